@@ -1,0 +1,30 @@
+/** One benchmark scenario: `leadlag bench <name> --json` prints the object `run` returns as one JSON line. */
+export interface Bench {
+  readonly name: string;
+  readonly summary: string;
+  run(options: BenchOptions): Promise<BenchResult>;
+}
+
+export interface BenchOptions {
+  /** Finish in under 20 s: fewer iterations, same measurements. */
+  readonly quick: boolean;
+}
+
+export type BenchResult = { bench: string } & Record<string, unknown>;
+
+/** Percentile of an ascending-sorted sample (nearest rank). */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export function sortedCopy(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** Rounds for the JSON line: benchmarks report 3 significant decimals, not float noise. */
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

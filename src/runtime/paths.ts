@@ -1,0 +1,30 @@
+import { fileURLToPath, pathToFileURL } from "node:url";
+import path from "node:path";
+
+/** Repository root (the folder holding package.json), whether running from src/ or dist/. */
+export const packageRoot: string = (() => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const parts = here.split(path.sep);
+  const distAt = parts.lastIndexOf("dist");
+  const srcAt = parts.lastIndexOf("src");
+  const cut = distAt >= 0 && distAt > srcAt - 2 ? distAt : srcAt;
+  return parts.slice(0, cut).join(path.sep) || path.sep;
+})();
+
+/**
+ * Worker threads always load compiled JavaScript: starting a worker through a TypeScript loader costs
+ * ~150 ms, which would blow the restart budget. Maps `<root>/src/a/b.ts` to `<root>/dist/src/a/b.js`;
+ * a URL already under dist/ is returned unchanged.
+ */
+export function compiledUrl(moduleUrl: string | URL): URL {
+  const file = fileURLToPath(moduleUrl);
+  const rel = path.relative(packageRoot, file);
+  if (rel.startsWith(`dist${path.sep}`)) return pathToFileURL(file);
+  const js = rel.replace(/\.ts$/, ".js");
+  return pathToFileURL(path.join(packageRoot, "dist", js));
+}
+
+/** Resolves a path given relative to the repository root (configs, fixtures). */
+export function fromRoot(...segments: string[]): string {
+  return path.join(packageRoot, ...segments);
+}
