@@ -1,0 +1,101 @@
+import { z } from "zod";
+
+/**
+ * The control plane between the supervisor and the thread hosts. These cross threads by `postMessage`
+ * (structured clone, a few per second at most), so they are not in the msgpack catalogue; the schemas
+ * document and, in tests, check the shapes.
+ */
+
+const sab = z.instanceof(SharedArrayBuffer);
+
+export const BackpressurePolicy = z.enum(["drop-oldest", "block"]);
+export type BackpressurePolicy = z.output<typeof BackpressurePolicy>;
+
+export const HostedActor = z.object({
+  /** Global index: the actor's slot in the shared metrics block. */
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  kind: z.string(),
+  /** URL of the compiled module whose default export is the `ActorDef`. */
+  moduleUrl: z.string(),
+  config: z.unknown(),
+});
+export type HostedActor = z.output<typeof HostedActor>;
+
+export const RingEnd = z.object({ buffer: sab, peer: z.string(), policy: BackpressurePolicy });
+export type RingEnd = z.output<typeof RingEnd>;
+
+export const HostStartup = z.object({
+  type: z.literal("HostStartup"),
+  thread: z.string(),
+  actors: z.array(HostedActor),
+  /** Channel names by global index; frames on rings carry the index. */
+  channels: z.array(z.object({ name: z.string(), policy: BackpressurePolicy })),
+  /** For each channel index, the threads (other than this one) with a reader of it. */
+  remoteReaders: z.array(z.array(z.string())),
+  inbound: z.array(RingEnd),
+  outbound: z.array(RingEnd),
+  /** Per-thread doorbells: a producer rings the consumer thread's bell after writing a frame. */
+  doorbells: z.record(z.string(), sab),
+  metricsBlock: sab,
+  spinUs: z.number().nonnegative(),
+  blockDeadlineMs: z.number().positive(),
+  faultInjection: z.boolean(),
+  logLevel: z.string(),
+});
+export type HostStartup = z.output<typeof HostStartup>;
+
+export const RestartActor = z.object({
+  type: z.literal("RestartActor"),
+  actor: z.string(),
+  delayMs: z.number().nonnegative(),
+  /** True for an operator restart: the old instance is stopped and its snapshot handed to the new one. */
+  graceful: z.boolean(),
+});
+export type RestartActor = z.output<typeof RestartActor>;
+
+export const StopActors = z.object({ type: z.literal("StopActors"), actors: z.array(z.string()), timeoutMs: z.number() });
+export type StopActors = z.output<typeof StopActors>;
+
+export const InjectCrash = z.object({ type: z.literal("InjectCrash"), actor: z.string() });
+export type InjectCrash = z.output<typeof InjectCrash>;
+
+export type SupervisorToHost = RestartActor | StopActors | InjectCrash;
+
+export const ActorStarted = z.object({ type: z.literal("ActorStarted"), actor: z.string(), thread: z.string() });
+export type ActorStarted = z.output<typeof ActorStarted>;
+
+export const ActorCrashed = z.object({
+  type: z.literal("ActorCrashed"),
+  actor: z.string(),
+  error: z.string(),
+  stack: z.string().optional(),
+});
+export type ActorCrashed = z.output<typeof ActorCrashed>;
+
+export const ActorsStopped = z.object({
+  type: z.literal("ActorsStopped"),
+  actors: z.array(z.string()),
+  /** Actors whose onStop threw or overran the timeout. */
+  failed: z.array(z.string()),
+});
+export type ActorsStopped = z.output<typeof ActorsStopped>;
+
+/** A fault the host cannot resolve alone, e.g. a `block` channel still full past its deadline. */
+export const HostFault = z.object({ type: z.literal("HostFault"), thread: z.string(), reason: z.string() });
+export type HostFault = z.output<typeof HostFault>;
+
+export const MetricsReport = z.object({
+  type: z.literal("MetricsReport"),
+  samples: z.array(
+    z.object({
+      kind: z.enum(["counter", "gauge", "histogram"]),
+      name: z.string(),
+      labels: z.record(z.string(), z.string()),
+      value: z.number(),
+    }),
+  ),
+});
+export type MetricsReport = z.output<typeof MetricsReport>;
+
+export type HostToSupervisor = ActorStarted | ActorCrashed | ActorsStopped | HostFault | MetricsReport;

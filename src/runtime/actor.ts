@@ -1,0 +1,51 @@
+import type { Logger } from "pino";
+import type { AnyMessage } from "../protocol/codec.js";
+import type { Nanos } from "../protocol/time.js";
+import type { ActorMetrics } from "./metrics.js";
+
+/**
+ * What an actor sees of the runtime. The same context is given whether the actor runs on a worker, on the
+ * main thread or inline in a backtest, which is what gives live/backtest parity.
+ */
+export interface ActorContext<Config = unknown> {
+  /** Stable actor name (`feed`, `estimator-0`, …). */
+  readonly name: string;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly metrics: ActorMetrics;
+  /** Wall clock live, simulated time under the inline transport. Pass it to cores; never read a clock in a core. */
+  now(): Nanos;
+  /** Publishes on one of the actor's declared output channels. */
+  send(channel: string, message: AnyMessage): void;
+  /** One-shot timer; a timer of the same name replaces the previous one. */
+  setTimer(name: string, delayMs: number): void;
+  /** Repeating timer; the first firing is after `everyMs`. */
+  setInterval(name: string, everyMs: number): void;
+  clearTimer(name: string): void;
+}
+
+export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;
+
+/** The running actor, built by `init`: one handler per inbound message type plus optional hooks. */
+export interface ActorInstance {
+  readonly handle: Readonly<Record<string, Handler<never>>>;
+  onTimer?(name: string): void;
+  /** Called once, in reverse start order, on a graceful stop; may be async (flush a journal). */
+  onStop?(): void | Promise<void>;
+  /** State handed to `init` of the next incarnation after an in-place restart. */
+  snapshot?(): unknown;
+}
+
+export interface ActorDef<Config = unknown> {
+  /** Kind name; instances may be named differently (`estimator` → `estimator-0`). */
+  readonly kind: string;
+  /** Channels read and written; the supervisor checks that every channel read has exactly one writer. */
+  readonly reads: readonly string[];
+  readonly writes: readonly string[];
+  init(ctx: ActorContext<Config>, restored: unknown): ActorInstance | Promise<ActorInstance>;
+}
+
+/** Identity helper that gives an actor definition its types. */
+export function defineActor<Config>(def: ActorDef<Config>): ActorDef<Config> {
+  return def;
+}

@@ -1,0 +1,424 @@
+import type { Logger } from "pino";
+import type { AnyMessage, Codec } from "../protocol/codec.js";
+import type { HostedActor, HostToSupervisor, BackpressurePolicy } from "../protocol/host.js";
+import type { ActorContext, ActorDef, ActorInstance, Handler } from "./actor.js";
+import type { Clock } from "./clock.js";
+import { ActorCounters, CustomMetrics, Slot } from "./metrics.js";
+import { TimerQueue } from "./timers.js";
+import { Doorbell } from "./doorbell.js";
+import { Mailbox } from "./mailbox.js";
+import type { FrameReader, FrameWriter } from "./frames.js";
+import { ChannelFrames } from "./frames.js";
+
+/** Messages held for an actor that is restarting; past this many the oldest are dropped and counted. */
+const MAX_PENDING = 65_536;
+
+type ActorState = "starting" | "running" | "crashed" | "stopping" | "stopped";
+
+interface HostedSlot {
+  readonly spec: HostedActor;
+  readonly def: ActorDef;
+  readonly ctx: ActorContext;
+  readonly counters: ActorCounters;
+  readonly reads: ReadonlySet<number>;
+  readonly writes: ReadonlySet<string>;
+  instance: ActorInstance | undefined;
+  handlers: Readonly<Record<string, Handler<never>>>;
+  state: ActorState;
+  pending: { channel: number; message: AnyMessage }[];
+  crashNext: boolean;
+  /** State handed over by a graceful restart. */
+  restored: unknown;
+}
+
+export interface Outbound {
+  readonly peer: string;
+  readonly policy: BackpressurePolicy;
+  readonly writer: FrameWriter;
+  readonly peerBell: Doorbell;
+}
+
+export interface Inbound {
+  readonly peer: string;
+  readonly reader: FrameReader;
+}
+
+export interface HostOptions {
+  readonly thread: string;
+  readonly actors: readonly HostedActor[];
+  readonly channels: readonly { name: string; policy: BackpressurePolicy }[];
+  /** Per channel index: threads other than this one that read it. */
+  readonly remoteReaders: readonly (readonly string[])[];
+  readonly inbound: readonly Inbound[];
+  readonly outbound: readonly Outbound[];
+  readonly bell: Doorbell;
+  readonly metricsBlock: Float64Array;
+  readonly blockDeadlineMs: number;
+  readonly faultInjection: boolean;
+  readonly clock: Clock;
+  readonly codec: Codec;
+  readonly log: Logger;
+  readonly emit: (event: HostToSupervisor) => void;
+  readonly loadActor: (moduleUrl: string) => Promise<ActorDef>;
+}
+
+/**
+ * Runs a set of actors on one thread: an in-thread mailbox between co-located actors, rings to and from
+ * other threads, named timers, and crash containment. A handler that throws marks only its actor
+ * crashed; the supervisor decides when to restart it (`restart`), and messages for it wait meanwhile.
+ */
+export class ThreadHost {
+  private readonly slots: HostedSlot[] = [];
+  private readonly byName = new Map<string, HostedSlot>();
+  private readonly channelIndex = new Map<string, number>();
+  /** Per channel index, the local slots that read it. */
+  private readonly localReaders: HostedSlot[][];
+  /** Per channel index, the outbound rings that carry it. */
+  private readonly remoteOut: Outbound[][];
+  private readonly mailbox = new Mailbox<HostedSlot>();
+  private readonly timers = new TimerQueue();
+  private readonly frames: ChannelFrames;
+  private readonly customMetrics = new CustomMetrics();
+  /** Frames a `block` channel could not place yet, oldest first, with the wall ms they were queued. */
+  private readonly overflow: { out: Outbound; frame: Uint8Array; sinceMs: number }[] = [];
+  private dispatching = false;
+  private faulted = false;
+  private decodeErrors = 0;
+  private lastDecodeLogMs = 0;
+
+  constructor(private readonly options: HostOptions) {
+    options.channels.forEach((c, i) => this.channelIndex.set(c.name, i));
+    this.localReaders = options.channels.map(() => []);
+    this.remoteOut = options.channels.map((c, i) =>
+      options.remoteReaders[i]
+        .map((peer) => options.outbound.find((o) => o.peer === peer && o.policy === c.policy))
+        .filter((o): o is Outbound => {
+          if (o === undefined) throw new Error(`no ${c.policy} ring from ${options.thread} for channel ${c.name}`);
+          return true;
+        }),
+    );
+    this.frames = new ChannelFrames(options.codec, options.channels.length);
+  }
+
+  get thread(): string {
+    return this.options.thread;
+  }
+
+  /** Loads and initialises every hosted actor in order. */
+  async start(): Promise<void> {
+    for (const spec of this.options.actors) {
+      const def = await this.options.loadActor(spec.moduleUrl);
+      const slot = this.createSlot(spec, def);
+      this.slots.push(slot);
+      this.byName.set(spec.name, slot);
+      for (const ch of slot.reads) this.localReaders[ch].push(slot);
+    }
+    for (const slot of this.slots) await this.initSlot(slot);
+  }
+
+  private createSlot(spec: HostedActor, def: ActorDef): HostedSlot {
+    const unknown = [...def.reads, ...def.writes].filter((c) => !this.channelIndex.has(c));
+    if (unknown.length > 0) throw new Error(`actor ${spec.name}: channels not in the topology: ${unknown.join(", ")}`);
+    const counters = new ActorCounters(this.options.metricsBlock, spec.index);
+    const slot: HostedSlot = {
+      spec,
+      def,
+      counters,
+      reads: new Set(def.reads.map((c) => this.channelIndex.get(c)!)),
+      writes: new Set(def.writes),
+      instance: undefined,
+      handlers: {},
+      state: "starting",
+      pending: [],
+      crashNext: false,
+      restored: undefined,
+      ctx: undefined as unknown as ActorContext,
+    };
+    const log = this.options.log.child({ actor: spec.name });
+    const clock = this.options.clock;
+    (slot as { ctx: ActorContext }).ctx = {
+      name: spec.name,
+      config: spec.config,
+      log,
+      metrics: this.customMetrics.forActor(spec.name),
+      now: () => clock.now(),
+      send: (channel, message) => this.send(slot, channel, message),
+      setTimer: (name, delayMs) => this.timers.set(spec.index, name, clock.now() + msToNs(delayMs)),
+      setInterval: (name, everyMs) =>
+        this.timers.set(spec.index, name, clock.now() + msToNs(everyMs), msToNs(everyMs)),
+      clearTimer: (name) => this.timers.clear(spec.index, name),
+    };
+    return slot;
+  }
+
+  private async initSlot(slot: HostedSlot): Promise<void> {
+    slot.state = "starting";
+    try {
+      const instance = await slot.def.init(slot.ctx, slot.restored);
+      slot.instance = instance;
+      slot.handlers = instance.handle;
+      slot.restored = undefined;
+      slot.state = "running";
+    } catch (err) {
+      this.crash(slot, err);
+      return;
+    }
+    this.options.emit({ type: "ActorStarted", actor: slot.spec.name, thread: this.options.thread });
+    const held = slot.pending;
+    slot.pending = [];
+    for (const p of held) this.mailbox.push(slot, p.channel, p.message);
+    this.wake();
+  }
+
+  // ---- messaging -------------------------------------------------------------------------------------
+
+  private send(from: HostedSlot, channel: string, message: AnyMessage): void {
+    if (!from.writes.has(channel)) throw new Error(`actor ${from.spec.name} does not declare writes: ${channel}`);
+    const index = this.channelIndex.get(channel)!;
+    from.counters.add(Slot.MessagesOut);
+    for (const reader of this.localReaders[index]) this.mailbox.push(reader, index, message);
+    const outs = this.remoteOut[index];
+    if (outs.length > 0) {
+      const frame = this.frames.encode(index, message);
+      for (const out of outs) this.writeFrame(out, frame);
+    }
+    if (!this.dispatching) this.wake();
+  }
+
+  private writeFrame(out: Outbound, frame: Uint8Array): void {
+    if (this.overflow.length > 0 && out.policy === "block" && this.overflow.some((o) => o.out === out)) {
+      this.overflow.push({ out, frame: frame.slice(), sinceMs: Date.now() });
+      return;
+    }
+    if (out.writer.tryWrite(frame)) {
+      out.peerBell.ring();
+    } else if (out.policy === "block") {
+      this.overflow.push({ out, frame: frame.slice(), sinceMs: Date.now() });
+    }
+  }
+
+  /** Retries frames held back by full `block` rings, in order; past the deadline raises a host fault. */
+  private retryOverflow(): number {
+    let moved = 0;
+    while (this.overflow.length > 0) {
+      const head = this.overflow[0];
+      if (!head.out.writer.tryWrite(head.frame)) {
+        if (!this.faulted && Date.now() - head.sinceMs > this.options.blockDeadlineMs) {
+          this.faulted = true;
+          this.options.emit({
+            type: "HostFault",
+            thread: this.options.thread,
+            reason: `ring to ${head.out.peer} full for more than ${this.options.blockDeadlineMs} ms (${this.overflow.length} frames waiting)`,
+          });
+        }
+        break;
+      }
+      head.out.peerBell.ring();
+      this.overflow.shift();
+      moved++;
+    }
+    if (this.overflow.length === 0) this.faulted = false;
+    return moved;
+  }
+
+  /** Wakes this thread's loop: used when work arrives from outside a turn (I/O callbacks, control). */
+  wake(): void {
+    this.options.bell.ring();
+  }
+
+  /** True when a frame is waiting on an inbound ring or a message in the mailbox. */
+  hasWork(): boolean {
+    if (this.mailbox.size > 0 || this.overflow.length > 0) return true;
+    for (const inbound of this.options.inbound) if (inbound.reader.hasData()) return true;
+    return false;
+  }
+
+  /**
+   * One loop turn: inbound frames, the mailbox, due timers, held-back frames. Returns how much was done
+   * (0 = idle). `maxFrames` bounds each ring's batch so one busy peer cannot starve the others.
+   */
+  turn(maxFrames = 4096): number {
+    let work = 0;
+    this.dispatching = true;
+    try {
+      for (const inbound of this.options.inbound) {
+        work += inbound.reader.drain(this.onFrame, maxFrames);
+        work += this.drainMailbox();
+      }
+      work += this.drainMailbox();
+      work += this.fireTimers();
+      if (this.overflow.length > 0) work += this.retryOverflow();
+    } finally {
+      this.dispatching = false;
+    }
+    return work;
+  }
+
+  private readonly onFrame = (frame: Uint8Array): void => {
+    const decoded = this.frames.decode(frame);
+    if (!decoded.ok) {
+      this.decodeErrors++;
+      const now = Date.now();
+      if (now - this.lastDecodeLogMs > 10_000) {
+        this.lastDecodeLogMs = now;
+        this.options.log.warn({ thread: this.options.thread, reason: decoded.reason, total: this.decodeErrors }, "dropped undecodable frame");
+      }
+      return;
+    }
+    for (const reader of this.localReaders[decoded.channel]) this.mailbox.push(reader, decoded.channel, decoded.message);
+  };
+
+  private drainMailbox(): number {
+    let n = 0;
+    for (;;) {
+      const item = this.mailbox.shift();
+      if (item === undefined) return n;
+      this.deliver(item.target, item.channel, item.message);
+      n++;
+    }
+  }
+
+  private deliver(slot: HostedSlot, channel: number, message: AnyMessage): void {
+    if (slot.state !== "running") {
+      if (slot.state === "stopped") return;
+      if (slot.pending.length >= MAX_PENDING) {
+        slot.pending.shift();
+        slot.counters.add(Slot.Drops);
+      }
+      slot.pending.push({ channel, message });
+      return;
+    }
+    const handler = slot.handlers[message.type] as Handler | undefined;
+    slot.counters.add(Slot.MessagesIn);
+    if (handler === undefined) return;
+    const bell = this.options.bell;
+    bell.setCurrentActor(slot.spec.index);
+    const t0 = performance.now();
+    try {
+      if (slot.crashNext) {
+        slot.crashNext = false;
+        throw new Error(`fault injection: crash requested for ${slot.spec.name}`);
+      }
+      handler(message, this.options.channels[channel].name);
+    } catch (err) {
+      this.crash(slot, err);
+    } finally {
+      bell.clearCurrentActor();
+      slot.counters.observeHandlerSeconds((performance.now() - t0) / 1000);
+    }
+  }
+
+  private fireTimers(): number {
+    let n = 0;
+    const now = this.options.clock.now();
+    for (;;) {
+      const due = this.timers.popDue(now);
+      if (due === undefined) return n;
+      n++;
+      const slot = this.slots.find((s) => s.spec.index === due.owner);
+      if (slot?.state !== "running" || slot.instance?.onTimer === undefined) continue;
+      const onTimer = slot.instance.onTimer.bind(slot.instance);
+      try {
+        onTimer(due.name);
+      } catch (err) {
+        this.crash(slot, err);
+      }
+      n += this.drainMailbox();
+    }
+  }
+
+  /** Due time of the next timer, for the loop's park timeout or the inline scheduler. */
+  nextTimerDue(): bigint | undefined {
+    return this.timers.peekDue();
+  }
+
+  // ---- failure and lifecycle -------------------------------------------------------------------------
+
+  private crash(slot: HostedSlot, err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    slot.state = "crashed";
+    slot.instance = undefined;
+    slot.handlers = {};
+    this.timers.clearOwner(slot.spec.index);
+    slot.counters.add(Slot.HandlerErrors);
+    slot.ctx.log.error({ err: error }, "actor crashed");
+    this.options.emit({ type: "ActorCrashed", actor: slot.spec.name, error: error.message, stack: error.stack });
+  }
+
+  /** Restarts an actor in place after `delayMs`; a graceful restart stops it first and hands over its snapshot. */
+  async restart(actor: string, delayMs: number, graceful: boolean): Promise<void> {
+    const slot = this.slotNamed(actor);
+    if (graceful && slot.state === "running") {
+      slot.state = "stopping";
+      slot.restored = slot.instance?.snapshot?.();
+      await this.stopInstance(slot, 2000);
+    }
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    slot.counters.add(Slot.Restarts);
+    await this.initSlot(slot);
+  }
+
+  injectCrash(actor: string): void {
+    if (!this.options.faultInjection) {
+      this.options.log.warn({ actor }, "crash injection refused: runtime.control.fault_injection is off");
+      return;
+    }
+    this.slotNamed(actor).crashNext = true;
+  }
+
+  /** Stops the named actors in the given order, each bounded by `timeoutMs`. Returns those that failed. */
+  async stop(actors: readonly string[], timeoutMs: number): Promise<string[]> {
+    const failed: string[] = [];
+    for (const name of actors) {
+      const slot = this.byName.get(name);
+      if (slot === undefined) continue;
+      this.turn();
+      slot.state = "stopping";
+      if (!(await this.stopInstance(slot, timeoutMs))) failed.push(name);
+      slot.state = "stopped";
+      this.timers.clearOwner(slot.spec.index);
+    }
+    return failed;
+  }
+
+  private async stopInstance(slot: HostedSlot, timeoutMs: number): Promise<boolean> {
+    const onStop = slot.instance?.onStop?.bind(slot.instance);
+    if (onStop === undefined) return true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+      const outcome = await Promise.race([Promise.resolve(onStop()).then(() => "ok" as const), timeout]);
+      if (outcome === "timeout") slot.ctx.log.error({ timeoutMs }, "onStop overran its shutdown timeout");
+      return outcome === "ok";
+    } catch (err) {
+      slot.ctx.log.error({ err }, "onStop failed");
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  get allStopped(): boolean {
+    return this.slots.every((s) => s.state === "stopped");
+  }
+
+  actorState(actor: string): ActorState {
+    return this.slotNamed(actor).state;
+  }
+
+  flushMetrics(): void {
+    const samples = this.customMetrics.flush();
+    for (const slot of this.slots) slot.counters.set(Slot.MailboxDepth, slot.pending.length);
+    if (samples.length > 0) this.options.emit({ type: "MetricsReport", samples });
+  }
+
+  private slotNamed(actor: string): HostedSlot {
+    const slot = this.byName.get(actor);
+    if (slot === undefined) throw new Error(`actor ${actor} is not hosted on ${this.options.thread}`);
+    return slot;
+  }
+}
+
+function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms * 1e6));
+}

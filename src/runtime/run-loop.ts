@@ -1,0 +1,72 @@
+import type { ThreadHost } from "./host.js";
+import type { Doorbell } from "./doorbell.js";
+
+export interface LoopOptions {
+  /** Busy-poll this long before parking; 0 parks at once (the main thread never spins). */
+  readonly spinUs: number;
+  /** Continuous work yields to the event loop this often, so timers, I/O and control messages get in. */
+  readonly yieldEveryMs: number;
+  /** How often custom metrics are shipped to the supervisor. */
+  readonly metricsEveryMs: number;
+}
+
+const MAX_PARK_MS = 250;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Drives a thread host: turn while there is work, spin briefly when idle, then park on the thread's
+ * doorbell with `Atomics.waitAsync` (never the blocking `wait`, so the event loop keeps serving timers,
+ * sockets and supervisor messages). Resolves once `stopped()` is true.
+ */
+export async function runHostLoop(
+  host: ThreadHost,
+  bell: Doorbell,
+  options: LoopOptions,
+  stopped: () => boolean,
+): Promise<void> {
+  let lastYield = performance.now();
+  let lastMetrics = lastYield;
+  while (!stopped()) {
+    bell.setBusySince(Date.now());
+    const seen = bell.count();
+    const work = host.turn();
+    const now = performance.now();
+    if (now - lastMetrics >= options.metricsEveryMs) {
+      lastMetrics = now;
+      host.flushMetrics();
+    }
+    if (work > 0) {
+      if (now - lastYield >= options.yieldEveryMs) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      continue;
+    }
+    if (options.spinUs > 0 && spinUntilWork(host, options.spinUs)) continue;
+    bell.setParked(true);
+    if (host.hasWork() || bell.count() !== seen) {
+      bell.setParked(false);
+      continue;
+    }
+    bell.setBusySince(0);
+    const due = host.nextTimerDue();
+    const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, Number(due - nowNs()) / 1e6));
+    const waited = Atomics.waitAsync(bell.words, 0, seen, timeoutMs);
+    if (waited.async) await waited.value;
+    bell.setParked(false);
+    lastYield = performance.now();
+  }
+}
+
+function spinUntilWork(host: ThreadHost, spinUs: number): boolean {
+  const until = performance.now() + spinUs / 1000;
+  do {
+    if (host.hasWork()) return true;
+  } while (performance.now() < until);
+  return false;
+}
+
+function nowNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}

@@ -1,0 +1,103 @@
+import type { BackpressurePolicy, HostStartup, HostedActor } from "../protocol/host.js";
+import { channelPolicy } from "../protocol/channels.js";
+import { createRing } from "../protocol/ring-layout.js";
+import type { ActorDef } from "../runtime/actor.js";
+import { createDoorbell } from "../runtime/doorbell.js";
+import { createMetricsBlock } from "../runtime/metrics.js";
+import { ChildSpecError, type ResolvedChildSpec } from "./child-spec.js";
+
+/** Bytes per ring: ~40k trade frames, enough to ride out a consumer's GC pause without dropping. */
+export const DEFAULT_RING_BYTES = 1 << 22;
+
+export interface Ring {
+  readonly from: string;
+  readonly to: string;
+  readonly policy: BackpressurePolicy;
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** Everything the supervisor wires before starting a thread: computed once, then only read. */
+export interface Topology {
+  readonly children: readonly ResolvedChildSpec[];
+  readonly defs: ReadonlyMap<string, ActorDef>;
+  /** Threads in start order: the order in which their first child appears. */
+  readonly threads: readonly string[];
+  readonly channels: readonly { name: string; policy: BackpressurePolicy }[];
+  readonly rings: readonly Ring[];
+  readonly doorbells: Readonly<Record<string, SharedArrayBuffer>>;
+  readonly metricsBlock: SharedArrayBuffer;
+  startupFor(thread: string, options: StartupOptions): HostStartup;
+}
+
+export interface StartupOptions {
+  readonly spinUs: number;
+  readonly blockDeadlineMs: number;
+  readonly faultInjection: boolean;
+  readonly logLevel: string;
+}
+
+/**
+ * Builds the wiring: which channels exist, which threads read which, and one ring per (writer thread,
+ * reader thread, policy). Refuses a channel that some child reads and no child writes.
+ */
+export function buildTopology(
+  children: readonly ResolvedChildSpec[],
+  defs: ReadonlyMap<string, ActorDef>,
+  ringBytes = DEFAULT_RING_BYTES,
+): Topology {
+  const writers = new Map<string, Set<string>>();
+  const readers = new Map<string, Set<string>>();
+  const names: string[] = [];
+  const note = (map: Map<string, Set<string>>, channel: string, thread: string) => {
+    if (!map.has(channel)) map.set(channel, new Set());
+    map.get(channel)!.add(thread);
+    if (!names.includes(channel)) names.push(channel);
+  };
+  for (const child of children) {
+    const def = defs.get(child.name)!;
+    for (const c of def.writes) note(writers, c, child.thread);
+    for (const c of def.reads) note(readers, c, child.thread);
+  }
+  for (const [channel, readingThreads] of readers) {
+    if (!writers.has(channel)) {
+      const reader = children.find((c) => defs.get(c.name)!.reads.includes(channel))!;
+      throw new ChildSpecError("unread_channel_writer_missing", reader.name, `child '${reader.name}' reads '${channel}' but no child writes it (threads ${[...readingThreads].join(", ")})`);
+    }
+  }
+  const channels = names.map((name) => ({ name, policy: channelPolicy(name) }));
+  const threads = [...new Set(children.map((c) => c.thread))];
+
+  const rings: Ring[] = [];
+  for (const { name, policy } of channels) {
+    for (const from of writers.get(name) ?? []) {
+      for (const to of readers.get(name) ?? []) {
+        if (from === to || rings.some((r) => r.from === from && r.to === to && r.policy === policy)) continue;
+        rings.push({ from, to, policy, buffer: createRing(ringBytes, policy).buffer });
+      }
+    }
+  }
+  const doorbells = Object.fromEntries(threads.map((t) => [t, createDoorbell()]));
+  const metricsBlock = createMetricsBlock(children.length);
+
+  const startupFor = (thread: string, options: StartupOptions): HostStartup => {
+    const actors: HostedActor[] = children
+      .map((c, index) => ({ index, name: c.name, kind: defs.get(c.name)!.kind, moduleUrl: c.module, config: c.config }))
+      .filter((a) => children[a.index].thread === thread);
+    return {
+      type: "HostStartup",
+      thread,
+      actors,
+      channels,
+      remoteReaders: channels.map((c) =>
+        writers.get(c.name)?.has(thread) ? [...(readers.get(c.name) ?? [])].filter((t) => t !== thread) : [],
+      ),
+      inbound: rings.filter((r) => r.to === thread).map((r) => ({ buffer: r.buffer, peer: r.from, policy: r.policy })),
+      outbound: rings.filter((r) => r.from === thread).map((r) => ({ buffer: r.buffer, peer: r.to, policy: r.policy })),
+      doorbells,
+      metricsBlock,
+      ...options,
+    };
+  };
+
+  return { children, defs, threads, channels, rings, doorbells, metricsBlock, startupFor };
+}

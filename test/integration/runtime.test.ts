@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { compiledUrl } from "../../src/runtime/paths.js";
+import { startSystem } from "../../src/supervisor/system.js";
+import type { Supervisor } from "../../src/supervisor/supervisor.js";
+import type { ChildSpec } from "../../src/supervisor/child-spec.js";
+import { resolveChildSpecs } from "../../src/supervisor/child-spec.js";
+import { loadDefs } from "../../src/supervisor/system.js";
+import { InlineRuntime } from "../../src/runtime/inline.js";
+import type { Pong } from "../../src/protocol/control.js";
+import { DEFAULT_RESTART_POLICY } from "../../src/supervisor/restart.js";
+
+const log = pino({ level: "silent" });
+const quiet = { log, logLevel: "silent" };
+const actor = (name: string) => compiledUrl(new URL(`../fixtures/actors/${name}.ts`, import.meta.url)).href;
+
+function topology(collect: (p: Pong) => void, count: number, extra: Partial<Record<"doubler", object>> = {}): ChildSpec[] {
+  return [
+    { name: "collector", module: actor("collector"), thread: "main", config: { collect } },
+    { name: "doubler", module: actor("doubler"), thread: "worker-b", config: extra.doubler ?? {} },
+    { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count, perTick: 50, everyMs: 1 } },
+  ];
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+let running: Supervisor | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe("actor runtime", () => {
+  it("gives the same output sequence under the inline transport and under threads", async () => {
+    const count = 2000;
+    const threaded: number[] = [];
+    running = await startSystem(topology((p) => threaded.push(p.id), count), quiet);
+    await waitFor(() => threaded.length === count);
+
+    const inlineOut: number[] = [];
+    const children = resolveChildSpecs(topology((p) => inlineOut.push(p.id), count));
+    const inline = new InlineRuntime(children, await loadDefs(children), 1_000_000_000n, log);
+    await inline.start();
+    inline.runUntil(1_000_000_000n + 10_000_000_000n);
+
+    expect(inlineOut).toHaveLength(count);
+    expect(threaded).toEqual(inlineOut);
+    expect(inlineOut.slice(0, 4)).toEqual([0, 2, 4, 6]);
+  });
+
+  it("restarts a crashed actor in place; only the message that threw is lost", async () => {
+    const out: number[] = [];
+    running = await startSystem(topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }), quiet);
+    await waitFor(() => out.length === 499);
+    expect(out).not.toContain(200);
+    expect(out.at(-1)).toBe(998);
+    const doubler = running.actors().find((a) => a.name === "doubler")!;
+    expect(doubler).toMatchObject({ state: "running", restarts: 1, lastError: "doubler refuses 100" });
+  });
+
+  it("restarts a dead worker with the actors it hosted, which resume from the ring", async () => {
+    const out: number[] = [];
+    running = await startSystem(topology((p) => out.push(p.id), 100_000), { ...quiet, faultInjection: true });
+    await waitFor(() => out.length > 1000);
+    expect(await running.killWorkerOf("doubler")).toBe(true);
+    const before = out.length;
+    await waitFor(() => running!.actors().find((a) => a.name === "doubler")!.restarts === 1);
+    await waitFor(() => out.length > before + 1000);
+    expect(running.actors().find((a) => a.name === "doubler")!.state).toBe("running");
+  });
+
+  it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
+    const specs: ChildSpec[] = [
+      { name: "spinner", module: actor("spinner"), thread: "worker-s" },
+      { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count: 1, perTick: 1, everyMs: 1 } },
+    ];
+    running = await startSystem(specs, { ...quiet, heartbeatTimeoutMs: 300 });
+    await waitFor(() => running!.actors()[0].restarts >= 1);
+    expect(running.actors()[0].lastError).toMatch(/stuck: spinner made no progress/);
+  });
+
+  it("escalates past the restart intensity and stops every actor", async () => {
+    const crashOn = Array.from({ length: 50 }, (_, i) => i);
+    const supervisor = await startSystem(topology(() => undefined, 50, { doubler: { crashOn } }), {
+      ...quiet,
+      policy: { ...DEFAULT_RESTART_POLICY, intensity: 3, periodMs: 60_000, backoffInitialMs: 1 },
+    });
+    const report = await supervisor.escalated;
+    expect(report).toMatchObject({ context: "reached_max_restart_intensity", offender: "doubler" });
+    expect(supervisor.actors().every((a) => a.state === "stopped")).toBe(true);
+  });
+});
