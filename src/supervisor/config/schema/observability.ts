@@ -1,0 +1,52 @@
+/** `observability:` — logs, the health/metrics/control HTTP server, account sync, metrics aggregation. */
+import { z } from "zod";
+import { flag, host, port, positiveNumber } from "./fields.js";
+
+/** trading_core writes Python level names (INFO, WARNING, CRITICAL); pino uses its own. */
+const LEVEL_ALIASES: Readonly<Record<string, PinoLevel>> = {
+  trace: "trace",
+  debug: "debug",
+  info: "info",
+  warn: "warn",
+  warning: "warn",
+  error: "error",
+  fatal: "fatal",
+  critical: "fatal",
+};
+type PinoLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+
+const levelSchema = z
+  .string()
+  .transform((level) => level.toLowerCase())
+  .pipe(z.enum(Object.keys(LEVEL_ALIASES) as [string, ...string[]]))
+  .transform((level) => LEVEL_ALIASES[level]);
+
+export const observabilitySchema = z.strictObject({
+  logging: z
+    .strictObject({
+      level: levelSchema.default("info"),
+      structured: flag().default(true), // JSON lines; false = human-readable
+      file: z.string().min(1).nullable().default(null), // null = stdout (what systemd and containers collect)
+    })
+    .prefault({}),
+  health_server: z
+    .strictObject({
+      enabled: flag().default(true),
+      host: host().default("127.0.0.1"),
+      port: port().default(8082),
+    })
+    .prefault({}),
+  accounts_zmq: z
+    .strictObject({
+      host: host().default("127.0.0.1"),
+      port: port().default(5562),
+    })
+    .prefault({}),
+  metrics_aggregator: z
+    .strictObject({
+      enabled: flag().default(true),
+      poll_interval_sec: positiveNumber().default(1.0),
+      log_interval_sec: positiveNumber().default(120.0),
+    })
+    .prefault({}),
+});
