@@ -9,4 +9,6 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(2);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Sockets and timers of a finished command must not keep the process alive; everything is flushed by now.
+process.exit(code);

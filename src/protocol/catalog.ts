@@ -3,18 +3,23 @@ import type { AnyMessage } from "./codec.js";
 import { Codec } from "./codec.js";
 import * as control from "./control.js";
 import * as marketData from "./market-data.js";
+import * as orders from "./orders.js";
 
 /**
  * Every message that crosses a thread, in a fixed order: the order defines the shared msgpack structures,
  * so append new messages at the end of their family and never reorder.
  */
 export const catalog: readonly MessageDef<AnyMessage>[] = [
-  control.StopActor,
-  control.CrashActor,
+  control.RestartActor,
+  control.StopActors,
+  control.InjectCrash,
   control.Ping,
   control.Pong,
   marketData.Trade,
   marketData.Book,
+  ...[orders.ProposeOrder, orders.OrderDenied, orders.SubmitOrder, orders.RequestCancel, orders.PlaceOrder, orders.CancelOrder],
+  ...[orders.OrderAccepted, orders.OrderRejected, orders.OrderCanceled, orders.OrderFilled],
+  ...[orders.OrderStatusChanged, orders.PositionChanged, orders.AccountUpdated],
 ];
 
 /** A codec over the whole catalogue. Each thread builds its own (a Packr is not shareable). */

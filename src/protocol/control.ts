@@ -1,15 +1,33 @@
 import { z } from "zod";
 import { defineMessage } from "./message.js";
 
-/** Asks an actor's host to stop the actor cleanly (shutdown phase), answered by nothing: the host reports. */
-export const StopActor = defineMessage(z.object({ type: z.literal("StopActor"), actor: z.string(), reason: z.string() }));
-export type StopActor = z.output<typeof StopActor.schema>;
+/**
+ * Supervisor → host commands. They travel on a per-worker control ring checked every loop turn (not by
+ * `postMessage`, whose delivery waits for the worker's event loop and took up to 20 ms under load).
+ */
+export const RestartActor = defineMessage(
+  z.object({
+    type: z.literal("RestartActor"),
+    actor: z.string(),
+    delayMs: z.number().nonnegative(),
+    /** True for an operator restart: the old instance is stopped and its snapshot handed to the new one. */
+    graceful: z.boolean(),
+  }),
+);
+export type RestartActor = z.output<typeof RestartActor.schema>;
+
+export const StopActors = defineMessage(
+  z.object({ type: z.literal("StopActors"), actors: z.array(z.string()), timeoutMs: z.number() }),
+);
+export type StopActors = z.output<typeof StopActors.schema>;
 
 /** Fault injection: the target actor's next handler call throws. Only honoured with `fault_injection: true`. */
-export const CrashActor = defineMessage(z.object({ type: z.literal("CrashActor"), actor: z.string() }));
-export type CrashActor = z.output<typeof CrashActor.schema>;
+export const InjectCrash = defineMessage(z.object({ type: z.literal("InjectCrash"), actor: z.string() }));
+export type InjectCrash = z.output<typeof InjectCrash.schema>;
 
-/** A probe that actors echo back as `Pong`; used by liveness checks, benchmarks and tests. */
+export type SupervisorToHost = RestartActor | StopActors | InjectCrash;
+
+/** A probe answered with a `Pong`; used by liveness checks, benchmarks and tests. */
 export const Ping = defineMessage(z.object({ type: z.literal("Ping"), id: z.number().int(), sentNs: z.bigint() }));
 export type Ping = z.output<typeof Ping.schema>;
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * The control plane between the supervisor and the thread hosts. These cross threads by `postMessage`
- * (structured clone, a few per second at most), so they are not in the msgpack catalogue; the schemas
- * document and, in tests, check the shapes.
+ * Host → supervisor events and the startup description. These cross threads by `postMessage` (structured
+ * clone, a few per second at most; the main thread never spins, so it handles them at once), so they are
+ * not in the msgpack catalogue; the schemas document and, in tests, check the shapes.
  */
 
 const sab = z.instanceof(SharedArrayBuffer);
@@ -37,6 +37,8 @@ export const HostStartup = z.object({
   outbound: z.array(RingEnd),
   /** Per-thread doorbells: a producer rings the consumer thread's bell after writing a frame. */
   doorbells: z.record(z.string(), sab),
+  /** Supervisor → host command ring (absent on the main thread, which the supervisor calls directly). */
+  control: sab.optional(),
   metricsBlock: sab,
   spinUs: z.number().nonnegative(),
   blockDeadlineMs: z.number().positive(),
@@ -45,22 +47,7 @@ export const HostStartup = z.object({
 });
 export type HostStartup = z.output<typeof HostStartup>;
 
-export const RestartActor = z.object({
-  type: z.literal("RestartActor"),
-  actor: z.string(),
-  delayMs: z.number().nonnegative(),
-  /** True for an operator restart: the old instance is stopped and its snapshot handed to the new one. */
-  graceful: z.boolean(),
-});
-export type RestartActor = z.output<typeof RestartActor>;
-
-export const StopActors = z.object({ type: z.literal("StopActors"), actors: z.array(z.string()), timeoutMs: z.number() });
-export type StopActors = z.output<typeof StopActors>;
-
-export const InjectCrash = z.object({ type: z.literal("InjectCrash"), actor: z.string() });
-export type InjectCrash = z.output<typeof InjectCrash>;
-
-export type SupervisorToHost = RestartActor | StopActors | InjectCrash;
+export type { RestartActor, StopActors, InjectCrash, SupervisorToHost } from "./control.js";
 
 export const ActorStarted = z.object({ type: z.literal("ActorStarted"), actor: z.string(), thread: z.string() });
 export type ActorStarted = z.output<typeof ActorStarted>;

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { HostStartup, HostToSupervisor } from "../protocol/host.js";
+import type { HostStartup, HostToSupervisor, SupervisorToHost } from "../protocol/host.js";
 import { createCodec } from "../protocol/catalog.js";
 import { RingConsumer, RingProducer } from "../protocol/ring.js";
 import type { ActorDef } from "./actor.js";
@@ -30,8 +30,10 @@ export function createHost(
   clock: Clock,
   log: Logger,
   emit: (event: HostToSupervisor) => void,
+  onCommand?: (command: SupervisorToHost) => void,
 ): { host: ThreadHost; bell: Doorbell; close(): void } {
   const consumers = startup.inbound.map((r) => ({ peer: r.peer, consumer: new RingConsumer(r.buffer) }));
+  const controlConsumer = startup.control && onCommand ? new RingConsumer(startup.control) : undefined;
   const host = new ThreadHost({
     thread: startup.thread,
     actors: startup.actors,
@@ -53,10 +55,14 @@ export function createHost(
     log,
     emit,
     loadActor: loadActorDef,
+    control: controlConsumer && onCommand ? { reader: readerOf(controlConsumer), onCommand } : undefined,
   });
   return {
     host,
     bell: new Doorbell(startup.doorbells[startup.thread]),
-    close: () => consumers.forEach(({ consumer }) => consumer.close()),
+    close: () => {
+      consumers.forEach(({ consumer }) => consumer.close());
+      controlConsumer?.close();
+    },
   };
 }

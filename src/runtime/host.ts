@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AnyMessage, Codec } from "../protocol/codec.js";
-import type { HostedActor, HostToSupervisor, BackpressurePolicy } from "../protocol/host.js";
+import type { HostedActor, HostToSupervisor, BackpressurePolicy, SupervisorToHost } from "../protocol/host.js";
 import type { ActorContext, ActorDef, ActorInstance, Handler } from "./actor.js";
 import type { Clock } from "./clock.js";
 import { ActorCounters, CustomMetrics, Slot } from "./metrics.js";
@@ -60,6 +60,8 @@ export interface HostOptions {
   readonly log: Logger;
   readonly emit: (event: HostToSupervisor) => void;
   readonly loadActor: (moduleUrl: string) => Promise<ActorDef>;
+  /** Supervisor commands, drained at the start of every turn. */
+  readonly control?: { readonly reader: FrameReader; readonly onCommand: (command: SupervisorToHost) => void };
 }
 
 /**
@@ -229,6 +231,7 @@ export class ThreadHost {
   /** True when a frame is waiting on an inbound ring or a message in the mailbox. */
   hasWork(): boolean {
     if (this.mailbox.size > 0 || this.overflow.length > 0) return true;
+    if (this.options.control?.reader.hasData()) return true;
     for (const inbound of this.options.inbound) if (inbound.reader.hasData()) return true;
     return false;
   }
@@ -241,6 +244,7 @@ export class ThreadHost {
     let work = 0;
     this.dispatching = true;
     try {
+      if (this.options.control) work += this.options.control.reader.drain(this.onControlFrame, 64);
       for (const inbound of this.options.inbound) {
         work += inbound.reader.drain(this.onFrame, maxFrames);
         work += this.drainMailbox();
@@ -253,6 +257,12 @@ export class ThreadHost {
     }
     return work;
   }
+
+  private readonly onControlFrame = (frame: Uint8Array): void => {
+    const decoded = this.options.codec.decode(frame);
+    if (decoded.ok) this.options.control!.onCommand(decoded.message as SupervisorToHost);
+    else this.options.log.error({ reason: decoded.error.reason }, "undecodable supervisor command");
+  };
 
   private readonly onFrame = (frame: Uint8Array): void => {
     const decoded = this.frames.decode(frame);

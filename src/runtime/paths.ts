@@ -14,14 +14,13 @@ export const packageRoot: string = (() => {
 /**
  * Worker threads always load compiled JavaScript: starting a worker through a TypeScript loader costs
  * ~150 ms, which would blow the restart budget. Maps `<root>/src/a/b.ts` to `<root>/dist/src/a/b.js`;
- * a URL already under dist/ is returned unchanged.
+ * under dist/ only the extension changes (a `.ts` URL built relative to a compiled module).
  */
 export function compiledUrl(moduleUrl: string | URL): URL {
   const file = fileURLToPath(moduleUrl);
-  const rel = path.relative(packageRoot, file);
-  if (rel.startsWith(`dist${path.sep}`)) return pathToFileURL(file);
-  const js = rel.replace(/\.ts$/, ".js");
-  return pathToFileURL(path.join(packageRoot, "dist", js));
+  const rel = path.relative(packageRoot, file).replace(/\.ts$/, ".js");
+  const inDist = rel.startsWith(`dist${path.sep}`);
+  return pathToFileURL(path.join(packageRoot, inDist ? "" : "dist", rel));
 }
 
 /** Resolves a path given relative to the repository root (configs, fixtures). */

@@ -25,6 +25,16 @@ export async function runHostLoop(
   options: LoopOptions,
   stopped: () => boolean,
 ): Promise<void> {
+  // A pending Atomics.waitAsync does not keep Node's event loop alive; this timer does, while the loop runs.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    await loop(host, bell, options, stopped);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stopped: () => boolean): Promise<void> {
   let lastYield = performance.now();
   let lastMetrics = lastYield;
   while (!stopped()) {

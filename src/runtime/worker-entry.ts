@@ -1,7 +1,8 @@
 import { parentPort, workerData } from "node:worker_threads";
+import "../protocol/catalog.js";
 import type { HostStartup, HostToSupervisor, SupervisorToHost } from "../protocol/host.js";
 import { wallClock } from "./clock.js";
-import { createHost } from "./host-factory.js";
+import { createHost, loadActorDef } from "./host-factory.js";
 import { createLogger } from "./logger.js";
 import { runHostLoop } from "./run-loop.js";
 
@@ -9,14 +10,27 @@ import { runHostLoop } from "./run-loop.js";
  * A worker thread hosting one or more actors. It never calls `process.exit` (with zeromq loaded that
  * would take the whole daemon down): it stops its actors when told and lets the thread end.
  */
-const startup = workerData as HostStartup;
 const port = parentPort!;
+/**
+ * A standby worker has already paid for loading the runtime (zod, msgpackr, pino: ~100 ms) and waits for
+ * the startup of a thread that died, with the daemon's actor modules preloaded; that is what makes a
+ * worker restart cost milliseconds.
+ */
+const standby = workerData as { standby?: boolean; preload?: string[] };
+if (standby.standby) for (const url of standby.preload ?? []) await loadActorDef(url);
+const startup: HostStartup = standby.standby
+  ? await new Promise<HostStartup>((resolve) => port.once("message", resolve))
+  : (workerData as HostStartup);
 const log = createLogger(startup.logLevel).child({ thread: startup.thread });
 const emit = (event: HostToSupervisor): void => port.postMessage(event);
-const { host, bell, close } = createHost(startup, wallClock, log, emit);
 let stopped = false;
 
-port.on("message", (message: SupervisorToHost) => {
+/** Commands arrive inside a loop turn; they run right after it, so a stop can itself flush a turn. */
+function onCommand(message: SupervisorToHost): void {
+  queueMicrotask(() => runCommand(message));
+}
+
+function runCommand(message: SupervisorToHost): void {
   switch (message.type) {
     case "RestartActor":
       void host.restart(message.actor, message.delayMs, message.graceful);
@@ -34,8 +48,9 @@ port.on("message", (message: SupervisorToHost) => {
       });
       break;
   }
-  host.wake();
-});
+}
+
+const { host, bell, close } = createHost(startup, wallClock, log, emit, onCommand);
 
 await host.start();
 await runHostLoop(host, bell, { spinUs: startup.spinUs, yieldEveryMs: 1, metricsEveryMs: 1000 }, () => stopped);

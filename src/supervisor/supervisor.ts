@@ -1,7 +1,8 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { HostToSupervisor, SupervisorToHost } from "../protocol/host.js";
-import { Ring } from "../protocol/ring.js";
+import { Ring, RingProducer } from "../protocol/ring.js";
+import { createCodec } from "../protocol/catalog.js";
 import { wallClock } from "../runtime/clock.js";
 import { Doorbell } from "../runtime/doorbell.js";
 import { createHost } from "../runtime/host-factory.js";
@@ -52,6 +53,9 @@ interface ThreadHandle {
 }
 
 const WATCHDOG_EVERY_MS = 250;
+/** A new standby worker is started this long after the last one was used, so it does not slow a recovery. */
+const STANDBY_DELAY_MS = 200;
+const WORKER_ENTRY = compiledUrl(new URL("../runtime/worker-entry.ts", import.meta.url));
 
 /**
  * OTP-style supervisor over actors placed on threads. Actor crashes restart the actor in place on its
@@ -62,10 +66,14 @@ export class Supervisor {
   private readonly threads = new Map<string, ThreadHandle>();
   private readonly status = new Map<string, ActorStatus>();
   private readonly budget: RestartBudget;
+  private readonly codec = createCodec();
+  private readonly commandRings = new Map<string, RingProducer>();
   private readonly order: string[];
   private readonly startWaiters = new Map<string, () => void>();
   private readonly stopWaiters = new Map<string, () => void>();
   private watchdog?: NodeJS.Timeout;
+  private standby?: Worker;
+  private standbyTimer?: NodeJS.Timeout;
   private stopping = false;
   private escalation?: SupervisorReport;
   private resolveEscalated!: (report: SupervisorReport) => void;
@@ -76,6 +84,7 @@ export class Supervisor {
     private readonly options: SupervisorOptions,
   ) {
     this.budget = new RestartBudget(options.policy);
+    for (const [thread, buffer] of Object.entries(topology.controlRings)) this.commandRings.set(thread, new RingProducer(buffer));
     this.order = topology.children.map((c) => c.name);
     for (const c of topology.children) this.status.set(c.name, { name: c.name, thread: c.thread, state: "starting", restarts: 0 });
   }
@@ -98,6 +107,21 @@ export class Supervisor {
     }
     this.watchdog = setInterval(() => this.checkHeartbeats(), WATCHDOG_EVERY_MS);
     this.watchdog.unref();
+    if (this.topology.threads.some((t) => t !== "main")) this.scheduleStandby();
+  }
+
+  private scheduleStandby(): void {
+    clearTimeout(this.standbyTimer);
+    this.standbyTimer = setTimeout(() => {
+      if (this.stopping || this.standby) return;
+      const preload = [...new Set(this.topology.children.filter((c) => c.thread !== "main").map((c) => c.module))];
+      const worker = new Worker(WORKER_ENTRY, { workerData: { standby: true, preload }, name: "leadlag-standby" });
+      worker.once("exit", () => {
+        if (this.standby === worker) this.standby = undefined;
+      });
+      worker.unref();
+      this.standby = worker;
+    }, STANDBY_DELAY_MS);
   }
 
   actors(): ActorStatus[] {
@@ -130,10 +154,17 @@ export class Supervisor {
       handle.main = { host, close, done, stop: () => ((stopped = true), host.wake()) };
       return;
     }
-    const worker = new Worker(compiledUrl(new URL("../runtime/worker-entry.ts", import.meta.url)), {
-      workerData: startup,
-      name: `leadlag-${thread}`,
-    });
+    let worker: Worker;
+    if (this.standby) {
+      worker = this.standby;
+      this.standby = undefined;
+      worker.ref();
+      worker.removeAllListeners("exit");
+      worker.postMessage(startup);
+      this.scheduleStandby();
+    } else {
+      worker = new Worker(WORKER_ENTRY, { workerData: startup, name: `leadlag-${thread}` });
+    }
     handle.worker = worker;
     worker.on("message", (event: HostToSupervisor) => this.onEvent(thread, event));
     worker.on("error", (err) => this.options.log.error({ thread, err }, "worker thread error"));
@@ -163,6 +194,7 @@ export class Supervisor {
       handle.worker = undefined;
     }
     for (const ring of this.topology.rings) if (ring.to === thread) Ring.reset(ring.buffer, "keep");
+    Ring.reset(this.topology.controlRings[thread], "discard");
     if (delayMs > 0) await sleep(delayMs);
     if (this.stopping) return;
     for (const name of this.actorsOn(thread)) {
@@ -297,9 +329,12 @@ export class Supervisor {
       if (message.type === "RestartActor") void host.restart(message.actor, message.delayMs, message.graceful);
       else if (message.type === "InjectCrash") host.injectCrash(message.actor);
       host.wake();
-    } else {
-      handle.worker?.postMessage(message);
+      return;
     }
+    if (!handle.worker) return;
+    const written = this.commandRings.get(thread)!.tryWrite(this.codec.encode(message));
+    if (!written) this.options.log.error({ thread, command: message.type }, "control ring full; command dropped");
+    new Doorbell(this.topology.doorbells[thread]).ring();
   }
 
   // ---- stopping --------------------------------------------------------------------------------------
@@ -309,6 +344,8 @@ export class Supervisor {
     if (this.stopping) return [];
     this.stopping = true;
     clearInterval(this.watchdog);
+    clearTimeout(this.standbyTimer);
+    await this.standby?.terminate();
     const reports: SupervisorReport[] = [];
     for (const name of [...this.order].reverse()) {
       const child = this.topology.children.find((c) => c.name === name)!;
@@ -327,7 +364,7 @@ export class Supervisor {
       }
       s.state = "stopping";
       const stopped = new Promise<void>((r) => this.stopWaiters.set(name, r));
-      handle.worker.postMessage({ type: "StopActors", actors: [name], timeoutMs: child.shutdownMs } satisfies SupervisorToHost);
+      this.toHost(child.thread, { type: "StopActors", actors: [name], timeoutMs: child.shutdownMs });
       if ((await Promise.race([stopped.then(() => "ok"), sleep(child.shutdownMs + 500).then(() => "timeout")])) === "timeout") {
         reports.push(this.shutdownError(name, `no stop acknowledgement within ${child.shutdownMs + 500} ms`));
       }

@@ -9,6 +9,8 @@ import { ChildSpecError, type ResolvedChildSpec } from "./child-spec.js";
 /** Bytes per ring: ~40k trade frames, enough to ride out a consumer's GC pause without dropping. */
 export const DEFAULT_RING_BYTES = 1 << 22;
 
+const CONTROL_RING_BYTES = 1 << 16;
+
 export interface Ring {
   readonly from: string;
   readonly to: string;
@@ -25,6 +27,8 @@ export interface Topology {
   readonly channels: readonly { name: string; policy: BackpressurePolicy }[];
   readonly rings: readonly Ring[];
   readonly doorbells: Readonly<Record<string, SharedArrayBuffer>>;
+  /** Supervisor → worker command rings, one per worker thread. */
+  readonly controlRings: Readonly<Record<string, SharedArrayBuffer>>;
   readonly metricsBlock: SharedArrayBuffer;
   startupFor(thread: string, options: StartupOptions): HostStartup;
 }
@@ -78,6 +82,9 @@ export function buildTopology(
   }
   const doorbells = Object.fromEntries(threads.map((t) => [t, createDoorbell()]));
   const metricsBlock = createMetricsBlock(children.length);
+  const controlRings = Object.fromEntries(
+    threads.filter((t) => t !== "main").map((t) => [t, createRing(CONTROL_RING_BYTES, "block").buffer]),
+  );
 
   const startupFor = (thread: string, options: StartupOptions): HostStartup => {
     const actors: HostedActor[] = children
@@ -94,10 +101,11 @@ export function buildTopology(
       inbound: rings.filter((r) => r.to === thread).map((r) => ({ buffer: r.buffer, peer: r.from, policy: r.policy })),
       outbound: rings.filter((r) => r.from === thread).map((r) => ({ buffer: r.buffer, peer: r.to, policy: r.policy })),
       doorbells,
+      control: controlRings[thread],
       metricsBlock,
       ...options,
     };
   };
 
-  return { children, defs, threads, channels, rings, doorbells, metricsBlock, startupFor };
+  return { children, defs, threads, channels, rings, doorbells, controlRings, metricsBlock, startupFor };
 }

@@ -1,0 +1,43 @@
+import type { ControlServer, SubsystemHealth } from "./http.js";
+import type { DaemonMetrics } from "./metrics.js";
+import type { Supervisor } from "./supervisor.js";
+
+/** `/health`, `/metrics` and the actor control routes of architecture §9 and issue 2. */
+export function registerControlRoutes(server: ControlServer, supervisor: Supervisor, metrics: DaemonMetrics, startedAt: number): void {
+  server.health("actors", (): SubsystemHealth => {
+    const actors = supervisor.actors();
+    const down = actors.filter((a) => a.state !== "running").map((a) => a.name);
+    const status = supervisor.isStopping ? "down" : down.length === 0 ? "ok" : "degraded";
+    return { status, down };
+  });
+
+  server.route("GET", "/health", () => {
+    const report = server.healthReport();
+    return {
+      status: report.status === "ok" ? 200 : 503,
+      body: {
+        status: report.status,
+        uptime_s: Math.round((Date.now() - startedAt) / 100) / 10,
+        subsystems: report.subsystems,
+        actors: supervisor.actors(),
+      },
+    };
+  });
+
+  server.route("GET", "/metrics", async () => ({ status: 200, body: await metrics.text(), contentType: metrics.contentType }));
+
+  server.route("GET", "/control/actors", () => ({ status: 200, body: { actors: supervisor.actors() } }));
+
+  server.route("POST", "/control/actors/{name}/restart", ({ params }) =>
+    supervisor.restartActor(params.name)
+      ? { status: 202, body: { restarting: params.name } }
+      : { status: 404, body: { error: `no actor named '${params.name}'` } },
+  );
+
+  server.route("POST", "/control/actors/{name}/crash", ({ params }) => {
+    if (!supervisor.actors().some((a) => a.name === params.name)) return { status: 404, body: { error: `no actor named '${params.name}'` } };
+    return supervisor.crashActor(params.name)
+      ? { status: 202, body: { crashing: params.name } }
+      : { status: 403, body: { error: "fault injection is off (runtime.control.fault_injection)" } };
+  });
+}

@@ -1,0 +1,119 @@
+import type { Logger } from "pino";
+import { loadConfig, ConfigError, formatConfigIssues, type Config } from "./config/index.js";
+import { createLogger } from "../runtime/logger.js";
+import { childSpecsFor } from "./children.js";
+import { ControlServer, PortInUseError } from "./http.js";
+import { DaemonMetrics } from "./metrics.js";
+import { resolveChildSpecs } from "./child-spec.js";
+import { loadDefs } from "./system.js";
+import { buildTopology } from "./topology.js";
+import { Supervisor } from "./supervisor.js";
+import { registerControlRoutes } from "./control-routes.js";
+
+export interface RunOptions {
+  readonly profile?: string;
+  /** The operator's confirmation that real money may be traded (`--live`). */
+  readonly confirmLive: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Exit codes: 0 clean stop, 2 bad config or refused start, 70 supervisor escalation. */
+export const EXIT_ESCALATED = 70;
+
+export const LIVE_CONFIRM_ENV = "LEADLAG_CONFIRM_LIVE";
+
+/** Real money: a live engine venue with live execution mode. */
+export function tradesRealMoney(config: Config): boolean {
+  return config.mode === "live" && config.execution.provider === "zmq" && config.execution.mode === "live";
+}
+
+/**
+ * Runs the daemon until SIGTERM/SIGINT (exit 0) or a supervisor escalation (exit 70). Bad config and
+ * refused starts return 2 before anything is started.
+ */
+export async function runDaemon(configPath: string, options: RunOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  let config: Config;
+  try {
+    config = await loadConfig(configPath, { profile: options.profile, env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(formatConfigIssues(configPath, err.issues) + "\n");
+    return 2;
+  }
+  if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
+    process.stderr.write(`leadlag: ${configPath} trades real money (execution.mode: live); confirm with --live or ${LIVE_CONFIRM_ENV}=yes\n`);
+    return 2;
+  }
+  const log = createLogger(config.observability.logging.level);
+  const startedAt = Date.now();
+  const children = resolveChildSpecs(childSpecsFor(config));
+  const topology = buildTopology(children, await loadDefs(children));
+  let supervisor: Supervisor | undefined;
+  const metrics = new DaemonMetrics(topology, () => supervisor);
+  const sup = config.runtime.supervisor;
+  supervisor = new Supervisor(topology, {
+    policy: {
+      strategy: sup.strategy,
+      intensity: sup.intensity,
+      periodMs: sup.period_s * 1000,
+      backoffInitialMs: sup.backoff_initial_ms,
+      backoffMaxMs: sup.backoff_max_ms,
+    },
+    heartbeatTimeoutMs: sup.heartbeat_timeout_ms,
+    spinUs: config.runtime.spin.spin_us,
+    blockDeadlineMs: 5000,
+    faultInjection: config.runtime.control.fault_injection,
+    logLevel: config.observability.logging.level,
+    startTimeoutMs: 15_000,
+    log,
+    onMetrics: (samples) => metrics.ingest(samples),
+  });
+
+  const health = config.observability.health_server;
+  let server: ControlServer | undefined;
+  if (health.enabled) {
+    try {
+      server = new ControlServer({ host: health.host, port: health.port, token: config.runtime.control.token, log });
+      registerControlRoutes(server, supervisor, metrics, startedAt);
+      await server.listen();
+    } catch (err) {
+      process.stderr.write(`leadlag: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  return supervise(supervisor, server, log, { configPath, startedAt, healthUrl: server ? `http://${health.host}:${health.port}` : undefined });
+}
+
+async function supervise(
+  supervisor: Supervisor,
+  server: ControlServer | undefined,
+  log: Logger,
+  info: { configPath: string; startedAt: number; healthUrl: string | undefined },
+): Promise<number> {
+  let signalled: (signal: string) => void = () => undefined;
+  const signal = new Promise<string>((resolve) => (signalled = resolve));
+  const onSignal = (s: NodeJS.Signals) => signalled(s);
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  try {
+    await supervisor.start();
+  } catch (err) {
+    log.fatal({ err }, "daemon failed to start");
+    await supervisor.stop();
+    await server?.close();
+    return 1;
+  }
+  log.info({ config: info.configPath, startMs: Date.now() - info.startedAt, health: info.healthUrl, actors: supervisor.actors().map((a) => `${a.name}@${a.thread}`) }, "leadlag running");
+  const outcome = await Promise.race([signal.then((s) => ({ signal: s })), supervisor.escalated.then((report) => ({ report }))]);
+  if ("report" in outcome) {
+    await server?.close();
+    return EXIT_ESCALATED;
+  }
+  log.info({ signal: outcome.signal }, "graceful shutdown");
+  const t0 = Date.now();
+  const reports = await supervisor.stop();
+  await server?.close();
+  log.info({ stopMs: Date.now() - t0, shutdownErrors: reports.length }, "leadlag stopped");
+  return 0;
+}
