@@ -4,6 +4,7 @@ import { Codec } from "./codec.js";
 import * as control from "./control.js";
 import * as marketData from "./market-data.js";
 import * as orders from "./orders.js";
+import * as signals from "./signals.js";
 
 /**
  * Every message that crosses a thread, in a fixed order: the order defines the shared msgpack structures,
@@ -17,6 +18,9 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   control.Pong,
   marketData.Trade,
   marketData.Book,
+  signals.JumpDetected,
+  signals.ScanPairs,
+  signals.PairsScanned,
   ...[orders.ProposeOrder, orders.OrderDenied, orders.SubmitOrder, orders.RequestCancel, orders.PlaceOrder, orders.CancelOrder],
   ...[orders.OrderAccepted, orders.OrderRejected, orders.OrderCanceled, orders.OrderFilled],
   ...[orders.OrderStatusChanged, orders.PositionChanged, orders.AccountUpdated],

@@ -2,15 +2,24 @@ import type { BackpressurePolicy } from "./host.js";
 
 /**
  * Channel names, built here once and nowhere else. Dotted, most general first. Market data may drop the
- * oldest frames under pressure (a gap the consumer sees); everything that carries orders, reports, fills
- * or control never drops.
+ * oldest frames under pressure (a gap the consumer sees); everything that carries orders, reports, fills,
+ * replays or control never drops.
+ *
+ *   md-bridge ─md.wire─▶ feed ─md.trade/md.book─▶ jumps, strategy, estimator-*, risk, orders, venue
+ *   estimator-* ─md.replay.request─▶ feed ─md.replay─▶ estimator-*          (warm restart)
+ *   jumps ─signal.jump─▶ strategy ─signal.scan.request─▶ estimator-* ─signal.scan.result─▶ strategy
+ *   strategy ─orders.proposed─▶ risk ─orders.approved─▶ orders ─orders.venue─▶ venue
+ *   risk ─events.risk─▶ strategy (denials), orders (cancel-all on halt)
+ *   venue ─events.venue─▶ orders ─events.order/events.account─▶ strategy, risk
  */
 export const Channels = {
-  /** Raw marketstream frames from the ZeroMQ bridge to the feed. */
+  /** Raw marketstream frames (topic, JSON) from the ZeroMQ bridge to the feed. */
   wireMarketData: "md.wire",
   trades: "md.trade",
   books: "md.book",
-  /** History replays for warm restarts (feed → estimator shards). */
+  /** A restarted subscriber asks the feed for its history buffer… */
+  replayRequests: "md.replay.request",
+  /** …and gets it on this channel, oldest first. */
   replay: "md.replay",
   jumps: "signal.jump",
   scanRequests: "signal.scan.request",

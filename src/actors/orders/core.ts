@@ -1,0 +1,364 @@
+import type {
+  AccountUpdated,
+  CancelOrder,
+  OrderFilled,
+  OrderStatus,
+  OrderStatusChanged,
+  PlaceOrder,
+  PositionChanged,
+  RequestCancel,
+  SubmitOrder,
+} from "../../protocol/orders.js";
+import type { VenueEvent } from "../../protocol/wire/engine.js";
+import type { CloidGenerator } from "./cloid.js";
+import type { CancelRequested, OrderAckTimedOut, OrderEvent, OrderSubmitted } from "./events.js";
+import type { LedgerInstrument } from "./ledger.js";
+import { Ledger } from "./ledger.js";
+import { isOpen, transition, type OrderTrigger } from "./state-machine.js";
+
+/**
+ * The order manager core, event-sourced in two steps the shell keeps apart:
+ * 1. `on*` methods *decide*: from an input they return the events to journal, changing nothing;
+ * 2. the shell appends those events to the journal, then calls `apply(event)` for each, which folds it
+ *    into state and returns what to send (orders to the venue, updates to strategy and risk).
+ * Recovery is `apply` over the journal with the outputs discarded, so nothing is sent twice, and live
+ * state equals the fold by construction. Time arrives as an argument; the core does no I/O.
+ */
+
+export interface OrderManagerConfig {
+  readonly accountId: string;
+  /** `runtime.order_manager.ack_timeout_ms`, in ns: IOC/market orders and GTC/posted orders. */
+  readonly ackTimeoutNs: { readonly ioc: bigint; readonly gtc: bigint };
+  readonly instrument: (symbol: string) => LedgerInstrument | undefined;
+}
+
+export interface ManagedOrder {
+  readonly clId: string;
+  readonly submitted: OrderSubmitted;
+  status: OrderStatus;
+  exchangeOrderId: string;
+  filledSize: number;
+  avgFillPrice: number;
+  /** Client id of the cancel request in flight, "" if none. */
+  cancelClId: string;
+  lastReason: string;
+}
+
+export type Anomaly =
+  | { readonly kind: "illegal_transition"; readonly clId: string; readonly status: OrderStatus; readonly trigger: OrderTrigger }
+  | { readonly kind: "duplicate_fill"; readonly clId: string; readonly execId: string }
+  | { readonly kind: "overfill"; readonly clId: string; readonly execId: string; readonly filled: number; readonly size: number }
+  | { readonly kind: "unknown_order"; readonly clId: string; readonly eventType: string }
+  | { readonly kind: "cancel_rejected"; readonly clId: string; readonly reason: string }
+  | { readonly kind: "replayed_event"; readonly seq: bigint };
+
+export type Output = PlaceOrder | CancelOrder | OrderStatusChanged | PositionChanged | AccountUpdated;
+
+export interface ApplyOutcome {
+  readonly outputs: Output[];
+  readonly anomalies: Anomaly[];
+}
+
+export type SubmitDecision =
+  | { readonly ok: true; readonly event: OrderSubmitted }
+  | { readonly ok: false; readonly reason: "unknown_instrument" | "insufficient_balance"; readonly detail: string };
+
+/** Relative tolerance under which the cumulative fill counts as the whole order (float sums of lots). */
+const COMPLETE_TOLERANCE = 1e-9;
+
+export class OrderManagerCore {
+  readonly ledger = new Ledger();
+  private readonly orders = new Map<string, ManagedOrder>();
+  /** Cancel request id → the order it cancels. */
+  private readonly cancels = new Map<string, string>();
+  private readonly awaitingAck = new Set<string>();
+  private readonly seenExecIds = new Set<string>();
+  private lastSeq = 0n;
+
+  constructor(
+    private readonly config: OrderManagerConfig,
+    private readonly cloids: CloidGenerator,
+  ) {}
+
+  // ─── decisions: input → events to journal ───────────────────────────────────────────────────────
+
+  onSubmit(cmd: SubmitOrder, tsNs: bigint): SubmitDecision {
+    const inst = this.config.instrument(cmd.symbol);
+    if (!inst) return { ok: false, reason: "unknown_instrument", detail: `no instrument '${cmd.symbol}'` };
+    const need = this.ledger.requiredReservation(inst, cmd.side, cmd.price, cmd.size, cmd.reduceOnly);
+    const free = this.ledger.free(need.asset);
+    if (need.amount > free) {
+      return { ok: false, reason: "insufficient_balance", detail: `needs ${need.amount} ${need.asset}, free ${free}` };
+    }
+    const timeout = cmd.tif === "IOC" || cmd.orderType === "market" ? this.config.ackTimeoutNs.ioc : this.config.ackTimeoutNs.gtc;
+    return {
+      ok: true,
+      event: {
+        type: "OrderSubmitted",
+        clId: this.cloids.next(),
+        strategy: cmd.strategy,
+        intentId: cmd.intentId,
+        instrument: cmd.instrument,
+        symbol: cmd.symbol,
+        marketType: cmd.marketType,
+        side: cmd.side,
+        orderType: cmd.orderType,
+        tif: cmd.tif,
+        price: cmd.price,
+        size: cmd.size,
+        reduceOnly: cmd.reduceOnly,
+        role: cmd.role,
+        riskDecision: cmd.decision,
+        riskReason: cmd.reason,
+        ackDeadlineNs: tsNs + timeout,
+        tsNs,
+      },
+    };
+  }
+
+  /** One order (`clId`), or every open order of a strategy (`clId` ""; strategy "" = all). */
+  onCancelRequest(req: RequestCancel, tsNs: bigint): CancelRequested[] {
+    const targets = req.clId !== "" ? [this.orders.get(req.clId)] : [...this.orders.values()].filter((o) => req.strategy === "" || o.submitted.strategy === req.strategy);
+    const events: CancelRequested[] = [];
+    for (const order of targets) {
+      if (!order || !isOpen(order.status) || order.cancelClId !== "") continue;
+      events.push({ type: "CancelRequested", cancelClId: this.cloids.next(), clId: order.clId, reason: req.reason, tsNs });
+    }
+    return events;
+  }
+
+  /** Venue events are journaled as received, except a fill already booked (same exec id). */
+  onVenueEvent(event: VenueEvent): VenueEvent[] {
+    if (event.type === "OrderFilled" && this.seenExecIds.has(event.execId)) return [];
+    return [event];
+  }
+
+  /** Orders whose ack deadline passed. Call on a timer; `nowNs` is the shell's clock. */
+  onTimer(nowNs: bigint): OrderAckTimedOut[] {
+    const events: OrderAckTimedOut[] = [];
+    for (const clId of this.awaitingAck) {
+      const order = this.orders.get(clId);
+      if (order && order.submitted.ackDeadlineNs <= nowNs) events.push({ type: "OrderAckTimedOut", clId, tsNs: nowNs });
+    }
+    return events;
+  }
+
+  // ─── fold: journaled event → state + outputs ────────────────────────────────────────────────────
+
+  /** `seq` is the journal sequence: an event at or below the last applied one is a replay and changes nothing. */
+  apply(event: OrderEvent, seq: bigint): ApplyOutcome {
+    const outcome: ApplyOutcome = { outputs: [], anomalies: [] };
+    if (seq <= this.lastSeq) {
+      outcome.anomalies.push({ kind: "replayed_event", seq });
+      return outcome;
+    }
+    this.lastSeq = seq;
+    switch (event.type) {
+      case "BalanceSet":
+        this.ledger.setBalance(event.asset, event.amount);
+        this.pushAccount(outcome, event.asset, event.tsNs);
+        break;
+      case "OrderSubmitted":
+        this.applySubmitted(event, outcome);
+        break;
+      case "CancelRequested":
+        this.applyCancelRequested(event, outcome);
+        break;
+      case "OrderAckTimedOut":
+        this.applyTrigger(event.clId, "ack_timeout", event.tsNs, outcome, "ack timeout");
+        break;
+      case "OrderAccepted":
+        this.applyAccepted(event.clId, event.exchangeOrderId, event.recvNs, outcome);
+        break;
+      case "OrderRejected":
+        this.applyRejected(event.clId, `${event.reasonCode}: ${event.reasonText}`, event.recvNs, outcome);
+        break;
+      case "OrderCanceled":
+        this.applyTrigger(event.clId, "canceled", event.recvNs, outcome, event.reasonText);
+        break;
+      case "OrderFilled":
+        this.applyFill(event, outcome);
+        break;
+    }
+    return outcome;
+  }
+
+  private applySubmitted(e: OrderSubmitted, outcome: ApplyOutcome): void {
+    if (this.orders.has(e.clId)) return;
+    const inst = this.config.instrument(e.symbol);
+    const order: ManagedOrder = { clId: e.clId, submitted: e, status: "pending_new", exchangeOrderId: "", filledSize: 0, avgFillPrice: 0, cancelClId: "", lastReason: "" };
+    this.orders.set(e.clId, order);
+    this.awaitingAck.add(e.clId);
+    if (inst) {
+      this.ledger.reserve(e.clId, inst, e.side, e.price, e.size, e.reduceOnly);
+      const asset = this.ledger.requiredReservation(inst, e.side, e.price, e.size, e.reduceOnly).asset;
+      this.pushAccount(outcome, asset, e.tsNs);
+    }
+    outcome.outputs.push({
+      type: "PlaceOrder",
+      clId: e.clId,
+      strategy: e.strategy,
+      intentId: e.intentId,
+      instrument: e.instrument,
+      symbol: e.symbol,
+      marketType: e.marketType,
+      side: e.side,
+      orderType: e.orderType,
+      tif: e.tif,
+      price: e.price,
+      size: e.size,
+      reduceOnly: e.reduceOnly,
+      role: e.role,
+      tsNs: e.tsNs,
+    });
+    this.pushStatus(outcome, order, e.tsNs);
+  }
+
+  private applyCancelRequested(e: CancelRequested, outcome: ApplyOutcome): void {
+    const order = this.orders.get(e.clId);
+    if (!order) {
+      outcome.anomalies.push({ kind: "unknown_order", clId: e.clId, eventType: e.type });
+      return;
+    }
+    order.cancelClId = e.cancelClId;
+    this.cancels.set(e.cancelClId, e.clId);
+    const s = order.submitted;
+    outcome.outputs.push({
+      type: "CancelOrder",
+      clId: e.cancelClId,
+      clIdToCancel: e.clId,
+      intentId: s.intentId,
+      symbol: s.symbol,
+      marketType: s.marketType,
+      exchangeOrderId: order.exchangeOrderId,
+      tsNs: e.tsNs,
+    });
+  }
+
+  private applyAccepted(clId: string, exchangeOrderId: string, tsNs: bigint, outcome: ApplyOutcome): void {
+    if (this.cancels.has(clId)) return; // the cancel request itself was accepted; its `canceled` follows for the order
+    const order = this.orders.get(clId);
+    if (order && exchangeOrderId !== "") order.exchangeOrderId = exchangeOrderId;
+    this.applyTrigger(clId, "ack", tsNs, outcome, "");
+  }
+
+  private applyRejected(clId: string, reason: string, tsNs: bigint, outcome: ApplyOutcome): void {
+    const target = this.cancels.get(clId);
+    if (target !== undefined) {
+      const order = this.orders.get(target);
+      if (order) order.cancelClId = "";
+      outcome.anomalies.push({ kind: "cancel_rejected", clId: target, reason });
+      return;
+    }
+    this.applyTrigger(clId, "reject", tsNs, outcome, reason);
+  }
+
+  private applyTrigger(clId: string, trigger: OrderTrigger, tsNs: bigint, outcome: ApplyOutcome, reason: string): ManagedOrder | undefined {
+    const order = this.orders.get(clId);
+    if (!order) {
+      outcome.anomalies.push({ kind: "unknown_order", clId, eventType: trigger });
+      return undefined;
+    }
+    const result = transition(order.status, trigger);
+    this.awaitingAck.delete(clId);
+    if (result.kind === "illegal") {
+      outcome.anomalies.push({ kind: "illegal_transition", clId, status: result.status, trigger });
+      return order;
+    }
+    if (result.kind === "changed") {
+      order.status = result.to;
+      if (reason !== "") order.lastReason = reason;
+      if (!isOpen(result.to)) this.releaseOrder(order, tsNs, outcome);
+      this.pushStatus(outcome, order, tsNs);
+    }
+    return order;
+  }
+
+  private applyFill(fill: OrderFilled, outcome: ApplyOutcome): void {
+    const order = this.orders.get(fill.clId);
+    if (!order) {
+      outcome.anomalies.push({ kind: "unknown_order", clId: fill.clId, eventType: fill.type });
+      return;
+    }
+    if (this.seenExecIds.has(fill.execId)) {
+      outcome.anomalies.push({ kind: "duplicate_fill", clId: fill.clId, execId: fill.execId });
+      return;
+    }
+    const size = order.submitted.size;
+    const filled = order.filledSize + fill.size;
+    // A batched order can be reported filled twice under two exec ids (§2.10); more than the order is not real.
+    if (filled > size * (1 + COMPLETE_TOLERANCE)) {
+      outcome.anomalies.push({ kind: "overfill", clId: fill.clId, execId: fill.execId, filled, size });
+      return;
+    }
+    this.seenExecIds.add(fill.execId);
+    if (fill.exchangeOrderId !== "" && order.exchangeOrderId === "") order.exchangeOrderId = fill.exchangeOrderId;
+    order.avgFillPrice = (order.avgFillPrice * order.filledSize + fill.price * fill.size) / filled;
+    order.filledSize = filled;
+    const inst = this.config.instrument(order.submitted.symbol);
+    if (inst) {
+      this.ledger.applyFill(order.clId, inst, fill);
+      this.pushPosition(outcome, inst.symbol, fill.recvNs);
+      this.pushAccount(outcome, inst.quote, fill.recvNs);
+      if (inst.marketType === "spot") this.pushAccount(outcome, inst.base, fill.recvNs);
+      if (fill.feeCurrency !== "" && fill.feeCurrency !== inst.quote && fill.feeCurrency !== inst.base) this.pushAccount(outcome, fill.feeCurrency, fill.recvNs);
+    }
+    const complete = filled >= size * (1 - COMPLETE_TOLERANCE);
+    const before = order.status;
+    this.applyTrigger(order.clId, complete ? "fill_complete" : "fill_partial", fill.recvNs, outcome, "");
+    // A partial fill in the same state still changes filledSize: tell strategy and risk.
+    if (order.status === before) this.pushStatus(outcome, order, fill.recvNs);
+  }
+
+  private releaseOrder(order: ManagedOrder, tsNs: bigint, outcome: ApplyOutcome): void {
+    const asset = this.ledger.release(order.clId);
+    if (asset !== undefined) this.pushAccount(outcome, asset, tsNs);
+  }
+
+  private pushStatus(outcome: ApplyOutcome, o: ManagedOrder, tsNs: bigint): void {
+    const s = o.submitted;
+    outcome.outputs.push({
+      type: "OrderStatusChanged",
+      clId: o.clId,
+      strategy: s.strategy,
+      intentId: s.intentId,
+      symbol: s.symbol,
+      side: s.side,
+      status: o.status,
+      price: s.price,
+      size: s.size,
+      filledSize: o.filledSize,
+      avgFillPrice: o.avgFillPrice,
+      tsNs,
+    });
+  }
+
+  private pushPosition(outcome: ApplyOutcome, symbol: string, tsNs: bigint): void {
+    const p = this.ledger.position(symbol);
+    if (!p) return;
+    outcome.outputs.push({ type: "PositionChanged", symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs });
+  }
+
+  private pushAccount(outcome: ApplyOutcome, asset: string, tsNs: bigint): void {
+    const b = this.ledger.balance(asset);
+    outcome.outputs.push({ type: "AccountUpdated", accountId: this.config.accountId, asset, total: b.total, locked: b.locked, tsNs });
+  }
+
+  // ─── queries ────────────────────────────────────────────────────────────────────────────────────
+
+  order(clId: string): Readonly<ManagedOrder> | undefined {
+    return this.orders.get(clId);
+  }
+
+  allOrders(): readonly Readonly<ManagedOrder>[] {
+    return [...this.orders.values()];
+  }
+
+  openOrders(): readonly Readonly<ManagedOrder>[] {
+    return this.allOrders().filter((o) => isOpen(o.status));
+  }
+
+  get appliedSeq(): bigint {
+    return this.lastSeq;
+  }
+}

@@ -1,0 +1,55 @@
+import type { MarketType, OrderRole, OrderType, RiskDecision, Side, TimeInForce } from "../../protocol/orders.js";
+import type { VenueEvent } from "../../protocol/wire/engine.js";
+
+/**
+ * What the order manager journals. Venue events are journaled as received (protocol messages); the rest
+ * are the manager's own decisions. State is a fold over these, in journal order.
+ */
+
+/** The intent and the risk decision behind it, with the client id the order was placed under. */
+export interface OrderSubmitted {
+  readonly type: "OrderSubmitted";
+  readonly clId: string;
+  readonly strategy: string;
+  readonly intentId: string;
+  readonly instrument: number;
+  readonly symbol: string;
+  readonly marketType: MarketType;
+  readonly side: Side;
+  readonly orderType: OrderType;
+  readonly tif: TimeInForce;
+  readonly price: number;
+  readonly size: number;
+  readonly reduceOnly: boolean;
+  readonly role: OrderRole;
+  readonly riskDecision: RiskDecision;
+  readonly riskReason: string;
+  readonly ackDeadlineNs: bigint;
+  readonly tsNs: bigint;
+}
+
+export interface CancelRequested {
+  readonly type: "CancelRequested";
+  /** The cancel request's own client id. */
+  readonly cancelClId: string;
+  readonly clId: string;
+  readonly reason: string;
+  readonly tsNs: bigint;
+}
+
+/** No ack within the TIF's timeout: the order is `unknown` until a report or fill resolves it. */
+export interface OrderAckTimedOut {
+  readonly type: "OrderAckTimedOut";
+  readonly clId: string;
+  readonly tsNs: bigint;
+}
+
+/** A balance set from outside the order flow: paper `initial_balance`, a deposit, an operator correction. */
+export interface BalanceSet {
+  readonly type: "BalanceSet";
+  readonly asset: string;
+  readonly amount: number;
+  readonly tsNs: bigint;
+}
+
+export type OrderEvent = OrderSubmitted | CancelRequested | OrderAckTimedOut | BalanceSet | VenueEvent;

@@ -1,0 +1,257 @@
+import type { AccountUpdated, MarketType, OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
+import { roundToLot } from "../../protocol/wire/engine.js";
+import type { BreakerState, BreakerTransition } from "./circuit-breaker.js";
+import { CircuitBreaker } from "./circuit-breaker.js";
+import type { CircuitBreakerLimits, RiskLimits } from "./limits.js";
+import type { Candidate, RiskView } from "./rules.js";
+import { RULES } from "./rules.js";
+
+/**
+ * The risk core: two doors, `onPropose` (a command, answered by `SubmitOrder` or `OrderDenied`) and the
+ * `on*` event handlers that keep its view of books, positions, open orders and equity. Pure: time is an
+ * argument. Notionals are quote units, taken as USD (the configured quote currencies are USD stablecoins).
+ */
+
+export interface RiskInstrument {
+  readonly symbol: string;
+  readonly marketType: MarketType;
+  readonly base: string;
+  readonly quote: string;
+  readonly lotSize: number;
+}
+
+export interface RiskCoreConfig {
+  readonly limits: (strategy: string) => RiskLimits;
+  readonly breaker: CircuitBreakerLimits;
+  readonly instrument: (symbol: string) => RiskInstrument | undefined;
+}
+
+export type RiskDecisionOut = { readonly kind: "submit"; readonly message: SubmitOrder } | { readonly kind: "deny"; readonly message: OrderDenied };
+
+export interface BreakerChange {
+  readonly transition: BreakerTransition;
+  /** Set when the breaker halts: cancel every open order. */
+  readonly cancelAll: RequestCancel | undefined;
+}
+
+interface OpenOrder {
+  readonly symbol: string;
+  readonly side: "buy" | "sell";
+  readonly price: number;
+  remaining: number;
+  /** Still unconfirmed by the order manager: matched to the first status update for its intent. */
+  readonly key: string;
+  readonly approvedNs: bigint;
+}
+
+interface PositionView {
+  readonly marketType: MarketType;
+  qty: number;
+  avgPrice: number;
+}
+
+const NS_PER_S = 1_000_000_000n;
+/**
+ * An approval the order manager never confirms (it refused the order, or the message was lost in a
+ * restart) stops counting as open after this long; confirmations normally take microseconds.
+ */
+const IN_FLIGHT_TTL_NS = 10n * NS_PER_S;
+const SIZE_EPSILON = 1e-12;
+
+export class RiskCore {
+  private readonly breaker: CircuitBreaker;
+  private readonly mids = new Map<string, { mid: number; recvNs: bigint }>();
+  private readonly positions = new Map<string, PositionView>();
+  private readonly balances = new Map<string, number>();
+  private readonly open = new Map<string, OpenOrder>();
+  private readonly inFlight: OpenOrder[] = [];
+  private readonly approvals: bigint[] = [];
+
+  constructor(private readonly config: RiskCoreConfig) {
+    this.breaker = new CircuitBreaker(config.breaker);
+  }
+
+  // ─── command ────────────────────────────────────────────────────────────────────────────────────
+
+  onPropose(p: ProposeOrder, nowNs: bigint): RiskDecisionOut {
+    const inst = this.config.instrument(p.symbol);
+    if (!inst) return this.deny(p, "Instrument", `unknown instrument '${p.symbol}'`, nowNs);
+    const position = this.positions.get(p.symbol)?.qty ?? 0;
+    const opposite = (position > 0 && p.side === "sell") || (position < 0 && p.side === "buy");
+    const reduces = opposite && p.size <= Math.abs(position) + SIZE_EPSILON;
+    if (p.reduceOnly && !reduces) {
+      return this.deny(p, "ReduceOnly", `reduce-only ${p.side} ${p.size} does not reduce position ${position}`, nowNs);
+    }
+    let candidate: Candidate = { symbol: p.symbol, marketType: p.marketType, side: p.side, orderType: p.orderType, tif: p.tif, price: p.price, size: p.size, reduces, lotSize: inst.lotSize };
+    const view = this.view(p.symbol, nowNs);
+    const limits = this.config.limits(p.strategy);
+    const reasons: string[] = [];
+    for (const rule of RULES) {
+      const verdict = rule(candidate, view, limits);
+      if (verdict === null) continue;
+      if (verdict.reject) return this.deny(p, verdict.rule, verdict.reason, nowNs);
+      reasons.push(`${verdict.rule}: ${verdict.reason}`);
+      candidate = { ...candidate, price: verdict.price, size: verdict.size };
+    }
+    // Float residue below the LotSize rule's threshold: send exactly whole lots without calling it a modification.
+    candidate = { ...candidate, size: roundToLot(candidate.size, inst.lotSize) };
+    this.recordApproval(p, candidate, nowNs);
+    return {
+      kind: "submit",
+      message: {
+        type: "SubmitOrder",
+        strategy: p.strategy,
+        intentId: p.intentId,
+        instrument: p.instrument,
+        symbol: p.symbol,
+        marketType: p.marketType,
+        side: p.side,
+        orderType: p.orderType,
+        tif: p.tif,
+        price: candidate.price,
+        size: candidate.size,
+        reduceOnly: p.reduceOnly,
+        role: p.role,
+        decision: reasons.length === 0 ? "approved" : "modified",
+        reason: reasons.join("; "),
+        tsNs: nowNs,
+      },
+    };
+  }
+
+  // ─── events ─────────────────────────────────────────────────────────────────────────────────────
+
+  onBook(symbol: string, mid: number, recvNs: bigint): void {
+    this.mids.set(symbol, { mid, recvNs });
+  }
+
+  onPosition(p: PositionChanged): void {
+    this.positions.set(p.symbol, { marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice });
+  }
+
+  onAccount(a: AccountUpdated): void {
+    this.balances.set(a.asset, a.total);
+  }
+
+  onOrderStatus(s: OrderStatusChanged): void {
+    const remaining = Math.max(0, s.size - s.filledSize);
+    const isOpen = s.status === "pending_new" || s.status === "accepted" || s.status === "partially_filled" || s.status === "unknown";
+    let order = this.open.get(s.clId);
+    if (!order) {
+      const key = `${s.strategy}|${s.intentId}|${s.symbol}|${s.side}`;
+      const i = this.inFlight.findIndex((o) => o.key === key);
+      if (i >= 0) this.inFlight.splice(i, 1);
+      if (!isOpen) return;
+      order = { symbol: s.symbol, side: s.side, price: s.price, remaining, key, approvedNs: s.tsNs };
+      this.open.set(s.clId, order);
+    }
+    if (isOpen) order.remaining = remaining;
+    else this.open.delete(s.clId);
+  }
+
+  /** Marks equity to the latest mids and feeds the breaker; call after books or fills. */
+  markToMarket(tsNs: bigint): BreakerChange | null {
+    const transition = this.breaker.onEquity(this.equityUsd(), tsNs);
+    return transition === null ? null : { transition, cancelAll: this.cancelAllOn(transition, tsNs) };
+  }
+
+  /** Operator only (control API `POST /risk/reset`). */
+  resetBreaker(): BreakerTransition | null {
+    return this.breaker.reset(this.equityUsd());
+  }
+
+  // ─── queries ────────────────────────────────────────────────────────────────────────────────────
+
+  get breakerState(): BreakerState {
+    return this.breaker.state;
+  }
+
+  breakerStatus(): ReturnType<CircuitBreaker["status"]> {
+    return this.breaker.status();
+  }
+
+  openOrderCount(): number {
+    return this.open.size + this.inFlight.length;
+  }
+
+  /**
+   * Cash valued at 1 (a spot base asset at its instrument's mid) plus perp unrealised PnL. Spot PnL is
+   * already in the balances, so only perps add a mark-to-market term.
+   */
+  equityUsd(): number {
+    const baseMids = new Map<string, number>();
+    for (const [symbol, m] of this.mids) {
+      const inst = this.config.instrument(symbol);
+      if (inst?.marketType === "spot") baseMids.set(inst.base, m.mid);
+    }
+    let equity = 0;
+    for (const [asset, total] of this.balances) equity += total * (baseMids.get(asset) ?? 1);
+    for (const [symbol, p] of this.positions) {
+      const mid = this.mids.get(symbol)?.mid;
+      if (p.marketType === "perp" && mid !== undefined) equity += p.qty * (mid - p.avgPrice);
+    }
+    return equity;
+  }
+
+  // ─── internals ──────────────────────────────────────────────────────────────────────────────────
+
+  private view(symbol: string, nowNs: bigint): RiskView {
+    while (this.inFlight.length > 0 && nowNs - this.inFlight[0].approvedNs > IN_FLIGHT_TTL_NS) this.inFlight.shift();
+    const book = this.mids.get(symbol);
+    let openBuyQty = 0;
+    let openSellQty = 0;
+    let grossUsd = 0;
+    let perpGrossUsd = 0;
+    const orders = [...this.open.values(), ...this.inFlight];
+    for (const o of orders) {
+      if (o.symbol === symbol) {
+        if (o.side === "buy") openBuyQty += o.remaining;
+        else openSellQty += o.remaining;
+      }
+      const notional = o.remaining * o.price;
+      grossUsd += notional;
+      if (this.config.instrument(o.symbol)?.marketType === "perp") perpGrossUsd += notional;
+    }
+    for (const [sym, p] of this.positions) {
+      const mark = this.mids.get(sym)?.mid ?? p.avgPrice;
+      const notional = Math.abs(p.qty) * mark;
+      grossUsd += notional;
+      if (p.marketType === "perp") perpGrossUsd += notional;
+    }
+    this.trimApprovals(nowNs);
+    return {
+      nowNs,
+      breaker: this.breaker.state,
+      mid: book?.mid,
+      bookRecvNs: book?.recvNs,
+      position: this.positions.get(symbol)?.qty ?? 0,
+      openBuyQty,
+      openSellQty,
+      openOrderCount: orders.length,
+      grossUsd,
+      perpGrossUsd,
+      equityUsd: this.equityUsd(),
+      ordersLastSecond: this.approvals.length,
+    };
+  }
+
+  private recordApproval(p: ProposeOrder, c: Candidate, nowNs: bigint): void {
+    this.approvals.push(nowNs);
+    this.inFlight.push({ symbol: p.symbol, side: p.side, price: c.price, remaining: c.size, key: `${p.strategy}|${p.intentId}|${p.symbol}|${p.side}`, approvedNs: nowNs });
+  }
+
+  private trimApprovals(nowNs: bigint): void {
+    let drop = 0;
+    while (drop < this.approvals.length && nowNs - this.approvals[drop] >= NS_PER_S) drop++;
+    if (drop > 0) this.approvals.splice(0, drop);
+  }
+
+  private cancelAllOn(t: BreakerTransition, tsNs: bigint): RequestCancel | undefined {
+    if (t.to !== "HALTED") return undefined;
+    return { type: "RequestCancel", strategy: "", clId: "", reason: `circuit breaker: ${t.reason}`, tsNs };
+  }
+
+  private deny(p: ProposeOrder, rule: string, reason: string, tsNs: bigint): RiskDecisionOut {
+    return { kind: "deny", message: { type: "OrderDenied", strategy: p.strategy, intentId: p.intentId, symbol: p.symbol, rule, reason, tsNs } };
+  }
+}

@@ -1,0 +1,186 @@
+import type { Liquidity, ReasonCode } from "../../../protocol/orders.js";
+import type { InboundCancel, InboundPlace } from "../../../protocol/wire/engine-server.js";
+import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../../../protocol/wire/engine-server.js";
+import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../../../protocol/wire/engine.js";
+import type { PaperBook } from "./book.js";
+import { crosses, walkLevels } from "./book.js";
+import type { FeeModel, LatencyModel } from "./models.js";
+
+/**
+ * The paper venue: a pure matching core that takes the very ExecutionOrder frames the engine adapter would
+ * PUSH and answers with the `exec.report` / `exec.fill` payloads the engine would publish, quirks included
+ * (wire doc §2.9-2.12): no `filled` report (completion from fills), an IOC remainder ends in `canceled`,
+ * an IOC that cannot trade at all is `accepted` without an oid then `rejected`, a cancel answers
+ * `accepted` for the request and `canceled` for the order (optionally twice), fills without
+ * `tags.intent_id` are dropped, a duplicate pending `cl_id` is ignored. Latency is a timestamp shift.
+ */
+
+export interface EngineFrame {
+  readonly topic: typeof EXEC_REPORT_TOPIC | typeof EXEC_FILL_TOPIC;
+  readonly payload: string;
+}
+
+export interface PaperVenueConfig {
+  readonly venue: string;
+  readonly fees: FeeModel;
+  readonly latency: LatencyModel;
+  /** Fee currency per symbol (Hyperliquid perps: USDC). */
+  readonly feeCurrency: (symbol: string) => string;
+  /** Reports answering an inbound order carry a TSC-style `ts_ns` (ns since boot), as the engine's do (§2.11). */
+  readonly tscReportTimestamps: boolean;
+  /** Follow a cancel's `canceled` with the second one HL orderUpdates produces (§2.7). */
+  readonly duplicateCancelReports: boolean;
+}
+
+interface RestingOrder {
+  readonly place: InboundPlace;
+  readonly oid: string;
+  remaining: number;
+}
+
+type Arrival = { readonly atNs: bigint; readonly text: string };
+
+/** Engine-style boot clock for TSC-derived timestamps: well below 1e17. */
+const TSC_MODULUS = 10n ** 15n;
+
+export class PaperVenueCore {
+  private readonly books = new Map<string, PaperBook>();
+  private readonly resting = new Map<string, RestingOrder>();
+  private readonly arrivals: Arrival[] = [];
+  private nextOid = 100_000_000n;
+  private nextExecId = 500_000_000n;
+
+  constructor(
+    private readonly config: PaperVenueConfig,
+    private readonly emit: (frame: EngineFrame) => void,
+  ) {}
+
+  /** An order frame sent at `sentNs`; it takes effect once time reaches `sentNs + latency`. */
+  onOrderFrame(text: string, sentNs: bigint): void {
+    const atNs = sentNs + this.config.latency.delayNs(sentNs);
+    let i = this.arrivals.length;
+    while (i > 0 && this.arrivals[i - 1].atNs > atNs) i--;
+    this.arrivals.splice(i, 0, { atNs, text });
+  }
+
+  /** A market update (levels best-first). Orders due before it are processed against the previous book. */
+  onBook(symbol: string, book: Readonly<PaperBook>, tsNs: bigint): void {
+    this.advance(tsNs);
+    const copy: PaperBook = { bidPx: [...book.bidPx], bidSz: [...book.bidSz], askPx: [...book.askPx], askSz: [...book.askSz] };
+    this.books.set(symbol, copy);
+    this.matchResting(symbol, copy, tsNs);
+  }
+
+  /** Processes every order that has arrived by `nowNs`. */
+  advance(nowNs: bigint): void {
+    while (this.arrivals.length > 0 && this.arrivals[0].atNs <= nowNs) {
+      const arrival = this.arrivals.shift() as Arrival;
+      this.process(arrival.text, arrival.atNs);
+    }
+  }
+
+  openOrderCount(): number {
+    return this.resting.size;
+  }
+
+  private process(text: string, tsNs: bigint): void {
+    const order = parseExecutionOrder(text);
+    if (order === undefined) return; // unparsable JSON: the engine drops it silently
+    if (order.action === "rejected") {
+      this.report(order.clId, "rejected", "", order.reasonCode, order.reasonText, this.ackTs(tsNs), reportTags(order.tags, this.config.venue));
+    } else if (order.action === "cancel") {
+      this.cancel(order, tsNs);
+    } else if (!this.resting.has(order.clId)) {
+      this.place(order, tsNs);
+    }
+  }
+
+  private place(order: InboundPlace, tsNs: bigint): void {
+    const tags = reportTags(order.tags, this.config.venue);
+    const book = this.books.get(order.symbol);
+    const immediate = order.tif === "IOC" || order.tif === "FOK";
+    if ((order.tif === "PO" || order.tif === "ALO") && crosses(book, order.side, order.price)) {
+      this.report(order.clId, "rejected", "", "post_only_violation", "Post only order would have immediately matched", tsNs, tags);
+      return;
+    }
+    const takes = book ? walkLevels(book, order.side, order.price, order.size) : [];
+    if (immediate && takes.length === 0) {
+      // HL's immediate-path error is not recognised by the engine: an ack without oid, then the rejection (§2.9).
+      this.report(order.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), tags);
+      this.report(order.clId, "rejected", "", "venue_reject", "iocCancelRejected", tsNs, tags);
+      return;
+    }
+    const oid = String(this.nextOid++);
+    this.report(order.clId, "accepted", oid, "ok", "ok", this.ackTs(tsNs), tags);
+    let remaining = order.size;
+    for (const t of takes) {
+      this.fill(order, oid, t.price, t.size, "taker", tsNs);
+      remaining -= t.size;
+    }
+    if (remaining <= order.size * 1e-9) return; // fully filled: no terminal report
+    if (immediate) this.report(order.clId, "canceled", oid, "ok", "Order cancelled", tsNs, tags);
+    else this.resting.set(order.clId, { place: order, oid, remaining });
+  }
+
+  private cancel(request: InboundCancel, tsNs: bigint): void {
+    const venueTags = { venue: this.config.venue };
+    this.report(request.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), reportTags(request.tags, this.config.venue));
+    const target = this.resting.get(request.clIdToCancel);
+    if (!target) {
+      this.report(request.clIdToCancel, "canceled", "", "ok", "Cancel idempotent: order missing", this.ackTs(tsNs), venueTags);
+      return;
+    }
+    this.resting.delete(request.clIdToCancel);
+    this.report(request.clIdToCancel, "canceled", "", "ok", "Cancel accepted", this.ackTs(tsNs), target.place.tags);
+    if (this.config.duplicateCancelReports) this.report(request.clIdToCancel, "canceled", target.oid, "ok", "Order cancelled", tsNs, venueTags);
+  }
+
+  /** A resting order fills at its own price, as the maker, against whatever the new book shows through it. */
+  private matchResting(symbol: string, book: PaperBook, tsNs: bigint): void {
+    for (const [clId, order] of this.resting) {
+      if (order.place.symbol !== symbol || !crosses(book, order.place.side, order.place.price)) continue;
+      for (const t of walkLevels(book, order.place.side, order.place.price, order.remaining)) {
+        this.fill(order.place, order.oid, order.place.price, t.size, "maker", tsNs);
+        order.remaining -= t.size;
+      }
+      if (order.remaining <= order.place.size * 1e-9) this.resting.delete(clId);
+    }
+  }
+
+  private fill(order: InboundPlace, oid: string, price: number, size: number, liquidity: Liquidity, tsNs: bigint): void {
+    if (order.tags.intent_id === undefined) return; // the engine drops fills with no intent (§2.10)
+    this.emit({
+      topic: EXEC_FILL_TOPIC,
+      payload: formatExecFill({
+        clId: order.clId,
+        exchangeOrderId: oid,
+        execId: String(this.nextExecId++),
+        symbol: order.symbol,
+        side: order.side,
+        price,
+        size,
+        feeCurrency: this.config.feeCurrency(order.symbol),
+        feeAmount: this.config.fees.fee(price * size, liquidity),
+        liquidity,
+        tsNs,
+        tags: fillTags(order.tags, order.clId, this.config.venue),
+      }),
+    });
+  }
+
+  private report(
+    clId: string,
+    status: "accepted" | "rejected" | "canceled",
+    exchangeOrderId: string,
+    reasonCode: ReasonCode,
+    reasonText: string,
+    tsNs: bigint,
+    tags: Readonly<Record<string, string>>,
+  ): void {
+    this.emit({ topic: EXEC_REPORT_TOPIC, payload: formatExecReport({ clId, status, exchangeOrderId, reasonCode, reasonText, tsNs, tags }) });
+  }
+
+  private ackTs(tsNs: bigint): bigint {
+    return this.config.tscReportTimestamps ? tsNs % TSC_MODULUS : tsNs;
+  }
+}

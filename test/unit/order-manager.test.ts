@@ -1,0 +1,303 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { CLOID_PATTERN } from "../../src/protocol/wire/engine.js";
+import { CloidGenerator } from "../../src/actors/orders/cloid.js";
+import { ORDER_STATUSES, ORDER_TRIGGERS, TERMINAL_STATUSES, TRANSITIONS, transition } from "../../src/actors/orders/state-machine.js";
+import { MS, T0, OrderHarness, accepted, canceled, filled, newOrderManager, rejected } from "../fixtures/orders.js";
+
+describe("order state table", () => {
+  it("every transition target is a known status and terminal states never reopen", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ORDER_STATUSES), fc.constantFrom(...ORDER_TRIGGERS), (status, trigger) => {
+        const r = transition(status, trigger);
+        if (r.kind === "changed") {
+          expect(ORDER_STATUSES).toContain(r.to);
+          // canceled → filled is the only exit from a terminal state: a late fill completing a canceled order
+          if (TERMINAL_STATUSES.has(status)) expect([status, r.to]).toEqual(["canceled", "filled"]);
+        }
+        if (r.kind === "illegal") expect(TRANSITIONS[status][trigger]).toBeUndefined();
+      }),
+    );
+  });
+
+  it("any trigger sequence stays in known states and a second `canceled` never changes anything", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ORDER_TRIGGERS), { maxLength: 30 }), (triggers) => {
+        let status = ORDER_STATUSES[0];
+        for (const trigger of triggers) {
+          const r = transition(status, trigger);
+          if (r.kind === "changed") status = r.to;
+          expect(ORDER_STATUSES).toContain(status);
+          if (trigger === "canceled" && r.kind !== "illegal") expect(transition(status, "canceled").kind).toBe("unchanged");
+        }
+      }),
+    );
+  });
+
+  it("a fill that completes the order reaches `filled` from every open state", () => {
+    for (const status of ORDER_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s))) {
+      expect(transition(status, "fill_complete")).toEqual({ kind: "changed", from: status, to: "filled" });
+    }
+  });
+});
+
+describe("cloid generator", () => {
+  it("makes unique engine-valid cloids across sessions", () => {
+    const a = new CloidGenerator("0123456789abcdef");
+    const b = new CloidGenerator("fedcba9876543210");
+    const ids = new Set<string>();
+    for (let i = 0; i < 1000; i++) for (const id of [a.next(), b.next()]) ids.add(id);
+    expect(ids.size).toBe(2000);
+    for (const id of ids) expect(id).toMatch(CLOID_PATTERN);
+  });
+});
+
+describe("order manager against the engine's sequences (wire doc §2.12)", () => {
+  it("IOC full fill: accepted then fills, no terminal report, completion from cumulative size", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit({ size: 1 });
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 0.4));
+    expect(h.core.order(id)?.status).toBe("partially_filled");
+    h.venue(filled(id, "t2", 0.6, 3010));
+    const order = h.core.order(id);
+    expect(order?.status).toBe("filled");
+    expect(order?.filledSize).toBeCloseTo(1, 12);
+    expect(order?.avgFillPrice).toBeCloseTo(3006, 9);
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBeCloseTo(1, 12);
+    // margin: the reservation (3000/10) is released, the position holds 3006/10
+    expect(h.core.ledger.balance("USDC")).toEqual({ total: 10_000 - 1, locked: expect.closeTo(300.6, 9) });
+    expect(h.anomalies).toEqual([]);
+  });
+
+  it("IOC partial then canceled: canceled with the filled part booked and the rest released", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit({ size: 2 });
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 0.5));
+    h.venue(canceled(id));
+    expect(h.core.order(id)).toMatchObject({ status: "canceled", filledSize: 0.5 });
+    expect(h.core.ledger.balance("USDC").locked).toBeCloseTo(150, 9);
+    expect(h.core.openOrders()).toEqual([]);
+  });
+
+  it("GTC: accepted with oid, rests, fills later", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit({ tif: "GTC", size: 1 });
+    h.venue(accepted(id, "777"));
+    h.timer(T0 + 5000n * MS); // past the IOC timeout but inside GTC's: nothing happens
+    expect(h.core.order(id)).toMatchObject({ status: "accepted", exchangeOrderId: "777" });
+    h.venue(filled(id, "t1", 1, 2990, { liquidity: "maker", feeAmount: -0.1 }));
+    expect(h.core.order(id)?.status).toBe("filled");
+    expect(h.core.ledger.balance("USDC").total).toBeCloseTo(10_000.1, 9);
+  });
+
+  it("rejected: a single report ends the order and releases the margin", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit();
+    h.venue(rejected(id));
+    expect(h.core.order(id)).toMatchObject({ status: "rejected", lastReason: "invalid_params: Price required for limit orders" });
+    expect(h.core.ledger.balance("USDC")).toEqual({ total: 10_000, locked: 0 });
+  });
+
+  it("cancel: accepted for the request, canceled for the order, a second canceled changes nothing", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit({ tif: "GTC" });
+    h.venue(accepted(id));
+    const [cancelId] = h.cancel(id);
+    expect(h.outputs.at(-1)).toMatchObject({ type: "CancelOrder", clId: cancelId, clIdToCancel: id, exchangeOrderId: "48213412345" });
+    h.venue(accepted(cancelId, ""));
+    h.venue(canceled(id, "Cancel accepted"));
+    const outputsAfterFirst = h.outputs.length;
+    h.venue(canceled(id, "Order cancelled"));
+    expect(h.core.order(id)?.status).toBe("canceled");
+    expect(h.outputs.length).toBe(outputsAfterFirst);
+    expect(h.anomalies).toEqual([]);
+    expect(h.core.ledger.balance("USDC").locked).toBe(0);
+  });
+
+  it("a rejected cancel request leaves the order open and cancellable again", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ tif: "GTC" });
+    h.venue(accepted(id));
+    const [cancelId] = h.cancel(id);
+    h.venue(rejected(cancelId, "venue_reject"));
+    expect(h.core.order(id)).toMatchObject({ status: "accepted", cancelClId: "" });
+    expect(h.anomalies).toEqual([{ kind: "cancel_rejected", clId: id, reason: "venue_reject: Price required for limit orders" }]);
+    expect(h.cancel(id)).toHaveLength(1);
+  });
+
+  it("accepted without an oid, then the oid arrives with the fill", () => {
+    const h = new OrderHarness();
+    const id = h.submit();
+    h.venue(accepted(id, ""));
+    expect(h.core.order(id)).toMatchObject({ status: "accepted", exchangeOrderId: "" });
+    h.venue(filled(id, "t1", 1));
+    expect(h.core.order(id)).toMatchObject({ status: "filled", exchangeOrderId: "48213412345" });
+  });
+
+  it("accepted without an oid then rejected by orderUpdates ends rejected", () => {
+    const h = new OrderHarness();
+    const id = h.submit();
+    h.venue(accepted(id, ""));
+    h.venue(rejected(id, "venue_reject"));
+    expect(h.core.order(id)?.status).toBe("rejected");
+  });
+
+  it("duplicate fills by exec id are booked once", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit({ size: 1 });
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 0.5));
+    h.venue(filled(id, "t1", 0.5));
+    expect(h.core.order(id)).toMatchObject({ status: "partially_filled", filledSize: 0.5 });
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(0.5);
+    // the repeated fill was not even journaled
+    expect(h.journal.filter((j) => j.event.type === "OrderFilled")).toHaveLength(1);
+  });
+
+  it("fills before the ack: the ack arriving afterwards keeps the order filled", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1 });
+    h.venue(filled(id, "t1", 1));
+    h.venue(accepted(id));
+    expect(h.core.order(id)?.status).toBe("filled");
+    expect(h.anomalies).toEqual([]);
+  });
+
+  it("no ack within the IOC timeout: unknown, then resolved by a late report", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ tif: "IOC" });
+    h.timer(T0 + 2999n * MS);
+    expect(h.core.order(id)?.status).toBe("pending_new");
+    h.timer(T0 + 3000n * MS);
+    expect(h.core.order(id)?.status).toBe("unknown");
+    h.timer(T0 + 9000n * MS); // not timed out twice
+    expect(h.journal.filter((j) => j.event.type === "OrderAckTimedOut")).toHaveLength(1);
+    h.venue(canceled(id));
+    expect(h.core.order(id)?.status).toBe("canceled");
+  });
+
+  it("the engine's synthetic canceled for an order that already filled changes nothing", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1 });
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 1));
+    h.venue(canceled(id, "Cancel idempotent: order missing"));
+    expect(h.core.order(id)?.status).toBe("filled");
+    expect(h.anomalies).toEqual([]);
+  });
+
+  it("a fill beyond the order size (a batched order reported twice) is not booked", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1, tif: "GTC" });
+    h.venue(filled(id, "48213412345", 1, 3000, { feeAmount: 0 }));
+    h.venue(filled(id, "t99", 1));
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(1);
+    expect(h.anomalies).toEqual([{ kind: "overfill", clId: id, execId: "t99", filled: 2, size: 1 }]);
+  });
+
+  it("a replayed journal entry (same sequence) changes nothing", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1 });
+    h.venue(filled(id, "t1", 1));
+    const last = h.journal.at(-1);
+    if (!last) throw new Error("empty journal");
+    expect(h.core.apply(last.event, last.seq)).toEqual({ outputs: [], anomalies: [{ kind: "replayed_event", seq: last.seq }] });
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(1);
+  });
+
+  it("refuses a spot buy the free quote balance cannot cover", () => {
+    const core = newOrderManager();
+    const decision = core.onSubmit(
+      { type: "SubmitOrder", strategy: "s", intentId: "i", instrument: 2, symbol: "BTC-USDT", marketType: "spot", side: "buy", orderType: "limit", tif: "GTC", price: 90_000, size: 1, reduceOnly: false, role: "entry", decision: "approved", reason: "", tsNs: T0 },
+      T0,
+    );
+    expect(decision).toEqual({ ok: false, reason: "insufficient_balance", detail: "needs 90000 USDT, free 0" });
+  });
+
+  it("spot: funds locked on submit, fees in base, position and realised PnL", () => {
+    const h = new OrderHarness();
+    h.balance("USDT", 100_000);
+    const buy = h.submit({ symbol: "BTC-USDT", marketType: "spot", price: 90_000, size: 1, tif: "GTC" });
+    expect(h.core.ledger.balance("USDT")).toEqual({ total: 100_000, locked: 90_000 });
+    h.venue(filled(buy, "b1", 1, 89_000, { venueSymbol: "BTC-USDT", feeCurrency: "BTC", feeAmount: 0.001 }));
+    expect(h.core.ledger.balance("USDT")).toEqual({ total: 11_000, locked: 0 });
+    expect(h.core.ledger.balance("BTC").total).toBeCloseTo(0.999, 12);
+    const sell = h.submit({ symbol: "BTC-USDT", marketType: "spot", side: "sell", price: 91_000, size: 0.5, tif: "GTC" });
+    expect(h.core.ledger.balance("BTC").locked).toBe(0.5);
+    h.venue(filled(sell, "s1", 0.5, 91_000, { venueSymbol: "BTC-USDT", side: "sell", feeCurrency: "USDT", feeAmount: 4.55 }));
+    const p = h.core.ledger.position("BTC-USDT");
+    expect(p).toMatchObject({ qty: 0.5, avgPrice: 89_000, realizedPnl: 1000 });
+    expect(p?.fees).toBeCloseTo(89 + 4.55, 9);
+    expect(h.core.ledger.balance("USDT").total).toBeCloseTo(11_000 + 45_500 - 4.55, 6);
+    expect(h.core.ledger.equity(new Map([["BTC-USDT", 92_000]]), [{ symbol: "BTC-USDT", marketType: "spot", base: "BTC", quote: "USDT", leverage: 1 }])).toBeCloseTo(10_000 + 56_495.45 + 0.499 * 92_000, 6); // + the harness's 10,000 USDC;
+  });
+
+  it("perps: short, realised PnL on the cover, unrealised at the mark", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 1_000);
+    const s = h.submit({ side: "sell", size: 2, price: 3000 });
+    h.venue(filled(s, "a", 2, 3000, { side: "sell", feeAmount: 0 }));
+    const c = h.submit({ side: "buy", size: 1, price: 2900, reduceOnly: true });
+    h.venue(filled(c, "b", 1, 2900, { feeAmount: 0 }));
+    expect(h.core.ledger.position("ETH-USDC-PERP")).toMatchObject({ qty: -1, avgPrice: 3000, realizedPnl: 100 });
+    expect(h.core.ledger.balance("USDC")).toEqual({ total: 1_100, locked: 300 });
+    expect(h.core.ledger.unrealizedPnl("ETH-USDC-PERP", 2950)).toBe(50);
+    expect(h.core.ledger.equity(new Map([["ETH-USDC-PERP", 2950]]))).toBe(1_150);
+  });
+});
+
+describe("journal fold", () => {
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant("submit" as const), tif: fc.constantFrom("IOC" as const, "GTC" as const), side: fc.constantFrom("buy" as const, "sell" as const), size: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({ kind: fc.constant("ack" as const), pick: fc.nat(), oid: fc.boolean() }),
+    fc.record({ kind: fc.constant("reject" as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant("cancel_request" as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant("canceled" as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant("fill" as const), pick: fc.nat(), size: fc.integer({ min: 1, max: 3 }), exec: fc.integer({ min: 0, max: 40 }), price: fc.integer({ min: 2900, max: 3100 }) }),
+    fc.record({ kind: fc.constant("timer" as const), ms: fc.integer({ min: 0, max: 20_000 }) }),
+  );
+
+  it("rebuilding from the journal gives exactly the live state, after any event sequence", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const h = new OrderHarness();
+        h.balance("USDC", 1_000_000);
+        const ids: string[] = [];
+        const pick = (n: number) => ids[n % ids.length];
+        for (const s of steps) {
+          if (s.kind === "submit") ids.push(h.submit({ tif: s.tif, side: s.side, size: s.size }));
+          else if (s.kind === "timer") h.timer(T0 + BigInt(s.ms) * MS);
+          else if (ids.length === 0) continue;
+          else if (s.kind === "ack") h.venue(accepted(pick(s.pick), s.oid ? "1" : ""));
+          else if (s.kind === "reject") h.venue(rejected(pick(s.pick)));
+          else if (s.kind === "cancel_request") h.cancel(pick(s.pick));
+          else if (s.kind === "canceled") h.venue(canceled(pick(s.pick)));
+          else {
+            const id = pick(s.pick);
+            const side = h.core.order(id)?.submitted.side ?? "buy";
+            h.venue(filled(id, `x${s.exec}`, s.size, s.price, { side }));
+          }
+        }
+        const rebuilt = newOrderManager();
+        for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
+        expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
+        expect(rebuilt.ledger.allPositions()).toEqual(h.core.ledger.allPositions());
+        for (const asset of h.core.ledger.assets()) expect(rebuilt.ledger.balance(asset)).toEqual(h.core.ledger.balance(asset));
+        // replaying the whole journal a second time changes nothing
+        for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
+        expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
+        // locked never goes negative beyond float residue, and no open order outlives its reservation
+        expect(h.core.ledger.balance("USDC").locked).toBeGreaterThan(-1e-6);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

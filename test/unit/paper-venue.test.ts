@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import type { PlaceOrder } from "../../src/protocol/orders.js";
+import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from "../../src/protocol/wire/engine.js";
+import type { EngineFrame } from "../../src/actors/venues/paper/core.js";
+import { PaperVenueCore } from "../../src/actors/venues/paper/core.js";
+import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
+import { MS, OrderHarness, T0 } from "../fixtures/orders.js";
+
+const SYMBOL = "ETH-USDC-PERP";
+const book = { bidPx: [2999, 2998, 2997], bidSz: [1, 2, 3], askPx: [3001, 3002, 3003], askSz: [0.5, 1, 2] };
+
+function venue(latencyMs = 0, duplicateCancelReports = true) {
+  const frames: EngineFrame[] = [];
+  const core = new PaperVenueCore(
+    { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(latencyMs), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports },
+    (f) => frames.push(f),
+  );
+  core.onBook(SYMBOL, book, T0);
+  const events = () => frames.map((f) => parseEngineEvent(f.topic, f.payload)).map((r) => (r.ok ? r.event : r.error));
+  return { core, frames, events };
+}
+
+let seq = 0;
+function placeFrame(over: Partial<PlaceOrder> = {}): { clId: string; frame: string } {
+  seq += 1;
+  const clId = `0x${seq.toString(16).padStart(32, "0")}`;
+  const order: PlaceOrder = { type: "PlaceOrder", clId, strategy: "s", intentId: `i${seq}`, instrument: 1, symbol: SYMBOL, marketType: "perp", side: "buy", orderType: "limit", tif: "IOC", price: 3002, size: 1, reduceOnly: false, role: "entry", tsNs: T0, ...over };
+  const r = serializePlace(order, { venue: "hyperliquid", engineSymbol: SYMBOL, lotSize: 0.001 });
+  if (!r.ok) throw new Error(r.error.detail);
+  return { clId, frame: r.frame };
+}
+
+describe("paper venue", () => {
+  it("IOC walks the levels up to its price, then cancels the remainder (§2.12)", () => {
+    const { core, events } = venue();
+    const { clId, frame } = placeFrame({ price: 3002, size: 2 });
+    core.onOrderFrame(frame, T0);
+    core.advance(T0);
+    expect(events()).toMatchObject([
+      { kind: "report", clId, status: "accepted", exchangeOrderId: "100000000", tsIsTsc: true },
+      { kind: "fill", clId, price: 3001, size: 0.5, liquidity: "taker", feeAmount: (3001 * 0.5 * 5) / 10_000, tsIsTsc: false, tags: { intent_id: expect.any(String), execution_type: "live", venue: "hyperliquid" } },
+      { kind: "fill", clId, price: 3002, size: 1, liquidity: "taker" },
+      { kind: "report", clId, status: "canceled", reasonText: "Order cancelled" },
+    ]);
+  });
+
+  it("IOC that fills completely gets no terminal report, and the liquidity it took is gone", () => {
+    const { core, events } = venue();
+    core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0);
+    core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0);
+    core.advance(T0);
+    expect(events().map((e) => ("status" in e ? e.status : "kind" in e ? e.kind : e.reason))).toEqual(["accepted", "fill", "accepted", "rejected"]);
+    expect(events()[2]).toMatchObject({ exchangeOrderId: "" }); // no liquidity: accepted without oid, then rejected
+    expect(events()[3]).toMatchObject({ reasonCode: "venue_reject", reasonText: "iocCancelRejected" });
+  });
+
+  it("GTC rests and fills as maker at its own price when the book crosses it", () => {
+    const { core, events } = venue();
+    const { clId, frame } = placeFrame({ tif: "GTC", price: 2995, size: 1 });
+    core.onOrderFrame(frame, T0);
+    core.advance(T0);
+    expect(core.openOrderCount()).toBe(1);
+    core.onBook(SYMBOL, { bidPx: [2993], bidSz: [5], askPx: [2994, 2996], askSz: [0.3, 5] }, T0 + 5n * MS);
+    expect(events().slice(1)).toMatchObject([{ kind: "fill", clId, price: 2995, size: 0.3, liquidity: "maker", feeAmount: (2995 * 0.3 * 2.5) / 10_000 }]);
+    core.onBook(SYMBOL, { bidPx: [2990], bidSz: [5], askPx: [2991], askSz: [5] }, T0 + 6n * MS);
+    expect(events().at(-1)).toMatchObject({ kind: "fill", size: 0.7 });
+    expect(core.openOrderCount()).toBe(0);
+  });
+
+  it("a post-only order that would cross is rejected as post_only_violation", () => {
+    const { core, events } = venue();
+    core.onOrderFrame(placeFrame({ tif: "PO", price: 3001 }).frame, T0);
+    core.advance(T0);
+    expect(events()).toMatchObject([{ status: "rejected", reasonCode: "post_only_violation" }]);
+  });
+
+  it("cancel: accepted for the request, canceled for the order, then the duplicate canceled", () => {
+    const { core, events } = venue();
+    const { clId, frame } = placeFrame({ tif: "GTC", price: 2990 });
+    core.onOrderFrame(frame, T0);
+    const cancelId = "0x000000000000000000000000000000ff";
+    const c = serializeCancel({ type: "CancelOrder", clId: cancelId, clIdToCancel: clId, intentId: "i", symbol: SYMBOL, marketType: "perp", exchangeOrderId: "", tsNs: T0 }, { venue: "hyperliquid", engineSymbol: SYMBOL });
+    core.onOrderFrame(c.ok ? c.frame : "", T0);
+    core.advance(T0);
+    expect(events()).toMatchObject([
+      { clId, status: "accepted" },
+      { clId: cancelId, status: "accepted" },
+      { clId, status: "canceled", reasonText: "Cancel accepted", exchangeOrderId: "" },
+      { clId, status: "canceled", reasonText: "Order cancelled", tags: { venue: "hyperliquid" } },
+    ]);
+  });
+
+  it("latency is a timestamp shift: nothing happens before sent + latency", () => {
+    const { core, frames } = venue(5);
+    core.onOrderFrame(placeFrame({ size: 0.1 }).frame, T0);
+    core.advance(T0 + 4n * MS);
+    expect(frames).toHaveLength(0);
+    core.advance(T0 + 5n * MS);
+    expect(frames.map((f) => f.topic)).toEqual(["exec.report", "exec.fill"]);
+  });
+
+  it("drops fills of an order without tags.intent_id, as the engine does", () => {
+    const { core, events } = venue();
+    const frame = placeFrame({ size: 0.1 }).frame.replace(/"intent_id":"[^"]*",/, "");
+    core.onOrderFrame(frame, T0);
+    core.advance(T0);
+    expect(events()).toMatchObject([{ status: "accepted" }]);
+  });
+
+  it("downstream sees the same thing as live: the order manager books a paper IOC to the right position", () => {
+    const { core, frames } = venue();
+    const h = new OrderHarness();
+    const clId = h.submit({ symbol: SYMBOL, price: 3002, size: 2 });
+    const place = h.outputs.find((o) => o.type === "PlaceOrder");
+    if (place?.type !== "PlaceOrder") throw new Error("no PlaceOrder");
+    const r = serializePlace(place, { venue: "hyperliquid", engineSymbol: SYMBOL, lotSize: 0.001 });
+    core.onOrderFrame(r.ok ? r.frame : "", T0);
+    core.advance(T0);
+    for (const f of frames) {
+      const parsed = parseEngineEvent(f.topic, f.payload);
+      const event = parsed.ok ? toVenueEvent(parsed.event, T0 + MS) : undefined;
+      if (event) h.venue(event);
+    }
+    expect(h.core.order(clId)).toMatchObject({ status: "canceled", filledSize: 1.5 });
+    expect(h.core.ledger.position(SYMBOL)?.qty).toBe(1.5);
+    expect(h.core.ledger.position(SYMBOL)?.avgPrice).toBeCloseTo((3001 * 0.5 + 3002) / 1.5, 9);
+    expect(h.anomalies).toEqual([]);
+  });
+});
