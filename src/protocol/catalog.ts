@@ -14,6 +14,7 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   control.RestartActor,
   control.StopActors,
   control.InjectCrash,
+  control.ActorCommand,
   control.Ping,
   control.Pong,
   marketData.Trade,

@@ -47,7 +47,7 @@ export const HostStartup = z.object({
 });
 export type HostStartup = z.output<typeof HostStartup>;
 
-export type { RestartActor, StopActors, InjectCrash, SupervisorToHost } from "./control.js";
+export type { RestartActor, StopActors, InjectCrash, ActorCommand, SupervisorToHost } from "./control.js";
 
 export const ActorStarted = z.object({ type: z.literal("ActorStarted"), actor: z.string(), thread: z.string() });
 export type ActorStarted = z.output<typeof ActorStarted>;
@@ -85,4 +85,8 @@ export const MetricsReport = z.object({
 });
 export type MetricsReport = z.output<typeof MetricsReport>;
 
-export type HostToSupervisor = ActorStarted | ActorCrashed | ActorsStopped | HostFault | MetricsReport;
+/** The latest state an actor published for the control API (positions, orders, risk state); JSON-safe. */
+export const ActorStatusReport = z.object({ type: z.literal("ActorStatusReport"), actor: z.string(), status: z.unknown() });
+export type ActorStatusReport = z.output<typeof ActorStatusReport>;
+
+export type HostToSupervisor = ActorStarted | ActorCrashed | ActorsStopped | HostFault | MetricsReport | ActorStatusReport;

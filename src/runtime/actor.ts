@@ -22,6 +22,11 @@ export interface ActorContext<Config = unknown> {
   /** Repeating timer; the first firing is after `everyMs`. */
   setInterval(name: string, everyMs: number): void;
   clearTimer(name: string): void;
+  /**
+   * Publishes the actor's state for the control API (`/positions`, `/risk`, …). Cheap to call often: the
+   * host ships at most one report per actor every 100 ms, always the latest. Must be structured-cloneable.
+   */
+  publishStatus(status: unknown): void;
 }
 
 export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;
@@ -34,6 +39,8 @@ export interface ActorInstance {
   onStop?(): void | Promise<void>;
   /** State handed to `init` of the next incarnation after an in-place restart. */
   snapshot?(): unknown;
+  /** An operator command from the control API; returns nothing, effects show in the published status. */
+  onCommand?(command: string, args: unknown): void;
 }
 
 export interface ActorDef<Config = unknown> {

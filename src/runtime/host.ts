@@ -84,6 +84,9 @@ export class ThreadHost {
   private readonly customMetrics = new CustomMetrics();
   /** Frames a `block` channel could not place yet, oldest first, with the wall ms they were queued. */
   private readonly overflow: { out: Outbound; frame: Uint8Array; sinceMs: number }[] = [];
+  /** Latest unpublished status per actor. */
+  private readonly statuses = new Map<string, unknown>();
+  private lastStatusFlushMs = 0;
   private dispatching = false;
   private deliveries = 0;
   private faulted = false;
@@ -151,6 +154,9 @@ export class ThreadHost {
       setInterval: (name, everyMs) =>
         this.timers.set(spec.index, name, clock.now() + msToNs(everyMs), msToNs(everyMs)),
       clearTimer: (name) => this.timers.clear(spec.index, name),
+      publishStatus: (status) => {
+        this.statuses.set(spec.name, status);
+      },
     };
     return slot;
   }
@@ -418,6 +424,29 @@ export class ThreadHost {
 
   actorState(actor: string): ActorState {
     return this.slotNamed(actor).state;
+  }
+
+  /** Ships the actors' latest statuses, at most every 100 ms. */
+  flushStatuses(nowMs: number): void {
+    if (this.statuses.size === 0 || nowMs - this.lastStatusFlushMs < 100) return;
+    this.lastStatusFlushMs = nowMs;
+    for (const [actor, status] of this.statuses) this.options.emit({ type: "ActorStatusReport", actor, status });
+    this.statuses.clear();
+  }
+
+  /** Runs an operator command on an actor; a throwing command crashes the actor like a handler would. */
+  command(actor: string, command: string, args: unknown): void {
+    const slot = this.slotNamed(actor);
+    if (slot.state !== "running" || slot.instance?.onCommand === undefined) {
+      slot.ctx.log.warn({ command }, "command ignored: actor not running or has no commands");
+      return;
+    }
+    try {
+      slot.instance.onCommand(command, args);
+    } catch (err) {
+      this.crash(slot, err);
+    }
+    this.drainMailbox();
   }
 
   flushMetrics(): void {

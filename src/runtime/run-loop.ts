@@ -42,6 +42,7 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     const seen = bell.count();
     const work = host.turn();
     const now = performance.now();
+    host.flushStatuses(now);
     if (now - lastMetrics >= options.metricsEveryMs) {
       lastMetrics = now;
       host.flushMetrics();

@@ -1,23 +1,38 @@
+import os from "node:os";
 import type { Config } from "./config/index.js";
+import { estimatorShardCount } from "./config/index.js";
 import type { ChildSpec } from "./child-spec.js";
 import { compiledUrl } from "../runtime/paths.js";
 
-/** The compiled module of an actor kind: `src/actors/<kind>/actor.ts`. */
-export function actorModule(kind: string): string {
-  return compiledUrl(new URL(`../actors/${kind}/actor.ts`, import.meta.url)).href;
+/** The compiled module of an actor: `src/actors/<path>/actor.ts`. */
+export function actorModule(path: string): string {
+  return compiledUrl(new URL(`../actors/${path}/actor.ts`, import.meta.url)).href;
 }
 
 /**
- * The daemon's child list, in start order (reverse = a safe stop order): market data first, then the
- * estimators and the tick path, the venue last but one so exits can still be sent while stopping.
- * Placement follows `runtime.placement` (architecture §4).
+ * The daemon's child list, in start order; reverse order is a safe stop order: the strategy stops before
+ * risk, orders and the venue, so its exits can still go out, and market data stops last.
+ * Placement follows `runtime.placement` (architecture §4): ZeroMQ actors on `main`, the tick path on the
+ * `hot` worker, one worker per estimator shard.
  */
-export function childSpecsFor(config: Config): ChildSpec[] {
+export function childSpecsFor(config: Config, cpuCount = os.availableParallelism()): ChildSpec[] {
+  const placement = config.runtime.placement;
+  const hot = new Set<string>(placement.hot_worker);
+  const threadOf = (name: string): string => (placement.layout !== "isolated" && hot.has(name) ? "hot" : `worker-${name}`);
   const shutdownMs = config.runtime.supervisor.shutdown_timeout_ms;
   const children: ChildSpec[] = [];
-  const add = (name: string, kind: string, thread: string, restart: ChildSpec["restart"] = "permanent") =>
-    children.push({ name, module: actorModule(kind), thread, config, restart, shutdownMs });
+  const add = (name: string, path: string, thread: string, extra: object = {}) =>
+    children.push({ name, module: actorModule(path), thread, config: { ...config, ...extra }, shutdownMs });
 
   if (config.market_data.provider === "synthetic") add("market-synth", "market-synth", "main");
+  add("md-bridge", "md-bridge", "main");
+  add("feed", "feed", threadOf("feed"));
+  const shards = estimatorShardCount(placement, cpuCount);
+  for (let i = 0; i < shards; i++) add(`estimator-${i}`, "estimator", `worker-estimator-${i}`, { shard: { index: i, count: shards } });
+  add("jumps", "jumps", threadOf("jumps"));
+  add("venue", config.execution.provider === "zmq" ? "venues/engine" : "venues/paper", config.execution.provider === "zmq" ? "main" : threadOf("venue"));
+  add("orders", "orders", threadOf("orders"));
+  add("risk", "risk", threadOf("risk"));
+  add("strategy", "strategy", threadOf("strategy"));
   return children;
 }

@@ -65,6 +65,8 @@ const WORKER_ENTRY = compiledUrl(new URL("../runtime/worker-entry.ts", import.me
 export class Supervisor {
   private readonly threads = new Map<string, ThreadHandle>();
   private readonly status = new Map<string, ActorStatus>();
+  /** The latest state each actor published (`ctx.publishStatus`), for the control API. */
+  private readonly statuses = new Map<string, unknown>();
   private readonly budget: RestartBudget;
   private readonly codec = createCodec();
   private readonly commandRings = new Map<string, RingProducer>();
@@ -122,6 +124,19 @@ export class Supervisor {
       worker.unref();
       this.standby = worker;
     }, STANDBY_DELAY_MS);
+  }
+
+  /** What an actor last published, or undefined before its first report. */
+  actorStatus(name: string): unknown {
+    return this.statuses.get(name);
+  }
+
+  /** Sends an operator command to an actor; false when there is no such actor. */
+  commandActor(name: string, command: string, args: unknown = {}): boolean {
+    const child = this.topology.children.find((c) => c.name === name);
+    if (child === undefined || this.stopping) return false;
+    this.toHost(child.thread, { type: "ActorCommand", actor: name, command, argsJson: JSON.stringify(args) });
+    return true;
   }
 
   actors(): ActorStatus[] {
@@ -252,6 +267,9 @@ export class Supervisor {
       case "MetricsReport":
         this.options.onMetrics?.(event.samples);
         break;
+      case "ActorStatusReport":
+        this.statuses.set(event.actor, event.status);
+        break;
     }
   }
 
@@ -328,6 +346,7 @@ export class Supervisor {
       const { host } = handle.main;
       if (message.type === "RestartActor") void host.restart(message.actor, message.delayMs, message.graceful);
       else if (message.type === "InjectCrash") host.injectCrash(message.actor);
+      else if (message.type === "ActorCommand") queueMicrotask(() => host.command(message.actor, message.command, JSON.parse(message.argsJson)));
       host.wake();
       return;
     }

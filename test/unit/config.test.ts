@@ -28,7 +28,7 @@ describe("reference file", () => {
   it("fills leadlag-only keys with their documented defaults", async () => {
     const { runtime, strategies, market_data, execution } = await loadConfig(REFERENCE, { env: {} });
     expect(runtime.journal).toEqual({ path: "./data/journal.log", fsync: "interval", fsync_interval_ms: 100 });
-    expect(runtime.placement).toEqual({ layout: "default", estimator_shards: "auto", hot_worker: ["feed", "jumps", "strategy", "risk", "orders"] });
+    expect(runtime.placement).toEqual({ layout: "default", estimator_shards: "auto", hot_worker: ["feed", "jumps", "strategy", "risk", "orders", "venue"] });
     expect(runtime.spin).toEqual({ spin_us: 50, park: true });
     expect(runtime.supervisor).toEqual({
       strategy: "one_for_one",

@@ -22,7 +22,7 @@ const estimatorShardsSchema = z.union([z.literal("auto"), positiveInt()], { erro
 const placementSchema = z.strictObject({
   layout: z.enum(["default", "isolated", "inline"]).default("default"),
   estimator_shards: estimatorShardsSchema.default("auto"),
-  hot_worker: uniqueList(z.enum(HOT_WORKER_ACTORS)).default(["feed", "jumps", "strategy", "risk", "orders"]),
+  hot_worker: uniqueList(z.enum(HOT_WORKER_ACTORS)).default(["feed", "jumps", "strategy", "risk", "orders", "venue"]),
 });
 
 const spinSchema = z.strictObject({

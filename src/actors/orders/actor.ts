@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { defineActor } from "../../runtime/actor.js";
+import { Channels } from "../../protocol/channels.js";
+import type { Config } from "../../supervisor/config/index.js";
+import type { Book } from "../../protocol/market-data.js";
+import type { AccountUpdated, OrderDenied, PositionChanged, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
+import type { VenueEvent } from "../../protocol/wire/engine.js";
+import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
+import { OrderManagerCore, type Output } from "./core.js";
+import { CloidGenerator, sessionHexFrom } from "./cloid.js";
+import type { OrderEvent } from "./events.js";
+import type { LedgerInstrument } from "./ledger.js";
+import { LocalJournal, replay } from "./journal/local-log.js";
+import { openJournalDatabase } from "./journal/clients.js";
+import { JournalStore } from "./journal/store.js";
+import { JournalShipper } from "./journal/shipper.js";
+import { ordersStatus } from "./status.js";
+
+const SHIP_EVERY_MS = 200;
+
+/**
+ * The order manager: every input is decided by the core, appended to the journal, then applied; only
+ * then are its outputs sent. On start it folds the local journal (outputs discarded, so nothing is sent
+ * twice), reconciles with the database, and republishes positions and balances.
+ */
+export default defineActor<Config>({
+  kind: "orders",
+  reads: [Channels.approvedOrders, Channels.venueEvents, Channels.books, Channels.riskEvents],
+  writes: [Channels.venueCommands, Channels.orderEvents, Channels.accountEvents],
+  async init(ctx) {
+    const config = ctx.config;
+    const registry = await loadRegistry(config);
+    const leverage = config.strategies[0]?.config.perp_leverage ?? 1;
+    const ledgerInstrument = (symbol: string): LedgerInstrument | undefined => {
+      const inst = instrumentNamed(registry, symbol);
+      return inst && { symbol, marketType: marketTypeOf(inst), base: inst.base, quote: collateralAsset(inst.quote), leverage };
+    };
+    const ack = config.runtime.order_manager.ack_timeout_ms;
+    const core = new OrderManagerCore(
+      { accountId: config.runtime.account_id, ackTimeoutNs: { ioc: BigInt(ack.ioc) * 1_000_000n, gtc: BigInt(ack.gtc) * 1_000_000n }, instrument: ledgerInstrument },
+      new CloidGenerator(sessionHexFrom(randomBytes(8))),
+    );
+    const journalConfig = config.runtime.journal;
+    const opened = LocalJournal.open({ path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms }, ctx.log);
+    const journal = opened.journal;
+    if (opened.truncatedBytes > 0) ctx.log.warn({ bytes: opened.truncatedBytes, problem: opened.problem }, "journal tail was torn; truncated");
+    replay(opened.records, (event, seq) => core.apply(event, seq));
+
+    const database = await openJournalDatabase({ databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL, dbPath: config.runtime.db_path }, ctx.log);
+    const shipper = new JournalShipper(new JournalStore(database), config.runtime.account_id, ctx.log);
+    const { restored } = await shipper.reconcile(journal, opened.records);
+    replay(restored, (event, seq) => core.apply(event, seq));
+    shipper.start(SHIP_EVERY_MS);
+    ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
+
+    const marks = new Map<string, number>();
+    const send = (output: Output): void => {
+      const channel = output.type === "PlaceOrder" || output.type === "CancelOrder" ? Channels.venueCommands : output.type === "OrderStatusChanged" ? Channels.orderEvents : Channels.accountEvents;
+      ctx.send(channel, output);
+    };
+    const commit = (events: readonly OrderEvent[]): void => {
+      if (events.length === 0) return;
+      const records = journal.append(events);
+      for (const record of records) {
+        const outcome = core.apply(record.event, record.seq);
+        for (const anomaly of outcome.anomalies) ctx.log.warn(anomaly, "order anomaly");
+        for (const output of outcome.outputs) send(output);
+      }
+      shipper.enqueue(records);
+      ctx.metrics.count("journal_events_total", {}, records.length);
+      ctx.publishStatus(ordersStatus(core, marks));
+    };
+
+    if (opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper") {
+      const seeded = new Map<string, number>();
+      for (const [asset, amount] of Object.entries(config.initial_balance)) seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
+      commit([...seeded].map(([asset, amount]) => ({ type: "BalanceSet", asset, amount, tsNs: ctx.now() }) as const));
+    }
+    for (const p of core.ledger.allPositions()) {
+      const position: PositionChanged = { type: "PositionChanged", symbol: p.symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs: ctx.now() };
+      ctx.send(Channels.accountEvents, position);
+    }
+    for (const asset of core.ledger.assets()) {
+      const { total, locked } = core.ledger.balance(asset);
+      const account: AccountUpdated = { type: "AccountUpdated", accountId: config.runtime.account_id, asset, total, locked, tsNs: ctx.now() };
+      ctx.send(Channels.accountEvents, account);
+    }
+    ctx.publishStatus(ordersStatus(core, marks));
+    ctx.setInterval("ack-timeouts", 50);
+
+    const onVenueEvent = (event: VenueEvent) => {
+      ctx.metrics.count("venue_events_total", { type: event.type });
+      commit(core.onVenueEvent(event));
+    };
+    return {
+      handle: {
+        SubmitOrder: (m: SubmitOrder) => {
+          const decision = core.onSubmit(m, ctx.now());
+          if (decision.ok) return commit([decision.event]);
+          const denied: OrderDenied = { type: "OrderDenied", strategy: m.strategy, intentId: m.intentId, symbol: m.symbol, rule: decision.reason, reason: decision.detail, tsNs: ctx.now() };
+          ctx.send(Channels.orderEvents, denied);
+        },
+        RequestCancel: (m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now())),
+        OrderAccepted: onVenueEvent,
+        OrderRejected: onVenueEvent,
+        OrderCanceled: onVenueEvent,
+        OrderFilled: onVenueEvent,
+        Book: (b: Book) => {
+          const inst = registry.byId(b.instrument);
+          if (inst && b.valid) for (const name of [inst.symbol, ...inst.aliases]) marks.set(name, b.mid);
+        },
+      },
+      onTimer: () => {
+        commit(core.onTimer(ctx.now()));
+        ctx.publishStatus(ordersStatus(core, marks));
+      },
+      async onStop() {
+        journal.flush();
+        await shipper.stop();
+        journal.close();
+        await database.close();
+      },
+    };
+  },
+});

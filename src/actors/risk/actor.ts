@@ -1,0 +1,76 @@
+import { defineActor } from "../../runtime/actor.js";
+import { Channels } from "../../protocol/channels.js";
+import type { Config } from "../../supervisor/config/index.js";
+import type { Book } from "../../protocol/market-data.js";
+import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder } from "../../protocol/orders.js";
+import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
+import { RiskCore, type BreakerChange } from "./core.js";
+import { breakerLimitsFrom, limitsFor } from "./limits.js";
+
+const MARK_EVERY_MS = 500;
+
+/**
+ * Risk: every proposed order leaves as `SubmitOrder` (approved or modified) or `OrderDenied` naming the
+ * rule and the numbers. Marks equity to market for the circuit breaker; a halt cancels every open order.
+ * The operator resets the breaker with the `reset` command (`POST /risk/reset`).
+ */
+export default defineActor<Config>({
+  kind: "risk",
+  reads: [Channels.proposedOrders, Channels.books, Channels.orderEvents, Channels.accountEvents],
+  writes: [Channels.approvedOrders, Channels.riskEvents],
+  async init(ctx) {
+    const config = ctx.config;
+    const registry = await loadRegistry(config);
+    const core = new RiskCore({
+      limits: (strategy) => limitsFor(config.risk, strategy),
+      breaker: breakerLimitsFrom(config.risk),
+      instrument: (symbol) => {
+        const inst = instrumentNamed(registry, symbol);
+        return inst && { symbol, marketType: marketTypeOf(inst), base: inst.base, quote: collateralAsset(inst.quote), lotSize: inst.lotSize };
+      },
+    });
+    const publish = () => ctx.publishStatus({ breaker: core.breakerStatus(), open_orders: core.openOrderCount(), equity_usd: core.equityUsd(), limits: { global: config.risk.global, portfolio: config.risk.portfolio, perps: config.risk.perps, circuit_breaker: breakerLimitsFrom(config.risk) } });
+    const onBreaker = (change: BreakerChange | null) => {
+      if (change === null) return;
+      ctx.log.warn({ ...change.transition }, "circuit breaker transition");
+      ctx.metrics.count("risk_breaker_transitions_total", { to: change.transition.to });
+      if (change.cancelAll) ctx.send(Channels.riskEvents, change.cancelAll);
+      publish();
+    };
+    ctx.setInterval("mark", MARK_EVERY_MS);
+    publish();
+    return {
+      handle: {
+        ProposeOrder: (p: ProposeOrder) => {
+          const decision = core.onPropose(p, ctx.now());
+          if (decision.kind === "submit") {
+            ctx.metrics.count("risk_decisions_total", { decision: decision.message.decision });
+            ctx.send(Channels.approvedOrders, decision.message);
+          } else {
+            ctx.metrics.count("risk_decisions_total", { decision: "denied", rule: decision.message.rule });
+            ctx.log.info({ rule: decision.message.rule, reason: decision.message.reason, symbol: p.symbol }, "order denied");
+            ctx.send(Channels.riskEvents, decision.message);
+          }
+        },
+        Book: (b: Book) => {
+          const inst = registry.byId(b.instrument);
+          if (!inst || !b.valid) return;
+          for (const name of [inst.symbol, ...inst.aliases]) core.onBook(name, b.mid, b.recvNs);
+        },
+        OrderStatusChanged: (s: OrderStatusChanged) => core.onOrderStatus(s),
+        PositionChanged: (p: PositionChanged) => core.onPosition(p),
+        AccountUpdated: (a: AccountUpdated) => core.onAccount(a),
+      },
+      onTimer: () => {
+        onBreaker(core.markToMarket(ctx.now()));
+        publish();
+      },
+      onCommand: (command) => {
+        if (command !== "reset") return ctx.log.warn({ command }, "unknown risk command ignored");
+        const transition = core.resetBreaker();
+        ctx.log.warn({ transition }, "circuit breaker reset by operator");
+        publish();
+      },
+    };
+  },
+});

@@ -1,0 +1,46 @@
+import { defineActor } from "../../../runtime/actor.js";
+import { Channels } from "../../../protocol/channels.js";
+import type { Config } from "../../../supervisor/config/index.js";
+import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
+import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
+import { EngineAdapter } from "../engine-adapter.js";
+
+/**
+ * The latentspeed trading engine bridge (`execution.provider: zmq`), on the main thread: PUSH orders to
+ * `orders_port`, SUB reports and fills on `events_port`, normalised into venue events.
+ */
+export default defineActor<Config>({
+  kind: "venue",
+  reads: [Channels.venueCommands],
+  writes: [Channels.venueEvents],
+  async init(ctx) {
+    const config = ctx.config;
+    const registry = await loadRegistry(config);
+    const exec = config.execution;
+    const adapter = new EngineAdapter(
+      {
+        host: exec.host,
+        ordersPort: exec.orders_port,
+        eventsPort: exec.events_port,
+        venue: "hyperliquid",
+        instrument: (symbol) => {
+          const inst = instrumentNamed(registry, symbol);
+          return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize };
+        },
+      },
+      ctx.log,
+      {
+        onEvent: (event) => ctx.send(Channels.venueEvents, event),
+        onDrop: (kind, reason) => ctx.metrics.count("venue_drops_total", { kind, reason }),
+      },
+    );
+    adapter.start();
+    return {
+      handle: {
+        PlaceOrder: (o: PlaceOrder) => adapter.place(o),
+        CancelOrder: (c: CancelOrder) => adapter.cancel(c),
+      },
+      onStop: () => adapter.stop(),
+    };
+  },
+});

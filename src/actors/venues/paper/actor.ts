@@ -1,0 +1,69 @@
+import { defineActor } from "../../../runtime/actor.js";
+import { Channels } from "../../../protocol/channels.js";
+import type { Config } from "../../../supervisor/config/index.js";
+import type { Book } from "../../../protocol/market-data.js";
+import type { CancelOrder, OrderRejected, PlaceOrder } from "../../../protocol/orders.js";
+import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent, type SerializeResult } from "../../../protocol/wire/engine.js";
+import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
+import { PaperVenueCore } from "./core.js";
+import { bpsFees, constantLatency } from "./models.js";
+
+/**
+ * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
+ * by the paper core against the feed's books, and its exec.report / exec.fill payloads are parsed by the
+ * same code as the engine's. Everything downstream cannot tell paper from live.
+ */
+export default defineActor<Config>({
+  kind: "venue",
+  reads: [Channels.venueCommands, Channels.books],
+  writes: [Channels.venueEvents],
+  async init(ctx) {
+    const config = ctx.config;
+    const registry = await loadRegistry(config);
+    const latencyMs = config.execution.paper.latency_ms;
+    const fees = config.risk.perps;
+    const core = new PaperVenueCore(
+      {
+        venue: "hyperliquid",
+        fees: bpsFees(fees.taker_bps, fees.maker_bps),
+        latency: constantLatency(latencyMs),
+        feeCurrency: (symbol) => instrumentNamed(registry, symbol)?.quote ?? "USDC",
+        tscReportTimestamps: true,
+        duplicateCancelReports: true,
+      },
+      (frame) => {
+        const parsed = parseEngineEvent(frame.topic, frame.payload);
+        if (!parsed.ok) return ctx.log.error({ error: parsed.error }, "paper venue produced an unparsable event");
+        const event = toVenueEvent(parsed.event, ctx.now());
+        if (event) ctx.send(Channels.venueEvents, event);
+      },
+    );
+    const reject = (order: PlaceOrder | CancelOrder, result: Extract<SerializeResult, { ok: false }>) => {
+      const rejected: OrderRejected = { type: "OrderRejected", clId: order.clId, exchangeOrderId: "", venueTsNs: ctx.now(), venueTsIsTsc: false, recvNs: ctx.now(), reasonCode: "invalid_params", reasonText: `${result.error.reason}: ${result.error.detail}` };
+      ctx.send(Channels.venueEvents, rejected);
+    };
+    const submit = (order: PlaceOrder | CancelOrder, serialized: SerializeResult) => {
+      if (!serialized.ok) return reject(order, serialized);
+      core.onOrderFrame(serialized.frame, ctx.now());
+      if (latencyMs > 0) ctx.setTimer(`arrive-${order.clId}`, latencyMs);
+      else core.advance(ctx.now());
+    };
+    return {
+      handle: {
+        PlaceOrder: (o: PlaceOrder) => {
+          const inst = instrumentNamed(registry, o.symbol);
+          submit(o, serializePlace(o, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? o.symbol, lotSize: inst?.lotSize ?? 0 }));
+        },
+        CancelOrder: (c: CancelOrder) => {
+          const inst = instrumentNamed(registry, c.symbol);
+          submit(c, serializeCancel(c, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? c.symbol }));
+        },
+        Book: (b: Book) => {
+          const inst = registry.byId(b.instrument);
+          if (inst && b.valid) core.onBook(inst.engineSymbol, b, b.recvNs);
+        },
+      },
+      onTimer: () => core.advance(ctx.now()),
+    };
+  },
+});
