@@ -1,0 +1,140 @@
+/** ATR settings: `atr_bar_seconds`, `atr_period` and the bracket keys of the strategy config (camelCase). */
+export interface AtrParams {
+  readonly atrBarSeconds: number;
+  readonly atrPeriod: number;
+}
+
+export const DEFAULT_ATR_PARAMS: AtrParams = Object.freeze({ atrBarSeconds: 15, atrPeriod: 40 });
+
+export interface AtrReading {
+  /** At least `atr_period` closed bars. */
+  readonly ready: boolean;
+  /** Wilder ATR in price units; NaN until ready. */
+  readonly atr: number;
+  readonly closedBars: number;
+}
+
+/**
+ * Wilder's ATR on epoch-aligned mid bars (signal-math §4). Only closed bars count: bar k closes at (k+1)·B,
+ * either when a later update arrives or when `readingAt` is asked about a time at or past its end.
+ * Reading times must not go backwards; an update stamped in a bar that has already closed is dropped.
+ */
+export class WilderAtr {
+  dropped = 0;
+  private readonly barNs: bigint;
+  private readonly period: number;
+  private barEndNs: bigint | undefined;
+  private lastTsNs: bigint | undefined;
+  private barHasUpdate = false;
+  private high = NaN;
+  private low = NaN;
+  private close = NaN;
+  private previousClose = NaN;
+  private closedBars = 0;
+  private seedSum = 0;
+  private atr = NaN;
+
+  constructor(params: AtrParams = DEFAULT_ATR_PARAMS) {
+    this.barNs = BigInt(Math.round(params.atrBarSeconds * 1e9));
+    if (this.barNs <= 0n || !(params.atrPeriod >= 1)) throw new RangeError("atr_bar_seconds and atr_period must be positive");
+    this.period = params.atrPeriod;
+  }
+
+  /** A mid update in arrival order; false when dropped as out of order or late for its bar. */
+  onMid(tsNs: bigint, mid: number): boolean {
+    if (this.lastTsNs !== undefined && tsNs < this.lastTsNs) {
+      this.dropped++;
+      return false;
+    }
+    if (this.barEndNs === undefined) {
+      // Epoch-aligned: the bar of ts is floor(ts / B); the first, partial bar is kept.
+      this.barEndNs = (floorDiv(tsNs, this.barNs) + 1n) * this.barNs;
+    } else {
+      this.closeBarsEndingBy(tsNs);
+      if (tsNs < this.barEndNs - this.barNs) {
+        this.dropped++;
+        return false;
+      }
+    }
+    this.lastTsNs = tsNs;
+    if (this.barHasUpdate) {
+      if (mid > this.high) this.high = mid;
+      if (mid < this.low) this.low = mid;
+    } else {
+      this.high = mid;
+      this.low = mid;
+      this.barHasUpdate = true;
+    }
+    this.close = mid;
+    return true;
+  }
+
+  /** The ATR available at time T: bars with (k+1)·B ≤ T only. */
+  readingAt(tNs: bigint): AtrReading {
+    this.closeBarsEndingBy(tNs);
+    return { ready: this.closedBars >= this.period, atr: this.atr, closedBars: this.closedBars };
+  }
+
+  /** Forget everything, e.g. after the feed reports stale data: better not-ready than smoothed through a gap. */
+  reset(): void {
+    this.barEndNs = undefined;
+    this.lastTsNs = undefined;
+    this.barHasUpdate = false;
+    this.previousClose = NaN;
+    this.closedBars = 0;
+    this.seedSum = 0;
+    this.atr = NaN;
+  }
+
+  private closeBarsEndingBy(tNs: bigint): void {
+    if (this.barEndNs === undefined) return;
+    while (this.barEndNs <= tNs) {
+      this.closeBar();
+      this.barEndNs += this.barNs;
+    }
+  }
+
+  private closeBar(): void {
+    if (!this.barHasUpdate) {
+      // No update: flat at the previous close; true range still sees any jump across the gap later.
+      this.high = this.previousClose;
+      this.low = this.previousClose;
+      this.close = this.previousClose;
+    }
+    const trueRange = Number.isNaN(this.previousClose)
+      ? this.high - this.low
+      : Math.max(this.high, this.previousClose) - Math.min(this.low, this.previousClose);
+    this.closedBars++;
+    if (this.closedBars < this.period) this.seedSum += trueRange;
+    else if (this.closedBars === this.period) this.atr = (this.seedSum + trueRange) / this.period;
+    else this.atr = ((this.period - 1) * this.atr + trueRange) / this.period;
+    this.previousClose = this.close;
+    this.barHasUpdate = false;
+  }
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b < 0n ? q - 1n : q;
+}
+
+/** `clamp(mult · ATR / price · 1e4, floor, cap)`: one bracket distance in bps. */
+export function atrBracketBps(multiplier: number, atr: number, price: number, floorBps: number, capBps: number): number {
+  return Math.min(capBps, Math.max(floorBps, ((multiplier * atr) / price) * 1e4));
+}
+
+export interface BracketParams {
+  readonly atrSlMult: number;
+  readonly atrTpMult: number;
+  readonly atrFloorBps: number;
+  readonly atrCapBps: number;
+}
+
+export const DEFAULT_BRACKET_PARAMS: BracketParams = Object.freeze({ atrSlMult: 6, atrTpMult: 8, atrFloorBps: 10, atrCapBps: 120 });
+
+export function atrBrackets(atr: number, price: number, params: BracketParams = DEFAULT_BRACKET_PARAMS): { slBps: number; tpBps: number } {
+  return {
+    slBps: atrBracketBps(params.atrSlMult, atr, price, params.atrFloorBps, params.atrCapBps),
+    tpBps: atrBracketBps(params.atrTpMult, atr, price, params.atrFloorBps, params.atrCapBps),
+  };
+}

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { readTradesCsv, type TradeRow } from "../../src/backtest/trades-csv.js";
+import { leadLagPair, seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
+
+const EPOCH = 1_764_000_000_000_000_000n;
+const SEC = 1_000_000_000n;
+let dir: string;
+
+interface Row {
+  ts: bigint;
+  symbol: string;
+  price: number;
+}
+
+function toCsv(rows: Row[], extraLines: [afterRow: number, text: string][] = []): string {
+  const lines = ["ts_ns,symbol,price,amount,side,trade_id"];
+  rows.forEach((row, i) => {
+    lines.push(`${row.ts},${row.symbol},${row.price},0.5,${i % 2 === 0 ? "buy" : "sell"},${i}`);
+    for (const [after, text] of extraLines) if (after === i) lines.push(text);
+  });
+  return lines.join("\n") + "\n";
+}
+
+/** BTC leads ETH by 1.5 s (20 and 10 ticks/s); SOL is noise in between. Three bad rows at lines 12, 103, 504. */
+function leadLagCsv(): string {
+  const pair = leadLagPair({ seed: 21, durationS: 240, leaderTicksPerS: 20, laggerTicksPerS: 10, delayS: 1.5 });
+  const rows: Row[] = [
+    ...pair.leader.times.map((t, i) => ({ ts: EPOCH + BigInt(t), symbol: "BTC", price: 100 * Math.exp(pair.leader.logPrices[i] - Math.log(100)) })),
+    ...pair.lagger.times.map((t, i) => ({ ts: EPOCH + BigInt(t), symbol: "ETH", price: 2000 * Math.exp(pair.lagger.logPrices[i] - Math.log(100)) })),
+    ...pair.lagger.times.map((t, i) => ({ ts: EPOCH + BigInt(t) + 1n, symbol: "SOL", price: 150 + (i % 7) * 0.01 })),
+  ].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  return toCsv(rows, [
+    [9, "not-a-number,BTC,100,1,buy,x"],
+    [99, `${EPOCH},BTC,-3,1,buy,x`],
+    [499, `${EPOCH},BTC`],
+  ]);
+}
+
+/** One tick a second per symbol; BTC jumps +30 bp alone at 100 s, and after ETH, SOL and XRP (at 199.7 s) at 200 s. */
+function jumpsCsv(): string {
+  const random = seededRandom(8);
+  const rows: Row[] = [];
+  for (const [symbol, offsetMs] of [["BTC", 0], ["ETH", 700], ["SOL", 700], ["XRP", 700]] as const) {
+    let logPrice = Math.log(100);
+    for (let i = 0; i < 300; i++) {
+      logPrice += 1e-4 * standardNormal(random);
+      const jumps = symbol === "BTC" ? i === 100 || i === 200 : i === 199;
+      if (jumps) logPrice += 0.003;
+      rows.push({ ts: EPOCH + BigInt(i) * SEC + BigInt(offsetMs) * 1_000_000n, symbol, price: Math.exp(logPrice) });
+    }
+  }
+  return toCsv(rows.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)));
+}
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  const code = await main(argv);
+  vi.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "leadlag-analyze-"));
+  writeFileSync(join(dir, "leadlag.csv"), leadLagCsv());
+  writeFileSync(join(dir, "jumps.csv"), jumpsCsv());
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+describe("trades CSV reader", () => {
+  it("parses ts_ns exactly as a BigInt and reports bad rows by line number without stopping", async () => {
+    const rows: TradeRow[] = [];
+    const summary = await readTradesCsv(join(dir, "leadlag.csv"), (row) => rows.push(row));
+    expect(summary.badRows).toBe(3);
+    expect(summary.badRowSamples.map((bad) => bad.line)).toEqual([12, 103, 504]);
+    expect(summary.badRowSamples[1].reason).toMatch(/price/);
+    expect(summary.rows).toBe(rows.length);
+    expect(rows[0].tsNs).toBeGreaterThan(EPOCH);
+    expect(rows[0].line).toBe(2);
+  });
+});
+
+describe("leadlag analyze", () => {
+  it("hy --json finds BTC leading ETH by 1.5 s and passes the gates", async () => {
+    const { code, stdout, stderr } = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "BTC", "--lagger", "ETH", "--json"]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result)).toEqual(["status", "tau_star_s", "rho_star", "lls", "n_leader", "n_lagger", "passes"]);
+    expect(result.status).toBe("ok");
+    expect(Math.abs(result.tau_star_s - 1.5)).toBeLessThanOrEqual(0.05);
+    expect(result.rho_star).toBeGreaterThan(0.6);
+    expect(result.lls).toBeGreaterThan(1);
+    expect(result.passes).toBe(true);
+    expect(result.n_leader).toBeGreaterThan(4000);
+    expect(stderr).toMatch(/skipped 3 bad row\(s\)/);
+    expect(stderr).toMatch(/line 12: ts_ns 'not-a-number'/);
+  });
+
+  it("hy with the roles swapped finds a negative lag and fails; --end-ns and --lookback-s pick the window", async () => {
+    const swapped = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "ETH", "--lagger", "BTC", "--json"]);
+    const result = JSON.parse(swapped.stdout);
+    expect(Math.abs(result.tau_star_s + 1.5)).toBeLessThanOrEqual(0.05);
+    expect(result.passes).toBe(false);
+    const early = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "BTC", "--lagger", "ETH", "--end-ns", String(EPOCH + 10n * SEC), "--lookback-s", "5", "--json"]);
+    const window = JSON.parse(early.stdout);
+    expect(window.n_leader).toBeGreaterThan(50);
+    expect(window.n_leader).toBeLessThan(160);
+  });
+
+  it("hy without --json prints a summary and the rho-by-lag plot", async () => {
+    const { code, stdout } = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "BTC", "--lagger", "ETH"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/tau\*\s+1\.500 s/);
+    expect(stdout).toMatch(/rho by lag/);
+    expect(stdout).toMatch(/1\.\d0s \* +\|#+/);
+  });
+
+  it("jumps --json lists BTC's jumps with the co-jump filter applied", async () => {
+    const { code, stdout } = await run(["analyze", "jumps", "--csv", join(dir, "jumps.csv"), "--symbol", "BTC", "--json"]);
+    expect(code).toBe(0);
+    const { jumps } = JSON.parse(stdout);
+    expect(jumps.map((j: { ts_ns: string }) => j.ts_ns)).toEqual([String(EPOCH + 100n * SEC), String(EPOCH + 200n * SEC)]);
+    expect(jumps.map((j: { systematic: boolean }) => j.systematic)).toEqual([false, true]);
+    for (const jump of jumps) {
+      expect(jump.sign).toBe(1);
+      expect(jump.bps).toBeGreaterThan(25);
+      expect(jump.stat).toBeGreaterThan(7.070493081253145);
+    }
+  });
+
+  it("usage errors exit 2, a missing file exits 1", async () => {
+    expect((await run(["analyze", "hy", "--csv", "x.csv", "--leader", "BTC"])).code).toBe(2);
+    expect((await run(["analyze", "spectra"])).code).toBe(2);
+    const missing = await run(["analyze", "jumps", "--csv", join(dir, "absent.csv"), "--symbol", "BTC"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/absent\.csv/);
+  });
+});
