@@ -30,6 +30,8 @@ interface HostedSlot {
   crashNext: boolean;
   /** State handed over by a graceful restart. */
   restored: unknown;
+  /** The message being retried after it crashed the previous incarnation. */
+  retried: AnyMessage | undefined;
 }
 
 export interface Outbound {
@@ -139,6 +141,7 @@ export class ThreadHost {
       pending: [],
       crashNext: false,
       restored: undefined,
+      retried: undefined,
       ctx: undefined as unknown as ActorContext,
     };
     const log = this.options.log.child({ actor: spec.name });
@@ -322,6 +325,7 @@ export class ThreadHost {
       handler(message, this.options.channels[channel].name);
     } catch (err) {
       this.crash(slot, err);
+      this.holdForRetry(slot, channel, message);
     } finally {
       bell.clearCurrentActor();
       if (timed) slot.counters.observeHandlerSeconds((performance.now() - t0) / 1000);
@@ -353,6 +357,23 @@ export class ThreadHost {
   }
 
   // ---- failure and lifecycle -------------------------------------------------------------------------
+
+  /**
+   * The message a handler threw on is given once more to the restarted actor: the crash may have had
+   * nothing to do with it (fault injection, a transient failure), and an order report or fill must not be
+   * lost. If the new incarnation throws on it too, it is a poison message: dropped and counted.
+   */
+  private holdForRetry(slot: HostedSlot, channel: number, message: AnyMessage): void {
+    if (slot.retried === message) {
+      slot.retried = undefined;
+      slot.counters.add(Slot.Drops);
+      this.customMetrics.forActor(slot.spec.name).count("poison_messages_total", { type: message.type });
+      slot.ctx.log.error({ type: message.type }, "message crashed the actor twice; dropped as poison");
+      return;
+    }
+    slot.retried = message;
+    slot.pending.unshift({ channel, message });
+  }
 
   private crash(slot: HostedSlot, err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));

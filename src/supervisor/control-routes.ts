@@ -1,6 +1,11 @@
 import type { ControlServer, SubsystemHealth } from "./http.js";
 import type { DaemonMetrics } from "./metrics.js";
 import type { Supervisor } from "./supervisor.js";
+import type { OrdersStatus } from "../actors/orders/status.js";
+
+interface RiskStatus {
+  breaker: { state: "ACTIVE" | "REDUCING" | "HALTED"; drawdownUsd: number };
+}
 
 /** `/health`, `/metrics` and the actor control routes of architecture §9 and issue 2. */
 export function registerControlRoutes(server: ControlServer, supervisor: Supervisor, metrics: DaemonMetrics, startedAt: number): void {
@@ -32,6 +37,25 @@ export function registerControlRoutes(server: ControlServer, supervisor: Supervi
     supervisor.restartActor(params.name)
       ? { status: 202, body: { restarting: params.name } }
       : { status: 404, body: { error: `no actor named '${params.name}'` } },
+  );
+
+  server.health("risk", (): SubsystemHealth => {
+    const breaker = (supervisor.actorStatus("risk") as RiskStatus | undefined)?.breaker;
+    if (breaker === undefined) return { status: "ok", breaker: "unknown" };
+    return { status: breaker.state === "ACTIVE" ? "ok" : "degraded", breaker: breaker.state, drawdown_usd: breaker.drawdownUsd };
+  });
+
+  const ordersStatus = () => supervisor.actorStatus("orders") as OrdersStatus | undefined;
+  server.route("GET", "/positions", () => ({ status: 200, body: { positions: ordersStatus()?.positions ?? [] } }));
+  server.route("GET", "/orders", ({ query }) => {
+    const state = query.get("state") ?? "open";
+    if (state !== "open" && state !== "all") return { status: 400, body: { error: "state must be open or all" } };
+    const orders = ordersStatus()?.orders ?? [];
+    return { status: 200, body: { orders: state === "all" ? orders : orders.filter((o) => o.open) } };
+  });
+  server.route("GET", "/risk", () => ({ status: 200, body: supervisor.actorStatus("risk") ?? { error: "risk actor has not reported yet" } }));
+  server.route("POST", "/risk/reset", () =>
+    supervisor.commandActor("risk", "reset") ? { status: 202, body: { reset: "requested" } } : { status: 404, body: { error: "no risk actor" } },
   );
 
   server.route("POST", "/control/actors/{name}/crash", ({ params }) => {

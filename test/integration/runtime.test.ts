@@ -54,14 +54,21 @@ describe("actor runtime", () => {
     expect(inlineOut.slice(0, 4)).toEqual([0, 2, 4, 6]);
   });
 
-  it("restarts a crashed actor in place; only the message that threw is lost", async () => {
+  it("restarts a crashed actor in place and retries the message once; a message that crashes twice is dropped", async () => {
     const out: number[] = [];
     running = await startSystem(topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }), quiet);
     await waitFor(() => out.length === 499);
     expect(out).not.toContain(200);
     expect(out.at(-1)).toBe(998);
     const doubler = running.actors().find((a) => a.name === "doubler")!;
-    expect(doubler).toMatchObject({ state: "running", restarts: 1, lastError: "doubler refuses 100" });
+    expect(doubler).toMatchObject({ state: "running", restarts: 2, lastError: "doubler refuses 100" });
+  });
+
+  it("delivers the message a transient crash interrupted to the restarted actor", async () => {
+    const out: number[] = [];
+    running = await startSystem(topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100], crashOnce: true } }), quiet);
+    await waitFor(() => out.length === 500);
+    expect(out).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));
   });
 
   it("restarts a dead worker with the actors it hosted, which resume from the ring", async () => {

@@ -1,7 +1,10 @@
 import type { Command } from "../command.js";
+import { analyzeCommand } from "./analyze.js";
 import { benchCommand } from "./bench.js";
 import { runCommand } from "./run.js";
 import { checkConfigCommand } from "./check-config.js";
+import { marketCommand } from "./market.js";
+import { ordersCommand, positionsCommand } from "./views.js";
 
 /** Every `leadlag` subcommand, in the order `leadlag --help` lists them. */
-export const commands: Command[] = [runCommand, checkConfigCommand, benchCommand];
+export const commands: Command[] = [runCommand, checkConfigCommand, positionsCommand, ordersCommand, analyzeCommand, marketCommand, benchCommand];
