@@ -22,7 +22,12 @@ export function elapsedMs(fromNs: Nanos, toNs: Nanos): number {
   return Number(toNs - fromNs) / 1e6;
 }
 
-/** Wall clock in epoch ns. Only shells and the supervisor read it; cores receive time as an argument. */
+const originNs = BigInt(Math.round(performance.timeOrigin * 1000)) * 1000n;
+
+/**
+ * Wall clock in epoch ns, monotonic within a thread (the thread's time origin plus its monotonic clock).
+ * Only shells and the supervisor read it; cores receive time as an argument.
+ */
 export function wallClockNs(): Nanos {
-  return BigInt(Date.now()) * NS_PER_MS + BigInt(Math.floor((performance.now() % 1) * 1e6));
+  return originNs + BigInt(Math.floor(performance.now() * 1e6));
 }

@@ -1,3 +1,4 @@
+import { wallClockNs } from "../protocol/time.js";
 import type { ThreadHost } from "./host.js";
 import type { Doorbell } from "./doorbell.js";
 
@@ -62,7 +63,7 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     }
     bell.setBusySince(0);
     const due = host.nextTimerDue();
-    const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, Number(due - nowNs()) / 1e6));
+    const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, Number(due - wallClockNs()) / 1e6));
     const waited = Atomics.waitAsync(bell.words, 0, seen, timeoutMs);
     if (waited.async) await waited.value;
     bell.setParked(false);
@@ -78,6 +79,4 @@ function spinUntilWork(host: ThreadHost, spinUs: number): boolean {
   return false;
 }
 
-function nowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
-}
+

@@ -47,7 +47,11 @@ export class TimerQueue {
     if (top === undefined || top.entry.due > now) return undefined;
     this.pop();
     if (top.entry.everyNs > 0n) {
-      this.push({ entry: { ...top.entry, due: top.entry.due + top.entry.everyNs }, order: this.nextOrder++ });
+      // Like setInterval, a late repeating timer does not fire a burst to catch up: the next firing is a
+      // full period after now.
+      const next = top.entry.due + top.entry.everyNs;
+      const due = next > now ? next : now + top.entry.everyNs;
+      this.push({ entry: { ...top.entry, due }, order: this.nextOrder++ });
     } else {
       this.live.delete(`${top.entry.owner}:${top.entry.name}`);
     }

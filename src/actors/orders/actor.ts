@@ -90,7 +90,9 @@ export default defineActor<Config>({
 
     const onVenueEvent = (event: VenueEvent) => {
       ctx.metrics.count("venue_events_total", { type: event.type });
-      commit(core.onVenueEvent(event));
+      // Fees in a USD stablecoin come out of the one USD collateral balance.
+      const booked = event.type === "OrderFilled" ? { ...event, feeCurrency: collateralAsset(event.feeCurrency) } : event;
+      commit(core.onVenueEvent(booked));
     };
     return {
       handle: {

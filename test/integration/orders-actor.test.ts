@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pino } from "pino";
+import { compiledUrl } from "../../src/runtime/paths.js";
+import { startSystem } from "../../src/supervisor/system.js";
+import type { Supervisor } from "../../src/supervisor/supervisor.js";
+import { parseConfig } from "../../src/supervisor/config/index.js";
+import { actorModule } from "../../src/supervisor/children.js";
+import type { PlaceOrder } from "../../src/protocol/orders.js";
+import type { OrdersStatus } from "../../src/actors/orders/status.js";
+
+const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+const driver = compiledUrl(new URL("../fixtures/actors/orders-driver.ts", import.meta.url)).href;
+
+function ordersConfig(dir: string, accountId: string) {
+  return parseConfig(
+    `
+mode: live
+symbol_rules_path: configs/symbol_rules.csv
+runtime:
+  account_id: ${accountId}
+  database_url: ${databaseUrl}
+  journal: { path: ${path.join(dir, "journal.log")}, fsync: interval }
+market_data: { provider: zmq }
+execution: { provider: paper, mode: paper }
+initial_balance: { USDC: 1000000 }
+strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP] } }]
+`,
+    { env: {} },
+  );
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let running: Supervisor | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe("order manager actor", () => {
+  it("keeps positions and balances exact and sends no order twice when it is crashed mid-stream of fills", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-orders-"));
+    const accountId = `crash-test-${process.pid}-${Date.now()}`;
+    const placed: PlaceOrder[] = [];
+    const count = 400;
+    running = await startSystem(
+      [
+        { name: "driver", module: driver, thread: "main", config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o) } },
+        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: ordersConfig(dir, accountId) },
+      ],
+      { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent", faultInjection: true },
+    );
+    await waitFor(() => placed.length >= count / 4);
+    expect(running.crashActor("orders")).toBe(true);
+    await waitFor(() => running!.actors().find((a) => a.name === "orders")!.restarts === 1);
+    await waitFor(() => placed.length === count);
+    await waitFor(() => (running!.actorStatus("orders") as OrdersStatus | undefined)?.positions[0]?.qty === undefined ? false : Math.abs((running!.actorStatus("orders") as OrdersStatus).positions[0].qty - count * 0.001) < 1e-9);
+
+    expect(new Set(placed.map((o) => o.clId)).size).toBe(count);
+    expect(new Set(placed.map((o) => o.intentId)).size).toBe(count);
+    const status = running.actorStatus("orders") as OrdersStatus;
+    expect(status.positions).toHaveLength(1);
+    expect(status.positions[0].symbol).toBe("BTC-USDT-PERP");
+    expect(status.positions[0].avg_price).toBeCloseTo(100_000, 6);
+    expect(status.positions[0].qty).toBeCloseTo(count * 0.001, 9);
+    expect(status.positions[0].fees).toBeCloseTo(count * 0.05, 6);
+    expect(status.orders.filter((o) => o.status === "filled")).toHaveLength(count);
+    const usd = status.balances.find((b) => b.asset === "USD")!;
+    expect(usd.total).toBeCloseTo(1_000_000 - count * 0.05, 6);
+  });
+});
