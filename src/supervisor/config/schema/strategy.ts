@@ -77,6 +77,7 @@ const leadLagConfigSchema = z
     atr_cap_bps: positiveNumber().default(120.0),
     atr_enable_sl: flag().default(true),
     atr_enable_tp: flag().default(true),
+    atr_require_ready: flag().default(true), // leadlag: with atr_enabled, refuse entries until the lagger's ATR is ready (false = static brackets meanwhile)
 
     stop_loss_bps: nonNegativeNumber().default(0.0), // static brackets when ATR is off or not ready
     take_profit_bps: nullableNumber(z.number().nonnegative()).default(null), // null = expected move in bps

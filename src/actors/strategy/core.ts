@@ -1,0 +1,287 @@
+import type { Book, Trade } from "../../protocol/market-data.js";
+import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestCancel } from "../../protocol/orders.js";
+import type { JumpDetected, PairScan, PairsScanned, ScanPairs } from "../../protocol/signals.js";
+import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
+import { decideEntry, type EntryEnv } from "./entry.js";
+import { PositionExecutor, type ExitReason, type TransitionResult } from "./executor.js";
+import { ExpectedMoveLabels } from "./labels.js";
+import { MarketView } from "./market-view.js";
+import { Portfolio } from "./portfolio.js";
+import { decisionRecord, type DecisionFields, type StrategyPort } from "./records.js";
+import { RlsExpectedMove } from "./rls.js";
+import { ScanRequests, type ScanRequest } from "./scan-requests.js";
+import { entryTerms, exitTerms, proposeOrder, roundToNearestLot, type StrategyInstrument } from "./sizing.js";
+
+/**
+ * The lead-lag strategy core (docs/strategy.md): leader jump → scan request to the estimator shards → per
+ * lagger aggregation, expected move, gates, sizing → entry order and a position executor → exits. Pure:
+ * time is an argument, orders are returned, records go through the port.
+ */
+
+export interface StrategyCoreConfig {
+  /** The strategy's name (`strategies[].name`), carried by every order. */
+  readonly name: string;
+  readonly params: LeadLagStrategyParams;
+  /** The configured symbols, resolved by the instrument registry. */
+  readonly instruments: readonly StrategyInstrument[];
+  readonly artifacts: ArtifactSet;
+  /** A lagger book older than this (receipt time) stops entries; `risk.global.reject_on_stale_data_ms`. */
+  readonly staleBookNs?: bigint;
+  /** Decide on the answers received this long after a scan request, without the missing shards. */
+  readonly scanTimeoutNs?: bigint;
+  /** Pause before re-sending an exit that was denied or left a remainder. */
+  readonly exitRetryNs?: bigint;
+}
+
+export const STRATEGY_DEFAULTS = { staleBookNs: 500_000_000n, scanTimeoutNs: 200_000_000n, exitRetryNs: 1_000_000_000n } as const;
+
+const NS_PER_S = 1e9;
+const seconds = (s: number): bigint => BigInt(Math.round(s * NS_PER_S));
+
+export class StrategyCore {
+  readonly rls: RlsExpectedMove;
+  private readonly p: LeadLagStrategyParams;
+  private readonly instruments = new Map<number, StrategyInstrument>();
+  private readonly market: MarketView;
+  private readonly portfolio = new Portfolio();
+  private readonly scans: ScanRequests;
+  private readonly labels: ExpectedMoveLabels;
+  private readonly staleBookNs: bigint;
+  private readonly exitRetryNs: bigint;
+  private artifacts!: ArtifactSet;
+  private pairs = new Map<string, ArtifactPair>();
+  private laggersOf = new Map<number, number[]>();
+  private intentSeq = 0;
+
+  constructor(
+    private readonly config: StrategyCoreConfig,
+    private readonly port: StrategyPort,
+  ) {
+    this.p = config.params;
+    for (const instrument of config.instruments) this.instruments.set(instrument.id, instrument);
+    this.market = new MarketView([...this.instruments.keys()], this.p.atr_bar_seconds, this.p.atr_period, this.p.inference_lookback_seconds);
+    this.scans = new ScanRequests(config.scanTimeoutNs ?? STRATEGY_DEFAULTS.scanTimeoutNs);
+    this.staleBookNs = config.staleBookNs ?? STRATEGY_DEFAULTS.staleBookNs;
+    this.exitRetryNs = config.exitRetryNs ?? STRATEGY_DEFAULTS.exitRetryNs;
+    this.rls = new RlsExpectedMove({ expmoveLambda: this.p.expmove_lambda, expmoveRidge: this.p.expmove_ridge, expmoveMinSamples: this.p.expmove_min_samples });
+    this.labels = new ExpectedMoveLabels(this.rls);
+    this.setArtifacts(config.artifacts);
+  }
+
+  /** Swaps in a (re)loaded artifact set; executors and scans in flight are unaffected. */
+  setArtifacts(artifacts: ArtifactSet): void {
+    this.artifacts = artifacts;
+    this.pairs = new Map(artifacts.pairs.map((pair) => [pairKey(pair.leader, pair.lagger), pair]));
+    this.laggersOf = new Map();
+    for (const pair of artifacts.pairs) this.laggersOf.set(pair.leader, [...(this.laggersOf.get(pair.leader) ?? []), pair.lagger]);
+  }
+
+  // ─── market data ────────────────────────────────────────────────────────────────────────────────
+
+  /** Keeps the book and checks the brackets of executors on that symbol: exits to send. */
+  onBook(book: Book, nowNs: bigint): ProposeOrder[] {
+    const top = this.market.onBook(book);
+    if (top === null || !top.valid) return [];
+    const exits: ProposeOrder[] = [];
+    for (const executor of this.portfolio.liveExecutors()) {
+      if (this.portfolio.lagger(executor) !== book.instrument) continue;
+      const reason = executor.checkBrackets(top.mid, nowNs);
+      if (reason !== null) this.exit(executor, reason, nowNs, exits);
+    }
+    return exits;
+  }
+
+  onTrade(trade: Trade): void {
+    this.market.onTrade(trade);
+  }
+
+  // ─── signals ────────────────────────────────────────────────────────────────────────────────────
+
+  /** A leader's non-systematic jump becomes a scan request; anything else is recorded and stops here. */
+  onJump(jump: JumpDetected, nowNs: bigint): ScanPairs | null {
+    const leader = this.instruments.get(jump.instrument);
+    const laggers = this.laggersOf.get(jump.instrument);
+    if (leader === undefined || laggers === undefined) {
+      this.record(nowNs, 0, jump, null, { outcome: "not_leader", reason: `${leader?.symbol ?? jump.instrument} leads no configured pair` });
+      return null;
+    }
+    if (jump.systematic) {
+      for (const lagger of laggers) {
+        this.record(nowNs, 0, jump, lagger, { outcome: "systematic_jump", reason: `${jump.coJumpCount} other symbols jumped within co_jump_window_s` });
+      }
+      return null;
+    }
+    const request = this.scans.open(jump, nowNs);
+    return { type: "ScanPairs", requestId: request.requestId, leader: jump.instrument, jumpTsNs: jump.tsNs, sentNs: nowNs };
+  }
+
+  /** Collects one shard's answer; once every shard has answered, decides each lagger. */
+  onPairsScanned(answer: PairsScanned, nowNs: bigint): ProposeOrder[] {
+    const progress = this.scans.onAnswer(answer);
+    if (progress.kind === "unknown") this.port.anomaly({ kind: "unknown_scan_answer", requestId: answer.requestId, shard: answer.shard });
+    return progress.kind === "complete" ? this.decideAll(progress.request, nowNs, false) : [];
+  }
+
+  // ─── orders ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Feeds the owning executor; a resting (GTC) entry that starts filling has its remainder cancelled. */
+  onOrderStatus(status: OrderStatusChanged, nowNs: bigint): RequestCancel | null {
+    const executor = this.portfolio.byIntentId(status.intentId);
+    if (executor === undefined) {
+      if (status.strategy === this.config.name) this.port.anomaly({ kind: "unknown_intent", intentId: status.intentId });
+      return null;
+    }
+    const result = executor.onOrderStatus(status);
+    this.afterTransition(executor, result, nowNs);
+    const openedByThis = result !== null && result.ok && result.to === "open" && result.from === "entry_pending";
+    return openedByThis && status.status === "partially_filled" && this.entryRests()
+      ? { type: "RequestCancel", strategy: this.config.name, clId: status.clId, reason: "entry remainder: the position is managed with what filled", tsNs: nowNs }
+      : null;
+  }
+
+  onOrderDenied(denied: OrderDenied, nowNs: bigint): void {
+    const executor = this.portfolio.byIntentId(denied.intentId);
+    if (executor !== undefined) this.afterTransition(executor, executor.onDenied(denied.intentId, nowNs), nowNs);
+  }
+
+  onPosition(position: PositionChanged): void {
+    this.portfolio.onPosition(position);
+  }
+
+  // ─── time ───────────────────────────────────────────────────────────────────────────────────────
+
+  /** Time limits, scans past their timeout (decided on what arrived), and RLS labels that are due. */
+  onTimer(nowNs: bigint): ProposeOrder[] {
+    const orders: ProposeOrder[] = [];
+    for (const executor of this.portfolio.liveExecutors()) {
+      const reason = executor.checkTimeLimit(nowNs);
+      if (reason !== null) this.exit(executor, reason, nowNs, orders);
+    }
+    for (const request of this.scans.expire(nowNs)) orders.push(...this.decideAll(request, nowNs, true));
+    this.labels.realise(nowNs, this.market);
+    return orders;
+  }
+
+  // ─── queries (metrics) ──────────────────────────────────────────────────────────────────────────
+
+  get openPositions(): number {
+    return this.portfolio.openCount;
+  }
+
+  /** Live executors per state (closed and failed ones are retired at once). */
+  executorStates(): Record<"entry_pending" | "open" | "exit_pending", number> {
+    const counts = { entry_pending: 0, open: 0, exit_pending: 0 };
+    for (const e of this.portfolio.liveExecutors()) if (e.state in counts) counts[e.state as keyof typeof counts]++;
+    return counts;
+  }
+
+  get scansInFlight(): number {
+    return this.scans.size;
+  }
+
+  /** Σ over open executors of the filled quantity marked to the lagger mid, quote units. */
+  unrealizedPnl(): number {
+    let pnl = 0;
+    for (const e of this.portfolio.liveExecutors()) {
+      const mid = this.market.book(this.portfolio.lagger(e))?.mid;
+      if (mid !== undefined && e.openQty > 0) pnl += e.sign * e.openQty * (mid - e.entryPrice);
+    }
+    return pnl;
+  }
+
+  // ─── decisions ──────────────────────────────────────────────────────────────────────────────────
+
+  private decideAll(request: ScanRequest, nowNs: bigint, timedOut: boolean): ProposeOrder[] {
+    const orders: ProposeOrder[] = [];
+    for (const lagger of this.laggersOf.get(request.jump.instrument) ?? []) {
+      const scans = request.byLagger.get(lagger);
+      if (scans === undefined) {
+        const fields = timedOut
+          ? { outcome: "scan_timeout" as const, reason: `${request.shardsAnswered.size} shard(s) answered before the scan timeout` }
+          : { outcome: "not_scanned" as const, reason: "every shard answered, none holds this pair" };
+        this.record(nowNs, request.requestId, request.jump, lagger, fields);
+        continue;
+      }
+      const order = this.decide(request, lagger, scans, nowNs);
+      if (order !== null) orders.push(order);
+    }
+    return orders;
+  }
+
+  private decide(request: ScanRequest, laggerId: number, scans: readonly PairScan[], nowNs: bigint): ProposeOrder | null {
+    const { jump } = request;
+    const lagger = this.instruments.get(laggerId)!;
+    const pair = this.pairs.get(pairKey(jump.instrument, laggerId))!;
+    const decision = decideEntry(this.entryEnv(), jump, lagger, pair, scans, nowNs);
+    if (decision.kind === "refused") {
+      this.record(nowNs, request.requestId, jump, laggerId, decision.fields);
+      return null;
+    }
+    const p = this.p;
+    const { side, size, notionalUsd, book } = decision;
+    // The decision time makes intents unique across restarts, the sequence within one instant.
+    const intentId = `${this.config.name}-${nowNs}-${++this.intentSeq}`;
+    const executor = new PositionExecutor({
+      intentId,
+      side,
+      brackets: decision.brackets,
+      timeLimitNs: seconds(p.time_limit_seconds),
+      exitRetryNs: this.exitRetryNs,
+      takerFeeBps: p.taker_fee_bps,
+    });
+    this.portfolio.add(executor, laggerId, notionalUsd, nowNs);
+    if (p.expmove_enabled) this.labels.schedule(nowNs, decision.fields.tauStarS, laggerId, book.mid, jump.jumpBps, decision.fields.rhoStar);
+    this.record(nowNs, request.requestId, jump, laggerId, { ...decision.fields, side, size, notionalUsd, intentId });
+    const terms = entryTerms(side, book.bestBid, book.bestAsk, lagger.tickSize, p);
+    return proposeOrder(this.config.name, intentId, lagger, p.market_type, side, size, terms, "entry", nowNs);
+  }
+
+  private entryEnv(): EntryEnv {
+    const { p: params, market, portfolio, artifacts, rls, staleBookNs } = this;
+    return { params, market, portfolio, artifacts, rls, staleBookNs };
+  }
+
+  // ─── executors ──────────────────────────────────────────────────────────────────────────────────
+
+  private exit(executor: PositionExecutor, reason: ExitReason, nowNs: bigint, out: ProposeOrder[]): void {
+    const laggerId = this.portfolio.lagger(executor);
+    const book = this.market.book(laggerId);
+    if (book === undefined || !book.valid) return; // no protection price without a book: the next book retries
+    const intentId = `${executor.plan.intentId}-x${++this.intentSeq}`;
+    const request = executor.beginExit(reason, intentId);
+    if ("ok" in request) {
+      this.afterTransition(executor, request, nowNs);
+      return;
+    }
+    this.portfolio.alias(intentId, executor);
+    const role = reason === "time_limit" ? "exit" : reason;
+    const terms = exitTerms(request.side, book.bestBid, book.bestAsk, this.p);
+    const lagger = this.instruments.get(laggerId)!;
+    const size = roundToNearestLot(request.size, lagger.lotSize);
+    out.push(proposeOrder(this.config.name, intentId, lagger, this.p.market_type, request.side, size, terms, role, nowNs));
+  }
+
+  private afterTransition(executor: PositionExecutor, result: TransitionResult | null, nowNs: bigint): void {
+    if (result === null) return;
+    if (!result.ok) {
+      this.port.anomaly({ kind: "illegal_transition", intentId: executor.plan.intentId, state: result.state, trigger: result.trigger });
+      return;
+    }
+    if (result.to === "failed") this.portfolio.retire(executor);
+    if (result.to !== "closed") return;
+    const lagger = this.instruments.get(this.portfolio.lagger(executor))!;
+    this.port.positionClosed(executor.summary(lagger.symbol, nowNs));
+    this.portfolio.retire(executor);
+  }
+
+  private entryRests(): boolean {
+    return this.p.entry_order_type === "limit" && this.p.entry_time_in_force === "gtc";
+  }
+
+  private record(nowNs: bigint, requestId: number, jump: JumpDetected, lagger: number | null, fields: DecisionFields): void {
+    const symbolOf = (id: number) => this.instruments.get(id)?.symbol ?? String(id);
+    const leader = symbolOf(jump.instrument);
+    this.port.decision(decisionRecord(nowNs, requestId, leader, lagger === null ? "" : symbolOf(lagger), jump.tsNs, jump.jumpBps, fields));
+  }
+}

@@ -1,0 +1,110 @@
+import type { MarketType, OrderType, ProposeOrder, Side, TimeInForce } from "../../protocol/orders.js";
+import { bandedMarketPrice, roundToLot } from "../../protocol/wire/engine.js";
+import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+
+/** What the strategy needs to know about a tradable symbol (the instrument registry satisfies it). */
+export interface StrategyInstrument {
+  readonly id: number;
+  readonly symbol: string;
+  readonly lotSize: number;
+  readonly tickSize: number;
+  readonly minNotional: number;
+}
+
+export type SizingResult =
+  | { readonly ok: true; readonly size: number; readonly notionalUsd: number }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * size_usd = base_position_size_usd × clamp(|strength| / entry_threshold, 0, max_signal_multiplier), capped by
+ * max_single_position_usd and the room left under max_total_notional_usd; quantity rounded down to the lot;
+ * refused below the instrument's min notional.
+ */
+export function sizeEntry(
+  strength: number,
+  price: number,
+  usedNotionalUsd: number,
+  instrument: StrategyInstrument,
+  p: LeadLagStrategyParams,
+): SizingResult {
+  const multiplier = Math.min(p.max_signal_multiplier, Math.max(0, Math.abs(strength) / p.entry_threshold));
+  const wantedUsd = p.base_position_size_usd * multiplier;
+  const usd = Math.min(wantedUsd, p.max_single_position_usd, p.max_total_notional_usd - usedNotionalUsd);
+  const size = roundToLot(usd / price, instrument.lotSize);
+  const notionalUsd = size * price;
+  if (!(size > 0) || notionalUsd < instrument.minNotional) {
+    return { ok: false, reason: `size ${size} × ${price} = ${notionalUsd.toFixed(2)} USD < min notional ${instrument.minNotional}` };
+  }
+  return { ok: true, size, notionalUsd };
+}
+
+/** To the nearest whole lot: for quantities that are sums of lots up to float residue (filled sizes). */
+export function roundToNearestLot(size: number, lot: number): number {
+  return Number((Math.round(size / lot) * lot).toPrecision(12));
+}
+
+export function roundToTick(price: number, tick: number, direction: "down" | "up"): number {
+  const ticks = direction === "down" ? Math.floor(price / tick + 1e-9) : Math.ceil(price / tick - 1e-9);
+  const decimals = Math.max(0, -Math.floor(Math.log10(tick)) + 1);
+  return Number((ticks * tick).toFixed(decimals));
+}
+
+export interface OrderTerms {
+  readonly orderType: OrderType;
+  readonly tif: TimeInForce;
+  readonly price: number;
+}
+
+const TIF: Readonly<Record<LeadLagStrategyParams["entry_time_in_force"], TimeInForce>> = {
+  ioc: "IOC",
+  gtc: "GTC",
+  // No fill-or-kill on the engine (wire doc §2.6): IOC is the closest that never rests.
+  fok: "IOC",
+};
+
+/**
+ * Entry terms: with `entry_banded_ioc_enable` (or `entry_order_type: limit`) a limit at mid ± `entry_ioc_price_band_bps`,
+ * rounded to the tick towards the mid; otherwise a market IOC carrying the protection price (touch moved by the band).
+ */
+export function entryTerms(side: Side, bestBid: number, bestAsk: number, tick: number, p: LeadLagStrategyParams): OrderTerms {
+  const band = p.entry_ioc_price_band_bps / 1e4;
+  const mid = (bestBid + bestAsk) / 2;
+  const limitPrice = side === "buy" ? roundToTick(mid * (1 + band), tick, "down") : roundToTick(mid * (1 - band), tick, "up");
+  if (p.entry_order_type === "limit") return { orderType: "limit", tif: TIF[p.entry_time_in_force], price: limitPrice };
+  if (p.entry_banded_ioc_enable) return { orderType: "limit", tif: "IOC", price: limitPrice };
+  return { orderType: "market", tif: "IOC", price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps) };
+}
+
+/** Exits always leave: market IOC, reduce-only, protection price from the touch. */
+export function exitTerms(side: Side, bestBid: number, bestAsk: number, p: LeadLagStrategyParams): OrderTerms {
+  return { orderType: "market", tif: "IOC", price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps) };
+}
+
+export function proposeOrder(
+  strategy: string,
+  intentId: string,
+  instrument: StrategyInstrument,
+  marketType: MarketType,
+  side: Side,
+  size: number,
+  terms: OrderTerms,
+  role: ProposeOrder["role"],
+  tsNs: bigint,
+): ProposeOrder {
+  return {
+    type: "ProposeOrder",
+    strategy,
+    intentId,
+    instrument: instrument.id,
+    symbol: instrument.symbol,
+    marketType,
+    side,
+    orderType: terms.orderType,
+    tif: terms.tif,
+    price: terms.price,
+    size,
+    reduceOnly: role !== "entry",
+    role,
+    tsNs,
+  };
+}
