@@ -46,13 +46,6 @@ export default defineActor<Config>({
     if (opened.truncatedBytes > 0) ctx.log.warn({ bytes: opened.truncatedBytes, problem: opened.problem }, "journal tail was torn; truncated");
     replay(opened.records, (event, seq) => core.apply(event, seq));
 
-    const database = await openJournalDatabase({ databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL, dbPath: config.runtime.db_path }, ctx.log);
-    const shipper = new JournalShipper(new JournalStore(database), config.runtime.account_id, ctx.log);
-    const { restored } = await shipper.reconcile(journal, opened.records);
-    replay(restored, (event, seq) => core.apply(event, seq));
-    shipper.start(SHIP_EVERY_MS);
-    ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
-
     const marks = new Map<string, number>();
     const send = (output: Output): void => {
       const channel = output.type === "PlaceOrder" || output.type === "CancelOrder" ? Channels.venueCommands : output.type === "OrderStatusChanged" ? Channels.orderEvents : Channels.accountEvents;
@@ -66,27 +59,54 @@ export default defineActor<Config>({
         for (const anomaly of outcome.anomalies) ctx.log.warn(anomaly, "order anomaly");
         for (const output of outcome.outputs) send(output);
       }
-      shipper.enqueue(records);
+      shipper?.enqueue(records);
       ctx.metrics.count("journal_events_total", {}, records.length);
       ctx.publishStatus(ordersStatus(core, marks));
     };
 
-    if (opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper") {
+    // The database (PGlite takes seconds to start) is reconciled after init returns, OTP `handle_continue`
+    // style: the actor reports started at once and holds its inputs until the journal is whole.
+    const held: (() => void)[] = [];
+    let reconciled = false;
+    let shipper: JournalShipper | undefined;
+    let closeDatabase: () => Promise<void> = async () => undefined;
+    const whenReconciled = <M>(handler: (m: M) => void) => (m: M) => (reconciled ? handler(m) : held.push(() => handler(m)));
+    const reconcile = async () => {
+      const database = await openJournalDatabase({ databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL, dbPath: config.runtime.db_path }, ctx.log);
+      closeDatabase = () => database.close();
+      shipper = new JournalShipper(new JournalStore(database), config.runtime.account_id, ctx.log);
+      const { restored } = await shipper.reconcile(journal, opened.records);
+      replay(restored, (event, seq) => core.apply(event, seq));
+      shipper.start(SHIP_EVERY_MS);
+      ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
+      if (opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper") seedBalances();
+      publishState();
+      reconciled = true;
+      for (const run of held.splice(0)) run();
+    };
+
+    const seedBalances = () => {
       const seeded = new Map<string, number>();
       for (const [asset, amount] of Object.entries(config.initial_balance)) seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
       commit([...seeded].map(([asset, amount]) => ({ type: "BalanceSet", asset, amount, tsNs: ctx.now() }) as const));
-    }
-    for (const p of core.ledger.allPositions()) {
-      const position: PositionChanged = { type: "PositionChanged", symbol: p.symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs: ctx.now() };
-      ctx.send(Channels.accountEvents, position);
-    }
-    for (const asset of core.ledger.assets()) {
-      const { total, locked } = core.ledger.balance(asset);
-      const account: AccountUpdated = { type: "AccountUpdated", accountId: config.runtime.account_id, asset, total, locked, tsNs: ctx.now() };
-      ctx.send(Channels.accountEvents, account);
-    }
-    ctx.publishStatus(ordersStatus(core, marks));
+    };
+    /** Positions and balances after a rebuild, for strategy and risk, which may have restarted too. */
+    const publishState = () => {
+      for (const p of core.ledger.allPositions()) {
+        const position: PositionChanged = { type: "PositionChanged", symbol: p.symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs: ctx.now() };
+        ctx.send(Channels.accountEvents, position);
+      }
+      for (const asset of core.ledger.assets()) {
+        const { total, locked } = core.ledger.balance(asset);
+        const account: AccountUpdated = { type: "AccountUpdated", accountId: config.runtime.account_id, asset, total, locked, tsNs: ctx.now() };
+        ctx.send(Channels.accountEvents, account);
+      }
+      ctx.publishStatus(ordersStatus(core, marks));
+    };
     ctx.setInterval("ack-timeouts", 50);
+    void reconcile().catch((err: unknown) => {
+      ctx.log.error({ err }, "journal database unavailable; orders are held until it is reachable (restart the actor to retry)");
+    });
 
     const onVenueEvent = (event: VenueEvent) => {
       ctx.metrics.count("venue_events_total", { type: event.type });
@@ -96,31 +116,32 @@ export default defineActor<Config>({
     };
     return {
       handle: {
-        SubmitOrder: (m: SubmitOrder) => {
+        SubmitOrder: whenReconciled((m: SubmitOrder) => {
           const decision = core.onSubmit(m, ctx.now());
           if (decision.ok) return commit([decision.event]);
           const denied: OrderDenied = { type: "OrderDenied", strategy: m.strategy, intentId: m.intentId, symbol: m.symbol, rule: decision.reason, reason: decision.detail, tsNs: ctx.now() };
           ctx.send(Channels.orderEvents, denied);
-        },
-        RequestCancel: (m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now())),
-        OrderAccepted: onVenueEvent,
-        OrderRejected: onVenueEvent,
-        OrderCanceled: onVenueEvent,
-        OrderFilled: onVenueEvent,
+        }),
+        RequestCancel: whenReconciled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
+        OrderAccepted: whenReconciled(onVenueEvent),
+        OrderRejected: whenReconciled(onVenueEvent),
+        OrderCanceled: whenReconciled(onVenueEvent),
+        OrderFilled: whenReconciled(onVenueEvent),
         Book: (b: Book) => {
           const inst = registry.byId(b.instrument);
           if (inst && b.valid) for (const name of [inst.symbol, ...inst.aliases]) marks.set(name, b.mid);
         },
       },
       onTimer: () => {
+        if (!reconciled) return;
         commit(core.onTimer(ctx.now()));
         ctx.publishStatus(ordersStatus(core, marks));
       },
       async onStop() {
         journal.flush();
-        await shipper.stop();
+        await shipper?.stop();
         journal.close();
-        await database.close();
+        await closeDatabase();
       },
     };
   },
