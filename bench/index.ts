@@ -1,4 +1,11 @@
 import type { Bench } from "./bench.js";
+import { ringBench } from "./ring.bench.js";
+import { hopBench } from "./hop.bench.js";
+import { restartBench } from "./restart.bench.js";
+import { hyBench } from "./hy.bench.js";
+import { journalBench } from "./journal.bench.js";
+import { orderPathBench } from "./order-path.bench.js";
+import { feedBench } from "./feed.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
-export const benches: Bench[] = [];
+export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench];

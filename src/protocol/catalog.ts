@@ -19,6 +19,8 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   control.Pong,
   marketData.Trade,
   marketData.Book,
+  marketData.MarketDataFrame,
+  marketData.ReplayHistory,
   signals.JumpDetected,
   signals.ScanPairs,
   signals.PairsScanned,

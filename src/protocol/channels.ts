@@ -9,6 +9,7 @@ import type { BackpressurePolicy } from "./host.js";
  *   estimator-* ─md.replay.request─▶ feed ─md.replay─▶ estimator-*          (warm restart)
  *   jumps ─signal.jump─▶ strategy ─signal.scan.request─▶ estimator-* ─signal.scan.result─▶ strategy
  *   strategy ─orders.proposed─▶ risk ─orders.approved─▶ orders ─orders.venue─▶ venue
+ *   strategy ─orders.cancel─▶ orders
  *   risk ─events.risk─▶ strategy (denials), orders (cancel-all on halt)
  *   venue ─events.venue─▶ orders ─events.order/events.account─▶ strategy, risk
  */
@@ -26,6 +27,8 @@ export const Channels = {
   scanResults: "signal.scan.result",
   proposedOrders: "orders.proposed",
   approvedOrders: "orders.approved",
+  /** strategy → orders: cancel a remainder the strategy no longer wants. */
+  cancelRequests: "orders.cancel",
   venueCommands: "orders.venue",
   venueEvents: "events.venue",
   orderEvents: "events.order",

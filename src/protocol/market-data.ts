@@ -52,3 +52,25 @@ export const Book = defineMessage(
   }),
 );
 export type Book = z.output<typeof Book.schema>;
+
+/**
+ * One marketstream message as the ZeroMQ bridge received it, for a feed on another thread: the topic
+ * frame, the JSON payload frame as text, and the local receipt time. The feed parses and validates it
+ * (it is the trust boundary), so nothing here is checked beyond its shape.
+ */
+export const MarketDataFrame = defineMessage(
+  z.object({
+    type: z.literal("MarketDataFrame"),
+    topic: z.string(),
+    payload: z.string(),
+    recvNs: nanos,
+  }),
+);
+export type MarketDataFrame = z.output<typeof MarketDataFrame.schema>;
+
+/**
+ * A restarted subscriber (an estimator shard) asks the feed for its history buffer, which comes back
+ * on the replay channel oldest first, so the shard is warm at once (architecture §6).
+ */
+export const ReplayHistory = defineMessage(z.object({ type: z.literal("ReplayHistory"), requester: z.string() }));
+export type ReplayHistory = z.output<typeof ReplayHistory.schema>;

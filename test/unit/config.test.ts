@@ -42,7 +42,7 @@ describe("reference file", () => {
     expect(runtime.control).toEqual({ token: undefined, fault_injection: false });
     expect(runtime.database_url).toBeUndefined();
     expect(strategies[0].config.features).toEqual(["trade", "mid"]);
-    expect(market_data.synthetic).toEqual({ seed: 42 });
+    expect(market_data.synthetic).toMatchObject({ seed: 42, exchange: "HYPERLIQUID", book_mode: "deltas", depth_levels: 10 });
     expect(execution.paper).toEqual({ latency_ms: 1 });
   });
 

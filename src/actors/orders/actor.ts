@@ -25,7 +25,7 @@ const SHIP_EVERY_MS = 200;
  */
 export default defineActor<Config>({
   kind: "orders",
-  reads: [Channels.approvedOrders, Channels.venueEvents, Channels.books, Channels.riskEvents],
+  reads: [Channels.approvedOrders, Channels.cancelRequests, Channels.venueEvents, Channels.books, Channels.riskEvents],
   writes: [Channels.venueCommands, Channels.orderEvents, Channels.accountEvents],
   async init(ctx) {
     const config = ctx.config;

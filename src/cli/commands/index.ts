@@ -4,7 +4,8 @@ import { benchCommand } from "./bench.js";
 import { runCommand } from "./run.js";
 import { checkConfigCommand } from "./check-config.js";
 import { marketCommand } from "./market.js";
+import { recordCommand } from "./record.js";
 import { ordersCommand, positionsCommand } from "./views.js";
 
 /** Every `leadlag` subcommand, in the order `leadlag --help` lists them. */
-export const commands: Command[] = [runCommand, checkConfigCommand, positionsCommand, ordersCommand, analyzeCommand, marketCommand, benchCommand];
+export const commands: Command[] = [runCommand, checkConfigCommand, positionsCommand, ordersCommand, analyzeCommand, marketCommand, recordCommand, benchCommand];

@@ -3,6 +3,9 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { SqlClient } from "./store.js";
+import { Worker } from "node:worker_threads";
+import { compiledUrl } from "../../../runtime/paths.js";
+import type { PgliteReply, PgliteRequest } from "./pglite-protocol.js";
 
 /**
  * Database clients for the journal store. PostgreSQL when a URL is configured (`runtime.database_url`
@@ -35,6 +38,45 @@ export async function embeddedClient(dataDir: string): Promise<SqlClient> {
   };
 }
 
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** The embedded database on its own thread (see pglite-worker.ts): what the order manager uses. */
+export async function embeddedClientOnThread(dataDir: string): Promise<SqlClient> {
+  const worker = new Worker(compiledUrl(new URL("./pglite-worker.ts", import.meta.url)), { workerData: { dataDir }, name: "leadlag-pglite" });
+  const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>();
+  let nextId = 1;
+  const opened = new Promise<void>((resolve, reject) => {
+    waiting.set(0, { resolve: () => resolve(), reject });
+    worker.once("error", reject);
+  });
+  worker.on("message", (reply: PgliteReply) => {
+    const w = waiting.get(reply.id);
+    waiting.delete(reply.id);
+    if (reply.ok) w?.resolve(reply.rows);
+    else w?.reject(new Error(reply.error));
+  });
+  worker.on("error", (err) => {
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  });
+  const call = (request: DistributiveOmit<PgliteRequest, "id">): Promise<Record<string, unknown>[]> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    });
+  await opened;
+  return {
+    query: async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => ({ rows: (await call({ op: "query", sql, params })) as R[] }),
+    exec: async (sql) => {
+      await call({ op: "exec", sql });
+    },
+    close: async () => {
+      await call({ op: "close" });
+    },
+  };
+}
+
 /** `user:secret@` → `user:***@`, for logs. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
@@ -45,6 +87,6 @@ export async function openJournalDatabase(options: { databaseUrl: string | undef
     logger.info({ database: redactUrl(options.databaseUrl) }, "journal database: postgresql");
     return postgresClient(options.databaseUrl);
   }
-  logger.info({ dbPath: options.dbPath }, "journal database: embedded (PGlite)");
-  return embeddedClient(options.dbPath);
+  logger.info({ dbPath: options.dbPath }, "journal database: embedded (PGlite, own thread)");
+  return embeddedClientOnThread(options.dbPath);
 }

@@ -1,15 +1,45 @@
 /** `market_data:` — where ticks and books come from. */
 import { z } from "zod";
 import { expected } from "../messages.js";
-import { flag, host, integer, port, positiveInt, reportRule, text, uniqueList } from "./fields.js";
+import { flag, host, integer, nonNegativeNumber, numeric, optionalText, port, positiveInt, positiveNumber, reportRule, text, uniqueList } from "./fields.js";
 
-/**
- * Placeholder owned by the market-data engineer: only `seed` is typed so far, other keys pass
- * through untouched until the synthetic generator's settings are settled (then make it strict).
- */
-const syntheticSchema = z.looseObject({
-  seed: integer().default(42),
+/** One generated instrument; a `leader` makes it a lagger that follows the leader's moves `lag_ms` later. */
+const syntheticSymbolSchema = z.strictObject({
+  symbol: text(), // any spelling in the symbol rules
+  price: positiveNumber(), // start price
+  volatility_bps: nonNegativeNumber().default(1.5), // leaders: std-dev of the log price per √second, in bps
+  jump_rate_per_min: nonNegativeNumber().default(0.3), // leaders: mean jumps per minute (Poisson)
+  jump_bps: nonNegativeNumber().default(30), // leaders: jump size, sign random
+  leader: optionalText(), // lagger of this symbol (which must not have a leader itself)
+  lag_ms: nonNegativeNumber().default(250), // laggers: delay behind the leader
+  correlation: numeric(z.number().gt(0).max(1)).default(0.8), // laggers: correlation of lagged returns
 });
+
+const DEFAULT_SYNTHETIC_SYMBOLS = [
+  { symbol: "BTC-USDC-PERP", price: 97000 },
+  { symbol: "ETH-USDC-PERP", price: 3100, leader: "BTC-USDC-PERP", lag_ms: 250, correlation: 0.8 },
+  { symbol: "SOL-USDC-PERP", price: 145, leader: "BTC-USDC-PERP", lag_ms: 400, correlation: 0.6 },
+];
+
+/** `market_data.synthetic`: the embedded marketstream stand-in (docs/market-data.md). */
+const syntheticSchema = z
+  .strictObject({
+    seed: integer().default(42),
+    exchange: text().default("HYPERLIQUID"), // topic/payload exchange, as marketstream spells it
+    book_mode: z.enum(["deltas", "snapshots"]).default("deltas"), // deltas + checkpoints like the shipped HL config
+    checkpoint_every_ms: positiveInt().default(1000),
+    depth_levels: numeric(z.number().int().min(1).max(10)).default(10),
+    book_rate_hz: positiveNumber().default(20), // mean book updates per second per symbol (Poisson)
+    trade_rate_hz: positiveNumber().default(5), // mean trades per second per symbol (Poisson)
+    publish_interval_ms: positiveInt().default(5), // publisher timer period
+    symbols: z.array(syntheticSymbolSchema).min(1).default(DEFAULT_SYNTHETIC_SYMBOLS.map((s) => syntheticSymbolSchema.parse(s))),
+  })
+  .superRefine((synthetic, ctx) => {
+    const roots = synthetic.symbols.filter((s) => s.leader === undefined).map((s) => s.symbol);
+    synthetic.symbols.forEach((s, index) => {
+      if (s.leader !== undefined && !roots.includes(s.leader)) reportRule(ctx, ["symbols", index, "leader"], s.leader, expected.oneOf(roots));
+    });
+  });
 
 export const marketDataSchema = z
   .strictObject({

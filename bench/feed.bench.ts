@@ -1,0 +1,202 @@
+/**
+ * Feed throughput: marketstream messages from a publisher in a child process, through the ZeroMQ
+ * bridge and the feed core (parse, sequence checks, book rebuild, normalisation). `msgs_per_s` is the
+ * daemon's placement (bridge on main, `MarketDataFrame`s through a ring, feed on a worker);
+ * `single_thread_msgs_per_s` runs both on the main thread.
+ * Baseline in the same run: plain `JSON.parse` of the same payloads (no BigInt, no checks, no book).
+ * Also the book rebuild cost per delta at 10 levels, timed in batches (a timer read costs about as
+ * much as a delta).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { pino } from "pino";
+import { BookRebuilder } from "../src/actors/feed/book.js";
+import { FeedCore, type FeedStats } from "../src/actors/feed/core.js";
+import { parseSymbolRules, type InstrumentRegistry } from "../src/actors/feed/instruments.js";
+import { MarketDataBridge, subscriptionTopics } from "../src/actors/feed/zmq-bridge.js";
+import { SyntheticMarket, type SyntheticMessage } from "../src/actors/market-synth/generator.js";
+import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
+import { createCodec } from "../src/protocol/catalog.js";
+import type { MarketDataFrame } from "../src/protocol/market-data.js";
+import { Ring, RingProducer } from "../src/protocol/ring.js";
+import { parseBookCheckpoint, parseBookDelta, type MarketstreamBookDelta } from "../src/protocol/wire/marketstream.js";
+import { compiledUrl, fromRoot } from "../src/runtime/paths.js";
+import { marketDataSchema } from "../src/supervisor/config/schema/market-data.js";
+import { percentile, round, sortedCopy, type Bench } from "./bench.js";
+
+const START_NS = 1_763_380_800_000_000_000n;
+
+function generate(registry: InstrumentRegistry, count: number): SyntheticMessage[] {
+  const synthetic = marketDataSchema.parse({ synthetic: { book_rate_hz: 400, trade_rate_hz: 200 } }).synthetic;
+  const market = new SyntheticMarket(syntheticSpecFromConfig(synthetic, registry), START_NS);
+  const out: SyntheticMessage[] = [];
+  for (let s = 1n; out.length < count; s++) market.advance(START_NS + s * 1_000_000_000n, (m) => out.push(m));
+  return out.slice(0, count);
+}
+
+function jsonParseRate(payloads: readonly Buffer[]): number {
+  let sink = 0;
+  const t0 = performance.now();
+  for (const p of payloads) sink += Object.keys(JSON.parse(p.toString("utf8")) as object).length;
+  const seconds = (performance.now() - t0) / 1000;
+  return sink > 0 ? payloads.length / seconds : 0;
+}
+
+function coreOnlyRate(registry: InstrumentRegistry, messages: readonly SyntheticMessage[], payloads: readonly Buffer[]): number {
+  const core = new FeedCore({ registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: () => {}, book: () => {} });
+  const t0 = performance.now();
+  for (let i = 0; i < messages.length; i++) core.onFrame(messages[i].topic, payloads[i], messages[i].tsNs);
+  return messages.length / ((performance.now() - t0) / 1000);
+}
+
+/** µs per delta, p50 over batches of 64, on the synthetic 10-level books. */
+function bookRebuildP50(messages: readonly SyntheticMessage[], symbol: string): number {
+  const book = messages.filter((m) => m.topic.endsWith(symbol) && m.socket === "books");
+  const firstCkpt = book.findIndex((m) => m.topic.includes("_book_ckpt"));
+  const ckpt = parseBookCheckpoint(book[firstCkpt].payload);
+  const deltas = book.slice(firstCkpt + 1).filter((m) => m.topic.includes("_book_delta")).map((m) => parseBookDelta(m.payload) as MarketstreamBookDelta);
+  if (!("seq" in ckpt)) throw new Error("bench data: unparsable checkpoint");
+  const samples: number[] = [];
+  const BATCH = 64;
+  for (let round = 0; round < 5; round++) {
+    const r = new BookRebuilder();
+    r.checkpoint(1, ckpt.bid_px, ckpt.bid_sz, ckpt.ask_px, ckpt.ask_sz);
+    // Sequential seqs: the stream's own ckpts are skipped here, so renumber to keep every delta applying.
+    for (let i = 0; i + BATCH <= deltas.length; i += BATCH) {
+      const t0 = process.hrtime.bigint();
+      for (let j = i; j < i + BATCH; j++) r.delta(j + 2, deltas[j].side, deltas[j].px, deltas[j].sz);
+      samples.push(Number(process.hrtime.bigint() - t0) / 1000 / BATCH);
+      r.lastSeq = i + BATCH + 1;
+    }
+    if (!r.valid) throw new Error("bench data: book became invalid");
+  }
+  return percentile(sortedCopy(samples), 50);
+}
+
+interface ZmqRun {
+  readonly msgsPerS: number;
+  readonly received: number;
+  readonly feedDrops: number;
+  readonly gaps: number;
+}
+
+function summarise(stats: FeedStats, received: number, expected: number, seconds: number): ZmqRun {
+  // Deltas that precede a symbol's first checkpoint wait for it by design; everything else is a real drop.
+  const feedDrops = Object.entries(stats.drops).reduce((sum, [reason, n]) => sum + (reason === "awaiting_checkpoint" ? 0 : n), 0);
+  const gaps = stats.streams.reduce((sum, s) => sum + s.missing, 0);
+  return { msgsPerS: received === expected ? received / seconds : 0, received, feedDrops, gaps };
+}
+
+/**
+ * Publishes `messages` from a child process and hands every received frame to `onFrame`; resolves
+ * with the epoch-ms time of the first frame once `finished` settles (or after 60 s).
+ */
+async function publishThroughBridge(messages: readonly SyntheticMessage[], registry: InstrumentRegistry, onFrame: (topic: string, payload: Buffer, recvNs: bigint) => void, finished: Promise<unknown>): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), "leadlag-feed-bench-"));
+  const file = path.join(dir, "messages.tsv");
+  writeFileSync(file, messages.map((m) => `${m.socket}\t${m.topic}\t${m.payload}`).join("\n"));
+  const tradesPort = 17800 + Math.floor(Math.random() * 90) * 2;
+  const child = spawn(process.execPath, [fileURLToPath(compiledUrl(new URL("./feed-publisher.ts", import.meta.url))), file, String(tradesPort), String(tradesPort + 1)], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
+  let firstAt = 0;
+  const bridge = new MarketDataBridge(
+    { host: "127.0.0.1", tradesPort, booksPort: tradesPort + 1, topics: subscriptionTopics(["HYPERLIQUID"], registry.instruments.map((i) => i.mdSymbol)), receiveHighWaterMark: 0, logger: pino({ level: "silent" }) },
+    (topic, payload, recvNs) => {
+      if (firstAt === 0) firstAt = performance.timeOrigin + performance.now();
+      onFrame(topic, payload, recvNs);
+    },
+  );
+  try {
+    if ((await nextLine()) !== "ready") throw new Error("feed bench publisher did not start");
+    bridge.start();
+    await new Promise((r) => setTimeout(r, 500)); // subscriptions reach the publisher (ZeroMQ slow joiner)
+    child.stdin!.write("go\n");
+    await Promise.race([finished, new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref())]);
+    return firstAt;
+  } finally {
+    await bridge.close();
+    child.stdin!.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Bridge and feed core on the main thread, one after the other per message. */
+async function singleThread(registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
+  const core = new FeedCore({ registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: () => {}, book: () => {} });
+  let processed = 0;
+  let lastAt = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const firstAt = await publishThroughBridge(messages, registry, (topic, payload, recvNs) => {
+    core.onFrame(topic, payload, recvNs);
+    if (++processed === messages.length) {
+      lastAt = performance.timeOrigin + performance.now();
+      done();
+    }
+  }, finished);
+  return summarise(core.stats(), processed, messages.length, (lastAt - firstAt) / 1000);
+}
+
+/**
+ * The daemon's placement (architecture §4): the bridge on the main thread writes `MarketDataFrame`s
+ * into a ring, the feed core runs on a worker thread.
+ */
+async function pipelined(registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
+  const ring = Ring.create(1 << 24, "block");
+  const worker = new Worker(compiledUrl(new URL("./feed-worker.ts", import.meta.url)), {
+    workerData: { ring: ring.buffer, rulesPath: fromRoot("configs/symbol_rules.csv"), expected: messages.length },
+  });
+  const result = new Promise<{ doneAt: number; processed: number; malformed: number; stats: FeedStats }>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  const out = new RingProducer(ring.buffer);
+  const codec = createCodec();
+  try {
+    const firstAt = await publishThroughBridge(messages, registry, (topic, payload, recvNs) => {
+      const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
+      const bytes = codec.encode(frame);
+      if (!out.tryWrite(bytes)) out.write(bytes, 5_000);
+    }, result);
+    const { doneAt, processed, malformed, stats } = await result;
+    const run = summarise(stats, processed, messages.length, (doneAt - firstAt) / 1000);
+    return { ...run, feedDrops: run.feedDrops + malformed };
+  } finally {
+    await worker.terminate();
+  }
+}
+
+export const feedBench: Bench = {
+  name: "feed",
+  summary: "marketstream msgs/s through ZeroMQ bridge + feed core vs JSON.parse; book rebuild µs/delta",
+  async run({ quick }) {
+    const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
+    const messages = generate(registry, quick ? 100_000 : 400_000);
+    const payloads = messages.map((m) => Buffer.from(m.payload));
+    jsonParseRate(payloads.slice(0, 20_000)); // warm-up
+    coreOnlyRate(registry, messages.slice(0, 20_000), payloads.slice(0, 20_000));
+    const jsonParse = jsonParseRate(payloads);
+    const coreOnly = coreOnlyRate(registry, messages, payloads);
+    const rebuild = bookRebuildP50(messages, "BTC-USDC-PERP");
+    const zmq = await pipelined(registry, messages);
+    const oneThread = await singleThread(registry, messages);
+    return {
+      bench: "feed",
+      msgs_per_s: Math.round(zmq.msgsPerS),
+      json_parse_msgs_per_s: Math.round(jsonParse),
+      book_rebuild_us_p50: round(rebuild, 3),
+      feed_core_only_msgs_per_s: Math.round(coreOnly),
+      single_thread_msgs_per_s: Math.round(oneThread.msgsPerS),
+      messages: messages.length,
+      received: zmq.received,
+      feed_drops: zmq.feedDrops + oneThread.feedDrops,
+      seq_gaps: zmq.gaps + oneThread.gaps,
+    };
+  },
+};

@@ -1,0 +1,50 @@
+import { defineActor } from "../../runtime/actor.js";
+import { Channels } from "../../protocol/channels.js";
+import type { Book, ReplayHistory, Trade } from "../../protocol/market-data.js";
+import type { ScanPairs } from "../../protocol/signals.js";
+import type { Config } from "../../supervisor/config/index.js";
+import { loadRegistry } from "../shared/instruments.js";
+import { artifactStore, hyParamsOf, leadLagStrategy, universe } from "../shared/universe.js";
+import { ShardCore } from "./shard.js";
+
+export type EstimatorConfig = Config & { readonly shard: { readonly index: number; readonly count: number } };
+
+/**
+ * One estimator shard: the online HY state of the pairs that hash to it, for every configured feature.
+ * On (re)start it asks the feed for its history so it answers scans at once (warm restart).
+ */
+export default defineActor<EstimatorConfig>({
+  kind: "estimator",
+  reads: [Channels.trades, Channels.books, Channels.replay, Channels.scanRequests],
+  writes: [Channels.scanResults, Channels.replayRequests],
+  async init(ctx) {
+    const registry = await loadRegistry(ctx.config);
+    const instruments = universe(ctx.config, registry);
+    const { loaded } = artifactStore(ctx.config, registry, instruments);
+    const strategy = leadLagStrategy(ctx.config);
+    const core = new ShardCore({
+      shardIndex: ctx.config.shard.index,
+      shardCount: ctx.config.shard.count,
+      symbols: instruments.map(({ id, symbol }) => ({ id, symbol })),
+      pairs: loaded.set.pairs,
+      features: strategy.config.features,
+      hy: hyParamsOf(strategy),
+    });
+    ctx.log.info({ pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features }, "estimator shard ready");
+    ctx.metrics.gauge("estimator_pairs", core.pairs.length);
+    const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
+    ctx.send(Channels.replayRequests, replay);
+    return {
+      handle: {
+        Trade: (t: Trade) => core.onTrade(t),
+        Book: (b: Book) => core.onBook(b),
+        ScanPairs: (req: ScanPairs) => {
+          const answer = core.onScan(req);
+          ctx.metrics.count("hy_scans_total", {}, answer.results.length);
+          ctx.metrics.count("hy_passes_total", {}, answer.results.filter((r) => r.passes).length);
+          ctx.send(Channels.scanResults, answer);
+        },
+      },
+    };
+  },
+});

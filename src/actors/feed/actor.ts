@@ -1,0 +1,77 @@
+import { defineActor } from "../../runtime/actor.js";
+import { Channels } from "../../protocol/channels.js";
+import type { Book, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
+import { msToNs, secondsToNs } from "../../protocol/time.js";
+import type { Config } from "../../supervisor/config/index.js";
+import { loadRegistry } from "../shared/instruments.js";
+import { leadLagStrategy } from "../shared/universe.js";
+import { FeedCore } from "./core.js";
+import type { StreamStats } from "./feed-types.js";
+
+const STATS_EVERY_MS = 1000;
+const COUNTED = ["gaps", "duplicates", "outOfOrder", "restarts"] as const;
+
+/**
+ * The feed: parses and checks every marketstream frame (the trust boundary for market data), rebuilds
+ * books, fans trades and books out, and replays its history to a restarted subscriber.
+ */
+export default defineActor<Config>({
+  kind: "feed",
+  reads: [Channels.wireMarketData, Channels.replayRequests],
+  writes: [Channels.trades, Channels.books, Channels.replay],
+  async init(ctx) {
+    const config = ctx.config;
+    const registry = await loadRegistry(config);
+    const core = new FeedCore(
+      {
+        registry,
+        lookbackNs: secondsToNs(leadLagStrategy(config).config.inference_lookback_seconds),
+        staleAfterNs: msToNs(config.risk.global.reject_on_stale_data_ms),
+        topLevels: config.market_data.deltas.lob_top_n,
+      },
+      { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
+    );
+    const reported = new Map<string, StreamStats>();
+    let lastDrops: Record<string, number> = {};
+    let lastLog = 0;
+    ctx.setInterval("stats", STATS_EVERY_MS);
+    return {
+      handle: {
+        MarketDataFrame: (f: MarketDataFrame) => {
+          const drop = core.onFrame(f.topic, f.payload, f.recvNs);
+          if (drop === undefined) return;
+          const now = Date.now();
+          if (now - lastLog > 10_000) {
+            lastLog = now;
+            ctx.log.warn({ reason: drop.reason, field: drop.field, detail: drop.detail, topic: f.topic }, "market data frame dropped (logged once per 10 s; all counted in leadlag_feed_drops_total)");
+          }
+        },
+        ReplayHistory: (r: ReplayHistory) => {
+          const n = core.replay({ trade: (t: Trade) => ctx.send(Channels.replay, t), book: (b: Book) => ctx.send(Channels.replay, b) });
+          ctx.log.info({ requester: r.requester, messages: n }, "history replayed");
+        },
+      },
+      onTimer: () => {
+        const now = ctx.now();
+        for (const s of core.staleness(now)) {
+          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : Number(s.ageNs) / 1e9, { symbol: s.symbol });
+          ctx.metrics.gauge("feed_stale", s.stale ? 1 : 0, { symbol: s.symbol });
+        }
+        const stats = core.stats();
+        for (const [reason, n] of Object.entries(stats.drops)) {
+          ctx.metrics.count("feed_drops_total", { reason }, n - (lastDrops[reason] ?? 0));
+        }
+        lastDrops = { ...stats.drops };
+        for (const s of stats.streams) {
+          const key = `${s.symbol}|${s.stream}`;
+          const before = reported.get(key);
+          ctx.metrics.count("feed_messages_total", { symbol: s.symbol, stream: s.stream }, s.messages - (before?.messages ?? 0));
+          for (const kind of COUNTED) ctx.metrics.count("feed_sequence_anomalies_total", { symbol: s.symbol, stream: s.stream, kind }, s[kind] - (before?.[kind] ?? 0));
+          if (s.bookValid !== undefined) ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
+          reported.set(key, { ...s });
+        }
+        ctx.publishStatus({ staleness: core.staleness(now).map((s) => ({ symbol: s.symbol, stale: s.stale, age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9 })) });
+      },
+    };
+  },
+});

@@ -1,0 +1,243 @@
+/**
+ * The feed core: marketstream frames in, normalised `Trade` / `Book` messages out through a port.
+ * Pure and synchronous (time arrives as `recvNs` / `nowNs`); bad input is counted by reason and
+ * reported back as a `FeedDrop`, never thrown and never passed on.
+ */
+import type { Book, Trade } from "../../protocol/market-data.js";
+import type { Nanos } from "../../protocol/time.js";
+import {
+  parsePayload,
+  parseTopic,
+  WireRejection,
+  type MarketstreamBookCheckpoint,
+  type MarketstreamBookDelta,
+  type MarketstreamBookSnapshot,
+  type MarketstreamStream,
+  type MarketstreamTopic,
+  type MarketstreamTrade,
+} from "../../protocol/wire/marketstream.js";
+import { BookRebuilder, type BookApplied } from "./book.js";
+import { TickHistory, type MarketDataSink } from "./history.js";
+import type { Instrument, InstrumentId } from "./instruments.js";
+import { SequenceTracker, type SeqVerdict } from "./sequence.js";
+import {
+  FEED_DROP_REASONS,
+  type FeedCoreOptions,
+  type FeedDrop,
+  type FeedDropReason,
+  type FeedPort,
+  type FeedStats,
+  type MarketstreamBookMessage,
+  type SeqStream,
+  type SymbolStaleness,
+} from "./feed-types.js";
+
+export * from "./feed-types.js";
+
+interface StreamState {
+  readonly instrument: Instrument;
+  readonly stream: SeqStream;
+  readonly tracker: SequenceTracker;
+  readonly book: BookRebuilder | undefined;
+}
+
+/** A known topic: its parts and the seq counter it feeds (a delta and a checkpoint topic share one). */
+class Route {
+  constructor(
+    readonly state: StreamState,
+    readonly topic: MarketstreamTopic,
+  ) {}
+}
+
+export class FeedCore {
+  private readonly routes = new Map<string, Route>();
+  private readonly states = new Map<string, StreamState>();
+  private readonly lastRecvNs: (Nanos | undefined)[] = [];
+  private readonly history: TickHistory;
+  private readonly topLevels: number;
+  private readonly drops = Object.fromEntries(FEED_DROP_REASONS.map((r) => [r, 0])) as Record<FeedDropReason, number>;
+  private frames = 0;
+  private trades = 0;
+  private books = 0;
+
+  constructor(
+    private readonly options: FeedCoreOptions,
+    private readonly port: FeedPort,
+  ) {
+    this.history = new TickHistory(options.lookbackNs);
+    this.topLevels = options.topLevels ?? 10;
+  }
+
+  /** One two-frame marketstream message, received at `recvNs`. Returns why it was dropped, if it was. */
+  onFrame(topic: string, payload: Uint8Array | string, recvNs: Nanos): FeedDrop | undefined {
+    this.frames++;
+    const route = this.routes.get(topic) ?? this.route(topic);
+    if (!(route instanceof Route)) return this.drop(route);
+    const { state, topic: parts } = route;
+    const parsed = parsePayload(parts, payload);
+    if (parsed instanceof WireRejection) return this.drop(parsed);
+    const verdict = state.tracker.observe(parsed.seq, parsed.receipt_timestamp_ns);
+    if (verdict === "duplicate") return this.drop({ reason: "duplicate", field: "seq", detail: `seq ${parsed.seq} again` });
+    if (verdict === "backwards") return this.drop({ reason: "seq_backwards", field: "seq", detail: `seq ${parsed.seq} after ${state.tracker.lastSeq}` });
+    this.lastRecvNs[state.instrument.id] = recvNs;
+    if (parts.stream === "preprocessed_trades") return this.emitTrade(state, parsed as MarketstreamTrade, recvNs);
+    return this.applyBook(state, parts.stream, parsed as MarketstreamBookMessage, verdict, recvNs);
+  }
+
+  /** True when nothing arrived for the symbol (any spelling or id) within `staleAfterNs`, or it is unknown. */
+  stale(symbol: string | InstrumentId, nowNs: Nanos): boolean {
+    const age = this.ageNs(symbol, nowNs);
+    return age === undefined || age > this.options.staleAfterNs;
+  }
+
+  /** Time since the last accepted message for the symbol; undefined if none yet (or unknown symbol). */
+  ageNs(symbol: string | InstrumentId, nowNs: Nanos): Nanos | undefined {
+    const id = typeof symbol === "number" ? symbol : this.idOf(symbol);
+    const last = id === undefined ? undefined : this.lastRecvNs[id];
+    return last === undefined ? undefined : nowNs - last;
+  }
+
+  /** Per instrument of the rules: age of the last accepted message and the stale flag, for `/metrics`. */
+  staleness(nowNs: Nanos): SymbolStaleness[] {
+    return this.options.registry.instruments.map((i) => {
+      const ageNs = this.ageNs(i.id, nowNs);
+      return { symbol: i.symbol, ageNs, stale: ageNs === undefined || ageNs > this.options.staleAfterNs };
+    });
+  }
+
+  /** Warm restart: re-sends the kept history of the given instruments (all when omitted) in time order. */
+  replay(sink: MarketDataSink, instruments?: readonly InstrumentId[]): number {
+    return this.history.replay(sink, instruments);
+  }
+
+  /** The rebuilt book of an instrument's active book stream, for readers that want every level. */
+  bookOf(instrument: InstrumentId): BookRebuilder | undefined {
+    return (this.states.get(`${instrument}:book_stream`) ?? this.states.get(`${instrument}:book`))?.book;
+  }
+
+  stats(): FeedStats {
+    const streams = [...this.states.values()].map((s) => ({
+      symbol: s.instrument.symbol,
+      stream: s.stream,
+      lastSeq: s.tracker.lastSeq,
+      ...s.tracker.counters,
+      ...(s.book ? { bookValid: s.book.valid } : {}),
+    }));
+    return { frames: this.frames, trades: this.trades, books: this.books, drops: { ...this.drops }, streams };
+  }
+
+  /** Resolves a topic once; known topics are cached, unknown ones are not (a flood of junk topics must not grow memory). */
+  private route(topic: string): Route | FeedDrop {
+    const parts = parseTopic(topic);
+    if (parts instanceof WireRejection) return parts;
+    const lookup = this.options.registry.byMarketData(parts.exchange, parts.symbol);
+    if (!lookup.ok) return { reason: "unknown_symbol", field: "symbol", detail: `${parts.exchange} ${parts.symbol} is not in the symbol rules` };
+    const stream = seqStreamOf(parts.stream);
+    const key = `${lookup.instrument.id}:${stream}`;
+    let state = this.states.get(key);
+    if (!state) {
+      state = { instrument: lookup.instrument, stream, tracker: new SequenceTracker(), book: stream === "trades" ? undefined : new BookRebuilder() };
+      this.states.set(key, state);
+    }
+    const route = new Route(state, parts);
+    this.routes.set(topic, route);
+    return route;
+  }
+
+  private emitTrade(state: StreamState, wire: MarketstreamTrade, recvNs: Nanos): undefined {
+    const trade: Trade = {
+      type: "Trade",
+      instrument: state.instrument.id,
+      tsNs: wire.receipt_timestamp_ns,
+      recvNs,
+      price: wire.price,
+      amount: wire.amount,
+      side: wire.side === "buy" ? 1 : -1,
+      seq: wire.seq,
+    };
+    this.trades++;
+    this.history.push(trade.instrument, trade);
+    this.port.trade(trade, wire);
+    return undefined;
+  }
+
+  private applyBook(state: StreamState, stream: MarketstreamStream, wire: MarketstreamBookMessage, verdict: SeqVerdict, recvNs: Nanos): FeedDrop | undefined {
+    const rebuilder = state.book!;
+    if (verdict === "restart") rebuilder.reset();
+    const outcome = applyToBook(rebuilder, stream, wire);
+    switch (outcome) {
+      case "stale":
+        return this.drop({ reason: "stale_book_seq", field: "seq", detail: `seq ${wire.seq} ≤ last applied ${rebuilder.lastSeq}` });
+      case "awaiting_checkpoint":
+        return this.drop({ reason: "awaiting_checkpoint", field: "seq", detail: `delta ${wire.seq} on an invalid book` });
+      case "overflow":
+        this.emitBook(state, rebuilder, wire, recvNs);
+        return this.drop({ reason: "book_overflow", field: "", detail: `more than ${rebuilder.book.capacity} levels on a side` });
+      default:
+        this.emitBook(state, rebuilder, wire, recvNs);
+        return undefined;
+    }
+  }
+
+  private emitBook(state: StreamState, rebuilder: BookRebuilder, wire: MarketstreamBookMessage, recvNs: Nanos): void {
+    const { book: levels, features: f } = rebuilder;
+    const n = this.topLevels;
+    const book: Book = {
+      type: "Book",
+      instrument: state.instrument.id,
+      tsNs: wire.receipt_timestamp_ns,
+      recvNs,
+      seq: wire.seq,
+      valid: rebuilder.valid,
+      bidPx: head(levels.bidPx, Math.min(n, levels.bidCount)),
+      bidSz: head(levels.bidSz, Math.min(n, levels.bidCount)),
+      askPx: head(levels.askPx, Math.min(n, levels.askCount)),
+      askSz: head(levels.askSz, Math.min(n, levels.askCount)),
+      mid: f.mid,
+      relativeSpread: f.relativeSpread,
+      imbalance: f.imbalance,
+      bidDepth: f.bidDepth,
+      askDepth: f.askDepth,
+      ofi: f.ofi,
+      midVolatility: f.midVolatility,
+    };
+    this.books++;
+    this.history.push(book.instrument, book);
+    this.port.book(book, wire);
+  }
+
+  private drop(notice: FeedDrop): FeedDrop {
+    this.drops[notice.reason]++;
+    return notice;
+  }
+
+  private idOf(symbol: string): InstrumentId | undefined {
+    const lookup = this.options.registry.resolve(symbol);
+    return lookup.ok ? lookup.instrument.id : undefined;
+  }
+}
+
+/** The first `n` values as a plain array (a loop: `Array.from(typed.subarray())` is several times slower). */
+function head(values: Float64Array, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = values[i];
+  return out;
+}
+
+function seqStreamOf(stream: MarketstreamStream): SeqStream {
+  if (stream === "preprocessed_trades") return "trades";
+  return stream === "preprocessed_book" ? "book" : "book_stream";
+}
+
+function applyToBook(rebuilder: BookRebuilder, stream: MarketstreamStream, wire: MarketstreamBookMessage): BookApplied {
+  if (stream === "preprocessed_book_delta") {
+    const m = wire as MarketstreamBookDelta;
+    return rebuilder.delta(m.seq, m.side, m.px, m.sz);
+  }
+  if (stream === "preprocessed_book_ckpt") {
+    const m = wire as MarketstreamBookCheckpoint;
+    return rebuilder.checkpoint(m.seq, m.bid_px, m.bid_sz, m.ask_px, m.ask_sz);
+  }
+  const m = wire as MarketstreamBookSnapshot;
+  return rebuilder.snapshot(m.seq, m.bids, m.asks);
+}

@@ -1,0 +1,75 @@
+/** The feed core's public types: drop reasons, its output port, options and statistics. */
+import type { Book, Trade } from "../../protocol/market-data.js";
+import type { Nanos } from "../../protocol/time.js";
+import {
+  WIRE_REJECT_REASONS,
+  type MarketstreamBookCheckpoint,
+  type MarketstreamBookDelta,
+  type MarketstreamBookSnapshot,
+  type MarketstreamTrade,
+} from "../../protocol/wire/marketstream.js";
+import type { InstrumentRegistry } from "./instruments.js";
+import type { SequenceCounters } from "./sequence.js";
+
+/** Every reason a frame is dropped: the wire's rejections, then the feed's own. */
+export const FEED_DROP_REASONS = [
+  ...WIRE_REJECT_REASONS,
+  "unknown_symbol",
+  "duplicate",
+  "seq_backwards",
+  "stale_book_seq",
+  "awaiting_checkpoint",
+  "book_overflow",
+] as const;
+export type FeedDropReason = (typeof FEED_DROP_REASONS)[number];
+
+export interface FeedDrop {
+  readonly reason: FeedDropReason;
+  readonly field: string;
+  readonly detail: string;
+}
+
+export type MarketstreamBookMessage = MarketstreamBookSnapshot | MarketstreamBookDelta | MarketstreamBookCheckpoint;
+
+/** Where normalised messages go. `wire` is the parsed source message (the recorder needs its spelling and trade id). */
+export interface FeedPort {
+  trade(trade: Trade, wire: MarketstreamTrade): void;
+  book(book: Book, wire: MarketstreamBookMessage): void;
+}
+
+export interface FeedCoreOptions {
+  readonly registry: InstrumentRegistry;
+  /** History kept per instrument for warm restarts (`inference_lookback_seconds`). */
+  readonly lookbackNs: Nanos;
+  /** A symbol with no message for longer than this is stale. */
+  readonly staleAfterNs: Nanos;
+  /** Levels per side in `Book` messages (`lob_top_n`); the book itself keeps every level sent. */
+  readonly topLevels?: number;
+}
+
+/** The three seq counters marketstream keeps per (exchange, symbol). */
+export type SeqStream = "trades" | "book" | "book_stream";
+
+export interface StreamStats extends SequenceCounters {
+  readonly symbol: string;
+  readonly stream: SeqStream;
+  readonly lastSeq: number;
+  /** Book streams only: whether the rebuilt book may be traded on. */
+  readonly bookValid?: boolean;
+}
+
+export interface FeedStats {
+  readonly frames: number;
+  readonly trades: number;
+  readonly books: number;
+  readonly drops: Readonly<Record<FeedDropReason, number>>;
+  readonly streams: readonly StreamStats[];
+}
+
+
+export interface SymbolStaleness {
+  readonly symbol: string;
+  /** Undefined until the first message. */
+  readonly ageNs: Nanos | undefined;
+  readonly stale: boolean;
+}

@@ -1,0 +1,33 @@
+import { defineActor } from "../../runtime/actor.js";
+import { Channels } from "../../protocol/channels.js";
+import type { Book, Trade } from "../../protocol/market-data.js";
+import type { JumpDetected } from "../../protocol/signals.js";
+import type { Config } from "../../supervisor/config/index.js";
+import { loadRegistry } from "../shared/instruments.js";
+import { leadLagStrategy, universe } from "../shared/universe.js";
+import { JumpsCore } from "./core.js";
+
+/** Lee-Mykland on every configured symbol's trades, with the co-jump filter across all of them. */
+export default defineActor<Config>({
+  kind: "jumps",
+  reads: [Channels.trades, Channels.books],
+  writes: [Channels.jumps],
+  async init(ctx) {
+    const registry = await loadRegistry(ctx.config);
+    const symbols = universe(ctx.config, registry).map(({ id, symbol }) => ({ id, symbol }));
+    const nameOf = new Map(symbols.map((s) => [s.id, s.symbol]));
+    const j = leadLagStrategy(ctx.config).config.jump_detection_config;
+    const core = new JumpsCore({ symbols, params: { windowK: j.window_K, alpha: j.alpha, coJumpThreshold: j.co_jump_threshold, coJumpWindowS: j.co_jump_window_s } });
+    const emit = (jump: JumpDetected | null) => {
+      if (jump === null) return;
+      ctx.metrics.count("jumps_detected_total", { symbol: nameOf.get(jump.instrument) ?? String(jump.instrument), systematic: String(jump.systematic) });
+      ctx.send(Channels.jumps, jump);
+    };
+    return {
+      handle: {
+        Trade: (t: Trade) => emit(core.onTrade(t)),
+        Book: (b: Book) => emit(core.onBook(b)),
+      },
+    };
+  },
+});

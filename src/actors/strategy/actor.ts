@@ -1,0 +1,119 @@
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { defineActor } from "../../runtime/actor.js";
+import { Channels } from "../../protocol/channels.js";
+import type { Book, Trade } from "../../protocol/market-data.js";
+import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder } from "../../protocol/orders.js";
+import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
+import { msToNs } from "../../protocol/time.js";
+import type { Config } from "../../supervisor/config/index.js";
+import { loadRegistry } from "../shared/instruments.js";
+import { artifactStore, leadLagStrategy, loadArtifacts, universe } from "../shared/universe.js";
+import { StrategyCore } from "./core.js";
+import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
+
+const TICK_MS = 50;
+
+/**
+ * The lead-lag strategy shell: jumps become scan requests, scan answers become entries, books drive the
+ * executors' exits, a 50 ms timer runs time limits and label realisation. Decision records are batched
+ * to the CSV on that timer, off the decision path.
+ */
+export default defineActor<Config>({
+  kind: "strategy",
+  reads: [Channels.jumps, Channels.scanResults, Channels.books, Channels.trades, Channels.orderEvents, Channels.accountEvents, Channels.riskEvents],
+  writes: [Channels.scanRequests, Channels.proposedOrders, Channels.cancelRequests],
+  async init(ctx) {
+    const config = ctx.config;
+    const strategy = leadLagStrategy(config);
+    const params = strategy.config;
+    const registry = await loadRegistry(config);
+    const instruments = universe(config, registry);
+    const { store, loaded } = artifactStore(config, registry, instruments);
+    if (!loaded.ok) ctx.log.error({ errors: loaded.errors, path: params.artifacts_path }, "artifacts rejected; using the defaults");
+    if (loaded.set.source === "defaults") {
+      ctx.log.warn({ path: params.artifacts_path, pairs: loaded.set.pairs.length }, "no artifacts: every ordered pair of the configured symbols, default feature weights; the HY gates decide which way leads");
+    }
+
+    const csvPath = params.decision_scores_csv_path;
+    mkdirSync(path.dirname(csvPath), { recursive: true });
+    if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
+    let csvRows: string[] = [];
+    const scanSentAt = new Map<number, number>();
+    const nameOf = new Map(instruments.map((i) => [i.id, i.symbol]));
+
+    const core = new StrategyCore(
+      { name: strategy.name, params, instruments, artifacts: loaded.set, staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms) },
+      {
+        decision: (record) => {
+          csvRows.push(decisionCsvRow(record));
+          const gate = record.outcome === "entered" ? "" : record.outcome;
+          ctx.metrics.count("decisions_total", { outcome: record.outcome === "entered" ? "entered" : "stopped", gate });
+          const sent = scanSentAt.get(record.requestId);
+          if (sent !== undefined) {
+            ctx.metrics.observe("decision_latency_seconds", (performance.now() - sent) / 1000);
+            scanSentAt.delete(record.requestId);
+          }
+        },
+        positionClosed: (p) => {
+          ctx.log.info({ intent: p.intentId, symbol: p.symbol, side: p.side, qty: p.qty, entry: p.entryPrice, exit: p.exitPrice, closedBy: p.closedBy, pnl: p.realizedPnl, fees: p.estimatedFees }, "position closed");
+          ctx.metrics.count("exits_total", { closed_by: p.closedBy });
+          ctx.metrics.count("realized_pnl_usd_total", {}, p.realizedPnl);
+        },
+        anomaly: (a) => ctx.log.warn(a, "strategy anomaly"),
+      },
+    );
+    const propose = (orders: readonly ProposeOrder[]) => {
+      for (const order of orders) {
+        ctx.metrics.count("orders_proposed_total", { role: order.role, symbol: order.symbol });
+        ctx.send(Channels.proposedOrders, order);
+      }
+    };
+
+    ctx.setInterval("tick", TICK_MS);
+    if (params.artifacts_auto_reload) ctx.setInterval("artifacts", params.artifacts_refresh_interval_seconds * 1000);
+    return {
+      handle: {
+        Book: (b: Book) => propose(core.onBook(b, ctx.now())),
+        Trade: (t: Trade) => core.onTrade(t),
+        JumpDetected: (j: JumpDetected) => {
+          const scan = core.onJump(j, ctx.now());
+          if (scan === null) return;
+          scanSentAt.set(scan.requestId, performance.now());
+          ctx.metrics.count("scan_requests_total", { leader: nameOf.get(j.instrument) ?? String(j.instrument) });
+          ctx.send(Channels.scanRequests, scan);
+        },
+        PairsScanned: (answer: PairsScanned) => propose(core.onPairsScanned(answer, ctx.now())),
+        OrderStatusChanged: (s: OrderStatusChanged) => {
+          if (s.status === "filled" || s.status === "partially_filled") ctx.metrics.count("fills_total", { symbol: s.symbol });
+          const cancel = core.onOrderStatus(s, ctx.now());
+          if (cancel) ctx.send(Channels.cancelRequests, cancel);
+        },
+        OrderDenied: (d: OrderDenied) => core.onOrderDenied(d, ctx.now()),
+        PositionChanged: (p: PositionChanged) => core.onPosition(p),
+      },
+      onTimer: (name) => {
+        if (name === "artifacts") {
+          const reload = loadArtifacts(store, params.artifacts_path);
+          if (reload.ok) core.setArtifacts(reload.set);
+          else ctx.log.error({ errors: reload.errors }, "artifacts reload rejected; keeping the last good set");
+          return;
+        }
+        propose(core.onTimer(ctx.now()));
+        if (csvRows.length > 0) {
+          appendFileSync(csvPath, csvRows.join("\n") + "\n");
+          csvRows = [];
+        }
+        const states = core.executorStates();
+        for (const [state, n] of Object.entries(states)) ctx.metrics.gauge("executors", n, { state });
+        ctx.metrics.gauge("open_positions", core.openPositions);
+        ctx.metrics.gauge("unrealized_pnl_usd", core.unrealizedPnl());
+        ctx.metrics.gauge("rls_samples", core.rls.samples);
+        ctx.publishStatus({ open_positions: core.openPositions, executors: states, scans_in_flight: core.scansInFlight, rls_ready: core.rls.ready });
+      },
+      onStop: () => {
+        if (csvRows.length > 0) appendFileSync(csvPath, csvRows.join("\n") + "\n");
+      },
+    };
+  },
+});
