@@ -210,6 +210,10 @@ export class Supervisor {
     }
     for (const ring of this.topology.rings) if (ring.to === thread) Ring.reset(ring.buffer, "keep");
     Ring.reset(this.topology.controlRings[thread], "discard");
+    // The dead thread's last heartbeat must not make the watchdog kill its successor.
+    const bell = new Doorbell(this.topology.doorbells[thread]);
+    bell.setBusySince(0);
+    bell.clearCurrentActor();
     if (delayMs > 0) await sleep(delayMs);
     if (this.stopping) return;
     for (const name of this.actorsOn(thread)) {
