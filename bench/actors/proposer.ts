@@ -18,7 +18,7 @@ export interface ProposerConfig {
 export default defineActor<ProposerConfig>({
   kind: "proposer",
   reads: ["events.risk"],
-  writes: ["orders.proposed", "md.book"],
+  writes: ["orders.proposed", "orders.cancel", "md.book"],
   init(ctx) {
     const { count, everyMs, onPropose, ready } = ctx.config;
     let seq = 0;

@@ -11,14 +11,15 @@ const syntheticSymbolSchema = z.strictObject({
   jump_rate_per_min: nonNegativeNumber().default(0.3), // leaders: mean jumps per minute (Poisson)
   jump_bps: nonNegativeNumber().default(30), // leaders: jump size, sign random
   leader: optionalText(), // lagger of this symbol (which must not have a leader itself)
-  lag_ms: nonNegativeNumber().default(250), // laggers: delay behind the leader
+  lag_ms: nonNegativeNumber().default(1500), // laggers: delay behind the leader (outside the ±0.3 s exclusion zone)
   correlation: numeric(z.number().gt(0).max(1)).default(0.8), // laggers: correlation of lagged returns
 });
 
 const DEFAULT_SYNTHETIC_SYMBOLS = [
   { symbol: "BTC-USDC-PERP", price: 97000 },
-  { symbol: "ETH-USDC-PERP", price: 3100, leader: "BTC-USDC-PERP", lag_ms: 250, correlation: 0.8 },
-  { symbol: "SOL-USDC-PERP", price: 145, leader: "BTC-USDC-PERP", lag_ms: 400, correlation: 0.6 },
+  // Lags beyond the HY exclusion zone (±0.3 s), which can never be chosen as tau* (signal-math §2.5).
+  { symbol: "ETH-USDC-PERP", price: 3100, leader: "BTC-USDC-PERP", lag_ms: 1500, correlation: 0.8 },
+  { symbol: "SOL-USDC-PERP", price: 145, leader: "BTC-USDC-PERP", lag_ms: 1000, correlation: 0.6 },
 ];
 
 /** `market_data.synthetic`: the embedded marketstream stand-in (docs/market-data.md). */
