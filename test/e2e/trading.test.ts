@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import net from "node:net";
+import { fromRoot } from "../../src/runtime/paths.js";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const UNIVERSE = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"];
+
+/**
+ * A seeded synthetic market where ETH and SOL follow BTC 1.5 s and 1.0 s later, and a strategy tuned to
+ * warm up in seconds (1 s ATR bars, a 60 s HY window, a 15 s time limit), run on threads in real time.
+ */
+function tradingConfig(dir: string, ports: { trades: number; books: number; health: number }): string {
+  return `
+mode: live
+runtime:
+  account_id: e2e
+  db_path: ${path.join(dir, "db")}
+  journal: { path: ${path.join(dir, "journal.log")} }
+market_data:
+  provider: synthetic
+  port: ${ports.trades}
+  books_port: ${ports.books}
+  synthetic:
+    seed: 7
+    symbols:
+      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 8, jump_bps: 60 }
+      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
+      - { symbol: SOL-USDT-PERP, price: 145, leader: BTC-USDT-PERP, lag_ms: 1000, correlation: 0.8 }
+execution: { provider: paper, mode: paper }
+initial_balance: { USDT: 100000 }
+strategies:
+  - name: e2e
+    type: leadlag
+    config:
+      symbols: [${UNIVERSE.join(", ")}]
+      artifacts_path: ${path.join(dir, "no-artifacts")}
+      inference_lookback_seconds: 60
+      atr_bar_seconds: 1
+      atr_period: 10
+      time_limit_seconds: 15
+      hazard_window_seconds: 5
+      decision_scores_csv_path: ${path.join(dir, "decisions.csv")}
+observability:
+  logging: { level: info }
+  health_server: { host: 127.0.0.1, port: ${ports.health} }
+`;
+}
+
+async function metricSum(port: number, name: string, filter: (labels: string) => boolean = () => true): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    const m = new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`).exec(line);
+    if (m && filter(m[1])) sum += Number(m[2]);
+  }
+  return sum;
+}
+
+describe("daemon trading the synthetic lead-lag market", () => {
+  it("trades the laggers in the leader's direction, closes every position by SL, TP or time limit, and stays in its universe", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-trading-"));
+    const ports = { trades: await freePort(), books: await freePort(), health: await freePort() };
+    const configPath = path.join(dir, "config.yaml");
+    writeFileSync(configPath, tradingConfig(dir, ports));
+    const child = spawn(process.execPath, [fromRoot("bin", "leadlag.js"), "run", configPath], { cwd: fromRoot(), stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (d: Buffer) => (log += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      const deadline = Date.now() + 150_000;
+      let entries = 0;
+      let exits = 0;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        if (Date.now() > deadline) break;
+        try {
+          entries = await metricSum(ports.health, "leadlag_decisions_total", (l) => l.includes('outcome="entered"'));
+          exits = await metricSum(ports.health, "leadlag_exits_total");
+        } catch {
+          continue;
+        }
+        if (entries >= 4 && exits >= entries) break;
+      }
+      const orders = (await (await fetch(`http://127.0.0.1:${ports.health}/orders?state=all`)).json()) as { orders: { symbol: string; role: string }[] };
+      const positions = (await (await fetch(`http://127.0.0.1:${ports.health}/positions`)).json()) as { positions: { symbol: string; qty: number }[] };
+
+      expect(entries, "entries").toBeGreaterThanOrEqual(4);
+      expect(exits, "every entry exited").toBe(entries);
+      for (const p of positions.positions) expect(Math.abs(p.qty), `${p.symbol} flat`).toBeLessThan(1e-9);
+      expect(orders.orders.length).toBeGreaterThan(0);
+      for (const o of orders.orders) expect(UNIVERSE).toContain(o.symbol);
+
+      const closes = [...log.matchAll(/"closedBy":"(\w+)"/g)].map((m) => m[1]);
+      expect(closes.length).toBe(entries);
+      for (const c of closes) expect(["sl", "tp", "time_limit"]).toContain(c);
+
+      const rows = readFileSync(path.join(dir, "decisions.csv"), "utf8").trim().split("\n");
+      const header = rows[0].split(",");
+      const col = (name: string) => header.indexOf(name);
+      const entered = rows.slice(1).map((r) => r.split(",")).filter((r) => r[col("outcome")] === "entered");
+      expect(entered.length).toBe(entries);
+      for (const r of entered) expect(["ETH-USDT-PERP", "SOL-USDT-PERP", "BTC-USDT-PERP"]).toContain(r[col("lagger")]);
+      const withLeader = entered.filter((r) => (Number(r[col("jump_bps")]) > 0) === (r[col("side")] === "buy")).length;
+      expect(withLeader / entered.length, "share of entries in the leader's direction").toBeGreaterThan(0.7);
+    } finally {
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    }
+  }, 200_000);
+});
