@@ -6,6 +6,7 @@ import { hyBench } from "./hy.bench.js";
 import { journalBench } from "./journal.bench.js";
 import { orderPathBench } from "./order-path.bench.js";
 import { feedBench } from "./feed.bench.js";
+import { shardsBench } from "./shards.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
-export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench];
+export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench, shardsBench];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fnv1a, pairsOfShard, shardOfPair, ShardCore, type PairRef, type ShardCoreConfig } from "../../src/actors/estimator/shard.js";
+import { fnv1a, pairsOfShard, ShardCore, type PairRef, type ShardCoreConfig } from "../../src/actors/estimator/shard.js";
 import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
 import { DEFAULT_HY_PARAMS, type HyParams } from "../../src/actors/estimator/params.js";
 import type { HyResult } from "../../src/actors/estimator/scan.js";
@@ -76,10 +76,14 @@ describe("estimator shard: pair assignment", () => {
     expect(fnv1a("foobar")).toBe(0xbf9cf968);
   });
 
-  it("assigns a pair to the same shard every time", () => {
-    const first = shardOfPair("BTC-USDT-PERP", "ETH-USDT-PERP", 4);
-    for (let i = 0; i < 5; i++) expect(shardOfPair("BTC-USDT-PERP", "ETH-USDT-PERP", 4)).toBe(first);
-    expect(shardOfPair("BTC-USDT-PERP", "ETH-USDT-PERP", 1)).toBe(0);
+  it("assigns pairs stably, whatever their order, and balances shards to within one pair", () => {
+    const names = ["BTC", "ETH", "SOL", "XRP", "DOGE", "AVAX", "LINK"];
+    const pairs = names.flatMap((_, a) => names.map((_, b) => ({ leader: a, lagger: b })).filter((p) => p.leader !== p.lagger));
+    const symbolOf = (id: number) => names[id];
+    const shards = [0, 1, 2].map((i) => pairsOfShard(pairs, symbolOf, i, 3));
+    expect(shards.map((s) => s.length)).toEqual([14, 14, 14]);
+    expect(pairsOfShard([...pairs].reverse(), symbolOf, 1, 3)).toEqual(shards[1]);
+    expect(pairsOfShard(pairs, symbolOf, 0, 1)).toHaveLength(42);
   });
 
   it("partitions the pairs over two shards", () => {

@@ -53,19 +53,23 @@ export function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-/** The shard that owns `leader|lagger`: stable across restarts and processes for a given shard count. */
-export function shardOfPair(leaderSymbol: string, laggerSymbol: string, shardCount: number): number {
-  return fnv1a(`${leaderSymbol}|${laggerSymbol}`) % shardCount;
-}
-
-/** The pairs of `pairs` owned by shard `shardIndex` of `shardCount`. */
+/**
+ * The pairs of `pairs` owned by shard `shardIndex` of `shardCount`. Pairs are ranked by the FNV-1a hash
+ * of `leader|lagger` (symbol names, not ids) and dealt round-robin: stable across restarts and processes
+ * for a given pair set and shard count, and balanced to within one pair (a plain `hash mod count` split
+ * 42 pairs 24/18, which capped two shards at 1.5x one).
+ */
 export function pairsOfShard(
   pairs: readonly PairRef[],
   symbolOf: (id: number) => string,
   shardIndex: number,
   shardCount: number,
 ): PairRef[] {
-  return pairs.filter((p) => shardOfPair(symbolOf(p.leader), symbolOf(p.lagger), shardCount) === shardIndex);
+  const ranked = pairs
+    .map((pair) => ({ pair, key: `${symbolOf(pair.leader)}|${symbolOf(pair.lagger)}` }))
+    .map((p) => ({ ...p, hash: fnv1a(p.key) }))
+    .sort((a, b) => a.hash - b.hash || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return ranked.filter((_, rank) => rank % shardCount === shardIndex).map((r) => r.pair);
 }
 
 /**
