@@ -7,6 +7,8 @@ import { journalBench } from "./journal.bench.js";
 import { orderPathBench } from "./order-path.bench.js";
 import { feedBench } from "./feed.bench.js";
 import { shardsBench } from "./shards.bench.js";
+import { decisionBench } from "./decision.bench.js";
+import { tickToOrderBench } from "./tick-to-order.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
-export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench, shardsBench];
+export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench, shardsBench, decisionBench, tickToOrderBench];

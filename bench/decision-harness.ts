@@ -1,0 +1,154 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import net from "node:net";
+import * as zmq from "zeromq";
+import { pino } from "pino";
+import { compiledUrl } from "../src/runtime/paths.js";
+import { startSystem } from "../src/supervisor/system.js";
+import { childSpecsFor } from "../src/supervisor/children.js";
+import { parseConfig } from "../src/supervisor/config/index.js";
+import { wallClockNs } from "../src/protocol/time.js";
+import type { JumpDetected } from "../src/protocol/signals.js";
+import { sortedCopy } from "./bench.js";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The floor: PUSH → PULL → PUSH → PULL on loopback TCP, one message in flight. */
+export async function zmqRoundTripUs(n: number): Promise<Float64Array> {
+  const [a, b] = [await freePort(), await freePort()];
+  const pullA = new zmq.Pull();
+  const pullB = new zmq.Pull();
+  await pullA.bind(`tcp://127.0.0.1:${a}`);
+  await pullB.bind(`tcp://127.0.0.1:${b}`);
+  const toA = new zmq.Push();
+  const toB = new zmq.Push();
+  toA.connect(`tcp://127.0.0.1:${a}`);
+  toB.connect(`tcp://127.0.0.1:${b}`);
+  const samples: number[] = [];
+  for (let i = 0; i < n + 100; i++) {
+    const t0 = performance.now();
+    await toB.send("ping");
+    await pullB.receive();
+    await toA.send("pong");
+    await pullA.receive();
+    if (i >= 100) samples.push((performance.now() - t0) * 1000);
+  }
+  for (const s of [pullA, pullB, toA, toB]) s.close();
+  return sortedCopy(samples);
+}
+
+function harnessConfig(dir: string, p: { trades: number; books: number; orders: number; events: number }) {
+  return parseConfig(
+    `
+mode: live
+runtime:
+  account_id: bench-decision
+  db_path: ${path.join(dir, "db")}
+  journal: { path: ${path.join(dir, "journal.log")} }
+market_data:
+  provider: zmq
+  port: ${p.trades}
+  books_port: ${p.books}
+  synthetic:
+    seed: 3
+    symbols:
+      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 20, jump_bps: 60 }
+      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
+      - { symbol: SOL-USDT-PERP, price: 145, leader: BTC-USDT-PERP, lag_ms: 1000, correlation: 0.8 }
+execution: { provider: zmq, mode: paper, host: 127.0.0.1, orders_port: ${p.orders}, events_port: ${p.events} }
+initial_balance: { USDT: 1000000000 }
+strategies:
+  - name: bench
+    type: leadlag
+    config:
+      symbols: [BTC-USDT-PERP, ETH-USDT-PERP, SOL-USDT-PERP]
+      artifacts_path: ${path.join(dir, "no-artifacts")}
+      inference_lookback_seconds: 30
+      atr_require_ready: false
+      stop_loss_bps: 30
+      take_profit_bps: 60
+      time_limit_seconds: 3
+      hazard_window_seconds: 0
+      allow_stacking: true
+      enable_fee_gate: false
+      max_concurrent_positions: 1000
+      max_total_notional_usd: 1000000000
+      decision_scores_csv_path: ${path.join(dir, "decisions.csv")}
+risk:
+  global: { max_notional_per_order: 1000000000, max_ord_rate_per_sec: 1000000, max_open_orders: 100000000 }
+  portfolio: { max_gross_usd: 1000000000000 }
+observability: { logging: { level: warn } }
+`,
+    { env: {} },
+  );
+}
+
+export interface DecisionSamples {
+  /** Jump-triggering trade received by the bridge → entry order leaving the strategy, µs. */
+  readonly decisionUs: Float64Array;
+  /** Jump-triggering trade published → entry order received on the engine's PULL socket, µs. */
+  readonly tickToOrderUs: Float64Array;
+  readonly jumps: number;
+}
+
+/**
+ * The whole daemon (bridge, feed, estimator shard on its worker, jumps, strategy, risk, orders, engine
+ * venue) against a synthetic market published here, with an engine stand-in PULL socket, in real time.
+ * Entries are attributed to the last jump seen before them (jumps are seconds apart, entries follow
+ * within a millisecond).
+ */
+export async function runDecisionHarness(durationMs: number): Promise<DecisionSamples> {
+  const ports = { trades: await freePort(), books: await freePort(), orders: await freePort(), events: await freePort() };
+  const dir = mkdtempSync(path.join(tmpdir(), "leadlag-decision-"));
+  const config = harnessConfig(dir, ports);
+  const published = new Map<bigint, number>();
+  const received = new Map<bigint, bigint>();
+  let lastJump: JumpDetected | undefined;
+  const decisionUs: number[] = [];
+  const tickToOrderUs: number[] = [];
+  let jumps = 0;
+  const pull = new zmq.Pull();
+  await pull.bind(`tcp://127.0.0.1:${ports.orders}`);
+  const actor = (name: string) => compiledUrl(new URL(`./actors/${name}.ts`, import.meta.url)).href;
+  const specs = [
+    { name: "bench-market", module: actor("bench-market"), thread: "main", config: { daemon: config, onTradePublished: (ts: bigint) => published.set(ts, performance.now()) } },
+    ...childSpecsFor(config),
+    {
+      name: "decision-tap",
+      module: actor("decision-tap"),
+      thread: "main",
+      config: {
+        onTrade: (t: { tsNs: bigint; recvNs: bigint }) => received.set(t.tsNs, t.recvNs),
+        onJump: (j: JumpDetected) => {
+          lastJump = j;
+          jumps++;
+        },
+        onProposal: (o: { role: string }) => {
+          const recv = lastJump && received.get(lastJump.tsNs);
+          if (o.role === "entry" && recv !== undefined) decisionUs.push(Number(wallClockNs() - recv) / 1000);
+        },
+      },
+    },
+  ];
+  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn" });
+  const until = performance.now() + durationMs;
+  const receiving = (async () => {
+    for await (const [frame] of pull) {
+      const sent = lastJump && published.get(lastJump.tsNs);
+      if (sent !== undefined && frame.includes('"role":"entry"')) tickToOrderUs.push((performance.now() - sent) * 1000);
+    }
+  })();
+  while (performance.now() < until) await new Promise((r) => setTimeout(r, 200));
+  await supervisor.stop();
+  pull.close();
+  await receiving.catch(() => undefined);
+  return { decisionUs: sortedCopy(decisionUs), tickToOrderUs: sortedCopy(tickToOrderUs), jumps };
+}
