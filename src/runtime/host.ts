@@ -318,10 +318,7 @@ export class ThreadHost {
     const timed = (++this.deliveries & 15) === 0;
     const t0 = timed ? performance.now() : 0;
     try {
-      if (slot.crashNext) {
-        slot.crashNext = false;
-        throw new Error(`fault injection: crash requested for ${slot.spec.name}`);
-      }
+      this.throwIfCrashRequested(slot);
       handler(message, this.options.channels[channel].name);
     } catch (err) {
       this.crash(slot, err);
@@ -343,6 +340,7 @@ export class ThreadHost {
       if (slot?.state !== "running" || slot.instance?.onTimer === undefined) continue;
       const onTimer = slot.instance.onTimer.bind(slot.instance);
       try {
+        this.throwIfCrashRequested(slot);
         onTimer(due.name);
       } catch (err) {
         this.crash(slot, err);
@@ -397,6 +395,13 @@ export class ThreadHost {
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     slot.counters.add(Slot.Restarts);
     await this.initSlot(slot);
+  }
+
+  /** Fault injection takes effect in the actor's next handler or timer call. */
+  private throwIfCrashRequested(slot: HostedSlot): void {
+    if (!slot.crashNext) return;
+    slot.crashNext = false;
+    throw new Error(`fault injection: crash requested for ${slot.spec.name}`);
   }
 
   injectCrash(actor: string): void {

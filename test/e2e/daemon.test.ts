@@ -49,18 +49,28 @@ async function waitForHealth(port: number, timeoutMs = 15_000): Promise<{ status
   }
 }
 
-const minimalConfig = (port: number) => `
+/** The whole daemon against a marketstream that is not there (nothing to trade), state in a temp dir. */
+const minimalConfig = (port: number, dir = mkdtempSync(path.join(tmpdir(), "leadlag-daemon-"))) => `
 mode: live
+runtime:
+  db_path: ${path.join(dir, "db")}
+  journal: { path: ${path.join(dir, "journal.log")} }
+  control: { fault_injection: true }
 market_data: { provider: zmq, port: 25556, books_port: 25557 }
 execution: { provider: paper, mode: paper }
 strategies:
   - name: ll
     type: leadlag
-    config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP] }
+    config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP], decision_scores_csv_path: ${path.join(dir, "decisions.csv")} }
 observability:
   logging: { level: warn }
   health_server: { host: 127.0.0.1, port: ${port} }
 `;
+
+async function json(port: number, pathname: string, method = "GET"): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { method });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
 
 let running: ChildProcess | undefined;
 afterEach(() => {
@@ -81,6 +91,40 @@ describe("daemon", () => {
     expect(Array.isArray(actors.actors)).toBe(true);
     const crash = await fetch(`http://127.0.0.1:${port}/control/actors/nobody/crash`, { method: "POST" });
     expect(crash.status).toBe(404);
+    const t0 = Date.now();
+    d.child.kill("SIGTERM");
+    expect(await d.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it("serves positions, orders and risk, restarts and crashes actors on request, and reports a restart in /health", async () => {
+    const port = await freePort();
+    const d = daemon(["run", writeConfig(minimalConfig(port))]);
+    running = d.child;
+    await waitForHealth(port);
+    const actorsOf = async () => (await json(port, "/control/actors")).body.actors as { name: string; restarts: number; state: string; thread: string }[];
+    const names = (await actorsOf()).map((a) => a.name);
+    expect(names.filter((n) => !n.startsWith("estimator-"))).toEqual(["md-bridge", "feed", "jumps", "venue", "orders", "risk", "strategy"]);
+    expect(names).toContain("estimator-0");
+    for (const a of await actorsOf()) expect(a.state).toBe("running");
+
+    const crash = await json(port, "/control/actors/strategy/crash", "POST");
+    expect(crash.status).toBe(202);
+    for (let i = 0; i < 100 && (await actorsOf()).find((a) => a.name === "strategy")!.restarts === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const strategy = (await actorsOf()).find((a) => a.name === "strategy")!;
+    expect(strategy.restarts).toBe(1);
+    await waitForHealth(port);
+
+    expect((await json(port, "/control/actors/risk/restart", "POST")).status).toBe(202);
+    await waitForHealth(port);
+    expect((await actorsOf()).find((a) => a.name === "risk")!.restarts).toBe(1);
+
+    expect((await json(port, "/positions")).body).toEqual({ positions: [] });
+    expect((await json(port, "/orders?state=all")).body).toEqual({ orders: [] });
+    expect((await json(port, "/orders?state=bogus")).status).toBe(400);
+    const risk = await json(port, "/risk");
+    expect(risk.body).toMatchObject({ breaker: { state: "ACTIVE" }, open_orders: 0 });
+    expect((await json(port, "/risk/reset", "POST")).status).toBe(202);
     d.child.kill("SIGTERM");
     expect(await d.exited).toBe(0);
   });
@@ -92,6 +136,15 @@ describe("daemon", () => {
     expect(d.output()).toMatch(/mode/);
     expect(d.output()).toMatch(/runtime\.supervisor\.intensity/);
     expect(d.output()).toMatch(/observability\.health_server\.port/);
+  });
+
+  it("refuses to trade real money unless the operator confirms it", async () => {
+    const live = writeConfig(
+      minimalConfig(await freePort()).replace("execution: { provider: paper, mode: paper }", "execution: { provider: zmq, mode: live, orders_port: 25601, events_port: 25602 }").replace("control: { fault_injection: true }", "control: { fault_injection: false }"),
+    );
+    const d = daemon(["run", live]);
+    expect(await d.exited).toBe(2);
+    expect(d.output()).toContain("confirm with --live or LEADLAG_CONFIRM_LIVE=yes");
   });
 
   it("exits 2 naming the port when the health port is taken", async () => {
