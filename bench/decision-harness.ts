@@ -1,7 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import net from "node:net";
 import * as zmq from "zeromq";
 import { pino } from "pino";
 import { compiledUrl } from "../src/runtime/paths.js";
@@ -11,15 +10,8 @@ import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 import type { JumpDetected } from "../src/protocol/signals.js";
 import { sortedCopy } from "./bench.js";
+import { freePort } from "../test/fixtures/ports.js";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The floor: PUSH → PULL → PUSH → PULL on loopback TCP, one message in flight. */
 export async function zmqRoundTripUs(n: number): Promise<Float64Array> {

@@ -1,7 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import net from "node:net";
 import * as zmq from "zeromq";
 import { pino } from "pino";
 import type { Bench } from "./bench.js";
@@ -10,15 +9,8 @@ import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import { actorModule } from "../src/supervisor/children.js";
 import { parseConfig } from "../src/supervisor/config/index.js";
+import { freePort } from "../test/fixtures/ports.js";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The floor: one bare PUSH → PULL hop over loopback TCP, one message in flight at a time. */
 async function zmqHopUs(n: number): Promise<Float64Array> {

@@ -3,20 +3,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import net from "node:net";
 import { fromRoot } from "../../src/runtime/paths.js";
+import { freePort } from "../fixtures/ports.js";
+import net from "node:net";
 
 const bin = fromRoot("bin", "leadlag.js");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function writeConfig(text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-e2e-"));
