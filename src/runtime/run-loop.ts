@@ -9,6 +9,13 @@ export interface LoopOptions {
   readonly yieldEveryMs: number;
   /** How often custom metrics are shipped to the supervisor. */
   readonly metricsEveryMs: number;
+  /**
+   * Workers park with the blocking `Atomics.wait` in slices of this many ms, visiting the event loop
+   * between slices: a frame wakes the thread in microseconds (a `waitAsync` wake goes through the event
+   * loop and cost ~100 µs here), and timers and I/O still run within a slice. 0 = `waitAsync` (the main
+   * thread, which must never block).
+   */
+  readonly blockingParkSliceMs: number;
 }
 
 const MAX_PARK_MS = 250;
@@ -17,8 +24,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 /**
  * Drives a thread host: turn while there is work, spin briefly when idle, then park on the thread's
- * doorbell with `Atomics.waitAsync` (never the blocking `wait`, so the event loop keeps serving timers,
- * sockets and supervisor messages). Resolves once `stopped()` is true.
+ * doorbell (see `blockingParkSliceMs`), never so long that timers, sockets and I/O starve. Resolves once
+ * `stopped()` is true.
  */
 export async function runHostLoop(
   host: ThreadHost,
@@ -64,9 +71,15 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     bell.setBusySince(0);
     const due = host.nextTimerDue();
     const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, Number(due - wallClockNs()) / 1e6));
-    const waited = Atomics.waitAsync(bell.words, 0, seen, timeoutMs);
-    if (waited.async) await waited.value;
-    bell.setParked(false);
+    if (options.blockingParkSliceMs > 0) {
+      Atomics.wait(bell.words, 0, seen, Math.min(timeoutMs, options.blockingParkSliceMs));
+      bell.setParked(false);
+      await yieldToEventLoop();
+    } else {
+      const waited = Atomics.waitAsync(bell.words, 0, seen, timeoutMs);
+      if (waited.async) await waited.value;
+      bell.setParked(false);
+    }
     lastYield = performance.now();
   }
 }

@@ -165,7 +165,7 @@ export class Supervisor {
       const { host, bell, close } = createHost(startup, wallClock, this.options.log.child({ thread }), emit);
       let stopped = false;
       await host.start();
-      const done = runHostLoop(host, bell, { spinUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000 }, () => stopped);
+      const done = runHostLoop(host, bell, { spinUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
       handle.main = { host, close, done, stop: () => ((stopped = true), host.wake()) };
       return;
     }
