@@ -3,7 +3,7 @@ import type { AnyMessage, Codec } from "../protocol/codec.js";
 import type { HostedActor, HostToSupervisor, BackpressurePolicy, SupervisorToHost } from "../protocol/host.js";
 import type { ActorContext, ActorDef, ActorInstance, Handler } from "./actor.js";
 import type { Clock } from "./clock.js";
-import { ActorCounters, CustomMetrics, Slot } from "./metrics.js";
+import { ActorCounters, CustomMetrics, Slot, type ActorMetrics } from "./metrics.js";
 import { TimerQueue } from "./timers.js";
 import { Doorbell } from "./doorbell.js";
 import { Mailbox } from "./mailbox.js";
@@ -84,6 +84,8 @@ export class ThreadHost {
   private readonly timers = new TimerQueue();
   private readonly frames: ChannelFrames;
   private readonly customMetrics = new CustomMetrics();
+  /** Metrics of the thread itself rather than of one actor (labelled actor="thread:<name>"). */
+  private readonly threadMetrics: ActorMetrics;
   /** Frames a `block` channel could not place yet, oldest first, with the wall ms they were queued. */
   private readonly overflow: { out: Outbound; frame: Uint8Array; sinceMs: number }[] = [];
   /** Latest unpublished status per actor. */
@@ -107,6 +109,7 @@ export class ThreadHost {
         }),
     );
     this.frames = new ChannelFrames(options.codec, options.channels.length);
+    this.threadMetrics = this.customMetrics.forActor(`thread:${options.thread}`);
   }
 
   get thread(): string {
@@ -279,6 +282,7 @@ export class ThreadHost {
     const decoded = this.frames.decode(frame);
     if (!decoded.ok) {
       this.decodeErrors++;
+      this.threadMetrics.count("frames_undecodable_total", { reason: decoded.reason });
       const now = Date.now();
       if (now - this.lastDecodeLogMs > 10_000) {
         this.lastDecodeLogMs = now;

@@ -72,9 +72,10 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     const due = host.nextTimerDue();
     const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, Number(due - wallClockNs()) / 1e6));
     if (options.blockingParkSliceMs > 0) {
-      Atomics.wait(bell.words, 0, seen, Math.min(timeoutMs, options.blockingParkSliceMs));
+      const woke = Atomics.wait(bell.words, 0, seen, Math.min(timeoutMs, options.blockingParkSliceMs));
       bell.setParked(false);
-      await yieldToEventLoop();
+      // Woken by a frame: handle it now. Timed out: let timers and I/O in before the next slice.
+      if (woke === "timed-out") await yieldToEventLoop();
     } else {
       const waited = Atomics.waitAsync(bell.words, 0, seen, timeoutMs);
       if (waited.async) await waited.value;

@@ -61,7 +61,6 @@ export default defineActor<Config>({
       }
       shipper?.enqueue(records);
       ctx.metrics.count("journal_events_total", {}, records.length);
-      ctx.publishStatus(ordersStatus(core, marks));
     };
 
     // The database (PGlite takes seconds to start) is reconciled after init returns, OTP `handle_continue`

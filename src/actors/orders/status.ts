@@ -25,7 +25,13 @@ export interface OrdersStatus {
   balances: { asset: string; total: number; locked: number }[];
 }
 
+/** Terminal orders kept in the status (most recent first); open orders are always all there. */
+const RECENT_TERMINAL_ORDERS = 500;
+
 export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, number>): OrdersStatus {
+  const all = core.allOrders();
+  const terminal = all.filter((o) => !isOpen(o.status)).slice(-RECENT_TERMINAL_ORDERS);
+  const shown = [...all.filter((o) => isOpen(o.status)), ...terminal];
   return {
     positions: core.ledger.allPositions().map((p) => {
       const mark = marks.get(p.symbol);
@@ -38,7 +44,7 @@ export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, 
         fees: p.fees,
       };
     }),
-    orders: core.allOrders().map((o) => ({
+    orders: shown.map((o) => ({
       cl_id: o.clId,
       strategy: o.submitted.strategy,
       intent_id: o.submitted.intentId,
