@@ -2,7 +2,7 @@ import { Publisher } from "zeromq";
 import { defineActor } from "../../src/runtime/actor.js";
 import type { Config } from "../../src/supervisor/config/index.js";
 import { loadRegistry } from "../../src/actors/shared/instruments.js";
-import { SyntheticMarket } from "../../src/actors/market-synth/generator.js";
+import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../../src/actors/market-synth/spec.js";
 
 export interface BenchMarketConfig {
@@ -27,17 +27,26 @@ export default defineActor<BenchMarketConfig>({
     await trades.bind(`tcp://${md.host}:${md.port}`);
     await books.bind(`tcp://${md.host}:${md.books_port}`);
     ctx.setInterval("publish", 1);
+    const pending: SyntheticMessage[] = [];
+    let sending = false;
+    // zeromq.js allows one send in flight per socket: messages go out one after another, in order.
+    const drain = async () => {
+      sending = true;
+      for (let m = pending.shift(); m !== undefined; m = pending.shift()) {
+        if (m.socket === "trades") {
+          await trades.send([m.topic, m.payload]);
+          ctx.config.onTradePublished(m.tsNs);
+        } else {
+          await books.send([m.topic, m.payload]);
+        }
+      }
+      sending = false;
+    };
     return {
       handle: {},
       onTimer: () => {
-        market.advance(ctx.now(), (m) => {
-          if (m.socket === "trades") {
-            void trades.send([m.topic, m.payload]);
-            ctx.config.onTradePublished(m.tsNs);
-          } else {
-            void books.send([m.topic, m.payload]);
-          }
-        });
+        market.advance(ctx.now(), (m) => pending.push(m));
+        if (!sending && pending.length > 0) void drain();
       },
       onStop: () => {
         trades.close();

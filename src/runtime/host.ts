@@ -32,6 +32,8 @@ interface HostedSlot {
   restored: unknown;
   /** The message being retried after it crashed the previous incarnation. */
   retried: AnyMessage | undefined;
+  /** The incarnation that crashed, until the restart has released its resources. */
+  crashed: ActorInstance | undefined;
 }
 
 export interface Outbound {
@@ -145,6 +147,7 @@ export class ThreadHost {
       crashNext: false,
       restored: undefined,
       retried: undefined,
+      crashed: undefined,
       ctx: undefined as unknown as ActorContext,
     };
     const log = this.options.log.child({ actor: spec.name });
@@ -380,6 +383,8 @@ export class ThreadHost {
   private crash(slot: HostedSlot, err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
     slot.state = "crashed";
+    // Kept (not handled any more) so a restart can release what it holds: bound sockets, open files.
+    slot.crashed = slot.instance;
     slot.instance = undefined;
     slot.handlers = {};
     this.timers.clearOwner(slot.spec.index);
@@ -395,6 +400,13 @@ export class ThreadHost {
       slot.state = "stopping";
       slot.restored = slot.instance?.snapshot?.();
       await this.stopInstance(slot, 2000);
+    }
+    if (slot.crashed !== undefined) {
+      // Best effort: the crashed instance's onStop frees its resources (a port it bound would otherwise
+      // make every restart fail). Its state may be inconsistent; only the release matters here.
+      const crashed = slot.crashed;
+      slot.crashed = undefined;
+      await this.stopInstance(slot, 2000, crashed);
     }
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     slot.counters.add(Slot.Restarts);
@@ -431,8 +443,8 @@ export class ThreadHost {
     return failed;
   }
 
-  private async stopInstance(slot: HostedSlot, timeoutMs: number): Promise<boolean> {
-    const onStop = slot.instance?.onStop?.bind(slot.instance);
+  private async stopInstance(slot: HostedSlot, timeoutMs: number, instance = slot.instance): Promise<boolean> {
+    const onStop = instance?.onStop?.bind(instance);
     if (onStop === undefined) return true;
     let timer: NodeJS.Timeout | undefined;
     try {

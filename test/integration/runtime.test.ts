@@ -9,6 +9,7 @@ import { loadDefs } from "../../src/supervisor/system.js";
 import { InlineRuntime } from "../../src/runtime/inline.js";
 import type { Pong } from "../../src/protocol/control.js";
 import { DEFAULT_RESTART_POLICY } from "../../src/supervisor/restart.js";
+import { freePort } from "../fixtures/ports.js";
 
 const log = pino({ level: "silent" });
 const quiet = { log, logLevel: "silent" };
@@ -80,6 +81,15 @@ describe("actor runtime", () => {
     await waitFor(() => running!.actors().find((a) => a.name === "doubler")!.restarts === 1);
     await waitFor(() => out.length > before + 1000);
     expect(running.actors().find((a) => a.name === "doubler")!.state).toBe("running");
+  });
+
+  it("releases a crashed actor's resources before restarting it (a bound port does not block the restart)", async () => {
+    const port = await freePort();
+    running = await startSystem([{ name: "holder", module: actor("port-holder"), thread: "worker-h", config: { port } }], { ...quiet, faultInjection: true });
+    expect(running.crashActor("holder")).toBe(true);
+    await waitFor(() => running!.actors()[0].restarts === 1 && running!.actors()[0].state === "running");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
   });
 
   it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
