@@ -130,7 +130,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
       },
     },
   ];
-  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn" });
+  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: config.runtime.spin.spin_us });
   const until = performance.now() + durationMs;
   const receiving = (async () => {
     for await (const [frame] of pull) {
