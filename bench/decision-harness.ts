@@ -45,6 +45,8 @@ runtime:
   account_id: bench-decision
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
+  spin: { spin_us: ${process.env.SPIN ?? 50} }
+  placement: { hot_worker: [${process.env.HOT ?? "feed, jumps, strategy, risk, orders, venue"}] }
 market_data:
   provider: zmq
   port: ${p.trades}

@@ -28,7 +28,10 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   add("md-bridge", "md-bridge", "main");
   add("feed", "feed", threadOf("feed"));
   const shards = estimatorShardCount(placement, cpuCount);
-  for (let i = 0; i < shards; i++) add(`estimator-${i}`, "estimator", `worker-estimator-${i}`, { shard: { index: i, count: shards } });
+  // `estimator` in hot_worker puts the shards beside the strategy: a scan is then a mailbox hop, not a
+  // wake-up of a parked worker (which costs 60-500 µs on a small VM, docs/benchmarks.md).
+  const shardThread = (i: number) => (placement.layout !== "isolated" && hot.has("estimator") ? "hot" : `worker-estimator-${i}`);
+  for (let i = 0; i < shards; i++) add(`estimator-${i}`, "estimator", shardThread(i), { shard: { index: i, count: shards } });
   add("jumps", "jumps", threadOf("jumps"));
   add("venue", config.execution.provider === "zmq" ? "venues/engine" : "venues/paper", config.execution.provider === "zmq" ? "main" : threadOf("venue"));
   add("orders", "orders", threadOf("orders"));

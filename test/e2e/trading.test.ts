@@ -17,7 +17,9 @@ function tradingConfig(dir: string, ports: { trades: number; books: number; heal
   return `
 mode: live
 runtime:
-  account_id: e2e
+  account_id: e2e-${process.pid}-${Date.now()}
+  # The real PostgreSQL: the embedded PGlite takes seconds to open, and orders wait for the journal.
+  database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
 market_data:
@@ -89,7 +91,11 @@ describe("daemon trading the synthetic lead-lag market", () => {
       const orders = (await (await fetch(`http://127.0.0.1:${ports.health}/orders?state=all`)).json()) as { orders: { symbol: string; role: string }[] };
       const positions = (await (await fetch(`http://127.0.0.1:${ports.health}/positions`)).json()) as { positions: { symbol: string; qty: number }[] };
 
-      expect(entries, "entries").toBeGreaterThanOrEqual(4);
+      const outcomes = readFileSync(path.join(dir, "decisions.csv"), "utf8").split("\n").slice(1).map((r) => r.split(",")[13]).filter(Boolean);
+      const counts = new Map<string, number>();
+      for (const o of outcomes) counts.set(o, (counts.get(o) ?? 0) + 1);
+      const tally = [...counts].map(([k, v]) => `${k}=${v}`).join(" ");
+      expect(entries, `entries (decision outcomes: ${tally})`).toBeGreaterThanOrEqual(4);
       expect(exits, "every entry exited").toBe(entries);
       for (const p of positions.positions) expect(Math.abs(p.qty), `${p.symbol} flat`).toBeLessThan(1e-9);
       expect(orders.orders.length).toBeGreaterThan(0);

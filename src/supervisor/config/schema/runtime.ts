@@ -4,7 +4,7 @@ import { expected } from "../messages.js";
 import { flag, nonNegativeInt, optionalText, positiveInt, positiveNumber, reportRule, text, uniqueList } from "./fields.js";
 
 /** Actors that may share the hot worker (estimator shards are placed on their own workers). */
-export const HOT_WORKER_ACTORS = ["feed", "jumps", "strategy", "risk", "orders", "venue", "market-synth"] as const;
+export const HOT_WORKER_ACTORS = ["feed", "jumps", "strategy", "risk", "orders", "venue", "market-synth", "estimator"] as const;
 
 const ackTimeoutsSchema = z.strictObject({
   ioc: positiveInt().default(3000), // IOC / market orders
