@@ -45,8 +45,8 @@ runtime:
   account_id: bench-decision
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
-  spin: { spin_us: ${process.env.SPIN ?? 50} }
-  placement: { hot_worker: [${process.env.HOT ?? "feed, jumps, strategy, risk, orders, venue"}] }
+  spin: { spin_us: ${process.env.LEADLAG_BENCH_SPIN_US ?? 50} }
+  placement: { hot_worker: [${process.env.LEADLAG_BENCH_HOT_WORKER ?? "feed, jumps, strategy, risk, orders, venue"}] }
 market_data:
   provider: zmq
   port: ${p.trades}
@@ -97,7 +97,8 @@ export interface DecisionSamples {
  * The whole daemon (bridge, feed, estimator shard on its worker, jumps, strategy, risk, orders, engine
  * venue) against a synthetic market published here, with an engine stand-in PULL socket, in real time.
  * Entries are attributed to the last jump seen before them (jumps are seconds apart, entries follow
- * within a millisecond).
+ * within a millisecond). Placement and spin default to the daemon's; `LEADLAG_BENCH_HOT_WORKER`
+ * (e.g. "feed, jumps, strategy, risk, orders, venue, estimator") and `LEADLAG_BENCH_SPIN_US` try others.
  */
 export async function runDecisionHarness(durationMs: number): Promise<DecisionSamples> {
   const ports = { trades: await freePort(), books: await freePort(), orders: await freePort(), events: await freePort() };
