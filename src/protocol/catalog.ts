@@ -21,6 +21,7 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   marketData.Book,
   marketData.MarketDataFrame,
   marketData.ReplayHistory,
+  marketData.HistoryReplayed,
   signals.JumpDetected,
   signals.ScanPairs,
   signals.PairsScanned,

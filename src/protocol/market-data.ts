@@ -74,3 +74,9 @@ export type MarketDataFrame = z.output<typeof MarketDataFrame.schema>;
  */
 export const ReplayHistory = defineMessage(z.object({ type: z.literal("ReplayHistory"), requester: z.string() }));
 export type ReplayHistory = z.output<typeof ReplayHistory.schema>;
+
+/** The end of a history replay (after its last trade or book), for the requester to start answering. */
+export const HistoryReplayed = defineMessage(
+  z.object({ type: z.literal("HistoryReplayed"), requester: z.string(), messages: z.number().int().nonnegative() }),
+);
+export type HistoryReplayed = z.output<typeof HistoryReplayed.schema>;

@@ -1,6 +1,6 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Book, ReplayHistory, Trade } from "../../protocol/market-data.js";
+import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
 import type { ScanPairs } from "../../protocol/signals.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
@@ -34,16 +34,27 @@ export default defineActor<EstimatorConfig>({
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
     ctx.send(Channels.replayRequests, replay);
+    // Scans wait for the replay: answered from a window still being refilled they would be wrong, and
+    // the replayed ticks would then arrive as late ticks and be dropped.
+    let warm = false;
+    const waiting: ScanPairs[] = [];
+    const answer = (req: ScanPairs) => {
+      const scanned = core.onScan(req);
+      ctx.metrics.count("hy_scans_total", {}, scanned.results.length);
+      ctx.metrics.count("hy_passes_total", {}, scanned.results.filter((r) => r.passes).length);
+      ctx.send(Channels.scanResults, scanned);
+    };
     return {
       handle: {
         Trade: (t: Trade) => core.onTrade(t),
         Book: (b: Book) => core.onBook(b),
-        ScanPairs: (req: ScanPairs) => {
-          const answer = core.onScan(req);
-          ctx.metrics.count("hy_scans_total", {}, answer.results.length);
-          ctx.metrics.count("hy_passes_total", {}, answer.results.filter((r) => r.passes).length);
-          ctx.send(Channels.scanResults, answer);
+        HistoryReplayed: (done: HistoryReplayed) => {
+          if (done.requester !== ctx.name || warm) return;
+          warm = true;
+          ctx.log.info({ messages: done.messages }, "warm: history replayed");
+          for (const req of waiting.splice(0)) answer(req);
         },
+        ScanPairs: (req: ScanPairs) => (warm ? answer(req) : waiting.push(req)),
       },
     };
   },

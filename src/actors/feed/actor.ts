@@ -1,6 +1,6 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Book, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
+import type { Book, HistoryReplayed, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
 import { msToNs, secondsToNs } from "../../protocol/time.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
@@ -48,6 +48,8 @@ export default defineActor<Config>({
         },
         ReplayHistory: (r: ReplayHistory) => {
           const n = core.replay({ trade: (t: Trade) => ctx.send(Channels.replay, t), book: (b: Book) => ctx.send(Channels.replay, b) });
+          const done: HistoryReplayed = { type: "HistoryReplayed", requester: r.requester, messages: n };
+          ctx.send(Channels.replay, done);
           ctx.log.info({ requester: r.requester, messages: n }, "history replayed");
         },
       },
