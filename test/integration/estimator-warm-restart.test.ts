@@ -6,6 +6,7 @@ import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/supervisor/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { PairsScanned } from "../../src/protocol/signals.js";
+import { waitFor } from "../fixtures/wait.js";
 
 const config = parseConfig(
   `
@@ -17,13 +18,6 @@ strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-US
   { env: {} },
 );
 
-async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 let running: Supervisor | undefined;
 afterEach(async () => {

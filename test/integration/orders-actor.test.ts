@@ -10,6 +10,7 @@ import { parseConfig } from "../../src/supervisor/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { PlaceOrder } from "../../src/protocol/orders.js";
 import type { OrdersStatus } from "../../src/actors/orders/status.js";
+import { waitFor } from "../fixtures/wait.js";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const driver = compiledUrl(new URL("../fixtures/actors/orders-driver.ts", import.meta.url)).href;
@@ -32,13 +33,6 @@ strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-US
   );
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 let running: Supervisor | undefined;
 afterEach(async () => {

@@ -10,6 +10,7 @@ import { InlineRuntime } from "../../src/runtime/inline.js";
 import type { Pong } from "../../src/protocol/control.js";
 import { DEFAULT_RESTART_POLICY } from "../../src/supervisor/restart.js";
 import { freePort } from "../fixtures/ports.js";
+import { waitFor } from "../fixtures/wait.js";
 
 const log = pino({ level: "silent" });
 const quiet = { log, logLevel: "silent" };
@@ -23,13 +24,6 @@ function topology(collect: (p: Pong) => void, count: number, extra: Partial<Reco
   ];
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 let running: Supervisor | undefined;
 afterEach(async () => {
