@@ -49,6 +49,7 @@ runtime:
   placement: { hot_worker: [${process.env.LEADLAG_BENCH_HOT_WORKER ?? "feed, jumps, strategy, risk, orders, venue"}] }
 market_data:
   provider: zmq
+  exchanges: [HYPERLIQUID]
   port: ${p.trades}
   books_port: ${p.books}
   synthetic:

@@ -2,14 +2,14 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { MarketDataFrame } from "../../protocol/market-data.js";
 import type { Config } from "../../supervisor/config/index.js";
-import { MarketDataBridge, subscriptionTopics } from "../feed/zmq-bridge.js";
+import { MarketDataBridge } from "../feed/zmq-bridge.js";
+import { marketDataSubscription } from "../feed/subscription.js";
 import { loadRegistry } from "../shared/instruments.js";
-import { universe } from "../shared/universe.js";
 
 /**
  * The marketstream bridge, on the main thread: SUB to the trades and books ports with exact topics for
- * the configured universe, and every message to the feed as raw text. Parsing happens on the feed's
- * thread, so the main thread only moves bytes.
+ * the configured exchanges and symbols, and every message to the feed as raw text. Parsing happens on
+ * the feed's thread, so the main thread only moves bytes.
  */
 export default defineActor<Config>({
   kind: "md-bridge",
@@ -17,18 +17,13 @@ export default defineActor<Config>({
   writes: [Channels.wireMarketData],
   async init(ctx) {
     const md = ctx.config.market_data;
-    const registry = await loadRegistry(ctx.config);
-    const instruments = universe(ctx.config, registry).map((u) => registry.byId(u.id)!);
-    const topics = new Set<string>();
-    for (const inst of instruments) {
-      for (const exchange of new Set([inst.mdExchange, ...md.exchanges])) for (const t of subscriptionTopics([exchange], [inst.mdSymbol])) topics.add(t);
-    }
-    const bridge = new MarketDataBridge({ host: md.host, tradesPort: md.port, booksPort: md.books_port, topics: [...topics], logger: ctx.log }, (topic, payload, recvNs) => {
+    const { topics, exchanges } = marketDataSubscription(ctx.config, await loadRegistry(ctx.config));
+    const bridge = new MarketDataBridge({ host: md.host, tradesPort: md.port, booksPort: md.books_port, topics, logger: ctx.log }, (topic, payload, recvNs) => {
       const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
       ctx.send(Channels.wireMarketData, frame);
     });
     bridge.start();
-    ctx.log.info({ topics: topics.size, host: md.host, trades: md.port, books: md.books_port }, "subscribed to marketstream");
+    ctx.log.info({ topics: topics.length, exchanges, host: md.host, trades: md.port, books: md.books_port }, "subscribed to marketstream");
     ctx.setInterval("stats", 1000);
     let reported = bridge.stats();
     return {
