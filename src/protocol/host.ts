@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BACKPRESSURE_POLICIES } from "./ring-layout.js";
 
 /**
  * Host → supervisor events and the startup description. These cross threads by `postMessage` (structured
@@ -8,7 +9,7 @@ import { z } from "zod";
 
 const sab = z.instanceof(SharedArrayBuffer);
 
-export const BackpressurePolicy = z.enum(["drop-oldest", "block"]);
+export const BackpressurePolicy = z.enum(BACKPRESSURE_POLICIES);
 export type BackpressurePolicy = z.output<typeof BackpressurePolicy>;
 
 export const HostedActor = z.object({

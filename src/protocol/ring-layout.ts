@@ -31,7 +31,8 @@
  * the region up to the end is padding that the consumer skips.
  */
 
-export type BackpressurePolicy = "drop-oldest" | "block";
+export const BACKPRESSURE_POLICIES = ["drop-oldest", "block"] as const;
+export type BackpressurePolicy = (typeof BACKPRESSURE_POLICIES)[number];
 
 export const CONTROL_BYTES = 256;
 export const RING_MAGIC = 0x4c4c5247; // "LLRG"

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { AnyMessage, Codec } from "../protocol/codec.js";
+import { msToNs } from "../protocol/time.js";
 import type { HostedActor, HostToSupervisor, BackpressurePolicy, SupervisorToHost } from "../protocol/host.js";
 import type { ActorContext, ActorDef, ActorInstance, Handler } from "./actor.js";
 import type { Clock } from "./clock.js";
@@ -502,8 +503,4 @@ export class ThreadHost {
     if (slot === undefined) throw new Error(`actor ${actor} is not hosted on ${this.options.thread}`);
     return slot;
   }
-}
-
-function msToNs(ms: number): bigint {
-  return BigInt(Math.round(ms * 1e6));
 }
