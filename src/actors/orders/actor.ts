@@ -6,6 +6,7 @@ import type { Book } from "../../protocol/market-data.js";
 import type { AccountUpdated, OrderDenied, PositionChanged, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
 import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
+import { universe } from "../shared/universe.js";
 import { OrderManagerCore, type Output } from "./core.js";
 import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";
@@ -47,6 +48,8 @@ export default defineActor<Config>({
     replay(opened.records, (event, seq) => core.apply(event, seq));
 
     const marks = new Map<string, number>();
+    // Orders and positions carry the configured spelling (the strategy's); books carry the instrument id.
+    const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
     const send = (output: Output): void => {
       const channel = output.type === "PlaceOrder" || output.type === "CancelOrder" ? Channels.venueCommands : output.type === "OrderStatusChanged" ? Channels.orderEvents : Channels.accountEvents;
       ctx.send(channel, output);
@@ -127,8 +130,8 @@ export default defineActor<Config>({
         OrderCanceled: whenReconciled(onVenueEvent),
         OrderFilled: whenReconciled(onVenueEvent),
         Book: (b: Book) => {
-          const inst = registry.byId(b.instrument);
-          if (inst && b.valid) for (const name of [inst.symbol, ...inst.aliases]) marks.set(name, b.mid);
+          const symbol = spellingOf.get(b.instrument);
+          if (symbol !== undefined && b.valid) marks.set(symbol, b.mid);
         },
       },
       onTimer: () => {

@@ -4,6 +4,7 @@ import type { Config } from "../../supervisor/config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder } from "../../protocol/orders.js";
 import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
+import { universe } from "../shared/universe.js";
 import { RiskCore, type BreakerChange } from "./core.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
 
@@ -29,6 +30,8 @@ export default defineActor<Config>({
         return inst && { symbol, marketType: marketTypeOf(inst), base: inst.base, quote: collateralAsset(inst.quote), lotSize: inst.lotSize };
       },
     });
+    // Orders carry the configured spelling (the strategy's); books carry the instrument id.
+    const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
     const publish = () => ctx.publishStatus({ breaker: core.breakerStatus(), open_orders: core.openOrderCount(), equity_usd: core.equityUsd(), limits: { global: config.risk.global, portfolio: config.risk.portfolio, perps: config.risk.perps, circuit_breaker: breakerLimitsFrom(config.risk) } });
     const onBreaker = (change: BreakerChange | null) => {
       if (change === null) return;
@@ -53,9 +56,8 @@ export default defineActor<Config>({
           }
         },
         Book: (b: Book) => {
-          const inst = registry.byId(b.instrument);
-          if (!inst || !b.valid) return;
-          for (const name of [inst.symbol, ...inst.aliases]) core.onBook(name, b.mid, b.recvNs);
+          const symbol = spellingOf.get(b.instrument);
+          if (symbol !== undefined && b.valid) core.onBook(symbol, b.mid, b.recvNs);
         },
         OrderStatusChanged: (s: OrderStatusChanged) => core.onOrderStatus(s),
         PositionChanged: (p: PositionChanged) => core.onPosition(p),
