@@ -96,20 +96,20 @@ export class CustomMetrics {
   private observations: CustomMetricSample[] = [];
 
   forActor(actor: string): ActorMetrics {
-    const withActor = (labels?: Labels): Record<string, string> => ({ actor, ...labels });
     return {
-      count: (name, labels, by = 1) => this.bump("counter", name, withActor(labels), by),
-      gauge: (name, value, labels) => this.bump("gauge", name, withActor(labels), value),
+      count: (name, labels, by = 1) => this.bump("counter", actor, name, labels, by),
+      gauge: (name, value, labels) => this.bump("gauge", actor, name, labels, value),
       observe: (name, value, labels) => {
-        this.observations.push({ kind: "histogram", name, labels: withActor(labels), value });
+        this.observations.push({ kind: "histogram", name, labels: { actor, ...labels }, value });
       },
     };
   }
 
-  private bump(kind: "counter" | "gauge", name: string, labels: Record<string, string>, value: number): void {
-    const key = `${name}|${JSON.stringify(labels)}`;
+  /** Called per order or event on hot paths: the labels object is only built the first time a series is seen. */
+  private bump(kind: "counter" | "gauge", actor: string, name: string, labels: Labels | undefined, value: number): void {
+    const key = labels === undefined ? `${name}|${actor}` : `${name}|${actor}|${JSON.stringify(labels)}`;
     const sample = this.values.get(key);
-    if (sample === undefined) this.values.set(key, { kind, name, labels, value });
+    if (sample === undefined) this.values.set(key, { kind, name, labels: { actor, ...labels }, value });
     else if (kind === "counter") sample.value += value;
     else sample.value = value;
   }

@@ -54,8 +54,8 @@ export default defineActor<Config>({
         },
       },
       onTimer: () => {
-        const now = ctx.now();
-        for (const s of core.staleness(now)) {
+        const staleness = core.staleness(ctx.now());
+        for (const s of staleness) {
           ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : Number(s.ageNs) / 1e9, { symbol: s.symbol });
           ctx.metrics.gauge("feed_stale", s.stale ? 1 : 0, { symbol: s.symbol });
         }
@@ -72,7 +72,7 @@ export default defineActor<Config>({
           if (s.bookValid !== undefined) ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
           reported.set(key, { ...s });
         }
-        ctx.publishStatus({ staleness: core.staleness(now).map((s) => ({ symbol: s.symbol, stale: s.stale, age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9 })) });
+        ctx.publishStatus({ staleness: staleness.map((s) => ({ symbol: s.symbol, stale: s.stale, age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9 })) });
       },
     };
   },
