@@ -1,6 +1,6 @@
 import { RingAttachError, RingCorruptError, RingDetachedError } from "./ring-errors.js";
 import { type BackpressurePolicy, frameBytes, maxPayloadBytes, ringViews, WRAP_MARKER, Word } from "./ring-layout.js";
-import { spinUntil, waitAsyncWhileEqual } from "./ring-wait.js";
+import { spinUntil } from "./ring-wait.js";
 
 /**
  * Receives one frame. `bytes[start, end)` is the payload, in a private, non-shared buffer (msgpackr
@@ -122,21 +122,6 @@ export class RingConsumer {
     const head = this.announceParked();
     if (head === Atomics.load(this.control, Word.Tail) && this.cursor >= this.batchEnd) {
       Atomics.wait(this.control, Word.Head, head, timeoutMs);
-    }
-    Atomics.store(this.control, Word.ConsumerParked, 0);
-    return this.hasData();
-  }
-
-  /**
-   * `waitForData` for the main thread: parks with `Atomics.waitAsync`, so the event loop keeps running.
-   * A non-zero `spinMicros` does block the event loop for that long. A pending `waitAsync` does not keep
-   * Node's event loop alive by itself (the daemon's servers do).
-   */
-  async waitForDataAsync(spinMicros = 0, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
-    if (spinUntil(this.hasPublishedData, spinMicros)) return true;
-    const head = this.announceParked();
-    if (head === Atomics.load(this.control, Word.Tail) && this.cursor >= this.batchEnd) {
-      await waitAsyncWhileEqual(this.control, Word.Head, head, timeoutMs);
     }
     Atomics.store(this.control, Word.ConsumerParked, 0);
     return this.hasData();

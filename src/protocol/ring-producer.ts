@@ -1,6 +1,6 @@
 import { FrameTooLargeError, RingFullError } from "./ring-errors.js";
 import { type BackpressurePolicy, frameBytes, maxPayloadBytes, ringViews, WRAP_MARKER, Word } from "./ring-layout.js";
-import { spinUntil, waitAsyncWhileEqual } from "./ring-wait.js";
+import { spinUntil } from "./ring-wait.js";
 
 /** Default spin before a blocked producer parks, in µs: covers a consumer busy with one batch. */
 export const DEFAULT_PRODUCER_SPIN_MICROS = 50;
@@ -73,7 +73,7 @@ export class RingProducer {
   /**
    * Writes one frame, waiting for room up to `timeoutMs`: spins `spinMicros`, then parks with
    * `Atomics.wait` on TAIL until the consumer releases space. Past the deadline throws `RingFullError`
-   * and nothing is written. Blocks the calling thread: on the main thread use `writeAsync`.
+   * and nothing is written. Blocks the calling thread: the daemon's threads use `tryWrite` and hold back what does not fit (runtime/host.ts).
    */
   write(payload: Uint8Array, timeoutMs: number, spinMicros = DEFAULT_PRODUCER_SPIN_MICROS): void {
     if (this.tryWrite(payload)) return;
@@ -86,26 +86,6 @@ export class RingProducer {
       const tail = this.announceWaiting();
       const written = this.tryWrite(payload);
       if (!written) Atomics.wait(this.control, Word.Tail, tail, remaining);
-      this.stopWaiting();
-      if (written) return;
-    }
-  }
-
-  /**
-   * `write` for the main thread: the same deadline semantics, parking with `Atomics.waitAsync` (which,
-   * like a consumer's `waitForDataAsync`, does not keep Node's event loop alive by itself).
-   */
-  async writeAsync(payload: Uint8Array, timeoutMs: number, spinMicros = 0): Promise<void> {
-    if (this.tryWrite(payload)) return;
-    const deadline = performance.now() + timeoutMs;
-    const attempt = (): boolean => this.tryWrite(payload);
-    for (;;) {
-      if (spinUntil(attempt, spinMicros)) return;
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) throw this.fullError(payload, timeoutMs);
-      const tail = this.announceWaiting();
-      const written = this.tryWrite(payload);
-      if (!written) await waitAsyncWhileEqual(this.control, Word.Tail, tail, remaining);
       this.stopWaiting();
       if (written) return;
     }

@@ -10,6 +10,10 @@
  * const inbox = new RingConsumer(ring.buffer);            // consumer thread
  * while (inbox.waitForData(20)) inbox.drain((buf, start, end) => handle(unpackr.unpack(buf, { start, end })));
  * ```
+ *
+ * The daemon's threads read several rings each, so they park on one doorbell per thread rather than on
+ * a ring (runtime/doorbell.ts; the main thread with `Atomics.waitAsync`): `waitForData` is for a thread
+ * that reads a single ring, as the benchmarks' workers do.
  */
 import { RingCorruptError } from "./ring-errors.js";
 import {

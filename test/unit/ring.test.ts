@@ -250,7 +250,7 @@ describe("ring edges", () => {
     expect(Ring.stats(ring.buffer).consumerAttached).toBe(false);
   });
 
-  it("block: write gives up with RingFullError at the deadline and the producer stays usable", async () => {
+  it("block: write gives up with RingFullError at the deadline and the producer stays usable", () => {
     const ring = Ring.create(64, "block");
     const producer = new RingProducer(ring.buffer);
     const consumer = new RingConsumer(ring.buffer);
@@ -260,23 +260,10 @@ describe("ring edges", () => {
     const started = performance.now();
     expect(() => producer.write(frame, 20)).toThrow(RingFullError);
     expect(performance.now() - started).toBeGreaterThanOrEqual(19);
-    await expect(producer.writeAsync(frame, 20)).rejects.toBeInstanceOf(RingFullError);
 
-    // writeAsync parks with waitAsync and is woken by the consumer releasing room.
-    const pending = producer.writeAsync(frame, 5_000);
-    setTimeout(() => consumer.drain(() => undefined, 1), 10);
-    await pending;
+    // Once the consumer releases room, the same write goes through.
+    consumer.drain(() => undefined, 1);
+    producer.write(frame, 5_000);
     expect(producer.written).toBe(3);
-  });
-
-  it("waitForDataAsync parks without blocking the event loop and wakes on publish", async () => {
-    const ring = Ring.create(256, "drop-oldest");
-    const producer = new RingProducer(ring.buffer);
-    const consumer = new RingConsumer(ring.buffer);
-    expect(await consumer.waitForDataAsync(0, 10)).toBe(false);
-    setTimeout(() => producer.tryWrite(new Uint8Array(10)), 10);
-    expect(await consumer.waitForDataAsync(0, 5_000)).toBe(true);
-    expect(consumer.drain(() => undefined)).toBe(1);
-    expect(consumer.waitForData(50, 1)).toBe(false);
   });
 });
