@@ -70,6 +70,7 @@ export class Supervisor {
   private readonly budget: RestartBudget;
   private readonly codec = createCodec();
   private readonly commandRings = new Map<string, RingProducer>();
+  private readonly bells: ReadonlyMap<string, Doorbell>;
   private readonly order: string[];
   private readonly startWaiters = new Map<string, () => void>();
   private readonly stopWaiters = new Map<string, () => void>();
@@ -86,6 +87,7 @@ export class Supervisor {
     private readonly options: SupervisorOptions,
   ) {
     this.budget = new RestartBudget(options.policy);
+    this.bells = new Map(Object.entries(topology.doorbells).map(([thread, buffer]) => [thread, new Doorbell(buffer)]));
     for (const [thread, buffer] of Object.entries(topology.controlRings)) this.commandRings.set(thread, new RingProducer(buffer));
     this.order = topology.children.map((c) => c.name);
     for (const c of topology.children) this.status.set(c.name, { name: c.name, thread: c.thread, state: "starting", restarts: 0 });
@@ -211,7 +213,7 @@ export class Supervisor {
     for (const ring of this.topology.rings) if (ring.to === thread) Ring.reset(ring.buffer, "keep");
     Ring.reset(this.topology.controlRings[thread], "discard");
     // The dead thread's last heartbeat must not make the watchdog kill its successor.
-    const bell = new Doorbell(this.topology.doorbells[thread]);
+    const bell = this.bells.get(thread)!;
     bell.setBusySince(0);
     bell.clearCurrentActor();
     if (delayMs > 0) await sleep(delayMs);
@@ -228,7 +230,7 @@ export class Supervisor {
     const now = Date.now();
     for (const handle of this.threads.values()) {
       if (handle.worker === undefined || handle.expectedExit) continue;
-      const bell = new Doorbell(this.topology.doorbells[handle.name]);
+      const bell = this.bells.get(handle.name)!;
       const since = bell.busySince();
       if (since === 0 || now - since <= this.options.heartbeatTimeoutMs) continue;
       const culprit = this.topology.children[bell.currentActor()]?.name ?? "(between handlers)";
@@ -357,7 +359,7 @@ export class Supervisor {
     if (!handle.worker) return;
     const written = this.commandRings.get(thread)!.tryWrite(this.codec.encode(message));
     if (!written) this.options.log.error({ thread, command: message.type }, "control ring full; command dropped");
-    new Doorbell(this.topology.doorbells[thread]).ring();
+    this.bells.get(thread)!.ring();
   }
 
   // ---- stopping --------------------------------------------------------------------------------------
