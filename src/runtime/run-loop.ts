@@ -3,7 +3,11 @@ import type { ThreadHost } from "./host.js";
 import type { Doorbell } from "./doorbell.js";
 
 export interface LoopOptions {
-  /** Busy-poll this long before parking; 0 parks at once (the main thread never spins). */
+  /**
+   * Busy-poll this long after work before parking; 0 parks at once. A thread that parks with
+   * `waitAsync` (the main thread, which owns the sockets) polls through its event loop while it spins,
+   * so socket reads and timers are not held up by the spin.
+   */
   readonly spinUs: number;
   /** Continuous work yields to the event loop this often, so timers, I/O and control messages get in. */
   readonly yieldEveryMs: number;
@@ -62,7 +66,10 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
       }
       continue;
     }
-    if (options.spinUs > 0 && spinUntilWork(host, options.spinUs)) continue;
+    if (options.spinUs > 0) {
+      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, options.spinUs) : await pollUntilWork(host, options.spinUs);
+      if (found) continue;
+    }
     bell.setParked(true);
     if (host.hasWork() || bell.count() !== seen) {
       bell.setParked(false);
@@ -78,11 +85,27 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
       if (woke === "timed-out") await yieldToEventLoop();
     } else {
       const waited = Atomics.waitAsync(bell.words, 0, seen, timeoutMs);
-      if (waited.async) await waited.value;
+      if (waited.async) {
+        await Promise.race([waited.value, new Promise<void>((resolve) => (host.onLocalWake = resolve))]);
+        host.onLocalWake = undefined;
+      }
       bell.setParked(false);
     }
     lastYield = performance.now();
   }
+}
+
+/**
+ * Spins through the event loop: each `setImmediate` turn polls I/O without blocking, so a socket
+ * message arriving mid-spin is read within a turn (a few µs) instead of after the spin.
+ */
+async function pollUntilWork(host: ThreadHost, spinUs: number): Promise<boolean> {
+  const until = performance.now() + spinUs / 1000;
+  do {
+    if (host.hasWork()) return true;
+    await yieldToEventLoop();
+  } while (performance.now() < until);
+  return host.hasWork();
 }
 
 function spinUntilWork(host: ThreadHost, spinUs: number): boolean {

@@ -4,6 +4,8 @@ import { estimatorShardCount } from "./config/index.js";
 import type { ChildSpec } from "./child-spec.js";
 import { compiledUrl } from "../runtime/paths.js";
 
+const ESTIMATOR_THREAD_PREFIX = "worker-estimator-";
+
 /** The compiled module of an actor: `src/actors/<path>/actor.ts`. */
 export function actorModule(path: string): string {
   return compiledUrl(new URL(`../actors/${path}/actor.ts`, import.meta.url)).href;
@@ -13,12 +15,13 @@ export function actorModule(path: string): string {
  * The daemon's child list, in start order; reverse order is a safe stop order: the strategy stops before
  * risk, orders and the venue, so its exits can still go out, and market data stops last.
  * Placement follows `runtime.placement` (architecture §4): ZeroMQ actors on `main`, the tick path on the
- * `hot` worker, one worker per estimator shard.
+ * hot thread (`main` by default, else the `hot` worker), one worker per estimator shard.
  */
 export function childSpecsFor(config: Config, cpuCount = os.availableParallelism()): ChildSpec[] {
   const placement = config.runtime.placement;
   const hot = new Set<string>(placement.hot_worker);
-  const threadOf = (name: string): string => (placement.layout !== "isolated" && hot.has(name) ? "hot" : `worker-${name}`);
+  const hotThread = placement.hot_thread === "main" ? "main" : "hot";
+  const threadOf = (name: string): string => (placement.layout !== "isolated" && hot.has(name) ? hotThread : `worker-${name}`);
   const shutdownMs = config.runtime.supervisor.shutdown_timeout_ms;
   const children: ChildSpec[] = [];
   const add = (name: string, path: string, thread: string, extra: object = {}) =>
@@ -30,7 +33,7 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   const shards = estimatorShardCount(placement, cpuCount);
   // `estimator` in hot_worker puts the shards beside the strategy: a scan is then a mailbox hop, not a
   // wake-up of a parked worker (which costs 60-500 µs on a small VM, docs/benchmarks.md).
-  const shardThread = (i: number) => (placement.layout !== "isolated" && hot.has("estimator") ? "hot" : `worker-estimator-${i}`);
+  const shardThread = (i: number) => (placement.layout !== "isolated" && hot.has("estimator") ? hotThread : `${ESTIMATOR_THREAD_PREFIX}${i}`);
   for (let i = 0; i < shards; i++) add(`estimator-${i}`, "estimator", shardThread(i), { shard: { index: i, count: shards } });
   add("jumps", "jumps", threadOf("jumps"));
   add("venue", config.execution.provider === "zmq" ? "venues/engine" : "venues/paper", config.execution.provider === "zmq" ? "main" : threadOf("venue"));
@@ -38,4 +41,10 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   add("risk", "risk", threadOf("risk"));
   add("strategy", "strategy", threadOf("strategy"));
   return children;
+}
+
+/** µs each thread spins after work before parking (`runtime.spin`): main, estimator workers, other workers. */
+export function spinPlan(config: Config): (thread: string) => number {
+  const spin = config.runtime.spin;
+  return (thread) => (thread === "main" ? spin.main_spin_us : thread.startsWith(ESTIMATOR_THREAD_PREFIX) ? spin.estimator_spin_us : spin.spin_us);
 }

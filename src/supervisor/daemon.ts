@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { loadConfig, ConfigError, formatConfigIssues, type Config } from "./config/index.js";
 import { createLogger } from "../runtime/logger.js";
-import { childSpecsFor } from "./children.js";
+import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer, PortInUseError } from "./http.js";
 import { DaemonMetrics } from "./metrics.js";
 import { resolveChildSpecs } from "./child-spec.js";
@@ -61,7 +61,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
       backoffMaxMs: sup.backoff_max_ms,
     },
     heartbeatTimeoutMs: sup.heartbeat_timeout_ms,
-    spinUs: config.runtime.spin.spin_us,
+    spinUs: spinPlan(config),
     blockDeadlineMs: 5000,
     faultInjection: config.runtime.control.fault_injection,
     logLevel: config.observability.logging.level,

@@ -25,7 +25,8 @@ export interface ActorStatus {
 export interface SupervisorOptions {
   readonly policy: RestartPolicy;
   readonly heartbeatTimeoutMs: number;
-  readonly spinUs: number;
+  /** µs each thread busy-polls after work before parking (`main` included; see run-loop.ts). */
+  readonly spinUs: (thread: string) => number;
   readonly blockDeadlineMs: number;
   readonly faultInjection: boolean;
   readonly logLevel: string;
@@ -153,7 +154,7 @@ export class Supervisor {
 
   private async spawn(thread: string): Promise<void> {
     const startup = this.topology.startupFor(thread, {
-      spinUs: thread === "main" ? 0 : this.options.spinUs,
+      spinUs: this.options.spinUs(thread),
       blockDeadlineMs: this.options.blockDeadlineMs,
       faultInjection: this.options.faultInjection,
       logLevel: this.options.logLevel,
@@ -167,7 +168,7 @@ export class Supervisor {
       const { host, bell, close } = createHost(startup, wallClock, this.options.log.child({ thread }), emit);
       let stopped = false;
       await host.start();
-      const done = runHostLoop(host, bell, { spinUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+      const done = runHostLoop(host, bell, { spinUs: startup.spinUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
       handle.main = { host, close, done, stop: () => ((stopped = true), host.wake()) };
       return;
     }

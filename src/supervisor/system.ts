@@ -22,7 +22,7 @@ export async function startSystem(specs: readonly ChildSpec[], options: SystemOp
   const supervisor = new Supervisor(topology, {
     policy: DEFAULT_RESTART_POLICY,
     heartbeatTimeoutMs: 3000,
-    spinUs: 50,
+    spinUs: (thread) => (thread === "main" ? 0 : 50),
     blockDeadlineMs: 5000,
     faultInjection: false,
     logLevel: "info",

@@ -28,8 +28,8 @@ describe("reference file", () => {
   it("fills leadlag-only keys with their documented defaults", async () => {
     const { runtime, strategies, market_data, execution } = await loadConfig(REFERENCE, { env: {} });
     expect(runtime.journal).toEqual({ path: "./data/journal.log", fsync: "interval", fsync_interval_ms: 100 });
-    expect(runtime.placement).toEqual({ layout: "default", estimator_shards: "auto", hot_worker: ["feed", "jumps", "strategy", "risk", "orders", "venue"] });
-    expect(runtime.spin).toEqual({ spin_us: 50, park: true });
+    expect(runtime.placement).toEqual({ layout: "default", hot_thread: "main", estimator_shards: "auto", hot_worker: ["feed", "jumps", "strategy", "risk", "orders", "venue"] });
+    expect(runtime.spin).toEqual({ spin_us: 50, main_spin_us: 200, estimator_spin_us: 5000 });
     expect(runtime.supervisor).toEqual({
       strategy: "one_for_one",
       intensity: 10,

@@ -21,13 +21,18 @@ const estimatorShardsSchema = z.union([z.literal("auto"), positiveInt()], { erro
 
 const placementSchema = z.strictObject({
   layout: z.enum(["default", "isolated", "inline"]).default("default"),
+  // Where the hot_worker actors run. `main` (default): beside the ZeroMQ sockets, so a tick reaches the
+  // order socket without waking another thread; `worker`: a thread of their own, isolated from the
+  // supervisor. ZeroMQ sockets stay on main either way (docs/architecture.md, placement).
+  hot_thread: z.enum(["main", "worker"]).default("main"),
   estimator_shards: estimatorShardsSchema.default("auto"),
   hot_worker: uniqueList(z.enum(HOT_WORKER_ACTORS)).default(["feed", "jumps", "strategy", "risk", "orders", "venue"]),
 });
 
 const spinSchema = z.strictObject({
-  spin_us: nonNegativeInt().default(50), // busy-poll this long before parking; 0 parks at once
-  park: flag().default(true),
+  spin_us: nonNegativeInt().default(50), // worker threads: busy-poll this long after work before parking; 0 parks at once
+  main_spin_us: nonNegativeInt().default(200), // the main thread: polls rings and sockets this long after work
+  estimator_spin_us: nonNegativeInt().default(5000), // estimator workers: stay awake between ticks, so a scan never waits for a wake-up
 });
 
 const supervisorSchema = z
