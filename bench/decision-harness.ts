@@ -5,10 +5,11 @@ import * as zmq from "zeromq";
 import { pino } from "pino";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
-import { childSpecsFor } from "../src/supervisor/children.js";
+import { childSpecsFor, spinPlan } from "../src/supervisor/children.js";
 import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 import type { JumpDetected } from "../src/protocol/signals.js";
+import type { DecisionStage } from "./actors/decision-tap.js";
 import { sortedCopy } from "./bench.js";
 import { freePort } from "../test/fixtures/ports.js";
 
@@ -45,8 +46,8 @@ runtime:
   account_id: bench-decision
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
-  spin: { spin_us: ${process.env.LEADLAG_BENCH_SPIN_US ?? 50} }
-  placement: { hot_worker: [${process.env.LEADLAG_BENCH_HOT_WORKER ?? "feed, jumps, strategy, risk, orders, venue"}] }
+  spin: ${process.env.LEADLAG_BENCH_SPIN ?? "{}"}
+  placement: ${process.env.LEADLAG_BENCH_PLACEMENT ?? "{}"}
 market_data:
   provider: zmq
   exchanges: [HYPERLIQUID]
@@ -91,6 +92,8 @@ export interface DecisionSamples {
   readonly decisionUs: Float64Array;
   /** Jump-triggering trade published → entry order received on the engine's PULL socket, µs. */
   readonly tickToOrderUs: Float64Array;
+  /** Trade received → each stage seen by a tap on the main thread, µs (first scan request/result per jump). */
+  readonly stagesUs: Record<"jump" | DecisionStage, Float64Array>;
   readonly jumps: number;
 }
 
@@ -98,8 +101,9 @@ export interface DecisionSamples {
  * The whole daemon (bridge, feed, estimator shard on its worker, jumps, strategy, risk, orders, engine
  * venue) against a synthetic market published here, with an engine stand-in PULL socket, in real time.
  * Entries are attributed to the last jump seen before them (jumps are seconds apart, entries follow
- * within a millisecond). Placement and spin default to the daemon's; `LEADLAG_BENCH_HOT_WORKER`
- * (e.g. "feed, jumps, strategy, risk, orders, venue, estimator") and `LEADLAG_BENCH_SPIN_US` try others.
+ * within a millisecond). Placement and spin default to the daemon's; `LEADLAG_BENCH_PLACEMENT` and
+ * `LEADLAG_BENCH_SPIN` (YAML flow maps of `runtime.placement` and `runtime.spin`, e.g.
+ * `{hot_thread: worker}`, `{estimator_spin_us: 0}`) try others.
  */
 export async function runDecisionHarness(durationMs: number): Promise<DecisionSamples> {
   const ports = { trades: await freePort(), books: await freePort(), orders: await freePort(), events: await freePort() };
@@ -111,6 +115,17 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   const decisionUs: number[] = [];
   const tickToOrderUs: number[] = [];
   let jumps = 0;
+  const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [] };
+  const seenStages = new Set<string>();
+  const sinceJumpTrade = () => {
+    const recv = lastJump && received.get(lastJump.tsNs);
+    return recv === undefined ? undefined : Number(wallClockNs() - recv) / 1000;
+  };
+  const stage = (name: "jump" | DecisionStage) => {
+    const us = sinceJumpTrade();
+    if (us !== undefined && !seenStages.has(name)) stages[name].push(us);
+    seenStages.add(name);
+  };
   const pull = new zmq.Pull();
   await pull.bind(`tcp://127.0.0.1:${ports.orders}`);
   const actor = (name: string) => compiledUrl(new URL(`./actors/${name}.ts`, import.meta.url)).href;
@@ -126,15 +141,18 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
         onJump: (j: JumpDetected) => {
           lastJump = j;
           jumps++;
+          seenStages.clear();
+          stage("jump");
         },
+        onStage: stage,
         onProposal: (o: { role: string }) => {
-          const recv = lastJump && received.get(lastJump.tsNs);
-          if (o.role === "entry" && recv !== undefined) decisionUs.push(Number(wallClockNs() - recv) / 1000);
+          const us = sinceJumpTrade();
+          if (o.role === "entry" && us !== undefined) decisionUs.push(us);
         },
       },
     },
   ];
-  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: config.runtime.spin.spin_us });
+  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config) });
   const until = performance.now() + durationMs;
   const receiving = (async () => {
     for await (const [frame] of pull) {
@@ -146,5 +164,10 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   await supervisor.stop();
   pull.close();
   await receiving.catch(() => undefined);
-  return { decisionUs: sortedCopy(decisionUs), tickToOrderUs: sortedCopy(tickToOrderUs), jumps };
+  return {
+    decisionUs: sortedCopy(decisionUs),
+    tickToOrderUs: sortedCopy(tickToOrderUs),
+    stagesUs: { jump: sortedCopy(stages.jump), scan_request: sortedCopy(stages.scan_request), scan_result: sortedCopy(stages.scan_result) },
+    jumps,
+  };
 }

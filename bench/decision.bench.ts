@@ -1,13 +1,24 @@
 import type { Bench } from "./bench.js";
 import { percentile, round } from "./bench.js";
 import { runDecisionHarness } from "./decision-harness.js";
+import { syscallCost } from "./syscall-cost.js";
 
 /** From the jump-triggering trade entering the feed to the entry order leaving the strategy (shards on their own worker). */
 export const decisionBench: Bench = {
   name: "decision",
   summary: "jump-triggering trade into the feed → entry order out of the strategy, whole daemon on threads",
   async run({ quick }) {
+    const syscall = await syscallCost();
     const s = await runDecisionHarness(quick ? 45_000 : 150_000);
-    return { bench: "decision", n: s.decisionUs.length, jumps: s.jumps, p50_us: round(percentile(s.decisionUs, 50), 1), p99_us: round(percentile(s.decisionUs, 99), 1) };
+    const p50 = (samples: Float64Array) => round(percentile(samples, 50), 1);
+    return {
+      bench: "decision",
+      n: s.decisionUs.length,
+      jumps: s.jumps,
+      p50_us: p50(s.decisionUs),
+      p99_us: round(percentile(s.decisionUs, 99), 1),
+      syscall_after_idle_us: round(syscall.afterIdleUs, 1),
+      stages_p50_us: { jump: p50(s.stagesUs.jump), scan_request: p50(s.stagesUs.scan_request), scan_result: p50(s.stagesUs.scan_result) },
+    };
   },
 };

@@ -5,31 +5,41 @@ import * as zmq from "zeromq";
 import { pino } from "pino";
 import type { Bench } from "./bench.js";
 import { percentile, round, sortedCopy } from "./bench.js";
-import { EngineStandIn } from "./engine-standin.js";
+import { startEnginePeer } from "./engine-peer.js";
+import { syscallCost } from "./syscall-cost.js";
+import type { EngineArrival } from "./workers/engine-peer.js";
 import { freePort } from "../test/fixtures/ports.js";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
-import { actorModule } from "../src/supervisor/children.js";
+import { actorModule, spinPlan } from "../src/supervisor/children.js";
 import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 
-/** The floor: one bare PUSH → PULL hop over loopback TCP, one message in flight at a time. */
-async function zmqHopUs(n: number): Promise<Float64Array> {
-  const port = await freePort();
-  const pull = new zmq.Pull();
-  await pull.bind(`tcp://127.0.0.1:${port}`);
-  const push = new zmq.Push();
+const FLOOR_STAMP = /^\{"floor_ns":"(\d+)"\}$/;
+const INTENT_STAMP = /"intent_id":"b\d+-(\d+)"/;
+
+/**
+ * The floor: bare PUSH frames from this thread to the engine stand-in's PULL on its thread, one every
+ * millisecond (the proposals' pace, so each travels alone and wakes the receiver as an order does).
+ */
+async function sendFloorFrames(port: number, n: number): Promise<void> {
+  const push = new zmq.Push({ linger: 1000 });
   push.connect(`tcp://127.0.0.1:${port}`);
-  const samples: number[] = [];
-  for (let i = 0; i < n + 200; i++) {
-    const t0 = performance.now();
-    await push.send(`{"seq":${i}}`);
-    await pull.receive();
-    if (i >= 200) samples.push((performance.now() - t0) * 1000);
+  for (let i = 0; i < n; i++) {
+    await push.send(`{"floor_ns":"${wallClockNs()}"}`);
+    await new Promise((r) => setTimeout(r, 1));
   }
   push.close();
-  pull.close();
-  return sortedCopy(samples);
+}
+
+/** µs from each stamp (epoch ns inside the frame, matched by `stamp`) to the frame's arrival. */
+function arrivalLatencies(arrivals: readonly EngineArrival[], stamp: RegExp): number[] {
+  const out: number[] = [];
+  for (const a of arrivals) {
+    const m = stamp.exec(a.frame);
+    if (m) out.push(Number(a.arrivedNs - BigInt(m[1])) / 1000);
+  }
+  return out;
 }
 
 function benchConfig(dir: string, ordersPort: number, eventsPort: number) {
@@ -40,6 +50,8 @@ runtime:
   account_id: bench-${process.pid}
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
+  placement: ${process.env.LEADLAG_BENCH_PLACEMENT ?? "{}"}
+  spin: ${process.env.LEADLAG_BENCH_SPIN ?? "{}"}
 market_data: { provider: zmq }
 execution: { provider: zmq, mode: paper, host: 127.0.0.1, orders_port: ${ordersPort}, events_port: ${eventsPort} }
 initial_balance: { USDC: 1000000000000 }
@@ -54,45 +66,48 @@ risk:
 }
 
 /**
- * A proposed order's way out, placed as in the daemon: proposals are made on the hot worker beside risk
- * → order manager with its journal (default fsync policy) → engine adapter on the main thread → ZeroMQ
- * PUSH → an engine stand-in's PULL socket, which acks and fills every order so open-order state stays
- * realistic. Time from the proposal entering risk's mailbox to the frame arriving (wall clocks of the two
- * threads agree to ~3 µs), against a bare PUSH → PULL hop in the same run.
+ * A proposed order's way out, placed as in the daemon (`runtime.placement`; `LEADLAG_BENCH_PLACEMENT`
+ * tries others): proposals are made on the hot thread beside risk → order manager with its journal
+ * (default fsync policy) → engine adapter → ZeroMQ PUSH → an engine stand-in's PULL socket on a thread of
+ * its own, which acks and fills every order so open-order state stays realistic. Time from the proposal
+ * entering risk's mailbox to the frame arriving (wall clocks of the two
+ * threads agree to ~3 µs), against a bare PUSH → PULL hop in the same run. One proposal per
+ * `LEADLAG_BENCH_PACE_MS` (default 1): at a slower pace every hop runs cold and costs more (see
+ * `syscall_after_idle_us`, docs/benchmarks.md).
  */
 export const orderPathBench: Bench = {
   name: "order-path",
   summary: "proposed order through risk, order manager + journal and engine adapter to a PULL socket",
   async run({ quick }) {
     const n = quick ? 2000 : 10_000;
-    const floor = await zmqHopUs(quick ? 2000 : 5000);
+    const paceMs = Number(process.env.LEADLAG_BENCH_PACE_MS ?? 1);
+    const syscall = await syscallCost();
     const [ordersPort, eventsPort] = [await freePort(), await freePort()];
-    const latencies: number[] = [];
-    const intent = /"intent_id":"b\d+-(\d+)"/;
-    const engine = new EngineStandIn((frame) => {
-      const m = intent.exec(frame);
-      if (m) latencies.push(Number(wallClockNs() - BigInt(m[1])) / 1000);
-    });
-    await engine.start(ordersPort, eventsPort);
+    const engine = await startEnginePeer({ ordersPort, eventsPort, expectPlaces: n });
+    await sendFloorFrames(ordersPort, quick ? 2000 : 5000);
+    let arrivals: EngineArrival[] = [];
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-order-path-"));
     const config = benchConfig(dir, ordersPort, eventsPort);
+    const hot = config.runtime.placement.hot_thread === "main" ? "main" : "hot";
     const supervisor = await startSystem(
       [
         { name: "venue", module: actorModule("venues/engine"), thread: "main", config },
-        { name: "orders", module: actorModule("orders"), thread: "hot", config },
-        { name: "risk", module: actorModule("risk"), thread: "hot", config },
+        { name: "orders", module: actorModule("orders"), thread: hot, config },
+        { name: "risk", module: actorModule("risk"), thread: hot, config },
         // PGlite, on its own thread, takes a few seconds to open; proposals start after it.
-        { name: "proposer", module: compiledUrl(new URL("./actors/proposer.ts", import.meta.url)).href, thread: "hot", config: { count: n, everyMs: 1, startAfterMs: 8000 } },
+        { name: "proposer", module: compiledUrl(new URL("./actors/proposer.ts", import.meta.url)).href, thread: hot, config: { count: n, everyMs: paceMs, startAfterMs: 8000 } },
       ],
-      { log: pino({ level: "warn" }), logLevel: "warn" },
+      { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config) },
     );
     try {
-      const deadline = performance.now() + 8000 + n * 5 + 30_000;
-      while (latencies.length < n && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const deadline = new Promise((r) => setTimeout(r, 8000 + n * 5 + 30_000).unref());
+      await Promise.race([engine.done, deadline]);
     } finally {
       await supervisor.stop();
-      await engine.stop();
+      arrivals = await engine.stop();
     }
+    const latencies = arrivalLatencies(arrivals, INTENT_STAMP);
+    const floor = sortedCopy(arrivalLatencies(arrivals, FLOOR_STAMP));
     const sorted = sortedCopy(latencies.slice(Math.min(200, n / 10)));
     const p50 = percentile(sorted, 50);
     const floorP50 = percentile(floor, 50);
@@ -103,6 +118,9 @@ export const orderPathBench: Bench = {
       p99_us: round(percentile(sorted, 99), 1),
       zmq_hop_p50_us: round(floorP50, 1),
       ratio_to_zmq_hop: round(p50 / floorP50, 2),
+      pace_ms: paceMs,
+      syscall_hot_us: round(syscall.hotUs, 1),
+      syscall_after_idle_us: round(syscall.afterIdleUs, 1),
     };
   },
 };

@@ -3,22 +3,28 @@ import type { Trade } from "../../src/protocol/market-data.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
 import type { JumpDetected } from "../../src/protocol/signals.js";
 
+export type DecisionStage = "scan_request" | "scan_result";
+
 export interface DecisionTapConfig {
   readonly onTrade: (trade: Trade) => void;
   readonly onJump: (jump: JumpDetected) => void;
+  /** A scan request or result passed by (its arrival time here is the stage's time). */
+  readonly onStage: (stage: DecisionStage) => void;
   readonly onProposal: (order: ProposeOrder) => void;
 }
 
-/** Watches the feed's trades, the jumps and the strategy's proposals, for the decision benchmarks. */
+/** Watches the feed's trades, the jumps, the scans and the strategy's proposals, for the decision benchmarks. */
 export default defineActor<DecisionTapConfig>({
   kind: "decision-tap",
-  reads: ["md.trade", "signal.jump", "orders.proposed"],
+  reads: ["md.trade", "signal.jump", "signal.scan.request", "signal.scan.result", "orders.proposed"],
   writes: [],
   init(ctx) {
     return {
       handle: {
         Trade: (t: Trade) => ctx.config.onTrade(t),
         JumpDetected: (j: JumpDetected) => ctx.config.onJump(j),
+        ScanPairs: () => ctx.config.onStage("scan_request"),
+        PairsScanned: () => ctx.config.onStage("scan_result"),
         ProposeOrder: (o: ProposeOrder) => ctx.config.onProposal(o),
       },
     };
