@@ -194,6 +194,39 @@ describe("estimator shard: scans see the window ending just before the jump tick
     expect(mid?.status).toBe("ok");
   });
 
+  it.each(["before", "after"] as const)(
+    "answers a request from the scan computed ahead %s the jump tick is applied: the exact window, though later ticks moved the state on",
+    (when) => {
+      const { ticks } = leadLagTicks(18, 40);
+      const btcTrades = ticks.filter((t) => t.kind === "trade" && t.msg.instrument === 0);
+      const jumpTsNs = btcTrades[btcTrades.length - 40].msg.tsNs;
+      const shard = singleShard();
+      const tradeReplica = new OnlineHyEstimator(HY, { baseNs: T0 });
+      const midReplica = new OnlineHyEstimator(HY, { baseNs: T0 });
+      for (const tick of ticks) {
+        const jumpTick = tick.kind === "trade" && tick.msg.instrument === 0 && tick.msg.tsNs === jumpTsNs;
+        if (jumpTick && when === "before") shard.scanAhead(0, jumpTsNs);
+        apply(shard, tick);
+        if (jumpTick && when === "after") shard.scanAhead(0, jumpTsNs);
+        if (tick.msg.tsNs >= jumpTsNs) continue;
+        const replica = tick.kind === "trade" ? tradeReplica : midReplica;
+        const value = Math.log(tick.kind === "trade" ? tick.msg.price : tick.msg.mid);
+        if (tick.msg.instrument === 0) replica.onLeader(tick.msg.tsNs, value);
+        if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, value);
+      }
+      const answer = shard.onScan(request(0, jumpTsNs));
+      expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), tradeReplica.evaluateBeforeJump(jumpTsNs));
+      expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "mid"), midReplica.evaluateBeforeJump(jumpTsNs));
+      expect(shard.counters).toMatchObject({ scans: 1, answeredAhead: 1 });
+    },
+  );
+
+  it("does not compute ahead for a leader it holds no pair of", () => {
+    const shard = new ShardCore({ shardIndex: 0, shardCount: 1, symbols: SYMBOLS, pairs: [{ leader: 0, lagger: 1 }], features: ["trade"], hy: HY, baseNs: T0 });
+    shard.scanAhead(1, T0 + S);
+    expect(shard.onScan(request(1, T0 + S)).results).toEqual([]);
+  });
+
   it("finds the lead of a lagger that follows 500 ms later", () => {
     const { ticks, jumpTsNs } = leadLagTicks(15, 60);
     const shard = singleShard();

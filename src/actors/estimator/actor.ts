@@ -4,7 +4,8 @@ import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol
 import type { ScanPairs } from "../../protocol/signals.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
-import { artifactStore, hyParamsOf, leadLagStrategy, universe } from "../shared/universe.js";
+import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../shared/universe.js";
+import { JumpsCore } from "../jumps/core.js";
 import { ShardCore } from "./shard.js";
 
 export type EstimatorConfig = Config & { readonly shard: { readonly index: number; readonly count: number } };
@@ -30,6 +31,8 @@ export default defineActor<EstimatorConfig>({
       features: strategy.config.features,
       hy: hyParamsOf(strategy),
     });
+    // The jumps actor's detectors, replicated: a jump's scan starts here the moment its tick arrives.
+    const jumps = new JumpsCore(jumpsCoreConfig(ctx.config, instruments));
     ctx.log.info({ pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features }, "estimator shard ready");
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
@@ -39,14 +42,21 @@ export default defineActor<EstimatorConfig>({
     let warm = false;
     const waiting: ScanPairs[] = [];
     const answer = (req: ScanPairs) => {
+      const aheadBefore = core.counters.answeredAhead;
       const scanned = core.onScan(req);
       ctx.metrics.count("hy_scans_total", {}, scanned.results.length);
+      ctx.metrics.count("hy_scan_requests_total", { answered: core.counters.answeredAhead > aheadBefore ? "ahead" : "on_request" });
       ctx.metrics.count("hy_passes_total", {}, scanned.results.filter((r) => r.passes).length);
       ctx.send(Channels.scanResults, scanned);
     };
     return {
       handle: {
-        Trade: (t: Trade) => core.onTrade(t),
+        Trade: (t: Trade) => {
+          // Scan before applying the jump tick: the request, already on its way, then waits for the scan only.
+          const jump = jumps.onTrade(t);
+          if (jump !== null && !jump.systematic) core.scanAhead(jump.instrument, jump.tsNs);
+          core.onTrade(t);
+        },
         Book: (b: Book) => core.onBook(b),
         HistoryReplayed: (done: HistoryReplayed) => {
           if (done.requester !== ctx.name || warm) return;

@@ -4,7 +4,7 @@ import type { Book, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected } from "../../protocol/signals.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
-import { leadLagStrategy, universe } from "../shared/universe.js";
+import { jumpsCoreConfig, universe } from "../shared/universe.js";
 import { JumpsCore } from "./core.js";
 
 /** Lee-Mykland on every configured symbol's trades, with the co-jump filter across all of them. */
@@ -14,10 +14,9 @@ export default defineActor<Config>({
   writes: [Channels.jumps],
   async init(ctx) {
     const registry = await loadRegistry(ctx.config);
-    const symbols = universe(ctx.config, registry).map(({ id, symbol }) => ({ id, symbol }));
-    const nameOf = new Map(symbols.map((s) => [s.id, s.symbol]));
-    const j = leadLagStrategy(ctx.config).config.jump_detection_config;
-    const core = new JumpsCore({ symbols, params: { windowK: j.window_K, alpha: j.alpha, coJumpThreshold: j.co_jump_threshold, coJumpWindowS: j.co_jump_window_s } });
+    const coreConfig = jumpsCoreConfig(ctx.config, universe(ctx.config, registry));
+    const nameOf = new Map(coreConfig.symbols.map((s) => [s.id, s.symbol]));
+    const core = new JumpsCore(coreConfig);
     const emit = (jump: JumpDetected | null) => {
       if (jump === null) return;
       ctx.metrics.count("jumps_detected_total", { symbol: nameOf.get(jump.instrument) ?? String(jump.instrument), systematic: String(jump.systematic) });

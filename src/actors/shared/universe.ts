@@ -5,6 +5,7 @@ import type { InstrumentRegistry } from "../feed/instruments.js";
 import { ArtifactStore, type ArtifactLoad, type ArtifactSymbol } from "../strategy/artifacts.js";
 import type { StrategyInstrument } from "../strategy/sizing.js";
 import type { HyParams } from "../estimator/params.js";
+import type { JumpsCoreConfig } from "../jumps/core.js";
 
 /** The strategy the daemon runs: the first of `strategies` (one lead-lag strategy per daemon). */
 export function leadLagStrategy(config: Config): StrategyConfig {
@@ -40,6 +41,19 @@ export function hyParamsOf(strategy: StrategyConfig): HyParams {
     excludeHighS: hy.exclude_high_s,
     correlationThreshold: p.correlation_threshold,
     llsThreshold: p.lls_threshold,
+  };
+}
+
+/**
+ * The jump detectors of the daemon, from `jump_detection_config`: one per configured symbol, all in the
+ * co-jump filter. The jumps actor and every estimator shard build the same one (a shard runs a replica to
+ * start the scan a jump will ask for as soon as the jump tick arrives).
+ */
+export function jumpsCoreConfig(config: Config, instruments: readonly StrategyInstrument[]): JumpsCoreConfig {
+  const j = leadLagStrategy(config).config.jump_detection_config;
+  return {
+    symbols: instruments.map(({ id, symbol }) => ({ id, symbol })),
+    params: { windowK: j.window_K, alpha: j.alpha, coJumpThreshold: j.co_jump_threshold, coJumpWindowS: j.co_jump_window_s },
   };
 }
 
