@@ -27,6 +27,12 @@ export interface ActorContext<Config = unknown> {
    * host ships at most one report per actor every 100 ms, always the latest. Must be structured-cloneable.
    */
   publishStatus(status: unknown): void;
+  /**
+   * A reply this actor waits for (a scan answer) should arrive within `withinMs`: until it does or the
+   * time passes, the thread polls instead of parking, so the reply costs no wake-up (tens to hundreds of
+   * µs on a small VM). 0 withdraws the expectation. No effect under the inline transport.
+   */
+  expectReply(withinMs: number): void;
 }
 
 export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;

@@ -93,6 +93,8 @@ export class ThreadHost {
   private readonly overflow: { out: Outbound; frame: Uint8Array; sinceMs: number }[] = [];
   /** Latest unpublished status per actor. */
   private readonly statuses = new Map<string, unknown>();
+  /** Per actor index: `performance.now()` deadline of the reply it expects (`ctx.expectReply`). */
+  private readonly replyDeadlines = new Map<number, number>();
   private lastStatusFlushMs = 0;
   private dispatching = false;
   private deliveries = 0;
@@ -167,6 +169,10 @@ export class ThreadHost {
       publishStatus: (status) => {
         this.statuses.set(spec.name, status);
       },
+      expectReply: (withinMs) => {
+        if (withinMs > 0) this.replyDeadlines.set(spec.index, performance.now() + withinMs);
+        else this.replyDeadlines.delete(spec.index);
+      },
     };
     return slot;
   }
@@ -239,6 +245,17 @@ export class ThreadHost {
     }
     if (this.overflow.length === 0) this.faulted = false;
     return moved;
+  }
+
+  /** `performance.now()` until which an actor of this thread expects a reply (`ctx.expectReply`); 0 if none. */
+  replyExpectedUntil(): number {
+    let until = 0;
+    const now = performance.now();
+    for (const [index, deadline] of this.replyDeadlines) {
+      if (deadline <= now) this.replyDeadlines.delete(index);
+      else if (deadline > until) until = deadline;
+    }
+    return until;
   }
 
   /** Wakes this thread's loop: used when work arrives from outside a turn (I/O callbacks, control). */

@@ -66,8 +66,10 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
       }
       continue;
     }
-    if (options.spinUs > 0) {
-      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, options.spinUs) : await pollUntilWork(host, options.spinUs);
+    // An expected reply extends the spin to its deadline: polling for it is cheaper than being woken by it.
+    if (options.spinUs > 0 || host.replyExpectedUntil() > 0) {
+      const spinEnd = performance.now() + options.spinUs / 1000;
+      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, spinEnd) : await pollUntilWork(host, spinEnd);
       if (found) continue;
     }
     bell.setParked(true);
@@ -96,24 +98,28 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
 }
 
 /**
- * Spins through the event loop: each `setImmediate` turn polls I/O without blocking, so a socket
+ * Spins through the event loop until `spinEnd` (a `performance.now()` time): each `setImmediate` turn polls I/O without blocking, so a socket
  * message arriving mid-spin is read within a turn (a few µs) instead of after the spin.
  */
-async function pollUntilWork(host: ThreadHost, spinUs: number): Promise<boolean> {
-  const until = performance.now() + spinUs / 1000;
+async function pollUntilWork(host: ThreadHost, spinEnd: number): Promise<boolean> {
   do {
     if (host.hasWork()) return true;
     await yieldToEventLoop();
-  } while (performance.now() < until);
+  } while (spinning(host, spinEnd));
   return host.hasWork();
 }
 
-function spinUntilWork(host: ThreadHost, spinUs: number): boolean {
-  const until = performance.now() + spinUs / 1000;
+function spinUntilWork(host: ThreadHost, spinEnd: number): boolean {
   do {
     if (host.hasWork()) return true;
-  } while (performance.now() < until);
+  } while (spinning(host, spinEnd));
   return false;
+}
+
+/** Still within the thread's own spin, or before the deadline of a reply an actor expects (which may be withdrawn meanwhile). */
+function spinning(host: ThreadHost, spinEnd: number): boolean {
+  const now = performance.now();
+  return now < spinEnd || now < host.replyExpectedUntil();
 }
 
 

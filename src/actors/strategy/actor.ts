@@ -13,6 +13,8 @@ import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
 
 const TICK_MS = 50;
+/** How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few seconds: cheap). */
+const SCAN_REPLY_POLL_MS = 5;
 
 /**
  * The lead-lag strategy shell: jumps become scan requests, scan answers become entries, books drive the
@@ -82,8 +84,12 @@ export default defineActor<Config>({
           scanSentAt.set(scan.requestId, performance.now());
           ctx.metrics.count("scan_requests_total", { leader: nameOf.get(j.instrument) ?? String(j.instrument) });
           ctx.send(Channels.scanRequests, scan);
+          ctx.expectReply(SCAN_REPLY_POLL_MS);
         },
-        PairsScanned: (answer: PairsScanned) => propose(core.onPairsScanned(answer, ctx.now())),
+        PairsScanned: (answer: PairsScanned) => {
+          propose(core.onPairsScanned(answer, ctx.now()));
+          if (core.scansInFlight === 0) ctx.expectReply(0);
+        },
         OrderStatusChanged: (s: OrderStatusChanged) => {
           if (s.status === "filled" || s.status === "partially_filled") ctx.metrics.count("fills_total", { symbol: s.symbol });
           const cancel = core.onOrderStatus(s, ctx.now());

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { compiledUrl } from "../../src/runtime/paths.js";
+import { resolveChildSpecs } from "../../src/supervisor/child-spec.js";
+import { loadDefs } from "../../src/supervisor/system.js";
+import { buildTopology } from "../../src/supervisor/topology.js";
+import { createHost } from "../../src/runtime/host-factory.js";
+import { runHostLoop } from "../../src/runtime/run-loop.js";
+import { wallClock } from "../../src/runtime/clock.js";
+import { waitFor } from "../fixtures/wait.js";
+
+const log = pino({ level: "silent" });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("thread loop: a reply an actor expects keeps its thread polling instead of parking", () => {
+  it("polls while the reply is expected, parks once the expectation is withdrawn", async () => {
+    let expectReply: (withinMs: number) => void = () => undefined;
+    const module = compiledUrl(new URL("../fixtures/actors/reply-waiter.ts", import.meta.url)).href;
+    const children = resolveChildSpecs([{ name: "waiter", module, thread: "main", config: { expose: (f: typeof expectReply) => (expectReply = f) } }]);
+    const topology = buildTopology(children, await loadDefs(children));
+    const startup = topology.startupFor("main", { spinUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const { host, bell, close } = createHost(startup, wallClock, log, () => undefined);
+    await host.start();
+    let stopped = false;
+    const loop = runHostLoop(host, bell, { spinUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+    const parked = () => Atomics.load(bell.words, 1) === 1;
+    try {
+      await waitFor(parked);
+      expectReply(60_000);
+      await waitFor(() => !parked());
+      expect(host.replyExpectedUntil()).toBeGreaterThan(performance.now());
+      await sleep(50);
+      expect(parked()).toBe(false);
+      expectReply(0);
+      expect(host.replyExpectedUntil()).toBe(0);
+      await waitFor(parked);
+    } finally {
+      stopped = true;
+      host.wake();
+      await loop;
+      close();
+    }
+  });
+});
