@@ -9,6 +9,12 @@ import { childSpecsFor, spinPlan } from "../src/supervisor/children.js";
 import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 import type { JumpDetected } from "../src/protocol/signals.js";
+import type { ProposeOrder } from "../src/protocol/orders.js";
+import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
+import { loadRegistry } from "../src/actors/shared/instruments.js";
+import { startPeer } from "./peer.js";
+import type { EngineArrival } from "./workers/engine-peer.js";
+import type { MarketPeerData, MarketPeerRecords } from "./workers/market-peer.js";
 import type { DecisionStage } from "./actors/decision-tap.js";
 import { sortedCopy } from "./bench.js";
 import { freePort } from "../test/fixtures/ports.js";
@@ -99,7 +105,8 @@ export interface DecisionSamples {
 
 /**
  * The whole daemon (bridge, feed, estimator shard on its worker, jumps, strategy, risk, orders, engine
- * venue) against a synthetic market published here, with an engine stand-in PULL socket, in real time.
+ * venue) in real time, against a synthetic market published from a thread of its own, which also holds
+ * the engine's PULL socket (bench/workers/market-peer.ts): the daemon's threads carry only the daemon.
  * Entries are attributed to the last jump seen before them (jumps are seconds apart, entries follow
  * within a millisecond). Placement and spin default to the daemon's; `LEADLAG_BENCH_PLACEMENT` and
  * `LEADLAG_BENCH_SPIN` (YAML flow maps of `runtime.placement` and `runtime.spin`, e.g.
@@ -109,11 +116,10 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   const ports = { trades: await freePort(), books: await freePort(), orders: await freePort(), events: await freePort() };
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-decision-"));
   const config = harnessConfig(dir, ports);
-  const published = new Map<bigint, number>();
   const received = new Map<bigint, bigint>();
+  const jumpOfIntent = new Map<string, bigint>();
   let lastJump: JumpDetected | undefined;
   const decisionUs: number[] = [];
-  const tickToOrderUs: number[] = [];
   let jumps = 0;
   const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [] };
   const seenStages = new Set<string>();
@@ -126,15 +132,18 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
     if (us !== undefined && !seenStages.has(name)) stages[name].push(us);
     seenStages.add(name);
   };
-  const pull = new zmq.Pull();
-  await pull.bind(`tcp://127.0.0.1:${ports.orders}`);
-  const actor = (name: string) => compiledUrl(new URL(`./actors/${name}.ts`, import.meta.url)).href;
+  const peerData: MarketPeerData = {
+    spec: syntheticSpecFromConfig(config.market_data.synthetic, await loadRegistry(config)),
+    tradesPort: ports.trades,
+    booksPort: ports.books,
+    ordersPort: ports.orders,
+  };
+  const peer = await startPeer<MarketPeerRecords>(new URL("./workers/market-peer.ts", import.meta.url), peerData);
   const specs = [
-    { name: "bench-market", module: actor("bench-market"), thread: "main", config: { daemon: config, onTradePublished: (ts: bigint) => published.set(ts, performance.now()) } },
     ...childSpecsFor(config),
     {
       name: "decision-tap",
-      module: actor("decision-tap"),
+      module: compiledUrl(new URL("./actors/decision-tap.ts", import.meta.url)).href,
       thread: "main",
       config: {
         onTrade: (t: { tsNs: bigint; recvNs: bigint }) => received.set(t.tsNs, t.recvNs),
@@ -145,29 +154,37 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
           stage("jump");
         },
         onStage: stage,
-        onProposal: (o: { role: string }) => {
+        onProposal: (o: ProposeOrder) => {
           const us = sinceJumpTrade();
-          if (o.role === "entry" && us !== undefined) decisionUs.push(us);
+          if (o.role !== "entry" || us === undefined || lastJump === undefined) return;
+          decisionUs.push(us);
+          jumpOfIntent.set(o.intentId, lastJump.tsNs);
         },
       },
     },
   ];
   const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config) });
-  const until = performance.now() + durationMs;
-  const receiving = (async () => {
-    for await (const [frame] of pull) {
-      const sent = lastJump && published.get(lastJump.tsNs);
-      if (sent !== undefined && frame.includes('"role":"entry"')) tickToOrderUs.push((performance.now() - sent) * 1000);
-    }
-  })();
-  while (performance.now() < until) await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, durationMs));
   await supervisor.stop();
-  pull.close();
-  await receiving.catch(() => undefined);
+  const { published, arrivals } = await peer.stop();
   return {
     decisionUs: sortedCopy(decisionUs),
-    tickToOrderUs: sortedCopy(tickToOrderUs),
+    tickToOrderUs: sortedCopy(tickToOrder(new Map(published), arrivals, jumpOfIntent)),
     stagesUs: { jump: sortedCopy(stages.jump), scan_request: sortedCopy(stages.scan_request), scan_result: sortedCopy(stages.scan_result) },
     jumps,
   };
+}
+
+const INTENT = /"intent_id":"([^"]+)"/;
+
+/** µs from publishing each entry's jump trade to the entry's order frame arriving at the engine's socket. */
+function tickToOrder(published: ReadonlyMap<bigint, bigint>, arrivals: readonly EngineArrival[], jumpOfIntent: ReadonlyMap<string, bigint>): number[] {
+  const out: number[] = [];
+  for (const a of arrivals) {
+    const intent = INTENT.exec(a.frame)?.[1];
+    const jumpTsNs = intent === undefined ? undefined : jumpOfIntent.get(intent);
+    const sentNs = jumpTsNs === undefined ? undefined : published.get(jumpTsNs);
+    if (sentNs !== undefined && a.frame.includes('"action":"place"')) out.push(Number(a.arrivedNs - sentNs) / 1000);
+  }
+  return out;
 }

@@ -32,6 +32,6 @@ parentPort!.postMessage("ready");
 parentPort!.once("message", async () => {
   // "stop": sockets first, then the arrivals.
   await engine.stop();
-  parentPort!.postMessage(arrivals);
+  parentPort!.postMessage({ records: arrivals });
   parentPort!.close();
 });
