@@ -83,8 +83,13 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     if (options.blockingParkSliceMs > 0) {
       const woke = Atomics.wait(bell.words, 0, seen, Math.min(timeoutMs, options.blockingParkSliceMs));
       bell.setParked(false);
-      // Woken by a frame: handle it now. Timed out: let timers and I/O in before the next slice.
-      if (woke === "timed-out") await yieldToEventLoop();
+      // Woken by a frame: handle it now. Timed out: let timers and I/O in before the next slice. A wake by
+      // a frame is no visit to the event loop: `lastYield` stands, so a thread that keeps being woken still
+      // lets its timers, I/O and queued commands (microtasks) in every `yieldEveryMs`.
+      if (woke === "timed-out") {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
     } else {
       const waited = Atomics.waitAsync(bell.words, 0, seen, timeoutMs);
       if (waited.async) {
@@ -92,8 +97,8 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
         host.onLocalWake = undefined;
       }
       bell.setParked(false);
+      lastYield = performance.now();
     }
-    lastYield = performance.now();
   }
 }
 

@@ -1,0 +1,60 @@
+import { Worker } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { Doorbell, createDoorbell } from "../../src/runtime/doorbell.js";
+import type { ThreadHost } from "../../src/runtime/host.js";
+import { runHostLoop } from "../../src/runtime/run-loop.js";
+
+/**
+ * Rings a doorbell every 100 µs from another thread (a steady stream of frames), until told to stop. It
+ * spins between rings: a sleep of 100 µs can oversleep past the loop's 1 ms park slice on a busy machine.
+ */
+const RINGER = `
+const { workerData } = require("node:worker_threads");
+const words = new Int32Array(workerData.bell, 0, 4);
+const stop = new Int32Array(workerData.stop);
+while (Atomics.load(stop, 0) === 0) {
+  Atomics.add(words, 0, 1);
+  Atomics.notify(words, 0);
+  const until = performance.now() + 0.1;
+  while (performance.now() < until);
+}`;
+
+/** A host whose only work is the frames the ringer announces: one unit per ring seen. */
+function streamHost(bell: Doorbell): ThreadHost & { turns: number } {
+  let handled = bell.count();
+  const host = {
+    turns: 0,
+    turn() {
+      host.turns++;
+      const now = bell.count();
+      const work = now - handled;
+      handled = now;
+      return work;
+    },
+    hasWork: () => false,
+    flushStatuses: () => undefined,
+    flushMetrics: () => undefined,
+    nextTimerDue: () => undefined,
+    replyExpectedUntil: () => 0,
+    onLocalWake: undefined,
+  };
+  return host as unknown as ThreadHost & { turns: number };
+}
+
+describe("thread loop on a worker (blocking park)", () => {
+  it("still visits the event loop while a steady stream keeps waking it, so queued commands and timers run", async () => {
+    const bellBuffer = createDoorbell();
+    const bell = new Doorbell(bellBuffer);
+    const stop = new SharedArrayBuffer(4);
+    const ringer = new Worker(RINGER, { eval: true, workerData: { bell: bellBuffer, stop } });
+    await new Promise((r) => ringer.once("online", r));
+    const host = streamHost(bell);
+    let immediateRanAtTurn: number | undefined;
+    setImmediate(() => (immediateRanAtTurn = host.turns));
+    await runHostLoop(host, bell, { spinUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 }, () => host.turns >= 3000);
+    Atomics.store(new Int32Array(stop), 0, 1);
+    await ringer.terminate();
+    expect(immediateRanAtTurn).toBeDefined();
+    expect(immediateRanAtTurn!).toBeLessThan(3000);
+  });
+});
