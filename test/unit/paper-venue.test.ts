@@ -74,6 +74,43 @@ describe("paper venue", () => {
     expect(events()).toMatchObject([{ status: "rejected", reasonCode: "post_only_violation" }]);
   });
 
+  it("reduce-only: capped at the position it reduces, rejected once there is none (reduceOnlyRejected)", () => {
+    const { core, events } = venue();
+    core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0);
+    const exit = placeFrame({ side: "sell", price: 2997, size: 2, reduceOnly: true, role: "exit" });
+    core.onOrderFrame(exit.frame, T0);
+    const late = placeFrame({ side: "sell", price: 2997, size: 1, reduceOnly: true, role: "exit" });
+    core.onOrderFrame(late.frame, T0);
+    core.advance(T0);
+    expect(events().slice(2)).toMatchObject([
+      { kind: "report", clId: exit.clId, status: "accepted" },
+      { kind: "fill", clId: exit.clId, side: "sell", price: 2999, size: 0.5 },
+      { kind: "report", clId: exit.clId, status: "canceled" },
+      { kind: "report", clId: late.clId, status: "accepted", exchangeOrderId: "" },
+      { kind: "report", clId: late.clId, status: "rejected", reasonCode: "invalid_params", reasonText: "reduceOnlyRejected" },
+    ]);
+    expect(core.positionOf(SYMBOL)).toBe(0);
+  });
+
+  it("reduce-only: a resting order is canceled once the position it would reduce is gone", () => {
+    const { core, events } = venue();
+    core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0);
+    const resting = placeFrame({ side: "sell", tif: "GTC", price: 3010, size: 0.5, reduceOnly: true, role: "exit" });
+    core.onOrderFrame(resting.frame, T0);
+    core.onOrderFrame(placeFrame({ side: "sell", price: 2999, size: 0.5, role: "exit" }).frame, T0);
+    core.advance(T0);
+    core.onBook(SYMBOL, { ...book, bidPx: [3011, 3010], bidSz: [5, 5] }, T0 + MS);
+    expect(events().at(-1)).toMatchObject({ kind: "report", clId: resting.clId, status: "canceled", reasonText: "reduceOnlyCanceled" });
+    expect(core.openOrderCount()).toBe(0);
+  });
+
+  it("reduce-only on a symbol this venue has not filled since it started is not checked", () => {
+    const { core, events } = venue();
+    core.onOrderFrame(placeFrame({ side: "sell", price: 2999, size: 0.5, reduceOnly: true, role: "exit" }).frame, T0);
+    core.advance(T0);
+    expect(events().map((e) => ("kind" in e ? e.kind : e.reason))).toEqual(["report", "fill"]);
+  });
+
   it("cancel: accepted for the request, canceled for the order, then the duplicate canceled", () => {
     const { core, events } = venue();
     const { clId, frame } = placeFrame({ tif: "GTC", price: 2990 });

@@ -13,6 +13,10 @@ import type { FeeModel, LatencyModel } from "./models.js";
  * an IOC that cannot trade at all is `accepted` without an oid then `rejected`, a cancel answers
  * `accepted` for the request and `canceled` for the order (optionally twice), fills without
  * `tags.intent_id` are dropped, a duplicate pending `cl_id` is ignored. Latency is a timestamp shift.
+ * Reduce-only orders are checked as Hyperliquid does against the position the venue's own fills built:
+ * one that would open or grow a position is rejected (`reduceOnlyRejected`), one larger than the
+ * position fills only the position, and a resting one is canceled once there is nothing left to reduce.
+ * A symbol this venue has not filled since it started (a restarted paper venue) is not checked.
  */
 
 export interface EngineFrame {
@@ -40,12 +44,16 @@ interface RestingOrder {
 
 type Arrival = { readonly atNs: bigint; readonly text: string };
 
+const POSITION_DUST = 1e-12;
+
 /** Engine-style boot clock for TSC-derived timestamps: well below 1e17. */
 const TSC_MODULUS = 10n ** 15n;
 
 export class PaperVenueCore {
   private readonly books = new Map<string, PaperBook>();
   private readonly resting = new Map<string, RestingOrder>();
+  /** Net position per symbol from this venue's fills (base units, + long). */
+  private readonly positions = new Map<string, number>();
   private readonly arrivals: Arrival[] = [];
   private nextOid = 100_000_000n;
   private nextExecId = 500_000_000n;
@@ -83,6 +91,10 @@ export class PaperVenueCore {
     return this.resting.size;
   }
 
+  positionOf(symbol: string): number | undefined {
+    return this.positions.get(symbol);
+  }
+
   private process(text: string, tsNs: bigint): void {
     const order = parseExecutionOrder(text);
     if (order === undefined) return; // unparsable JSON: the engine drops it silently
@@ -103,7 +115,13 @@ export class PaperVenueCore {
       this.report(order.clId, "rejected", "", "post_only_violation", "Post only order would have immediately matched", tsNs, tags);
       return;
     }
-    const takes = book ? walkLevels(book, order.side, order.price, order.size) : [];
+    const fillable = this.reducibleSize(order, order.size);
+    if (fillable <= 0) {
+      this.report(order.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), tags);
+      this.report(order.clId, "rejected", "", "invalid_params", "reduceOnlyRejected", tsNs, tags);
+      return;
+    }
+    const takes = book ? walkLevels(book, order.side, order.price, fillable) : [];
     if (immediate && takes.length === 0) {
       // HL's immediate-path error is not recognised by the engine: an ack without oid, then the rejection (§2.9).
       this.report(order.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), tags);
@@ -139,7 +157,13 @@ export class PaperVenueCore {
   private matchResting(symbol: string, book: PaperBook, tsNs: bigint): void {
     for (const [clId, order] of this.resting) {
       if (order.place.symbol !== symbol || !crosses(book, order.place.side, order.place.price)) continue;
-      for (const t of walkLevels(book, order.place.side, order.place.price, order.remaining)) {
+      const fillable = this.reducibleSize(order.place, order.remaining);
+      if (fillable <= 0) {
+        this.resting.delete(clId);
+        this.report(clId, "canceled", order.oid, "ok", "reduceOnlyCanceled", tsNs, reportTags(order.place.tags, this.config.venue));
+        continue;
+      }
+      for (const t of walkLevels(book, order.place.side, order.place.price, fillable)) {
         this.fill(order.place, order.oid, order.place.price, t.size, "maker", tsNs);
         order.remaining -= t.size;
       }
@@ -147,8 +171,19 @@ export class PaperVenueCore {
     }
   }
 
+  /** How much of `size` the order may fill: all of it, or for reduce-only at most the position it reduces. */
+  private reducibleSize(order: InboundPlace, size: number): number {
+    const position = order.reduceOnly ? this.positions.get(order.symbol) : undefined;
+    if (position === undefined) return size;
+    const reduces = order.side === "buy" ? position < 0 : position > 0;
+    return reduces ? Math.min(size, Math.abs(position)) : 0;
+  }
+
   private fill(order: InboundPlace, oid: string, price: number, size: number, liquidity: Liquidity, tsNs: bigint): void {
-    if (order.tags.intent_id === undefined) return; // the engine drops fills with no intent (§2.10)
+    const after = (this.positions.get(order.symbol) ?? 0) + (order.side === "buy" ? size : -size);
+    // Sums of lot-sized fills leave float dust (0.1 + 0.2 - 0.3): flat is flat.
+    this.positions.set(order.symbol, Math.abs(after) < POSITION_DUST ? 0 : after);
+    if (order.tags.intent_id === undefined) return; // the exchange filled it; the engine drops the report (§2.10)
     this.emit({
       topic: EXEC_FILL_TOPIC,
       payload: formatExecFill({
