@@ -56,6 +56,7 @@ export function createHost(
     emit,
     loadActor: loadActorDef,
     control: controlConsumer && onCommand ? { reader: readerOf(controlConsumer), onCommand } : undefined,
+    runInputsAtOnce: true,
   });
   return {
     host,

@@ -68,6 +68,13 @@ export interface HostOptions {
   readonly loadActor: (moduleUrl: string) => Promise<ActorDef>;
   /** Supervisor commands, drained at the start of every turn. */
   readonly control?: { readonly reader: FrameReader; readonly onCommand: (command: SupervisorToHost) => void };
+  /**
+   * A message sent from outside a turn (an actor's socket callback: a market-data frame) is run to
+   * completion at once, in that callback: its whole cascade (feed → jumps → strategy → scan request) is
+   * handled before the next frame is read, with no wake-up of the thread's loop. Live threads only: the
+   * inline transport schedules every message by event time.
+   */
+  readonly runInputsAtOnce?: boolean;
 }
 
 /**
@@ -208,7 +215,13 @@ export class ThreadHost {
       const frame = this.frames.encode(index, message);
       for (const out of outs) this.writeFrame(out, frame);
     }
-    if (!this.dispatching) this.wake();
+    if (this.dispatching) return;
+    if (this.options.runInputsAtOnce) {
+      this.turn();
+      if (this.hasWork()) this.wake();
+    } else {
+      this.wake();
+    }
   }
 
   private writeFrame(out: Outbound, frame: Uint8Array): void {
