@@ -254,6 +254,25 @@ describe("order manager against the engine's sequences (wire doc §2.12)", () =>
   });
 });
 
+describe("bounded memory", () => {
+  it("keeps the open orders and the most recent finished ones; a late report for a dropped one is an anomaly", () => {
+    const h = new OrderHarness(newOrderManager(undefined, 2));
+    const open = h.submit({ tif: "GTC" });
+    h.venue(accepted(open, "1"));
+    const done = [1, 2, 3].map((i) => {
+      const id = h.submit();
+      h.venue(accepted(id, String(10 + i)));
+      h.venue(filled(id, `x${i}`, 1));
+      return id;
+    });
+    expect(h.core.allOrders().map((o) => o.clId)).toEqual([open, done[1], done[2]]);
+    expect(h.core.openOrders().map((o) => o.clId)).toEqual([open]);
+    h.venue(canceled(done[0]));
+    expect(h.anomalies.at(-1)).toMatchObject({ kind: "unknown_order", clId: done[0] });
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(3);
+  });
+});
+
 describe("journal fold", () => {
   const step = fc.oneof(
     fc.record({ kind: fc.constant("submit" as const), tif: fc.constantFrom("IOC" as const, "GTC" as const), side: fc.constantFrom("buy" as const, "sell" as const), size: fc.integer({ min: 1, max: 5 }) }),
@@ -265,10 +284,10 @@ describe("journal fold", () => {
     fc.record({ kind: fc.constant("timer" as const), ms: fc.integer({ min: 0, max: 20_000 }) }),
   );
 
-  it("rebuilding from the journal gives exactly the live state, after any event sequence", () => {
+  it.each([undefined, 2])("rebuilding from the journal gives exactly the live state, after any event sequence (finished orders kept: %s)", (kept) => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
-        const h = new OrderHarness();
+        const h = new OrderHarness(newOrderManager(undefined, kept));
         h.balance("USDC", 1_000_000);
         const ids: string[] = [];
         const pick = (n: number) => ids[n % ids.length];
@@ -286,7 +305,7 @@ describe("journal fold", () => {
             h.venue(filled(id, `x${s.exec}`, s.size, s.price, { side }));
           }
         }
-        const rebuilt = newOrderManager();
+        const rebuilt = newOrderManager(undefined, kept);
         for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
         expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
         expect(rebuilt.ledger.allPositions()).toEqual(h.core.ledger.allPositions());

@@ -38,7 +38,12 @@ export default defineActor<Config>({
     };
     const ack = config.runtime.order_manager.ack_timeout_ms;
     const core = new OrderManagerCore(
-      { accountId: config.runtime.account_id, ackTimeoutNs: { ioc: BigInt(ack.ioc) * 1_000_000n, gtc: BigInt(ack.gtc) * 1_000_000n }, instrument: ledgerInstrument },
+      {
+        accountId: config.runtime.account_id,
+        ackTimeoutNs: { ioc: BigInt(ack.ioc) * 1_000_000n, gtc: BigInt(ack.gtc) * 1_000_000n },
+        instrument: ledgerInstrument,
+        terminalOrdersKept: config.runtime.order_manager.terminal_orders_kept,
+      },
       new CloidGenerator(sessionHexFrom(randomBytes(8))),
     );
     const journalConfig = config.runtime.journal;

@@ -15,6 +15,7 @@ import type { CancelRequested, OrderAckTimedOut, OrderEvent, OrderSubmitted } fr
 import type { LedgerInstrument } from "./ledger.js";
 import { Ledger } from "./ledger.js";
 import { isOpen, transition, type OrderTrigger } from "./state-machine.js";
+import { RecentKeys } from "./recent.js";
 
 /**
  * The order manager core, event-sourced in two steps the shell keeps apart:
@@ -30,7 +31,11 @@ export interface OrderManagerConfig {
   /** `runtime.order_manager.ack_timeout_ms`, in ns: IOC/market orders and GTC/posted orders. */
   readonly ackTimeoutNs: { readonly ioc: bigint; readonly gtc: bigint };
   readonly instrument: (symbol: string) => LedgerInstrument | undefined;
+  /** Finished orders kept in memory for queries and late reports (`runtime.order_manager.terminal_orders_kept`). */
+  readonly terminalOrdersKept?: number;
 }
+
+export const DEFAULT_TERMINAL_ORDERS_KEPT = 10_000;
 
 export interface ManagedOrder {
   readonly clId: string;
@@ -72,13 +77,22 @@ export class OrderManagerCore {
   /** Cancel request id → the order it cancels. */
   private readonly cancels = new Map<string, string>();
   private readonly awaitingAck = new Set<string>();
-  private readonly seenExecIds = new Set<string>();
   private lastSeq = 0n;
+  // Bounded memory: finished orders, cancel requests and fill ids past these windows are in the journal only.
+  private readonly finished: RecentKeys;
+  private readonly cancelIds: RecentKeys;
+  private readonly seenExecIds: RecentKeys;
 
   constructor(
     private readonly config: OrderManagerConfig,
     private readonly cloids: CloidGenerator,
-  ) {}
+  ) {
+    const kept = config.terminalOrdersKept ?? DEFAULT_TERMINAL_ORDERS_KEPT;
+    this.finished = new RecentKeys(kept);
+    this.cancelIds = new RecentKeys(kept);
+    // Duplicate fills arrive within seconds of the first; several fills per order are common.
+    this.seenExecIds = new RecentKeys(kept * 10);
+  }
 
   // ─── decisions: input → events to journal ───────────────────────────────────────────────────────
 
@@ -222,6 +236,8 @@ export class OrderManagerCore {
     }
     order.cancelClId = e.cancelClId;
     this.cancels.set(e.cancelClId, e.clId);
+    const evicted = this.cancelIds.add(e.cancelClId);
+    if (evicted !== undefined) this.cancels.delete(evicted);
     const s = order.submitted;
     outcome.outputs.push({
       type: "CancelOrder",
@@ -270,6 +286,7 @@ export class OrderManagerCore {
       if (reason !== "") order.lastReason = reason;
       if (!isOpen(result.to)) this.releaseOrder(order, tsNs, outcome);
       this.pushStatus(outcome, order, tsNs);
+      if (!isOpen(result.to)) this.retire(order.clId);
     }
     return order;
   }
@@ -308,6 +325,12 @@ export class OrderManagerCore {
     this.applyTrigger(order.clId, complete ? "fill_complete" : "fill_partial", fill.recvNs, outcome, "");
     // A partial fill in the same state still changes filledSize: tell strategy and risk.
     if (order.status === before) this.pushStatus(outcome, order, fill.recvNs);
+  }
+
+  /** A finished order stays queryable until `terminalOrdersKept` newer ones finished. */
+  private retire(clId: string): void {
+    const evicted = this.finished.add(clId);
+    if (evicted !== undefined) this.orders.delete(evicted);
   }
 
   private releaseOrder(order: ManagedOrder, tsNs: bigint, outcome: ApplyOutcome): void {

@@ -59,7 +59,12 @@ export const runtimeSchema = z.strictObject({
   account_id: text().default("paper-1"),
   db_path: text().default("./data/trading.db"), // embedded journal location when no database URL is given
   database_url: optionalText(), // PostgreSQL URL; the journal falls back to env DATABASE_URL where it is opened
-  order_manager: z.strictObject({ ack_timeout_ms: ackTimeoutsSchema.prefault({}) }).prefault({}),
+  order_manager: z
+    .strictObject({
+      ack_timeout_ms: ackTimeoutsSchema.prefault({}),
+      terminal_orders_kept: positiveInt().default(10_000), // finished orders kept in memory (queries, late reports); all stay in the journal
+    })
+    .prefault({}),
   journal: journalSchema.prefault({}),
   placement: placementSchema.prefault({}),
   spin: spinSchema.prefault({}),
