@@ -10,6 +10,7 @@ import type { BackpressurePolicy } from "./host.js";
  *   jumps ─signal.jump─▶ strategy ─signal.scan.request─▶ estimator-* ─signal.scan.result─▶ strategy
  *   strategy ─orders.proposed─▶ risk ─orders.approved─▶ orders ─orders.venue─▶ venue
  *   strategy ─orders.cancel─▶ orders
+ *   strategy, risk ─orders.state.request─▶ orders ─events.account─▶ strategy, risk   (after a restart)
  *   risk ─events.risk─▶ strategy (denials), orders (cancel-all on halt)
  *   venue ─events.venue─▶ orders ─events.order/events.account─▶ strategy, risk
  */
@@ -29,6 +30,8 @@ export const Channels = {
   approvedOrders: "orders.approved",
   /** strategy → orders: cancel a remainder the strategy no longer wants. */
   cancelRequests: "orders.cancel",
+  /** strategy, risk → orders: a restarted actor asks for the positions and balances it lost. */
+  accountStateRequests: "orders.state.request",
   venueCommands: "orders.venue",
   venueEvents: "events.venue",
   orderEvents: "events.order",

@@ -212,3 +212,10 @@ export const AccountUpdated = defineMessage(
   }),
 );
 export type AccountUpdated = z.output<typeof AccountUpdated.schema>;
+
+/**
+ * strategy, risk → orders: a (re)started actor asks for every position and balance; the order manager
+ * answers with one `PositionChanged` / `AccountUpdated` each, as after its own rebuild.
+ */
+export const RequestAccountState = defineMessage(z.object({ type: z.literal("RequestAccountState"), requester: z.string(), tsNs: nanos }));
+export type RequestAccountState = z.output<typeof RequestAccountState.schema>;

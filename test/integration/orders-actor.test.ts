@@ -8,7 +8,7 @@ import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/supervisor/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
-import type { PlaceOrder } from "../../src/protocol/orders.js";
+import type { PlaceOrder, PositionChanged } from "../../src/protocol/orders.js";
 import type { OrdersStatus } from "../../src/actors/orders/status.js";
 import { waitFor } from "../fixtures/wait.js";
 
@@ -70,5 +70,32 @@ describe("order manager actor", () => {
     expect(status.orders.filter((o) => o.status === "filled")).toHaveLength(count);
     const usd = status.balances.find((b) => b.asset === "USD")!;
     expect(usd.total).toBeCloseTo(1_000_000 - count * 0.05, 6);
+  });
+
+  it("answers a restarted actor's request for the account state with every position it holds", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-orders-"));
+    const placed: PlaceOrder[] = [];
+    const positions: PositionChanged[] = [];
+    let requestState: () => void = () => undefined;
+    const count = 20;
+    running = await startSystem(
+      [
+        {
+          name: "driver",
+          module: driver,
+          thread: "main",
+          config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o), onPosition: (p: PositionChanged) => positions.push(p), exposeStateRequest: (f: () => void) => (requestState = f) },
+        },
+        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: ordersConfig(dir, `state-test-${process.pid}-${Date.now()}`) },
+      ],
+      { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent" },
+    );
+    await waitFor(() => positions.some((p) => Math.abs(p.qty - count * 0.001) < 1e-9));
+    const before = positions.length;
+    requestState();
+    await waitFor(() => positions.length > before);
+    expect(positions.slice(before)).toMatchObject([{ type: "PositionChanged", symbol: "BTC-USDT-PERP" }]);
+    expect(positions[before].qty).toBeCloseTo(count * 0.001, 9);
+    expect(positions[before].avgPrice).toBeCloseTo(100_000, 6);
   });
 });

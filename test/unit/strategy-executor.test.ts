@@ -7,7 +7,7 @@ import {
   type ExecutorTrigger,
 } from "../../src/actors/strategy/executor.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
-import { book, booksAt, ETH, jumpAndAnswer, MS, orderStatus, S, scan, strategyHarness, T0, type Harness } from "../fixtures/strategy.js";
+import { book, booksAt, BTC, ETH, jumpAndAnswer, MS, orderStatus, position, S, scan, strategyHarness, T0, type Harness } from "../fixtures/strategy.js";
 
 const STRONG = [scan(ETH.id, "trade", 0.8), scan(ETH.id, "mid", 0.7)];
 const STATES: ExecutorState[] = ["entry_pending", "open", "exit_pending", "closed", "failed"];
@@ -81,6 +81,28 @@ describe("position executor through the strategy core", () => {
     h.core.onOrderStatus(orderStatus(exit, "filled", 0.16, 2990, T0 + 61n * S), T0 + 61n * S);
     expect(h.port.closed[0]).toMatchObject({ closedBy: "time_limit", side: "sell" });
     expect(h.port.closed[0].realizedPnl).toBeCloseTo(1.6, 9);
+  });
+
+  it("adopts a position no executor holds (a restart): brackets from its average price, then a time-limit exit", () => {
+    const h = strategyHarness({ stop_loss_bps: 20, take_profit_bps: 30, time_limit_seconds: 60 });
+    booksAt(h, T0);
+    h.core.onPosition(position(ETH, -0.3, 3000), T0);
+    expect(h.port.adopted).toMatchObject([{ symbol: ETH.symbol, qty: -0.3, avgPrice: 3000, slBps: 20, tpBps: 30 }]);
+    expect(h.core.onBook(book(ETH.id, T0 + S, 3003), T0 + S)).toEqual([]); // 10 bps against a short: inside the stop
+    booksAt(h, T0 + 60n * S);
+    const [exit] = h.core.onTimer(T0 + 60n * S);
+    expect(exit).toMatchObject({ role: "exit", side: "buy", size: 0.3, reduceOnly: true, symbol: ETH.symbol });
+    h.core.onOrderStatus(orderStatus(exit, "filled", 0.3, 2995, T0 + 61n * S), T0 + 61n * S);
+    expect(h.port.closed[0]).toMatchObject({ closedBy: "time_limit", side: "sell" });
+    expect(h.port.closed[0].realizedPnl).toBeCloseTo(1.5, 9);
+  });
+
+  it("adopts nothing while an executor of the symbol is live, nor dust below min notional", () => {
+    const { h, entry } = enteredLong();
+    h.core.onPosition(position(ETH, 0.16, 3000), T0 + MS); // the entry's fill, reported before its order status
+    h.core.onOrderStatus(orderStatus(entry, "filled", 0.16, 3000, T0 + MS), T0 + MS);
+    h.core.onPosition(position(BTC, 0.0001, 60000), T0 + MS); // 6 USD: dust
+    expect(h.port.adopted).toEqual([]);
   });
 
   it("never closes by time when time_limit_seconds is 0", () => {

@@ -117,7 +117,7 @@ describe("strategy gates, in their fixed order", () => {
   it("refuses while the lagger carries an untracked dust position", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    h.core.onPosition({ type: "PositionChanged", symbol: ETH.symbol, marketType: "perp", qty: 0.001, avgPrice: 3000, realizedPnl: 0, fees: 0, tsNs: T0 });
+    h.core.onPosition({ type: "PositionChanged", symbol: ETH.symbol, marketType: "perp", qty: 0.001, avgPrice: 3000, realizedPnl: 0, fees: 0, tsNs: T0 }, T0);
     expect(jumpAndAnswer(h, T0, 50, STRONG)).toEqual([]);
     expect(h.port.last.outcome).toBe("dust_position");
   });
@@ -125,7 +125,7 @@ describe("strategy gates, in their fixed order", () => {
   it("treats an untracked position at or above min notional as an active one", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    h.core.onPosition({ type: "PositionChanged", symbol: ETH.symbol, marketType: "perp", qty: 0.5, avgPrice: 3000, realizedPnl: 0, fees: 0, tsNs: T0 });
+    h.core.onPosition({ type: "PositionChanged", symbol: ETH.symbol, marketType: "perp", qty: 0.5, avgPrice: 3000, realizedPnl: 0, fees: 0, tsNs: T0 }, T0);
     expect(jumpAndAnswer(h, T0, 50, STRONG)).toEqual([]);
     expect(h.port.last.outcome).toBe("active_executor");
   });

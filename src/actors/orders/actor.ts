@@ -26,7 +26,7 @@ const SHIP_EVERY_MS = 200;
  */
 export default defineActor<Config>({
   kind: "orders",
-  reads: [Channels.approvedOrders, Channels.cancelRequests, Channels.venueEvents, Channels.books, Channels.riskEvents],
+  reads: [Channels.approvedOrders, Channels.cancelRequests, Channels.venueEvents, Channels.books, Channels.riskEvents, Channels.accountStateRequests],
   writes: [Channels.venueCommands, Channels.orderEvents, Channels.accountEvents],
   async init(ctx) {
     const config = ctx.config;
@@ -97,8 +97,9 @@ export default defineActor<Config>({
       for (const [asset, amount] of Object.entries(config.initial_balance)) seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
       commit([...seeded].map(([asset, amount]) => ({ type: "BalanceSet", asset, amount, tsNs: ctx.now() }) as const));
     };
-    /** Positions and balances after a rebuild, for strategy and risk, which may have restarted too. */
+    /** Open orders, positions and balances after a rebuild, or for a restarted strategy or risk actor. */
     const publishState = () => {
+      for (const status of core.openOrderStatuses(ctx.now())) ctx.send(Channels.orderEvents, status);
       for (const p of core.ledger.allPositions()) {
         const position: PositionChanged = { type: "PositionChanged", symbol: p.symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs: ctx.now() };
         ctx.send(Channels.accountEvents, position);
@@ -130,6 +131,7 @@ export default defineActor<Config>({
           ctx.send(Channels.orderEvents, denied);
         }),
         RequestCancel: whenReconciled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
+        RequestAccountState: whenReconciled(() => publishState()),
         OrderAccepted: whenReconciled(onVenueEvent),
         OrderRejected: whenReconciled(onVenueEvent),
         OrderCanceled: whenReconciled(onVenueEvent),

@@ -339,21 +339,7 @@ export class OrderManagerCore {
   }
 
   private pushStatus(outcome: ApplyOutcome, o: ManagedOrder, tsNs: bigint): void {
-    const s = o.submitted;
-    outcome.outputs.push({
-      type: "OrderStatusChanged",
-      clId: o.clId,
-      strategy: s.strategy,
-      intentId: s.intentId,
-      symbol: s.symbol,
-      side: s.side,
-      status: o.status,
-      price: s.price,
-      size: s.size,
-      filledSize: o.filledSize,
-      avgFillPrice: o.avgFillPrice,
-      tsNs,
-    });
+    outcome.outputs.push(statusOf(o, tsNs));
   }
 
   private pushPosition(outcome: ApplyOutcome, symbol: string, tsNs: bigint): void {
@@ -381,7 +367,30 @@ export class OrderManagerCore {
     return this.allOrders().filter((o) => isOpen(o.status));
   }
 
+  /** The status of every open order, as sent when it last changed: for an actor that restarted. */
+  openOrderStatuses(tsNs: bigint): OrderStatusChanged[] {
+    return this.openOrders().map((o) => statusOf(o, tsNs));
+  }
+
   get appliedSeq(): bigint {
     return this.lastSeq;
   }
+}
+
+function statusOf(o: Readonly<ManagedOrder>, tsNs: bigint): OrderStatusChanged {
+  const s = o.submitted;
+  return {
+    type: "OrderStatusChanged",
+    clId: o.clId,
+    strategy: s.strategy,
+    intentId: s.intentId,
+    symbol: s.symbol,
+    side: s.side,
+    status: o.status,
+    price: s.price,
+    size: s.size,
+    filledSize: o.filledSize,
+    avgFillPrice: o.avgFillPrice,
+    tsNs,
+  };
 }

@@ -2,7 +2,7 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Config } from "../../supervisor/config/index.js";
 import type { Book } from "../../protocol/market-data.js";
-import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder } from "../../protocol/orders.js";
+import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder, RequestAccountState } from "../../protocol/orders.js";
 import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
 import { universe } from "../shared/universe.js";
 import { RiskCore, type BreakerChange } from "./core.js";
@@ -18,7 +18,7 @@ const MARK_EVERY_MS = 500;
 export default defineActor<Config>({
   kind: "risk",
   reads: [Channels.proposedOrders, Channels.books, Channels.orderEvents, Channels.accountEvents],
-  writes: [Channels.approvedOrders, Channels.riskEvents],
+  writes: [Channels.approvedOrders, Channels.riskEvents, Channels.accountStateRequests],
   async init(ctx) {
     const config = ctx.config;
     const registry = await loadRegistry(config);
@@ -42,6 +42,9 @@ export default defineActor<Config>({
     };
     ctx.setInterval("mark", MARK_EVERY_MS);
     publish();
+    // After a restart the exposure, inventory and open-order rules need what the order manager knows.
+    const request: RequestAccountState = { type: "RequestAccountState", requester: ctx.name, tsNs: ctx.now() };
+    ctx.send(Channels.accountStateRequests, request);
     return {
       handle: {
         ProposeOrder: (p: ProposeOrder) => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder } from "../../protocol/orders.js";
+import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestAccountState } from "../../protocol/orders.js";
 import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
 import { msToNs } from "../../protocol/time.js";
 import type { Config } from "../../supervisor/config/index.js";
@@ -24,7 +24,7 @@ const SCAN_REPLY_POLL_MS = 5;
 export default defineActor<Config>({
   kind: "strategy",
   reads: [Channels.jumps, Channels.scanResults, Channels.books, Channels.trades, Channels.orderEvents, Channels.accountEvents, Channels.riskEvents],
-  writes: [Channels.scanRequests, Channels.proposedOrders, Channels.cancelRequests],
+  writes: [Channels.scanRequests, Channels.proposedOrders, Channels.cancelRequests, Channels.accountStateRequests],
   async init(ctx) {
     const config = ctx.config;
     const strategy = leadLagStrategy(config);
@@ -63,6 +63,10 @@ export default defineActor<Config>({
           ctx.metrics.count("realized_pnl_usd_total", {}, p.realizedPnl);
         },
         anomaly: (a) => ctx.log.warn(a, "strategy anomaly"),
+        positionAdopted: (a) => {
+          ctx.metrics.count("positions_adopted_total", { symbol: a.symbol });
+          ctx.log.warn(a, "adopted a position no executor held (left by a restart): it now has brackets and a time limit");
+        },
       },
     );
     const propose = (orders: readonly ProposeOrder[]) => {
@@ -73,6 +77,9 @@ export default defineActor<Config>({
     };
 
     ctx.setInterval("tick", TICK_MS);
+    // A restarted strategy has no executors: the order manager's positions tell it what to adopt.
+    const stateRequest: RequestAccountState = { type: "RequestAccountState", requester: ctx.name, tsNs: ctx.now() };
+    ctx.send(Channels.accountStateRequests, stateRequest);
     if (params.artifacts_auto_reload) ctx.setInterval("artifacts", params.artifacts_refresh_interval_seconds * 1000);
     return {
       handle: {
@@ -96,7 +103,7 @@ export default defineActor<Config>({
           if (cancel) ctx.send(Channels.cancelRequests, cancel);
         },
         OrderDenied: (d: OrderDenied) => core.onOrderDenied(d, ctx.now()),
-        PositionChanged: (p: PositionChanged) => core.onPosition(p),
+        PositionChanged: (p: PositionChanged) => core.onPosition(p, ctx.now()),
       },
       onTimer: (name) => {
         if (name === "artifacts") {

@@ -3,7 +3,7 @@ import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, Re
 import type { JumpDetected, PairScan, PairsScanned, ScanPairs } from "../../protocol/signals.js";
 import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
 import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
-import { decideEntry, type EntryEnv } from "./entry.js";
+import { bracketsFor, decideEntry, type EntryEnv } from "./entry.js";
 import { PositionExecutor, type ExitReason, type TransitionResult } from "./executor.js";
 import { ExpectedMoveLabels } from "./labels.js";
 import { MarketView } from "./market-view.js";
@@ -145,8 +145,29 @@ export class StrategyCore {
     if (executor !== undefined) this.afterTransition(executor, executor.onDenied(denied.intentId, nowNs), nowNs);
   }
 
-  onPosition(position: PositionChanged): void {
+  /**
+   * Keeps the venue position; one that no executor holds (left by a restart of this strategy, which asks
+   * the order manager for its positions when it starts) is adopted: it gets brackets and a time limit like
+   * an entry. Never while an executor of the symbol is live: its fills may be in flight.
+   */
+  onPosition(position: PositionChanged, nowNs: bigint): void {
     this.portfolio.onPosition(position);
+    const instrument = [...this.instruments.values()].find((i) => i.symbol === position.symbol);
+    if (instrument === undefined || this.portfolio.hasLiveExecutor(instrument.id)) return;
+    const qty = this.portfolio.untrackedQty(instrument.id, instrument.symbol);
+    if (Math.abs(qty) * position.avgPrice < instrument.minNotional || !(position.avgPrice > 0)) return;
+    this.adopt(instrument.id, qty, position.avgPrice, nowNs);
+  }
+
+  private adopt(laggerId: number, qty: number, avgPrice: number, nowNs: bigint): void {
+    const p = this.p;
+    const lagger = this.instruments.get(laggerId)!;
+    const intentId = `${this.config.name}-adopted-${nowNs}-${++this.intentSeq}`;
+    const brackets = bracketsFor(this.entryEnv(), laggerId, this.market.book(laggerId)?.mid ?? avgPrice, 0);
+    const executor = new PositionExecutor({ intentId, side: qty > 0 ? "buy" : "sell", brackets, timeLimitNs: seconds(p.time_limit_seconds), exitRetryNs: this.exitRetryNs, takerFeeBps: p.taker_fee_bps });
+    executor.adopt(Math.abs(qty), avgPrice, nowNs);
+    this.portfolio.add(executor, laggerId, Math.abs(qty) * avgPrice, nowNs);
+    this.port.positionAdopted({ intentId, symbol: lagger.symbol, qty, avgPrice, slBps: brackets.slBps, tpBps: brackets.tpBps });
   }
 
   // ─── time ───────────────────────────────────────────────────────────────────────────────────────

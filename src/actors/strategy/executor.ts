@@ -111,6 +111,18 @@ export class PositionExecutor {
     };
   }
 
+  /**
+   * Takes over a position found at the venue with no executor (the strategy restarted while it was open):
+   * open at once at the venue's average price, its time limit counted from now.
+   */
+  adopt(qty: number, price: number, nowNs: bigint): void {
+    if (this.state !== "entry_pending" || this.entryFilled > 0) throw new Error(`cannot adopt into an executor in state ${this.state}`);
+    this.state = "open";
+    this.entryFilled = qty;
+    this.entryPrice = price;
+    this.openedNs = nowNs;
+  }
+
   /** Entry fills open the position with what is filled (a later fill of the same order adds to it). */
   onOrderStatus(s: OrderStatusChanged): TransitionResult | null {
     if (s.intentId === this.plan.intentId) return this.onEntryStatus(s);

@@ -92,8 +92,19 @@ export type StrategyAnomaly =
   | { readonly kind: "unknown_scan_answer"; readonly requestId: number; readonly shard: number }
   | { readonly kind: "unknown_intent"; readonly intentId: string };
 
+/** A venue position this strategy found without an executor (after a restart) and now manages. */
+export interface AdoptedPosition {
+  readonly intentId: string;
+  readonly symbol: string;
+  readonly qty: number;
+  readonly avgPrice: number;
+  readonly slBps: number | null;
+  readonly tpBps: number | null;
+}
+
 export interface StrategyPort {
   decision(record: DecisionRecord): void;
   positionClosed(position: ClosedPosition): void;
+  positionAdopted(position: AdoptedPosition): void;
   anomaly(anomaly: StrategyAnomaly): void;
 }
