@@ -103,8 +103,9 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
 }
 
 /**
- * Spins through the event loop until `spinEnd` (a `performance.now()` time): each `setImmediate` turn polls I/O without blocking, so a socket
- * message arriving mid-spin is read within a turn (a few µs) instead of after the spin.
+ * Spins through the event loop until `spinEnd` (a `performance.now()` time): each `setImmediate` turn
+ * polls I/O without blocking, so a socket message arriving mid-spin is read within a turn (a few µs)
+ * instead of after the spin.
  */
 async function pollUntilWork(host: ThreadHost, spinEnd: number): Promise<boolean> {
   do {
