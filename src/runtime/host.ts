@@ -218,7 +218,8 @@ export class ThreadHost {
     if (this.dispatching) return;
     if (this.options.runInputsAtOnce) {
       this.turn();
-      if (this.hasWork()) this.wake();
+      // The loop, parked meanwhile, must run on for what is left and to poll for a reply an actor now expects.
+      if (this.hasWork() || this.replyDeadlines.size > 0) this.wake();
     } else {
       this.wake();
     }
