@@ -11,6 +11,7 @@ import { loadRegistry } from "../shared/instruments.js";
 import { artifactStore, leadLagStrategy, loadArtifacts, universe } from "../shared/universe.js";
 import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
+import type { DecisionRecord } from "./records.js";
 
 const TICK_MS = 50;
 /** How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few seconds: cheap). */
@@ -40,7 +41,8 @@ export default defineActor<Config>({
     const csvPath = params.decision_scores_csv_path;
     mkdirSync(path.dirname(csvPath), { recursive: true });
     if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
-    let csvRows: string[] = [];
+    // Decisions are booked (CSV row, metrics) on the tick timer, off the path from a scan answer to its order.
+    let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
     const scanSentAt = new Map<number, number>();
     const nameOf = new Map(instruments.map((i) => [i.id, i.symbol]));
 
@@ -48,14 +50,9 @@ export default defineActor<Config>({
       { name: strategy.name, params, instruments, artifacts: loaded.set, staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms) },
       {
         decision: (record) => {
-          csvRows.push(decisionCsvRow(record));
-          const gate = record.outcome === "entered" ? "" : record.outcome;
-          ctx.metrics.count("decisions_total", { outcome: record.outcome === "entered" ? "entered" : "stopped", gate });
           const sent = scanSentAt.get(record.requestId);
-          if (sent !== undefined) {
-            ctx.metrics.observe("decision_latency_seconds", (performance.now() - sent) / 1000);
-            scanSentAt.delete(record.requestId);
-          }
+          scanSentAt.delete(record.requestId);
+          decided.push({ record, latencyS: sent === undefined ? undefined : (performance.now() - sent) / 1000 });
         },
         positionClosed: (p) => {
           ctx.log.info({ intent: p.intentId, symbol: p.symbol, side: p.side, qty: p.qty, entry: p.entryPrice, exit: p.exitPrice, closedBy: p.closedBy, pnl: p.realizedPnl, fees: p.estimatedFees }, "position closed");
@@ -69,6 +66,15 @@ export default defineActor<Config>({
         },
       },
     );
+    const bookDecisions = () => {
+      if (decided.length === 0) return;
+      for (const { record, latencyS } of decided) {
+        ctx.metrics.count("decisions_total", { outcome: record.outcome === "entered" ? "entered" : "stopped", gate: record.outcome === "entered" ? "" : record.outcome });
+        if (latencyS !== undefined) ctx.metrics.observe("decision_latency_seconds", latencyS);
+      }
+      appendFileSync(csvPath, decided.map(({ record }) => decisionCsvRow(record)).join("\n") + "\n");
+      decided = [];
+    };
     const propose = (orders: readonly ProposeOrder[]) => {
       for (const order of orders) {
         ctx.metrics.count("orders_proposed_total", { role: order.role, symbol: order.symbol });
@@ -113,10 +119,7 @@ export default defineActor<Config>({
           return;
         }
         propose(core.onTimer(ctx.now()));
-        if (csvRows.length > 0) {
-          appendFileSync(csvPath, csvRows.join("\n") + "\n");
-          csvRows = [];
-        }
+        bookDecisions();
         const states = core.executorStates();
         for (const [state, n] of Object.entries(states)) ctx.metrics.gauge("executors", n, { state });
         ctx.metrics.gauge("open_positions", core.openPositions);
@@ -124,9 +127,7 @@ export default defineActor<Config>({
         ctx.metrics.gauge("rls_samples", core.rls.samples);
         ctx.publishStatus({ open_positions: core.openPositions, executors: states, scans_in_flight: core.scansInFlight, rls_ready: core.rls.ready });
       },
-      onStop: () => {
-        if (csvRows.length > 0) appendFileSync(csvPath, csvRows.join("\n") + "\n");
-      },
+      onStop: bookDecisions,
     };
   },
 });
