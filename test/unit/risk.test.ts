@@ -4,6 +4,10 @@ import type { OrderStatusChanged, ProposeOrder } from "../../src/protocol/orders
 import { riskSchema } from "../../src/supervisor/config/schema/risk.js";
 import { RiskCore, type RiskInstrument } from "../../src/actors/risk/core.js";
 import { CircuitBreaker } from "../../src/actors/risk/circuit-breaker.js";
+import { BreakerStore, breakerFileFor } from "../../src/actors/risk/breaker-store.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { breakerLimitsFrom, limitsFor, type CircuitBreakerLimits, type RiskLimits } from "../../src/actors/risk/limits.js";
 import { roundToLot } from "../../src/protocol/wire/engine.js";
 import { MS, T0 } from "../fixtures/orders.js";
@@ -109,6 +113,50 @@ describe("circuit breaker", () => {
     core.onBook(ETH.symbol, 2750, T0 + 2n * MS);
     expect(core.markToMarket(T0 + 2n * MS)).toMatchObject({ transition: { to: "HALTED" }, cancelAll: { type: "RequestCancel", clId: "", strategy: "" } });
     expect(core.onPropose(propose({ side: "sell", price: 2750, size: 0.5 }), T0 + 2n * MS)).toMatchObject({ kind: "deny", message: { rule: "CircuitBreaker" } });
+  });
+});
+
+describe("circuit breaker across restarts", () => {
+  const limits = { enabled: true, reduceAtDrawdownUsd: 1000, haltAtDrawdownUsd: 3000 };
+
+  it("a breaker rebuilt from its memory keeps its state and measures the day from the same equity", () => {
+    const before = new CircuitBreaker(limits);
+    before.onEquity(100_000, T0);
+    before.onEquity(98_800, T0 + MS);
+    const after = new CircuitBreaker(limits, before.memory());
+    expect(after.state).toBe("REDUCING");
+    // 3100 below the day's 100 000 halts; a breaker that had forgotten the day would see 1900 below 98 800.
+    expect(after.onEquity(96_900, T0 + 2n * MS)?.to).toBe("HALTED");
+  });
+
+  it("does not feed the breaker before the order manager's balances arrive (equity 0 is no drawdown)", () => {
+    const restored = { state: "ACTIVE" as const, day: String(T0 / 86_400_000_000_000n), dayStartEquity: 10_000 };
+    const core = new RiskCore({ limits: () => unlimited, breaker: limits, instrument: () => ETH, restoredBreaker: restored });
+    expect(core.markToMarket(T0)).toBeNull();
+    expect(core.breakerState).toBe("ACTIVE");
+    core.onAccount({ type: "AccountUpdated", accountId: "a", asset: "USDC", total: 8_800, locked: 0, tsNs: T0 });
+    expect(core.markToMarket(T0 + MS)).toMatchObject({ transition: { from: "ACTIVE", to: "REDUCING" } });
+  });
+});
+
+describe("breaker store", () => {
+  const dir = () => mkdtempSync(path.join(tmpdir(), "leadlag-breaker-"));
+
+  it("round-trips the memory through a file, and reports a corrupt file instead of guessing", () => {
+    const file = path.join(dir(), "risk-breaker-paper-1.json");
+    const store = new BreakerStore(file);
+    expect(store.load()).toEqual({ ok: true, memory: undefined });
+    const memory = { state: "HALTED" as const, day: "20417", dayStartEquity: 12_345.5 };
+    store.save(memory);
+    expect(new BreakerStore(file).load()).toEqual({ ok: true, memory });
+    writeFileSync(file, '{"state":"MAYBE","day":"1","dayStartEquity":1}');
+    expect(new BreakerStore(file).load()).toMatchObject({ ok: false });
+    writeFileSync(file, "{not json");
+    expect(new BreakerStore(file).load()).toMatchObject({ ok: false });
+  });
+
+  it("keeps one file per account next to the journal", () => {
+    expect(breakerFileFor("./data/journal.log", "paper/1")).toBe(path.join("data", "risk-breaker-paper_1.json"));
   });
 });
 

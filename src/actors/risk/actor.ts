@@ -6,6 +6,8 @@ import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder,
 import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
 import { universe } from "../shared/universe.js";
 import { RiskCore, type BreakerChange } from "./core.js";
+import { BreakerStore, breakerFileFor } from "./breaker-store.js";
+import type { BreakerMemory } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
 
 const MARK_EVERY_MS = 500;
@@ -22,7 +24,13 @@ export default defineActor<Config>({
   async init(ctx) {
     const config = ctx.config;
     const registry = await loadRegistry(config);
+    const store = new BreakerStore(breakerFileFor(config.runtime.journal.path, config.runtime.account_id));
+    const loaded = store.load();
+    if (!loaded.ok) ctx.log.error({ file: store.file, error: loaded.error }, "circuit breaker state unreadable: starting HALTED until an operator resets it (POST /risk/reset)");
+    const restoredBreaker: BreakerMemory | undefined = loaded.ok ? loaded.memory : { state: "HALTED", day: "", dayStartEquity: 0 };
+    if (loaded.ok && loaded.memory) ctx.log.info({ file: store.file, ...loaded.memory }, "circuit breaker state restored");
     const core = new RiskCore({
+      restoredBreaker,
       limits: (strategy) => limitsFor(config.risk, strategy),
       breaker: breakerLimitsFrom(config.risk),
       instrument: (symbol) => {
@@ -34,6 +42,7 @@ export default defineActor<Config>({
     const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
     const publish = () => ctx.publishStatus({ breaker: core.breakerStatus(), open_orders: core.openOrderCount(), equity_usd: core.equityUsd(), limits: { global: config.risk.global, portfolio: config.risk.portfolio, perps: config.risk.perps, circuit_breaker: breakerLimitsFrom(config.risk) } });
     const onBreaker = (change: BreakerChange | null) => {
+      store.save(core.breakerMemory());
       if (change === null) return;
       ctx.log.warn({ ...change.transition }, "circuit breaker transition");
       ctx.metrics.count("risk_breaker_transitions_total", { to: change.transition.to });
@@ -73,6 +82,7 @@ export default defineActor<Config>({
       onCommand: (command) => {
         if (command !== "reset") return ctx.log.warn({ command }, "unknown risk command ignored");
         const transition = core.resetBreaker();
+        store.save(core.breakerMemory());
         ctx.log.warn({ transition }, "circuit breaker reset by operator");
         publish();
       },

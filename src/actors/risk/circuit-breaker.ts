@@ -14,6 +14,14 @@ export interface BreakerTransition {
   readonly reason: string;
 }
 
+/** What the breaker must not forget across a restart: its state and the day's starting equity. */
+export interface BreakerMemory {
+  readonly state: BreakerState;
+  /** UTC day number (epoch ns / 1 day), as a decimal string; "" before the first equity. */
+  readonly day: string;
+  readonly dayStartEquity: number;
+}
+
 const NS_PER_DAY = 86_400_000_000_000n;
 const RANK: Record<BreakerState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
@@ -23,7 +31,19 @@ export class CircuitBreaker {
   private dayStartEquity = 0;
   private lastEquity = 0;
 
-  constructor(private readonly limits: CircuitBreakerLimits) {}
+  constructor(
+    private readonly limits: CircuitBreakerLimits,
+    restored?: BreakerMemory,
+  ) {
+    if (restored === undefined) return;
+    this.current = restored.state;
+    this.day = restored.day === "" ? -1n : BigInt(restored.day);
+    this.dayStartEquity = restored.dayStartEquity;
+  }
+
+  memory(): BreakerMemory {
+    return { state: this.current, day: this.day < 0n ? "" : this.day.toString(), dayStartEquity: this.dayStartEquity };
+  }
 
   get state(): BreakerState {
     return this.current;

@@ -1,6 +1,6 @@
 import type { AccountUpdated, MarketType, OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
 import { roundToLot } from "../../protocol/wire/engine.js";
-import type { BreakerState, BreakerTransition } from "./circuit-breaker.js";
+import type { BreakerMemory, BreakerState, BreakerTransition } from "./circuit-breaker.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerLimits, RiskLimits } from "./limits.js";
 import type { Candidate, RiskView } from "./rules.js";
@@ -24,6 +24,8 @@ export interface RiskCoreConfig {
   readonly limits: (strategy: string) => RiskLimits;
   readonly breaker: CircuitBreakerLimits;
   readonly instrument: (symbol: string) => RiskInstrument | undefined;
+  /** The breaker as it was before a restart (state, the day's starting equity). */
+  readonly restoredBreaker?: BreakerMemory;
 }
 
 export type RiskDecisionOut = { readonly kind: "submit"; readonly message: SubmitOrder } | { readonly kind: "deny"; readonly message: OrderDenied };
@@ -68,7 +70,7 @@ export class RiskCore {
   private readonly approvals: bigint[] = [];
 
   constructor(private readonly config: RiskCoreConfig) {
-    this.breaker = new CircuitBreaker(config.breaker);
+    this.breaker = new CircuitBreaker(config.breaker, config.restoredBreaker);
   }
 
   // ─── command ────────────────────────────────────────────────────────────────────────────────────
@@ -149,8 +151,12 @@ export class RiskCore {
     else this.open.delete(s.clId);
   }
 
-  /** Marks equity to the latest mids and feeds the breaker; call after books or fills. */
+  /**
+   * Marks equity to the latest mids and feeds the breaker; call after books or fills. Not before the
+   * order manager's balances arrived: an equity of 0 would read as a 100 % drawdown from a restored day.
+   */
   markToMarket(tsNs: bigint): BreakerChange | null {
+    if (this.balances.size === 0) return null;
     const transition = this.breaker.onEquity(this.equityUsd(), tsNs);
     return transition === null ? null : { transition, cancelAll: this.cancelAllOn(transition, tsNs) };
   }
@@ -168,6 +174,10 @@ export class RiskCore {
 
   breakerStatus(): ReturnType<CircuitBreaker["status"]> {
     return this.breaker.status();
+  }
+
+  breakerMemory(): BreakerMemory {
+    return this.breaker.memory();
   }
 
   openOrderCount(): number {
