@@ -22,6 +22,7 @@ runtime:
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
+  control: { fault_injection: true }
 market_data:
   provider: synthetic
   port: ${ports.trades}
@@ -63,7 +64,7 @@ async function metricSum(port: number, name: string, filter: (labels: string) =>
 }
 
 describe("daemon trading the synthetic lead-lag market", () => {
-  it("trades the laggers in the leader's direction, closes every position by SL, TP or time limit, and stays in its universe", async () => {
+  it("trades the laggers in the leader's direction, closes every position by SL, TP or time limit, and stays in its universe; a strategy crashed with a position open adopts and closes it", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-trading-"));
     const ports = { trades: await freePort(), books: await freePort(), health: await freePort() };
     const configPath = path.join(dir, "config.yaml");
@@ -77,12 +78,17 @@ describe("daemon trading the synthetic lead-lag market", () => {
       const deadline = Date.now() + 150_000;
       let entries = 0;
       let exits = 0;
+      let crashed = false;
       for (;;) {
         await new Promise((r) => setTimeout(r, 1000));
         if (Date.now() > deadline) break;
         try {
           entries = await metricSum(ports.health, "leadlag_decisions_total", (l) => l.includes('outcome="entered"'));
           exits = await metricSum(ports.health, "leadlag_exits_total");
+          if (!crashed && entries > exits) {
+            // A position is open (or its entry in flight): the restarted strategy must take it over.
+            crashed = (await fetch(`http://127.0.0.1:${ports.health}/control/actors/strategy/crash`, { method: "POST" })).status === 202;
+          }
         } catch {
           continue;
         }
@@ -101,6 +107,8 @@ describe("daemon trading the synthetic lead-lag market", () => {
       expect(orders.orders.length).toBeGreaterThan(0);
       for (const o of orders.orders) expect(UNIVERSE).toContain(o.symbol);
 
+      expect(crashed, "the strategy was crashed with a position open").toBe(true);
+      expect(await metricSum(ports.health, "leadlag_positions_adopted_total"), "positions adopted after the crash").toBeGreaterThanOrEqual(1);
       const closes = [...log.matchAll(/"closedBy":"(\w+)"/g)].map((m) => m[1]);
       expect(closes.length).toBe(entries);
       for (const c of closes) expect(["sl", "tp", "time_limit"]).toContain(c);
