@@ -18,7 +18,7 @@ describe("reference file", () => {
     const strategy = config.strategies[0];
     expect(strategy.type).toBe("leadlag");
     expect(strategy.config.take_profit_bps).toBeNull();
-    expect(strategy.config.jump_detection_config).toEqual({ window_K: 50, alpha: 0.0001, co_jump_threshold: 3, co_jump_window_s: 1.0 });
+    expect(strategy.config.jump_detection_config).toEqual({ window_K: 50, alpha: 0.0001, co_jump_threshold: 3, co_jump_window_s: 1.0, price_source: "trade" });
     expect(config.risk.portfolio.inventory_bands["BTC-USDT-PERP"]).toEqual({ min: -1.0, max: 1.0 });
     expect(config.risk.profiles).toEqual({ leadlag: {} });
     expect(config.observability.logging.level).toBe("info");

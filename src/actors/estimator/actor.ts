@@ -1,7 +1,7 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import type { ScanPairs } from "../../protocol/signals.js";
+import type { JumpDetected, ScanPairs } from "../../protocol/signals.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
 import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../shared/universe.js";
@@ -33,6 +33,9 @@ export default defineActor<EstimatorConfig>({
     });
     // The jumps actor's detectors, replicated: a jump's scan starts here the moment its tick arrives.
     const jumps = new JumpsCore(jumpsCoreConfig(ctx.config, instruments));
+    const scanAhead = (jump: JumpDetected | null) => {
+      if (jump !== null && !jump.systematic) core.scanAhead(jump.instrument, jump.tsNs);
+    };
     ctx.log.info({ pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features }, "estimator shard ready");
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
@@ -51,14 +54,16 @@ export default defineActor<EstimatorConfig>({
     };
     return {
       handle: {
+        // After the tick is applied, its pre-tick snapshot answers the scan: half the cost of evaluating the
+        // live state before it (35 vs 74 µs for 2 laggers × 2 features on this machine, 2026-11-25).
         Trade: (t: Trade) => {
-          // After the tick is applied, its pre-tick snapshot answers the scan: half the cost of evaluating the
-          // live state before it (35 vs 74 µs for 2 laggers × 2 features on this machine, 2026-11-25).
           core.onTrade(t);
-          const jump = jumps.onTrade(t);
-          if (jump !== null && !jump.systematic) core.scanAhead(jump.instrument, jump.tsNs);
+          scanAhead(jumps.onTrade(t));
         },
-        Book: (b: Book) => core.onBook(b),
+        Book: (b: Book) => {
+          core.onBook(b);
+          scanAhead(jumps.onBook(b));
+        },
         HistoryReplayed: (done: HistoryReplayed) => {
           if (done.requester !== ctx.name || warm) return;
           warm = true;

@@ -54,6 +54,7 @@ export function jumpsCoreConfig(config: Config, instruments: readonly StrategyIn
   return {
     symbols: instruments.map(({ id, symbol }) => ({ id, symbol })),
     params: { windowK: j.window_K, alpha: j.alpha, coJumpThreshold: j.co_jump_threshold, coJumpWindowS: j.co_jump_window_s },
+    source: j.price_source,
   };
 }
 

@@ -46,6 +46,7 @@ const jumpDetectionSchema = z.strictObject({
   alpha: openUnitInterval().default(0.0001), // significance level of the jump test
   co_jump_threshold: positiveInt().default(3), // this many leaders jumping together = market-wide move, not a lead
   co_jump_window_s: positiveNumber().default(1.0), // how close in time jumps must be to count as co-jumps
+  price_source: z.enum(["trade", "mid"]).default("trade"), // leadlag: the price stream tested, trade prints or book mids (signal-math §1.2)
 });
 
 const leadLagConfigSchema = z
