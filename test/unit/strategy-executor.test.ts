@@ -164,4 +164,19 @@ describe("position executor through the strategy core", () => {
     const [exit] = h.core.onBook(book(ETH.id, T0 + 4n * S + 2n * MS, 2993.5), T0 + 4n * S + 2n * MS); // −21.7 bps
     expect(exit.role).toBe("sl");
   });
+
+  it("gives a position adopted before the ATR was ready its ATR brackets once it is", () => {
+    const h = strategyHarness({ atr_enabled: true, atr_bar_seconds: 1, atr_period: 3, atr_sl_mult: 2, atr_tp_mult: 3, stop_loss_bps: 0, take_profit_bps: 0 });
+    h.core.onBook(book(ETH.id, T0, 3000), T0);
+    h.core.onPosition(position(ETH, 0.16, 3000), T0);
+    expect(h.port.adopted).toMatchObject([{ slBps: null, tpBps: null }]); // no ATR yet, no static brackets
+    // The same bars as above: ATR 3 → SL 20 bps, TP 30 bps from the fourth bar on.
+    for (let k = 0n; k < 4n; k++) {
+      h.core.onBook(book(ETH.id, T0 + k * S + 100n * MS, 3000), T0 + k * S + 100n * MS);
+      h.core.onBook(book(ETH.id, T0 + k * S + 500n * MS, 3003), T0 + k * S + 500n * MS);
+    }
+    expect(h.core.onBook(book(ETH.id, T0 + 4n * S, 2994.5), T0 + 4n * S)).toEqual([]); // −18 bps
+    const [exit] = h.core.onBook(book(ETH.id, T0 + 4n * S + MS, 2993.5), T0 + 4n * S + MS); // −21.7 bps
+    expect(exit).toMatchObject({ role: "sl", side: "sell", size: 0.16, reduceOnly: true });
+  });
 });

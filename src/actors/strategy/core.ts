@@ -45,6 +45,8 @@ export class StrategyCore {
   private readonly instruments = new Map<number, StrategyInstrument>();
   private readonly market: MarketView;
   private readonly portfolio = new Portfolio();
+  /** Adopted executors whose brackets were set before the lagger's ATR was ready: re-set once it is. */
+  private readonly awaitingAtr = new Set<PositionExecutor>();
   private readonly scans: ScanRequests;
   private readonly labels: ExpectedMoveLabels;
   private readonly staleBookNs: bigint;
@@ -86,6 +88,10 @@ export class StrategyCore {
     const exits: ProposeOrder[] = [];
     for (const executor of this.portfolio.liveExecutors()) {
       if (this.portfolio.lagger(executor) !== book.instrument) continue;
+      if (this.awaitingAtr.has(executor) && this.market.atr(book.instrument).ready) {
+        this.awaitingAtr.delete(executor);
+        executor.rebracket(bracketsFor(this.entryEnv(), book.instrument, top.mid, 0));
+      }
       const reason = executor.checkBrackets(top.mid, nowNs);
       if (reason !== null) this.exit(executor, reason, nowNs, exits);
     }
@@ -167,6 +173,7 @@ export class StrategyCore {
     const executor = new PositionExecutor({ intentId, side: qty > 0 ? "buy" : "sell", brackets, timeLimitNs: seconds(p.time_limit_seconds), exitRetryNs: this.exitRetryNs, takerFeeBps: p.taker_fee_bps });
     executor.adopt(Math.abs(qty), avgPrice, nowNs);
     this.portfolio.add(executor, laggerId, Math.abs(qty) * avgPrice, nowNs);
+    if (p.atr_enabled && !this.market.atr(laggerId).ready) this.awaitingAtr.add(executor);
     this.port.positionAdopted({ intentId, symbol: lagger.symbol, qty, avgPrice, slBps: brackets.slBps, tpBps: brackets.tpBps });
   }
 
@@ -294,6 +301,7 @@ export class StrategyCore {
     const lagger = this.instruments.get(this.portfolio.lagger(executor))!;
     this.port.positionClosed(executor.summary(lagger.symbol, nowNs));
     this.portfolio.retire(executor);
+    this.awaitingAtr.delete(executor);
   }
 
   private entryRests(): boolean {

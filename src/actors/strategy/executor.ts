@@ -69,8 +69,17 @@ export class PositionExecutor {
   private exitOrderFilled = 0;
   private exitOrderAvg = 0;
   private retryAfterNs = 0n;
+  /** The plan's brackets, until an adopted position gets ATR brackets (`rebracket`). */
+  private brackets: Brackets;
 
-  constructor(readonly plan: ExecutorPlan) {}
+  constructor(readonly plan: ExecutorPlan) {
+    this.brackets = plan.brackets;
+  }
+
+  /** Replaces the brackets of an adopted position once the lagger's ATR is ready (they were provisional). */
+  rebracket(brackets: Brackets): void {
+    this.brackets = brackets;
+  }
 
   get sign(): 1 | -1 {
     return this.plan.side === "buy" ? 1 : -1;
@@ -140,7 +149,7 @@ export class PositionExecutor {
   checkBrackets(mid: number, nowNs: bigint): ExitReason | null {
     if (this.state !== "open" || nowNs < this.retryAfterNs || this.openQty <= SIZE_EPSILON) return null;
     const moveBps = this.sign * 1e4 * Math.log(mid / this.entryPrice);
-    const { slBps, tpBps } = this.plan.brackets;
+    const { slBps, tpBps } = this.brackets;
     if (slBps !== null && slBps > 0 && moveBps <= -slBps) return "sl";
     if (tpBps !== null && tpBps > 0 && moveBps >= tpBps) return "tp";
     return null;
