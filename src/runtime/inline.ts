@@ -60,6 +60,11 @@ export class InlineRuntime {
     this.clock.advanceTo(endNs);
   }
 
+  /** Ships the actors' custom metrics accumulated so far into `events` (as the threaded loop does every second). */
+  flushMetrics(): void {
+    this.host.flushMetrics();
+  }
+
   stop(actors: readonly string[]): Promise<string[]> {
     return this.host.stop([...actors].reverse(), 1000);
   }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { compiledUrl } from "../../src/runtime/paths.js";
+import { resolveChildSpecs } from "../../src/supervisor/child-spec.js";
+import { loadDefs } from "../../src/supervisor/system.js";
+import { actorModule } from "../../src/supervisor/children.js";
+import { InlineRuntime } from "../../src/runtime/inline.js";
+import { parseConfig } from "../../src/supervisor/config/index.js";
+import type { PairsScanned } from "../../src/protocol/signals.js";
+import type { MetricsReport } from "../../src/protocol/host.js";
+
+const START_NS = 1_763_380_800_000_000_000n;
+const fixture = (name: string) => compiledUrl(new URL(`../fixtures/actors/${name}.ts`, import.meta.url)).href;
+
+function config(priceSource: "trade" | "mid") {
+  return parseConfig(
+    `
+market_data:
+  provider: zmq
+  exchanges: [HYPERLIQUID]
+  synthetic:
+    seed: 11
+    symbols:
+      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 20, jump_bps: 60 }
+      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
+strategies:
+  - name: s
+    config:
+      symbols: [BTC-USDT-PERP, ETH-USDT-PERP]
+      artifacts_path: ./no-such-artifacts
+      inference_lookback_seconds: 30
+      jump_detection_config: { price_source: ${priceSource} }
+`,
+    { env: {} },
+  );
+}
+
+/** Market → feed → jumps and one estimator shard, under the inline transport: every jump's scan request and how it was answered. */
+async function scansOfJumps(priceSource: "trade" | "mid") {
+  const daemon = config(priceSource);
+  const answers: PairsScanned[] = [];
+  const children = resolveChildSpecs([
+    { name: "market", module: fixture("synthetic-frames"), thread: "inline", config: daemon },
+    { name: "feed", module: actorModule("feed"), thread: "inline", config: daemon },
+    { name: "jumps", module: actorModule("jumps"), thread: "inline", config: daemon },
+    { name: "estimator-0", module: actorModule("estimator"), thread: "inline", config: { ...daemon, shard: { index: 0, count: 1 } } },
+    { name: "scanner", module: fixture("scan-on-jump"), thread: "inline", config: { onAnswer: (a: PairsScanned) => answers.push(a) } },
+  ]);
+  const runtime = new InlineRuntime(children, await loadDefs(children), START_NS, pino({ level: "silent" }));
+  await runtime.start();
+  runtime.runUntil(START_NS + 240n * 1_000_000_000n);
+  runtime.flushMetrics();
+  const requests = new Map<string, number>();
+  for (const e of runtime.events) {
+    if (e.type !== "MetricsReport") continue;
+    for (const s of (e as MetricsReport).samples) if (s.name === "hy_scan_requests_total") requests.set(s.labels.answered, (requests.get(s.labels.answered) ?? 0) + s.value);
+  }
+  return { answers, requests };
+}
+
+describe("estimator shards scan a jump ahead of the strategy's request", () => {
+  it.each(["trade", "mid"] as const)("with jumps detected on %s prices, every request is answered from the scan made when the jump tick arrived", async (priceSource) => {
+    const { answers, requests } = await scansOfJumps(priceSource);
+    expect(answers.length).toBeGreaterThan(3);
+    expect(answers.every((a) => a.results.length === 2 || a.results.length === 0)).toBe(true);
+    expect(requests.get("ahead")).toBe(answers.length);
+    expect(requests.get("on_request") ?? 0).toBe(0);
+  });
+});
