@@ -139,8 +139,9 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
     ordersPort: ports.orders,
   };
   const peer = await startPeer<MarketPeerRecords>(new URL("./workers/market-peer.ts", import.meta.url), peerData);
+  // The tap first: actors on one thread get a message in child order, so it sees a scan answer before the
+  // strategy works on it, and stamps stages on arrival.
   const specs = [
-    ...childSpecsFor(config),
     {
       name: "decision-tap",
       module: compiledUrl(new URL("./actors/decision-tap.ts", import.meta.url)).href,
@@ -162,6 +163,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
         },
       },
     },
+    ...childSpecsFor(config),
   ];
   const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config) });
   await new Promise((r) => setTimeout(r, durationMs));
