@@ -15,6 +15,16 @@ function feed(detector: LeeMyklandDetector, ticks: [number, number][]): (JumpDet
   return ticks.map(([t, px]) => detector.onTick(seconds(t), px));
 }
 
+/** signal-math LM-3: six observations, one of them a zero return, before the tested tick at t = 6 s. */
+const LM3_WARM_UP: [number, number][] = [
+  [0, 100],
+  [1, 100.01],
+  [2, 99.99],
+  [3, 99.99],
+  [4, 100.005],
+  [5, 99.995],
+];
+
 describe("Lee–Mykland (signal-math §3.6)", () => {
   it("LM-1: constants", () => {
     const a = leeMyklandConstants(50, 1e-4);
@@ -58,14 +68,7 @@ describe("Lee–Mykland (signal-math §3.6)", () => {
 
   it("LM-3: zero return skipped, warm-up, same-timestamp re-test, one report per observation", () => {
     const detector = new LeeMyklandDetector("BTC", K5);
-    const warmUp = feed(detector, [
-      [0, 100],
-      [1, 100.01],
-      [2, 99.99],
-      [3, 99.99],
-      [4, 100.005],
-      [5, 99.995],
-    ]);
+    const warmUp = feed(detector, LM3_WARM_UP);
     expect(warmUp.every((r) => r === null)).toBe(true);
     expect(detector.onTick(seconds(6), 100.03)).toBeNull();
     const jump = detector.onTick(seconds(6), 100.07)!;
@@ -81,14 +84,7 @@ describe("Lee–Mykland (signal-math §3.6)", () => {
 
   it("LM-3 statistics of the non-jumps", () => {
     const everything = new LeeMyklandDetector("BTC", { ...K5, alpha: 0.999999999 });
-    feed(everything, [
-      [0, 100],
-      [1, 100.01],
-      [2, 99.99],
-      [3, 99.99],
-      [4, 100.005],
-      [5, 99.995],
-    ]);
+    feed(everything, LM3_WARM_UP);
     const first = everything.onTick(seconds(6), 100.03)!;
     close(first.L, 2.3774823178011557);
     close(first.xi, 0.9948039851446538);

@@ -33,23 +33,19 @@ export function isOpen(status: OrderStatus): boolean {
  * `canceled`, or the engine's synthetic `canceled` for an order that already filled. A fill after a
  * cancel is real money and completes or keeps the order canceled; the ledger books it either way.
  */
+/** Not yet acknowledged (`pending_new`), or past the ack timeout (`unknown`): any report or fill resolves it. */
+const UNACKNOWLEDGED: Partial<Record<OrderTrigger, OrderStatus>> = {
+  ack: "accepted",
+  reject: "rejected",
+  fill_partial: "partially_filled",
+  fill_complete: "filled",
+  canceled: "canceled",
+  ack_timeout: "unknown",
+};
+
 export const TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<OrderTrigger, OrderStatus>>>> = {
-  pending_new: {
-    ack: "accepted",
-    reject: "rejected",
-    fill_partial: "partially_filled",
-    fill_complete: "filled",
-    canceled: "canceled",
-    ack_timeout: "unknown",
-  },
-  unknown: {
-    ack: "accepted",
-    reject: "rejected",
-    fill_partial: "partially_filled",
-    fill_complete: "filled",
-    canceled: "canceled",
-    ack_timeout: "unknown",
-  },
+  pending_new: UNACKNOWLEDGED,
+  unknown: UNACKNOWLEDGED,
   accepted: {
     ack: "accepted",
     // An ack without an oid may be followed by a `rejected` from HL orderUpdates (§2.9).
