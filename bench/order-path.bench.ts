@@ -11,7 +11,7 @@ import type { EngineArrival, EnginePeerData } from "./workers/engine-peer.js";
 import { freePort } from "../test/fixtures/ports.js";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
-import { actorModule, spinPlan } from "../src/supervisor/children.js";
+import { actorModule, hotThreadOf, spinPlan } from "../src/supervisor/children.js";
 import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 
@@ -89,7 +89,7 @@ export const orderPathBench: Bench = {
     let arrivals: EngineArrival[] = [];
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-order-path-"));
     const config = benchConfig(dir, ordersPort, eventsPort);
-    const hot = config.runtime.placement.hot_thread === "main" ? "main" : "hot";
+    const hot = hotThreadOf(config);
     const supervisor = await startSystem(
       [
         { name: "venue", module: actorModule("venues/engine"), thread: "main", config },

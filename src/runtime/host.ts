@@ -177,8 +177,13 @@ export class ThreadHost {
         this.statuses.set(spec.name, status);
       },
       expectReply: (withinMs) => {
-        if (withinMs > 0) this.replyDeadlines.set(spec.index, performance.now() + withinMs);
-        else this.replyDeadlines.delete(spec.index);
+        if (withinMs <= 0) {
+          this.replyDeadlines.delete(spec.index);
+          return;
+        }
+        this.replyDeadlines.set(spec.index, performance.now() + withinMs);
+        // Set from a socket callback, the expectation finds the loop parked: resume it so it polls.
+        this.onLocalWake?.();
       },
     };
     return slot;
@@ -218,8 +223,7 @@ export class ThreadHost {
     if (this.dispatching) return;
     if (this.options.runInputsAtOnce) {
       this.turn();
-      // The loop, parked meanwhile, must run on for what is left and to poll for a reply an actor now expects.
-      if (this.hasWork() || this.replyDeadlines.size > 0) this.wake();
+      if (this.hasWork()) this.wake();
     } else {
       this.wake();
     }

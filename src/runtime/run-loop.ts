@@ -115,14 +115,16 @@ async function pollUntilWork(host: ThreadHost, spinEnd: number): Promise<boolean
   return host.hasWork();
 }
 
+/** A blocking spin: no handler runs meanwhile, so an expected reply's deadline cannot change during it. */
 function spinUntilWork(host: ThreadHost, spinEnd: number): boolean {
+  const until = Math.max(spinEnd, host.replyExpectedUntil());
   do {
     if (host.hasWork()) return true;
-  } while (spinning(host, spinEnd));
+  } while (performance.now() < until);
   return false;
 }
 
-/** Still within the thread's own spin, or before the deadline of a reply an actor expects (which may be withdrawn meanwhile). */
+/** Still within the thread's own spin, or before the deadline of a reply an actor expects (socket callbacks may withdraw it meanwhile). */
 function spinning(host: ThreadHost, spinEnd: number): boolean {
   const now = performance.now();
   return now < spinEnd || now < host.replyExpectedUntil();

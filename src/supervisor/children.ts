@@ -20,7 +20,7 @@ export function actorModule(path: string): string {
 export function childSpecsFor(config: Config, cpuCount = os.availableParallelism()): ChildSpec[] {
   const placement = config.runtime.placement;
   const hot = new Set<string>(placement.hot_worker);
-  const hotThread = placement.hot_thread === "main" ? "main" : "hot";
+  const hotThread = hotThreadOf(config);
   const threadOf = (name: string): string => (placement.layout !== "isolated" && hot.has(name) ? hotThread : `worker-${name}`);
   const shutdownMs = config.runtime.supervisor.shutdown_timeout_ms;
   const children: ChildSpec[] = [];
@@ -41,6 +41,11 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   add("risk", "risk", threadOf("risk"));
   add("strategy", "strategy", threadOf("strategy"));
   return children;
+}
+
+/** The thread of the hot_worker actors: `main`, or the worker `hot` (`runtime.placement.hot_thread`). */
+export function hotThreadOf(config: Config): string {
+  return config.runtime.placement.hot_thread === "main" ? "main" : "hot";
 }
 
 /** µs each thread spins after work before parking (`runtime.spin`): main, estimator workers, other workers. */

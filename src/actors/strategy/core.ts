@@ -43,6 +43,8 @@ export class StrategyCore {
   readonly rls: RlsExpectedMove;
   private readonly p: LeadLagStrategyParams;
   private readonly instruments = new Map<number, StrategyInstrument>();
+  /** The same instruments by configured spelling: positions arrive by symbol. */
+  private readonly bySymbol = new Map<string, StrategyInstrument>();
   private readonly market: MarketView;
   private readonly portfolio = new Portfolio();
   /** Adopted executors whose brackets were set before the lagger's ATR was ready: re-set once it is. */
@@ -61,7 +63,10 @@ export class StrategyCore {
     private readonly port: StrategyPort,
   ) {
     this.p = config.params;
-    for (const instrument of config.instruments) this.instruments.set(instrument.id, instrument);
+    for (const instrument of config.instruments) {
+      this.instruments.set(instrument.id, instrument);
+      this.bySymbol.set(instrument.symbol, instrument);
+    }
     this.market = new MarketView([...this.instruments.keys()], this.p.atr_bar_seconds, this.p.atr_period, this.p.inference_lookback_seconds);
     this.scans = new ScanRequests(config.scanTimeoutNs ?? STRATEGY_DEFAULTS.scanTimeoutNs);
     this.staleBookNs = config.staleBookNs ?? STRATEGY_DEFAULTS.staleBookNs;
@@ -158,16 +163,16 @@ export class StrategyCore {
    */
   onPosition(position: PositionChanged, nowNs: bigint): void {
     this.portfolio.onPosition(position);
-    const instrument = [...this.instruments.values()].find((i) => i.symbol === position.symbol);
+    const instrument = this.bySymbol.get(position.symbol);
     if (instrument === undefined || this.portfolio.hasLiveExecutor(instrument.id)) return;
     const qty = this.portfolio.untrackedQty(instrument.id, instrument.symbol);
     if (Math.abs(qty) * position.avgPrice < instrument.minNotional || !(position.avgPrice > 0)) return;
-    this.adopt(instrument.id, qty, position.avgPrice, nowNs);
+    this.adopt(instrument, qty, position.avgPrice, nowNs);
   }
 
-  private adopt(laggerId: number, qty: number, avgPrice: number, nowNs: bigint): void {
+  private adopt(lagger: StrategyInstrument, qty: number, avgPrice: number, nowNs: bigint): void {
     const p = this.p;
-    const lagger = this.instruments.get(laggerId)!;
+    const laggerId = lagger.id;
     const intentId = `${this.config.name}-adopted-${nowNs}-${++this.intentSeq}`;
     const brackets = bracketsFor(this.entryEnv(), laggerId, this.market.book(laggerId)?.mid ?? avgPrice, 0);
     const executor = new PositionExecutor({ intentId, side: qty > 0 ? "buy" : "sell", brackets, timeLimitNs: seconds(p.time_limit_seconds), exitRetryNs: this.exitRetryNs, takerFeeBps: p.taker_fee_bps });
