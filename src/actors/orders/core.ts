@@ -284,9 +284,10 @@ export class OrderManagerCore {
     if (result.kind === "changed") {
       order.status = result.to;
       if (reason !== "") order.lastReason = reason;
-      if (!isOpen(result.to)) this.releaseOrder(order, tsNs, outcome);
+      const finished = !isOpen(result.to);
+      if (finished) this.releaseOrder(order, tsNs, outcome);
       this.pushStatus(outcome, order, tsNs);
-      if (!isOpen(result.to)) this.retire(order.clId);
+      if (finished) this.retire(order.clId);
     }
     return order;
   }
