@@ -24,7 +24,8 @@ export interface ActorContext<Config = unknown> {
   clearTimer(name: string): void;
   /**
    * Publishes the actor's state for the control API (`/positions`, `/risk`, …). Cheap to call often: the
-   * host ships at most one report per actor every 100 ms, always the latest. Must be structured-cloneable.
+   * host ships at most one report per actor every 100 ms, always the latest. Must be structured-cloneable;
+   * a function is called only when the report is shipped, for a status that is costly to build.
    */
   publishStatus(status: unknown): void;
   /**

@@ -515,7 +515,13 @@ export class ThreadHost {
   flushStatuses(nowMs: number): void {
     if (this.statuses.size === 0 || nowMs - this.lastStatusFlushMs < 100) return;
     this.lastStatusFlushMs = nowMs;
-    for (const [actor, status] of this.statuses) this.options.emit({ type: "ActorStatusReport", actor, status });
+    for (const [actor, status] of this.statuses) {
+      try {
+        this.options.emit({ type: "ActorStatusReport", actor, status: typeof status === "function" ? (status as () => unknown)() : status });
+      } catch (err) {
+        this.byName.get(actor)?.ctx.log.error({ err }, "building the status failed; not shipped");
+      }
+    }
     this.statuses.clear();
   }
 

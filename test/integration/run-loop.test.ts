@@ -8,6 +8,7 @@ import { createHost } from "../../src/runtime/host-factory.js";
 import { runHostLoop } from "../../src/runtime/run-loop.js";
 import { wallClock } from "../../src/runtime/clock.js";
 import { waitFor } from "../fixtures/wait.js";
+import type { HostToSupervisor } from "../../src/protocol/host.js";
 
 const log = pino({ level: "silent" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +39,35 @@ describe("thread loop: a reply an actor expects keeps its thread polling instead
       stopped = true;
       host.wake();
       await loop;
+      close();
+    }
+  });
+});
+
+describe("actor status", () => {
+  it("builds a status given as a function only when the host ships it, once for many publications", async () => {
+    let publish: (status: unknown) => void = () => undefined;
+    const module = compiledUrl(new URL("../fixtures/actors/reply-waiter.ts", import.meta.url)).href;
+    const expose = (_: unknown, p: typeof publish) => (publish = p);
+    const children = resolveChildSpecs([{ name: "waiter", module, thread: "main", config: { expose } }]);
+    const topology = buildTopology(children, await loadDefs(children));
+    const startup = topology.startupFor("main", { spinUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const shipped: HostToSupervisor[] = [];
+    const { host, close } = createHost(startup, wallClock, log, (e) => shipped.push(e));
+    await host.start();
+    try {
+      let builds = 0;
+      for (let i = 0; i < 50; i++) publish(() => ({ build: ++builds }));
+      expect(builds).toBe(0);
+      host.flushStatuses(performance.now() + 1000);
+      expect(builds).toBe(1);
+      expect(shipped.filter((e) => e.type === "ActorStatusReport")).toEqual([{ type: "ActorStatusReport", actor: "waiter", status: { build: 1 } }]);
+      publish(() => {
+        throw new Error("no status today");
+      });
+      host.flushStatuses(performance.now() + 2000);
+      expect(shipped.filter((e) => e.type === "ActorStatusReport")).toHaveLength(1);
+    } finally {
       close();
     }
   });
