@@ -1,4 +1,5 @@
 import type { ReasonCode } from "../orders.js";
+import type { EngineFill, EngineReport } from "./engine.js";
 
 /**
  * The engine's side of the wire: read an ExecutionOrder frame and write `exec.report` / `exec.fill`
@@ -118,30 +119,11 @@ export function parseExecutionOrder(text: string): InboundOrder {
   };
 }
 
-export interface OutboundReport {
-  readonly clId: string;
-  readonly status: "accepted" | "rejected" | "canceled" | "replaced";
-  readonly exchangeOrderId: string;
-  readonly reasonCode: ReasonCode;
-  readonly reasonText: string;
-  readonly tsNs: bigint;
-  readonly tags: Readonly<Record<string, string>>;
-}
+/** A report as the engine publishes it: the fields its reader parses (`EngineReport`), before parsing adds what it learns. */
+export type OutboundReport = Omit<EngineReport, "kind" | "unknownReasonCode" | "tsIsTsc">;
 
-export interface OutboundFill {
-  readonly clId: string;
-  readonly exchangeOrderId: string;
-  readonly execId: string;
-  readonly symbol: string;
-  readonly side: "buy" | "sell";
-  readonly price: number;
-  readonly size: number;
-  readonly feeCurrency: string;
-  readonly feeAmount: number;
-  readonly liquidity: "taker" | "maker" | "";
-  readonly tsNs: bigint;
-  readonly tags: Readonly<Record<string, string>>;
-}
+/** A fill as the engine publishes it; an empty liquidity leaves the field out, and the reader takes it for taker. */
+export type OutboundFill = Omit<EngineFill, "kind" | "tsIsTsc" | "liquidity"> & { readonly liquidity: EngineFill["liquidity"] | "" };
 
 const MAX_ENGINE_TAGS = 8;
 
