@@ -1,4 +1,4 @@
-import type { MarketType, OrderRole, OrderType, RiskDecision, Side, TimeInForce } from "../../protocol/orders.js";
+import type { ProposeOrder, RiskDecision } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
 
 /**
@@ -6,27 +6,14 @@ import type { VenueEvent } from "../../protocol/wire/engine.js";
  * are the manager's own decisions. State is a fold over these, in journal order.
  */
 
-/** The intent and the risk decision behind it, with the client id the order was placed under. */
-export interface OrderSubmitted {
+/** The intent and the risk decision behind it (the order's fields as proposed), with the client id it was placed under. */
+export type OrderSubmitted = Readonly<Omit<ProposeOrder, "type">> & {
   readonly type: "OrderSubmitted";
   readonly clId: string;
-  readonly strategy: string;
-  readonly intentId: string;
-  readonly instrument: number;
-  readonly symbol: string;
-  readonly marketType: MarketType;
-  readonly side: Side;
-  readonly orderType: OrderType;
-  readonly tif: TimeInForce;
-  readonly price: number;
-  readonly size: number;
-  readonly reduceOnly: boolean;
-  readonly role: OrderRole;
   readonly riskDecision: RiskDecision;
   readonly riskReason: string;
   readonly ackDeadlineNs: bigint;
-  readonly tsNs: bigint;
-}
+};
 
 export interface CancelRequested {
   readonly type: "CancelRequested";
