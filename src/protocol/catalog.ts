@@ -27,7 +27,7 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   signals.PairsScanned,
   ...[orders.ProposeOrder, orders.OrderDenied, orders.SubmitOrder, orders.RequestCancel, orders.PlaceOrder, orders.CancelOrder],
   ...[orders.OrderAccepted, orders.OrderRejected, orders.OrderCanceled, orders.OrderFilled],
-  ...[orders.OrderStatusChanged, orders.PositionChanged, orders.AccountUpdated, orders.RequestAccountState],
+  ...[orders.OrderStatusChanged, orders.PositionChanged, orders.AccountUpdated, orders.RequestAccountState, orders.AccountStateSent],
 ];
 
 /** A codec over the whole catalogue. Each thread builds its own (a Packr is not shareable). */

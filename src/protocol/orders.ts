@@ -214,8 +214,17 @@ export const AccountUpdated = defineMessage(
 export type AccountUpdated = z.output<typeof AccountUpdated.schema>;
 
 /**
- * strategy, risk → orders: a (re)started actor asks for every position and balance; the order manager
- * answers with one `PositionChanged` / `AccountUpdated` each, as after its own rebuild.
+ * strategy, risk, paper venue → orders: a (re)started actor asks for the account; the order manager answers
+ * with every open order's `OrderStatusChanged` and one `PositionChanged` / `AccountUpdated` each, as after
+ * its own rebuild, then `AccountStateSent`.
  */
 export const RequestAccountState = defineMessage(z.object({ type: z.literal("RequestAccountState"), requester: z.string(), tsNs: nanos }));
 export type RequestAccountState = z.output<typeof RequestAccountState.schema>;
+
+/**
+ * orders → the requester: the answer to its `RequestAccountState` is complete (every open order's status,
+ * position and balance was sent before this). Lets a requester that reconciles against the answer (the
+ * paper venue) know when it has all of it.
+ */
+export const AccountStateSent = defineMessage(z.object({ type: z.literal("AccountStateSent"), requester: z.string(), tsNs: nanos }));
+export type AccountStateSent = z.output<typeof AccountStateSent.schema>;

@@ -111,6 +111,72 @@ describe("paper venue", () => {
     expect(events().map((e) => ("kind" in e ? e.kind : e.reason))).toEqual(["report", "fill"]);
   });
 
+  it("reduce-only on a restarted venue is checked against the position the order manager seeded", () => {
+    const { core, events } = venue();
+    core.seedPosition(SYMBOL, 0.3);
+    core.seedPosition(SYMBOL, 5); // the venue has one now: a later seed does not replace it
+    const exit = placeFrame({ side: "sell", price: 2999, size: 0.5, reduceOnly: true, role: "exit" });
+    core.onOrderFrame(exit.frame, T0);
+    core.onOrderFrame(placeFrame({ side: "sell", price: 2999, size: 0.5, reduceOnly: true, role: "exit" }).frame, T0);
+    core.advance(T0);
+    expect(events()).toMatchObject([
+      { clId: exit.clId, status: "accepted" },
+      { kind: "fill", clId: exit.clId, size: 0.3 },
+      { clId: exit.clId, status: "canceled" },
+      { status: "accepted" },
+      { status: "rejected", reasonText: "reduceOnlyRejected" },
+    ]);
+    expect(core.positionOf(SYMBOL)).toBe(0);
+  });
+
+  it("an open order it does not hold is canceled as lost; resting, in-flight and processed ones are not", () => {
+    const { core, events } = venue(5);
+    const resting = placeFrame({ tif: "GTC", price: 2990 });
+    const filled = placeFrame({ price: 3001, size: 0.5 });
+    core.onOrderFrame(resting.frame, T0);
+    core.onOrderFrame(filled.frame, T0);
+    core.advance(T0 + 5n * MS);
+    const inFlight = placeFrame({ tif: "GTC", price: 2991 });
+    core.onOrderFrame(inFlight.frame, T0 + 6n * MS);
+    const before = events().length;
+    const lostId = "0x0000000000000000000000000000abcd";
+    for (const clId of [resting.clId, filled.clId, inFlight.clId]) expect(core.resolveLost({ clId, intentId: "i" }, T0 + 7n * MS)).toBe(false);
+    expect(core.resolveLost({ clId: lostId, intentId: "lost-intent" }, T0 + 7n * MS)).toBe(true);
+    expect(core.resolveLost({ clId: lostId, intentId: "lost-intent" }, T0 + 8n * MS)).toBe(false); // once
+    expect(events().slice(before)).toEqual([
+      expect.objectContaining({ kind: "report", clId: lostId, status: "canceled", reasonText: "venue restarted: order lost", tags: { intent_id: "lost-intent", venue: "hyperliquid" } }),
+    ]);
+  });
+
+  it("a graceful restart hands over resting orders, positions, orders in flight and the id counters", () => {
+    const first = venue(5);
+    first.core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0);
+    const resting = placeFrame({ side: "sell", tif: "GTC", price: 3010, size: 0.5, reduceOnly: true, role: "exit" });
+    first.core.onOrderFrame(resting.frame, T0);
+    first.core.advance(T0 + 5n * MS);
+    const inFlight = placeFrame({ price: 3002, size: 1 });
+    first.core.onOrderFrame(inFlight.frame, T0 + 6n * MS);
+
+    const frames: EngineFrame[] = [];
+    const next = new PaperVenueCore(
+      { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(5), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports: true },
+      (f) => frames.push(f),
+      first.core.state(),
+    );
+    expect(next.positionOf(SYMBOL)).toBe(0.5);
+    expect(next.resolveLost({ clId: resting.clId, intentId: "i" }, T0 + 7n * MS)).toBe(false);
+    next.onBook(SYMBOL, book, T0 + 7n * MS); // books are not handed over: the feed's next one comes first
+    next.onBook(SYMBOL, { ...book, bidPx: [3011, 3010], bidSz: [5, 5] }, T0 + 20n * MS);
+    const events = frames.map((f) => parseEngineEvent(f.topic, f.payload)).map((r) => (r.ok ? r.event : r.error));
+    expect(events).toMatchObject([
+      { clId: inFlight.clId, status: "accepted", exchangeOrderId: "100000002" },
+      { kind: "fill", clId: inFlight.clId, price: 3001, size: 0.5, execId: "500000001" },
+      { kind: "fill", clId: inFlight.clId, price: 3002, size: 0.5, execId: "500000002" },
+      { kind: "fill", clId: resting.clId, price: 3010, size: 0.5, liquidity: "maker", execId: "500000003" },
+    ]);
+    expect(next.openOrderCount()).toBe(0);
+  });
+
   it("cancel: accepted for the request, canceled for the order, then the duplicate canceled", () => {
     const { core, events } = venue();
     const { clId, frame } = placeFrame({ tif: "GTC", price: 2990 });

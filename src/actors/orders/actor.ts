@@ -3,7 +3,7 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Config } from "../../supervisor/config/index.js";
 import type { Book } from "../../protocol/market-data.js";
-import type { AccountUpdated, OrderDenied, PositionChanged, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
+import type { AccountStateSent, AccountUpdated, OrderDenied, PositionChanged, RequestAccountState, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
 import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
 import { universe } from "../shared/universe.js";
@@ -131,7 +131,11 @@ export default defineActor<Config>({
           ctx.send(Channels.orderEvents, denied);
         }),
         RequestCancel: whenReconciled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
-        RequestAccountState: whenReconciled(() => publishState()),
+        RequestAccountState: whenReconciled((request: RequestAccountState) => {
+          publishState();
+          const sent: AccountStateSent = { type: "AccountStateSent", requester: request.requester, tsNs: ctx.now() };
+          ctx.send(Channels.accountEvents, sent);
+        }),
         OrderAccepted: whenReconciled(onVenueEvent),
         OrderRejected: whenReconciled(onVenueEvent),
         OrderCanceled: whenReconciled(onVenueEvent),

@@ -15,7 +15,7 @@ import type { CancelRequested, OrderAckTimedOut, OrderEvent, OrderSubmitted } fr
 import type { LedgerInstrument } from "./ledger.js";
 import { Ledger } from "./ledger.js";
 import { isOpen, transition, type OrderTrigger } from "./state-machine.js";
-import { RecentKeys } from "./recent.js";
+import { RecentKeys } from "../shared/recent.js";
 
 /**
  * The order manager core, event-sourced in two steps the shell keeps apart:

@@ -2,22 +2,27 @@ import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
 import type { Config } from "../../../supervisor/config/index.js";
 import type { Book } from "../../../protocol/market-data.js";
-import type { CancelOrder, OrderRejected, PlaceOrder } from "../../../protocol/orders.js";
+import type { AccountStateSent, CancelOrder, OrderRejected, OrderStatusChanged, PlaceOrder, PositionChanged, RequestAccountState } from "../../../protocol/orders.js";
 import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent, type SerializeResult } from "../../../protocol/wire/engine.js";
 import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
-import { PaperVenueCore } from "./core.js";
+import { isOpen } from "../../orders/state-machine.js";
+import { PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
  * by the paper core against the feed's books, and its exec.report / exec.fill payloads are parsed by the
  * same code as the engine's. Everything downstream cannot tell paper from live.
+ *
+ * On start it asks the order manager for the account: positions seed its reduce-only checks, and open
+ * orders it does not hold (lost with a crashed incarnation or a stopped daemon) are canceled, so the two
+ * agree again. A graceful restart hands its whole state over instead.
  */
 export default defineActor<Config>({
   kind: "venue",
-  reads: [Channels.venueCommands, Channels.books],
-  writes: [Channels.venueEvents],
-  async init(ctx) {
+  reads: [Channels.venueCommands, Channels.books, Channels.orderEvents, Channels.accountEvents],
+  writes: [Channels.venueEvents, Channels.accountStateRequests],
+  async init(ctx, restored?: PaperVenueState) {
     const config = ctx.config;
     const registry = await loadRegistry(config);
     const latencyMs = config.execution.paper.latency_ms;
@@ -37,7 +42,21 @@ export default defineActor<Config>({
         const event = toVenueEvent(parsed.event, ctx.now());
         if (event) ctx.send(Channels.venueEvents, event);
       },
+      restored,
     );
+    // Open orders the order manager reports until its answer is complete, by client id (it may send one twice).
+    let claims: Map<string, OpenOrderClaim> | undefined = new Map();
+    const request: RequestAccountState = { type: "RequestAccountState", requester: ctx.name, tsNs: ctx.now() };
+    ctx.send(Channels.accountStateRequests, request);
+    const reconcile = () => {
+      if (claims === undefined) return;
+      let lost = 0;
+      for (const claim of claims.values()) if (core.resolveLost(claim, ctx.now())) lost++;
+      claims = undefined;
+      if (lost === 0) return;
+      ctx.metrics.count("paper_orders_lost_total", {}, lost);
+      ctx.log.warn({ orders: lost }, "open orders this paper venue did not hold (lost in a crash or a stopped daemon) were canceled");
+    };
     const reject = (order: PlaceOrder | CancelOrder, result: Extract<SerializeResult, { ok: false }>) => {
       const rejected: OrderRejected = { type: "OrderRejected", clId: order.clId, exchangeOrderId: "", venueTsNs: ctx.now(), venueTsIsTsc: false, recvNs: ctx.now(), reasonCode: "invalid_params", reasonText: `${result.error.reason}: ${result.error.detail}` };
       ctx.send(Channels.venueEvents, rejected);
@@ -58,12 +77,23 @@ export default defineActor<Config>({
           const inst = instrumentNamed(registry, c.symbol);
           submit(c, serializeCancel(c, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? c.symbol }));
         },
+        OrderStatusChanged: (s: OrderStatusChanged) => {
+          if (claims !== undefined && isOpen(s.status)) claims.set(s.clId, { clId: s.clId, intentId: s.intentId });
+        },
+        PositionChanged: (p: PositionChanged) => {
+          const inst = instrumentNamed(registry, p.symbol);
+          if (claims !== undefined && inst) core.seedPosition(inst.engineSymbol, p.qty);
+        },
+        AccountStateSent: (done: AccountStateSent) => {
+          if (done.requester === ctx.name) reconcile();
+        },
         Book: (b: Book) => {
           const inst = registry.byId(b.instrument);
           if (inst && b.valid) core.onBook(inst.engineSymbol, b, b.recvNs);
         },
       },
       onTimer: () => core.advance(ctx.now()),
+      snapshot: () => core.state(),
     };
   },
 });

@@ -1,7 +1,8 @@
 import type { Liquidity, ReasonCode } from "../../../protocol/orders.js";
-import type { InboundCancel, InboundPlace } from "../../../protocol/wire/engine-server.js";
+import type { InboundCancel, InboundOrder, InboundPlace } from "../../../protocol/wire/engine-server.js";
 import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../../../protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../../../protocol/wire/engine.js";
+import { RecentKeys } from "../../shared/recent.js";
 import type { PaperBook } from "./book.js";
 import { crosses, walkLevels } from "./book.js";
 import type { FeeModel, LatencyModel } from "./models.js";
@@ -16,7 +17,11 @@ import type { FeeModel, LatencyModel } from "./models.js";
  * Reduce-only orders are checked as Hyperliquid does against the position the venue's own fills built:
  * one that would open or grow a position is rejected (`reduceOnlyRejected`), one larger than the
  * position fills only the position, and a resting one is canceled once there is nothing left to reduce.
- * A symbol this venue has not filled since it started (a restarted paper venue) is not checked.
+ * A restarted venue takes the positions the order manager knows (`seedPosition`); a symbol with neither
+ * is not checked. An order the order manager holds open but this venue does not (it was resting or in
+ * flight in an incarnation that crashed, or in a daemon that stopped) is canceled (`resolveLost`), as an
+ * exchange cancels on disconnect: venue and order manager agree again. A graceful restart keeps
+ * everything (`state` / the `restored` argument).
  */
 
 export interface EngineFrame {
@@ -42,7 +47,26 @@ interface RestingOrder {
   remaining: number;
 }
 
-type Arrival = { readonly atNs: bigint; readonly text: string };
+type Arrival = { readonly atNs: bigint; readonly order: NonNullable<InboundOrder> };
+
+/** What a graceful restart hands to the next incarnation: everything but the books, which the feed resends. */
+export interface PaperVenueState {
+  readonly resting: readonly (readonly [string, RestingOrder])[];
+  readonly positions: readonly (readonly [string, number])[];
+  readonly arrivals: readonly Arrival[];
+  readonly processed: readonly string[];
+  readonly nextOid: bigint;
+  readonly nextExecId: bigint;
+}
+
+/** An order the order manager reports open, as `resolveLost` needs it. */
+export interface OpenOrderClaim {
+  readonly clId: string;
+  readonly intentId: string;
+}
+
+/** Orders remembered as processed, so a status the order manager sent before it saw one finish is not taken for a lost order. */
+const PROCESSED_KEPT = 10_000;
 
 const POSITION_DUST = 1e-12;
 
@@ -52,23 +76,63 @@ const TSC_MODULUS = 10n ** 15n;
 export class PaperVenueCore {
   private readonly books = new Map<string, PaperBook>();
   private readonly resting = new Map<string, RestingOrder>();
-  /** Net position per symbol from this venue's fills (base units, + long). */
+  /** Net position per symbol from this venue's fills, or seeded from the order manager's (base units, + long). */
   private readonly positions = new Map<string, number>();
   private readonly arrivals: Arrival[] = [];
+  private readonly processed = new RecentKeys(PROCESSED_KEPT);
   private nextOid = 100_000_000n;
   private nextExecId = 500_000_000n;
 
   constructor(
     private readonly config: PaperVenueConfig,
     private readonly emit: (frame: EngineFrame) => void,
-  ) {}
+    restored?: PaperVenueState,
+  ) {
+    if (restored === undefined) return;
+    for (const [clId, order] of restored.resting) this.resting.set(clId, { ...order });
+    for (const [symbol, qty] of restored.positions) this.positions.set(symbol, qty);
+    this.arrivals.push(...restored.arrivals);
+    for (const clId of restored.processed) this.processed.add(clId);
+    this.nextOid = restored.nextOid;
+    this.nextExecId = restored.nextExecId;
+  }
 
-  /** An order frame sent at `sentNs`; it takes effect once time reaches `sentNs + latency`. */
+  /** An order frame sent at `sentNs`; it takes effect once time reaches `sentNs + latency`. Unparsable JSON is dropped, as the engine does. */
   onOrderFrame(text: string, sentNs: bigint): void {
+    const order = parseExecutionOrder(text);
+    if (order === undefined) return;
     const atNs = sentNs + this.config.latency.delayNs(sentNs);
     let i = this.arrivals.length;
     while (i > 0 && this.arrivals[i - 1].atNs > atNs) i--;
-    this.arrivals.splice(i, 0, { atNs, text });
+    this.arrivals.splice(i, 0, { atNs, order });
+  }
+
+  state(): PaperVenueState {
+    return {
+      resting: [...this.resting].map(([clId, order]) => [clId, { ...order }] as const),
+      positions: [...this.positions],
+      arrivals: [...this.arrivals],
+      processed: this.processed.keysOldestFirst(),
+      nextOid: this.nextOid,
+      nextExecId: this.nextExecId,
+    };
+  }
+
+  /** A position the order manager knows, for reduce-only checks; ignored once this venue has a position of its own for the symbol. */
+  seedPosition(symbol: string, qty: number): void {
+    if (!this.positions.has(symbol)) this.positions.set(symbol, qty);
+  }
+
+  /**
+   * An order the order manager holds open: if this venue neither rests it, nor has it in flight, nor
+   * processed it, it was lost with a previous incarnation and is canceled now. Returns whether it was.
+   */
+  resolveLost(order: OpenOrderClaim, tsNs: bigint): boolean {
+    const { clId } = order;
+    if (this.resting.has(clId) || this.processed.has(clId) || this.arrivals.some((a) => a.order.clId === clId)) return false;
+    this.processed.add(clId);
+    this.report(clId, "canceled", "", "ok", "venue restarted: order lost", this.ackTs(tsNs), { intent_id: order.intentId, venue: this.config.venue });
+    return true;
   }
 
   /** A market update (levels best-first). Orders due before it are processed against the previous book. */
@@ -83,7 +147,7 @@ export class PaperVenueCore {
   advance(nowNs: bigint): void {
     while (this.arrivals.length > 0 && this.arrivals[0].atNs <= nowNs) {
       const arrival = this.arrivals.shift() as Arrival;
-      this.process(arrival.text, arrival.atNs);
+      this.process(arrival.order, arrival.atNs);
     }
   }
 
@@ -95,9 +159,8 @@ export class PaperVenueCore {
     return this.positions.get(symbol);
   }
 
-  private process(text: string, tsNs: bigint): void {
-    const order = parseExecutionOrder(text);
-    if (order === undefined) return; // unparsable JSON: the engine drops it silently
+  private process(order: NonNullable<InboundOrder>, tsNs: bigint): void {
+    this.processed.add(order.clId);
     if (order.action === "rejected") {
       this.report(order.clId, "rejected", "", order.reasonCode, order.reasonText, this.ackTs(tsNs), reportTags(order.tags, this.config.venue));
     } else if (order.action === "cancel") {

@@ -23,6 +23,10 @@ export class RecentKeys {
     return oldest;
   }
 
+  keysOldestFirst(): string[] {
+    return [...this.keys];
+  }
+
   get size(): number {
     return this.keys.size;
   }
