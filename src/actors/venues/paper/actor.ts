@@ -22,7 +22,7 @@ export default defineActor<Config>({
   kind: "venue",
   reads: [Channels.venueCommands, Channels.books, Channels.orderEvents, Channels.accountEvents],
   writes: [Channels.venueEvents, Channels.accountStateRequests],
-  async init(ctx, restored?: PaperVenueState) {
+  async init(ctx, restored) {
     const config = ctx.config;
     const registry = await loadRegistry(config);
     const latencyMs = config.execution.paper.latency_ms;
@@ -42,7 +42,7 @@ export default defineActor<Config>({
         const event = toVenueEvent(parsed.event, ctx.now());
         if (event) ctx.send(Channels.venueEvents, event);
       },
-      restored,
+      restored as PaperVenueState | undefined, // what this actor's own snapshot() returned, on a graceful restart
     );
     // Open orders the order manager reports until its answer is complete, by client id (it may send one twice).
     let claims: Map<string, OpenOrderClaim> | undefined = new Map();
