@@ -9,6 +9,7 @@ import { feedBench } from "./feed.bench.js";
 import { shardsBench } from "./shards.bench.js";
 import { decisionBench } from "./decision.bench.js";
 import { tickToOrderBench } from "./tick-to-order.bench.js";
+import { cacheBench } from "./cache.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
-export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench, shardsBench, decisionBench, tickToOrderBench];
+export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench, shardsBench, decisionBench, tickToOrderBench, cacheBench];

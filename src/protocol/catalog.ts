@@ -30,9 +30,12 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   ...[orders.OrderStatusChanged, orders.PositionChanged, orders.AccountUpdated, orders.RequestAccountState, orders.AccountStateSent],
 ];
 
+/** Key orders of the objects nested in catalogue messages, shared like the messages' own (append only). */
+export const nestedShapes: readonly (readonly string[])[] = [Object.keys(signals.PairScan.shape)];
+
 /** A codec over the whole catalogue. Each thread builds its own (a Packr is not shareable). */
 export function createCodec(): Codec {
-  return new Codec(catalog);
+  return new Codec(catalog, nestedShapes);
 }
 
 export function messageDef(type: string): MessageDef<AnyMessage> | undefined {

@@ -18,24 +18,27 @@ export type DecodeResult<M> = { ok: true; message: M } | { ok: false; error: Dec
 
 /**
  * msgpack codec whose record structures come from the message catalogue, so both ends of a ring agree
- * on them without exchanging anything. `maxSharedStructures` equals the catalogue size: an object with
- * an unexpected key order is encoded with an inline structure instead of silently growing the shared
- * table (which would desynchronise the two ends).
+ * on them without exchanging anything: one per message type, then one per object shape nested in a
+ * message (a scan result), which would otherwise travel as an inline structure in every message and be
+ * decoded on msgpackr's slow path (3.4 vs 0.9 µs for a PairsScanned of 8 results). `maxSharedStructures`
+ * equals that count: an object with an unexpected key order is encoded with an inline structure instead
+ * of silently growing the shared table (which would desynchronise the two ends).
  */
 export class Codec<M extends AnyMessage = AnyMessage> {
   private readonly packr: Packr;
   private readonly knownTypes: ReadonlySet<string>;
 
-  constructor(defs: readonly MessageDef<AnyMessage>[]) {
+  constructor(defs: readonly MessageDef<AnyMessage>[], nestedShapes: readonly (readonly string[])[] = []) {
     const seen = new Set<string>();
     for (const d of defs) {
       if (seen.has(d.type)) throw new Error(`duplicate message type '${d.type}' in codec catalogue`);
       seen.add(d.type);
     }
     this.knownTypes = seen;
+    const structures = [...defs.map((d) => [...d.fields]), ...nestedShapes.map((keys) => [...keys])];
     this.packr = new Packr({
-      structures: defs.map((d) => [...d.fields]),
-      maxSharedStructures: defs.length,
+      structures,
+      maxSharedStructures: structures.length,
       int64AsType: "bigint",
     });
   }
