@@ -2,10 +2,12 @@
  * Child process of the feed benchmark: publishes a file of marketstream messages (one
  * `socket\ttopic\tpayload` line each) as fast as ZeroMQ takes them, so the feed in the parent process
  * is measured on its own core. Protocol on stdio: prints `ready` once bound, waits for `go`, prints
- * `sent N` when done, exits when stdin closes.
+ * `sent N FIRST_NS LAST_NS` (epoch ns of the first and last send) when done, exits when stdin closes.
+ * The fallback of bench/native/marketstream-pub.c (bench/feed-publishers.ts).
  */
 import { readFileSync } from "node:fs";
 import { Publisher } from "zeromq";
+import { wallClockNs } from "../src/protocol/time.js";
 
 const [file, tradesPort, booksPort] = process.argv.slice(2);
 const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
@@ -31,6 +33,7 @@ process.stdin.on("end", () => {
 });
 
 async function publishAll(): Promise<void> {
+  const first = wallClockNs();
   for (const m of messages) await (m.books ? books : trades).send([m.topic, m.payload]);
-  process.stdout.write(`sent ${messages.length}\n`);
+  process.stdout.write(`sent ${messages.length} ${first} ${wallClockNs()}\n`);
 }

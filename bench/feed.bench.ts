@@ -13,7 +13,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { pino } from "pino";
 import { BookRebuilder } from "../src/actors/feed/book.js";
@@ -27,10 +26,14 @@ import type { MarketDataFrame } from "../src/protocol/market-data.js";
 import { Ring, RingProducer } from "../src/protocol/ring.js";
 import { parseBookCheckpoint, parseBookDelta, type MarketstreamBookDelta } from "../src/protocol/wire/marketstream.js";
 import { compiledUrl, fromRoot } from "../src/runtime/paths.js";
+import { feedPublisher, type FeedPublisher } from "./feed-publishers.js";
 import { marketDataSchema } from "../src/supervisor/config/schema/market-data.js";
 import { percentile, round, sortedCopy, type Bench } from "./bench.js";
 
 const START_NS = 1_763_380_800_000_000_000n;
+/** The issue's throughput target, published as a paced stream. */
+const TARGET_RATE = 150_000;
+const KEEP_UP_LAG_MS = 10;
 
 function generate(registry: InstrumentRegistry, count: number): SyntheticMessage[] {
   const synthetic = marketDataSchema.parse({ synthetic: { book_rate_hz: 400, trade_rate_hz: 200 } }).synthetic;
@@ -84,25 +87,41 @@ interface ZmqRun {
   readonly received: number;
   readonly feedDrops: number;
   readonly gaps: number;
+  /** Last message processed − last message sent, ms: how far behind the publisher the feed finished. */
+  readonly lagMs: number;
 }
 
-function summarise(stats: FeedStats, received: number, expected: number, seconds: number): ZmqRun {
+/** How one run's publisher is started: which process, and at what pace (0 = as fast as it can). */
+interface Publishing {
+  readonly publisher: FeedPublisher;
+  readonly ratePerS: number;
+}
+
+/** Epoch ms of the first frame received and of the publisher's last send. */
+interface PublishTimes {
+  readonly firstAt: number;
+  readonly lastSentAt: number;
+}
+
+function summarise(stats: FeedStats, received: number, expected: number, firstAt: number, lastAt: number, lastSentAt: number): ZmqRun {
   // Deltas that precede a symbol's first checkpoint wait for it by design; everything else is a real drop.
   const feedDrops = Object.entries(stats.drops).reduce((sum, [reason, n]) => sum + (reason === "awaiting_checkpoint" ? 0 : n), 0);
   const gaps = stats.streams.reduce((sum, s) => sum + s.missing, 0);
-  return { msgsPerS: received === expected ? received / seconds : 0, received, feedDrops, gaps };
+  const msgsPerS = received === expected ? received / ((lastAt - firstAt) / 1000) : 0;
+  return { msgsPerS, received, feedDrops, gaps, lagMs: lastAt - lastSentAt };
 }
 
 /**
- * Publishes `messages` from a child process and hands every received frame to `onFrame`; resolves
- * with the epoch-ms time of the first frame once `finished` settles (or after 60 s).
+ * Publishes `messages` from a child process and hands every received frame to `onFrame`; resolves once
+ * `finished` settles (or after 60 s) with the first frame's and the last send's times.
  */
-async function publishThroughBridge(messages: readonly SyntheticMessage[], registry: InstrumentRegistry, onFrame: (topic: string, payload: Buffer, recvNs: bigint) => void, finished: Promise<unknown>): Promise<number> {
+async function publishThroughBridge(publishing: Publishing, messages: readonly SyntheticMessage[], registry: InstrumentRegistry, onFrame: (topic: string, payload: Buffer, recvNs: bigint) => void, finished: Promise<unknown>): Promise<PublishTimes> {
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-feed-bench-"));
   const file = path.join(dir, "messages.tsv");
-  writeFileSync(file, messages.map((m) => `${m.socket}\t${m.topic}\t${m.payload}`).join("\n"));
+  writeFileSync(file, messages.map((m) => `${m.socket}\t${m.topic}\t${m.payload}`).join("\n") + "\n");
   const tradesPort = 17800 + Math.floor(Math.random() * 90) * 2;
-  const child = spawn(process.execPath, [fileURLToPath(compiledUrl(new URL("./feed-publisher.ts", import.meta.url))), file, String(tradesPort), String(tradesPort + 1)], { stdio: ["pipe", "pipe", "inherit"] });
+  const [command, args] = publishing.publisher.command(file, tradesPort, tradesPort + 1, publishing.ratePerS);
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
   let firstAt = 0;
@@ -117,9 +136,11 @@ async function publishThroughBridge(messages: readonly SyntheticMessage[], regis
     if ((await nextLine()) !== "ready") throw new Error("feed bench publisher did not start");
     bridge.start();
     await new Promise((r) => setTimeout(r, 500)); // subscriptions reach the publisher (ZeroMQ slow joiner)
+    const sent = nextLine();
     child.stdin!.write("go\n");
     await Promise.race([finished, new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref())]);
-    return firstAt;
+    const lastSentNs = (await sent).split(" ")[3];
+    return { firstAt, lastSentAt: Number(BigInt(lastSentNs ?? "0") / 1000n) / 1000 };
   } finally {
     await bridge.close();
     child.stdin!.end();
@@ -128,27 +149,27 @@ async function publishThroughBridge(messages: readonly SyntheticMessage[], regis
 }
 
 /** Bridge and feed core on the main thread, one after the other per message. */
-async function singleThread(registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
+async function singleThread(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
   const core = new FeedCore({ registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: () => {}, book: () => {} });
   let processed = 0;
   let lastAt = 0;
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const firstAt = await publishThroughBridge(messages, registry, (topic, payload, recvNs) => {
+  const times = await publishThroughBridge(publishing, messages, registry, (topic, payload, recvNs) => {
     core.onFrame(topic, payload, recvNs);
     if (++processed === messages.length) {
       lastAt = performance.timeOrigin + performance.now();
       done();
     }
   }, finished);
-  return summarise(core.stats(), processed, messages.length, (lastAt - firstAt) / 1000);
+  return summarise(core.stats(), processed, messages.length, times.firstAt, lastAt, times.lastSentAt);
 }
 
 /**
  * `hot_thread: worker` (architecture §4): the bridge on the main thread writes `MarketDataFrame`s into a
  * ring, the feed core runs on a worker thread.
  */
-async function pipelined(registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
+async function pipelined(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
   const ring = Ring.create(1 << 24, "block");
   const worker = new Worker(compiledUrl(new URL("./feed-worker.ts", import.meta.url)), {
     workerData: { ring: ring.buffer, rulesPath: fromRoot("configs/symbol_rules.csv"), expected: messages.length },
@@ -160,13 +181,13 @@ async function pipelined(registry: InstrumentRegistry, messages: readonly Synthe
   const out = new RingProducer(ring.buffer);
   const codec = createCodec();
   try {
-    const firstAt = await publishThroughBridge(messages, registry, (topic, payload, recvNs) => {
+    const times = await publishThroughBridge(publishing, messages, registry, (topic, payload, recvNs) => {
       const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
       const bytes = codec.encode(frame);
       if (!out.tryWrite(bytes)) out.write(bytes, 5_000);
     }, result);
     const { doneAt, processed, malformed, stats } = await result;
-    const run = summarise(stats, processed, messages.length, (doneAt - firstAt) / 1000);
+    const run = summarise(stats, processed, messages.length, times.firstAt, doneAt, times.lastSentAt);
     return { ...run, feedDrops: run.feedDrops + malformed };
   } finally {
     await worker.terminate();
@@ -185,8 +206,22 @@ export const feedBench: Bench = {
     const jsonParse = jsonParseRate(payloads);
     const coreOnly = coreOnlyRate(registry, messages, payloads);
     const rebuild = bookRebuildP50(messages, "BTC-USDC-PERP");
-    const oneThread = await singleThread(registry, messages);
-    const twoThreads = await pipelined(registry, messages);
+    const publisher = feedPublisher();
+    const flat = { publisher, ratePerS: 0 };
+    const oneThread = await singleThread(flat, registry, messages);
+    const twoThreads = await pipelined(flat, registry, messages);
+    const runs = [oneThread, twoThreads];
+    // The target as a stream: the publisher paces 150 k msgs/s (native only: a Node publisher cannot pace
+    // that without a core of its own); the feed keeps up if it is done within 10 ms of the last send.
+    const keepUp: Record<string, unknown> = { rate_msgs_per_s: TARGET_RATE };
+    if (publisher.kind === "native") {
+      const paced = { publisher, ratePerS: TARGET_RATE };
+      for (const [name, run] of [["default", await singleThread(paced, registry, messages)], ["pipelined", await pipelined(paced, registry, messages)]] as const) {
+        runs.push(run);
+        keepUp[`${name}_lag_ms`] = round(run.lagMs, 1);
+        keepUp[`${name}_keeps_up`] = run.received === messages.length && run.lagMs <= KEEP_UP_LAG_MS;
+      }
+    }
     return {
       bench: "feed",
       msgs_per_s: Math.round(oneThread.msgsPerS),
@@ -194,10 +229,13 @@ export const feedBench: Bench = {
       book_rebuild_us_p50: round(rebuild, 3),
       feed_core_only_msgs_per_s: Math.round(coreOnly),
       pipelined_msgs_per_s: Math.round(twoThreads.msgsPerS),
+      publisher: publisher.kind,
+      ...(publisher.fallbackReason === undefined ? {} : { publisher_note: publisher.fallbackReason }),
+      keep_up: keepUp,
       messages: messages.length,
       received: oneThread.received,
-      feed_drops: oneThread.feedDrops + twoThreads.feedDrops,
-      seq_gaps: oneThread.gaps + twoThreads.gaps,
+      feed_drops: runs.reduce((sum, r) => sum + r.feedDrops, 0),
+      seq_gaps: runs.reduce((sum, r) => sum + r.gaps, 0),
     };
   },
 };

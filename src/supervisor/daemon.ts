@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { loadConfig, ConfigError, formatConfigIssues, type Config } from "./config/index.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
-import { ControlServer, PortInUseError } from "./http.js";
+import { ControlServer } from "./http.js";
 import { DaemonMetrics } from "./metrics.js";
 import { resolveChildSpecs } from "./child-spec.js";
 import { loadDefs } from "./system.js";
