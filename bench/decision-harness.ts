@@ -165,7 +165,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
     },
     ...childSpecsFor(config),
   ];
-  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config) });
+  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us });
   await new Promise((r) => setTimeout(r, durationMs));
   await supervisor.stop();
   const { published, arrivals } = await peer.stop();

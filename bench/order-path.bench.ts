@@ -98,7 +98,7 @@ export const orderPathBench: Bench = {
         // PGlite, on its own thread, takes a few seconds to open; proposals start after it.
         { name: "proposer", module: compiledUrl(new URL("./actors/proposer.ts", import.meta.url)).href, thread: hot, config: { count: n, everyMs: paceMs, startAfterMs: 8000 } },
       ],
-      { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config) },
+      { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us },
     );
     try {
       const deadline = new Promise((r) => setTimeout(r, 8000 + n * 5 + 30_000).unref());

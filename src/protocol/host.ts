@@ -42,6 +42,7 @@ export const HostStartup = z.object({
   control: sab.optional(),
   metricsBlock: sab,
   spinUs: z.number().nonnegative(),
+  rehearseEveryUs: z.number().nonnegative(),
   blockDeadlineMs: z.number().positive(),
   faultInjection: z.boolean(),
   logLevel: z.string(),

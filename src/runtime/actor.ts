@@ -34,6 +34,8 @@ export interface ActorContext<Config = unknown> {
    * µs on a small VM). 0 withdraws the expectation. No effect under the inline transport.
    */
   expectReply(withinMs: number): void;
+  /** For `rehearse`: encodes and decodes a message with the thread's codec, as a send to another thread and its receipt would. */
+  rehearseCodec(message: AnyMessage): void;
 }
 
 export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;
@@ -46,6 +48,13 @@ export interface ActorInstance {
   onStop?(): void | Promise<void>;
   /** State handed to `init` of the next incarnation after an in-place restart. */
   snapshot?(): unknown;
+  /**
+   * Runs the actor's decision path on its latest real inputs and throws the result away: no send, no
+   * state change, no metric. Called while its thread spins idle (`runtime.spin.rehearse_every_us`), so
+   * the code and data of the next real decision are still in the caches when it comes. Never called
+   * under the inline transport (backtests), which is why it must have no effect.
+   */
+  rehearse?(): void;
   /** An operator command from the control API; returns nothing, effects show in the published status. */
   onCommand?(command: string, args: unknown): void;
 }

@@ -35,6 +35,8 @@ interface HostedSlot {
   retried: AnyMessage | undefined;
   /** The incarnation that crashed, until the restart has released its resources. */
   crashed: ActorInstance | undefined;
+  /** Set when the instance's `rehearse` threw or sent: it is not rehearsed again. */
+  rehearsalFailed: boolean;
 }
 
 export interface Outbound {
@@ -103,6 +105,8 @@ export class ThreadHost {
   /** Per actor index: `performance.now()` deadline of the reply it expects (`ctx.expectReply`). */
   private readonly replyDeadlines = new Map<number, number>();
   private lastStatusFlushMs = 0;
+  private lastRehearsalMs = 0;
+  private rehearsing = false;
   private dispatching = false;
   private deliveries = 0;
   private faulted = false;
@@ -158,6 +162,7 @@ export class ThreadHost {
       restored: undefined,
       retried: undefined,
       crashed: undefined,
+      rehearsalFailed: false,
       ctx: undefined as unknown as ActorContext,
     };
     const log = this.options.log.child({ actor: spec.name });
@@ -185,6 +190,9 @@ export class ThreadHost {
         // Set from a socket callback, the expectation finds the loop parked: resume it so it polls.
         this.onLocalWake?.();
       },
+      rehearseCodec: (message) => {
+        this.options.codec.decode(this.options.codec.encode(message));
+      },
     };
     return slot;
   }
@@ -211,6 +219,7 @@ export class ThreadHost {
   // ---- messaging -------------------------------------------------------------------------------------
 
   private send(from: HostedSlot, channel: string, message: AnyMessage): void {
+    if (this.rehearsing) throw new Error(`actor ${from.spec.name} sent on ${channel} while rehearsing`);
     const index = from.writes.get(channel);
     if (index === undefined) throw new Error(`actor ${from.spec.name} does not declare writes: ${channel}`);
     from.counters.add(Slot.MessagesOut);
@@ -397,6 +406,33 @@ export class ThreadHost {
       }
       n += this.drainMailbox();
     }
+  }
+
+  /**
+   * Has every running actor with a `rehearse` rehearse, if `everyMs` passed since the last time (times
+   * are `performance.now()`). Returns whether it did. One that throws or sends is logged and not asked
+   * again: a rehearsal must never change what the actor does.
+   */
+  rehearseIfDue(nowMs: number, everyMs: number): boolean {
+    if (nowMs - this.lastRehearsalMs < everyMs) return false;
+    this.lastRehearsalMs = nowMs;
+    this.rehearsing = true;
+    try {
+      for (const slot of this.slots) {
+        const rehearse = slot.instance?.rehearse;
+        if (slot.state !== "running" || rehearse === undefined || slot.rehearsalFailed) continue;
+        try {
+          rehearse.call(slot.instance);
+        } catch (err) {
+          slot.rehearsalFailed = true;
+          this.customMetrics.forActor(slot.spec.name).count("rehearsal_failures_total", {});
+          slot.ctx.log.error({ err }, "rehearsal failed; the actor is no longer rehearsed (its handlers are unaffected)");
+        }
+      }
+    } finally {
+      this.rehearsing = false;
+    }
+    return true;
   }
 
   /** Due time of the next timer, for the loop's park timeout or the inline scheduler. */

@@ -62,6 +62,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     },
     heartbeatTimeoutMs: sup.heartbeat_timeout_ms,
     spinUs: spinPlan(config),
+    rehearseEveryUs: config.runtime.spin.rehearse_every_us,
     blockDeadlineMs: 5000,
     faultInjection: config.runtime.control.fault_injection,
     logLevel: config.observability.logging.level,

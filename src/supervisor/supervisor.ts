@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   readonly heartbeatTimeoutMs: number;
   /** µs each thread busy-polls after work before parking (`main` included; see run-loop.ts). */
   readonly spinUs: (thread: string) => number;
+  /** How often a spinning thread has its actors rehearse (`ActorInstance.rehearse`); 0 = never. */
+  readonly rehearseEveryUs: number;
   readonly blockDeadlineMs: number;
   readonly faultInjection: boolean;
   readonly logLevel: string;
@@ -155,6 +157,7 @@ export class Supervisor {
   private async spawn(thread: string): Promise<void> {
     const startup = this.topology.startupFor(thread, {
       spinUs: this.options.spinUs(thread),
+      rehearseEveryUs: this.options.rehearseEveryUs,
       blockDeadlineMs: this.options.blockDeadlineMs,
       faultInjection: this.options.faultInjection,
       logLevel: this.options.logLevel,
@@ -168,7 +171,7 @@ export class Supervisor {
       const { host, bell, close } = createHost(startup, wallClock, this.options.log.child({ thread }), emit);
       let stopped = false;
       await host.start();
-      const done = runHostLoop(host, bell, { spinUs: startup.spinUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+      const done = runHostLoop(host, bell, { spinUs: startup.spinUs, rehearseEveryUs: startup.rehearseEveryUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
       handle.main = { host, close, done, stop: () => ((stopped = true), host.wake()) };
       return;
     }

@@ -23,6 +23,7 @@ export async function startSystem(specs: readonly ChildSpec[], options: SystemOp
     policy: DEFAULT_RESTART_POLICY,
     heartbeatTimeoutMs: 3000,
     spinUs: (thread) => (thread === "main" ? 0 : 50),
+    rehearseEveryUs: 0,
     blockDeadlineMs: 5000,
     faultInjection: false,
     logLevel: "info",

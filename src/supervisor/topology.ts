@@ -35,6 +35,7 @@ export interface Topology {
 
 export interface StartupOptions {
   readonly spinUs: number;
+  readonly rehearseEveryUs: number;
   readonly blockDeadlineMs: number;
   readonly faultInjection: boolean;
   readonly logLevel: string;

@@ -19,11 +19,11 @@ describe("thread loop: a reply an actor expects keeps its thread polling instead
     const module = compiledUrl(new URL("../fixtures/actors/reply-waiter.ts", import.meta.url)).href;
     const children = resolveChildSpecs([{ name: "waiter", module, thread: "main", config: { expose: (f: typeof expectReply) => (expectReply = f) } }]);
     const topology = buildTopology(children, await loadDefs(children));
-    const startup = topology.startupFor("main", { spinUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const startup = topology.startupFor("main", { spinUs: 0, rehearseEveryUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
     const { host, bell, close } = createHost(startup, wallClock, log, () => undefined);
     await host.start();
     let stopped = false;
-    const loop = runHostLoop(host, bell, { spinUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+    const loop = runHostLoop(host, bell, { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
     const parked = () => Atomics.load(bell.words, 1) === 1;
     try {
       await waitFor(parked);
@@ -51,7 +51,7 @@ describe("actor status", () => {
     const expose = (_: unknown, p: typeof publish) => (publish = p);
     const children = resolveChildSpecs([{ name: "waiter", module, thread: "main", config: { expose } }]);
     const topology = buildTopology(children, await loadDefs(children));
-    const startup = topology.startupFor("main", { spinUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const startup = topology.startupFor("main", { spinUs: 0, rehearseEveryUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
     const shipped: HostToSupervisor[] = [];
     const { host, close } = createHost(startup, wallClock, log, (e) => shipped.push(e));
     await host.start();
@@ -69,6 +69,66 @@ describe("actor status", () => {
       expect(shipped.filter((e) => e.type === "ActorStatusReport")).toHaveLength(1);
     } finally {
       close();
+    }
+  });
+});
+
+describe("rehearsals", () => {
+  const rehearser = compiledUrl(new URL("../fixtures/actors/rehearser.ts", import.meta.url)).href;
+
+  async function spinWith(rehearseEveryUs: number, sendWhileRehearsing: boolean) {
+    let rehearsals = 0;
+    const children = resolveChildSpecs([{ name: "rehearser", module: rehearser, thread: "main", config: { onRehearse: () => rehearsals++, sendWhileRehearsing } }]);
+    const topology = buildTopology(children, await loadDefs(children));
+    const startup = topology.startupFor("main", { spinUs: 40_000, rehearseEveryUs, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const { host, bell, close } = createHost(startup, wallClock, log, () => undefined);
+    await host.start();
+    let stopped = false;
+    const startedAt = performance.now();
+    const loop = runHostLoop(host, bell, { spinUs: 40_000, rehearseEveryUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+    return {
+      host,
+      rehearsals: () => rehearsals,
+      elapsedMs: () => performance.now() - startedAt,
+      stop: async () => {
+        stopped = true;
+        host.wake();
+        await loop;
+        close();
+      },
+    };
+  }
+
+  it("a spinning thread has its actors rehearse, at most once per rehearse_every_us", async () => {
+    const run = await spinWith(2000, false);
+    try {
+      await waitFor(() => run.rehearsals() >= 3);
+      const [count, elapsedMs] = [run.rehearsals(), run.elapsedMs()];
+      expect(count).toBeLessThanOrEqual(Math.floor(elapsedMs / 2) + 1);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it("no rehearsal when rehearse_every_us is 0", async () => {
+    const run = await spinWith(0, false);
+    try {
+      await sleep(60); // longer than the 40 ms spin
+      expect(run.rehearsals()).toBe(0);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it("a rehearsal that sends is refused and not repeated; the actor keeps running", async () => {
+    const run = await spinWith(1000, true);
+    try {
+      await waitFor(() => run.rehearsals() >= 1);
+      await sleep(20);
+      expect(run.rehearsals()).toBe(1);
+      expect(run.host.actorState("rehearser")).toBe("running");
+    } finally {
+      await run.stop();
     }
   });
 });

@@ -29,7 +29,7 @@ describe("reference file", () => {
     const { runtime, strategies, market_data, execution } = await loadConfig(REFERENCE, { env: {} });
     expect(runtime.journal).toEqual({ path: "./data/journal.log", fsync: "interval", fsync_interval_ms: 100 });
     expect(runtime.placement).toEqual({ layout: "default", hot_thread: "main", estimator_shards: "auto", hot_worker: ["feed", "jumps", "strategy", "risk", "orders", "venue"] });
-    expect(runtime.spin).toEqual({ spin_us: 50, main_spin_us: 200, estimator_spin_us: 5000 });
+    expect(runtime.spin).toEqual({ spin_us: 50, main_spin_us: 200, estimator_spin_us: 5000, rehearse_every_us: 200 });
     expect(runtime.supervisor).toEqual({
       strategy: "one_for_one",
       intensity: 10,

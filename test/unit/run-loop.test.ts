@@ -51,7 +51,7 @@ describe("thread loop on a worker (blocking park)", () => {
     const host = streamHost(bell);
     let immediateRanAtTurn: number | undefined;
     setImmediate(() => (immediateRanAtTurn = host.turns));
-    await runHostLoop(host, bell, { spinUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 }, () => host.turns >= 3000);
+    await runHostLoop(host, bell, { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 }, () => host.turns >= 3000);
     Atomics.store(new Int32Array(stop), 0, 1);
     await ringer.terminate();
     expect(immediateRanAtTurn).toBeDefined();

@@ -227,6 +227,31 @@ describe("estimator shard: scans see the window ending just before the jump tick
     expect(shard.onScan(request(1, T0 + S)).results).toEqual([]);
   });
 
+  it("rehearses the newest leader tick's scans without changing any later answer or counter", () => {
+    const { ticks } = leadLagTicks(21, 40);
+    const btcTrades = ticks.filter((t) => t.kind === "trade" && t.msg.instrument === 0);
+    const jumps = [btcTrades.length - 300, btcTrades.length - 120, btcTrades.length - 5].map((i) => btcTrades[i].msg.tsNs);
+    const run = (rehearse: boolean) => {
+      const shard = singleShard();
+      let rehearsals = 0;
+      for (const tick of ticks) {
+        apply(shard, tick);
+        if (jumps.includes(tick.msg.tsNs) && tick.kind === "trade" && tick.msg.instrument === 0) shard.scanAhead(0, tick.msg.tsNs);
+        if (rehearse) rehearsals += shard.rehearse()?.results.length ?? 0;
+      }
+      const answers = jumps.map((j) => shard.onScan(request(0, j)).results);
+      return { answers, counters: { ...shard.counters }, rehearsals, last: shard.rehearse() };
+    };
+    const plain = run(false);
+    const rehearsing = run(true);
+    expect(rehearsing.answers).toEqual(plain.answers);
+    expect(rehearsing.counters).toEqual(plain.counters);
+    expect(rehearsing.rehearsals).toBeGreaterThan(1000);
+    // The newest leader tick is a BTC one here (BTC leads both pairs), scanned for each pair and feature.
+    expect(rehearsing.last?.leader).toBe(0);
+    expect(rehearsing.last?.results.map((r) => `${r.lagger}:${r.feature}`).sort()).toEqual(["1:mid", "1:trade", "2:mid", "2:trade"]);
+  });
+
   it("finds the lead of a lagger that follows 500 ms later", () => {
     const { ticks, jumpTsNs } = leadLagTicks(15, 60);
     const shard = singleShard();

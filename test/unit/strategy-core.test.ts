@@ -160,3 +160,44 @@ describe("strategy core: jump to scan to order", () => {
     expect(h.port.anomalies).toEqual([{ kind: "unknown_intent", intentId: "ll-unknown" }]);
   });
 });
+
+describe("strategy core: rehearsal", () => {
+  /** Two entries, fills, a time-limit exit; `between` runs after every input. */
+  function session(between: (h: ReturnType<typeof strategyHarness>, nowNs: bigint) => void) {
+    const h = strategyHarness();
+    const out: unknown[] = [];
+    const step = (nowNs: bigint, run: () => unknown) => {
+      out.push(run());
+      between(h, nowNs);
+    };
+    step(T0, () => booksAt(h, T0));
+    const [first] = jumpAndAnswer(h, T0, 50, STRONG);
+    out.push(first);
+    between(h, T0);
+    step(T0 + MS, () => h.core.onOrderStatus(orderStatus(first, "filled", first.size, first.price, T0 + MS), T0 + MS));
+    step(T0 + 20n * S, () => booksAt(h, T0 + 20n * S));
+    out.push(jumpAndAnswer(h, T0 + 20n * S, -60, STRONG));
+    between(h, T0 + 20n * S);
+    step(T0 + 400n * S, () => h.core.onTimer(T0 + 400n * S));
+    return { out, decisions: h.port.decisions, open: h.core.openPositions, states: h.core.executorStates(), rls: h.core.rls.samples };
+  }
+
+  it("changes nothing: a core that rehearses after every input decides, orders and records exactly as one that does not", () => {
+    let rehearsed = 0;
+    const plain = session(() => undefined);
+    const rehearsing = session((h, nowNs) => {
+      for (let i = 0; i < 3; i++) rehearsed += h.core.rehearse(nowNs);
+    });
+    expect(rehearsed).toBeGreaterThanOrEqual(12); // 3 × each input after the first decision
+    expect(plain.decisions.length).toBeGreaterThan(1);
+    expect(rehearsing).toEqual(plain);
+  });
+
+  it("does nothing before a first decision", () => {
+    const h = strategyHarness();
+    booksAt(h, T0);
+    expect(h.core.rehearse(T0)).toBe(0);
+    expect(h.port.decisions).toEqual([]);
+    expect(h.core.openPositions).toBe(0);
+  });
+});

@@ -147,6 +147,11 @@ class PairFeatureState {
     return -1;
   }
 
+  /** The scan of the newest snapshot, for a rehearsal: reads only (a scan of the live state would evict). */
+  scanNewestSnapshot(): HyResult | undefined {
+    return this.size === 0 ? undefined : this.scanSnapshot((this.next - 1 + this.depth) % this.depth);
+  }
+
   private scanSnapshot(slot: number): HyResult {
     const hy = this.hy.subarray(slot * this.lagCount, (slot + 1) * this.lagCount);
     return scanHy(hy, this.estimator.grid, snapshotInputs(this.inputs, slot * INPUT_COUNT), this.estimator.params);
@@ -189,6 +194,8 @@ export class ShardCore {
   private readonly wants: Readonly<Record<Feature, boolean>>;
   private readonly slackNs: number;
   private baseNs: bigint | undefined;
+  /** The instrument of the newest tick fed to a pair as its leader: what a rehearsal scans. */
+  private lastLeader: number | undefined;
   /** Results computed by `scanAhead`, by `leader:jumpTsNs`, oldest first. */
   private readonly ahead = new Map<string, PairScan[]>();
 
@@ -278,6 +285,23 @@ export class ShardCore {
     if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(this.ahead.keys().next().value!);
   }
 
+  /**
+   * A rehearsal of a scan-ahead (`ActorInstance.rehearse`): the results for the newest leader tick's
+   * snapshots, computed as a jump there would, with nothing kept and no counter moved.
+   */
+  rehearse(): { leader: number; results: PairScan[] } | undefined {
+    const leader = this.lastLeader;
+    if (leader === undefined) return undefined;
+    const results: PairScan[] = [];
+    for (const routes of this.routes.values()) {
+      for (const state of routes.get(leader)?.asLeader ?? []) {
+        const result = state.scanNewestSnapshot();
+        if (result !== undefined) results.push(pairScanOf(state, result));
+      }
+    }
+    return { leader, results };
+  }
+
   private leads(leader: number): boolean {
     for (const routes of this.routes.values()) if ((routes.get(leader)?.asLeader.length ?? 0) > 0) return true;
     return false;
@@ -300,12 +324,12 @@ export class ShardCore {
       this.counters.expired++;
       return { ...base, status: "expired", tauStarS: 0, rhoStar: 0, lls: 0, nLeader: 0, nLagger: 0, passes: false };
     }
-    const { status, tauStarS, rhoStar, lls, nLeader, nLagger, passes } = result;
-    return { ...base, status, tauStarS, rhoStar, lls, nLeader, nLagger, passes };
+    return pairScanOf(state, result);
   }
 
   private feed(feature: Feature, instrument: number, time: number, value: number): void {
     const routes = this.routes.get(feature)!.get(instrument)!;
+    if (routes.asLeader.length > 0) this.lastLeader = instrument;
     for (const state of routes.asLeader) state.onLeader(time, value);
     for (const state of routes.asLagger) state.onLagger(time, value);
   }
@@ -314,4 +338,9 @@ export class ShardCore {
     this.baseNs ??= tsNs;
     return Number(tsNs - this.baseNs);
   }
+}
+
+function pairScanOf(state: PairFeatureState, result: HyResult): PairScan {
+  const { status, tauStarS, rhoStar, lls, nLeader, nLagger, passes } = result;
+  return { lagger: state.pair.lagger, feature: state.feature, status, tauStarS, rhoStar, lls, nLeader, nLagger, passes };
 }

@@ -45,6 +45,7 @@ export default defineActor<Config>({
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
     const scanSentAt = new Map<number, number>();
     const nameOf = new Map(instruments.map((i) => [i.id, i.symbol]));
+    let lastAnswer: PairsScanned | undefined;
 
     const core = new StrategyCore(
       { name: strategy.name, params, instruments, artifacts: loaded.set, staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms) },
@@ -100,6 +101,7 @@ export default defineActor<Config>({
           ctx.expectReply(SCAN_REPLY_POLL_MS);
         },
         PairsScanned: (answer: PairsScanned) => {
+          lastAnswer = answer;
           propose(core.onPairsScanned(answer, ctx.now()));
           if (core.scansInFlight === 0) ctx.expectReply(0);
         },
@@ -128,6 +130,11 @@ export default defineActor<Config>({
         ctx.publishStatus({ open_positions: core.openPositions, executors: states, scans_in_flight: core.scansInFlight, rls_ready: core.rls.ready });
       },
       onStop: bookDecisions,
+      // The path from a scan answer's arrival to an entry order, on the last answer: kept warm.
+      rehearse: () => {
+        if (lastAnswer !== undefined) ctx.rehearseCodec(lastAnswer);
+        core.rehearse(ctx.now());
+      },
     };
   },
 });

@@ -57,6 +57,8 @@ export class StrategyCore {
   private pairs = new Map<string, ArtifactPair>();
   private laggersOf = new Map<number, number[]>();
   private intentSeq = 0;
+  /** The last scan request decided, for rehearsals. */
+  private lastDecided: ScanRequest | undefined;
 
   constructor(
     private readonly config: StrategyCoreConfig,
@@ -196,6 +198,30 @@ export class StrategyCore {
     return orders;
   }
 
+  /**
+   * The last decision again on the current state, with nothing kept (`ActorInstance.rehearse`): for each
+   * lagger of the last scan decided, aggregation, expected move, gates, sizing and the entry order.
+   * Returns how many laggers it decided.
+   */
+  rehearse(nowNs: bigint): number {
+    const request = this.lastDecided;
+    if (request === undefined) return 0;
+    let decided = 0;
+    const leader = request.jump.instrument;
+    for (const laggerId of this.laggersOf.get(leader) ?? []) {
+      const scans = request.byLagger.get(laggerId);
+      const lagger = this.instruments.get(laggerId);
+      const pair = this.pairs.get(pairKey(leader, laggerId));
+      if (scans === undefined || lagger === undefined || pair === undefined) continue;
+      const decision = decideEntry(this.entryEnv(), request.jump, lagger, pair, scans, nowNs);
+      decided++;
+      if (decision.kind !== "enter") continue;
+      const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
+      proposeOrder(this.config.name, "rehearsal", lagger, this.p.market_type, decision.side, decision.size, terms, "entry", nowNs);
+    }
+    return decided;
+  }
+
   // ─── queries (metrics) ──────────────────────────────────────────────────────────────────────────
 
   get openPositions(): number {
@@ -226,6 +252,7 @@ export class StrategyCore {
   // ─── decisions ──────────────────────────────────────────────────────────────────────────────────
 
   private decideAll(request: ScanRequest, nowNs: bigint, timedOut: boolean): ProposeOrder[] {
+    this.lastDecided = request;
     const orders: ProposeOrder[] = [];
     for (const lagger of this.laggersOf.get(request.jump.instrument) ?? []) {
       const scans = request.byLagger.get(lagger);

@@ -33,6 +33,7 @@ const spinSchema = z.strictObject({
   spin_us: nonNegativeInt().default(50), // worker threads: busy-poll this long after work before parking; 0 parks at once
   main_spin_us: nonNegativeInt().default(200), // the main thread: polls rings and sockets this long after work
   estimator_spin_us: nonNegativeInt().default(5000), // estimator workers: stay awake between ticks, so a scan never waits for a wake-up
+  rehearse_every_us: nonNegativeInt().default(200), // while a thread spins, its actors rehearse their decision path this often (warm caches); 0 = never
 });
 
 const supervisorSchema = z
