@@ -134,8 +134,10 @@ describe("engine adapter against an engine stand-in", () => {
     const { adapter, events } = adapterOn(op, ep);
     await waitForSubscription(engine, events);
     const o = order();
+    adapter.rehearsePlace(o); // serialised and thrown away: the engine sees the order once, below
     adapter.place(o);
     await until(() => events.length >= 3);
+    expect(engine.received).toHaveLength(1);
     const sent = JSON.parse(engine.received[0]);
     expect(sent).toMatchObject({ action: "place", cl_id: o.clId, details: { time_in_force: "IOC", size: 1.5, price: 3002 }, tags: { intent_id: o.intentId } });
     expect(engine.received[0]).toContain(`"ts_ns":${T0},`);

@@ -62,6 +62,14 @@ describe("risk rules", () => {
     expect(core.onPropose(propose(), T0 + 1000n * MS).kind).toBe("submit");
   });
 
+  it("evaluates a proposal as onPropose decides it without recording it: rehearsals use no rate or inventory", () => {
+    const core = risk({ ...unlimited, maxOrdRatePerSec: 1, inventoryBands: { [ETH.symbol]: { min: -1, max: 1 } } });
+    for (let i = 0; i < 5; i++) expect(core.evaluate(propose({ size: 0.8 }), T0 + BigInt(i) * MS)).toMatchObject({ kind: "submit", message: { size: 0.8, decision: "approved" } });
+    expect(core.onPropose(propose({ size: 0.8 }), T0 + 10n * MS)).toMatchObject({ kind: "submit", message: { size: 0.8 } });
+    expect(core.evaluate(propose({ size: 0.8, intentId: "i2" }), T0 + 11n * MS)).toMatchObject({ kind: "deny", message: { rule: "OrderRate" } });
+    expect(core.onPropose(propose({ size: 0.8, intentId: "i2" }), T0 + 1200n * MS)).toMatchObject({ kind: "submit", message: { size: 0.2, decision: "modified" } });
+  });
+
   it("an open order leaves the count when the order manager reports it terminal", () => {
     const core = risk({ ...unlimited, maxOpenOrders: 1 });
     expect(core.onPropose(propose(), T0).kind).toBe("submit");

@@ -76,6 +76,17 @@ export class RiskCore {
   // ─── command ────────────────────────────────────────────────────────────────────────────────────
 
   onPropose(p: ProposeOrder, nowNs: bigint): RiskDecisionOut {
+    const decision = this.evaluate(p, nowNs);
+    if (decision.kind === "submit") this.recordApproval(decision.message, nowNs);
+    return decision;
+  }
+
+  /**
+   * The decision on a proposal without recording an approval: what `onPropose` would decide now. Only
+   * housekeeping that any later call does anyway (expiring in-flight approvals older than their TTL,
+   * dropping rate-limit entries older than a second) happens, so a rehearsal changes no later decision.
+   */
+  evaluate(p: ProposeOrder, nowNs: bigint): RiskDecisionOut {
     const inst = this.config.instrument(p.symbol);
     if (!inst) return this.deny(p, "Instrument", `unknown instrument '${p.symbol}'`, nowNs);
     const position = this.positions.get(p.symbol)?.qty ?? 0;
@@ -97,7 +108,6 @@ export class RiskCore {
     }
     // Float residue below the LotSize rule's threshold: send exactly whole lots without calling it a modification.
     candidate = { ...candidate, size: roundToLot(candidate.size, inst.lotSize) };
-    this.recordApproval(p, candidate, nowNs);
     return {
       kind: "submit",
       message: {
@@ -245,9 +255,9 @@ export class RiskCore {
     };
   }
 
-  private recordApproval(p: ProposeOrder, c: Candidate, nowNs: bigint): void {
+  private recordApproval(m: SubmitOrder, nowNs: bigint): void {
     this.approvals.push(nowNs);
-    this.inFlight.push({ symbol: p.symbol, side: p.side, price: c.price, remaining: c.size, key: `${p.strategy}|${p.intentId}|${p.symbol}|${p.side}`, approvedNs: nowNs });
+    this.inFlight.push({ symbol: m.symbol, side: m.side, price: m.price, remaining: m.size, key: `${m.strategy}|${m.intentId}|${m.symbol}|${m.side}`, approvedNs: nowNs });
   }
 
   private trimApprovals(nowNs: bigint): void {

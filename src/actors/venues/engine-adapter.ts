@@ -98,6 +98,12 @@ export class EngineAdapter {
     else this.rejectLocally(order.clId, r.error.reason, r.error.detail);
   }
 
+  /** What `place` would put on the wire, computed and thrown away (`ActorInstance.rehearse`). */
+  rehearsePlace(order: PlaceOrder): void {
+    const inst = this.options.instrument(order.symbol);
+    if (inst) serializePlace(order, { venue: this.options.venue, engineSymbol: inst.engineSymbol, lotSize: inst.lotSize });
+  }
+
   cancel(cancel: CancelOrder): void {
     const engineSymbol = this.options.instrument(cancel.symbol)?.engineSymbol ?? cancel.symbol;
     const r = serializeCancel(cancel, { venue: this.options.venue, engineSymbol });

@@ -35,12 +35,19 @@ export default defineActor<Config>({
       },
     );
     adapter.start();
+    let lastPlace: PlaceOrder | undefined;
     return {
       handle: {
-        PlaceOrder: (o: PlaceOrder) => adapter.place(o),
+        PlaceOrder: (o: PlaceOrder) => {
+          lastPlace = o;
+          adapter.place(o);
+        },
         CancelOrder: (c: CancelOrder) => adapter.cancel(c),
       },
       onStop: () => adapter.stop(),
+      rehearse: () => {
+        if (lastPlace !== undefined) adapter.rehearsePlace(lastPlace);
+      },
     };
   },
 });
