@@ -28,3 +28,8 @@ export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** A trade told apart from others with its timestamp (a sweep, another symbol) by its stream's seq. */
+export function tradeKey(tsNs: bigint, seq: number): string {
+  return `${tsNs}:${seq}`;
+}

@@ -9,6 +9,7 @@ import { childSpecsFor, spinPlan } from "../src/supervisor/children.js";
 import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 import type { JumpDetected } from "../src/protocol/signals.js";
+import type { Trade } from "../src/protocol/market-data.js";
 import type { ProposeOrder } from "../src/protocol/orders.js";
 import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
 import { loadRegistry } from "../src/actors/shared/instruments.js";
@@ -16,7 +17,7 @@ import { startPeer } from "./peer.js";
 import type { EngineArrival } from "./workers/engine-peer.js";
 import type { MarketPeerData, MarketPeerRecords } from "./workers/market-peer.js";
 import type { DecisionStage } from "./actors/decision-tap.js";
-import { sortedCopy } from "./bench.js";
+import { sortedCopy, tradeKey } from "./bench.js";
 import { freePort } from "../test/fixtures/ports.js";
 
 
@@ -108,7 +109,10 @@ export interface DecisionSamples {
  * venue) in real time, against a synthetic market published from a thread of its own, which also holds
  * the engine's PULL socket (bench/workers/market-peer.ts): the daemon's threads carry only the daemon.
  * Entries are attributed to the last jump seen before them (jumps are seconds apart, entries follow
- * within a millisecond). Placement and spin default to the daemon's; `LEADLAG_BENCH_PLACEMENT` and
+ * within a millisecond), and a jump to its own trade: the last print of the jump's symbol the tap saw,
+ * which has the jump's timestamp. Trades are told apart by timestamp and seq: several trades can share
+ * a timestamp (a sweep, or two symbols), and matching by timestamp alone once gave a trade published
+ * after the order arrived. Placement and spin default to the daemon's; `LEADLAG_BENCH_PLACEMENT` and
  * `LEADLAG_BENCH_SPIN` (YAML flow maps of `runtime.placement` and `runtime.spin`, e.g.
  * `{hot_thread: worker}`, `{estimator_spin_us: 0}`) try others.
  */
@@ -116,17 +120,14 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   const ports = { trades: await freePort(), books: await freePort(), orders: await freePort(), events: await freePort() };
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-decision-"));
   const config = harnessConfig(dir, ports);
-  const received = new Map<bigint, bigint>();
-  const jumpOfIntent = new Map<string, bigint>();
-  let lastJump: JumpDetected | undefined;
+  const lastTradeOf = new Map<number, Trade>();
+  const jumpOfIntent = new Map<string, string>();
+  let jumpTrade: Trade | undefined;
   const decisionUs: number[] = [];
   let jumps = 0;
   const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [] };
   const seenStages = new Set<string>();
-  const sinceJumpTrade = () => {
-    const recv = lastJump && received.get(lastJump.tsNs);
-    return recv === undefined ? undefined : Number(wallClockNs() - recv) / 1000;
-  };
+  const sinceJumpTrade = () => (jumpTrade === undefined ? undefined : Number(wallClockNs() - jumpTrade.recvNs) / 1000);
   const stage = (name: "jump" | DecisionStage) => {
     const us = sinceJumpTrade();
     if (us !== undefined && !seenStages.has(name)) stages[name].push(us);
@@ -147,9 +148,10 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
       module: compiledUrl(new URL("./actors/decision-tap.ts", import.meta.url)).href,
       thread: "main",
       config: {
-        onTrade: (t: { tsNs: bigint; recvNs: bigint }) => received.set(t.tsNs, t.recvNs),
+        onTrade: (t: Trade) => lastTradeOf.set(t.instrument, t),
         onJump: (j: JumpDetected) => {
-          lastJump = j;
+          const trade = lastTradeOf.get(j.instrument);
+          jumpTrade = trade?.tsNs === j.tsNs ? trade : undefined;
           jumps++;
           seenStages.clear();
           stage("jump");
@@ -157,9 +159,9 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
         onStage: stage,
         onProposal: (o: ProposeOrder) => {
           const us = sinceJumpTrade();
-          if (o.role !== "entry" || us === undefined || lastJump === undefined) return;
+          if (o.role !== "entry" || us === undefined || jumpTrade === undefined) return;
           decisionUs.push(us);
-          jumpOfIntent.set(o.intentId, lastJump.tsNs);
+          jumpOfIntent.set(o.intentId, tradeKey(jumpTrade.tsNs, jumpTrade.seq));
         },
       },
     },
@@ -180,12 +182,12 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
 const INTENT = /"intent_id":"([^"]+)"/;
 
 /** µs from publishing each entry's jump trade to the entry's order frame arriving at the engine's socket. */
-function tickToOrder(published: ReadonlyMap<bigint, bigint>, arrivals: readonly EngineArrival[], jumpOfIntent: ReadonlyMap<string, bigint>): number[] {
+function tickToOrder(published: ReadonlyMap<string, bigint>, arrivals: readonly EngineArrival[], jumpOfIntent: ReadonlyMap<string, string>): number[] {
   const out: number[] = [];
   for (const a of arrivals) {
     const intent = INTENT.exec(a.frame)?.[1];
-    const jumpTsNs = intent === undefined ? undefined : jumpOfIntent.get(intent);
-    const sentNs = jumpTsNs === undefined ? undefined : published.get(jumpTsNs);
+    const trade = intent === undefined ? undefined : jumpOfIntent.get(intent);
+    const sentNs = trade === undefined ? undefined : published.get(trade);
     if (sentNs !== undefined && a.frame.includes('"action":"place"')) out.push(Number(a.arrivedNs - sentNs) / 1000);
   }
   return out;

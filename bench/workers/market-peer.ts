@@ -11,6 +11,7 @@ import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-
 import type { SyntheticMarketSpec } from "../../src/actors/market-synth/spec.js";
 import { wallClockNs } from "../../src/protocol/time.js";
 import type { EngineArrival } from "./engine-peer.js";
+import { tradeKey } from "../bench.js";
 
 export interface MarketPeerData {
   readonly spec: SyntheticMarketSpec;
@@ -20,8 +21,8 @@ export interface MarketPeerData {
 }
 
 export interface MarketPeerRecords {
-  /** [receipt_timestamp_ns of a trade, epoch ns it was handed to ZeroMQ]. */
-  readonly published: [bigint, bigint][];
+  /** [`tradeKey` of a trade, epoch ns it was handed to ZeroMQ]. */
+  readonly published: [string, bigint][];
   readonly arrivals: EngineArrival[];
 }
 
@@ -34,7 +35,8 @@ await trades.bind(endpoint(tradesPort));
 await books.bind(endpoint(booksPort));
 await orders.bind(endpoint(ordersPort));
 
-const published: [bigint, bigint][] = [];
+const published: [string, bigint][] = [];
+const SEQ = /"seq":(\d+)/;
 const arrivals: EngineArrival[] = [];
 const market = new SyntheticMarket(spec, wallClockNs());
 const pending: SyntheticMessage[] = [];
@@ -45,7 +47,7 @@ async function drain(): Promise<void> {
   sending = true;
   for (let m = pending.shift(); m !== undefined; m = pending.shift()) {
     await (m.socket === "trades" ? trades : books).send([m.topic, m.payload]);
-    if (m.socket === "trades") published.push([m.tsNs, wallClockNs()]);
+    if (m.socket === "trades") published.push([tradeKey(m.tsNs, Number(SEQ.exec(m.payload)?.[1])), wallClockNs()]);
   }
   sending = false;
 }
