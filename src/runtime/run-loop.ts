@@ -13,7 +13,8 @@ export interface LoopOptions {
    * While spinning, the thread's actors rehearse their decision path (`ActorInstance.rehearse`) this
    * often; 0 = never. A decision comes every few seconds, and on this kind of machine state untouched
    * for milliseconds is read at memory latency (`leadlag bench cache`): rehearsing keeps the code and
-   * data of the next decision in the caches (decision benchmark p50 ~900 → ~670 µs here).
+   * data of the next decision in the caches (decision benchmark p50 1354 → 766 µs here, medians of four
+   * alternating runs).
    */
   readonly rehearseEveryUs: number;
   /** Continuous work yields to the event loop this often, so timers, I/O and control messages get in. */
