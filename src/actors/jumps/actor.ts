@@ -27,6 +27,11 @@ export default defineActor<Config>({
         Trade: (t: Trade) => emit(core.onTrade(t)),
         Book: (b: Book) => emit(core.onBook(b)),
       },
+      // The newest tick tested and classified again, its message built and round-tripped: kept warm.
+      rehearse: () => {
+        const rehearsal = core.rehearse();
+        if (rehearsal !== null) ctx.rehearseCodec(rehearsal);
+      },
     };
   },
 });

@@ -26,12 +26,18 @@ export class CoJumpFilter {
 
   /** Classifies a jump against the jumps detected before it, then remembers it for later ones. */
   classify(jump: JumpDetection): JumpRecord {
+    const record = this.peek(jump);
+    this.remember(jump);
+    return record;
+  }
+
+  /** The classification `classify` would give, without remembering the jump. */
+  peek(jump: JumpDetection): JumpRecord {
     const from = jump.tsNs - this.windowNs;
     const others = new Set<string>();
     for (const seen of this.recent) {
       if (seen.symbol !== jump.symbol && seen.tsNs >= from && seen.tsNs <= jump.tsNs) others.add(seen.symbol);
     }
-    this.remember(jump);
     return { ...jump, coJumpCount: others.size, systematic: others.size >= this.threshold };
   }
 

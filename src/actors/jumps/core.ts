@@ -35,6 +35,8 @@ export class JumpsCore {
   private readonly monitor: JumpMonitor;
   private readonly names = new Map<number, string>();
   private readonly source: JumpPriceSource;
+  /** The instrument of the newest tick tested: what a rehearsal tests again. */
+  private lastInstrument: number | undefined;
   /** Detections per instrument id, reported or not (for metrics). */
   readonly counts = new Map<number, JumpCounts>();
 
@@ -58,6 +60,17 @@ export class JumpsCore {
     return this.onPrice(book.instrument, book.tsNs, book.mid);
   }
 
+  /**
+   * A rehearsal (`ActorInstance.rehearse`): the newest tick's instrument tested and classified again and
+   * its message built, whether or not it passes, with no state changed. Null before a detector is ready.
+   */
+  rehearse(): JumpDetected | null {
+    const instrument = this.lastInstrument;
+    const symbol = instrument === undefined ? undefined : this.names.get(instrument);
+    const record = symbol === undefined ? null : this.monitor.rehearse(symbol);
+    return record === null || instrument === undefined ? null : toMessage(instrument, record);
+  }
+
   droppedTicks(instrument: number): number {
     const symbol = this.names.get(instrument);
     return symbol === undefined ? 0 : this.monitor.droppedTicks(symbol);
@@ -66,6 +79,7 @@ export class JumpsCore {
   private onPrice(instrument: number, tsNs: bigint, price: number): JumpDetected | null {
     const symbol = this.names.get(instrument);
     if (symbol === undefined) return null;
+    this.lastInstrument = instrument;
     const record = this.monitor.onTick(symbol, tsNs, price);
     if (record === null) return null;
     const counts = this.counts.get(instrument)!;

@@ -54,18 +54,26 @@ export class LeeMyklandDetector {
     }
     // A same-timestamp tick replaces the price; the sweep is judged on its cumulative move so far.
     this.currentPrice = price;
-    return this.reported ? null : this.test(tsNs);
+    return this.reported ? null : this.test();
   }
 
-  private test(tsNs: bigint): JumpDetection | null {
-    if (Number.isNaN(this.referencePrice) || this.filled < this.windowSize || !(this.sigmaHat > 0)) return null;
+  /**
+   * The test of the current observation with its statistic whether or not it passes, and nothing
+   * changed: a rehearsal (`ActorInstance.rehearse`). Null before the window is full.
+   */
+  statistic(): JumpDetection | null {
+    if (this.currentTs === undefined || Number.isNaN(this.referencePrice) || this.filled < this.windowSize || !(this.sigmaHat > 0)) return null;
     const r = Math.log(this.currentPrice / this.referencePrice);
-    if (r === 0) return null;
     const L = r / this.sigmaHat;
     const xi = (Math.abs(L) - this.constants.cN) / this.constants.sN;
-    if (!(xi > this.constants.betaStar)) return null;
+    return { tsNs: this.currentTs, symbol: this.symbol, r, jumpBps: 1e4 * r, sigmaHat: this.sigmaHat, L, xi };
+  }
+
+  private test(): JumpDetection | null {
+    const candidate = this.statistic();
+    if (candidate === null || candidate.r === 0 || !(candidate.xi > this.constants.betaStar)) return null;
     this.reported = true;
-    return { tsNs, symbol: this.symbol, r, jumpBps: 1e4 * r, sigmaHat: this.sigmaHat, L, xi };
+    return candidate;
   }
 
   private finaliseCurrent(): void {

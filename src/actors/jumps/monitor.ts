@@ -21,6 +21,12 @@ export class JumpMonitor {
     return detection === null ? null : this.coJumps.classify(detection);
   }
 
+  /** The current observation of `symbol` tested and classified as if it jumped, nothing changed (a rehearsal). */
+  rehearse(symbol: string): JumpRecord | null {
+    const candidate = this.detectors.get(symbol)?.statistic() ?? null;
+    return candidate === null ? null : this.coJumps.peek(candidate);
+  }
+
   droppedTicks(symbol: string): number {
     return this.detectors.get(symbol)?.dropped ?? 0;
   }
