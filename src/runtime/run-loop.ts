@@ -14,7 +14,8 @@ export interface LoopOptions {
    * often; 0 = never. A decision comes every few seconds, and on this kind of machine state untouched
    * for milliseconds is read at memory latency (`leadlag bench cache`): rehearsing keeps the code and
    * data of the next decision in the caches (decision benchmark p50 1354 → 766 µs here, medians of four
-   * alternating runs).
+   * alternating runs). None starts within `REHEARSAL_QUIET_MS` of work, so the frames of one burst are
+   * not held up behind a rehearsal.
    */
   readonly rehearseEveryUs: number;
   /** Continuous work yields to the event loop this often, so timers, I/O and control messages get in. */
@@ -31,6 +32,12 @@ export interface LoopOptions {
 }
 
 const MAX_PARK_MS = 250;
+
+/**
+ * Idle time before a spinning thread may rehearse: a market-data burst's messages arrive within tens of
+ * µs of each other, and one that arrives during a rehearsal waits for it to finish.
+ */
+const REHEARSAL_QUIET_MS = 0.05;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -76,9 +83,10 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     }
     // An expected reply extends the spin to its deadline: polling for it is cheaper than being woken by it.
     if (options.spinUs > 0 || host.replyExpectedUntil() > 0) {
-      const spinEnd = performance.now() + options.spinUs / 1000;
-      const rehearseEveryMs = options.rehearseEveryUs / 1000;
-      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, spinEnd, rehearseEveryMs) : await pollUntilWork(host, spinEnd, rehearseEveryMs);
+      const idleSince = performance.now();
+      const spinEnd = idleSince + options.spinUs / 1000;
+      const rehearsal: Rehearsal = { everyMs: options.rehearseEveryUs / 1000, notBefore: idleSince + REHEARSAL_QUIET_MS };
+      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, spinEnd, rehearsal) : await pollUntilWork(host, spinEnd, rehearsal);
       if (found) continue;
     }
     bell.setParked(true);
@@ -116,10 +124,10 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
  * polls I/O without blocking, so a socket message arriving mid-spin is read within a turn (a few µs)
  * instead of after the spin.
  */
-async function pollUntilWork(host: ThreadHost, spinEnd: number, rehearseEveryMs: number): Promise<boolean> {
+async function pollUntilWork(host: ThreadHost, spinEnd: number, rehearsal: Rehearsal): Promise<boolean> {
   do {
     if (host.hasWork()) return true;
-    if (rehearseEveryMs > 0 && host.rehearseIfDue(performance.now(), rehearseEveryMs) && host.hasWork()) return true;
+    if (rehearseIfDue(host, performance.now(), rehearsal) && host.hasWork()) return true;
     await yieldToEventLoop();
   } while (spinning(host, spinEnd));
   return host.hasWork();
@@ -134,14 +142,24 @@ async function pollUntilWork(host: ThreadHost, spinEnd: number, rehearseEveryMs:
 const POLLS_PER_CLOCK_READ = 512;
 
 /** A blocking spin: no handler runs meanwhile, so an expected reply's deadline cannot change during it. */
-function spinUntilWork(host: ThreadHost, spinEnd: number, rehearseEveryMs: number): boolean {
+function spinUntilWork(host: ThreadHost, spinEnd: number, rehearsal: Rehearsal): boolean {
   const until = Math.max(spinEnd, host.replyExpectedUntil());
   for (;;) {
     for (let i = 0; i < POLLS_PER_CLOCK_READ; i++) if (host.hasWork()) return true;
     const now = performance.now();
     if (now >= until) return false;
-    if (rehearseEveryMs > 0) host.rehearseIfDue(now, rehearseEveryMs);
+    rehearseIfDue(host, now, rehearsal);
   }
+}
+
+/** When the actors of a spinning thread rehearse: every `everyMs`, from `notBefore` (`performance.now()` times) on. */
+interface Rehearsal {
+  readonly everyMs: number;
+  readonly notBefore: number;
+}
+
+function rehearseIfDue(host: ThreadHost, now: number, rehearsal: Rehearsal): boolean {
+  return rehearsal.everyMs > 0 && now >= rehearsal.notBefore && host.rehearseIfDue(now, rehearsal.everyMs);
 }
 
 /** Still within the thread's own spin, or before the deadline of a reply an actor expects (socket callbacks may withdraw it meanwhile). */
