@@ -104,6 +104,8 @@ export class ThreadHost {
   private readonly statuses = new Map<string, unknown>();
   /** Per actor index: `performance.now()` deadline of the reply it expects (`ctx.expectReply`). */
   private readonly replyDeadlines = new Map<number, number>();
+  /** The latest of `replyDeadlines`, kept on each change: the spin loop reads it on every poll. */
+  private replyUntil = 0;
   private lastStatusFlushMs = 0;
   private lastRehearsalMs = 0;
   private rehearsing = false;
@@ -182,13 +184,11 @@ export class ThreadHost {
         this.statuses.set(spec.name, status);
       },
       expectReply: (withinMs) => {
-        if (withinMs <= 0) {
-          this.replyDeadlines.delete(spec.index);
-          return;
-        }
-        this.replyDeadlines.set(spec.index, performance.now() + withinMs);
+        if (withinMs > 0) this.replyDeadlines.set(spec.index, performance.now() + withinMs);
+        else this.replyDeadlines.delete(spec.index);
+        this.replyUntil = Math.max(0, ...this.replyDeadlines.values());
         // Set from a socket callback, the expectation finds the loop parked: resume it so it polls.
-        this.onLocalWake?.();
+        if (withinMs > 0) this.onLocalWake?.();
       },
       rehearseCodec: (message) => {
         this.options.codec.decode(this.options.codec.encode(message));
@@ -274,15 +274,12 @@ export class ThreadHost {
     return moved;
   }
 
-  /** `performance.now()` until which an actor of this thread expects a reply (`ctx.expectReply`); 0 if none. */
+  /**
+   * `performance.now()` until which an actor of this thread expects a reply (`ctx.expectReply`); 0 if
+   * none was ever set or all were withdrawn. May be past: callers compare it with their own clock read.
+   */
   replyExpectedUntil(): number {
-    let until = 0;
-    const now = performance.now();
-    for (const [index, deadline] of this.replyDeadlines) {
-      if (deadline <= now) this.replyDeadlines.delete(index);
-      else if (deadline > until) until = deadline;
-    }
-    return until;
+    return this.replyUntil;
   }
 
   /** Wakes this thread's loop: used when work arrives from outside a turn (I/O callbacks, control). */

@@ -82,11 +82,13 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
       continue;
     }
     // An expected reply extends the spin to its deadline: polling for it is cheaper than being woken by it.
-    if (options.spinUs > 0 || host.replyExpectedUntil() > 0) {
-      const idleSince = performance.now();
+    const idleSince = performance.now();
+    if (options.spinUs > 0 || host.replyExpectedUntil() > idleSince) {
       const spinEnd = idleSince + options.spinUs / 1000;
-      const rehearsal: Rehearsal = { everyMs: options.rehearseEveryUs / 1000, notBefore: idleSince + REHEARSAL_QUIET_MS };
-      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, spinEnd, rehearsal) : await pollUntilWork(host, spinEnd, rehearsal);
+      const everyMs = options.rehearseEveryUs / 1000;
+      const notBefore = idleSince + REHEARSAL_QUIET_MS;
+      const rehearse = (now: number): boolean => everyMs > 0 && now >= notBefore && host.rehearseIfDue(now, everyMs);
+      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, spinEnd, rehearse) : await pollUntilWork(host, spinEnd, rehearse);
       if (found) continue;
     }
     bell.setParked(true);
@@ -124,13 +126,15 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
  * polls I/O without blocking, so a socket message arriving mid-spin is read within a turn (a few µs)
  * instead of after the spin.
  */
-async function pollUntilWork(host: ThreadHost, spinEnd: number, rehearsal: Rehearsal): Promise<boolean> {
-  do {
+async function pollUntilWork(host: ThreadHost, spinEnd: number, rehearse: (now: number) => boolean): Promise<boolean> {
+  for (;;) {
     if (host.hasWork()) return true;
-    if (rehearseIfDue(host, performance.now(), rehearsal) && host.hasWork()) return true;
+    // One clock read per turn: each allocates (see POLLS_PER_CLOCK_READ). Socket callbacks may withdraw an expected reply meanwhile.
+    const now = performance.now();
+    if (now >= spinEnd && now >= host.replyExpectedUntil()) return false;
+    if (rehearse(now) && host.hasWork()) return true;
     await yieldToEventLoop();
-  } while (spinning(host, spinEnd));
-  return host.hasWork();
+  }
 }
 
 /**
@@ -142,30 +146,14 @@ async function pollUntilWork(host: ThreadHost, spinEnd: number, rehearsal: Rehea
 const POLLS_PER_CLOCK_READ = 512;
 
 /** A blocking spin: no handler runs meanwhile, so an expected reply's deadline cannot change during it. */
-function spinUntilWork(host: ThreadHost, spinEnd: number, rehearsal: Rehearsal): boolean {
+function spinUntilWork(host: ThreadHost, spinEnd: number, rehearse: (now: number) => boolean): boolean {
   const until = Math.max(spinEnd, host.replyExpectedUntil());
   for (;;) {
     for (let i = 0; i < POLLS_PER_CLOCK_READ; i++) if (host.hasWork()) return true;
     const now = performance.now();
     if (now >= until) return false;
-    rehearseIfDue(host, now, rehearsal);
+    rehearse(now);
   }
-}
-
-/** When the actors of a spinning thread rehearse: every `everyMs`, from `notBefore` (`performance.now()` times) on. */
-interface Rehearsal {
-  readonly everyMs: number;
-  readonly notBefore: number;
-}
-
-function rehearseIfDue(host: ThreadHost, now: number, rehearsal: Rehearsal): boolean {
-  return rehearsal.everyMs > 0 && now >= rehearsal.notBefore && host.rehearseIfDue(now, rehearsal.everyMs);
-}
-
-/** Still within the thread's own spin, or before the deadline of a reply an actor expects (socket callbacks may withdraw it meanwhile). */
-function spinning(host: ThreadHost, spinEnd: number): boolean {
-  const now = performance.now();
-  return now < spinEnd || now < host.replyExpectedUntil();
 }
 
 
