@@ -66,9 +66,9 @@ export class JumpsCore {
    */
   rehearse(): JumpDetected | null {
     const instrument = this.lastInstrument;
-    const symbol = instrument === undefined ? undefined : this.names.get(instrument);
-    const record = symbol === undefined ? null : this.monitor.rehearse(symbol);
-    return record === null || instrument === undefined ? null : toMessage(instrument, record);
+    if (instrument === undefined) return null;
+    const record = this.monitor.rehearse(this.names.get(instrument)!); // set only for a named instrument
+    return record === null ? null : toMessage(instrument, record);
   }
 
   droppedTicks(instrument: number): number {

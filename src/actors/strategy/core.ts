@@ -3,7 +3,7 @@ import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, Re
 import type { JumpDetected, PairScan, PairsScanned, ScanPairs } from "../../protocol/signals.js";
 import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
 import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
-import { bracketsFor, decideEntry, type EntryEnv } from "./entry.js";
+import { bracketsFor, decideEntry, type EntryDecision, type EntryEnv } from "./entry.js";
 import { PositionExecutor, type ExitReason, type TransitionResult } from "./executor.js";
 import { ExpectedMoveLabels } from "./labels.js";
 import { MarketView } from "./market-view.js";
@@ -207,17 +207,12 @@ export class StrategyCore {
     const request = this.lastDecided;
     if (request === undefined) return 0;
     let decided = 0;
-    const leader = request.jump.instrument;
-    for (const laggerId of this.laggersOf.get(leader) ?? []) {
+    for (const laggerId of this.laggersOf.get(request.jump.instrument) ?? []) {
       const scans = request.byLagger.get(laggerId);
-      const lagger = this.instruments.get(laggerId);
-      const pair = this.pairs.get(pairKey(leader, laggerId));
-      if (scans === undefined || lagger === undefined || pair === undefined) continue;
-      const decision = decideEntry(this.entryEnv(), request.jump, lagger, pair, scans, nowNs);
+      const evaluated = scans && this.evaluate(request.jump, laggerId, scans, nowNs);
+      if (evaluated === undefined) continue;
       decided++;
-      if (decision.kind !== "enter") continue;
-      const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
-      proposeOrder(this.config.name, "rehearsal", lagger, this.p.market_type, decision.side, decision.size, terms, "entry", nowNs);
+      if (evaluated.decision.kind === "enter") this.entryOrder("rehearsal", evaluated.lagger, evaluated.decision, nowNs);
     }
     return decided;
   }
@@ -271,9 +266,9 @@ export class StrategyCore {
 
   private decide(request: ScanRequest, laggerId: number, scans: readonly PairScan[], nowNs: bigint): ProposeOrder | null {
     const { jump } = request;
-    const lagger = this.instruments.get(laggerId)!;
-    const pair = this.pairs.get(pairKey(jump.instrument, laggerId))!;
-    const decision = decideEntry(this.entryEnv(), jump, lagger, pair, scans, nowNs);
+    const evaluated = this.evaluate(jump, laggerId, scans, nowNs);
+    if (evaluated === undefined) return null; // laggers come from the same artifact set as the pairs
+    const { lagger, decision } = evaluated;
     if (decision.kind === "refused") {
       this.record(nowNs, request.requestId, jump, laggerId, decision.fields);
       return null;
@@ -293,8 +288,19 @@ export class StrategyCore {
     this.portfolio.add(executor, laggerId, notionalUsd, nowNs);
     if (p.expmove_enabled) this.labels.schedule(nowNs, decision.fields.tauStarS, laggerId, book.mid, jump.jumpBps, decision.fields.rhoStar);
     this.record(nowNs, request.requestId, jump, laggerId, { ...decision.fields, side, size, notionalUsd, intentId });
-    const terms = entryTerms(side, book.bestBid, book.bestAsk, lagger.tickSize, p);
-    return proposeOrder(this.config.name, intentId, lagger, p.market_type, side, size, terms, "entry", nowNs);
+    return this.entryOrder(intentId, lagger, decision, nowNs);
+  }
+
+  /** One lagger's entry decision on its scans (pure): what `decide` acts on and `rehearse` throws away. */
+  private evaluate(jump: JumpDetected, laggerId: number, scans: readonly PairScan[], nowNs: bigint): { lagger: StrategyInstrument; decision: EntryDecision } | undefined {
+    const lagger = this.instruments.get(laggerId);
+    const pair = this.pairs.get(pairKey(jump.instrument, laggerId));
+    return lagger && pair && { lagger, decision: decideEntry(this.entryEnv(), jump, lagger, pair, scans, nowNs) };
+  }
+
+  private entryOrder(intentId: string, lagger: StrategyInstrument, decision: Extract<EntryDecision, { kind: "enter" }>, nowNs: bigint): ProposeOrder {
+    const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
+    return proposeOrder(this.config.name, intentId, lagger, this.p.market_type, decision.side, decision.size, terms, "entry", nowNs);
   }
 
   private entryEnv(): EntryEnv {

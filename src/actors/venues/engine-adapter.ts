@@ -2,7 +2,7 @@ import * as zmq from "zeromq";
 import type { Logger } from "pino";
 import type { CancelOrder, OrderRejected, PlaceOrder } from "../../protocol/orders.js";
 import { wallClockNs } from "../../protocol/time.js";
-import type { VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
+import type { SerializeResult, VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC, parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from "../../protocol/wire/engine.js";
 
 /**
@@ -88,20 +88,21 @@ export class EngineAdapter {
 
   /** Serialises and queues a place; an order that cannot be put on the wire is rejected locally. */
   place(order: PlaceOrder): void {
-    const inst = this.options.instrument(order.symbol);
-    if (!inst) {
-      this.rejectLocally(order.clId, "unknown_instrument", `no engine instrument for '${order.symbol}'`);
-      return;
-    }
-    const r = serializePlace(order, { venue: this.options.venue, engineSymbol: inst.engineSymbol, lotSize: inst.lotSize });
-    if (r.ok) this.enqueue(r.frame, order.clId);
+    const r = this.placeFrame(order);
+    if (r === undefined) this.rejectLocally(order.clId, "unknown_instrument", `no engine instrument for '${order.symbol}'`);
+    else if (r.ok) this.enqueue(r.frame, order.clId);
     else this.rejectLocally(order.clId, r.error.reason, r.error.detail);
   }
 
   /** What `place` would put on the wire, computed and thrown away (`ActorInstance.rehearse`). */
   rehearsePlace(order: PlaceOrder): void {
+    this.placeFrame(order);
+  }
+
+  /** The order's ExecutionOrder frame; undefined for a symbol the engine has no instrument for. */
+  private placeFrame(order: PlaceOrder): SerializeResult | undefined {
     const inst = this.options.instrument(order.symbol);
-    if (inst) serializePlace(order, { venue: this.options.venue, engineSymbol: inst.engineSymbol, lotSize: inst.lotSize });
+    return inst && serializePlace(order, { venue: this.options.venue, engineSymbol: inst.engineSymbol, lotSize: inst.lotSize });
   }
 
   cancel(cancel: CancelOrder): void {

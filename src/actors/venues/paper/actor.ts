@@ -81,8 +81,9 @@ export default defineActor<Config>({
           if (claims !== undefined && isOpen(s.status)) claims.set(s.clId, { clId: s.clId, intentId: s.intentId });
         },
         PositionChanged: (p: PositionChanged) => {
+          if (claims === undefined) return; // only the answer to the start-up request seeds positions
           const inst = instrumentNamed(registry, p.symbol);
-          if (claims !== undefined && inst) core.seedPosition(inst.engineSymbol, p.qty);
+          if (inst) core.seedPosition(inst.engineSymbol, p.qty);
         },
         AccountStateSent: (done: AccountStateSent) => {
           if (done.requester === ctx.name) reconcile();
