@@ -1,5 +1,5 @@
 import type { Bench } from "./bench.js";
-import { round } from "./bench.js";
+import { percentile, round, sortedCopy } from "./bench.js";
 import { startBenchWorker } from "./thread-harness.js";
 import { openGate } from "./workers/gate.js";
 import type { ShardLoadReport } from "./workers/shard-load.js";
@@ -19,7 +19,7 @@ async function layerTicksPerS(shardCount: number, ticks: number): Promise<{ tick
   return { ticksPerS: ticks / (slowest / 1000), pairs: reports.map((r) => r.pairs) };
 }
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1];
+const median = (values: readonly number[]): number => percentile(sortedCopy(values), 50);
 
 /**
  * The estimator layer on 1 shard and on 2 shards (each on its own worker), same seeded stream of trades

@@ -36,7 +36,6 @@ await books.bind(endpoint(booksPort));
 await orders.bind(endpoint(ordersPort));
 
 const published: [string, bigint][] = [];
-const SEQ = /"seq":(\d+)/;
 const arrivals: EngineArrival[] = [];
 const market = new SyntheticMarket(spec, wallClockNs());
 const pending: SyntheticMessage[] = [];
@@ -47,7 +46,7 @@ async function drain(): Promise<void> {
   sending = true;
   for (let m = pending.shift(); m !== undefined; m = pending.shift()) {
     await (m.socket === "trades" ? trades : books).send([m.topic, m.payload]);
-    if (m.socket === "trades") published.push([tradeKey(m.tsNs, Number(SEQ.exec(m.payload)?.[1])), wallClockNs()]);
+    if (m.socket === "trades") published.push([tradeKey(m.tsNs, m.seq), wallClockNs()]);
   }
   sending = false;
 }

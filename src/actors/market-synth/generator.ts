@@ -28,6 +28,8 @@ export interface SyntheticMessage {
   readonly topic: string;
   readonly payload: string;
   readonly tsNs: Nanos;
+  /** The payload's `seq` (per stream): with the timestamp, it tells apart trades that share one. */
+  readonly seq: number;
 }
 
 const TRADE_WINDOW = 20;
@@ -110,12 +112,13 @@ export class SyntheticMarket {
     const { exchange } = this.spec;
     const symbol = state.spec.symbol;
     if (this.spec.bookMode === "snapshots") {
-      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book", symbol), payload: this.snapshotPayload(state, tsNs), tsNs });
+      const payload = this.snapshotPayload(state, tsNs);
+      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book", symbol), payload, tsNs, seq: state.bookSeq });
       return;
     }
     if (diff.px.length > 0) {
       const payload = serializeBookDelta({ symbol, exchange, receipt_timestamp_ns: tsNs, seq: ++state.bookStreamSeq, ...diff });
-      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book_delta", symbol), payload, tsNs });
+      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book_delta", symbol), payload, tsNs, seq: state.bookStreamSeq });
     }
     if (atMs >= state.lastCheckpointMs + this.spec.checkpointEveryMs) {
       state.lastCheckpointMs = atMs;
@@ -130,7 +133,7 @@ export class SyntheticMarket {
         ask_px: ladder.askTicks.map((t) => ladder.price(t)),
         ask_sz: ladder.askTicks.map((t) => ladder.size(1, t)),
       });
-      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book_ckpt", symbol), payload, tsNs });
+      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book_ckpt", symbol), payload, tsNs, seq: state.bookStreamSeq });
     }
   }
 
@@ -196,7 +199,7 @@ export class SyntheticMarket {
       schema_version: 1,
       preprocessing_timestamp: isoSeconds(tsNs),
     });
-    emit({ socket: "trades", topic: topicOf(this.spec.exchange, "preprocessed_trades", state.spec.symbol), payload, tsNs });
+    emit({ socket: "trades", topic: topicOf(this.spec.exchange, "preprocessed_trades", state.spec.symbol), payload, tsNs, seq: state.tradeSeq });
   }
 }
 
