@@ -111,6 +111,38 @@ describe("feed core", () => {
     expect(count).toBe(3);
     expect(replayed).toEqual([90n * S, 120n * S, 150n * S]);
   });
+
+  it("rehearses the last trade frame, and a core that rehearses emits, counts and replays exactly what one that does not does", () => {
+    const plain = feed();
+    const rehearsing = feed();
+    expect(rehearsing.core.rehearse()).toBeUndefined();
+    const frames: [string, string, bigint][] = [
+      [TRADE_TOPIC, tradeWithSeq(1, 10n * S), 1n],
+      [DELTA_TOPIC, DELTA_1, 2n],
+      [CKPT_TOPIC, CKPT_2, 3n],
+      [TRADE_TOPIC, tradeWithSeq(2, 11n * S), 4n],
+      [TRADE_TOPIC, tradeWithSeq(2, 11n * S), 5n],
+      [DELTA_TOPIC, DELTA_3, 6n],
+      [TRADE_TOPIC, tradeWithSeq(4, 12n * S), 7n],
+      [SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, 8n],
+    ];
+    for (const [topic, payload, recvNs] of frames) {
+      expect(rehearsing.core.onFrame(topic, payload, recvNs)).toEqual(plain.core.onFrame(topic, payload, recvNs));
+      for (let i = 0; i < 3; i++) rehearsing.core.rehearse();
+    }
+    expect(rehearsing.trades).toEqual(plain.trades);
+    expect(rehearsing.books).toEqual(plain.books);
+    expect(rehearsing.core.stats()).toEqual(plain.core.stats());
+    const replayed = (core: FeedCore) => {
+      const out: (Trade | Book)[] = [];
+      core.replay({ trade: (t) => out.push(t), book: (b) => out.push(b) });
+      return out;
+    };
+    expect(replayed(rehearsing.core)).toEqual(replayed(plain.core));
+    // The duplicate (seq 2 again) was dropped: the rehearsed frame is the last one accepted, seq 4.
+    expect(rehearsing.core.rehearse()).toEqual({ type: "Trade", instrument: 0, tsNs: 12n * S, recvNs: 7n, price: 97003.5, amount: 0.25, side: -1, seq: 4 });
+    expect(rehearsing.core.rehearse()).toEqual(plain.trades.at(-1));
+  });
 });
 
 describe("feed core under garbage", () => {

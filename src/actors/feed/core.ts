@@ -59,6 +59,8 @@ export class FeedCore {
   private frames = 0;
   private trades = 0;
   private books = 0;
+  /** The last trade frame accepted, as received: what `rehearse` parses again. */
+  private lastTradeFrame: { readonly route: Route; readonly payload: Uint8Array | string; readonly recvNs: Nanos } | undefined;
 
   constructor(
     private readonly options: FeedCoreOptions,
@@ -80,8 +82,23 @@ export class FeedCore {
     if (verdict === "duplicate") return this.drop({ reason: "duplicate", field: "seq", detail: `seq ${parsed.seq} again` });
     if (verdict === "backwards") return this.drop({ reason: "seq_backwards", field: "seq", detail: `seq ${parsed.seq} after ${state.tracker.lastSeq}` });
     this.lastRecvNs[state.instrument.id] = recvNs;
-    if (parts.stream === "preprocessed_trades") return this.emitTrade(state, parsed as MarketstreamTrade, recvNs);
+    if (parts.stream === "preprocessed_trades") {
+      this.lastTradeFrame = { route, payload, recvNs };
+      return this.emitTrade(state, parsed as MarketstreamTrade, recvNs);
+    }
     return this.applyBook(state, parts.stream, parsed as MarketstreamBookMessage, verdict, recvNs);
+  }
+
+  /**
+   * The last accepted trade frame parsed, checked and normalised again, with nothing kept: no sequence
+   * check, no history, nothing emitted (`ActorInstance.rehearse`). A jump is a trade, and its frame's
+   * path is what a decision waits for first. Returns the rebuilt trade, or undefined before any.
+   */
+  rehearse(): Trade | undefined {
+    const last = this.lastTradeFrame;
+    if (last === undefined) return undefined;
+    const parsed = parsePayload(last.route.topic, last.payload);
+    return parsed instanceof WireRejection ? undefined : normaliseTrade(last.route.state.instrument.id, parsed as MarketstreamTrade, last.recvNs);
   }
 
   /** True when nothing arrived for the symbol (any spelling or id) within `staleAfterNs`, or it is unknown. */
@@ -145,16 +162,7 @@ export class FeedCore {
   }
 
   private emitTrade(state: StreamState, wire: MarketstreamTrade, recvNs: Nanos): undefined {
-    const trade: Trade = {
-      type: "Trade",
-      instrument: state.instrument.id,
-      tsNs: wire.receipt_timestamp_ns,
-      recvNs,
-      price: wire.price,
-      amount: wire.amount,
-      side: wire.side === "buy" ? 1 : -1,
-      seq: wire.seq,
-    };
+    const trade = normaliseTrade(state.instrument.id, wire, recvNs);
     this.trades++;
     this.history.push(trade.instrument, trade);
     this.port.trade(trade, wire);
@@ -215,6 +223,19 @@ export class FeedCore {
     const lookup = this.options.registry.resolve(symbol);
     return lookup.ok ? lookup.instrument.id : undefined;
   }
+}
+
+function normaliseTrade(instrument: InstrumentId, wire: MarketstreamTrade, recvNs: Nanos): Trade {
+  return {
+    type: "Trade",
+    instrument,
+    tsNs: wire.receipt_timestamp_ns,
+    recvNs,
+    price: wire.price,
+    amount: wire.amount,
+    side: wire.side === "buy" ? 1 : -1,
+    seq: wire.seq,
+  };
 }
 
 /** The first `n` values as a plain array (a loop: `Array.from(typed.subarray())` is several times slower). */
