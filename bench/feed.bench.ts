@@ -148,6 +148,21 @@ async function publishThroughBridge(publishing: Publishing, messages: readonly S
   }
 }
 
+/** The bridge alone, every frame dropped on arrival: the ceiling ZeroMQ receipt sets for the feed on this machine. */
+async function bridgeOnly(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<number> {
+  let received = 0;
+  let lastAt = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const times = await publishThroughBridge(publishing, messages, registry, () => {
+    if (++received === messages.length) {
+      lastAt = performance.timeOrigin + performance.now();
+      done();
+    }
+  }, finished);
+  return received === messages.length ? received / ((lastAt - times.firstAt) / 1000) : 0;
+}
+
 /** Bridge and feed core on the main thread, one after the other per message. */
 async function singleThread(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
   const core = new FeedCore({ registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: () => {}, book: () => {} });
@@ -208,6 +223,7 @@ export const feedBench: Bench = {
     const rebuild = bookRebuildP50(messages, "BTC-USDC-PERP");
     const publisher = feedPublisher();
     const flat = { publisher, ratePerS: 0 };
+    const receiveOnly = await bridgeOnly(flat, registry, messages);
     const oneThread = await singleThread(flat, registry, messages);
     const twoThreads = await pipelined(flat, registry, messages);
     const runs = [oneThread, twoThreads];
@@ -229,6 +245,7 @@ export const feedBench: Bench = {
       book_rebuild_us_p50: round(rebuild, 3),
       feed_core_only_msgs_per_s: Math.round(coreOnly),
       pipelined_msgs_per_s: Math.round(twoThreads.msgsPerS),
+      bridge_only_msgs_per_s: Math.round(receiveOnly),
       publisher: publisher.kind,
       ...(publisher.fallbackReason === undefined ? {} : { publisher_note: publisher.fallbackReason }),
       keep_up: keepUp,
