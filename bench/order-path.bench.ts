@@ -118,6 +118,7 @@ export const orderPathBench: Bench = {
       p50_us: round(p50, 1),
       p99_us: round(percentile(sorted, 99), 1),
       zmq_hop_p50_us: round(floorP50, 1),
+      zmq_hop_p99_us: round(percentile(floor, 99), 1),
       ratio_to_zmq_hop: round(p50 / floorP50, 2),
       pace_ms: paceMs,
       syscall_hot_us: round(syscall.hotUs, 1),
