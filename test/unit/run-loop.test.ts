@@ -58,3 +58,35 @@ describe("thread loop on a worker (blocking park)", () => {
     expect(immediateRanAtTurn!).toBeLessThan(3000);
   });
 });
+
+describe("thread loop on the main thread (event-loop spin)", () => {
+  it("polls its rings many times per event-loop turn while spinning, and I/O callbacks still run within the spin", async () => {
+    const bell = new Doorbell(createDoorbell());
+    const start = performance.now();
+    const spinning = () => performance.now() - start < 20;
+    let polls = 0;
+    const host = {
+      turn: () => 0,
+      hasWork: () => (polls++, !spinning()),
+      flushStatuses: () => undefined,
+      flushMetrics: () => undefined,
+      nextTimerDue: () => undefined,
+      replyExpectedUntil: () => 0,
+      onLocalWake: undefined,
+    } as unknown as ThreadHost;
+    let visits = 0;
+    const countVisit = () => {
+      visits++;
+      if (spinning()) setImmediate(countVisit);
+    };
+    setImmediate(countVisit);
+    let timerRanAfterMs: number | undefined;
+    setTimeout(() => (timerRanAfterMs = performance.now() - start), 2);
+    await runHostLoop(host, bell, { spinUs: 50_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => !spinning());
+    expect(timerRanAfterMs).toBeDefined();
+    expect(timerRanAfterMs!).toBeLessThan(20);
+    // A turn per poll allocated and entered the kernel on every poll; the rings are now polled in batches between turns.
+    expect(visits).toBeGreaterThan(10);
+    expect(polls / visits).toBeGreaterThan(100);
+  });
+});
