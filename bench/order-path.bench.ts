@@ -32,6 +32,25 @@ async function sendFloorFrames(port: number, n: number): Promise<void> {
   push.close();
 }
 
+/**
+ * Records when each frame is handed to a PUSH socket on this thread, where the engine venue's socket
+ * lives: the daemon's own part of an order's path ends there, and ZeroMQ's transport and the stand-in's
+ * thread begin.
+ */
+function recordHandoffs(): { readonly handoffs: EngineArrival[]; restore(): void } {
+  const send = zmq.Push.prototype.send;
+  const handoffs: EngineArrival[] = [];
+  // zeromq.js defines `send` read-only on Socket.prototype; Push gets an own, configurable one over it.
+  Object.defineProperty(zmq.Push.prototype, "send", {
+    configurable: true,
+    value(this: zmq.Push, ...args: Parameters<typeof send>) {
+      handoffs.push({ frame: String(args[0]), arrivedNs: wallClockNs() });
+      return send.apply(this, args);
+    },
+  });
+  return { handoffs, restore: () => delete (zmq.Push.prototype as { send?: unknown }).send };
+}
+
 /** µs from each stamp (epoch ns inside the frame, matched by `stamp`) to the frame's arrival. */
 function arrivalLatencies(arrivals: readonly EngineArrival[], stamp: RegExp): number[] {
   const out: number[] = [];
@@ -73,7 +92,8 @@ risk:
  * entering risk's mailbox to the frame arriving (wall clocks of the two
  * threads agree to ~3 µs), against a bare PUSH → PULL hop in the same run. One proposal per
  * `LEADLAG_BENCH_PACE_MS` (default 1): at a slower pace every hop runs cold and costs more (see
- * `syscall_after_idle_us`, docs/benchmarks.md).
+ * `syscall_after_idle_us`, docs/benchmarks.md). `handoff_*`: the same proposals until the engine venue
+ * hands their frame to ZeroMQ, the daemon's own part of the path.
  */
 export const orderPathBench: Bench = {
   name: "order-path",
@@ -87,6 +107,7 @@ export const orderPathBench: Bench = {
     const engine = await startPeer<EngineArrival[]>(new URL("./workers/engine-peer.ts", import.meta.url), engineData);
     await sendFloorFrames(ordersPort, quick ? 2000 : 5000);
     let arrivals: EngineArrival[] = [];
+    const handoffs = recordHandoffs();
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-order-path-"));
     const config = benchConfig(dir, ordersPort, eventsPort);
     const hot = hotThreadOf(config);
@@ -106,10 +127,13 @@ export const orderPathBench: Bench = {
     } finally {
       await supervisor.stop();
       arrivals = await engine.stop();
+      handoffs.restore();
     }
     const latencies = arrivalLatencies(arrivals, INTENT_STAMP);
     const floor = sortedCopy(arrivalLatencies(arrivals, FLOOR_STAMP));
-    const sorted = sortedCopy(latencies.slice(Math.min(200, n / 10)));
+    const warmUp = Math.min(200, n / 10);
+    const sorted = sortedCopy(latencies.slice(warmUp));
+    const ownPart = sortedCopy(arrivalLatencies(handoffs.handoffs, INTENT_STAMP).slice(warmUp));
     const p50 = percentile(sorted, 50);
     const floorP50 = percentile(floor, 50);
     return {
@@ -120,6 +144,8 @@ export const orderPathBench: Bench = {
       zmq_hop_p50_us: round(floorP50, 1),
       zmq_hop_p99_us: round(percentile(floor, 99), 1),
       ratio_to_zmq_hop: round(p50 / floorP50, 2),
+      handoff_p50_us: round(percentile(ownPart, 50), 1),
+      handoff_p99_us: round(percentile(ownPart, 99), 1),
       pace_ms: paceMs,
       syscall_hot_us: round(syscall.hotUs, 1),
       syscall_after_idle_us: round(syscall.afterIdleUs, 1),
