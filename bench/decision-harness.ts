@@ -14,6 +14,7 @@ import type { ProposeOrder } from "../src/protocol/orders.js";
 import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
 import { loadRegistry } from "../src/actors/shared/instruments.js";
 import { startPeer } from "./peer.js";
+import { recordEngineHandoffs } from "./engine-standin.js";
 import type { EngineArrival } from "./workers/engine-peer.js";
 import type { MarketPeerData, MarketPeerRecords } from "./workers/market-peer.js";
 import type { DecisionStage } from "./actors/decision-tap.js";
@@ -99,6 +100,8 @@ export interface DecisionSamples {
   readonly decisionUs: Float64Array;
   /** Jump-triggering trade published → entry order received on the engine's PULL socket, µs. */
   readonly tickToOrderUs: Float64Array;
+  /** Jump-triggering trade received by the bridge → its entry order handed to ZeroMQ by the engine venue: the daemon's own part, µs. */
+  readonly daemonUs: Float64Array;
   /** Trade received → each stage seen by a tap on the main thread, µs (first scan request/result per jump). */
   readonly stagesUs: Record<"jump" | DecisionStage, Float64Array>;
   readonly jumps: number;
@@ -122,6 +125,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   const config = harnessConfig(dir, ports);
   const lastTradeOf = new Map<number, Trade>();
   const jumpOfIntent = new Map<string, string>();
+  const receiptOfIntent = new Map<string, bigint>();
   let jumpTrade: Trade | undefined;
   const decisionUs: number[] = [];
   let jumps = 0;
@@ -162,24 +166,39 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
           if (o.role !== "entry" || us === undefined || jumpTrade === undefined) return;
           decisionUs.push(us);
           jumpOfIntent.set(o.intentId, tradeKey(jumpTrade.tsNs, jumpTrade.seq));
+          receiptOfIntent.set(o.intentId, jumpTrade.recvNs);
         },
       },
     },
     ...childSpecsFor(config),
   ];
+  const handoffs = recordEngineHandoffs();
   const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us });
   await new Promise((r) => setTimeout(r, durationMs));
   await supervisor.stop();
+  handoffs.restore();
   const { published, arrivals } = await peer.stop();
   return {
     decisionUs: sortedCopy(decisionUs),
     tickToOrderUs: sortedCopy(tickToOrder(new Map(published), arrivals, jumpOfIntent)),
+    daemonUs: sortedCopy(sinceReceipt(handoffs.handoffs, receiptOfIntent)),
     stagesUs: { jump: sortedCopy(stages.jump), scan_request: sortedCopy(stages.scan_request), scan_result: sortedCopy(stages.scan_result) },
     jumps,
   };
 }
 
 const INTENT = /"intent_id":"([^"]+)"/;
+
+/** µs from the bridge's receipt of each entry's jump trade to the entry's order frame handed to ZeroMQ. */
+function sinceReceipt(handoffs: readonly EngineArrival[], receiptOfIntent: ReadonlyMap<string, bigint>): number[] {
+  const out: number[] = [];
+  for (const h of handoffs) {
+    const intent = INTENT.exec(h.frame)?.[1];
+    const receivedNs = intent === undefined ? undefined : receiptOfIntent.get(intent);
+    if (receivedNs !== undefined && h.frame.includes('"action":"place"')) out.push(Number(h.arrivedNs - receivedNs) / 1000);
+  }
+  return out;
+}
 
 /** µs from publishing each entry's jump trade to the entry's order frame arriving at the engine's socket. */
 function tickToOrder(published: ReadonlyMap<string, bigint>, arrivals: readonly EngineArrival[], jumpOfIntent: ReadonlyMap<string, string>): number[] {

@@ -2,6 +2,7 @@ import * as zmq from "zeromq";
 import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../src/protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../src/protocol/wire/engine.js";
 import { wallClockNs } from "../src/protocol/time.js";
+import type { EngineArrival } from "./workers/engine-peer.js";
 
 /**
  * A trading-engine stand-in for the benchmarks: PULL on the orders port, and for every place an
@@ -44,4 +45,23 @@ export class EngineStandIn {
     this.pub.close();
     await this.loop?.catch(() => undefined);
   }
+}
+
+/**
+ * Records when each frame is handed to a PUSH socket on this thread, where the engine venue's socket
+ * lives: the daemon's own part of an order's path ends there, and ZeroMQ's transport and the stand-in's
+ * thread begin.
+ */
+export function recordEngineHandoffs(): { readonly handoffs: EngineArrival[]; restore(): void } {
+  const send = zmq.Push.prototype.send;
+  const handoffs: EngineArrival[] = [];
+  // zeromq.js defines `send` read-only on Socket.prototype; Push gets an own, configurable one over it.
+  Object.defineProperty(zmq.Push.prototype, "send", {
+    configurable: true,
+    value(this: zmq.Push, ...args: Parameters<typeof send>) {
+      handoffs.push({ frame: String(args[0]), arrivedNs: wallClockNs() });
+      return send.apply(this, args);
+    },
+  });
+  return { handoffs, restore: () => delete (zmq.Push.prototype as { send?: unknown }).send };
 }

@@ -7,6 +7,7 @@ import type { Bench } from "./bench.js";
 import { percentile, round, sortedCopy } from "./bench.js";
 import { startPeer } from "./peer.js";
 import { syscallCost } from "./syscall-cost.js";
+import { recordEngineHandoffs } from "./engine-standin.js";
 import type { EngineArrival, EnginePeerData } from "./workers/engine-peer.js";
 import { freePort } from "../test/fixtures/ports.js";
 import { compiledUrl } from "../src/runtime/paths.js";
@@ -30,25 +31,6 @@ async function sendFloorFrames(port: number, n: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 1));
   }
   push.close();
-}
-
-/**
- * Records when each frame is handed to a PUSH socket on this thread, where the engine venue's socket
- * lives: the daemon's own part of an order's path ends there, and ZeroMQ's transport and the stand-in's
- * thread begin.
- */
-function recordHandoffs(): { readonly handoffs: EngineArrival[]; restore(): void } {
-  const send = zmq.Push.prototype.send;
-  const handoffs: EngineArrival[] = [];
-  // zeromq.js defines `send` read-only on Socket.prototype; Push gets an own, configurable one over it.
-  Object.defineProperty(zmq.Push.prototype, "send", {
-    configurable: true,
-    value(this: zmq.Push, ...args: Parameters<typeof send>) {
-      handoffs.push({ frame: String(args[0]), arrivedNs: wallClockNs() });
-      return send.apply(this, args);
-    },
-  });
-  return { handoffs, restore: () => delete (zmq.Push.prototype as { send?: unknown }).send };
 }
 
 /** µs from each stamp (epoch ns inside the frame, matched by `stamp`) to the frame's arrival. */
@@ -107,7 +89,7 @@ export const orderPathBench: Bench = {
     const engine = await startPeer<EngineArrival[]>(new URL("./workers/engine-peer.ts", import.meta.url), engineData);
     await sendFloorFrames(ordersPort, quick ? 2000 : 5000);
     let arrivals: EngineArrival[] = [];
-    const handoffs = recordHandoffs();
+    const handoffs = recordEngineHandoffs();
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-order-path-"));
     const config = benchConfig(dir, ordersPort, eventsPort);
     const hot = hotThreadOf(config);

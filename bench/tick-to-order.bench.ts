@@ -21,6 +21,9 @@ export const tickToOrderBench: Bench = {
       // The same run's decision (trade received → order out of the strategy): the rest is the hop in, risk,
       // the order manager with its journal, the engine adapter and the hop out.
       decision_p50_us: round(percentile(s.decisionUs, 50), 1),
+      // Trade received by the bridge → order handed to ZeroMQ: the daemon's own part, without either transport hop.
+      daemon_p50_us: round(percentile(s.daemonUs, 50), 1),
+      daemon_p99_us: round(percentile(s.daemonUs, 99), 1),
     };
   },
 };

@@ -97,6 +97,24 @@ describe("local journal", () => {
     expect(journal.lastSeq).toBe(0n);
     journal.close();
   });
+
+  it("a rehearsed append writes nothing and uses no sequence number, and sizes exactly what the append then writes", () => {
+    const h = tradingSession(3);
+    const path = freshPath();
+    const { journal } = open(path);
+    for (const { event } of h.journal) {
+      const before = statSync(path).size;
+      const seq = journal.lastSeq;
+      const rehearsed = journal.rehearseAppend([event]);
+      expect([statSync(path).size, journal.lastSeq]).toEqual([before, seq]);
+      journal.append([event]);
+      expect(statSync(path).size - before).toBe(rehearsed);
+    }
+    journal.close();
+    const reopened = open(path);
+    expect(reopened.records.map((r) => [r.seq, r.event])).toEqual(h.journal.map((j) => [j.seq, j.event]));
+    reopened.journal.close();
+  });
 });
 
 // ─── the database tier, on the real PostgreSQL and on the embedded default ────────────────────────

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { CLOID_PATTERN } from "../../src/protocol/wire/engine.js";
 import { CloidGenerator } from "../../src/actors/orders/cloid.js";
 import { ORDER_STATUSES, ORDER_TRIGGERS, TERMINAL_STATUSES, TRANSITIONS, transition } from "../../src/actors/orders/state-machine.js";
-import { MS, T0, OrderHarness, accepted, canceled, filled, newOrderManager, rejected } from "../fixtures/orders.js";
+import { MS, T0, OrderHarness, accepted, canceled, filled, newOrderManager, rejected, submitOrder } from "../fixtures/orders.js";
 
 describe("order state table", () => {
   it("every transition target is a known status and terminal states never reopen", () => {
@@ -49,6 +49,40 @@ describe("cloid generator", () => {
     for (let i = 0; i < 1000; i++) for (const id of [a.next(), b.next()]) ids.add(id);
     expect(ids.size).toBe(2000);
     for (const id of ids) expect(id).toMatch(CLOID_PATTERN);
+  });
+});
+
+describe("order manager rehearsal", () => {
+  it("decides a submission as onSubmit does, under a placeholder cloid, and a manager that rehearses journals exactly what one that does not does", () => {
+    const plain = new OrderHarness();
+    const rehearsing = new OrderHarness();
+    for (const h of [plain, rehearsing]) h.balance("USDC", 1_000_000);
+    const big = submitOrder({ size: 1000, price: 100_000 });
+    const rehearsedBig = rehearsing.core.rehearseSubmit(big, T0);
+    expect(rehearsedBig).toEqual(plain.core.onSubmit(big, T0));
+    expect(rehearsedBig.ok).toBe(false);
+    const steps = (h: OrderHarness, rehearse: boolean) => {
+      const submit = (over: Parameters<typeof submitOrder>[0]) => {
+        if (rehearse) {
+          const rehearsed = h.core.rehearseSubmit(submitOrder(over), T0);
+          expect(rehearsed.ok && rehearsed.event.clId).toBe("rehearsal");
+        }
+        return h.submit(over);
+      };
+      const a = submit({ size: 1 });
+      h.venue(accepted(a));
+      h.venue(filled(a, "e1", 1, 100_000));
+      const b = submit({ side: "sell", size: 1, intentId: "ll-2" });
+      h.venue(rejected(b));
+    };
+    steps(plain, false);
+    steps(rehearsing, true);
+    expect(rehearsing.journal).toEqual(plain.journal);
+    expect(rehearsing.outputs).toEqual(plain.outputs);
+    const next = submitOrder({ intentId: "ll-3" });
+    const rehearsed = rehearsing.core.rehearseSubmit(next, T0 + MS);
+    const real = rehearsing.core.onSubmit(next, T0 + MS);
+    expect(rehearsed.ok && real.ok && { ...rehearsed.event, clId: real.event.clId }).toEqual(real.ok && real.event);
   });
 });
 

@@ -116,6 +116,7 @@ export default defineActor<Config>({
       ctx.log.error({ err }, "journal database unavailable; orders are held until it is reachable (restart the actor to retry)");
     });
 
+    let lastSubmit: SubmitOrder | undefined;
     const onVenueEvent = (event: VenueEvent) => {
       ctx.metrics.count("venue_events_total", { type: event.type });
       // Fees in a USD stablecoin come out of the one USD collateral balance.
@@ -125,6 +126,7 @@ export default defineActor<Config>({
     return {
       handle: {
         SubmitOrder: whenReconciled((m: SubmitOrder) => {
+          lastSubmit = m;
           const decision = core.onSubmit(m, ctx.now());
           if (decision.ok) return commit([decision.event]);
           const denied: OrderDenied = { type: "OrderDenied", strategy: m.strategy, intentId: m.intentId, symbol: m.symbol, rule: decision.reason, reason: decision.detail, tsNs: ctx.now() };
@@ -144,6 +146,12 @@ export default defineActor<Config>({
           const symbol = spellingOf.get(b.instrument);
           if (symbol !== undefined && b.valid) marks.set(symbol, b.mid);
         },
+      },
+      // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept warm.
+      rehearse: () => {
+        if (!reconciled || lastSubmit === undefined) return;
+        const decision = core.rehearseSubmit(lastSubmit, ctx.now());
+        if (decision.ok) journal.rehearseAppend([decision.event]);
       },
       onTimer: () => {
         if (!reconciled) return;

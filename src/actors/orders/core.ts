@@ -70,6 +70,8 @@ export type SubmitDecision =
 
 /** Relative tolerance under which the cumulative fill counts as the whole order (float sums of lots). */
 const COMPLETE_TOLERANCE = 1e-9;
+/** The cloid of a rehearsed submission; never journaled or sent. */
+const REHEARSAL_CLID = "rehearsal";
 
 export class OrderManagerCore {
   readonly ledger = new Ledger();
@@ -97,6 +99,19 @@ export class OrderManagerCore {
   // ─── decisions: input → events to journal ───────────────────────────────────────────────────────
 
   onSubmit(cmd: SubmitOrder, tsNs: bigint): SubmitDecision {
+    return this.admit(cmd, tsNs, null);
+  }
+
+  /**
+   * `onSubmit`'s checks and event on the current state, under a placeholder cloid: no cloid is used up and
+   * nothing changes (`ActorInstance.rehearse`).
+   */
+  rehearseSubmit(cmd: SubmitOrder, tsNs: bigint): SubmitDecision {
+    return this.admit(cmd, tsNs, REHEARSAL_CLID);
+  }
+
+  /** The checks and the event; `clId` null takes the next cloid, and only for an order that passes. */
+  private admit(cmd: SubmitOrder, tsNs: bigint, clId: string | null): SubmitDecision {
     const inst = this.config.instrument(cmd.symbol);
     if (!inst) return { ok: false, reason: "unknown_instrument", detail: `no instrument '${cmd.symbol}'` };
     const need = this.ledger.requiredReservation(inst, cmd.side, cmd.price, cmd.size, cmd.reduceOnly);
@@ -109,7 +124,7 @@ export class OrderManagerCore {
       ok: true,
       event: {
         type: "OrderSubmitted",
-        clId: this.cloids.next(),
+        clId: clId ?? this.cloids.next(),
         strategy: cmd.strategy,
         intentId: cmd.intentId,
         instrument: cmd.instrument,

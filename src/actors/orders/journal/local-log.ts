@@ -76,6 +76,15 @@ export class LocalJournal {
     return records;
   }
 
+  /**
+   * `append`'s encoding and framing of `events` with the next sequence numbers, with nothing written and
+   * no number used up (`ActorInstance.rehearse`). Returns the bytes an append would write.
+   */
+  rehearseAppend(events: readonly OrderEvent[]): number {
+    let seq = this.seq;
+    return frameRecords(events.map((event) => ({ seq: ++seq, payload: encodeEvent(event) }))).length;
+  }
+
   /** Appends records that already have sequence numbers (restored from the database); they must continue the log. */
   appendRecords(records: readonly JournalRecord[]): void {
     let expected = this.seq + 1n;
