@@ -132,9 +132,9 @@ const POLLS_PER_CLOCK_READ = 512;
 /**
  * Spins through the event loop until `spinEnd` (a `performance.now()` time), polling the rings
  * `POLLS_PER_CLOCK_READ` times (a few µs) between two turns: a turn allocates (a promise, an Immediate,
- * the clock read) and enters the kernel, and a turn per poll swept the young generation through the
- * caches and forced a scavenge every ~35 ms in the order-path benchmark. A socket message that arrives
- * mid-spin still waits at most those few µs.
+ * the clock read) and enters the kernel; a turn per poll was a fifth of the main thread's allocation in
+ * the order-path benchmark (a scavenge every 45 ms before, every 57 ms after). A socket message that
+ * arrives mid-spin still waits at most those few µs.
  */
 async function pollUntilWork(host: ThreadHost, spinEnd: number, rehearse: (now: number) => boolean): Promise<boolean> {
   for (;;) {
