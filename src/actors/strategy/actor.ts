@@ -96,9 +96,10 @@ export default defineActor<Config>({
           const scan = core.onJump(j, ctx.now());
           if (scan === null) return;
           scanSentAt.set(scan.requestId, performance.now());
-          ctx.metrics.count("scan_requests_total", { leader: nameOf.get(j.instrument) ?? String(j.instrument) });
+          // The request first: the shards start on it while this thread counts.
           ctx.send(Channels.scanRequests, scan);
           ctx.expectReply(SCAN_REPLY_POLL_MS);
+          ctx.metrics.count("scan_requests_total", { leader: nameOf.get(j.instrument) ?? String(j.instrument) });
         },
         PairsScanned: (answer: PairsScanned) => {
           lastAnswer = answer;
