@@ -148,7 +148,7 @@ async function publishThroughBridge(publishing: Publishing, messages: readonly S
   }
 }
 
-/** The bridge alone, every frame dropped on arrival: the ceiling ZeroMQ receipt sets for the feed on this machine. */
+/** The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on this machine. */
 async function bridgeOnly(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<number> {
   let received = 0;
   let lastAt = 0;
