@@ -60,14 +60,14 @@ describe("thread loop on a worker (blocking park)", () => {
 });
 
 describe("thread loop on the main thread (event-loop spin)", () => {
-  it("polls its rings many times per event-loop turn while spinning, and I/O callbacks still run within the spin", async () => {
-    const bell = new Doorbell(createDoorbell());
+  it("watches its doorbell many times per event-loop turn while spinning, and I/O callbacks still run within the spin", async () => {
     const start = performance.now();
     const spinning = () => performance.now() - start < 20;
-    let polls = 0;
+    let bellReads = 0;
+    const bell = { count: () => (bellReads++, 0), setBusySince: () => undefined, setParked: () => undefined } as unknown as Doorbell;
     const host = {
       turn: () => 0,
-      hasWork: () => (polls++, !spinning()),
+      hasWork: () => !spinning(),
       flushStatuses: () => undefined,
       flushMetrics: () => undefined,
       nextTimerDue: () => undefined,
@@ -85,8 +85,33 @@ describe("thread loop on the main thread (event-loop spin)", () => {
     await runHostLoop(host, bell, { spinUs: 50_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => !spinning());
     expect(timerRanAfterMs).toBeDefined();
     expect(timerRanAfterMs!).toBeLessThan(20);
-    // A turn per poll allocated and entered the kernel on every poll; the rings are now polled in batches between turns.
+    // A turn per poll allocated and entered the kernel on every poll; the doorbell is now watched in batches between turns.
     expect(visits).toBeGreaterThan(10);
-    expect(polls / visits).toBeGreaterThan(100);
+    expect(bellReads / visits).toBeGreaterThan(100);
+  });
+
+  it("leaves its spin as soon as another thread rings the doorbell", async () => {
+    const bellBuffer = createDoorbell();
+    const bell = new Doorbell(bellBuffer);
+    const start = performance.now();
+    const turnsAtMs: number[] = [];
+    const host = {
+      turn: () => (turnsAtMs.push(performance.now() - start), 0),
+      hasWork: () => turnsAtMs.length >= 2,
+      flushStatuses: () => undefined,
+      flushMetrics: () => undefined,
+      nextTimerDue: () => undefined,
+      replyExpectedUntil: () => 0,
+      onLocalWake: undefined,
+    } as unknown as ThreadHost;
+    const ringer = new Worker(`const { workerData } = require("node:worker_threads"); Atomics.add(new Int32Array(workerData.bell, 0, 4), 0, 1);`, {
+      eval: true,
+      workerData: { bell: bellBuffer },
+    });
+    await runHostLoop(host, bell, { spinUs: 5_000_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => turnsAtMs.length >= 2 || performance.now() - start > 6000);
+    await ringer.terminate();
+    // The second turn follows the ring (a worker's start-up away), not the spin's 5 s deadline.
+    expect(turnsAtMs).toHaveLength(2);
+    expect(turnsAtMs[1]).toBeLessThan(2000);
   });
 });
