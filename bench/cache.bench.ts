@@ -59,7 +59,7 @@ const eventLoopSpin: Gap = async () => {
   const until = performance.now() + GAP_MS;
   while (Atomics.load(shared, 0) === 0 && performance.now() < until) await nextTurn();
 };
-/** The main thread's spin (run-loop.ts): 512 ring polls between two event-loop turns. */
+/** The main thread's spin (run-loop.ts): 512 doorbell polls between two event-loop turns. */
 const batchedEventLoopSpin: Gap = async () => {
   const until = performance.now() + GAP_MS;
   for (;;) {
