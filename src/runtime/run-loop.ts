@@ -125,7 +125,8 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
  * Ring polls between two clock reads in a blocking spin. A clock read allocates (a heap number), and a
  * spin that allocates on every poll sweeps the young generation through the core's caches, evicting the
  * state the next message needs: here a 256 KB working set read at 5 ns per access after 5 ms of such a
- * spin costs 35 ns, and still 5 ns after a spin that reads the clock once per 512 polls (~10 µs).
+ * spin costs 35 ns, and still 5 ns after a spin that reads the clock once per 512 polls (10-40 µs, by
+ * the number of rings polled).
  */
 const POLLS_PER_CLOCK_READ = 512;
 
