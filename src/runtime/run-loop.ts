@@ -140,8 +140,9 @@ const POLLS_PER_CLOCK_READ = 512;
  */
 async function pollUntilWork(host: ThreadHost, bell: Doorbell, spinEnd: number, rehearse: (now: number) => boolean): Promise<boolean> {
   for (;;) {
-    if (host.hasWork()) return true;
+    // The count first: a frame written after it rings a change; one written before is on a ring.
     const rung = bell.count();
+    if (host.hasWork()) return true;
     for (let i = 0; i < POLLS_PER_CLOCK_READ; i++) if (bell.count() !== rung) return true;
     // Socket callbacks may withdraw an expected reply meanwhile: the deadline is read again every turn.
     const now = performance.now();

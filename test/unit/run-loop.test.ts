@@ -59,21 +59,19 @@ describe("thread loop on a worker (blocking park)", () => {
   });
 });
 
+/** A host whose only behaviour is what `turn` and `hasWork` say. */
+function fakeHost(turn: () => number, hasWork: () => boolean): ThreadHost {
+  const idle = { flushStatuses: () => undefined, flushMetrics: () => undefined, nextTimerDue: () => undefined, replyExpectedUntil: () => 0, onLocalWake: undefined };
+  return { turn, hasWork, ...idle } as unknown as ThreadHost;
+}
+
 describe("thread loop on the main thread (event-loop spin)", () => {
   it("watches its doorbell many times per event-loop turn while spinning, and I/O callbacks still run within the spin", async () => {
     const start = performance.now();
     const spinning = () => performance.now() - start < 20;
     let bellReads = 0;
     const bell = { count: () => (bellReads++, 0), setBusySince: () => undefined, setParked: () => undefined } as unknown as Doorbell;
-    const host = {
-      turn: () => 0,
-      hasWork: () => !spinning(),
-      flushStatuses: () => undefined,
-      flushMetrics: () => undefined,
-      nextTimerDue: () => undefined,
-      replyExpectedUntil: () => 0,
-      onLocalWake: undefined,
-    } as unknown as ThreadHost;
+    const host = fakeHost(() => 0, () => !spinning());
     let visits = 0;
     const countVisit = () => {
       visits++;
@@ -93,24 +91,25 @@ describe("thread loop on the main thread (event-loop spin)", () => {
   it("leaves its spin as soon as another thread rings the doorbell", async () => {
     const bellBuffer = createDoorbell();
     const bell = new Doorbell(bellBuffer);
+    const stop = new SharedArrayBuffer(4);
     const start = performance.now();
     const turnsAtMs: number[] = [];
-    const host = {
-      turn: () => (turnsAtMs.push(performance.now() - start), 0),
-      hasWork: () => turnsAtMs.length >= 2,
-      flushStatuses: () => undefined,
-      flushMetrics: () => undefined,
-      nextTimerDue: () => undefined,
-      replyExpectedUntil: () => 0,
-      onLocalWake: undefined,
-    } as unknown as ThreadHost;
-    const ringer = new Worker(`const { workerData } = require("node:worker_threads"); Atomics.add(new Int32Array(workerData.bell, 0, 4), 0, 1);`, {
-      eval: true,
-      workerData: { bell: bellBuffer },
-    });
+    const host = fakeHost(
+      () => (turnsAtMs.push(performance.now() - start), 0),
+      () => turnsAtMs.length >= 2,
+    );
+    // Rings every millisecond until stopped: whenever the spin runs, a ring comes within a millisecond.
+    const ringer = new Worker(
+      `const { workerData } = require("node:worker_threads");
+       const words = new Int32Array(workerData.bell, 0, 4);
+       const stop = new Int32Array(workerData.stop);
+       while (Atomics.load(stop, 0) === 0) { Atomics.add(words, 0, 1); Atomics.wait(stop, 0, 0, 1); }`,
+      { eval: true, workerData: { bell: bellBuffer, stop } },
+    );
     await runHostLoop(host, bell, { spinUs: 5_000_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => turnsAtMs.length >= 2 || performance.now() - start > 6000);
+    Atomics.store(new Int32Array(stop), 0, 1);
     await ringer.terminate();
-    // The second turn follows the ring (a worker's start-up away), not the spin's 5 s deadline.
+    // The second turn follows a ring (a worker's start-up away), not the spin's 5 s deadline.
     expect(turnsAtMs).toHaveLength(2);
     expect(turnsAtMs[1]).toBeLessThan(2000);
   });
