@@ -62,18 +62,33 @@ export class LeeMyklandDetector {
    * changed: a rehearsal (`ActorInstance.rehearse`). Null before the window is full.
    */
   statistic(): JumpDetection | null {
-    if (this.currentTs === undefined || Number.isNaN(this.referencePrice) || this.filled < this.windowSize || !(this.sigmaHat > 0)) return null;
-    const r = Math.log(this.currentPrice / this.referencePrice);
-    const L = r / this.sigmaHat;
-    const xi = (Math.abs(L) - this.constants.cN) / this.constants.sN;
-    return { tsNs: this.currentTs, symbol: this.symbol, r, jumpBps: 1e4 * r, sigmaHat: this.sigmaHat, L, xi };
+    return this.ready() ? this.detection(this.logReturn()) : null;
   }
 
+  /** Builds the detection only for a return that passes: most ticks are tested, few jump. */
   private test(): JumpDetection | null {
-    const candidate = this.statistic();
-    if (candidate === null || candidate.r === 0 || !(candidate.xi > this.constants.betaStar)) return null;
+    if (!this.ready()) return null;
+    const r = this.logReturn();
+    if (r === 0 || !(this.xi(r) > this.constants.betaStar)) return null;
     this.reported = true;
-    return candidate;
+    return this.detection(r);
+  }
+
+  private ready(): boolean {
+    return this.currentTs !== undefined && !Number.isNaN(this.referencePrice) && this.filled === this.windowSize && this.sigmaHat > 0;
+  }
+
+  private logReturn(): number {
+    return Math.log(this.currentPrice / this.referencePrice);
+  }
+
+  private xi(r: number): number {
+    return (Math.abs(r / this.sigmaHat) - this.constants.cN) / this.constants.sN;
+  }
+
+  /** Called only once `ready()`, which needs a current observation: `currentTs` is set. */
+  private detection(r: number): JumpDetection {
+    return { tsNs: this.currentTs!, symbol: this.symbol, r, jumpBps: 1e4 * r, sigmaHat: this.sigmaHat, L: r / this.sigmaHat, xi: this.xi(r) };
   }
 
   private finaliseCurrent(): void {
