@@ -59,8 +59,10 @@ export class FeedCore {
   private frames = 0;
   private trades = 0;
   private books = 0;
-  /** The last trade frame accepted, as received: what `rehearse` parses again. */
-  private lastTradeFrame: { readonly route: Route; readonly payload: Uint8Array | string; readonly recvNs: Nanos } | undefined;
+  /** The last trade frame accepted, as received: what `rehearse` parses again (fields, not an object per trade). */
+  private lastTradeRoute: Route | undefined;
+  private lastTradePayload: Uint8Array | string = "";
+  private lastTradeRecvNs: Nanos = 0n;
 
   constructor(
     private readonly options: FeedCoreOptions,
@@ -83,7 +85,9 @@ export class FeedCore {
     if (verdict === "backwards") return this.drop({ reason: "seq_backwards", field: "seq", detail: `seq ${parsed.seq} after ${state.tracker.lastSeq}` });
     this.lastRecvNs[state.instrument.id] = recvNs;
     if (parts.stream === "preprocessed_trades") {
-      this.lastTradeFrame = { route, payload, recvNs };
+      this.lastTradeRoute = route;
+      this.lastTradePayload = payload;
+      this.lastTradeRecvNs = recvNs;
       return this.emitTrade(state, parsed as MarketstreamTrade, recvNs);
     }
     return this.applyBook(state, parts.stream, parsed as MarketstreamBookMessage, verdict, recvNs);
@@ -95,10 +99,10 @@ export class FeedCore {
    * path is what a decision waits for first. Returns the rebuilt trade, or undefined before any.
    */
   rehearse(): Trade | undefined {
-    const last = this.lastTradeFrame;
-    if (last === undefined) return undefined;
-    const parsed = parsePayload(last.route.topic, last.payload);
-    return parsed instanceof WireRejection ? undefined : normaliseTrade(last.route.state.instrument.id, parsed as MarketstreamTrade, last.recvNs);
+    const route = this.lastTradeRoute;
+    if (route === undefined) return undefined;
+    const parsed = parsePayload(route.topic, this.lastTradePayload);
+    return parsed instanceof WireRejection ? undefined : normaliseTrade(route.state.instrument.id, parsed as MarketstreamTrade, this.lastTradeRecvNs);
   }
 
   /** True when nothing arrived for the symbol (any spelling or id) within `staleAfterNs`, or it is unknown. */
