@@ -1,7 +1,7 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import type { JumpDetected, PairsScanned, ScanPairs } from "../../protocol/signals.js";
+import type { JumpDetected, ScanPairs } from "../../protocol/signals.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
 import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../shared/universe.js";
@@ -77,10 +77,7 @@ export default defineActor<EstimatorConfig>({
       rehearse: () => {
         jumps.rehearse();
         const rehearsal = core.rehearse();
-        if (rehearsal === undefined) return;
-        const { index, count } = ctx.config.shard;
-        const scanned: PairsScanned = { type: "PairsScanned", requestId: 0, shard: index, shardCount: count, leader: rehearsal.leader, jumpTsNs: 0n, results: rehearsal.results };
-        ctx.rehearseCodec(scanned);
+        if (rehearsal !== undefined) ctx.rehearseCodec(rehearsal);
       },
     };
   },

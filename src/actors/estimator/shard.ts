@@ -260,16 +260,7 @@ export class ShardCore {
     this.counters.scans++;
     const ahead = this.ahead.get(aheadKey(request.leader, request.jumpTsNs));
     if (ahead !== undefined) this.counters.answeredAhead++;
-    const results = ahead ?? this.scan(request.leader, request.jumpTsNs);
-    return {
-      type: "PairsScanned",
-      requestId: request.requestId,
-      shard: this.config.shardIndex,
-      shardCount: this.config.shardCount,
-      leader: request.leader,
-      jumpTsNs: request.jumpTsNs,
-      results,
-    };
+    return this.scanned(request.requestId, request.leader, request.jumpTsNs, ahead ?? this.scan(request.leader, request.jumpTsNs));
   }
 
   /**
@@ -289,7 +280,7 @@ export class ShardCore {
    * A rehearsal of a scan-ahead (`ActorInstance.rehearse`): the results for the newest leader tick's
    * snapshots, computed as a jump there would, with nothing kept and no counter moved.
    */
-  rehearse(): { leader: number; results: PairScan[] } | undefined {
+  rehearse(): PairsScanned | undefined {
     const leader = this.lastLeader;
     if (leader === undefined) return undefined;
     const results: PairScan[] = [];
@@ -299,7 +290,12 @@ export class ShardCore {
         if (result !== undefined) results.push(pairScanOf(state, result));
       }
     }
-    return { leader, results };
+    return this.scanned(0, leader, 0n, results);
+  }
+
+  private scanned(requestId: number, leader: number, jumpTsNs: bigint, results: PairScan[]): PairsScanned {
+    const { shardIndex: shard, shardCount } = this.config;
+    return { type: "PairsScanned", requestId, shard, shardCount, leader, jumpTsNs, results };
   }
 
   private leads(leader: number): boolean {
