@@ -71,7 +71,8 @@ export class LocalJournal {
 
   /** Appends events with the next sequence numbers, in one write. Returns the records to fold and ship. */
   append(events: readonly OrderEvent[]): JournalRecord[] {
-    const records = events.map((event) => ({ seq: ++this.seq, event, payload: encodeEvent(event) }));
+    const records = this.nextRecords(events);
+    this.seq += BigInt(records.length);
     this.writeRecords(records);
     return records;
   }
@@ -81,8 +82,13 @@ export class LocalJournal {
    * no number used up (`ActorInstance.rehearse`). Returns the bytes an append would write.
    */
   rehearseAppend(events: readonly OrderEvent[]): number {
+    return frameRecords(this.nextRecords(events)).length;
+  }
+
+  /** `events` as the records that follow the last one written. */
+  private nextRecords(events: readonly OrderEvent[]): JournalRecord[] {
     let seq = this.seq;
-    return frameRecords(events.map((event) => ({ seq: ++seq, payload: encodeEvent(event) }))).length;
+    return events.map((event) => ({ seq: ++seq, event, payload: encodeEvent(event) }));
   }
 
   /** Appends records that already have sequence numbers (restored from the database); they must continue the log. */
