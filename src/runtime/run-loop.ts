@@ -64,6 +64,7 @@ export async function runHostLoop(
 async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stopped: () => boolean): Promise<void> {
   let lastYield = performance.now();
   let lastMetrics = lastYield;
+  const rehearseEveryMs = options.rehearseEveryUs / 1000;
   while (!stopped()) {
     bell.setBusySince(Date.now());
     const seen = bell.count();
@@ -85,10 +86,11 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     const idleSince = performance.now();
     if (options.spinUs > 0 || host.replyExpectedUntil() > idleSince) {
       const spinEnd = idleSince + options.spinUs / 1000;
-      const everyMs = options.rehearseEveryUs / 1000;
-      const notBefore = idleSince + REHEARSAL_QUIET_MS;
-      const rehearse = (now: number): boolean => everyMs > 0 && now >= notBefore && host.rehearseIfDue(now, everyMs);
-      const found = options.blockingParkSliceMs > 0 ? spinUntilWork(host, spinEnd, rehearse) : await pollUntilWork(host, bell, spinEnd, rehearse);
+      const rehearseFrom = idleSince + REHEARSAL_QUIET_MS;
+      const found =
+        options.blockingParkSliceMs > 0
+          ? spinUntilWork(host, spinEnd, rehearseFrom, rehearseEveryMs)
+          : await pollUntilWork(host, bell, spinEnd, rehearseFrom, rehearseEveryMs);
       if (found) continue;
     }
     bell.setParked(true);
@@ -138,7 +140,7 @@ const POLLS_PER_CLOCK_READ = 512;
  * turn per poll the main thread's young generation filled every 45 ms in the order-path benchmark, with
  * this spin every 71. A socket message that arrives mid-spin waits those few µs for its turn.
  */
-async function pollUntilWork(host: ThreadHost, bell: Doorbell, spinEnd: number, rehearse: (now: number) => boolean): Promise<boolean> {
+async function pollUntilWork(host: ThreadHost, bell: Doorbell, spinEnd: number, rehearseFrom: number, rehearseEveryMs: number): Promise<boolean> {
   for (;;) {
     // The count first: a frame written after it rings a change; one written before is on a ring.
     const rung = bell.count();
@@ -147,20 +149,23 @@ async function pollUntilWork(host: ThreadHost, bell: Doorbell, spinEnd: number, 
     // Socket callbacks may withdraw an expected reply meanwhile: the deadline is read again every turn.
     const now = performance.now();
     if (now >= spinEnd && now >= host.replyExpectedUntil()) return false;
-    if (rehearse(now) && host.hasWork()) return true;
+    if (rehearseIfQuiet(host, now, rehearseFrom, rehearseEveryMs) && host.hasWork()) return true;
     await yieldToEventLoop();
   }
 }
 
 /** A blocking spin: no handler runs meanwhile, so an expected reply's deadline cannot change during it. */
-function spinUntilWork(host: ThreadHost, spinEnd: number, rehearse: (now: number) => boolean): boolean {
+function spinUntilWork(host: ThreadHost, spinEnd: number, rehearseFrom: number, rehearseEveryMs: number): boolean {
   const until = Math.max(spinEnd, host.replyExpectedUntil());
   for (;;) {
     for (let i = 0; i < POLLS_PER_CLOCK_READ; i++) if (host.hasWork()) return true;
     const now = performance.now();
     if (now >= until) return false;
-    rehearse(now);
+    rehearseIfQuiet(host, now, rehearseFrom, rehearseEveryMs);
   }
 }
 
-
+/** Rehearses once the thread has been idle since `from` (`REHEARSAL_QUIET_MS` after its work), at most every `everyMs`; 0 = never. */
+function rehearseIfQuiet(host: ThreadHost, now: number, from: number, everyMs: number): boolean {
+  return everyMs > 0 && now >= from && host.rehearseIfDue(now, everyMs);
+}
