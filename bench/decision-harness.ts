@@ -178,10 +178,15 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   await supervisor.stop();
   handoffs.restore();
   const { published, arrivals } = await peer.stop();
+  const publishedAt = new Map(published);
   return {
     decisionUs: sortedCopy(decisionUs),
-    tickToOrderUs: sortedCopy(tickToOrder(new Map(published), arrivals, jumpOfIntent)),
-    daemonUs: sortedCopy(sinceReceipt(handoffs.handoffs, receiptOfIntent)),
+    // Jump trade published → order arrived at the engine; jump trade received → order handed to ZeroMQ.
+    tickToOrderUs: sortedCopy(sinceStart(arrivals, (intent) => {
+      const trade = jumpOfIntent.get(intent);
+      return trade === undefined ? undefined : publishedAt.get(trade);
+    })),
+    daemonUs: sortedCopy(sinceStart(handoffs.handoffs, (intent) => receiptOfIntent.get(intent))),
     stagesUs: { jump: sortedCopy(stages.jump), scan_request: sortedCopy(stages.scan_request), scan_result: sortedCopy(stages.scan_result) },
     jumps,
   };
@@ -189,25 +194,13 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
 
 const INTENT = /"intent_id":"([^"]+)"/;
 
-/** µs from the bridge's receipt of each entry's jump trade to the entry's order frame handed to ZeroMQ. */
-function sinceReceipt(handoffs: readonly EngineArrival[], receiptOfIntent: ReadonlyMap<string, bigint>): number[] {
+/** µs from each entry's start (by intent id) to the time its `place` frame was stamped (handed over, or arrived). */
+function sinceStart(frames: readonly EngineArrival[], startOfIntent: (intent: string) => bigint | undefined): number[] {
   const out: number[] = [];
-  for (const h of handoffs) {
-    const intent = INTENT.exec(h.frame)?.[1];
-    const receivedNs = intent === undefined ? undefined : receiptOfIntent.get(intent);
-    if (receivedNs !== undefined && h.frame.includes('"action":"place"')) out.push(Number(h.arrivedNs - receivedNs) / 1000);
-  }
-  return out;
-}
-
-/** µs from publishing each entry's jump trade to the entry's order frame arriving at the engine's socket. */
-function tickToOrder(published: ReadonlyMap<string, bigint>, arrivals: readonly EngineArrival[], jumpOfIntent: ReadonlyMap<string, string>): number[] {
-  const out: number[] = [];
-  for (const a of arrivals) {
-    const intent = INTENT.exec(a.frame)?.[1];
-    const trade = intent === undefined ? undefined : jumpOfIntent.get(intent);
-    const sentNs = trade === undefined ? undefined : published.get(trade);
-    if (sentNs !== undefined && a.frame.includes('"action":"place"')) out.push(Number(a.arrivedNs - sentNs) / 1000);
+  for (const f of frames) {
+    const intent = INTENT.exec(f.frame)?.[1];
+    const startNs = intent === undefined ? undefined : startOfIntent(intent);
+    if (startNs !== undefined && f.frame.includes('"action":"place"')) out.push(Number(f.arrivedNs - startNs) / 1000);
   }
   return out;
 }
