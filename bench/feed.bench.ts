@@ -18,7 +18,7 @@ import { pino } from "pino";
 import { BookRebuilder } from "../src/actors/feed/book.js";
 import { FeedCore, type FeedStats } from "../src/actors/feed/core.js";
 import { parseSymbolRules, type InstrumentRegistry } from "../src/actors/feed/instruments.js";
-import { MarketDataBridge, subscriptionTopics } from "../src/actors/feed/zmq-bridge.js";
+import { MarketDataBridge, subscriptionTopics, type FrameHandler } from "../src/actors/feed/zmq-bridge.js";
 import { SyntheticMarket, type SyntheticMessage } from "../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
 import { createCodec } from "../src/protocol/catalog.js";
@@ -107,8 +107,12 @@ function summarise(stats: FeedStats, received: number, expected: number, firstAt
   // Deltas that precede a symbol's first checkpoint wait for it by design; everything else is a real drop.
   const feedDrops = Object.entries(stats.drops).reduce((sum, [reason, n]) => sum + (reason === "awaiting_checkpoint" ? 0 : n), 0);
   const gaps = stats.streams.reduce((sum, s) => sum + s.missing, 0);
-  const msgsPerS = received === expected ? received / ((lastAt - firstAt) / 1000) : 0;
-  return { msgsPerS, received, feedDrops, gaps, lagMs: lastAt - lastSentAt };
+  return { msgsPerS: msgsPerS(received, expected, firstAt, lastAt), received, feedDrops, gaps, lagMs: lastAt - lastSentAt };
+}
+
+/** Messages per second between the first and the last, 0 unless every message arrived. */
+function msgsPerS(received: number, expected: number, firstAt: number, lastAt: number): number {
+  return received === expected ? received / ((lastAt - firstAt) / 1000) : 0;
 }
 
 /**
@@ -148,36 +152,33 @@ async function publishThroughBridge(publishing: Publishing, messages: readonly S
   }
 }
 
-/** The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on this machine. */
-async function bridgeOnly(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<number> {
-  let received = 0;
-  let lastAt = 0;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const times = await publishThroughBridge(publishing, messages, registry, () => {
-    if (++received === messages.length) {
-      lastAt = performance.timeOrigin + performance.now();
-      done();
-    }
-  }, finished);
-  return received === messages.length ? received / ((lastAt - times.firstAt) / 1000) : 0;
-}
-
-/** Bridge and feed core on the main thread, one after the other per message. */
-async function singleThread(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
-  const core = new FeedCore({ registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: () => {}, book: () => {} });
+/** Publishes `messages` through the bridge, each frame to `process`; when the last one was processed. */
+async function throughBridge(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[], process: FrameHandler): Promise<PublishTimes & { processed: number; lastAt: number }> {
   let processed = 0;
   let lastAt = 0;
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
   const times = await publishThroughBridge(publishing, messages, registry, (topic, payload, recvNs) => {
-    core.onFrame(topic, payload, recvNs);
+    process(topic, payload, recvNs);
     if (++processed === messages.length) {
       lastAt = performance.timeOrigin + performance.now();
       done();
     }
   }, finished);
-  return summarise(core.stats(), processed, messages.length, times.firstAt, lastAt, times.lastSentAt);
+  return { ...times, processed, lastAt };
+}
+
+/** The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on this machine. */
+async function bridgeOnly(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<number> {
+  const run = await throughBridge(publishing, registry, messages, () => {});
+  return msgsPerS(run.processed, messages.length, run.firstAt, run.lastAt);
+}
+
+/** Bridge and feed core on the main thread, one after the other per message. */
+async function singleThread(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
+  const core = new FeedCore({ registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: () => {}, book: () => {} });
+  const run = await throughBridge(publishing, registry, messages, (topic, payload, recvNs) => core.onFrame(topic, payload, recvNs));
+  return summarise(core.stats(), run.processed, messages.length, run.firstAt, run.lastAt, run.lastSentAt);
 }
 
 /**
