@@ -99,9 +99,14 @@ export class MarketDataBridge {
     this.options.logger.info({ endpoint, socket: name, topics: topics.length }, "market-data bridge subscribed");
   }
 
+  /**
+   * `receive()` in a loop rather than `for await`: the socket's async iterator wraps every message in a
+   * second promise and a result object (about 3 % of the bridge's rate here, scratch measurement).
+   */
   private async pump(socket: Subscriber, name: string): Promise<void> {
     try {
-      for await (const frames of socket) {
+      while (!this.closing) {
+        const frames = await socket.receive();
         this.frames++;
         if (frames.length !== 2) {
           this.badFraming++;
