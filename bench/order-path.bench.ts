@@ -17,17 +17,18 @@ import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 
 const FLOOR_STAMP = /^\{"floor_ns":"(\d+)"\}$/;
+const LOADED_FLOOR_STAMP = /^\{"loaded_floor_ns":"(\d+)"\}$/;
 const INTENT_STAMP = /"intent_id":"b\d+-(\d+)"/;
 
 /**
  * The floor: bare PUSH frames from this thread to the engine stand-in's PULL on its thread, one every
  * millisecond (the proposals' pace, so each travels alone and wakes the receiver as an order does).
  */
-async function sendFloorFrames(port: number, n: number): Promise<void> {
+async function sendFloorFrames(port: number, n: number, key = "floor_ns"): Promise<void> {
   const push = new zmq.Push({ linger: 1000 });
   push.connect(`tcp://127.0.0.1:${port}`);
   for (let i = 0; i < n; i++) {
-    await push.send(`{"floor_ns":"${wallClockNs()}"}`);
+    await push.send(`{"${key}":"${wallClockNs()}"}`);
     await new Promise((r) => setTimeout(r, 1));
   }
   push.close();
@@ -103,9 +104,12 @@ export const orderPathBench: Bench = {
       ],
       { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us },
     );
+    // The same bare hop while the daemon works, between its proposals: what the transport alone costs under this load.
+    const loadedFloor = new Promise((r) => setTimeout(r, 8500)).then(() => sendFloorFrames(ordersPort, n / 2, "loaded_floor_ns"));
     try {
       const deadline = new Promise((r) => setTimeout(r, 8000 + n * 5 + 30_000).unref());
       await Promise.race([engine.done, deadline]);
+      await loadedFloor;
     } finally {
       await supervisor.stop();
       arrivals = await engine.stop();
@@ -113,6 +117,7 @@ export const orderPathBench: Bench = {
     }
     const latencies = arrivalLatencies(arrivals, INTENT_STAMP);
     const floor = sortedCopy(arrivalLatencies(arrivals, FLOOR_STAMP));
+    const loaded = sortedCopy(arrivalLatencies(arrivals, LOADED_FLOOR_STAMP));
     const warmUp = Math.min(200, n / 10);
     const sorted = sortedCopy(latencies.slice(warmUp));
     const ownPart = sortedCopy(arrivalLatencies(handoffs.handoffs, INTENT_STAMP).slice(warmUp));
@@ -126,6 +131,8 @@ export const orderPathBench: Bench = {
       zmq_hop_p50_us: round(floorP50, 1),
       zmq_hop_p99_us: round(percentile(floor, 99), 1),
       ratio_to_zmq_hop: round(p50 / floorP50, 2),
+      loaded_hop_p50_us: round(percentile(loaded, 50), 1),
+      loaded_hop_p99_us: round(percentile(loaded, 99), 1),
       handoff_p50_us: round(percentile(ownPart, 50), 1),
       handoff_p99_us: round(percentile(ownPart, 99), 1),
       pace_ms: paceMs,
