@@ -21,6 +21,9 @@ import type { DecisionStage } from "./actors/decision-tap.js";
 import { sortedCopy, tradeKey } from "./bench.js";
 import { freePort } from "../test/fixtures/ports.js";
 
+/** The first estimator shard's worker (src/supervisor/children.ts), where the ring probe's ponger runs. */
+const ESTIMATOR_THREAD = "worker-estimator-0";
+
 
 /** The floor: PUSH → PULL → PUSH → PULL on loopback TCP, one message in flight. */
 export async function zmqRoundTripUs(n: number): Promise<Float64Array> {
@@ -105,6 +108,10 @@ export interface DecisionSamples {
   /** Trade received → each stage seen by a tap on the main thread, µs (first scan request/result per jump). */
   readonly stagesUs: Record<"jump" | DecisionStage, Float64Array>;
   readonly jumps: number;
+  /** A bare ring round trip between the main thread and the estimator shard's worker, probed while the daemon runs, µs. */
+  readonly loadedRingRoundTripUs: Float64Array;
+  /** Its way there: ping sent on main → handled on the shard's worker, µs. */
+  readonly loadedRingForwardUs: Float64Array;
 }
 
 /**
@@ -130,6 +137,8 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   const decisionUs: number[] = [];
   let jumps = 0;
   const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [] };
+  const ringRoundTrips: number[] = [];
+  const ringForward: number[] = [];
   const seenStages = new Set<string>();
   const sinceJumpTrade = () => (jumpTrade === undefined ? undefined : Number(wallClockNs() - jumpTrade.recvNs) / 1000);
   const stage = (name: "jump" | DecisionStage) => {
@@ -171,6 +180,8 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
       },
     },
     ...childSpecsFor(config),
+    { name: "ring-prober", module: compiledUrl(new URL("./actors/ring-prober.ts", import.meta.url)).href, thread: "main", config: { everyMs: 97, record: (us: number, forwardUs: number) => (ringRoundTrips.push(us), ringForward.push(forwardUs)) } },
+    { name: "ring-ponger", module: compiledUrl(new URL("./actors/ring-ponger.ts", import.meta.url)).href, thread: ESTIMATOR_THREAD, config: {} },
   ];
   const handoffs = recordEngineHandoffs();
   const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us });
@@ -189,6 +200,8 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
     daemonUs: sortedCopy(sinceStart(handoffs.handoffs, (intent) => receiptOfIntent.get(intent))),
     stagesUs: { jump: sortedCopy(stages.jump), scan_request: sortedCopy(stages.scan_request), scan_result: sortedCopy(stages.scan_result) },
     jumps,
+    loadedRingRoundTripUs: sortedCopy(ringRoundTrips),
+    loadedRingForwardUs: sortedCopy(ringForward),
   };
 }
 

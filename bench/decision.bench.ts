@@ -18,6 +18,10 @@ export const decisionBench: Bench = {
       p50_us: p50(s.decisionUs),
       p99_us: round(percentile(s.decisionUs, 99), 1),
       syscall_after_idle_us: round(syscall.afterIdleUs, 1),
+      // The floor of the scan's round trip to the shard: a bare ping to the shard's worker while the daemon runs.
+      loaded_ring_rt_p50_us: p50(s.loadedRingRoundTripUs),
+      loaded_ring_rt_p99_us: round(percentile(s.loadedRingRoundTripUs, 99), 1),
+      loaded_ring_forward_p50_us: p50(s.loadedRingForwardUs),
       stages_p50_us: { jump: p50(s.stagesUs.jump), scan_request: p50(s.stagesUs.scan_request), scan_result: p50(s.stagesUs.scan_result) },
     };
   },
