@@ -60,7 +60,13 @@ export const PairScan = z.object({
 });
 export type PairScan = z.output<typeof PairScan>;
 
-/** shard → strategy: the answer to one `ScanPairs`, from one shard. */
+/** `PairsScanned.requestId` of results a shard pushed when its replica detectors saw the jump, unasked. */
+export const PUSHED_AHEAD = 0;
+
+/**
+ * shard → strategy: one shard's results for a jump: pushed as soon as the shard saw the jump itself
+ * (`requestId` = `PUSHED_AHEAD`), or the answer to a `ScanPairs` for a jump it had not pushed.
+ */
 export const PairsScanned = defineMessage(
   z.object({
     type: z.literal("PairsScanned"),

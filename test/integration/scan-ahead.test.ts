@@ -6,7 +6,7 @@ import { loadDefs } from "../../src/supervisor/system.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import { InlineRuntime } from "../../src/runtime/inline.js";
 import { parseConfig } from "../../src/supervisor/config/index.js";
-import type { PairsScanned } from "../../src/protocol/signals.js";
+import { PUSHED_AHEAD, type PairsScanned } from "../../src/protocol/signals.js";
 import type { MetricsReport } from "../../src/protocol/host.js";
 
 const START_NS = 1_763_380_800_000_000_000n;
@@ -35,7 +35,7 @@ strategies:
   );
 }
 
-/** Market → feed → jumps and one estimator shard, under the inline transport: every jump's scan request and how it was answered. */
+/** Market → feed → jumps and one estimator shard, under the inline transport: every jump's results and how its scan request was met. */
 async function scansOfJumps(priceSource: "trade" | "mid") {
   const daemon = config(priceSource);
   const answers: PairsScanned[] = [];
@@ -58,12 +58,14 @@ async function scansOfJumps(priceSource: "trade" | "mid") {
   return { answers, requests };
 }
 
-describe("estimator shards scan a jump ahead of the strategy's request", () => {
-  it.each(["trade", "mid"] as const)("with jumps detected on %s prices, every request is answered from the scan made when the jump tick arrived", async (priceSource) => {
+describe("estimator shards push a jump's scan ahead of the strategy's request", () => {
+  it.each(["trade", "mid"] as const)("with jumps detected on %s prices, every jump's results are pushed when its tick arrives and no request is answered again", async (priceSource) => {
     const { answers, requests } = await scansOfJumps(priceSource);
     expect(answers.length).toBeGreaterThan(3);
+    expect(answers.every((a) => a.requestId === PUSHED_AHEAD)).toBe(true);
     expect(answers.every((a) => a.results.length === 2 || a.results.length === 0)).toBe(true);
-    expect(requests.get("ahead")).toBe(answers.length);
+    expect(new Set(answers.map((a) => `${a.leader}:${a.jumpTsNs}`)).size).toBe(answers.length);
+    expect(requests.get("pushed_ahead")).toBe(answers.length);
     expect(requests.get("on_request") ?? 0).toBe(0);
   });
 });

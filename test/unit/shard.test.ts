@@ -4,7 +4,7 @@ import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
 import { DEFAULT_HY_PARAMS, type HyParams } from "../../src/actors/estimator/params.js";
 import type { HyResult } from "../../src/actors/estimator/scan.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import type { PairScan, ScanPairs } from "../../src/protocol/signals.js";
+import { PUSHED_AHEAD, type PairScan, type PairsScanned, type ScanPairs } from "../../src/protocol/signals.js";
 import { seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
 import { book, MS, S, T0, trade } from "../fixtures/strategy.js";
 
@@ -58,6 +58,13 @@ function request(leader: number, jumpTsNs: bigint): ScanPairs {
   return { type: "ScanPairs", requestId: 7, leader, jumpTsNs, sentNs: jumpTsNs };
 }
 
+/** The shard's answer to a request for a jump it did not push. */
+function asked(shard: ShardCore, leader: number, jumpTsNs: bigint): PairsScanned {
+  const answer = shard.onScan(request(leader, jumpTsNs));
+  if (answer === null) throw new Error(`no answer for ${leader}:${jumpTsNs}: the shard had pushed it`);
+  return answer;
+}
+
 function expectSame(answer: PairScan | undefined, reference: HyResult): void {
   expect(answer).toBeDefined();
   expect(answer!.status).toBe(reference.status);
@@ -100,7 +107,7 @@ describe("estimator shard: pair assignment", () => {
 
   it("answers a scan for a leader it holds no pair of with no results", () => {
     const shard = new ShardCore({ shardIndex: 0, shardCount: 1, symbols: SYMBOLS, pairs: [{ leader: 0, lagger: 1 }], features: ["trade"], hy: HY });
-    const answer = shard.onScan(request(1, T0));
+    const answer = asked(shard, 1, T0);
     expect(answer).toMatchObject({ type: "PairsScanned", requestId: 7, shard: 0, shardCount: 1, leader: 1, results: [] });
   });
 });
@@ -118,7 +125,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
       if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, Math.log(tick.msg.price));
     });
     // The jump tick is the last BTC trade; a few ETH ticks after it are applied too.
-    const answer = shard.onScan(request(0, jumpTsNs));
+    const answer = asked(shard, 0, jumpTsNs);
     const reference = replica.evaluateBeforeJump(jumpTsNs);
     expect(reference.status).toBe("ok");
     expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), reference);
@@ -140,7 +147,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
       if (tick.msg.instrument === 0) replica.onLeader(tick.msg.tsNs, Math.log(tick.msg.price));
       if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, Math.log(tick.msg.price));
     }
-    const answer = shard.onScan(request(0, jumpTsNs));
+    const answer = asked(shard, 0, jumpTsNs);
     expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), replica.evaluateBeforeJump(jumpTsNs));
   });
 
@@ -154,7 +161,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
       if (tick.kind === "trade" && tick.msg.instrument === 0) replica.onLeader(tick.msg.tsNs, Math.log(tick.msg.price));
       if (tick.kind === "trade" && tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, Math.log(tick.msg.price));
     }
-    const answer = shard.onScan(request(0, jumpTsNs));
+    const answer = asked(shard, 0, jumpTsNs);
     expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), replica.evaluateBeforeJump(jumpTsNs));
   });
 
@@ -163,7 +170,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
     const jumpTsNs = T0 + 15n * S;
     const shard = singleShard({ snapshotDepth: 4, features: ["trade"] });
     for (const tick of ticks) apply(shard, tick);
-    const answer = shard.onScan(request(0, jumpTsNs));
+    const answer = asked(shard, 0, jumpTsNs);
     expect(answer.results.find((r) => r.lagger === 1)).toMatchObject({ status: "expired", passes: false });
     expect(shard.counters.expired).toBe(2);
   });
@@ -180,7 +187,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
       if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, Math.log(tick.msg.mid));
     }
     // ETH books after the jump were applied; the answer must not see them.
-    const answer = shard.onScan(request(0, jumpTsNs));
+    const answer = asked(shard, 0, jumpTsNs);
     expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "mid"), replica.evaluateBeforeJump(jumpTsNs));
   });
 
@@ -190,12 +197,12 @@ describe("estimator shard: scans see the window ending just before the jump tick
     for (const tick of ticks) apply(shard, tick);
     const laterBooks = ticks.filter((t) => t.kind === "book" && t.msg.instrument === 0 && t.msg.tsNs > jumpTsNs - 200n * MS);
     expect(laterBooks.length).toBeGreaterThan(0);
-    const mid = shard.onScan(request(0, jumpTsNs - 200n * MS)).results.find((r) => r.lagger === 1 && r.feature === "mid");
+    const mid = asked(shard, 0, jumpTsNs - 200n * MS).results.find((r) => r.lagger === 1 && r.feature === "mid");
     expect(mid?.status).toBe("ok");
   });
 
   it.each(["before", "after"] as const)(
-    "answers a request from the scan computed ahead %s the jump tick is applied: the exact window, though later ticks moved the state on",
+    "pushes the scan computed %s the jump tick is applied: the exact window, though later ticks moved the state on; its request is not answered again",
     (when) => {
       const { ticks } = leadLagTicks(18, 40);
       const btcTrades = ticks.filter((t) => t.kind === "trade" && t.msg.instrument === 0);
@@ -203,28 +210,33 @@ describe("estimator shard: scans see the window ending just before the jump tick
       const shard = singleShard();
       const tradeReplica = new OnlineHyEstimator(HY, { baseNs: T0 });
       const midReplica = new OnlineHyEstimator(HY, { baseNs: T0 });
+      let pushed: PairsScanned | undefined;
       for (const tick of ticks) {
         const jumpTick = tick.kind === "trade" && tick.msg.instrument === 0 && tick.msg.tsNs === jumpTsNs;
-        if (jumpTick && when === "before") shard.scanAhead(0, jumpTsNs);
+        if (jumpTick && when === "before") pushed = shard.scanAhead(0, jumpTsNs);
         apply(shard, tick);
-        if (jumpTick && when === "after") shard.scanAhead(0, jumpTsNs);
+        if (jumpTick && when === "after") pushed = shard.scanAhead(0, jumpTsNs);
         if (tick.msg.tsNs >= jumpTsNs) continue;
         const replica = tick.kind === "trade" ? tradeReplica : midReplica;
         const value = Math.log(tick.kind === "trade" ? tick.msg.price : tick.msg.mid);
         if (tick.msg.instrument === 0) replica.onLeader(tick.msg.tsNs, value);
         if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, value);
       }
-      const answer = shard.onScan(request(0, jumpTsNs));
-      expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), tradeReplica.evaluateBeforeJump(jumpTsNs));
-      expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "mid"), midReplica.evaluateBeforeJump(jumpTsNs));
+      expect(pushed).toMatchObject({ requestId: PUSHED_AHEAD, shard: 0, shardCount: 1, leader: 0, jumpTsNs });
+      expectSame(pushed?.results.find((r) => r.lagger === 1 && r.feature === "trade"), tradeReplica.evaluateBeforeJump(jumpTsNs));
+      expectSame(pushed?.results.find((r) => r.lagger === 1 && r.feature === "mid"), midReplica.evaluateBeforeJump(jumpTsNs));
+      expect(shard.onScan(request(0, jumpTsNs))).toBeNull();
       expect(shard.counters).toMatchObject({ scans: 1, answeredAhead: 1 });
+      // Pushed twice (a replayed tick), the same results, computed once.
+      expect(shard.scanAhead(0, jumpTsNs).results).toBe(pushed?.results);
     },
   );
 
-  it("does not compute ahead for a leader it holds no pair of", () => {
-    const shard = new ShardCore({ shardIndex: 0, shardCount: 1, symbols: SYMBOLS, pairs: [{ leader: 0, lagger: 1 }], features: ["trade"], hy: HY, baseNs: T0 });
-    shard.scanAhead(1, T0 + S);
-    expect(shard.onScan(request(1, T0 + S)).results).toEqual([]);
+  it("pushes an empty answer for a leader it holds no pair of, so the strategy knows this shard is done", () => {
+    const shard = new ShardCore({ shardIndex: 1, shardCount: 2, symbols: SYMBOLS, pairs: [{ leader: 0, lagger: 1 }], features: ["trade"], hy: HY, baseNs: T0 });
+    expect(shard.scanAhead(1, T0 + S)).toEqual({ type: "PairsScanned", requestId: PUSHED_AHEAD, shard: 1, shardCount: 2, leader: 1, jumpTsNs: T0 + S, results: [] });
+    expect(shard.onScan(request(1, T0 + S))).toBeNull();
+    expect(asked(shard, 1, T0 + 2n * S).results).toEqual([]);
   });
 
   it("rehearses the newest leader tick's scans without changing any later answer or counter", () => {
@@ -234,12 +246,12 @@ describe("estimator shard: scans see the window ending just before the jump tick
     const run = (rehearse: boolean) => {
       const shard = singleShard();
       let rehearsals = 0;
+      const answers: PairScan[][] = [];
       for (const tick of ticks) {
         apply(shard, tick);
-        if (jumps.includes(tick.msg.tsNs) && tick.kind === "trade" && tick.msg.instrument === 0) shard.scanAhead(0, tick.msg.tsNs);
+        if (jumps.includes(tick.msg.tsNs) && tick.kind === "trade" && tick.msg.instrument === 0) answers.push(shard.scanAhead(0, tick.msg.tsNs).results);
         if (rehearse) rehearsals += shard.rehearse()?.results.length ?? 0;
       }
-      const answers = jumps.map((j) => shard.onScan(request(0, j)).results);
       return { answers, counters: { ...shard.counters }, rehearsals, last: shard.rehearse() };
     };
     const plain = run(false);
@@ -256,7 +268,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
     const { ticks, jumpTsNs } = leadLagTicks(15, 60);
     const shard = singleShard();
     for (const tick of ticks) apply(shard, tick);
-    const trade01 = shard.onScan(request(0, jumpTsNs)).results.find((r) => r.lagger === 1 && r.feature === "trade")!;
+    const trade01 = asked(shard, 0, jumpTsNs).results.find((r) => r.lagger === 1 && r.feature === "trade")!;
     expect(trade01.tauStarS).toBeCloseTo(0.5, 1);
     expect(trade01.passes).toBe(true);
   });

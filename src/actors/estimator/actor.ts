@@ -1,7 +1,7 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import type { JumpDetected, ScanPairs } from "../../protocol/signals.js";
+import type { JumpDetected, PairsScanned, ScanPairs } from "../../protocol/signals.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
 import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../shared/universe.js";
@@ -31,10 +31,21 @@ export default defineActor<EstimatorConfig>({
       features: strategy.config.features,
       hy: hyParamsOf(strategy),
     });
-    // The jumps actor's detectors, replicated: a jump's scan starts here the moment its tick arrives.
+    // The jumps actor's detectors, replicated: a jump's results leave here the moment its tick arrives.
     const jumps = new JumpsCore(jumpsCoreConfig(ctx.config, instruments));
+    let warm = false;
+    const countScans = (scanned: PairsScanned) => {
+      ctx.metrics.count("hy_scans_total", {}, scanned.results.length);
+      ctx.metrics.count("hy_passes_total", {}, scanned.results.filter((r) => r.passes).length);
+    };
     const scanAhead = (jump: JumpDetected | null) => {
-      if (jump !== null && !jump.systematic) core.scanAhead(jump.instrument, jump.tsNs);
+      // Before the replay the window is still being refilled: such a jump is scanned when asked, once warm.
+      if (jump === null || jump.systematic || !warm) return;
+      const pushed = core.scanAhead(jump.instrument, jump.tsNs);
+      // The results first: the strategy's thread decodes them while this one counts (~20 µs of cold metrics here).
+      ctx.send(Channels.scanResults, pushed);
+      ctx.metrics.count("hy_scans_pushed_total", {});
+      countScans(pushed);
     };
     ctx.log.info({ pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features }, "estimator shard ready");
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
@@ -42,16 +53,13 @@ export default defineActor<EstimatorConfig>({
     ctx.send(Channels.replayRequests, replay);
     // Scans wait for the replay: answered from a window still being refilled they would be wrong, and
     // the replayed ticks would then arrive as late ticks and be dropped.
-    let warm = false;
     const waiting: ScanPairs[] = [];
     const answer = (req: ScanPairs) => {
-      const aheadBefore = core.counters.answeredAhead;
       const scanned = core.onScan(req);
-      // The answer first: the strategy's thread decodes it while this one counts (~20 µs of cold metrics here).
+      ctx.metrics.count("hy_scan_requests_total", { answered: scanned === null ? "pushed_ahead" : "on_request" });
+      if (scanned === null) return;
       ctx.send(Channels.scanResults, scanned);
-      ctx.metrics.count("hy_scans_total", {}, scanned.results.length);
-      ctx.metrics.count("hy_scan_requests_total", { answered: core.counters.answeredAhead > aheadBefore ? "ahead" : "on_request" });
-      ctx.metrics.count("hy_passes_total", {}, scanned.results.filter((r) => r.passes).length);
+      countScans(scanned);
     };
     return {
       handle: {

@@ -1,5 +1,5 @@
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { Feature, PairScan, PairsScanned, ScanPairs } from "../../protocol/signals.js";
+import { PUSHED_AHEAD, type Feature, type PairScan, type PairsScanned, type ScanPairs } from "../../protocol/signals.js";
 import { OfiLevel } from "./features.js";
 import { OnlineHyEstimator, SNAPSHOT_INPUT_FIELDS, snapshotInputs } from "./online.js";
 import { secondsToNs, type HyParams } from "./params.js";
@@ -39,7 +39,7 @@ export interface ShardCoreConfig {
 }
 
 export const DEFAULT_SNAPSHOT_DEPTH = 64;
-/** Answers computed ahead of their request that are kept (jumps come seconds apart; requests within ms). */
+/** Jumps whose pushed results are remembered (jumps come seconds apart; their requests within ms). */
 const AHEAD_KEPT = 8;
 /** How far past a jump the live state still holds that jump's whole window (`OnlineHyOptions.evaluationSlackS`). */
 export const DEFAULT_EVALUATION_SLACK_S = 1;
@@ -180,7 +180,7 @@ export interface ShardCounters {
   invalidBooks: number;
   unknownInstrument: number;
   scans: number;
-  /** Scans answered from a result computed ahead (`scanAhead`). */
+  /** Scan requests left unanswered because the jump's results were already pushed (`scanAhead`). */
   answeredAhead: number;
   expired: number;
 }
@@ -196,7 +196,7 @@ export class ShardCore {
   private baseNs: bigint | undefined;
   /** The instrument of the newest tick fed to a pair as its leader: what a rehearsal scans. */
   private lastLeader: number | undefined;
-  /** Results computed by `scanAhead`, by `leader:jumpTsNs`, oldest first. */
+  /** Results pushed by `scanAhead`, by `leader:jumpTsNs`, oldest first. */
   private readonly ahead = new Map<string, PairScan[]>();
 
   constructor(private readonly config: ShardCoreConfig) {
@@ -255,25 +255,37 @@ export class ShardCore {
     if (this.wants.imbalance) this.feed("imbalance", book.instrument, time, book.imbalance);
   }
 
-  /** One result per (owned pair led by `leader`, feature); none when this shard owns no such pair. */
-  onScan(request: ScanPairs): PairsScanned {
+  /**
+   * One result per (owned pair led by `leader`, feature); none when this shard owns no such pair. `null`
+   * when this shard already pushed that jump's results (`scanAhead`): the request needs no answer.
+   */
+  onScan(request: ScanPairs): PairsScanned | null {
     this.counters.scans++;
-    const ahead = this.ahead.get(aheadKey(request.leader, request.jumpTsNs));
-    if (ahead !== undefined) this.counters.answeredAhead++;
-    return this.scanned(request.requestId, request.leader, request.jumpTsNs, ahead ?? this.scan(request.leader, request.jumpTsNs));
+    if (this.ahead.has(aheadKey(request.leader, request.jumpTsNs))) {
+      this.counters.answeredAhead++;
+      return null;
+    }
+    return this.scanned(request.requestId, request.leader, request.jumpTsNs, this.scan(request.leader, request.jumpTsNs));
   }
 
   /**
-   * Computes the answer to a scan of `leader`'s jump at `jumpTsNs` before it is asked for, when the jump
-   * tick arrives (before or after applying it). The scan reads only the window before the jump, so the
-   * answer is the one the request would get (at the jump tick it is always the exact case 1 or 2 of
-   * `scanBefore`); the request then costs a lookup instead of a scan on the decision path.
+   * The scan of `leader`'s jump at `jumpTsNs`, computed when the jump tick arrives (before or after
+   * applying it, by the shard's replica of the jump detectors) and pushed to the strategy unasked
+   * (`requestId` 0): a jump's answer leaves the shard as soon as it exists, instead of waiting for the
+   * strategy's request to cross to this thread. The scan reads only the window before the jump, so it is
+   * the answer a request would get (at the jump tick always the exact case 1 or 2 of `scanBefore`). A
+   * shard leading none of the leader's pairs pushes an empty answer, so the strategy knows it has
+   * everything. The jump is remembered: its request, if one comes, is not answered again.
    */
-  scanAhead(leader: number, jumpTsNs: bigint): void {
+  scanAhead(leader: number, jumpTsNs: bigint): PairsScanned {
     const key = aheadKey(leader, jumpTsNs);
-    if (this.ahead.has(key) || !this.leads(leader)) return;
-    this.ahead.set(key, this.scan(leader, jumpTsNs));
-    if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(this.ahead.keys().next().value!);
+    let results = this.ahead.get(key);
+    if (results === undefined) {
+      results = this.leads(leader) ? this.scan(leader, jumpTsNs) : [];
+      this.ahead.set(key, results);
+      if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(this.ahead.keys().next().value!);
+    }
+    return this.scanned(PUSHED_AHEAD, leader, jumpTsNs, results);
   }
 
   /**

@@ -43,7 +43,9 @@ export default defineActor<Config>({
     if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
     // Decisions are booked (CSV row, metrics) on the tick timer, off the path from a scan answer to its order.
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
+    // When each scan's jump reached this actor (performance.now()), by request: decision latency.
     const scanSentAt = new Map<number, number>();
+    let jumpSeenAt: number | undefined;
     const nameOf = new Map(instruments.map((i) => [i.id, i.symbol]));
     let lastAnswer: PairsScanned | undefined;
 
@@ -51,9 +53,10 @@ export default defineActor<Config>({
       { name: strategy.name, params, instruments, artifacts: loaded.set, staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms) },
       {
         decision: (record) => {
-          const sent = scanSentAt.get(record.requestId);
+          // A jump decided on results pushed before it was seen has no request in flight: timed from the jump.
+          const since = scanSentAt.get(record.requestId) ?? jumpSeenAt;
           scanSentAt.delete(record.requestId);
-          decided.push({ record, latencyS: sent === undefined ? undefined : (performance.now() - sent) / 1000 });
+          decided.push({ record, latencyS: since === undefined ? undefined : (performance.now() - since) / 1000 });
         },
         positionClosed: (p) => {
           ctx.log.info({ intent: p.intentId, symbol: p.symbol, side: p.side, qty: p.qty, entry: p.entryPrice, exit: p.exitPrice, closedBy: p.closedBy, pnl: p.realizedPnl, fees: p.estimatedFees }, "position closed");
@@ -93,10 +96,12 @@ export default defineActor<Config>({
         Book: (b: Book) => propose(core.onBook(b, ctx.now())),
         Trade: (t: Trade) => core.onTrade(t),
         JumpDetected: (j: JumpDetected) => {
-          const scan = core.onJump(j, ctx.now());
+          jumpSeenAt = performance.now();
+          const { scan, orders } = core.onJump(j, ctx.now());
+          propose(orders);
           if (scan === null) return;
-          scanSentAt.set(scan.requestId, performance.now());
-          // The request first: the shards start on it while this thread counts.
+          scanSentAt.set(scan.requestId, jumpSeenAt);
+          // The request first: shards that did not push this jump start on it while this thread counts.
           ctx.send(Channels.scanRequests, scan);
           ctx.expectReply(SCAN_REPLY_POLL_MS);
           ctx.metrics.count("scan_requests_total", { leader: nameOf.get(j.instrument) ?? String(j.instrument) });

@@ -34,6 +34,14 @@ export interface StrategyCoreConfig {
   readonly exitRetryNs?: bigint;
 }
 
+/** What a jump leads to: a scan request to send, or orders when pushed results already decided it. */
+export interface JumpOutcome {
+  readonly scan: ScanPairs | null;
+  readonly orders: readonly ProposeOrder[];
+}
+
+const NOTHING_TO_SCAN: JumpOutcome = { scan: null, orders: [] };
+
 export const STRATEGY_DEFAULTS = { staleBookNs: 500_000_000n, scanTimeoutNs: 200_000_000n, exitRetryNs: 1_000_000_000n } as const;
 
 const NS_PER_S = 1e9;
@@ -111,27 +119,31 @@ export class StrategyCore {
 
   // ─── signals ────────────────────────────────────────────────────────────────────────────────────
 
-  /** A leader's non-systematic jump becomes a scan request; anything else is recorded and stops here. */
-  onJump(jump: JumpDetected, nowNs: bigint): ScanPairs | null {
+  /**
+   * A leader's non-systematic jump opens its scan: decided at once when the shards' pushed results are
+   * already here, else a request to send (shards that pushed that jump leave it unanswered; the others
+   * answer it). Anything else is recorded and stops here.
+   */
+  onJump(jump: JumpDetected, nowNs: bigint): JumpOutcome {
     const leader = this.instruments.get(jump.instrument);
     const laggers = this.laggersOf.get(jump.instrument);
     if (leader === undefined || laggers === undefined) {
       this.record(nowNs, 0, jump, null, { outcome: "not_leader", reason: `${leader?.symbol ?? jump.instrument} leads no configured pair` });
-      return null;
+      return NOTHING_TO_SCAN;
     }
     if (jump.systematic) {
       for (const lagger of laggers) {
         this.record(nowNs, 0, jump, lagger, { outcome: "systematic_jump", reason: `${jump.coJumpCount} other symbols jumped within co_jump_window_s` });
       }
-      return null;
+      return NOTHING_TO_SCAN;
     }
-    const request = this.scans.open(jump, nowNs);
-    return { type: "ScanPairs", requestId: request.requestId, leader: jump.instrument, jumpTsNs: jump.tsNs, sentNs: nowNs };
+    const { request, complete } = this.scans.open(jump, nowNs);
+    if (complete) return { scan: null, orders: this.decideAll(request, nowNs, false) };
+    return { scan: { type: "ScanPairs", requestId: request.requestId, leader: jump.instrument, jumpTsNs: jump.tsNs, sentNs: nowNs }, orders: [] };
   }
 
-  /** Collects one shard's answer; once every shard has answered, decides each lagger. */
   onPairsScanned(answer: PairsScanned, nowNs: bigint): ProposeOrder[] {
-    const progress = this.scans.onAnswer(answer);
+    const progress = this.scans.onAnswer(answer, nowNs);
     if (progress.kind === "unknown") this.port.anomaly({ kind: "unknown_scan_answer", requestId: answer.requestId, shard: answer.shard });
     return progress.kind === "complete" ? this.decideAll(progress.request, nowNs, false) : [];
   }
