@@ -408,7 +408,8 @@ export class ThreadHost {
   /**
    * Has every running actor with a `rehearse` rehearse, if `everyMs` passed since the last time (times
    * are `performance.now()`). Returns whether it did. One that throws or sends is logged and not asked
-   * again: a rehearsal must never change what the actor does.
+   * again: a rehearsal must never change what the actor does. A frame that arrives meanwhile ends the
+   * round before the next actor: it waits for at most one actor's rehearsal, not the thread's.
    */
   rehearseIfDue(nowMs: number, everyMs: number): boolean {
     if (nowMs - this.lastRehearsalMs < everyMs) return false;
@@ -416,6 +417,7 @@ export class ThreadHost {
     this.rehearsing = true;
     try {
       for (const slot of this.slots) {
+        if (this.hasWork()) break;
         const rehearse = slot.instance?.rehearse;
         if (slot.state !== "running" || rehearse === undefined || slot.rehearsalFailed) continue;
         try {

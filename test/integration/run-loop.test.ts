@@ -9,6 +9,10 @@ import { runHostLoop } from "../../src/runtime/run-loop.js";
 import { wallClock } from "../../src/runtime/clock.js";
 import { waitFor } from "../fixtures/wait.js";
 import type { HostToSupervisor } from "../../src/protocol/host.js";
+import { createCodec } from "../../src/protocol/catalog.js";
+import type { Ping } from "../../src/protocol/control.js";
+import { RingProducer } from "../../src/protocol/ring.js";
+import { ChannelFrames } from "../../src/runtime/frames.js";
 
 const log = pino({ level: "silent" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,6 +121,38 @@ describe("rehearsals", () => {
       expect(run.rehearsals()).toBe(0);
     } finally {
       await run.stop();
+    }
+  });
+
+  it("a frame that arrives during a rehearsal ends the round before the next actor's rehearsal", async () => {
+    const order: string[] = [];
+    let deliver = () => {};
+    const rehearserOf = (name: string) => ({ name, module: rehearser, thread: "main", config: { onRehearse: () => (order.push(name), name === "first" && deliver()), sendWhileRehearsing: false } });
+    const children = resolveChildSpecs([rehearserOf("first"), rehearserOf("second"), { name: "peer", module: rehearser, thread: "worker-peer", config: {} }]);
+    const topology = buildTopology(children, await loadDefs(children));
+    const startup = topology.startupFor("main", { spinUs: 40_000, rehearseEveryUs: 1000, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const fromPeer = new RingProducer(startup.inbound.find((r) => r.peer === "worker-peer")!.buffer);
+    const ping: Ping = { type: "Ping", id: 1, sentNs: 0n };
+    const frame = new ChannelFrames(createCodec()).encode(startup.channels.findIndex((c) => c.name === "test.ping"), ping);
+    // The peer's frame lands while "first" rehearses, once: that round must stop before "second".
+    let delivered = false;
+    deliver = () => {
+      if (delivered) return;
+      delivered = true;
+      expect(fromPeer.tryWrite(frame)).toBe(true);
+    };
+    const { host, bell, close } = createHost(startup, wallClock, log, () => undefined);
+    await host.start();
+    let stopped = false;
+    const loop = runHostLoop(host, bell, { spinUs: 40_000, rehearseEveryUs: 1000, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+    try {
+      await waitFor(() => order.length >= 5);
+      expect(order.slice(0, 3)).toEqual(["first", "first", "second"]);
+    } finally {
+      stopped = true;
+      host.wake();
+      await loop;
+      close();
     }
   });
 
