@@ -181,7 +181,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
     },
     ...childSpecsFor(config),
     { name: "ring-prober", module: compiledUrl(new URL("./actors/ring-prober.ts", import.meta.url)).href, thread: "main", config: { everyMs: 97, record: (us: number, forwardUs: number) => (ringRoundTrips.push(us), ringForward.push(forwardUs)) } },
-    { name: "ring-ponger", module: compiledUrl(new URL("./actors/ring-ponger.ts", import.meta.url)).href, thread: ESTIMATOR_THREAD, config: {} },
+    { name: "ring-ponger", module: compiledUrl(new URL("./actors/hop-ponger.ts", import.meta.url)).href, thread: ESTIMATOR_THREAD, config: { stampArrival: true } },
   ];
   const handoffs = recordEngineHandoffs();
   const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us });

@@ -11,7 +11,7 @@ export interface RingProberConfig {
 }
 
 /**
- * Pings a `ring-ponger` on another thread every `everyMs`, one ping in flight, while the rest of the
+ * Pings a `hop-ponger` (arrival stamped) on another thread every `everyMs`, one ping in flight, while the rest of the
  * daemon works: what a bare cross-thread round trip costs under that load, the floor of any path that
  * asks another thread and waits for its answer.
  */
