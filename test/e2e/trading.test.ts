@@ -54,7 +54,10 @@ observability:
 }
 
 async function metricSum(port: number, name: string, filter: (labels: string) => boolean = () => true): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return sumOf(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name, filter);
+}
+
+function sumOf(text: string, name: string, filter: (labels: string) => boolean = () => true): number {
   let sum = 0;
   for (const line of text.split("\n")) {
     const m = new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`).exec(line);
@@ -119,6 +122,11 @@ describe("daemon trading the synthetic lead-lag market", () => {
       const entered = rows.slice(1).map((r) => r.split(",")).filter((r) => r[col("outcome")] === "entered");
       expect(entered.length).toBe(entries);
       for (const r of entered) expect(["ETH-USDT-PERP", "SOL-USDT-PERP", "BTC-USDT-PERP"]).toContain(r[col("lagger")]);
+      // Every decision on a scan is timed once, whether its results were pushed before or after the jump reached the strategy; none stopped before a scan is.
+      const metrics = await (await fetch(`http://127.0.0.1:${ports.health}/metrics`)).text();
+      const scanned = sumOf(metrics, "leadlag_decisions_total", (l) => !l.includes('gate="systematic_jump"') && !l.includes('gate="not_leader"'));
+      expect(scanned).toBeGreaterThanOrEqual(entries);
+      expect(sumOf(metrics, "leadlag_decision_latency_seconds_count")).toBe(scanned);
       const withLeader = entered.filter((r) => (Number(r[col("jump_bps")]) > 0) === (r[col("side")] === "buy")).length;
       expect(withLeader / entered.length, "share of entries in the leader's direction").toBeGreaterThan(0.7);
     } finally {
