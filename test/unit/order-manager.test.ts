@@ -86,6 +86,17 @@ describe("order manager rehearsal", () => {
   });
 });
 
+describe("order manager outputs", () => {
+  it("sends a submission to the venue before telling anyone else: the venue's command first, then the reservation, then the status", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const before = h.outputs.length;
+    const id = h.submit({ size: 1 });
+    expect(h.outputs.slice(before).map((o) => o.type)).toEqual(["PlaceOrder", "AccountUpdated", "OrderStatusChanged"]);
+    expect(h.outputs[before]).toMatchObject({ type: "PlaceOrder", clId: id });
+  });
+});
+
 describe("order manager against the engine's sequences (wire doc §2.12)", () => {
   it("IOC full fill: accepted then fills, no terminal report, completion from cumulative size", () => {
     const h = new OrderHarness();

@@ -218,11 +218,8 @@ export class OrderManagerCore {
     const order: ManagedOrder = { clId: e.clId, submitted: e, status: "pending_new", exchangeOrderId: "", filledSize: 0, avgFillPrice: 0, cancelClId: "", lastReason: "" };
     this.orders.set(e.clId, order);
     this.awaitingAck.add(e.clId);
-    if (inst) {
-      this.ledger.reserve(e.clId, inst, e.side, e.price, e.size, e.reduceOnly);
-      const asset = this.ledger.requiredReservation(inst, e.side, e.price, e.size, e.reduceOnly).asset;
-      this.pushAccount(outcome, asset, e.tsNs);
-    }
+    // The venue's command first: outputs go out in order, and the account and status updates are for
+    // actors that can wait (each costs its subscribers' handlers before the venue would see the order).
     outcome.outputs.push({
       type: "PlaceOrder",
       clId: e.clId,
@@ -240,6 +237,11 @@ export class OrderManagerCore {
       role: e.role,
       tsNs: e.tsNs,
     });
+    if (inst) {
+      this.ledger.reserve(e.clId, inst, e.side, e.price, e.size, e.reduceOnly);
+      const asset = this.ledger.requiredReservation(inst, e.side, e.price, e.size, e.reduceOnly).asset;
+      this.pushAccount(outcome, asset, e.tsNs);
+    }
     this.pushStatus(outcome, order, e.tsNs);
   }
 
