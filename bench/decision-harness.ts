@@ -136,7 +136,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   let jumpTrade: Trade | undefined;
   const decisionUs: number[] = [];
   let jumps = 0;
-  const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [] };
+  const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [], approved: [], placed: [] };
   const ringRoundTrips: number[] = [];
   const ringForward: number[] = [];
   const seenStages = new Set<string>();
@@ -198,7 +198,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
       return trade === undefined ? undefined : publishedAt.get(trade);
     })),
     daemonUs: sortedCopy(sinceStart(handoffs.handoffs, (intent) => receiptOfIntent.get(intent))),
-    stagesUs: { jump: sortedCopy(stages.jump), scan_request: sortedCopy(stages.scan_request), scan_result: sortedCopy(stages.scan_result) },
+    stagesUs: Object.fromEntries(Object.entries(stages).map(([name, us]) => [name, sortedCopy(us)])) as Record<"jump" | DecisionStage, Float64Array>,
     jumps,
     loadedRingRoundTripUs: sortedCopy(ringRoundTrips),
     loadedRingForwardUs: sortedCopy(ringForward),

@@ -22,7 +22,7 @@ export const decisionBench: Bench = {
       loaded_ring_rt_p50_us: p50(s.loadedRingRoundTripUs),
       loaded_ring_rt_p99_us: round(percentile(s.loadedRingRoundTripUs, 99), 1),
       loaded_ring_forward_p50_us: p50(s.loadedRingForwardUs),
-      stages_p50_us: { jump: p50(s.stagesUs.jump), scan_request: p50(s.stagesUs.scan_request), scan_result: p50(s.stagesUs.scan_result) },
+      stages_p50_us: Object.fromEntries(Object.entries(s.stagesUs).map(([name, us]) => [name, p50(us)])),
     };
   },
 };

@@ -3,20 +3,21 @@ import type { Trade } from "../../src/protocol/market-data.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
 import type { JumpDetected } from "../../src/protocol/signals.js";
 
-export type DecisionStage = "scan_request" | "scan_result";
+/** The stages a tap sees pass: the scan out and its results in, then the entry approved by risk and placed by the order manager. */
+export type DecisionStage = "scan_request" | "scan_result" | "approved" | "placed";
 
 export interface DecisionTapConfig {
   readonly onTrade: (trade: Trade) => void;
   readonly onJump: (jump: JumpDetected) => void;
-  /** A scan request or result passed by (its arrival time here is the stage's time). */
+  /** A scan request or result, an approval or a placement passed by (its arrival time here is the stage's time). */
   readonly onStage: (stage: DecisionStage) => void;
   readonly onProposal: (order: ProposeOrder) => void;
 }
 
-/** Watches the feed's trades, the jumps, the scans and the strategy's proposals, for the decision benchmarks. */
+/** Watches the feed's trades, the jumps, the scans, the strategy's proposals and their way to the venue, for the decision benchmarks. */
 export default defineActor<DecisionTapConfig>({
   kind: "decision-tap",
-  reads: ["md.trade", "signal.jump", "signal.scan.request", "signal.scan.result", "orders.proposed"],
+  reads: ["md.trade", "signal.jump", "signal.scan.request", "signal.scan.result", "orders.proposed", "orders.approved", "orders.venue"],
   writes: [],
   init(ctx) {
     return {
@@ -26,6 +27,8 @@ export default defineActor<DecisionTapConfig>({
         ScanPairs: () => ctx.config.onStage("scan_request"),
         PairsScanned: () => ctx.config.onStage("scan_result"),
         ProposeOrder: (o: ProposeOrder) => ctx.config.onProposal(o),
+        SubmitOrder: () => ctx.config.onStage("approved"),
+        PlaceOrder: () => ctx.config.onStage("placed"),
       },
     };
   },
