@@ -142,6 +142,7 @@ export class StrategyCore {
     return { scan: { type: "ScanPairs", requestId: request.requestId, leader: jump.instrument, jumpTsNs: jump.tsNs, sentNs: nowNs }, orders: [] };
   }
 
+  /** Collects one shard's results, pushed or answered; once every shard's are in, decides each lagger. */
   onPairsScanned(answer: PairsScanned, nowNs: bigint): ProposeOrder[] {
     const progress = this.scans.onAnswer(answer, nowNs);
     if (progress.kind === "unknown") this.port.anomaly({ kind: "unknown_scan_answer", requestId: answer.requestId, shard: answer.shard });
