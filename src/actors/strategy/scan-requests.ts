@@ -22,15 +22,16 @@ const EARLY_KEPT = 64;
 const jumpKey = (leader: number, jumpTsNs: bigint): string => `${leader}:${jumpTsNs}`;
 
 /**
- * Collects shard results per jump. Shards push a jump's results as soon as their replica detectors see
- * it (`PUSHED_AHEAD`), usually after the strategy has opened the request, sometimes before: those wait
- * here for the jump. A request is complete when as many distinct shards as the results' `shardCount` have
+ * Collects shard results per jump, found by the jump they name (every result carries its leader and jump
+ * time, pushed or asked). Shards push a jump's results as soon as their replica detectors see it
+ * (`PUSHED_AHEAD`), usually after the strategy has opened the request, sometimes before: those wait here
+ * for the jump. A request is complete when as many distinct shards as the results' `shardCount` have
  * answered, pushed or asked; past the timeout the caller decides on what arrived.
  */
 export class ScanRequests {
   private nextId = 1;
-  private readonly pending = new Map<number, ScanRequest>();
-  private readonly pendingByJump = new Map<string, ScanRequest>();
+  /** Open requests by `jumpKey`: one per jump. */
+  private readonly pending = new Map<string, ScanRequest>();
   private readonly early = new Map<string, { readonly atNs: bigint; readonly answers: PairsScanned[] }>();
 
   constructor(private readonly timeoutNs: bigint) {}
@@ -39,8 +40,7 @@ export class ScanRequests {
   open(jump: JumpDetected, nowNs: bigint): { readonly request: ScanRequest; readonly complete: boolean } {
     const request: ScanRequest = { requestId: this.nextId++, jump, sentNs: nowNs, byLagger: new Map(), shardsAnswered: new Set() };
     const key = jumpKey(jump.instrument, jump.tsNs);
-    this.pending.set(request.requestId, request);
-    this.pendingByJump.set(key, request);
+    this.pending.set(key, request);
     const early = this.early.get(key);
     this.early.delete(key);
     for (const answer of early?.answers ?? []) if (this.add(request, answer)) return { request, complete: true };
@@ -48,17 +48,12 @@ export class ScanRequests {
   }
 
   onAnswer(answer: PairsScanned, nowNs: bigint): ScanProgress {
-    if (answer.requestId === PUSHED_AHEAD) {
-      const request = this.pendingByJump.get(jumpKey(answer.leader, answer.jumpTsNs));
-      if (request === undefined) {
-        this.keepEarly(answer, nowNs);
-        return { kind: "waiting" };
-      }
-      return this.add(request, answer) ? { kind: "complete", request } : { kind: "waiting" };
-    }
-    const request = this.pending.get(answer.requestId);
-    if (request === undefined) return { kind: answer.requestId < this.nextId ? "late" : "unknown" };
-    return this.add(request, answer) ? { kind: "complete", request } : { kind: "waiting" };
+    if (answer.requestId >= this.nextId) return { kind: "unknown" };
+    const request = this.pending.get(jumpKey(answer.leader, answer.jumpTsNs));
+    if (request !== undefined) return this.add(request, answer) ? { kind: "complete", request } : { kind: "waiting" };
+    if (answer.requestId !== PUSHED_AHEAD) return { kind: "late" };
+    this.keepEarly(answer, nowNs);
+    return { kind: "waiting" };
   }
 
   /** Removes and returns the requests older than the timeout; forgets pushed results nobody asked for. */
@@ -92,8 +87,7 @@ export class ScanRequests {
   }
 
   private close(request: ScanRequest): void {
-    this.pending.delete(request.requestId);
-    this.pendingByJump.delete(jumpKey(request.jump.instrument, request.jump.tsNs));
+    this.pending.delete(jumpKey(request.jump.instrument, request.jump.tsNs));
   }
 
   private keepEarly(answer: PairsScanned, nowNs: bigint): void {
