@@ -16,8 +16,6 @@ import type { DecisionRecord } from "./records.js";
 const TICK_MS = 50;
 /** How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few seconds: cheap). */
 const SCAN_REPLY_POLL_MS = 5;
-/** A scan's start time is kept this long: well past the scan timeout (200 ms), after which it is decided. */
-const SCAN_TIMES_KEPT_MS = 1000;
 
 /**
  * The lead-lag strategy shell: jumps become scan requests, scan answers become entries, books drive the
@@ -45,21 +43,14 @@ export default defineActor<Config>({
     if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
     // Decisions are booked (CSV row, metrics) on the tick timer, off the path from a scan answer to its order.
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
-    // When each scan's jump reached this actor (performance.now()), by request, for the decision latency
-    // of each of its laggers; `jumpSeenAt` while a jump is handled, for one decided on results pushed before it.
-    const scanStartedAt = new Map<number, number>();
-    let jumpSeenAt: number | undefined;
     const nameOf = new Map(instruments.map((i) => [i.id, i.symbol]));
     let lastAnswer: PairsScanned | undefined;
 
     const core = new StrategyCore(
       { name: strategy.name, params, instruments, artifacts: loaded.set, staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms) },
       {
-        decision: (record) => {
-          // Request 0: stopped before any scan (not a leader, systematic), nothing to time.
-          const since = record.requestId === 0 ? undefined : (scanStartedAt.get(record.requestId) ?? jumpSeenAt);
-          decided.push({ record, latencyS: since === undefined ? undefined : (performance.now() - since) / 1000 });
-        },
+        // From the jump's arrival to this lagger's decision; a jump stopped before any scan is not timed.
+        decision: (record, scanOpenedNs) => decided.push({ record, latencyS: scanOpenedNs === undefined ? undefined : Number(ctx.now() - scanOpenedNs) / 1e9 }),
         positionClosed: (p) => {
           ctx.log.info({ intent: p.intentId, symbol: p.symbol, side: p.side, qty: p.qty, entry: p.entryPrice, exit: p.exitPrice, closedBy: p.closedBy, pnl: p.realizedPnl, fees: p.estimatedFees }, "position closed");
           ctx.metrics.count("exits_total", { closed_by: p.closedBy });
@@ -98,13 +89,9 @@ export default defineActor<Config>({
         Book: (b: Book) => propose(core.onBook(b, ctx.now())),
         Trade: (t: Trade) => core.onTrade(t),
         JumpDetected: (j: JumpDetected) => {
-          const seenAt = performance.now();
-          jumpSeenAt = seenAt;
           const { scan, orders } = core.onJump(j, ctx.now());
-          jumpSeenAt = undefined;
           propose(orders);
           if (scan === null) return;
-          scanStartedAt.set(scan.requestId, seenAt);
           // The request first: shards that did not push this jump start on it while this thread counts.
           ctx.send(Channels.scanRequests, scan);
           ctx.expectReply(SCAN_REPLY_POLL_MS);
@@ -132,8 +119,6 @@ export default defineActor<Config>({
         }
         propose(core.onTimer(ctx.now()));
         bookDecisions();
-        const horizon = performance.now() - SCAN_TIMES_KEPT_MS;
-        for (const [requestId, at] of scanStartedAt) if (at < horizon) scanStartedAt.delete(requestId);
         const states = core.executorStates();
         for (const [state, n] of Object.entries(states)) ctx.metrics.gauge("executors", n, { state });
         ctx.metrics.gauge("open_positions", core.openPositions);

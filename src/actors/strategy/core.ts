@@ -128,12 +128,12 @@ export class StrategyCore {
     const leader = this.instruments.get(jump.instrument);
     const laggers = this.laggersOf.get(jump.instrument);
     if (leader === undefined || laggers === undefined) {
-      this.record(nowNs, 0, jump, null, { outcome: "not_leader", reason: `${leader?.symbol ?? jump.instrument} leads no configured pair` });
+      this.record(nowNs, null, jump, null, { outcome: "not_leader", reason: `${leader?.symbol ?? jump.instrument} leads no configured pair` });
       return NOTHING_TO_SCAN;
     }
     if (jump.systematic) {
       for (const lagger of laggers) {
-        this.record(nowNs, 0, jump, lagger, { outcome: "systematic_jump", reason: `${jump.coJumpCount} other symbols jumped within co_jump_window_s` });
+        this.record(nowNs, null, jump, lagger, { outcome: "systematic_jump", reason: `${jump.coJumpCount} other symbols jumped within co_jump_window_s` });
       }
       return NOTHING_TO_SCAN;
     }
@@ -268,7 +268,7 @@ export class StrategyCore {
         const fields = timedOut
           ? { outcome: "scan_timeout" as const, reason: `${request.shardsAnswered.size} shard(s) answered before the scan timeout` }
           : { outcome: "not_scanned" as const, reason: "every shard answered, none holds this pair" };
-        this.record(nowNs, request.requestId, request.jump, lagger, fields);
+        this.record(nowNs, request, request.jump, lagger, fields);
         continue;
       }
       const order = this.decide(request, lagger, scans, nowNs);
@@ -283,7 +283,7 @@ export class StrategyCore {
     if (evaluated === undefined) return null; // laggers come from the same artifact set as the pairs
     const { lagger, decision } = evaluated;
     if (decision.kind === "refused") {
-      this.record(nowNs, request.requestId, jump, laggerId, decision.fields);
+      this.record(nowNs, request, jump, laggerId, decision.fields);
       return null;
     }
     const p = this.p;
@@ -300,7 +300,7 @@ export class StrategyCore {
     });
     this.portfolio.add(executor, laggerId, notionalUsd, nowNs);
     if (p.expmove_enabled) this.labels.schedule(nowNs, decision.fields.tauStarS, laggerId, book.mid, jump.jumpBps, decision.fields.rhoStar);
-    this.record(nowNs, request.requestId, jump, laggerId, { ...decision.fields, side, size, notionalUsd, intentId });
+    this.record(nowNs, request, jump, laggerId, { ...decision.fields, side, size, notionalUsd, intentId });
     return this.entryOrder(intentId, lagger, decision, nowNs);
   }
 
@@ -359,9 +359,10 @@ export class StrategyCore {
     return this.p.entry_order_type === "limit" && this.p.entry_time_in_force === "gtc";
   }
 
-  private record(nowNs: bigint, requestId: number, jump: JumpDetected, lagger: number | null, fields: DecisionFields): void {
+  /** `request` null: stopped before any scan (request id 0 in the record). */
+  private record(nowNs: bigint, request: ScanRequest | null, jump: JumpDetected, lagger: number | null, fields: DecisionFields): void {
     const symbolOf = (id: number) => this.instruments.get(id)?.symbol ?? String(id);
     const leader = symbolOf(jump.instrument);
-    this.port.decision(decisionRecord(nowNs, requestId, leader, lagger === null ? "" : symbolOf(lagger), jump.tsNs, jump.jumpBps, fields));
+    this.port.decision(decisionRecord(nowNs, request?.requestId ?? 0, leader, lagger === null ? "" : symbolOf(lagger), jump.tsNs, jump.jumpBps, fields), request?.sentNs);
   }
 }

@@ -103,7 +103,8 @@ export interface AdoptedPosition {
 }
 
 export interface StrategyPort {
-  decision(record: DecisionRecord): void;
+  /** `scanOpenedNs`: when the decision's scan was opened (the jump's arrival), none for a jump stopped before any scan. */
+  decision(record: DecisionRecord, scanOpenedNs: bigint | undefined): void;
   positionClosed(position: ClosedPosition): void;
   positionAdopted(position: AdoptedPosition): void;
   anomaly(anomaly: StrategyAnomaly): void;
