@@ -21,9 +21,6 @@ import type { DecisionStage } from "./actors/decision-tap.js";
 import { sortedCopy, tradeKey } from "./bench.js";
 import { freePort } from "../test/fixtures/ports.js";
 
-/** The first estimator shard's worker (src/supervisor/children.ts), where the ring probe's ponger runs. */
-const ESTIMATOR_THREAD = "worker-estimator-0";
-
 
 /** The floor: PUSH → PULL → PUSH → PULL on loopback TCP, one message in flight. */
 export async function zmqRoundTripUs(n: number): Promise<Float64Array> {
@@ -155,6 +152,9 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   const peer = await startPeer<MarketPeerRecords>(new URL("./workers/market-peer.ts", import.meta.url), peerData);
   // The tap first: actors on one thread get a message in child order, so it sees a scan answer before the
   // strategy works on it, and stamps stages on arrival.
+  const daemon = childSpecsFor(config);
+  // The ring probe's ponger shares the first estimator shard's thread, wherever the placement puts it.
+  const shardThread = daemon.find((c) => c.name === "estimator-0")!.thread;
   const specs = [
     {
       name: "decision-tap",
@@ -179,9 +179,9 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
         },
       },
     },
-    ...childSpecsFor(config),
+    ...daemon,
     { name: "ring-prober", module: compiledUrl(new URL("./actors/ring-prober.ts", import.meta.url)).href, thread: "main", config: { everyMs: 97, record: (us: number, forwardUs: number) => (ringRoundTrips.push(us), ringForward.push(forwardUs)) } },
-    { name: "ring-ponger", module: compiledUrl(new URL("./actors/hop-ponger.ts", import.meta.url)).href, thread: ESTIMATOR_THREAD, config: { stampArrival: true } },
+    { name: "ring-ponger", module: compiledUrl(new URL("./actors/hop-ponger.ts", import.meta.url)).href, thread: shardThread, config: { stampArrival: true } },
   ];
   const handoffs = recordEngineHandoffs();
   const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us });

@@ -21,19 +21,17 @@ export default defineActor<RingProberConfig>({
   writes: ["bench.ping"],
   init(ctx) {
     const ping: Ping = { type: "Ping", id: 0, sentNs: 0n };
-    let sentAt = 0;
     ctx.setInterval("probe", ctx.config.everyMs);
     return {
       handle: {
         Pong: (pong: Pong) => {
           if (pong.id !== ping.id) return;
-          ctx.config.record((performance.now() - sentAt) * 1000, Number(pong.sentNs - ping.sentNs) / 1000);
+          ctx.config.record(Number(wallClockNs() - ping.sentNs) / 1000, Number(pong.sentNs - ping.sentNs) / 1000);
           ctx.expectReply(0);
         },
       },
       onTimer: () => {
         ping.id++;
-        sentAt = performance.now();
         ping.sentNs = wallClockNs();
         ctx.send("bench.ping", ping);
         // As the strategy waits for a scan's answer: the thread keeps polling for it.
