@@ -16,15 +16,17 @@ import { actorModule, hotThreadOf, spinPlan } from "../src/supervisor/children.j
 import { parseConfig } from "../src/supervisor/config/index.js";
 import { wallClockNs } from "../src/protocol/time.js";
 
-const FLOOR_STAMP = /^\{"floor_ns":"(\d+)"\}$/;
-const LOADED_FLOOR_STAMP = /^\{"loaded_floor_ns":"(\d+)"\}$/;
+/** Keys of the bare frames' send stamps: before the daemon starts, and while it works. */
+const QUIET_FLOOR = "floor_ns";
+const LOADED_FLOOR = "loaded_floor_ns";
+const floorStamp = (key: string): RegExp => new RegExp(`^\\{"${key}":"(\\d+)"\\}$`);
 const INTENT_STAMP = /"intent_id":"b\d+-(\d+)"/;
 
 /**
  * The floor: bare PUSH frames from this thread to the engine stand-in's PULL on its thread, one every
  * millisecond (the proposals' pace, so each travels alone and wakes the receiver as an order does).
  */
-async function sendFloorFrames(port: number, n: number, key = "floor_ns"): Promise<void> {
+async function sendFloorFrames(port: number, n: number, key: string): Promise<void> {
   const push = new zmq.Push({ linger: 1000 });
   push.connect(`tcp://127.0.0.1:${port}`);
   for (let i = 0; i < n; i++) {
@@ -88,7 +90,7 @@ export const orderPathBench: Bench = {
     const [ordersPort, eventsPort] = [await freePort(), await freePort()];
     const engineData: EnginePeerData = { ordersPort, eventsPort, expectPlaces: n };
     const engine = await startPeer<EngineArrival[]>(new URL("./workers/engine-peer.ts", import.meta.url), engineData);
-    await sendFloorFrames(ordersPort, quick ? 2000 : 5000);
+    await sendFloorFrames(ordersPort, quick ? 2000 : 5000, QUIET_FLOOR);
     let arrivals: EngineArrival[] = [];
     const handoffs = recordEngineHandoffs();
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-order-path-"));
@@ -105,7 +107,7 @@ export const orderPathBench: Bench = {
       { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us },
     );
     // The same bare hop while the daemon works, between its proposals: what the transport alone costs under this load.
-    const loadedFloor = new Promise((r) => setTimeout(r, 8500)).then(() => sendFloorFrames(ordersPort, n / 2, "loaded_floor_ns"));
+    const loadedFloor = new Promise((r) => setTimeout(r, 8500)).then(() => sendFloorFrames(ordersPort, n / 2, LOADED_FLOOR));
     try {
       const deadline = new Promise((r) => setTimeout(r, 8000 + n * 5 + 30_000).unref());
       await Promise.race([engine.done, deadline]);
@@ -116,8 +118,8 @@ export const orderPathBench: Bench = {
       handoffs.restore();
     }
     const latencies = arrivalLatencies(arrivals, INTENT_STAMP);
-    const floor = sortedCopy(arrivalLatencies(arrivals, FLOOR_STAMP));
-    const loaded = sortedCopy(arrivalLatencies(arrivals, LOADED_FLOOR_STAMP));
+    const floor = sortedCopy(arrivalLatencies(arrivals, floorStamp(QUIET_FLOOR)));
+    const loaded = sortedCopy(arrivalLatencies(arrivals, floorStamp(LOADED_FLOOR)));
     const warmUp = Math.min(200, n / 10);
     const sorted = sortedCopy(latencies.slice(warmUp));
     const ownPart = sortedCopy(arrivalLatencies(handoffs.handoffs, INTENT_STAMP).slice(warmUp));
