@@ -9,6 +9,7 @@ import { loadDefs } from "./system.js";
 import { buildTopology } from "./topology.js";
 import { Supervisor } from "./supervisor.js";
 import { registerControlRoutes } from "./control-routes.js";
+import { registerFaultRoutes } from "./fault-routes.js";
 
 export interface RunOptions {
   readonly profile?: string;
@@ -77,6 +78,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     try {
       server = new ControlServer({ host: health.host, port: health.port, token: config.runtime.control.token, log });
       registerControlRoutes(server, supervisor, metrics, startedAt);
+      registerFaultRoutes(server, supervisor);
       await server.listen();
     } catch (err) {
       process.stderr.write(`leadlag: ${(err as Error).message}\n`);
