@@ -34,6 +34,11 @@ export interface SupervisorOptions {
   readonly logLevel: string;
   readonly startTimeoutMs: number;
   readonly log: Logger;
+  /**
+   * Called once, synchronously, when a stop begins (a signal, an escalation, a failed start): the
+   * daemon stands its main-thread watchdog down before anything is stopped.
+   */
+  readonly onStopping?: () => void;
   /** Custom metric samples shipped by the hosts. */
   readonly onMetrics?: (samples: Extract<HostToSupervisor, { type: "MetricsReport" }>["samples"]) => void;
 }
@@ -385,6 +390,7 @@ export class Supervisor {
   async stop(): Promise<SupervisorReport[]> {
     if (this.stopping) return [];
     this.stopping = true;
+    this.options.onStopping?.();
     clearInterval(this.watchdog);
     clearTimeout(this.standbyTimer);
     await this.standby?.terminate();
