@@ -76,7 +76,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   if (watchdog && notifier.watchdogMs !== undefined && notifier.watchdogMs / 2 <= watchdogConfig.stall_ms) {
     log.warn(
       { watchdogSecMs: notifier.watchdogMs, stallMs: watchdogConfig.stall_ms },
-      "systemd's WatchdogSec is under twice runtime.watchdog.stall_ms: systemd may kill a stalled daemon before the watchdog names the actor",
+      "systemd's WatchdogSec is under twice runtime.watchdog.stall_ms: " +
+        "systemd may kill a stalled daemon before the watchdog names the actor",
     );
   }
   supervisor = new Supervisor(topology, {

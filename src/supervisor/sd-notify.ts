@@ -23,9 +23,12 @@ export interface ServiceNotifier {
   close(): void;
 }
 
+/** unix-dgram's errors carry the negative errno (or 1 for a full socket buffer) as `code`. */
+type SendError = Error & { code?: unknown };
+
 /** The part of `unix-dgram` used here (the package ships no types). */
 interface UnixDgramSocket {
-  send(buf: Buffer, offset: number, length: number, path: string, callback: (err?: Error & { code?: unknown }) => void): void;
+  send(buf: Buffer, offset: number, length: number, path: string, callback: (err?: SendError) => void): void;
   on(event: "error", listener: (err: Error) => void): void;
   close(): void;
 }
@@ -33,7 +36,13 @@ interface UnixDgram {
   createSocket(type: "unix_dgram"): UnixDgramSocket;
 }
 
-const SILENT: ServiceNotifier = { active: false, watchdogMs: undefined, ready: () => undefined, stopping: () => undefined, close: () => undefined };
+const SILENT: ServiceNotifier = {
+  active: false,
+  watchdogMs: undefined,
+  ready: () => undefined,
+  stopping: () => undefined,
+  close: () => undefined,
+};
 
 export class NotifyUnavailable extends Error {}
 
@@ -46,13 +55,18 @@ export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): ServiceNot
   const path = env.NOTIFY_SOCKET;
   if (path === undefined || path === "") return SILENT;
   if (!path.startsWith("/")) {
-    throw new NotifyUnavailable(`NOTIFY_SOCKET=${path}: only a socket path is supported (not an abstract socket); use Type=simple`);
+    throw new NotifyUnavailable(
+      `NOTIFY_SOCKET=${path}: only a socket path is supported (not an abstract socket); use Type=simple`,
+    );
   }
   let dgram: UnixDgram;
   try {
     dgram = createRequire(import.meta.url)("unix-dgram") as UnixDgram;
   } catch (err) {
-    throw new NotifyUnavailable(`NOTIFY_SOCKET is set but unix-dgram cannot be loaded (${(err as Error).message}); run npm ci with g++, make and python3 installed`);
+    throw new NotifyUnavailable(
+      `NOTIFY_SOCKET is set but unix-dgram cannot be loaded (${(err as Error).message}); ` +
+        "run npm ci with g++, make and python3 installed",
+    );
   }
   return new SocketNotifier(dgram.createSocket("unix_dgram"), path, watchdogPeriodMs(env), log);
 }
@@ -111,7 +125,7 @@ class SocketNotifier implements ServiceNotifier {
   }
 
   /** Logged once per kind: a manager that is away (re-executing) must not flood the log every ping. */
-  private failed(err: Error & { code?: unknown }): void {
+  private failed(err: SendError): void {
     const kind = String(err.code ?? err.message);
     if (this.failures.has(kind)) return;
     this.failures.add(kind);

@@ -29,9 +29,11 @@ setInterval(() => {
   const verdict = stallVerdict(reading, nowMs, startup.stallMs);
   if (!verdict.stalled) return;
   const actor = startup.actors[verdict.actor] ?? "(none in a handler)";
+  const stalledMs = Math.round(verdict.stalledMs);
   log.fatal(
-    { actor, stalledMs: Math.round(verdict.stalledMs), stallMs: startup.stallMs },
-    `main thread stalled for ${Math.round(verdict.stalledMs)} ms (actor: ${actor}); killing the process (SIGKILL) so its supervisor restarts it`,
+    { actor, stalledMs, stallMs: startup.stallMs },
+    `main thread stalled for ${stalledMs} ms (actor: ${actor}); ` +
+      "killing the process (SIGKILL) so its supervisor restarts it",
   );
   process.kill(process.pid, "SIGKILL");
 }, startup.checkEveryMs);

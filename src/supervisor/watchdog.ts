@@ -62,9 +62,10 @@ export class MainThreadWatchdog {
       logLevel: this.options.logLevel,
     };
     const worker = new Worker(WATCHDOG_ENTRY, { workerData: startup, name: "leadlag-watchdog" });
-    worker.on("error", (err) => this.options.log.error({ err }, "watchdog thread failed: main-thread stalls are no longer detected"));
+    const lost = "main-thread stalls are no longer detected";
+    worker.on("error", (err) => this.options.log.error({ err }, `watchdog thread failed: ${lost}`));
     worker.on("exit", (code) => {
-      if (this.worker === worker) this.options.log.error({ code }, "watchdog thread exited: main-thread stalls are no longer detected");
+      if (this.worker === worker) this.options.log.error({ code }, `watchdog thread exited: ${lost}`);
     });
     worker.unref();
     this.worker = worker;

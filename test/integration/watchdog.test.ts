@@ -11,7 +11,9 @@ import { fromRoot } from "../../src/runtime/paths.js";
  */
 type Step = "arm" | "stop" | `block ${number}`;
 
-async function runScript(steps: readonly Step[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+type Run = { code: number | null; signal: NodeJS.Signals | null; output: string };
+
+async function runScript(steps: readonly Step[]): Promise<Run> {
   const watchdogUrl = new URL(`file://${fromRoot("dist", "src", "supervisor", "watchdog.js")}`).href;
   const loggerUrl = new URL(`file://${fromRoot("dist", "src", "runtime", "logger.js")}`).href;
   const doorbellUrl = new URL(`file://${fromRoot("dist", "src", "runtime", "doorbell.js")}`).href;
@@ -21,7 +23,9 @@ async function runScript(steps: readonly Step[]): Promise<{ code: number | null;
     const { createDoorbell, Doorbell } = await import(${JSON.stringify(doorbellUrl)});
     const bell = createDoorbell();
     new Doorbell(bell).setCurrentActor(1);
-    const watchdog = new MainThreadWatchdog({ stallMs: 500, mainDoorbell: bell, actors: ["feed", "strategy"], logLevel: "info", log: createLogger("info") });
+    const watchdog = new MainThreadWatchdog({
+      stallMs: 500, mainDoorbell: bell, actors: ["feed", "strategy"], logLevel: "info", log: createLogger("info"),
+    });
     // Let the watchdog thread boot before the loop blocks, as a daemon's start-up does.
     const settle = () => new Promise((r) => setTimeout(r, 300));
     for (const step of ${JSON.stringify(steps)}) {

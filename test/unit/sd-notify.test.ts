@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
-import { NotifyUnavailable, systemdNotifier, watchdogPeriodMs, type ServiceNotifier } from "../../src/supervisor/sd-notify.js";
+import { NotifyUnavailable, systemdNotifier, watchdogPeriodMs } from "../../src/supervisor/sd-notify.js";
+import type { ServiceNotifier } from "../../src/supervisor/sd-notify.js";
 import { waitFor } from "../fixtures/wait.js";
 
 interface Receiver {
@@ -16,7 +17,8 @@ const unixDgram = createRequire(import.meta.url)("unix-dgram") as { createSocket
 
 function capturedLog() {
   const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: "debug" }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const write = (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>);
+  const log = pino({ level: "debug" }, { write });
   return { log, lines };
 }
 
@@ -71,7 +73,8 @@ describe("sd_notify", () => {
   it("does not ping without a watchdog for this process", async () => {
     const sock = notifySocket();
     cleanups.push(sock.close);
-    const notifier = track(systemdNotifier({ NOTIFY_SOCKET: sock.socketPath, WATCHDOG_USEC: "100000", WATCHDOG_PID: "1" }, capturedLog().log));
+    const env = { NOTIFY_SOCKET: sock.socketPath, WATCHDOG_USEC: "100000", WATCHDOG_PID: "1" };
+    const notifier = track(systemdNotifier(env, capturedLog().log));
     expect(notifier.watchdogMs).toBeUndefined();
     notifier.ready("running");
     await waitFor(() => sock.received.length > 0, 5000);
@@ -87,11 +90,13 @@ describe("sd_notify", () => {
     notifier.stopping();
     notifier.ready("running");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 40, socket: missing, msg: "sd_notify: message to the service manager not sent" });
+    const msg = "sd_notify: message to the service manager not sent";
+    expect(lines[0]).toMatchObject({ level: 40, socket: missing, msg });
   });
 
   it("refuses an abstract socket it cannot address, rather than leave systemd waiting", () => {
-    expect(() => systemdNotifier({ NOTIFY_SOCKET: "@/org/freedesktop/systemd1/notify" }, capturedLog().log)).toThrow(NotifyUnavailable);
+    const env = { NOTIFY_SOCKET: "@/org/freedesktop/systemd1/notify" };
+    expect(() => systemdNotifier(env, capturedLog().log)).toThrow(NotifyUnavailable);
   });
 
   it("reads WATCHDOG_USEC only when it is meant for this process", () => {

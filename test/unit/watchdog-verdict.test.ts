@@ -9,15 +9,16 @@ const reading = (beatMs: number, previousCheckMs: number, actor = 3) => ({ beatM
 describe("stallVerdict", () => {
   it("calls the main thread stalled once it has been silent past the threshold, naming the actor and the time", () => {
     expect(stallVerdict(reading(10_000, 14_900), 15_000, 5000)).toEqual({ stalled: false, why: "beating" });
-    expect(stallVerdict(reading(10_000, 14_900, 3), 15_001, 5000)).toEqual({ stalled: true, stalledMs: 5001, actor: 3 });
-    expect(stallVerdict(reading(10_000, 39_900, -1), 40_000, 5000)).toEqual({ stalled: true, stalledMs: 30_000, actor: -1 });
+    const stalled = (stalledMs: number, actor: number) => ({ stalled: true, stalledMs, actor });
+    expect(stallVerdict(reading(10_000, 14_900, 3), 15_001, 5000)).toEqual(stalled(5001, 3));
+    expect(stallVerdict(reading(10_000, 39_900, -1), 40_000, 5000)).toEqual(stalled(30_000, -1));
   });
 
   it("never fires while disarmed (start-up, shutdown)", () => {
     expect(stallVerdict(reading(0, 99_900), 100_000, 5000)).toEqual({ stalled: false, why: "disarmed" });
   });
 
-  it("gives the main thread another round when the watchdog itself was not running (process stopped, VM suspended)", () => {
+  it("gives the main thread another round when the watchdog itself did not run (process stopped, VM suspended)", () => {
     // Both threads were frozen for 60 s: the stale beat says nothing about the main thread yet.
     expect(stallVerdict(reading(10_000, 10_100), 70_000, 5000)).toEqual({ stalled: false, why: "watchdog_paused" });
     // One check later the main thread has beaten again: no stall.
@@ -51,11 +52,14 @@ describe("stallVerdict", () => {
 describe("runtime.watchdog config", () => {
   it("is on by default with a 5 s threshold", () => {
     expect(parseConfig("{}", { env: {} }).runtime.watchdog).toEqual({ enabled: true, stall_ms: 5000 });
-    expect(parseConfig("runtime: { watchdog: { enabled: false, stall_ms: 800 } }", { env: {} }).runtime.watchdog).toEqual({ enabled: false, stall_ms: 800 });
+    const custom = parseConfig("runtime: { watchdog: { enabled: false, stall_ms: 800 } }", { env: {} });
+    expect(custom.runtime.watchdog).toEqual({ enabled: false, stall_ms: 800 });
   });
 
   it("refuses a threshold an ordinary GC pause could reach", () => {
-    const issues = catchConfigError(() => parseConfig("runtime: { watchdog: { stall_ms: 100 } }", { env: {}, sourceName: "t.yaml" })).issues;
-    expect(issues).toEqual([expect.objectContaining({ path: "runtime.watchdog.stall_ms", value: 100, expected: "a number ≥ 500" })]);
+    const text = "runtime: { watchdog: { stall_ms: 100 } }";
+    const { issues } = catchConfigError(() => parseConfig(text, { env: {}, sourceName: "t.yaml" }));
+    const expected = { path: "runtime.watchdog.stall_ms", value: 100, expected: "a number ≥ 500" };
+    expect(issues).toEqual([expect.objectContaining(expected)]);
   });
 });

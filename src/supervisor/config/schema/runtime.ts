@@ -1,7 +1,17 @@
 /** `runtime:` — process-level settings: identity, journal, actor placement, supervision, control API. */
 import { z } from "zod";
 import { expected } from "../messages.js";
-import { flag, nonNegativeInt, numeric, optionalText, positiveInt, positiveNumber, reportRule, text, uniqueList } from "./fields.js";
+import {
+  flag,
+  nonNegativeInt,
+  numeric,
+  optionalText,
+  positiveInt,
+  positiveNumber,
+  reportRule,
+  text,
+  uniqueList,
+} from "./fields.js";
 
 /** Actors that may share the hot worker (estimator shards are placed on their own workers). */
 export const HOT_WORKER_ACTORS = ["feed", "jumps", "strategy", "risk", "orders", "venue", "market-synth", "estimator"] as const;
