@@ -29,6 +29,8 @@ interface HostedSlot {
   state: ActorState;
   pending: { channel: number; message: AnyMessage }[];
   crashNext: boolean;
+  /** Fault injection: the next handler or timer call spins forever. */
+  stallNext: boolean;
   /** State handed over by a graceful restart. */
   restored: unknown;
   /** The message being retried after it crashed the previous incarnation. */
@@ -161,6 +163,7 @@ export class ThreadHost {
       state: "starting",
       pending: [],
       crashNext: false,
+      stallNext: false,
       restored: undefined,
       retried: undefined,
       crashed: undefined,
@@ -369,18 +372,20 @@ export class ThreadHost {
     slot.counters.add(Slot.MessagesIn);
     if (handler === undefined) return;
     const bell = this.options.bell;
+    // A send from outside a turn runs one inside the sender's call (`runInputsAtOnce`): restore, not clear.
+    const outer = bell.currentActor();
     bell.setCurrentActor(slot.spec.index);
     // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a histogram.
     const timed = (++this.deliveries & 15) === 0;
     const t0 = timed ? performance.now() : 0;
     try {
-      this.throwIfCrashRequested(slot);
+      this.applyInjectedFault(slot);
       handler(message, this.options.channels[channel].name);
     } catch (err) {
       this.crash(slot, err);
       this.holdForRetry(slot, channel, message);
     } finally {
-      bell.clearCurrentActor();
+      bell.setCurrentActor(outer);
       if (timed) slot.counters.observeHandlerSeconds((performance.now() - t0) / 1000);
     }
   }
@@ -395,11 +400,14 @@ export class ThreadHost {
       const slot = this.slots.find((s) => s.spec.index === due.owner);
       if (slot?.state !== "running" || slot.instance?.onTimer === undefined) continue;
       const onTimer = slot.instance.onTimer.bind(slot.instance);
+      this.options.bell.setCurrentActor(slot.spec.index);
       try {
-        this.throwIfCrashRequested(slot);
+        this.applyInjectedFault(slot);
         onTimer(due.name);
       } catch (err) {
         this.crash(slot, err);
+      } finally {
+        this.options.bell.clearCurrentActor();
       }
       n += this.drainMailbox();
     }
@@ -420,12 +428,15 @@ export class ThreadHost {
         if (this.hasWork()) break;
         const rehearse = slot.instance?.rehearse;
         if (slot.state !== "running" || rehearse === undefined || slot.rehearsalFailed) continue;
+        this.options.bell.setCurrentActor(slot.spec.index);
         try {
           rehearse.call(slot.instance);
         } catch (err) {
           slot.rehearsalFailed = true;
           this.customMetrics.forActor(slot.spec.name).count("rehearsal_failures_total", {});
           slot.ctx.log.error({ err }, "rehearsal failed; the actor is no longer rehearsed (its handlers are unaffected)");
+        } finally {
+          this.options.bell.clearCurrentActor();
         }
       }
     } finally {
@@ -492,18 +503,31 @@ export class ThreadHost {
   }
 
   /** Fault injection takes effect in the actor's next handler or timer call. */
-  private throwIfCrashRequested(slot: HostedSlot): void {
+  private applyInjectedFault(slot: HostedSlot): void {
+    if (slot.stallNext) {
+      slot.stallNext = false;
+      slot.ctx.log.warn("fault injection: this handler call now spins forever");
+      spinForever();
+    }
     if (!slot.crashNext) return;
     slot.crashNext = false;
     throw new Error(`fault injection: crash requested for ${slot.spec.name}`);
   }
 
   injectCrash(actor: string): void {
-    if (!this.options.faultInjection) {
-      this.options.log.warn({ actor }, "crash injection refused: runtime.control.fault_injection is off");
-      return;
-    }
+    if (this.faultInjectionRefused(actor, "crash")) return;
     this.slotNamed(actor).crashNext = true;
+  }
+
+  injectStall(actor: string): void {
+    if (this.faultInjectionRefused(actor, "stall")) return;
+    this.slotNamed(actor).stallNext = true;
+  }
+
+  private faultInjectionRefused(actor: string, fault: string): boolean {
+    if (this.options.faultInjection) return false;
+    this.options.log.warn({ actor }, `${fault} injection refused: runtime.control.fault_injection is off`);
+    return true;
   }
 
   /** Stops the named actors in the given order, each bounded by `timeoutMs`. Returns those that failed. */
@@ -567,10 +591,14 @@ export class ThreadHost {
       slot.ctx.log.warn({ command }, "command ignored: actor not running or has no commands");
       return;
     }
+    const outer = this.options.bell.currentActor();
+    this.options.bell.setCurrentActor(slot.spec.index);
     try {
       slot.instance.onCommand(command, args);
     } catch (err) {
       this.crash(slot, err);
+    } finally {
+      this.options.bell.setCurrentActor(outer);
     }
     this.drainMailbox();
   }
@@ -585,5 +613,16 @@ export class ThreadHost {
     const slot = this.byName.get(actor);
     if (slot === undefined) throw new Error(`actor ${actor} is not hosted on ${this.options.thread}`);
     return slot;
+  }
+}
+
+/**
+ * An injected stall: a handler stuck in a loop, as a core catching up a gap step by step would be. Only
+ * the thread's end (a worker terminated by the supervisor) or the process's (the main-thread watchdog)
+ * stops it.
+ */
+function spinForever(): never {
+  for (;;) {
+    // Nothing: the loop itself is the fault.
   }
 }
