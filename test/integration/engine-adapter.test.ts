@@ -24,7 +24,7 @@ class EngineStandIn {
   private pull = new zmq.Pull({ linger: 0 });
   private pub = new zmq.Publisher({ linger: 0 });
   private readonly venue = new PaperVenueCore(
-    { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(0), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports: true },
+    { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(0), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports: true, idPrefix: "00000000000000000007" },
     (f) => {
       this.outbox.push([f.topic, f.payload]);
     },
