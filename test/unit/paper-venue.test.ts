@@ -16,7 +16,11 @@ const PREFIX = "00000000000000000042";
 function venue(latencyMs = 0, duplicateCancelReports = true, idPrefix = PREFIX) {
   const frames: EngineFrame[] = [];
   const core = new PaperVenueCore(
-    { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(latencyMs), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports, idPrefix },
+    {
+      ...{ venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(latencyMs) },
+      feeCurrency: () => "USDC",
+      ...{ tscReportTimestamps: true, duplicateCancelReports, idPrefix },
+    },
     (f) => frames.push(f),
   );
   core.onBook(SYMBOL, book, T0);
@@ -163,8 +167,11 @@ describe("paper venue", () => {
 
     const frames: EngineFrame[] = [];
     const next = new PaperVenueCore(
-      // a graceful restart keeps the incarnation's ids: the prefix given here is not used
-      { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(5), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports: true, idPrefix: "99999999999999999999" },
+      {
+        ...{ venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(5), feeCurrency: () => "USDC" },
+        // a graceful restart keeps the incarnation's ids: the prefix given here is not used
+        ...{ tscReportTimestamps: true, duplicateCancelReports: true, idPrefix: "99999999999999999999" },
+      },
       (f) => frames.push(f),
       first.core.state(),
     );
@@ -182,7 +189,7 @@ describe("paper venue", () => {
     expect(next.openOrderCount()).toBe(0);
   });
 
-  it("numbers exchange order ids and exec ids apart from every other incarnation's (a crash, a stop and start, kill -9)", () => {
+  it("numbers order and exec ids apart from every other incarnation's (a crash, a stop and start, kill -9)", () => {
     const idsOf = (idPrefix: string) => {
       const { core, events } = venue(0, true, idPrefix);
       for (let i = 0; i < 3; i++) {
@@ -191,18 +198,20 @@ describe("paper venue", () => {
         core.advance(T0 + BigInt(i) * MS);
       }
       const all = events();
-      const oids = all.flatMap((e) => ("kind" in e && e.kind === "report" && e.exchangeOrderId !== "" ? [e.exchangeOrderId] : []));
+      const reports = all.flatMap((e) => ("kind" in e && e.kind === "report" ? [e] : []));
+      const oids = reports.flatMap((e) => (e.exchangeOrderId !== "" ? [e.exchangeOrderId] : []));
       const execIds = all.flatMap((e) => ("kind" in e && e.kind === "fill" ? [e.execId] : []));
       return { oids, execIds };
     };
-    // Each incarnation of the actor draws its prefix from 8 fresh random bytes (below), whatever the journal and data dir hold.
+    // Each incarnation of the actor draws its prefix from 8 fresh random bytes (below), whatever its data dir holds.
     const first = idsOf("00000000000000000001");
     const second = idsOf("12345678901234567890");
     expect(first.execIds).toHaveLength(3);
     expect(first.oids).toHaveLength(3);
     expect(new Set([...first.execIds, ...second.execIds]).size).toBe(6);
     expect(new Set([...first.oids, ...second.oids]).size).toBe(6);
-    for (const id of [...first.execIds, ...first.oids]) expect(id).toMatch(/^[0-9]{29}$/); // decimal, like the engine's HL ids
+    // decimal, like the engine's Hyperliquid ids
+    for (const id of [...first.execIds, ...first.oids]) expect(id).toMatch(/^[0-9]{29}$/);
   });
 
   it("makes a fixed-width decimal prefix from 8 random bytes, so prefix and counter never run into each other", () => {
@@ -210,8 +219,9 @@ describe("paper venue", () => {
     expect(incarnationIdPrefix(new Uint8Array(8).fill(255))).toBe("18446744073709551615");
     expect(() => incarnationIdPrefix(new Uint8Array(4))).toThrow(/8 bytes/);
     expect(incarnationIdPrefix(randomBytes(8))).not.toBe(incarnationIdPrefix(randomBytes(8)));
+    const eightBytes = fc.uint8Array({ minLength: 8, maxLength: 8 });
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.uint8Array({ minLength: 8, maxLength: 8 }), (a, b) => {
+      fc.property(eightBytes, eightBytes, (a, b) => {
         const [pa, pb] = [incarnationIdPrefix(a), incarnationIdPrefix(b)];
         expect(pa).toMatch(/^[0-9]{20}$/);
         expect(pa === pb).toBe(Buffer.from(a).equals(Buffer.from(b)));

@@ -97,7 +97,7 @@ describe("position executor through the strategy core", () => {
     expect(h.port.closed[0].realizedPnl).toBeCloseTo(1.5, 9);
   });
 
-  it("an entry whose order went unknown (no ack by its deadline) with nothing filled fails, so the next jump enters the lagger", () => {
+  it("an entry gone unknown (no ack by its deadline) with nothing filled fails: the next jump enters", () => {
     const { h, entry } = enteredLong({ hazard_window_seconds: 0 });
     h.core.onOrderStatus(orderStatus(entry, "unknown", 0, 0, T0 + 3n * S), T0 + 3n * S);
     expect(h.core.executorStates()).toEqual({ entry_pending: 0, open: 0, exit_pending: 0 });
@@ -106,7 +106,7 @@ describe("position executor through the strategy core", () => {
     expect(h.port.last.outcome).toBe("entered");
   });
 
-  it("an unknown entry that filled opens with what filled; one that fills after it failed is adopted from the position", () => {
+  it("an unknown entry that filled opens with what filled; one filled after it failed is adopted", () => {
     const opened = enteredLong();
     opened.h.core.onOrderStatus(orderStatus(opened.entry, "unknown", 0.1, 3001, T0 + 3n * S), T0 + 3n * S);
     expect(opened.h.core.executorStates().open).toBe(1);

@@ -18,6 +18,7 @@ import { JournalShipper } from "./journal/shipper.js";
 import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
 
 const SHIP_EVERY_MS = 200;
+const COLLISION_MESSAGE = "fill id collision: exec id already booked for another order; booked to its own order";
 
 /**
  * The order manager: every input is decided by the core, appended to the journal, then applied; only
@@ -60,7 +61,10 @@ export default defineActor<Config>({
       ctx.send(channel, output);
     };
     const fillAnomalies = noFillAnomalies();
-    const status = () => ordersStatus(core, marks, { fillAnomalies, unresolved: core.unresolvedOrders(ctx.now()), nowNs: ctx.now() });
+    const status = () => {
+      const nowNs = ctx.now();
+      return ordersStatus(core, marks, { fillAnomalies, unresolved: core.unresolvedOrders(nowNs), nowNs });
+    };
     const commit = (events: readonly OrderEvent[]): void => {
       if (events.length === 0) return;
       const records = journal.append(events);
@@ -68,7 +72,7 @@ export default defineActor<Config>({
         const outcome = core.apply(record.event, record.seq);
         for (const anomaly of outcome.anomalies) {
           const kind = fillAnomalyKind(anomaly);
-          ctx.log.warn(anomaly, kind === "fill_id_collision" ? "fill id collision: exec id already booked for another order; booked to its own order" : "order anomaly");
+          ctx.log.warn(anomaly, kind === "fill_id_collision" ? COLLISION_MESSAGE : "order anomaly");
           if (kind === undefined) continue;
           fillAnomalies[kind]++;
           ctx.metrics.count("orders_fill_anomalies_total", { kind });

@@ -206,7 +206,9 @@ export class OrderManagerCore {
       if (!order || order.submitted.ackDeadlineNs > nowNs) continue;
       if (order.status === "pending_new") {
         events.push({ type: "OrderAckTimedOut", clId, tsNs: nowNs });
-        if (order.cancelClId === "") events.push({ type: "CancelRequested", cancelClId: this.cloids.next(), clId, reason: RECONCILE_REASON, tsNs: nowNs });
+        if (order.cancelClId !== "") continue;
+        const cancelClId = this.cloids.next();
+        events.push({ type: "CancelRequested", cancelClId, clId, reason: RECONCILE_REASON, tsNs: nowNs });
       } else if (order.status === "accepted" || order.status === "partially_filled") {
         events.push({ type: "OrderDeadlinePassed", clId, tsNs: nowNs });
       }
@@ -357,9 +359,11 @@ export class OrderManagerCore {
   private applyDeadline(clId: string, tsNs: bigint, outcome: ApplyOutcome): void {
     const order = this.orders.get(clId);
     const before = order?.status;
-    const reason = order ? `no closing report by the deadline: closed with ${order.filledSize} of ${order.submitted.size} filled` : "";
+    const size = order?.submitted.size ?? 0;
+    const reason = order ? `no closing report by the deadline: closed with ${order.filledSize} of ${size} filled` : "";
     this.applyTrigger(clId, "deadline", tsNs, outcome, reason);
-    if (order && order.status !== before) outcome.anomalies.push({ kind: "closed_at_deadline", clId, filled: order.filledSize, size: order.submitted.size });
+    if (order === undefined || order.status === before) return;
+    outcome.anomalies.push({ kind: "closed_at_deadline", clId, filled: order.filledSize, size });
   }
 
   private applyFill(fill: OrderFilled, outcome: ApplyOutcome): void {
@@ -374,7 +378,9 @@ export class OrderManagerCore {
       return;
     }
     const owner = this.execIdOwners.get(fill.execId);
-    if (owner !== undefined && owner !== fill.clId) outcome.anomalies.push({ kind: "fill_id_collision", clId: fill.clId, otherClId: owner, execId: fill.execId });
+    if (owner !== undefined && owner !== fill.clId) {
+      outcome.anomalies.push({ kind: "fill_id_collision", clId: fill.clId, otherClId: owner, execId: fill.execId });
+    }
     const size = order.submitted.size;
     const filled = order.filledSize + fill.size;
     // A batched order can be reported filled twice under two exec ids (§2.10); more than the order is not real.
@@ -451,7 +457,8 @@ export class OrderManagerCore {
     const unresolved: UnresolvedOrder[] = [];
     for (const clId of this.watched) {
       const order = this.orders.get(clId);
-      if (order && order.submitted.ackDeadlineNs <= nowNs) unresolved.push({ clId, status: order.status, deadlineNs: order.submitted.ackDeadlineNs });
+      if (order === undefined || order.submitted.ackDeadlineNs > nowNs) continue;
+      unresolved.push({ clId, status: order.status, deadlineNs: order.submitted.ackDeadlineNs });
     }
     return unresolved;
   }

@@ -49,4 +49,10 @@ export interface BalanceSet {
   readonly tsNs: bigint;
 }
 
-export type OrderEvent = OrderSubmitted | CancelRequested | OrderAckTimedOut | OrderDeadlinePassed | BalanceSet | VenueEvent;
+export type OrderEvent =
+  | OrderSubmitted
+  | CancelRequested
+  | OrderAckTimedOut
+  | OrderDeadlinePassed
+  | BalanceSet
+  | VenueEvent;

@@ -9,7 +9,14 @@ import type { OrderStatus } from "../../protocol/orders.js";
  * venue: `deadline` closes it as `canceled`, its fills kept (a closing report or a fill was lost).
  */
 
-export type OrderTrigger = "ack" | "reject" | "fill_partial" | "fill_complete" | "canceled" | "ack_timeout" | "deadline";
+export type OrderTrigger =
+  | "ack"
+  | "reject"
+  | "fill_partial"
+  | "fill_complete"
+  | "canceled"
+  | "ack_timeout"
+  | "deadline";
 
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   "pending_new",
@@ -20,7 +27,15 @@ export const ORDER_STATUSES: readonly OrderStatus[] = [
   "rejected",
   "unknown",
 ];
-export const ORDER_TRIGGERS: readonly OrderTrigger[] = ["ack", "reject", "fill_partial", "fill_complete", "canceled", "ack_timeout", "deadline"];
+export const ORDER_TRIGGERS: readonly OrderTrigger[] = [
+  "ack",
+  "reject",
+  "fill_partial",
+  "fill_complete",
+  "canceled",
+  "ack_timeout",
+  "deadline",
+];
 
 export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(["filled", "canceled", "rejected"]);
 

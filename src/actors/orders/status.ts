@@ -49,19 +49,20 @@ export interface OrdersHealthFacts {
 }
 
 const counted = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+const sinceStart = (n: number, one: string, many: string, what: string): string | null =>
+  n === 0 ? null : `${counted(n, one, many)} since start: ${what}`;
 const UNRESOLVED_NAMED = 3;
 
 /** One function per reason: each says what is wrong, or null. A new kind of trouble is one more line. */
 const HEALTH_REASONS: readonly ((facts: OrdersHealthFacts) => string | null)[] = [
-  ({ fillAnomalies: { fill_id_collision: n } }) =>
-    n === 0 ? null : `${counted(n, "fill id collision", "fill id collisions")} since start (an exec id reused for another order; booked to its own order)`,
-  ({ fillAnomalies: { overfill: n } }) =>
-    n === 0 ? null : `${counted(n, "fill past its order's size", "fills past their orders' sizes")} refused since start (not booked)`,
-  ({ fillAnomalies: { unknown_order_fill: n } }) =>
-    n === 0 ? null : `${counted(n, "fill for an unknown order", "fills for unknown orders")} since start (not booked)`,
+  ({ fillAnomalies: f }) =>
+    sinceStart(f.fill_id_collision, "fill id collision", "fill id collisions", "exec ids reused for another order, booked"),
+  ({ fillAnomalies: f }) => sinceStart(f.overfill, "fill past its order's size", "fills past their orders' sizes", "not booked"),
+  ({ fillAnomalies: f }) => sinceStart(f.unknown_order_fill, "fill for an unknown order", "fills for unknown orders", "not booked"),
   ({ unresolved, nowNs }) => {
     if (unresolved.length === 0) return null;
-    const named = unresolved.slice(0, UNRESOLVED_NAMED).map((o) => `${o.clId} (${o.status}, ${(Number(nowNs - o.deadlineNs) / 1e9).toFixed(1)} s past)`);
+    const past = (o: UnresolvedOrder) => (Number(nowNs - o.deadlineNs) / 1e9).toFixed(1);
+    const named = unresolved.slice(0, UNRESOLVED_NAMED).map((o) => `${o.clId} (${o.status}, ${past(o)} s past)`);
     const more = unresolved.length > UNRESOLVED_NAMED ? ` and ${unresolved.length - UNRESOLVED_NAMED} more` : "";
     return `${counted(unresolved.length, "order", "orders")} unresolved past the deadline: ${named.join(", ")}${more}`;
   },
@@ -75,7 +76,11 @@ export function ordersHealth(facts: OrdersHealthFacts): ActorHealth {
 /** Terminal orders kept in the status (most recent first); open orders are always all there. */
 const RECENT_TERMINAL_ORDERS = 500;
 
-export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, number>, health: OrdersHealthFacts): OrdersStatus {
+export function ordersStatus(
+  core: OrderManagerCore,
+  marks: ReadonlyMap<string, number>,
+  health: OrdersHealthFacts,
+): OrdersStatus {
   const all = core.allOrders();
   const terminal = all.filter((o) => !isOpen(o.status)).slice(-RECENT_TERMINAL_ORDERS);
   const shown = [...all.filter((o) => isOpen(o.status)), ...terminal];

@@ -112,7 +112,9 @@ export class PaperVenueCore {
     restored?: PaperVenueState,
   ) {
     this.idPrefix = restored?.idPrefix ?? config.idPrefix;
-    if (!new RegExp(`^[0-9]{${PREFIX_DIGITS}}$`).test(this.idPrefix)) throw new Error(`paper venue id prefix must be ${PREFIX_DIGITS} digits, got '${this.idPrefix}'`);
+    if (!new RegExp(`^[0-9]{${PREFIX_DIGITS}}$`).test(this.idPrefix)) {
+      throw new Error(`paper venue id prefix must be ${PREFIX_DIGITS} digits, got '${this.idPrefix}'`);
+    }
     if (restored === undefined) return;
     for (const [clId, order] of restored.resting) this.resting.set(clId, { ...order });
     for (const [symbol, qty] of restored.positions) this.positions.set(symbol, qty);
