@@ -483,6 +483,21 @@ describe("orders resolved at their deadline (ack_timeout_ms: IOC 3 s, GTC 15 s)"
     expect(h.core.order(id)?.status).toBe("canceled");
   });
 
+  it("an unknown order from a journal written before the reconciling cancel gets it once, even if it is refused", () => {
+    const h = new OrderHarness();
+    const decision = h.core.onSubmit(submitOrder({ tif: "GTC" }), T0);
+    if (!decision.ok) throw new Error(decision.detail);
+    const id = decision.event.clId;
+    h.record([decision.event, { type: "OrderAckTimedOut", clId: id, tsNs: GTC_DEADLINE }]);
+    h.timer(GTC_DEADLINE + 50n * MS);
+    const [cancel] = h.outputs.filter((o) => o.type === "CancelOrder");
+    expect(cancel).toMatchObject({ clIdToCancel: id });
+    h.venue(rejected(cancel.clId, "venue_reject"));
+    h.timer(GTC_DEADLINE + 100n * MS);
+    expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
+    expect(h.core.order(id)?.status).toBe("unknown");
+  });
+
   it("a cancel already in flight is not sent twice when the deadline passes", () => {
     const h = new OrderHarness();
     const id = h.submit({ tif: "GTC" });

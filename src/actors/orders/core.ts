@@ -46,6 +46,8 @@ export interface ManagedOrder {
   avgFillPrice: number;
   /** Client id of the cancel request in flight, "" if none. */
   cancelClId: string;
+  /** A cancel was requested at some point (by the strategy, risk, or to learn the state of an `unknown` order). */
+  cancelRequested: boolean;
   lastReason: string;
 }
 
@@ -204,9 +206,10 @@ export class OrderManagerCore {
     for (const clId of this.watched) {
       const order = this.orders.get(clId);
       if (!order || order.submitted.ackDeadlineNs > nowNs) continue;
-      if (order.status === "pending_new") {
-        events.push({ type: "OrderAckTimedOut", clId, tsNs: nowNs });
-        if (order.cancelClId !== "") continue;
+      if (order.status === "pending_new" || order.status === "unknown") {
+        if (order.status === "pending_new") events.push({ type: "OrderAckTimedOut", clId, tsNs: nowNs });
+        // Once per order (an `unknown` one from a journal written before the cancel was sent gets it too).
+        if (order.cancelRequested) continue;
         const cancelClId = this.cloids.next();
         events.push({ type: "CancelRequested", cancelClId, clId, reason: RECONCILE_REASON, tsNs: nowNs });
       } else if (order.status === "accepted" || order.status === "partially_filled") {
@@ -262,7 +265,10 @@ export class OrderManagerCore {
   private applySubmitted(e: OrderSubmitted, outcome: ApplyOutcome): void {
     if (this.orders.has(e.clId)) return;
     const inst = this.config.instrument(e.symbol);
-    const order: ManagedOrder = { clId: e.clId, submitted: e, status: "pending_new", exchangeOrderId: "", filledSize: 0, avgFillPrice: 0, cancelClId: "", lastReason: "" };
+    const order: ManagedOrder = {
+      ...{ clId: e.clId, submitted: e, status: "pending_new", exchangeOrderId: "", filledSize: 0, avgFillPrice: 0 },
+      ...{ cancelClId: "", cancelRequested: false, lastReason: "" },
+    };
     this.orders.set(e.clId, order);
     this.watched.add(e.clId);
     // The venue's command first: outputs go out in order, and the account and status updates are for
@@ -299,6 +305,7 @@ export class OrderManagerCore {
       return;
     }
     order.cancelClId = e.cancelClId;
+    order.cancelRequested = true;
     this.cancels.set(e.cancelClId, e.clId);
     const evicted = this.cancelIds.add(e.cancelClId);
     if (evicted !== undefined) this.cancels.delete(evicted);
