@@ -15,9 +15,10 @@ import { LocalJournal, replay } from "./journal/local-log.js";
 import { openJournalDatabase } from "./journal/clients.js";
 import { JournalStore } from "./journal/store.js";
 import { JournalShipper } from "./journal/shipper.js";
-import { ordersStatus } from "./status.js";
+import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
 
 const SHIP_EVERY_MS = 200;
+const COLLISION_MESSAGE = "fill id collision: exec id already booked for another order; booked to its own order";
 
 /**
  * The order manager: every input is decided by the core, appended to the journal, then applied; only
@@ -59,12 +60,23 @@ export default defineActor<Config>({
       const channel = output.type === "PlaceOrder" || output.type === "CancelOrder" ? Channels.venueCommands : output.type === "OrderStatusChanged" ? Channels.orderEvents : Channels.accountEvents;
       ctx.send(channel, output);
     };
+    const fillAnomalies = noFillAnomalies();
+    const status = () => {
+      const nowNs = ctx.now();
+      return ordersStatus(core, marks, { fillAnomalies, unresolved: core.unresolvedOrders(nowNs), nowNs });
+    };
     const commit = (events: readonly OrderEvent[]): void => {
       if (events.length === 0) return;
       const records = journal.append(events);
       for (const record of records) {
         const outcome = core.apply(record.event, record.seq);
-        for (const anomaly of outcome.anomalies) ctx.log.warn(anomaly, "order anomaly");
+        for (const anomaly of outcome.anomalies) {
+          const kind = fillAnomalyKind(anomaly);
+          ctx.log.warn(anomaly, kind === "fill_id_collision" ? COLLISION_MESSAGE : "order anomaly");
+          if (kind === undefined) continue;
+          fillAnomalies[kind]++;
+          ctx.metrics.count("orders_fill_anomalies_total", { kind });
+        }
         for (const output of outcome.outputs) send(output);
       }
       shipper?.enqueue(records);
@@ -109,7 +121,7 @@ export default defineActor<Config>({
         const account: AccountUpdated = { type: "AccountUpdated", accountId: config.runtime.account_id, asset, total, locked, tsNs: ctx.now() };
         ctx.send(Channels.accountEvents, account);
       }
-      ctx.publishStatus(() => ordersStatus(core, marks));
+      ctx.publishStatus(status);
     };
     ctx.setInterval("ack-timeouts", 50);
     void reconcile().catch((err: unknown) => {
@@ -157,7 +169,7 @@ export default defineActor<Config>({
         if (!reconciled) return;
         commit(core.onTimer(ctx.now()));
         // Every order kept is in the status: built when shipped (≤ 10/s), not on every 50 ms tick.
-        ctx.publishStatus(() => ordersStatus(core, marks));
+        ctx.publishStatus(status);
       },
       async onStop() {
         journal.flush();
