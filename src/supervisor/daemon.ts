@@ -50,7 +50,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   const children = resolveChildSpecs(childSpecsFor(config));
   const topology = buildTopology(children, await loadDefs(children));
   let supervisor: Supervisor | undefined;
-  const metrics = new DaemonMetrics(topology, () => supervisor);
+  const metrics = new DaemonMetrics(topology, () => supervisor, log);
   const sup = config.runtime.supervisor;
   supervisor = new Supervisor(topology, {
     policy: {
