@@ -9,6 +9,7 @@ import { loadDefs } from "./system.js";
 import { buildTopology } from "./topology.js";
 import { Supervisor } from "./supervisor.js";
 import { registerControlRoutes } from "./control-routes.js";
+import { EventLoopLag } from "./event-loop-lag.js";
 
 export interface RunOptions {
   readonly profile?: string;
@@ -76,7 +77,9 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   if (health.enabled) {
     try {
       server = new ControlServer({ host: health.host, port: health.port, token: config.runtime.control.token, log });
-      registerControlRoutes(server, supervisor, metrics, startedAt);
+      const lag = new EventLoopLag();
+      lag.start();
+      registerControlRoutes(server, supervisor, metrics, { startedAt, maxEventLoopLagMs: health.max_event_loop_lag_ms, eventLoopLag: () => lag.lastWindow() });
       await server.listen();
     } catch (err) {
       process.stderr.write(`leadlag: ${(err as Error).message}\n`);

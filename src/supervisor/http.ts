@@ -7,6 +7,8 @@ export type HealthStatus = "ok" | "degraded" | "down";
 
 export interface SubsystemHealth {
   status: HealthStatus;
+  /** Why it is not ok, each naming its source (`"feed: BTC-USDT-PERP stale 12.4 s"`). */
+  reasons?: string[];
   [detail: string]: unknown;
 }
 
@@ -97,16 +99,20 @@ export class ControlServer {
     this.checks.set(name, check);
   }
 
-  healthReport(): { status: HealthStatus; subsystems: Record<string, SubsystemHealth> } {
+  /** The worst status of any subsystem, and every reason of those that are not ok. */
+  healthReport(): { status: HealthStatus; reasons: string[]; subsystems: Record<string, SubsystemHealth> } {
     const subsystems: Record<string, SubsystemHealth> = {};
+    const reasons: string[] = [];
     let status: HealthStatus = "ok";
     for (const [name, check] of this.checks) {
       const result = check();
       subsystems[name] = result;
+      if (result.status === "ok") continue;
+      reasons.push(...(result.reasons?.length ? result.reasons : [`${name}: ${result.status}`]));
       if (result.status === "down") status = "down";
-      else if (result.status === "degraded" && status === "ok") status = "degraded";
+      else if (status === "ok") status = "degraded";
     }
-    return { status, subsystems };
+    return { status, reasons, subsystems };
   }
 
   async listen(): Promise<{ host: string; port: number }> {
