@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, formatConfigIssues, type Config } from "./config/index.js";
+import { loadConfig, ConfigError, type Config } from "./config/index.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
@@ -39,7 +39,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     config = await loadConfig(configPath, { profile: options.profile, env });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(formatConfigIssues(configPath, err.issues) + "\n");
+    process.stderr.write(err.message + "\n");
     return 2;
   }
   if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
