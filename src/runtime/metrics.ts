@@ -112,7 +112,14 @@ export class CustomMetrics {
   }
 
   /** Called per order or event on hot paths: the labels object is only built the first time a series is seen. */
-  private bump(kind: "counter" | "gauge", actor: string, name: string, labels: Labels | undefined, value: number, accumulate: boolean): void {
+  private bump(
+    kind: "counter" | "gauge",
+    actor: string,
+    name: string,
+    labels: Labels | undefined,
+    value: number,
+    accumulate: boolean,
+  ): void {
     const key = labels === undefined ? `${name}|${actor}` : `${name}|${actor}|${JSON.stringify(labels)}`;
     const sample = this.values.get(key);
     if (sample === undefined) this.values.set(key, { kind, name, labels: { actor, ...labels }, value });

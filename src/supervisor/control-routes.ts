@@ -10,7 +10,10 @@ interface RiskStatus {
 }
 
 /** What the routes use of the supervisor. */
-export type SupervisedActors = Pick<Supervisor, "actors" | "actorStatus" | "isStopping" | "restartActor" | "crashActor" | "commandActor">;
+export type SupervisedActors = Pick<
+  Supervisor,
+  "actors" | "actorStatus" | "isStopping" | "restartActor" | "crashActor" | "commandActor"
+>;
 
 export interface HealthOptions {
   readonly startedAt: number;
@@ -21,9 +24,15 @@ export interface HealthOptions {
 }
 
 /** `/health`, `/metrics` and the actor control routes of architecture §9 and issue 2. */
-export function registerControlRoutes(server: ControlServer, supervisor: SupervisedActors, metrics: DaemonMetrics, health: HealthOptions): void {
+export function registerControlRoutes(
+  server: ControlServer,
+  supervisor: SupervisedActors,
+  metrics: DaemonMetrics,
+  health: HealthOptions,
+): void {
   server.health("actors", () => runStateCheck(supervisor.actors(), supervisor.isStopping));
-  server.health("actor_health", () => actorHealthCheck(supervisor.actors().map((a) => a.name), (name) => supervisor.actorStatus(name)));
+  const names = () => supervisor.actors().map((a) => a.name);
+  server.health("actor_health", () => actorHealthCheck(names(), (name) => supervisor.actorStatus(name)));
   server.health("event_loop", () => eventLoopCheck(health.eventLoopLag(), health.maxEventLoopLagMs));
 
   server.route("GET", "/health", () => {
@@ -59,7 +68,8 @@ export function registerControlRoutes(server: ControlServer, supervisor: Supervi
     if (breaker === undefined) return { status: "ok", breaker: "unknown" };
     const active = breaker.state === "ACTIVE";
     const reasons = active ? [] : [`risk: circuit breaker ${breaker.state} (drawdown ${breaker.drawdownUsd} USD)`];
-    return { status: active ? "ok" : "degraded", breaker: breaker.state, drawdown_usd: breaker.drawdownUsd, reasons };
+    const details = { breaker: breaker.state, drawdown_usd: breaker.drawdownUsd };
+    return { status: active ? "ok" : "degraded", ...details, reasons };
   });
 
   const ordersStatus = () => supervisor.actorStatus("orders") as OrdersStatus | undefined;

@@ -79,7 +79,9 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
       server = new ControlServer({ host: health.host, port: health.port, token: config.runtime.control.token, log });
       const lag = new EventLoopLag();
       lag.start();
-      registerControlRoutes(server, supervisor, metrics, { startedAt, maxEventLoopLagMs: health.max_event_loop_lag_ms, eventLoopLag: () => lag.lastWindow() });
+      const maxEventLoopLagMs = health.max_event_loop_lag_ms;
+      const eventLoopLag = () => lag.lastWindow();
+      registerControlRoutes(server, supervisor, metrics, { startedAt, maxEventLoopLagMs, eventLoopLag });
       await server.listen();
     } catch (err) {
       process.stderr.write(`leadlag: ${(err as Error).message}\n`);

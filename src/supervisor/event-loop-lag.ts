@@ -29,7 +29,10 @@ export class EventLoopLag {
     this.histogram.enable();
     this.timer = setInterval(() => {
       const count = this.histogram.count;
-      this.last = count === 0 ? { p99Ms: 0, maxMs: 0 } : { p99Ms: this.histogram.percentile(99) / 1e6, maxMs: this.histogram.max / 1e6 };
+      this.last =
+        count === 0
+          ? { p99Ms: 0, maxMs: 0 }
+          : { p99Ms: this.histogram.percentile(99) / 1e6, maxMs: this.histogram.max / 1e6 };
       this.histogram.reset();
     }, this.windowMs);
     this.timer.unref();

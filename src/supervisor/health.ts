@@ -13,7 +13,11 @@ export const MALFORMED_HEALTH = "published a health field that is not {status: o
 export function runStateCheck(actors: readonly ActorStatus[], stopping: boolean): SubsystemHealth {
   const down = actors.filter((a) => a.state !== "running");
   if (stopping) return { status: "down", down: down.map((a) => a.name), reasons: ["daemon: stopping"] };
-  return { status: down.length === 0 ? "ok" : "degraded", down: down.map((a) => a.name), reasons: down.map((a) => `${a.name}: ${a.state}`) };
+  return {
+    status: down.length === 0 ? "ok" : "degraded",
+    down: down.map((a) => a.name),
+    reasons: down.map((a) => `${a.name}: ${a.state}`),
+  };
 }
 
 /** An actor's `health` as it last published it; undefined when it publishes none. */
@@ -26,7 +30,9 @@ export function publishedHealth(status: unknown): ActorHealth | "malformed" | un
 function isActorHealth(value: unknown): value is ActorHealth {
   if (typeof value !== "object" || value === null) return false;
   const { status, reasons } = value as Record<string, unknown>;
-  return (status === "ok" || status === "degraded") && Array.isArray(reasons) && reasons.every((r) => typeof r === "string");
+  return (
+    (status === "ok" || status === "degraded") && Array.isArray(reasons) && reasons.every((r) => typeof r === "string")
+  );
 }
 
 /** Degraded while any actor says it is (or publishes a health field that cannot be read). */
@@ -39,7 +45,11 @@ export function actorHealthCheck(names: readonly string[], statusOf: (name: stri
     actors[name] = health;
     if (health === "malformed") reasons.push(`${name}: ${MALFORMED_HEALTH}`);
     else if (health.status === "degraded") {
-      reasons.push(...(health.reasons.length > 0 ? health.reasons.map((r) => `${name}: ${r}`) : [`${name}: degraded (no reason given)`]));
+      reasons.push(
+        ...(health.reasons.length > 0
+          ? health.reasons.map((r) => `${name}: ${r}`)
+          : [`${name}: degraded (no reason given)`]),
+      );
     }
   }
   return { status: reasons.length > 0 ? "degraded" : "ok", reasons, actors };
@@ -54,6 +64,8 @@ export function eventLoopCheck(window: EventLoopLagWindow, maxLagMs: number): Su
     lag_p99_ms: p99,
     lag_max_ms: Math.round(window.maxMs),
     max_lag_ms: maxLagMs,
-    reasons: over ? [`event loop: the main thread's timers ran ${p99} ms late (99th percentile; limit ${maxLagMs} ms)`] : [],
+    reasons: over
+      ? [`event loop: the main thread's timers ran ${p99} ms late (99th percentile; limit ${maxLagMs} ms)`]
+      : [],
   };
 }

@@ -26,7 +26,10 @@ export interface RequestTarget {
 export function parseTarget(target: string): RequestTarget {
   if (target.startsWith("/")) {
     const q = target.indexOf("?");
-    return { pathname: q < 0 ? target : target.slice(0, q), query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) };
+    return {
+      pathname: q < 0 ? target : target.slice(0, q),
+      query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)),
+    };
   }
   if (/^https?:\/\//i.test(target) && URL.canParse(target)) {
     const url = new URL(target);
@@ -83,7 +86,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
 /** Writes a whole response; a response the client has already gone from is left alone. */
 export function send(res: http.ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
   if (res.destroyed || res.writableEnded) return;
-  const text = typeof body === "string" ? body : JSON.stringify(body, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  const text =
+    typeof body === "string"
+      ? body
+      : JSON.stringify(body, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
   res.writeHead(status, { "content-type": contentType });
   res.end(text);
 }

@@ -165,7 +165,7 @@ export class DaemonMetrics {
           for (const v of values.values()) {
             if (!(this instanceof Counter)) this.set(v.labels, v.value);
             // A counter may not go down: a signed total belongs in a gauge (ActorMetrics.add).
-            else if (v.value < 0) failed(new Error(`counter ${s.name}${JSON.stringify(v.labels)} is negative (${v.value})`));
+            else if (v.value < 0) failed(new Error(`${s.name}${JSON.stringify(v.labels)} is negative (${v.value})`));
             else this.inc(v.labels, v.value);
           }
         },

@@ -61,13 +61,16 @@ describe("crash storm", () => {
         for (;;) {
           const s = await strategy();
           if (s?.state === "running" && s.restarts === restarts) return;
-          if (Date.now() > until || exitCode !== undefined) throw new Error(`strategy not running after ${restarts} restarts (exit ${exitCode})`);
+          if (Date.now() > until || exitCode !== undefined)
+            throw new Error(`strategy not running after ${restarts} restarts (exit ${exitCode})`);
           await new Promise((r) => setTimeout(r, 20));
         }
       };
       await running(0);
       for (let crash = 1; crash <= 10; crash++) {
-        expect((await fetch(`http://127.0.0.1:${port}/control/actors/strategy/crash`, { method: "POST" })).status).toBe(202);
+        expect((await fetch(`http://127.0.0.1:${port}/control/actors/strategy/crash`, { method: "POST" })).status).toBe(
+          202,
+        );
         await running(crash);
       }
       expect(exitCode).toBeUndefined();

@@ -68,13 +68,24 @@ describe("daemon ingress", () => {
     try {
       const until = Date.now() + 15_000;
       while (!(await healthy())) {
-        if (Date.now() > until || exitCode !== undefined) throw new Error(`daemon never became healthy (exit ${exitCode})`);
+        if (Date.now() > until || exitCode !== undefined)
+          throw new Error(`daemon never became healthy (exit ${exitCode})`);
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(await rawStatus(port, "GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).toBe(404);
       const auth = "Authorization: Bearer s3cret\r\n";
-      expect(await rawStatus(port, `POST /control/actors/%ZZ/restart HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 0\r\n\r\n`)).toBe(400);
-      expect(await rawStatus(port, `POST /risk/reset HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: ${10 * 1024 * 1024}\r\n\r\n`)).toBe(413);
+      expect(
+        await rawStatus(
+          port,
+          `POST /control/actors/%ZZ/restart HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 0\r\n\r\n`,
+        ),
+      ).toBe(400);
+      expect(
+        await rawStatus(
+          port,
+          `POST /risk/reset HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: ${10 * 1024 * 1024}\r\n\r\n`,
+        ),
+      ).toBe(413);
       await new Promise((r) => setTimeout(r, 200)); // time for an exit, had one of them been fatal
       expect(exitCode).toBeUndefined();
       expect(await healthy()).toBe(true);

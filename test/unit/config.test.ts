@@ -44,9 +44,11 @@ describe("reference file", () => {
     expect(strategies[0].config.features).toEqual(["trade", "mid"]);
     expect(market_data.synthetic).toMatchObject({ seed: 42, exchange: "HYPERLIQUID", book_mode: "deltas", depth_levels: 10 });
     expect(execution.paper).toEqual({ latency_ms: 1 });
-    expect(observability.health_server).toEqual({ enabled: true, host: "127.0.0.1", port: 8082, max_event_loop_lag_ms: 200 });
-    expect(parseConfig(minimal("observability: {health_server: {max_event_loop_lag_ms: 50}}\n")).observability.health_server.max_event_loop_lag_ms).toBe(50);
-    expect(() => parseConfig(minimal("observability: {health_server: {max_event_loop_lag_ms: 0}}\n"))).toThrow(/max_event_loop_lag_ms/);
+    const health = observability.health_server;
+    expect(health).toEqual({ enabled: true, host: "127.0.0.1", port: 8082, max_event_loop_lag_ms: 200 });
+    const lagLimit = (ms: number) => minimal(`observability: {health_server: {max_event_loop_lag_ms: ${ms}}}\n`);
+    expect(parseConfig(lagLimit(50)).observability.health_server.max_event_loop_lag_ms).toBe(50);
+    expect(() => parseConfig(lagLimit(0))).toThrow(/max_event_loop_lag_ms/);
   });
 
   it("resolves estimator_shards auto to cores minus one, at least one", () => {

@@ -30,9 +30,19 @@ afterEach(async () => {
 });
 
 async function start(options: { token?: string; limits?: Partial<HttpLimits> } = {}): Promise<void> {
-  const s = new ControlServer({ host: "127.0.0.1", port: 0, token: options.token, log: pino({ level: "silent" }), limits: options.limits });
+  const s = new ControlServer({
+    host: "127.0.0.1",
+    port: 0,
+    token: options.token,
+    log: pino({ level: "silent" }),
+    limits: options.limits,
+  });
   s.route("GET", "/health", () => ({ status: 200, body: { status: "ok" } }));
-  s.route("POST", "/control/actors/{name}/restart", ({ params }) => (restarted.push(params.name), { status: 202, body: { restarting: params.name } }));
+  s.route(
+    "POST",
+    "/control/actors/{name}/restart",
+    ({ params }) => (restarted.push(params.name), { status: 202, body: { restarting: params.name } }),
+  );
   s.route("POST", "/echo", ({ body }) => (received.push(body), { status: 200, body: { got: body ?? null } }));
   s.route("GET", "/boom", () => {
     throw new Error("handler bug");
@@ -58,7 +68,11 @@ interface RawResponse {
  * Writes `head` (and `body` chunks, while the server keeps the socket open) and reads until the
  * server closes or `idleMs` pass without data after a complete response.
  */
-function raw(head: string, body: { chunk: Buffer; times: number } | undefined = undefined, idleMs = 300): Promise<RawResponse> {
+function raw(
+  head: string,
+  body: { chunk: Buffer; times: number } | undefined = undefined,
+  idleMs = 300,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1");
     const chunks: Buffer[] = [];
@@ -74,7 +88,8 @@ function raw(head: string, body: { chunk: Buffer; times: number } | undefined = 
     };
     const giveUp = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no complete answer to ${JSON.stringify(head.split("\r\n")[0])}: ${Buffer.concat(chunks).toString("latin1").slice(0, 200)}`));
+      const got = Buffer.concat(chunks).toString("latin1").slice(0, 200);
+      reject(new Error(`no complete answer to ${JSON.stringify(head.split("\r\n")[0])}: ${got}`));
     }, 5000);
     socket.on("data", (d) => {
       chunks.push(d);
@@ -117,10 +132,14 @@ describe("control server ingress: one request cannot stop it", () => {
 
   it("answers 400 to bad percent-encoding in a path parameter, with or without the token", async () => {
     await start({ token: TOKEN });
-    const withToken = await raw(`POST /control/actors/%ZZ/restart HTTP/1.1\r\nHost: x\r\n${AUTH}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+    const withToken = await raw(
+      `POST /control/actors/%ZZ/restart HTTP/1.1\r\nHost: x\r\n${AUTH}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+    );
     expect(withToken.status).toBe(400);
     expect(withToken.text).toContain("percent-encoding");
-    const without = await raw("POST /control/actors/%E0%A4%A/restart HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    const without = await raw(
+      "POST /control/actors/%E0%A4%A/restart HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
     expect(without.status).toBe(400);
     expect(restarted).toEqual([]);
     await stillServing();
@@ -128,7 +147,8 @@ describe("control server ingress: one request cannot stop it", () => {
 
   it("decodes a well-formed parameter and accepts the absolute form of a request target", async () => {
     await start({ token: TOKEN });
-    const ok = await raw(`POST /control/actors/estimator%2D0/restart HTTP/1.1\r\nHost: x\r\n${AUTH}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+    const target = "/control/actors/estimator%2D0/restart";
+    const ok = await raw(`POST ${target} HTTP/1.1\r\nHost: x\r\n${AUTH}Content-Length: 0\r\nConnection: close\r\n\r\n`);
     expect(ok.status).toBe(202);
     expect(restarted).toEqual(["estimator-0"]);
     expect((await raw("GET http://x/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).status).toBe(200);
@@ -139,7 +159,9 @@ describe("control server ingress: one request cannot stop it", () => {
     await start({ token: TOKEN });
     expect((await raw("GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).status).toBe(404);
     expect((await raw("DELETE /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).status).toBe(405);
-    const noToken = await raw("POST /control/actors/feed/restart HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    const noToken = await raw(
+      "POST /control/actors/feed/restart HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
     expect(noToken.status).toBe(401);
     expect(restarted).toEqual([]);
   });
@@ -158,7 +180,10 @@ describe("control server ingress: one request cannot stop it", () => {
     await start({ limits: { maxBodyBytes: 64 * 1024 } });
     const chunk = Buffer.from(`4000\r\n${"x".repeat(0x4000)}\r\n`);
     // 10 MB offered in 16 KiB chunks; the server must cut the connection long before taking them all.
-    const answer = await raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", { chunk, times: 640 });
+    const answer = await raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", {
+      chunk,
+      times: 640,
+    });
     expect(answer.status).toBe(413);
     expect(answer.closed).toBe(true);
     expect(received).toEqual([]);
@@ -186,7 +211,9 @@ describe("control server ingress: one request cannot stop it", () => {
 
   it("refuses headers over the size limit (431) and a malformed request line (400)", async () => {
     await start();
-    const big = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(10 * 1024)}\r\nConnection: close\r\n\r\n`);
+    const big = await raw(
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(10 * 1024)}\r\nConnection: close\r\n\r\n`,
+    );
     expect(big.status).toBe(431);
     expect((await raw("THIS IS NOT HTTP\r\n\r\n")).status).toBe(400);
     expect((await raw("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")).status).toBe(400);

@@ -13,7 +13,12 @@ function exporter(): { metrics: DaemonMetrics; logged: () => string } {
   return { metrics, logged: () => lines.join("") };
 }
 
-const sample = (kind: CustomMetricSample["kind"], name: string, value: number, labels: Record<string, string> = { actor: "strategy" }) => ({ kind, name, labels, value });
+const sample = (
+  kind: CustomMetricSample["kind"],
+  name: string,
+  value: number,
+  labels: Record<string, string> = { actor: "strategy" },
+) => ({ kind, name, labels, value });
 
 describe("daemon metrics", () => {
   it("exports a signed running total (realised PnL) as a gauge that goes below zero", async () => {
@@ -32,7 +37,7 @@ describe("daemon metrics", () => {
     expect(await metrics.text()).toContain('leadlag_realized_pnl_usd{actor="strategy"} -10');
   });
 
-  it("still answers a scrape when a counter went negative (as realised PnL once did): that series is left out and logged", async () => {
+  it("answers a scrape with a counter gone negative (as realised PnL once did): series left out, logged", async () => {
     const { metrics, logged } = exporter();
     metrics.ingest([sample("counter", "realized_pnl_usd_total", -12.5), sample("counter", "fills_total", 3)]);
     const text = await metrics.text();
@@ -42,9 +47,12 @@ describe("daemon metrics", () => {
     expect(logged()).toContain("realized_pnl_usd_total");
   });
 
-  it("still answers when one metric cannot be collected (series with different label names), serving the rest", async () => {
+  it("answers when a metric cannot be collected (series with other label names), serving the rest", async () => {
     const { metrics, logged } = exporter();
-    metrics.ingest([sample("gauge", "open_positions", 2), sample("gauge", "open_positions", 1, { actor: "strategy", symbol: "BTC" })]);
+    metrics.ingest([
+      sample("gauge", "open_positions", 2),
+      sample("gauge", "open_positions", 1, { actor: "strategy", symbol: "BTC" }),
+    ]);
     metrics.ingest([sample("counter", "fills_total", 3)]);
     const text = await metrics.text();
     expect(text).toContain('leadlag_fills_total{actor="strategy"} 3');
@@ -52,7 +60,7 @@ describe("daemon metrics", () => {
     expect(logged()).toContain("open_positions");
   });
 
-  it("never throws while ingesting: a histogram with other labels, a name taken by a built-in metric, a bad name", async () => {
+  it("never throws while ingesting: a histogram with other labels, a built-in metric's name, a bad name", async () => {
     const { metrics, logged } = exporter();
     const hostile = [
       sample("histogram", "decision_latency_seconds", 0.001),
@@ -62,7 +70,7 @@ describe("daemon metrics", () => {
     ];
     expect(() => metrics.ingest(hostile)).not.toThrow();
     const text = await metrics.text();
-    expect(text).toContain("leadlag_decision_latency_seconds_count{actor=\"strategy\"} 1");
+    expect(text).toContain('leadlag_decision_latency_seconds_count{actor="strategy"} 1');
     expect(logged()).toContain("actor_up");
   });
 });

@@ -1,7 +1,14 @@
 import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 import { parseCommandArgs } from "../args.js";
-import { type Config, ConfigError, definedProfiles, parseConfig, readConfigText, redactSecrets } from "../../supervisor/config/index.js";
+import {
+  type Config,
+  ConfigError,
+  definedProfiles,
+  parseConfig,
+  readConfigText,
+  redactSecrets,
+} from "../../supervisor/config/index.js";
 
 const USAGE = `usage: leadlag check-config FILE [--profile P] [--print]
 
@@ -41,7 +48,8 @@ export const checkConfigCommand: Command = {
     try {
       text = await readConfigText(file);
     } catch (err) {
-      process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `leadlag check-config: cannot read ${file}: ${(err as Error).message}\n`);
+      const unreadable = `leadlag check-config: cannot read ${file}: ${(err as Error).message}`;
+      process.stderr.write(`${err instanceof ConfigError ? err.message : unreadable}\n`);
       return 2;
     }
     let config: Config;

@@ -84,8 +84,8 @@ export function parseConfig(text: string, options: ParseOptions = {}): Config {
 }
 
 /** Only the listed issues are looked up in the file: each lookup walks its mappings. */
-function located(sourceName: string, issues: readonly ConfigIssue[], source: YamlSource, profile: string | undefined): ConfigError {
-  return new ConfigError(sourceName, locateAll(listedIssues(issues), source, profile), issues.length);
+function located(source: string, issues: readonly ConfigIssue[], yaml: YamlSource, profile?: string): ConfigError {
+  return new ConfigError(source, locateAll(listedIssues(issues), yaml, profile), issues.length);
 }
 
 /** The profiles a config text defines (none when it does not parse); check-config validates each. */

@@ -25,12 +25,15 @@ export function parseYamlSource(text: string): YamlParseResult {
   // The library's own unique-keys check compares each key with every earlier one: minutes for a
   // hundred thousand keys. duplicateKeys does the same in one pass.
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-  const syntax = document.errors.map((error) => issueAt(error.pos[0], `${expected.yamlSyntax} (${error.message.split("\n")[0]})`));
+  const syntax = document.errors.map((error) =>
+    issueAt(error.pos[0], `${expected.yamlSyntax} (${error.message.split("\n")[0]})`),
+  );
   if (syntax.length > 0) return { ok: false, issues: syntax };
   let data: unknown;
   try {
-    const duplicates = duplicateKeys(document);
-    if (duplicates.length > 0) return { ok: false, issues: duplicates.map((offset) => issueAt(offset, `${expected.yamlSyntax} (Map keys must be unique)`)) };
+    const repeated = `${expected.yamlSyntax} (Map keys must be unique)`;
+    const duplicates = duplicateKeys(document).map((offset) => issueAt(offset, repeated));
+    if (duplicates.length > 0) return { ok: false, issues: duplicates };
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     // The alias limit, and a stack too shallow for the nesting, surface as exceptions.

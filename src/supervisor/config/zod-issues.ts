@@ -18,7 +18,10 @@ function fromZodIssue(issue: ZodIssue, schema: z.ZodType): ConfigIssue[] {
     // For an unknown key the bad value is the key itself: that is what the user mistyped. Reports list
     // the shallowest issues first, in order, so past the first MAX_LISTED_ISSUES keys of one mapping none
     // is ever listed: no suggestion is searched for them (a file of 100,000 unknown keys stays quick).
-    return issue.keys.map((key, i) => makeIssue([...path, key], key, expected.knownKey(i < MAX_LISTED_ISSUES ? closestKey(key, known) : undefined)));
+    return issue.keys.map((key, i) => {
+      const suggestion = i < MAX_LISTED_ISSUES ? closestKey(key, known) : undefined;
+      return makeIssue([...path, key], key, expected.knownKey(suggestion));
+    });
   }
   return [makeIssue(path, issue.input, expectationOf(issue))];
 }
