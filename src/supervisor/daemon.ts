@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, formatConfigIssues, type Config } from "./config/index.js";
+import { loadConfig, ConfigError, type Config } from "./config/index.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
@@ -12,6 +12,7 @@ import { registerControlRoutes } from "./control-routes.js";
 import { registerFaultRoutes } from "./fault-routes.js";
 import { NotifyUnavailable, systemdNotifier, type ServiceNotifier } from "./sd-notify.js";
 import { MainThreadWatchdog } from "./watchdog.js";
+import { EventLoopLag } from "./event-loop-lag.js";
 
 export interface RunOptions {
   readonly profile?: string;
@@ -41,7 +42,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     config = await loadConfig(configPath, { profile: options.profile, env });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(formatConfigIssues(configPath, err.issues) + "\n");
+    process.stderr.write(err.message + "\n");
     return 2;
   }
   if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
@@ -61,7 +62,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   const children = resolveChildSpecs(childSpecsFor(config));
   const topology = buildTopology(children, await loadDefs(children));
   let supervisor: Supervisor | undefined;
-  const metrics = new DaemonMetrics(topology, () => supervisor);
+  const metrics = new DaemonMetrics(topology, () => supervisor, log);
   const sup = config.runtime.supervisor;
   const watchdogConfig = config.runtime.watchdog;
   const watchdog = watchdogConfig.enabled
@@ -109,7 +110,11 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   if (health.enabled) {
     try {
       server = new ControlServer({ host: health.host, port: health.port, token: config.runtime.control.token, log });
-      registerControlRoutes(server, supervisor, metrics, startedAt);
+      const lag = new EventLoopLag();
+      lag.start();
+      const maxEventLoopLagMs = health.max_event_loop_lag_ms;
+      const eventLoopLag = () => lag.lastWindow();
+      registerControlRoutes(server, supervisor, metrics, { startedAt, maxEventLoopLagMs, eventLoopLag });
       registerFaultRoutes(server, supervisor);
       await server.listen();
     } catch (err) {
