@@ -46,6 +46,13 @@ describe("reference file", () => {
     expect(execution.paper).toEqual({ latency_ms: 1 });
   });
 
+  it("bounds market data clock skew at 2 s by default; a positive number of ms is required", () => {
+    expect(parseConfig(minimal(), { env: {} }).market_data.max_clock_skew_ms).toBe(2000);
+    expect(parseConfig(`${minimal()}market_data:\n  max_clock_skew_ms: 250\n`, { env: {} }).market_data.max_clock_skew_ms).toBe(250);
+    const error = catchConfigError(() => parseConfig(`${minimal()}market_data:\n  max_clock_skew_ms: 0\n`, { env: {} }));
+    expect(error.issues[0]).toMatchObject({ path: "market_data.max_clock_skew_ms", value: 0 });
+  });
+
   it("resolves estimator_shards auto to cores minus one, at least one", () => {
     expect(estimatorShardCount({ estimator_shards: "auto" }, 2)).toBe(1);
     expect(estimatorShardCount({ estimator_shards: "auto" }, 1)).toBe(1);
