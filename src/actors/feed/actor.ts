@@ -7,6 +7,8 @@ import { loadRegistry } from "../shared/instruments.js";
 import { leadLagStrategy } from "../shared/universe.js";
 import { FeedCore } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
+import { FeedHealth } from "./health.js";
+import { marketDataSubscription } from "./subscription.js";
 
 const STATS_EVERY_MS = 1000;
 /** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
@@ -34,6 +36,7 @@ export default defineActor<Config>({
       },
       { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
     );
+    const health = new FeedHealth(new Set(marketDataSubscription(config, registry).instruments.map((i) => i.symbol)));
     const reported = new Map<string, StreamStats>();
     let lastDrops: Record<string, number> = {};
     const lastLogged = new Map<string, number>();
@@ -88,6 +91,7 @@ export default defineActor<Config>({
             stale: s.stale,
             age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9,
           })),
+          health: health.update(staleness, stats),
         });
       },
     };
