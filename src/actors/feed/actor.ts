@@ -1,7 +1,7 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import { msToNs, secondsToNs } from "../../protocol/time.js";
+import { elapsedMs, msToNs, secondsToNs } from "../../protocol/time.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
 import { leadLagStrategy } from "../shared/universe.js";
@@ -46,8 +46,8 @@ export default defineActor<Config>({
         MarketDataFrame: (f: MarketDataFrame) => {
           const drop = core.onFrame(f.topic, f.payload, f.recvNs);
           if (drop === undefined) return;
-          const now = Date.now();
-          if (now - (lastLogged.get(drop.reason) ?? 0) < DROP_LOG_EVERY_MS) return;
+          const now = elapsedMs(0n, ctx.now());
+          if (now - (lastLogged.get(drop.reason) ?? -Infinity) < DROP_LOG_EVERY_MS) return;
           lastLogged.set(drop.reason, now);
           ctx.log.warn(
             { reason: drop.reason, field: drop.field, detail: drop.detail, topic: f.topic },
