@@ -213,6 +213,18 @@ describe("feed core sanity limits", () => {
     expect(core.stats().streams[0]).toMatchObject({ lastSeq: 3, outliers: 1, gaps: 0, restarts: 0 });
   });
 
+  it("drops a held candidate that the next frame does not continue either, and holds that frame instead", () => {
+    const { core, trades } = feed();
+    const at = (i: number) => T + BigInt(i) * MS;
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(10, at(1)), at(1));
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(2 ** 40, at(2)), at(2))).toBeUndefined();
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(3, at(3)), at(3))?.reason).toBe("seq_jump");
+    expect(core.stats().streams[0].heldSeq).toBe(3);
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(11, at(4)), at(4))?.reason).toBe("seq_backwards");
+    expect(trades.map((t) => t.seq)).toEqual([10, 11]);
+    expect(core.stats().streams[0]).toMatchObject({ outliers: 1, outOfOrder: 1, restarts: 0 });
+  });
+
   it("takes a long gap once the next frame continues it: both frames go on, in order", () => {
     const { core, trades } = feed();
     const jump = 1 + MAX_SEQ_JUMP + 4000;
