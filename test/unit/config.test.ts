@@ -48,8 +48,9 @@ describe("reference file", () => {
 
   it("bounds market data clock skew at 2 s by default; a positive number of ms is required", () => {
     expect(parseConfig(minimal(), { env: {} }).market_data.max_clock_skew_ms).toBe(2000);
-    expect(parseConfig(`${minimal()}market_data:\n  max_clock_skew_ms: 250\n`, { env: {} }).market_data.max_clock_skew_ms).toBe(250);
-    const error = catchConfigError(() => parseConfig(`${minimal()}market_data:\n  max_clock_skew_ms: 0\n`, { env: {} }));
+    const skew = (ms: number) => `${minimal()}market_data:\n  max_clock_skew_ms: ${ms}\n`;
+    expect(parseConfig(skew(250), { env: {} }).market_data.max_clock_skew_ms).toBe(250);
+    const error = catchConfigError(() => parseConfig(skew(0), { env: {} }));
     expect(error.issues[0]).toMatchObject({ path: "market_data.max_clock_skew_ms", value: 0 });
   });
 

@@ -41,7 +41,8 @@ function feed() {
 
 const tradeWithSeq = (seq: number | string, ts = 1763380800345678901n) =>
   TRADE_PAYLOAD.replace('"seq":2,', `"seq":${seq},`).replace("1763380800345678901", String(ts));
-const withReceipt = (payload: string, ts: bigint | string) => payload.replace(/"receipt_timestamp_ns":\d+/, `"receipt_timestamp_ns":${ts}`);
+const withReceipt = (payload: string, ts: bigint | string) =>
+  payload.replace(/"receipt_timestamp_ns":\d+/, `"receipt_timestamp_ns":${ts}`);
 
 describe("feed core", () => {
   it("normalises the doc's trade into a Trade with the exact receipt time", () => {
@@ -79,7 +80,10 @@ describe("feed core", () => {
     expect(trades.map((t) => t.seq)).toEqual([1, 4, 5]);
     const stats = core.stats();
     expect(stats.streams).toEqual([
-      { symbol: "BTC-USDC-PERP", stream: "trades", lastSeq: 5, messages: 3, gaps: 1, missing: 2, duplicates: 1, outOfOrder: 1, outliers: 0, restarts: 0, accepted: 3, dropped: 2, lastDrop: "seq_backwards" },
+      {
+        symbol: "BTC-USDC-PERP", stream: "trades", lastSeq: 5, messages: 3, gaps: 1, missing: 2, duplicates: 1,
+        outOfOrder: 1, outliers: 0, restarts: 0, accepted: 3, dropped: 2, lastDrop: "seq_backwards",
+      },
     ]);
     expect(stats.drops.duplicate).toBe(1);
     expect(stats.drops.seq_backwards).toBe(1);
@@ -169,7 +173,8 @@ describe("feed core", () => {
     };
     expect(replayed(rehearsing.core)).toEqual(replayed(plain.core));
     // The duplicate (seq 2 again) was dropped: the rehearsed frame is the last one accepted, seq 4.
-    expect(rehearsing.core.rehearse()).toEqual({ type: "Trade", instrument: 0, tsNs: T + 12n, recvNs: recv(7), price: 97003.5, amount: 0.25, side: -1, seq: 4 });
+    const last = { type: "Trade", instrument: 0, tsNs: T + 12n, recvNs: recv(7), price: 97003.5, amount: 0.25 };
+    expect(rehearsing.core.rehearse()).toEqual({ ...last, side: -1, seq: 4 });
     expect(rehearsing.core.rehearse()).toEqual(plain.trades.at(-1));
   });
 });
@@ -180,7 +185,8 @@ describe("feed core sanity limits", () => {
   it("drops a checkpoint stamped far in the future or the past as clock_skew, and takes the next good one", () => {
     const { core, books } = feed();
     const at = 1763380800200000000n;
-    expect(core.onFrame(CKPT_TOPIC, withReceipt(CKPT_2, 9_000_000_000_000_000_000n), at)).toMatchObject({ reason: "clock_skew", field: "receipt_timestamp_ns" });
+    const future = withReceipt(CKPT_2, 9_000_000_000_000_000_000n);
+    expect(core.onFrame(CKPT_TOPIC, future, at)).toMatchObject({ reason: "clock_skew", field: "receipt_timestamp_ns" });
     expect(core.onFrame(CKPT_TOPIC, withReceipt(CKPT_2, 1n), at)?.reason).toBe("clock_skew");
     expect(core.onFrame(CKPT_TOPIC, CKPT_2, at + MAX_SKEW_NS + 1n)?.reason).toBe("clock_skew");
     expect(core.onFrame(CKPT_TOPIC, CKPT_2, at + MAX_SKEW_NS)).toBeUndefined();
@@ -207,7 +213,8 @@ describe("feed core sanity limits", () => {
     core.onFrame(TRADE_TOPIC, tradeWithSeq(1, T + 1n * MS), T + 1n * MS);
     expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(2 ** 52, T + 2n * MS), T + 2n * MS)).toBeUndefined();
     expect(core.stats().streams[0].heldSeq).toBe(2 ** 52);
-    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(2, T + 3n * MS), T + 3n * MS)).toMatchObject({ reason: "seq_jump", field: "seq" });
+    const next = core.onFrame(TRADE_TOPIC, tradeWithSeq(2, T + 3n * MS), T + 3n * MS);
+    expect(next).toMatchObject({ reason: "seq_jump", field: "seq" });
     expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(3, T + 4n * MS), T + 4n * MS)).toBeUndefined();
     expect(trades.map((t) => t.seq)).toEqual([1, 2, 3]);
     expect(core.stats().streams[0]).toMatchObject({ lastSeq: 3, outliers: 1, gaps: 0, restarts: 0 });
@@ -265,15 +272,20 @@ describe("feed core sanity limits", () => {
     );
   });
 
+  const PAST_2_53 = "9007199254740993";
   it.each([
     ["a receipt time past 2^64", withReceipt(TRADE_PAYLOAD, "18446744073709551616"), "timestamp_out_of_range"],
     ["a receipt time past 2^63", withReceipt(TRADE_PAYLOAD, "9223372036854775808"), "timestamp_out_of_range"],
     ["a 400-digit receipt time", withReceipt(TRADE_PAYLOAD, "9".repeat(400)), "timestamp_out_of_range"],
-    ["a seq past 2^53", tradeWithSeq("9007199254740993"), "seq_out_of_range"],
+    ["a seq past 2^53", tradeWithSeq(PAST_2_53), "seq_out_of_range"],
     ["a seq past 2^64", tradeWithSeq("18446744073709551617"), "seq_out_of_range"],
-    ["a window_size past 2^53", TRADE_PAYLOAD.replace('"window_size":2', '"window_size":9007199254740993'), "integer_out_of_range"],
-    ["a schema_version past 2^64", TRADE_PAYLOAD.replace('"schema_version":1', '"schema_version":18446744073709551617'), "integer_out_of_range"],
-    ["an amount past 2^53", TRADE_PAYLOAD.replace('"amount":0.25', '"amount":9007199254740993'), "size_out_of_range"],
+    ["a window_size past 2^53", TRADE_PAYLOAD.replace('"window_size":2', `"window_size":${PAST_2_53}`), "integer_out_of_range"],
+    [
+      "a schema_version past 2^64",
+      TRADE_PAYLOAD.replace('"schema_version":1', '"schema_version":18446744073709551617'),
+      "integer_out_of_range",
+    ],
+    ["an amount past 2^53", TRADE_PAYLOAD.replace('"amount":0.25', `"amount":${PAST_2_53}`), "size_out_of_range"],
   ])("drops %s at the wire: counted, not thrown, nothing passed on", (_, payload, reason) => {
     const { core, trades } = feed();
     let drop: ReturnType<FeedCore["onFrame"]>;

@@ -45,8 +45,9 @@ describe("marketstream wire", () => {
 
   it("keeps a 2^63-1 timestamp exact and refuses larger ones, which msgpack and PostgreSQL cannot carry", () => {
     const at = (ts: string) => parseTrade(TRADE_PAYLOAD.replace("1763380800345678901", ts));
-    expect((at("9223372036854775807") as { receipt_timestamp_ns: bigint }).receipt_timestamp_ns).toBe(9223372036854775807n);
-    for (const ts of ["9223372036854775808", "18446744073709551615", "18446744073709551616", "99999999999999999999", "1".repeat(500)]) {
+    expect(at("9223372036854775807")).toMatchObject({ receipt_timestamp_ns: 9223372036854775807n });
+    const tooLarge = ["9223372036854775808", "18446744073709551615", "18446744073709551616", "99999999999999999999"];
+    for (const ts of [...tooLarge, "1".repeat(500)]) {
       const r = rejection(at(ts));
       expect([r.reason, r.field]).toEqual(["timestamp_out_of_range", "receipt_timestamp_ns"]);
     }
