@@ -16,11 +16,13 @@ interface FeedWorkerData {
   readonly ring: SharedArrayBuffer;
   readonly rulesPath: string;
   readonly expected: number;
+  readonly maxClockSkewNs: bigint;
 }
 
-const { ring, rulesPath, expected } = workerData as FeedWorkerData;
+const { ring, rulesPath, expected, maxClockSkewNs } = workerData as FeedWorkerData;
 const registry = parseSymbolRules(readFileSync(rulesPath, "utf8"));
-const core = new FeedCore({ registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: () => {}, book: () => {} });
+const options = { registry, lookbackNs: 240_000_000_000n, staleAfterNs: 1_000_000_000n, maxClockSkewNs };
+const core = new FeedCore(options, { trade: () => {}, book: () => {} });
 const codec = createCodec();
 const inbox = new RingConsumer(ring);
 let processed = 0;

@@ -30,7 +30,7 @@ describe("synthetic publisher", () => {
     const [tp, bp] = freePortPair();
     const trades: Trade[] = [];
     const books: Book[] = [];
-    const core = new FeedCore({ registry, lookbackNs: 60_000_000_000n, staleAfterNs: 1_000_000_000n }, { trade: (t) => trades.push(t), book: (b) => books.push(b) });
+    const core = new FeedCore({ registry, lookbackNs: 60_000_000_000n, staleAfterNs: 1_000_000_000n, maxClockSkewNs: 2_000_000_000n }, { trade: (t) => trades.push(t), book: (b) => books.push(b) });
     const bridge = new MarketDataBridge({ host: "127.0.0.1", tradesPort: tp, booksPort: bp, topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]), logger }, (t, p, ns) => core.onFrame(t, p, ns));
     bridge.start();
     cleanups.push(() => bridge.close());

@@ -39,8 +39,10 @@ class MemorySink implements RecordSink {
   async close() {}
 }
 
+const MAX_SKEW_NS = 2_000_000_000n;
+
 function record(sink: RecordSink, messages: readonly SyntheticMessage[], levels = 10): Recorder {
-  const recorder = new Recorder(registry, levels, sink);
+  const recorder = new Recorder(registry, levels, MAX_SKEW_NS, sink);
   for (const m of messages) recorder.onFrame(m.topic, m.payload, m.tsNs);
   return recorder;
 }
@@ -79,9 +81,9 @@ describe("recorder", () => {
   it("leaves cells empty for absent levels and writes no row while the book is invalid", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-rec-"));
     try {
-      const recorder = new Recorder(registry, 4, new CsvRecordSink(dir, 4));
-      recorder.onFrame(CKPT_TOPIC, CKPT_2, 1n);
-      recorder.onFrame(DELTA_TOPIC, DELTA_3.replace('"seq":3', '"seq":9'), 2n);
+      const recorder = new Recorder(registry, 4, MAX_SKEW_NS, new CsvRecordSink(dir, 4));
+      recorder.onFrame(CKPT_TOPIC, CKPT_2, 1763380800200000001n);
+      recorder.onFrame(DELTA_TOPIC, DELTA_3.replace('"seq":3', '"seq":9'), 1763380800700000001n);
       await recorder.close();
       const books = readFileSync(path.join(dir, "books.csv"), "utf8").trimEnd().split("\n");
       expect(books.slice(1)).toEqual(["1763380800200000000,HYPERLIQUID,BTC-USDC-PERP,2,97000,1.2345,96999,0.5,96998,2,,,97001,0.8,97002,1.1,97003,3,,"]);

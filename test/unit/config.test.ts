@@ -51,6 +51,14 @@ describe("reference file", () => {
     expect(() => parseConfig(lagLimit(0))).toThrow(/max_event_loop_lag_ms/);
   });
 
+  it("bounds market data clock skew at 2 s by default; a positive number of ms is required", () => {
+    expect(parseConfig(minimal(), { env: {} }).market_data.max_clock_skew_ms).toBe(2000);
+    const skew = (ms: number) => `${minimal()}market_data:\n  max_clock_skew_ms: ${ms}\n`;
+    expect(parseConfig(skew(250), { env: {} }).market_data.max_clock_skew_ms).toBe(250);
+    const error = catchConfigError(() => parseConfig(skew(0), { env: {} }));
+    expect(error.issues[0]).toMatchObject({ path: "market_data.max_clock_skew_ms", value: 0 });
+  });
+
   it("resolves estimator_shards auto to cores minus one, at least one", () => {
     expect(estimatorShardCount({ estimator_shards: "auto" }, 2)).toBe(1);
     expect(estimatorShardCount({ estimator_shards: "auto" }, 1)).toBe(1);

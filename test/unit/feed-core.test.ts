@@ -3,23 +3,46 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { FeedCore, type FeedPort } from "../../src/actors/feed/core.js";
 import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { MAX_SEQ_JUMP } from "../../src/actors/feed/sequence.js";
+import { createCodec } from "../../src/protocol/catalog.js";
 import { Book as BookSchema, Trade as TradeSchema, type Book, type Trade } from "../../src/protocol/market-data.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { CKPT_2, CKPT_TOPIC, DELTA_1, DELTA_3, DELTA_TOPIC, SNAPSHOT_PAYLOAD, SNAPSHOT_TOPIC, TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 const S = 1_000_000_000n;
+/** The second of the doc's examples (their receipt times are T + 0.2 s … T + 0.7 s). */
+const T = 1763380800000000000n;
+/** A local receipt time just after the doc's examples. */
+const recv = (n: number | bigint = 0) => T + 800_000_000n + BigInt(n);
+const MAX_SKEW_NS = 2n * S;
 
+/**
+ * A core whose port encodes every message with the catalogue codec, as `ctx.send` does: a value msgpack
+ * cannot carry fails the test here instead of crashing the feed actor.
+ */
 function feed() {
   const trades: Trade[] = [];
   const books: Book[] = [];
-  const port: FeedPort = { trade: (t) => trades.push(t), book: (b) => books.push(b) };
-  const core = new FeedCore({ registry, lookbackNs: 60n * S, staleAfterNs: 2n * S }, port);
+  const codec = createCodec();
+  const port: FeedPort = {
+    trade: (t) => {
+      codec.encode(t);
+      trades.push(t);
+    },
+    book: (b) => {
+      codec.encode(b);
+      books.push(b);
+    },
+  };
+  const core = new FeedCore({ registry, lookbackNs: 60n * S, staleAfterNs: 2n * S, maxClockSkewNs: MAX_SKEW_NS }, port);
   return { core, trades, books };
 }
 
-const tradeWithSeq = (seq: number, ts = 1763380800345678901n) =>
+const tradeWithSeq = (seq: number | string, ts = 1763380800345678901n) =>
   TRADE_PAYLOAD.replace('"seq":2,', `"seq":${seq},`).replace("1763380800345678901", String(ts));
+const withReceipt = (payload: string, ts: bigint | string) =>
+  payload.replace(/"receipt_timestamp_ns":\d+/, `"receipt_timestamp_ns":${ts}`);
 
 describe("feed core", () => {
   it("normalises the doc's trade into a Trade with the exact receipt time", () => {
@@ -32,16 +55,16 @@ describe("feed core", () => {
 
   it("rebuilds delta mode: waits for the checkpoint, then applies deltas into Book messages", () => {
     const { core, books } = feed();
-    expect(core.onFrame(DELTA_TOPIC, DELTA_1, 1n)?.reason).toBe("awaiting_checkpoint");
-    expect(core.onFrame(CKPT_TOPIC, CKPT_2, 2n)).toBeUndefined();
-    expect(core.onFrame(DELTA_TOPIC, DELTA_3, 3n)).toBeUndefined();
+    expect(core.onFrame(DELTA_TOPIC, DELTA_1, recv(1))?.reason).toBe("awaiting_checkpoint");
+    expect(core.onFrame(CKPT_TOPIC, CKPT_2, recv(2))).toBeUndefined();
+    expect(core.onFrame(DELTA_TOPIC, DELTA_3, recv(3))).toBeUndefined();
     expect(books).toHaveLength(2);
     expect(books[1]).toMatchObject({ seq: 3, valid: true, bidPx: [97000, 96999, 96997], bidSz: [1, 0.5, 0.7], askPx: [97001, 97002, 97003], askSz: [0.8, 1.5, 3], mid: 97000.5 });
   });
 
   it("takes snapshots as whole books", () => {
     const { core, books } = feed();
-    expect(core.onFrame(SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, 5n)).toBeUndefined();
+    expect(core.onFrame(SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, recv(5))).toBeUndefined();
     expect(books[0]).toMatchObject({ instrument: 0, seq: 2, valid: true, bidPx: [97000, 96999, 96997], askSz: [0.8, 1.5, 3] });
   });
 
@@ -50,29 +73,39 @@ describe("feed core", () => {
     core.onFrame(TRADE_TOPIC, tradeWithSeq(1, 100n), 1n);
     core.onFrame(TRADE_TOPIC, tradeWithSeq(4, 400n), 2n);
     expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(4, 400n), 3n)?.reason).toBe("duplicate");
-    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(3, 300n), 4n)?.reason).toBe("seq_backwards");
-    expect(trades.map((t) => t.seq)).toEqual([1, 4]);
+    // Seq 3 after 4 could start a new sequence: held until seq 5 shows the old one goes on.
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(3, 300n), 4n)).toBeUndefined();
+    expect(core.stats().streams[0].heldSeq).toBe(3);
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(5, 500n), 5n)?.reason).toBe("seq_backwards");
+    expect(trades.map((t) => t.seq)).toEqual([1, 4, 5]);
     const stats = core.stats();
-    expect(stats.streams).toEqual([{ symbol: "BTC-USDC-PERP", stream: "trades", lastSeq: 4, messages: 2, gaps: 1, missing: 2, duplicates: 1, outOfOrder: 1, restarts: 0 }]);
+    expect(stats.streams).toEqual([
+      {
+        symbol: "BTC-USDC-PERP", stream: "trades", lastSeq: 5, messages: 3, gaps: 1, missing: 2, duplicates: 1,
+        outOfOrder: 1, outliers: 0, restarts: 0, accepted: 3, dropped: 2, lastDrop: "seq_backwards",
+      },
+    ]);
     expect(stats.drops.duplicate).toBe(1);
     expect(stats.drops.seq_backwards).toBe(1);
   });
 
-  it("treats seq 1 with a newer receipt time as a publisher restart and waits for its checkpoint", () => {
+  it("takes seq 1 as a publisher restart once the next frame continues it, and waits for its checkpoint", () => {
     const { core, books } = feed();
-    core.onFrame(CKPT_TOPIC, CKPT_2, 1n);
-    core.onFrame(DELTA_TOPIC, DELTA_3, 2n);
-    const later = (text: string) => text.replace(/"receipt_timestamp_ns":\d+/, '"receipt_timestamp_ns":1763380900000000000');
-    expect(core.onFrame(DELTA_TOPIC, later(DELTA_1), 3n)?.reason).toBe("awaiting_checkpoint");
-    expect(core.onFrame(CKPT_TOPIC, later(CKPT_2), 4n)).toBeUndefined();
+    core.onFrame(CKPT_TOPIC, CKPT_2, recv(1));
+    core.onFrame(DELTA_TOPIC, DELTA_3, recv(2));
+    const later = (text: string) => withReceipt(text, 1763380900000000000n);
+    expect(core.onFrame(DELTA_TOPIC, later(DELTA_1), 1763380900000000001n)).toBeUndefined();
+    expect(core.stats().streams[0]).toMatchObject({ heldSeq: 1, restarts: 0 });
+    // The checkpoint (seq 2) confirms the restart: the held delta goes first, onto a book reset by the restart.
+    expect(core.onFrame(CKPT_TOPIC, later(CKPT_2), 1763380900000000002n)?.reason).toBe("awaiting_checkpoint");
     expect(books.at(-1)).toMatchObject({ seq: 2, valid: true, bidSz: [1.2345, 0.5, 2] });
-    expect(core.stats().streams[0].restarts).toBe(1);
+    expect(core.stats().streams[0]).toMatchObject({ restarts: 1, lastSeq: 2 });
   });
 
   it("emits one invalid Book when a delta reveals a gap", () => {
     const { core, books } = feed();
-    core.onFrame(CKPT_TOPIC, CKPT_2, 1n);
-    core.onFrame(DELTA_TOPIC, DELTA_3.replace('"seq":3', '"seq":5'), 2n);
+    core.onFrame(CKPT_TOPIC, CKPT_2, recv(1));
+    core.onFrame(DELTA_TOPIC, DELTA_3.replace('"seq":3', '"seq":5'), recv(2));
     expect(books.map((b) => b.valid)).toEqual([true, false]);
   });
 
@@ -84,7 +117,7 @@ describe("feed core", () => {
     [TRADE_TOPIC, TRADE_PAYLOAD.replace('"symbol":"BTC-USDC-PERP",', ""), "missing_field"],
   ])("drops bad input by kind (%s)", (topic, payload, reason) => {
     const { core, trades } = feed();
-    expect(core.onFrame(topic, payload, 1n)?.reason).toBe(reason);
+    expect(core.onFrame(topic, payload, recv(1))?.reason).toBe(reason);
     expect(trades).toHaveLength(0);
     expect(core.stats().drops[reason as "invalid_json"]).toBe(1);
   });
@@ -92,7 +125,7 @@ describe("feed core", () => {
   it("reports a symbol stale after staleAfterNs without messages, in any spelling", () => {
     const { core } = feed();
     expect(core.stale("BTC-USDT-PERP", 10n * S)).toBe(true);
-    core.onFrame(TRADE_TOPIC, TRADE_PAYLOAD, 10n * S);
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(2, 10n * S), 10n * S);
     expect(core.stale("BTC-USDT-PERP", 11n * S)).toBe(false);
     expect(core.stale(0, 12n * S + 1n)).toBe(true);
     expect(core.ageNs("btc", 11n * S)).toBe(S);
@@ -105,7 +138,7 @@ describe("feed core", () => {
 
   it("replays the last lookback of trades and books in time order for a warm restart", () => {
     const { core } = feed();
-    for (let i = 1; i <= 5; i++) core.onFrame(TRADE_TOPIC, tradeWithSeq(i, BigInt(i) * 30n * S), BigInt(i));
+    for (let i = 1; i <= 5; i++) core.onFrame(TRADE_TOPIC, tradeWithSeq(i, BigInt(i) * 30n * S), BigInt(i) * 30n * S);
     const replayed: bigint[] = [];
     const count = core.replay({ trade: (t) => replayed.push(t.tsNs), book: () => {} });
     expect(count).toBe(3);
@@ -117,14 +150,14 @@ describe("feed core", () => {
     const rehearsing = feed();
     expect(rehearsing.core.rehearse()).toBeUndefined();
     const frames: [string, string, bigint][] = [
-      [TRADE_TOPIC, tradeWithSeq(1, 10n * S), 1n],
-      [DELTA_TOPIC, DELTA_1, 2n],
-      [CKPT_TOPIC, CKPT_2, 3n],
-      [TRADE_TOPIC, tradeWithSeq(2, 11n * S), 4n],
-      [TRADE_TOPIC, tradeWithSeq(2, 11n * S), 5n],
-      [DELTA_TOPIC, DELTA_3, 6n],
-      [TRADE_TOPIC, tradeWithSeq(4, 12n * S), 7n],
-      [SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, 8n],
+      [TRADE_TOPIC, tradeWithSeq(1, T + 10n), recv(1)],
+      [DELTA_TOPIC, DELTA_1, recv(2)],
+      [CKPT_TOPIC, CKPT_2, recv(3)],
+      [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(4)],
+      [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(5)],
+      [DELTA_TOPIC, DELTA_3, recv(6)],
+      [TRADE_TOPIC, tradeWithSeq(4, T + 12n), recv(7)],
+      [SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, recv(8)],
     ];
     for (const [topic, payload, recvNs] of frames) {
       expect(rehearsing.core.onFrame(topic, payload, recvNs)).toEqual(plain.core.onFrame(topic, payload, recvNs));
@@ -140,8 +173,126 @@ describe("feed core", () => {
     };
     expect(replayed(rehearsing.core)).toEqual(replayed(plain.core));
     // The duplicate (seq 2 again) was dropped: the rehearsed frame is the last one accepted, seq 4.
-    expect(rehearsing.core.rehearse()).toEqual({ type: "Trade", instrument: 0, tsNs: 12n * S, recvNs: 7n, price: 97003.5, amount: 0.25, side: -1, seq: 4 });
+    const last = { type: "Trade", instrument: 0, tsNs: T + 12n, recvNs: recv(7), price: 97003.5, amount: 0.25 };
+    expect(rehearsing.core.rehearse()).toEqual({ ...last, side: -1, seq: 4 });
     expect(rehearsing.core.rehearse()).toEqual(plain.trades.at(-1));
+  });
+});
+
+describe("feed core sanity limits", () => {
+  const MS = 1_000_000n;
+
+  it("drops a checkpoint stamped far in the future or the past as clock_skew, and takes the next good one", () => {
+    const { core, books } = feed();
+    const at = 1763380800200000000n;
+    const future = withReceipt(CKPT_2, 9_000_000_000_000_000_000n);
+    expect(core.onFrame(CKPT_TOPIC, future, at)).toMatchObject({ reason: "clock_skew", field: "receipt_timestamp_ns" });
+    expect(core.onFrame(CKPT_TOPIC, withReceipt(CKPT_2, 1n), at)?.reason).toBe("clock_skew");
+    expect(core.onFrame(CKPT_TOPIC, CKPT_2, at + MAX_SKEW_NS + 1n)?.reason).toBe("clock_skew");
+    expect(core.onFrame(CKPT_TOPIC, CKPT_2, at + MAX_SKEW_NS)).toBeUndefined();
+    expect(books.map((b) => b.tsNs)).toEqual([at]);
+    expect(core.stats().drops.clock_skew).toBe(3);
+    expect(core.stats().streams[0]).toMatchObject({ lastSeq: 2, accepted: 1, dropped: 3, lastDrop: "clock_skew" });
+  });
+
+  it("a trade with a huge seq and a receipt time a day ahead leaves the symbol's later trades flowing", () => {
+    const { core, trades } = feed();
+    const day = 86_400n * S;
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(1, T + 1n * MS), T + 2n * MS)).toBeUndefined();
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(2 ** 52, T + day), T + 3n * MS)?.reason).toBe("clock_skew");
+    for (let seq = 2; seq <= 100; seq++) {
+      const ts = T + BigInt(seq) * 10n * MS;
+      expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(seq, ts), ts + 50_000n)).toBeUndefined();
+    }
+    expect(trades.map((t) => t.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(core.stale("BTC-USDC-PERP", T + 1000n * MS)).toBe(false);
+  });
+
+  it("holds a seq far ahead until the next frame: a stray is dropped as seq_jump and the old sequence goes on", () => {
+    const { core, trades } = feed();
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(1, T + 1n * MS), T + 1n * MS);
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(2 ** 52, T + 2n * MS), T + 2n * MS)).toBeUndefined();
+    expect(core.stats().streams[0].heldSeq).toBe(2 ** 52);
+    const next = core.onFrame(TRADE_TOPIC, tradeWithSeq(2, T + 3n * MS), T + 3n * MS);
+    expect(next).toMatchObject({ reason: "seq_jump", field: "seq" });
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(3, T + 4n * MS), T + 4n * MS)).toBeUndefined();
+    expect(trades.map((t) => t.seq)).toEqual([1, 2, 3]);
+    expect(core.stats().streams[0]).toMatchObject({ lastSeq: 3, outliers: 1, gaps: 0, restarts: 0 });
+  });
+
+  it("drops a held candidate that the next frame does not continue either, and holds that frame instead", () => {
+    const { core, trades } = feed();
+    const at = (i: number) => T + BigInt(i) * MS;
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(10, at(1)), at(1));
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(2 ** 40, at(2)), at(2))).toBeUndefined();
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(3, at(3)), at(3))?.reason).toBe("seq_jump");
+    expect(core.stats().streams[0].heldSeq).toBe(3);
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(11, at(4)), at(4))?.reason).toBe("seq_backwards");
+    expect(trades.map((t) => t.seq)).toEqual([10, 11]);
+    expect(core.stats().streams[0]).toMatchObject({ outliers: 1, outOfOrder: 1, restarts: 0 });
+  });
+
+  it("takes a long gap once the next frame continues it: both frames go on, in order", () => {
+    const { core, trades } = feed();
+    const jump = 1 + MAX_SEQ_JUMP + 4000;
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(1, T + 1n * MS), T + 1n * MS);
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(jump, T + 2n * MS), T + 2n * MS)).toBeUndefined();
+    expect(trades.map((t) => t.seq)).toEqual([1]);
+    expect(core.onFrame(TRADE_TOPIC, tradeWithSeq(jump + 1, T + 3n * MS), T + 3n * MS)).toBeUndefined();
+    expect(trades.map((t) => t.seq)).toEqual([1, jump, jump + 1]);
+    expect(trades[1].recvNs).toBe(T + 2n * MS);
+    expect(core.stats().streams[0]).toMatchObject({ gaps: 1, missing: jump - 2, outliers: 0 });
+  });
+
+  it("one stray seq anywhere in a clean stream never costs a clean frame (property)", () => {
+    const BASE = 1_000_000;
+    const cases = fc.integer({ min: 3, max: 30 }).chain((n) =>
+      fc.tuple(
+        fc.constant(n),
+        fc.integer({ min: 0, max: n - 2 }),
+        fc.oneof(
+          fc.integer({ min: 0, max: BASE - 1 }),
+          fc.integer({ min: BASE + n + 1, max: BASE + n + MAX_SEQ_JUMP }),
+          fc.integer({ min: BASE + n + 1, max: Number.MAX_SAFE_INTEGER }),
+        ),
+      ),
+    );
+    fc.assert(
+      fc.property(cases, ([n, at, stray]) => {
+        const { core, trades } = feed();
+        const clean = Array.from({ length: n }, (_, i) => BASE + 1 + i);
+        const seqs = [...clean.slice(0, at), stray, ...clean.slice(at)];
+        seqs.forEach((seq, i) => core.onFrame(TRADE_TOPIC, tradeWithSeq(seq, T + BigInt(i) * MS), T + BigInt(i) * MS));
+        const before = at === 0 ? undefined : clean[at - 1];
+        const strayTaken = before === undefined || (stray > before && stray - before <= MAX_SEQ_JUMP);
+        expect(trades.map((t) => t.seq).filter((seq) => seq !== stray)).toEqual(clean);
+        expect(trades.some((t) => t.seq === stray)).toBe(strayTaken);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  const PAST_2_53 = "9007199254740993";
+  it.each([
+    ["a receipt time past 2^64", withReceipt(TRADE_PAYLOAD, "18446744073709551616"), "timestamp_out_of_range"],
+    ["a receipt time past 2^63", withReceipt(TRADE_PAYLOAD, "9223372036854775808"), "timestamp_out_of_range"],
+    ["a 400-digit receipt time", withReceipt(TRADE_PAYLOAD, "9".repeat(400)), "timestamp_out_of_range"],
+    ["a seq past 2^53", tradeWithSeq(PAST_2_53), "seq_out_of_range"],
+    ["a seq past 2^64", tradeWithSeq("18446744073709551617"), "seq_out_of_range"],
+    ["a window_size past 2^53", TRADE_PAYLOAD.replace('"window_size":2', `"window_size":${PAST_2_53}`), "integer_out_of_range"],
+    [
+      "a schema_version past 2^64",
+      TRADE_PAYLOAD.replace('"schema_version":1', '"schema_version":18446744073709551617'),
+      "integer_out_of_range",
+    ],
+    ["an amount past 2^53", TRADE_PAYLOAD.replace('"amount":0.25', `"amount":${PAST_2_53}`), "size_out_of_range"],
+  ])("drops %s at the wire: counted, not thrown, nothing passed on", (_, payload, reason) => {
+    const { core, trades } = feed();
+    let drop: ReturnType<FeedCore["onFrame"]>;
+    expect(() => (drop = core.onFrame(TRADE_TOPIC, payload, recv()))).not.toThrow();
+    expect(drop!.reason).toBe(reason);
+    expect(core.stats().drops[reason as "seq_out_of_range"]).toBe(1);
+    expect(trades).toHaveLength(0);
   });
 });
 
@@ -161,7 +312,7 @@ describe("feed core under garbage", () => {
       fc.property(fc.array(fc.tuple(fc.constantFrom(...topics), fc.oneof(mutated, fc.string(), fc.uint8Array({ maxLength: 64 }))), { maxLength: 30 }), (frames) => {
         const { core, trades, books } = feed();
         let t = 0n;
-        for (const [topic, payload] of frames) expect(() => core.onFrame(topic, payload, ++t)).not.toThrow();
+        for (const [topic, payload] of frames) expect(() => core.onFrame(topic, payload, recv(++t))).not.toThrow();
         for (const trade of trades) expect(TradeSchema.schema.safeParse(trade).success).toBe(true);
         for (const book of books) expect(BookSchema.schema.safeParse(book).success).toBe(true);
       }),

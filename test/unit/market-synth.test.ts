@@ -34,7 +34,7 @@ describe("synthetic market", () => {
 
   it("produces deltas and checkpoints the feed rebuilds without a single drop", () => {
     const books: Book[] = [];
-    const core = new FeedCore({ registry, lookbackNs: 60_000n * MS, staleAfterNs: 1000n * MS }, { trade: () => {}, book: (b) => books.push(b) });
+    const core = new FeedCore({ registry, lookbackNs: 60_000n * MS, staleAfterNs: 1000n * MS, maxClockSkewNs: 2000n * MS }, { trade: () => {}, book: (b) => books.push(b) });
     const messages = run(new SyntheticMarket(spec(), START), 30_000, 50);
     const drops = messages.map((m) => core.onFrame(m.topic, m.payload, m.tsNs)).filter((d) => d !== undefined);
     // marketstream's first delta precedes the first checkpoint (ckpt seq = delta seq + 1): one wait per symbol.
@@ -66,7 +66,7 @@ describe("synthetic market", () => {
       ],
     });
     const mids = new Map<string, [number, number][]>();
-    const core = new FeedCore({ registry, lookbackNs: 60_000n * MS, staleAfterNs: 1000n * MS }, {
+    const core = new FeedCore({ registry, lookbackNs: 60_000n * MS, staleAfterNs: 1000n * MS, maxClockSkewNs: 2000n * MS }, {
       trade: () => {},
       book: (b) => {
         const key = b.instrument === 0 ? "BTC" : "ETH";
@@ -89,7 +89,7 @@ describe("synthetic market", () => {
 
   it("can publish snapshots instead, with the features the feed computes", () => {
     const books: Book[] = [];
-    const core = new FeedCore({ registry, lookbackNs: 60_000n * MS, staleAfterNs: 1000n * MS }, { trade: () => {}, book: (b) => books.push(b) });
+    const core = new FeedCore({ registry, lookbackNs: 60_000n * MS, staleAfterNs: 1000n * MS, maxClockSkewNs: 2000n * MS }, { trade: () => {}, book: (b) => books.push(b) });
     const messages = run(new SyntheticMarket(spec({ book_mode: "snapshots" }), START), 5_000, 100);
     expect(messages.some((m) => m.topic.includes("_book_delta"))).toBe(false);
     for (const m of messages) core.onFrame(m.topic, m.payload, m.tsNs);

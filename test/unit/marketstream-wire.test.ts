@@ -43,9 +43,14 @@ describe("marketstream wire", () => {
     ]);
   });
 
-  it("keeps a 2^64-1 timestamp exact", () => {
-    const text = TRADE_PAYLOAD.replace("1763380800345678901", "18446744073709551615");
-    expect((parseTrade(text) as { receipt_timestamp_ns: bigint }).receipt_timestamp_ns).toBe(18446744073709551615n);
+  it("keeps a 2^63-1 timestamp exact and refuses larger ones, which msgpack and PostgreSQL cannot carry", () => {
+    const at = (ts: string) => parseTrade(TRADE_PAYLOAD.replace("1763380800345678901", ts));
+    expect(at("9223372036854775807")).toMatchObject({ receipt_timestamp_ns: 9223372036854775807n });
+    const tooLarge = ["9223372036854775808", "18446744073709551615", "18446744073709551616", "99999999999999999999"];
+    for (const ts of [...tooLarge, "1".repeat(500)]) {
+      const r = rejection(at(ts));
+      expect([r.reason, r.field]).toEqual(["timestamp_out_of_range", "receipt_timestamp_ns"]);
+    }
   });
 
   it("refuses marketstream's NaN output as invalid_json", () => {
@@ -64,6 +69,9 @@ describe("marketstream wire", () => {
     ['"trade_id":"713282830946312",', "", "missing_field", "trade_id"],
     ['"side":"sell"', '"side":"A"', "bad_side", "side"],
     ['"seq":2,', '"seq":9007199254740993,', "seq_out_of_range", "seq"],
+    ['"window_size":2,', '"window_size":9007199254740993,', "integer_out_of_range", "window_size"],
+    ['"window_size":2,', '"window_size":2.5,', "integer_out_of_range", "window_size"],
+    ['"schema_version":1,', '"schema_version":"1",', "bad_type", "schema_version"],
     ['"receipt_timestamp_ns":1763380800345678901', '"receipt_timestamp_ns":1.5', "bad_timestamp", "receipt_timestamp_ns"],
   ])("refuses a trade with %s → %s as %s, from text and from bytes", (from, to, reason, field) => {
     const text = TRADE_PAYLOAD.replace(from, to);
@@ -82,7 +90,7 @@ describe("marketstream wire", () => {
   it("round-trips every accepted serialised message exactly, from bytes as from text (property)", () => {
     const double = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ min: 1e-9, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 200000 }).map((n) => n / 100));
     const text = fc.oneof(fc.constantFrom("BTC-USDC-PERP", "HYPERLIQUID", "buy", "sell"), fc.string({ maxLength: 12 }), fc.string({ unit: "grapheme", maxLength: 4 }));
-    const timestamp = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+    const timestamp = fc.bigInt({ min: 0n, max: (1n << 63n) - 1n });
     const seq = fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.maxSafeNat());
     const trade = fc.record({
       receipt_timestamp_ns: timestamp, symbol: text, exchange: text, price: double, amount: double, side: text, trade_id: text,

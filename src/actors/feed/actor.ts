@@ -1,15 +1,19 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import { msToNs, secondsToNs } from "../../protocol/time.js";
+import { elapsedMs, msToNs, secondsToNs } from "../../protocol/time.js";
 import type { Config } from "../../supervisor/config/index.js";
 import { loadRegistry } from "../shared/instruments.js";
 import { leadLagStrategy } from "../shared/universe.js";
 import { FeedCore } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
+import { FeedHealth } from "./health.js";
+import { marketDataSubscription } from "./subscription.js";
 
 const STATS_EVERY_MS = 1000;
-const COUNTED = ["gaps", "duplicates", "outOfOrder", "restarts"] as const;
+/** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
+const DROP_LOG_EVERY_MS = 10_000;
+const COUNTED = ["gaps", "duplicates", "outOfOrder", "outliers", "restarts"] as const;
 
 /**
  * The feed: parses and checks every marketstream frame (the trust boundary for market data), rebuilds
@@ -27,24 +31,28 @@ export default defineActor<Config>({
         registry,
         lookbackNs: secondsToNs(leadLagStrategy(config).config.inference_lookback_seconds),
         staleAfterNs: msToNs(config.risk.global.reject_on_stale_data_ms),
+        maxClockSkewNs: msToNs(config.market_data.max_clock_skew_ms),
         topLevels: config.market_data.deltas.lob_top_n,
       },
       { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
     );
+    const health = new FeedHealth(new Set(marketDataSubscription(config, registry).instruments.map((i) => i.symbol)));
     const reported = new Map<string, StreamStats>();
     let lastDrops: Record<string, number> = {};
-    let lastLog = 0;
+    const lastLogged = new Map<string, number>();
     ctx.setInterval("stats", STATS_EVERY_MS);
     return {
       handle: {
         MarketDataFrame: (f: MarketDataFrame) => {
           const drop = core.onFrame(f.topic, f.payload, f.recvNs);
           if (drop === undefined) return;
-          const now = Date.now();
-          if (now - lastLog > 10_000) {
-            lastLog = now;
-            ctx.log.warn({ reason: drop.reason, field: drop.field, detail: drop.detail, topic: f.topic }, "market data frame dropped (logged once per 10 s; all counted in leadlag_feed_drops_total)");
-          }
+          const now = elapsedMs(0n, ctx.now());
+          if (now - (lastLogged.get(drop.reason) ?? -Infinity) < DROP_LOG_EVERY_MS) return;
+          lastLogged.set(drop.reason, now);
+          ctx.log.warn(
+            { reason: drop.reason, field: drop.field, detail: drop.detail, topic: f.topic },
+            "market data frame dropped (each reason logged once per 10 s; all counted in leadlag_feed_drops_total)",
+          );
         },
         ReplayHistory: (r: ReplayHistory) => {
           const n = core.replay({ trade: (t: Trade) => ctx.send(Channels.replay, t), book: (b: Book) => ctx.send(Channels.replay, b) });
@@ -77,7 +85,14 @@ export default defineActor<Config>({
           if (s.bookValid !== undefined) ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
           reported.set(key, { ...s });
         }
-        ctx.publishStatus({ staleness: staleness.map((s) => ({ symbol: s.symbol, stale: s.stale, age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9 })) });
+        ctx.publishStatus({
+          staleness: staleness.map((s) => ({
+            symbol: s.symbol,
+            stale: s.stale,
+            age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9,
+          })),
+          health: health.update(staleness, stats),
+        });
       },
     };
   },

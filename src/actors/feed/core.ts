@@ -1,10 +1,13 @@
 /**
  * The feed core: marketstream frames in, normalised `Trade` / `Book` messages out through a port.
  * Pure and synchronous (time arrives as `recvNs` / `nowNs`); bad input is counted by reason and
- * reported back as a `FeedDrop`, never thrown and never passed on.
+ * reported back as a `FeedDrop`, never thrown and never passed on. A frame passes, in order: the wire
+ * checks, the clock-skew bound (its receipt time within `maxClockSkewNs` of `recvNs`), the sequence
+ * check (sequence.ts: a stray seq is held until the next frame shows whether it was a restart), then
+ * the book rebuild.
  */
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { Nanos } from "../../protocol/time.js";
+import { elapsedMs, type Nanos } from "../../protocol/time.js";
 import {
   parsePayload,
   parseTopic,
@@ -12,6 +15,7 @@ import {
   type MarketstreamBookCheckpoint,
   type MarketstreamBookDelta,
   type MarketstreamBookSnapshot,
+  type MarketstreamMessage,
   type MarketstreamStream,
   type MarketstreamTopic,
   type MarketstreamTrade,
@@ -19,7 +23,7 @@ import {
 import { BookRebuilder, type BookApplied } from "./book.js";
 import { TickHistory, type MarketDataSink } from "./history.js";
 import type { Instrument, InstrumentId } from "./instruments.js";
-import { SequenceTracker, type SeqVerdict } from "./sequence.js";
+import { SequenceTracker } from "./sequence.js";
 import {
   FEED_DROP_REASONS,
   type FeedCoreOptions,
@@ -28,17 +32,31 @@ import {
   type FeedPort,
   type FeedStats,
   type MarketstreamBookMessage,
+  type StreamStats,
   type SeqStream,
   type SymbolStaleness,
 } from "./feed-types.js";
 
 export * from "./feed-types.js";
 
+/** A frame that passed the wire and clock checks, as the sequence check holds it until the next frame decides. */
+interface HeldFrame {
+  readonly route: Route;
+  readonly wire: MarketstreamMessage;
+  readonly payload: Uint8Array | string;
+  readonly recvNs: Nanos;
+}
+
 interface StreamState {
   readonly instrument: Instrument;
   readonly stream: SeqStream;
   readonly tracker: SequenceTracker;
   readonly book: BookRebuilder | undefined;
+  held: HeldFrame | undefined;
+  /** Frames passed on (a `Trade` or `Book` emitted) and frames dropped: a stream that only drops is frozen. */
+  accepted: number;
+  dropped: number;
+  lastDrop?: FeedDropReason;
 }
 
 /** A known topic: its parts and the seq counter it feeds (a delta and a checkpoint topic share one). */
@@ -72,25 +90,66 @@ export class FeedCore {
     this.topLevels = options.topLevels ?? 10;
   }
 
-  /** One two-frame marketstream message, received at `recvNs`. Returns why it was dropped, if it was. */
+  /**
+   * One two-frame marketstream message, received at `recvNs`. Returns why a frame was dropped during
+   * this call, if one was: usually this one, or the seq candidate it proved to be a stray.
+   */
   onFrame(topic: string, payload: Uint8Array | string, recvNs: Nanos): FeedDrop | undefined {
     this.frames++;
     const route = this.routes.get(topic) ?? this.route(topic);
     if (!(route instanceof Route)) return this.drop(route);
     const { state, topic: parts } = route;
     const parsed = parsePayload(parts, payload);
-    if (parsed instanceof WireRejection) return this.drop(parsed);
-    const verdict = state.tracker.observe(parsed.seq, parsed.receipt_timestamp_ns);
-    if (verdict === "duplicate") return this.drop({ reason: "duplicate", field: "seq", detail: `seq ${parsed.seq} again` });
-    if (verdict === "backwards") return this.drop({ reason: "seq_backwards", field: "seq", detail: `seq ${parsed.seq} after ${state.tracker.lastSeq}` });
+    if (parsed instanceof WireRejection) return this.drop(parsed, state);
+    const skewNs = parsed.receipt_timestamp_ns - recvNs;
+    if (skewNs > this.options.maxClockSkewNs || skewNs < -this.options.maxClockSkewNs) {
+      const detail = `${elapsedMs(recvNs, parsed.receipt_timestamp_ns)} ms from the local clock`;
+      return this.drop({ reason: "clock_skew", field: "receipt_timestamp_ns", detail }, state);
+    }
+    const { tracker } = state;
+    const verdict = tracker.observe(parsed.seq);
+    const settled = this.settleCandidate(state, parsed.seq);
+    switch (verdict) {
+      case "duplicate":
+        return this.drop({ reason: "duplicate", field: "seq", detail: `seq ${parsed.seq} again` }, state);
+      case "held":
+        state.held = { route, wire: parsed, payload, recvNs };
+        return settled;
+      default:
+        return this.accept(route, parsed, payload, recvNs, false) ?? settled;
+    }
+  }
+
+  /** Acts on what the frame just observed told of the held candidate: accept it (before that frame) or drop it. */
+  private settleCandidate(state: StreamState, seq: number): FeedDrop | undefined {
+    const { outcome } = state.tracker;
+    const held = state.held;
+    if (outcome === "none" || held === undefined) return undefined;
+    state.held = undefined;
+    if (outcome !== "discarded") {
+      return this.accept(held.route, held.wire, held.payload, held.recvNs, outcome === "restart");
+    }
+    const backwards = state.tracker.discardedSeq < state.tracker.lastSeq;
+    const detail = `seq ${held.wire.seq} held: the next frame (seq ${seq}) did not continue it`;
+    return this.drop({ reason: backwards ? "seq_backwards" : "seq_jump", field: "seq", detail }, state);
+  }
+
+  private accept(
+    route: Route,
+    wire: MarketstreamMessage,
+    payload: Uint8Array | string,
+    recvNs: Nanos,
+    restart: boolean,
+  ): FeedDrop | undefined {
+    const { state, topic: parts } = route;
     this.lastRecvNs[state.instrument.id] = recvNs;
     if (parts.stream === "preprocessed_trades") {
       this.lastTradeRoute = route;
       this.lastTradePayload = payload;
       this.lastTradeRecvNs = recvNs;
-      return this.emitTrade(state, parsed as MarketstreamTrade, recvNs);
+      return this.emitTrade(state, wire as MarketstreamTrade, recvNs);
     }
-    return this.applyBook(state, parts.stream, parsed as MarketstreamBookMessage, verdict, recvNs);
+    return this.applyBook(state, parts.stream, wire as MarketstreamBookMessage, restart, recvNs);
   }
 
   /**
@@ -137,11 +196,15 @@ export class FeedCore {
   }
 
   stats(): FeedStats {
-    const streams = [...this.states.values()].map((s) => ({
+    const streams = [...this.states.values()].map((s): StreamStats => ({
       symbol: s.instrument.symbol,
       stream: s.stream,
       lastSeq: s.tracker.lastSeq,
       ...s.tracker.counters,
+      accepted: s.accepted,
+      dropped: s.dropped,
+      ...(s.lastDrop ? { lastDrop: s.lastDrop } : {}),
+      ...(s.held ? { heldSeq: s.held.wire.seq } : {}),
       ...(s.book ? { bookValid: s.book.valid } : {}),
     }));
     return { frames: this.frames, trades: this.trades, books: this.books, drops: { ...this.drops }, streams };
@@ -157,7 +220,9 @@ export class FeedCore {
     const key = `${lookup.instrument.id}:${stream}`;
     let state = this.states.get(key);
     if (!state) {
-      state = { instrument: lookup.instrument, stream, tracker: new SequenceTracker(), book: stream === "trades" ? undefined : new BookRebuilder() };
+      const book = stream === "trades" ? undefined : new BookRebuilder();
+      const tracker = new SequenceTracker();
+      state = { instrument: lookup.instrument, stream, tracker, book, held: undefined, accepted: 0, dropped: 0 };
       this.states.set(key, state);
     }
     const route = new Route(state, parts);
@@ -168,23 +233,36 @@ export class FeedCore {
   private emitTrade(state: StreamState, wire: MarketstreamTrade, recvNs: Nanos): undefined {
     const trade = normaliseTrade(state.instrument.id, wire, recvNs);
     this.trades++;
+    state.accepted++;
     this.history.push(trade.instrument, trade);
     this.port.trade(trade, wire);
     return undefined;
   }
 
-  private applyBook(state: StreamState, stream: MarketstreamStream, wire: MarketstreamBookMessage, verdict: SeqVerdict, recvNs: Nanos): FeedDrop | undefined {
+  private applyBook(
+    state: StreamState,
+    stream: MarketstreamStream,
+    wire: MarketstreamBookMessage,
+    restart: boolean,
+    recvNs: Nanos,
+  ): FeedDrop | undefined {
     const rebuilder = state.book!;
-    if (verdict === "restart") rebuilder.reset();
+    if (restart) rebuilder.reset();
     const outcome = applyToBook(rebuilder, stream, wire);
     switch (outcome) {
-      case "stale":
-        return this.drop({ reason: "stale_book_seq", field: "seq", detail: `seq ${wire.seq} ≤ last applied ${rebuilder.lastSeq}` });
-      case "awaiting_checkpoint":
-        return this.drop({ reason: "awaiting_checkpoint", field: "seq", detail: `delta ${wire.seq} on an invalid book` });
-      case "overflow":
+      case "stale": {
+        const detail = `seq ${wire.seq} ≤ last applied ${rebuilder.lastSeq}`;
+        return this.drop({ reason: "stale_book_seq", field: "seq", detail }, state);
+      }
+      case "awaiting_checkpoint": {
+        const detail = `delta ${wire.seq} on an invalid book`;
+        return this.drop({ reason: "awaiting_checkpoint", field: "seq", detail }, state);
+      }
+      case "overflow": {
         this.emitBook(state, rebuilder, wire, recvNs);
-        return this.drop({ reason: "book_overflow", field: "", detail: `more than ${rebuilder.book.capacity} levels on a side` });
+        const detail = `more than ${rebuilder.book.capacity} levels on a side`;
+        return this.drop({ reason: "book_overflow", field: "", detail }, state);
+      }
       default:
         this.emitBook(state, rebuilder, wire, recvNs);
         return undefined;
@@ -214,12 +292,17 @@ export class FeedCore {
       midVolatility: f.midVolatility,
     };
     this.books++;
+    state.accepted++;
     this.history.push(book.instrument, book);
     this.port.book(book, wire);
   }
 
-  private drop(notice: FeedDrop): FeedDrop {
+  private drop(notice: FeedDrop, state?: StreamState): FeedDrop {
     this.drops[notice.reason]++;
+    if (state !== undefined) {
+      state.dropped++;
+      state.lastDrop = notice.reason;
+    }
     return notice;
   }
 

@@ -15,8 +15,10 @@ import type { SequenceCounters } from "./sequence.js";
 export const FEED_DROP_REASONS = [
   ...WIRE_REJECT_REASONS,
   "unknown_symbol",
+  "clock_skew",
   "duplicate",
   "seq_backwards",
+  "seq_jump",
   "stale_book_seq",
   "awaiting_checkpoint",
   "book_overflow",
@@ -43,6 +45,8 @@ export interface FeedCoreOptions {
   readonly lookbackNs: Nanos;
   /** A symbol with no message for longer than this is stale. */
   readonly staleAfterNs: Nanos;
+  /** A frame whose receipt time is further than this from `recvNs` is dropped (`market_data.max_clock_skew_ms`). */
+  readonly maxClockSkewNs: Nanos;
   /** Levels per side in `Book` messages (`lob_top_n`); the book itself keeps every level sent. */
   readonly topLevels?: number;
 }
@@ -54,6 +58,13 @@ export interface StreamStats extends SequenceCounters {
   readonly symbol: string;
   readonly stream: SeqStream;
   readonly lastSeq: number;
+  /** Frames passed on as a `Trade` or `Book`, and frames dropped (any reason once the topic was known). */
+  readonly accepted: number;
+  readonly dropped: number;
+  /** Why the last dropped frame was dropped. */
+  readonly lastDrop?: FeedDropReason;
+  /** The seq of a frame held until the next one shows whether it starts a new sequence. */
+  readonly heldSeq?: number;
   /** Book streams only: whether the rebuilt book may be traded on. */
   readonly bookValid?: boolean;
 }

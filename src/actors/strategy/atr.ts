@@ -6,6 +6,12 @@ export interface AtrParams {
 
 export const DEFAULT_ATR_PARAMS: AtrParams = Object.freeze({ atrBarSeconds: 15, atrPeriod: 40 });
 
+/**
+ * Bars of a gap closed one at a time before the rest are closed in one step: 4096 bars are 17 h of 15 s
+ * bars, past which even a period of 1000 has decayed the ATR to 1.7 % of itself.
+ */
+export const EXACTLY_STEPPED_BARS = 4096n;
+
 export interface AtrReading {
   /** At least `atr_period` closed bars. */
   readonly ready: boolean;
@@ -86,12 +92,33 @@ export class WilderAtr {
     this.atr = NaN;
   }
 
+  /**
+   * Closes every bar that ends at or before tNs. After the open bar, a run of bars without updates is
+   * flat at the last close: true range 0, so the seed sum stays and the ATR decays by (N−1)/N per bar.
+   * The first `EXACTLY_STEPPED_BARS` of a run are closed one by one (results identical to stepping
+   * throughout); the rest in one step, so a far-future timestamp costs the same as a short gap.
+   */
   private closeBarsEndingBy(tNs: bigint): void {
-    if (this.barEndNs === undefined) return;
-    while (this.barEndNs <= tNs) {
-      this.closeBar();
-      this.barEndNs += this.barNs;
+    if (this.barEndNs === undefined || this.barEndNs > tNs) return;
+    const bars = (tNs - this.barEndNs) / this.barNs + 1n;
+    this.barEndNs += bars * this.barNs;
+    const stepped = bars < EXACTLY_STEPPED_BARS ? Number(bars) : Number(EXACTLY_STEPPED_BARS);
+    for (let i = 0; i < stepped; i++) this.closeBar();
+    if (bars > EXACTLY_STEPPED_BARS) this.closeFlatBars(Number(bars - EXACTLY_STEPPED_BARS));
+  }
+
+  /** `count` more bars with no update after at least one such bar (high = low = close = previous close). */
+  private closeFlatBars(count: number): void {
+    const seeding = Math.min(count, Math.max(0, this.period - 1 - this.closedBars));
+    this.closedBars += seeding;
+    let left = count - seeding;
+    if (left > 0 && this.closedBars === this.period - 1) {
+      this.closedBars++;
+      this.atr = this.seedSum / this.period;
+      left--;
     }
+    this.closedBars += left;
+    this.atr *= ((this.period - 1) / this.period) ** left;
   }
 
   private closeBar(): void {

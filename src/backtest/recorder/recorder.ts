@@ -20,10 +20,11 @@ export class Recorder {
   private trades = 0;
   private books = 0;
 
-  constructor(registry: InstrumentRegistry, levels: number, private readonly sink: RecordSink) {
+  /** @param maxClockSkewNs `market_data.max_clock_skew_ms`: what the feed would drop is not recorded either. */
+  constructor(registry: InstrumentRegistry, levels: number, maxClockSkewNs: Nanos, private readonly sink: RecordSink) {
     this.feed = new FeedCore(
       // No warm-restart history and no staleness: the recorder only writes.
-      { registry, lookbackNs: 0n, staleAfterNs: 0n, topLevels: levels },
+      { registry, lookbackNs: 0n, staleAfterNs: 0n, maxClockSkewNs, topLevels: levels },
       { trade: (t, wire) => this.onTrade(t, wire), book: (b, wire) => this.onBook(b, wire) },
     );
   }

@@ -7,6 +7,7 @@ import { CsvRecordSink } from "../../backtest/recorder/csv-sink.js";
 import { PostgresRecordSink } from "../../backtest/recorder/postgres-sink.js";
 import { Recorder } from "../../backtest/recorder/recorder.js";
 import type { RecordSink } from "../../backtest/recorder/rows.js";
+import { msToNs } from "../../protocol/time.js";
 import { createLogger } from "../../runtime/logger.js";
 import { loadMarketDataSetup, untilSignal } from "./market-data-setup.js";
 
@@ -44,7 +45,7 @@ export const recordCommand: Command = {
       process.stderr.write(`leadlag record: ${(err as Error).message}\n`);
       return 1;
     }
-    const recorder = new Recorder(registry, levels, sink);
+    const recorder = new Recorder(registry, levels, msToNs(md.max_clock_skew_ms), sink);
     const dropsByReason = new Map<string, number>();
     const bridge = new MarketDataBridge({ host: md.host, tradesPort: md.port, booksPort: md.books_port, topics: subscription.topics, logger: log }, (topic, payload, recvNs) => {
       const drop = recorder.onFrame(topic, payload, recvNs);

@@ -20,8 +20,6 @@ const SNAPSHOT_FEATURES = [
   "depth_n",
   "volatility_mid",
   "ofi_rolling",
-  "window_size",
-  "schema_version",
 ] as const;
 
 export function checkString(obj: JsonObject, field: string): WireRejection | undefined {
@@ -36,12 +34,24 @@ export function checkNumber(obj: JsonObject, field: string): WireRejection | und
   return value === undefined ? new WireRejection("missing_field", field, "absent") : new WireRejection("bad_type", field, `expected number, got ${typeOf(value)}`);
 }
 
+/**
+ * An integer field marketstream writes as a plain integer (`window_size`, `schema_version`): it must be
+ * exact as a number, so a value past 2^53 (or a fraction) is refused rather than rounded.
+ */
+export function checkInteger(obj: JsonObject, field: string): WireRejection | undefined {
+  const value = obj[field];
+  if (Number.isSafeInteger(value)) return undefined;
+  if (value === undefined) return new WireRejection("missing_field", field, "absent");
+  if (typeof value !== "number") return new WireRejection("bad_type", field, `expected integer, got ${typeOf(value)}`);
+  return new WireRejection("integer_out_of_range", field, `${value} is not an integer in (-2^53, 2^53)`);
+}
+
 export function checkFeatures(obj: JsonObject): WireRejection | undefined {
   for (const field of SNAPSHOT_FEATURES) {
     const problem = checkNumber(obj, field);
     if (problem) return problem;
   }
-  return undefined;
+  return checkInteger(obj, "window_size") ?? checkInteger(obj, "schema_version");
 }
 
 /** seq is a counter from 1 per publisher start; a value past 2^53 cannot be held exactly as a number and is refused. */

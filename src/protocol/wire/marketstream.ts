@@ -31,6 +31,7 @@ import { WireRejection, type WireResult } from "./marketstream-rejection.js";
 import {
   checkDeltaSides,
   checkFeatures,
+  checkInteger,
   checkLevelPairs,
   checkNumber,
   checkPrice,
@@ -100,9 +101,9 @@ function checkTrade(obj: JsonObject): WireRejection | undefined {
     checkNumber(obj, "transaction_price") ??
     checkNumber(obj, "trading_volume") ??
     checkNumber(obj, "volatility_transaction_price") ??
-    checkNumber(obj, "window_size") ??
+    checkInteger(obj, "window_size") ??
     checkSeq(obj.seq) ??
-    checkNumber(obj, "schema_version") ??
+    checkInteger(obj, "schema_version") ??
     checkString(obj, "preprocessing_timestamp")
   );
 }
@@ -188,9 +189,18 @@ function parseObject(text: string): WireResult<JsonObject> {
 const TIMESTAMP_KEY = '"receipt_timestamp_ns":';
 
 /**
+ * The largest receipt time accepted: int64's maximum (year 2262). Nanos cross actors as msgpack integers
+ * and land in PostgreSQL `bigint` columns, both signed 64-bit; msgpackr throws on a bigint past 2^64, so a
+ * value it cannot encode must never leave the parser.
+ */
+export const MAX_TIMESTAMP_NS: Nanos = (1n << 63n) - 1n;
+const MAX_TIMESTAMP_DIGITS = String(MAX_TIMESTAMP_NS).length;
+
+/**
  * Replaces the rounded `receipt_timestamp_ns` with the exact integer read from the text. The scanned
  * value must agree with what `JSON.parse` saw (same key, a plain non-negative integer), so a payload with
- * a duplicated key or a fractional or signed timestamp is refused instead of half-trusted.
+ * a duplicated key or a fractional or signed timestamp is refused instead of half-trusted; one past
+ * `MAX_TIMESTAMP_NS` is refused as out of range.
  */
 function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObject> {
   const rounded = obj.receipt_timestamp_ns;
@@ -202,12 +212,16 @@ function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObjec
   let end = start;
   for (let c = text.charCodeAt(end); c >= 48 && c <= 57; c = text.charCodeAt(++end));
   const next = text.charCodeAt(end);
-  if (end === start || end - start > 20 || next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) {
+  if (end === start || next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) {
     return new WireRejection("bad_timestamp", "receipt_timestamp_ns", `not a non-negative integer: ${text.slice(start, start + 24)}`);
   }
-  const exact: Nanos = BigInt(text.slice(start, end));
+  // Digits counted before BigInt(): a thousand-digit literal costs nothing to refuse.
+  const exact: Nanos | undefined = end - start > MAX_TIMESTAMP_DIGITS ? undefined : BigInt(text.slice(start, end));
+  if (exact === undefined || exact > MAX_TIMESTAMP_NS) {
+    const digits = text.slice(start, Math.min(end, start + 24));
+    return new WireRejection("timestamp_out_of_range", "receipt_timestamp_ns", `${digits} > 2^63 - 1`);
+  }
   if (Number(exact) !== rounded) return new WireRejection("bad_timestamp", "receipt_timestamp_ns", "duplicate key or inconsistent value");
   obj.receipt_timestamp_ns = exact;
   return obj;
 }
-

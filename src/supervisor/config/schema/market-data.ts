@@ -50,6 +50,9 @@ export const marketDataSchema = z
     port: port().default(5556), // trades socket
     books_port: port().default(5557), // books socket (split publisher)
     exchanges: uniqueList(text()).min(1).default(["BINANCE_FUTURES"]), // topic prefix filter
+    // A frame whose receipt_timestamp_ns is further than this from leadlag's own receipt time is dropped
+    // (`clock_skew`): 4x the default stale limit, so only a frame that could never be traded on is lost.
+    max_clock_skew_ms: positiveInt().default(2000),
     deltas: z
       .strictObject({
         enabled: flag().default(false),
