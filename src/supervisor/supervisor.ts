@@ -333,11 +333,11 @@ export class Supervisor {
     return true;
   }
 
-  /** Fault injection: the actor's next handler call throws. */
-  crashActor(name: string): boolean {
+  /** Fault injection: the actor's next handler call throws, or it crashes at the fault point `at`. */
+  crashActor(name: string, at?: string): boolean {
     const child = this.topology.children.find((c) => c.name === name);
     if (child === undefined || !this.options.faultInjection) return false;
-    this.toHost(child.thread, { type: "InjectCrash", actor: name });
+    this.toHost(child.thread, { type: "InjectCrash", actor: name, at });
     return true;
   }
 
@@ -355,7 +355,7 @@ export class Supervisor {
     if (handle.main) {
       const { host } = handle.main;
       if (message.type === "RestartActor") void host.restart(message.actor, message.delayMs, message.graceful);
-      else if (message.type === "InjectCrash") host.injectCrash(message.actor);
+      else if (message.type === "InjectCrash") host.injectCrash(message.actor, message.at);
       else if (message.type === "ActorCommand") queueMicrotask(() => host.command(message.actor, message.command, JSON.parse(message.argsJson)));
       host.wake();
       return;

@@ -86,6 +86,26 @@ describe("actor runtime", () => {
     expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
   });
 
+  it("ends a crashed incarnation: its signal aborts, its late sends are dropped, its releases finish before the next init", async () => {
+    const events: string[] = [];
+    const pongs: number[] = [];
+    running = await startSystem(
+      [
+        { name: "collector", module: actor("collector"), thread: "main", config: { collect: (p: Pong) => pongs.push(p.id) } },
+        { name: "slow", module: actor("slow-starter"), thread: "main", config: { stepMs: 40, record: (e: string) => events.push(e) } },
+      ],
+      { ...quiet, faultInjection: true },
+    );
+    await waitFor(() => pongs.length === 1);
+    // The next incarnation crashes at its fault point, while its step is pending; the one after runs.
+    expect(running.crashActor("slow", "slow:step")).toBe(true);
+    expect(running.restartActor("slow")).toBe(true);
+    await waitFor(() => events.includes("step 3 live") && pongs.length === 2);
+    expect(events).toEqual(["init 1", "step 1 live", "released 1", "init 2", "step 2 aborted", "released 2", "init 3", "step 3 live"]);
+    expect(pongs).toEqual([1, 3]);
+    expect(running.actors().find((a) => a.name === "slow")).toMatchObject({ state: "running", restarts: 2 });
+  });
+
   it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
     const specs: ChildSpec[] = [
       { name: "spinner", module: actor("spinner"), thread: "worker-s" },
