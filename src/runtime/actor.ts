@@ -52,6 +52,17 @@ export interface ActorContext<Config = unknown> {
    */
   onDispose(release: () => void | Promise<void>): void;
   /**
+   * From now on the host holds this actor's inputs that `keep` accepts instead of handling them, the
+   * message being handled too if it is one (a handler that finds it cannot act yet hands it back). They
+   * wait in arrival order, across a crash and restart of the actor as well, until `releaseInputs`. A new
+   * incarnation starts with nothing held back (what its predecessor held is delivered to it).
+   */
+  holdInputs(keep: (message: AnyMessage) => boolean): void;
+  /** Delivers the held inputs now, in order, before anything newer; any held anew stay held from there. */
+  releaseInputs(): void;
+  /** How many inputs the host holds for this actor. */
+  heldInputs(): number;
+  /**
    * A fault injection point (`runtime.control.fault_injection`): if a crash at `point` was requested, the
    * actor crashes here, as if a handler had thrown at this moment. The caller goes on (as the code
    * awaiting something does when a crash happens elsewhere) and must notice `signal`.

@@ -48,6 +48,10 @@ interface HostedSlot {
   restarting: Promise<void>;
   /** Set by `stop`: a restart still waiting (its backoff, a release) starts nothing. */
   stopRequested: boolean;
+  /** Inputs the actor asked to have held (`ctx.holdInputs`): they wait in `pending`. */
+  keep: ((message: AnyMessage) => boolean) | undefined;
+  /** `pending` is being delivered after `ctx.releaseInputs`. */
+  releasing: boolean;
   /** Set when the instance's `rehearse` threw or sent: it is not rehearsed again. */
   rehearsalFailed: boolean;
 }
@@ -124,6 +128,8 @@ export class ThreadHost {
   private rehearsing = false;
   private dispatching = false;
   private deliveries = 0;
+  /** The message a handler is running on, which `ctx.holdInputs` may keep. */
+  private delivering: { slot: HostedSlot; channel: number; message: AnyMessage; kept: boolean } | undefined;
   private faulted = false;
   private decodeErrors = 0;
   private lastDecodeLogMs = 0;
@@ -183,6 +189,8 @@ export class ThreadHost {
       initializing: undefined,
       restarting: Promise.resolve(),
       stopRequested: false,
+      keep: undefined,
+      releasing: false,
       rehearsalFailed: false,
     };
   }
@@ -224,6 +232,19 @@ export class ThreadHost {
       incarnation: incarnation.number,
       signal: incarnation.signal,
       onDispose: (release) => incarnation.onDispose(release),
+      holdInputs: (keep) => {
+        if (!live()) return;
+        slot.keep = keep;
+        const delivering = this.delivering;
+        if (delivering?.slot === slot && !delivering.kept && keep(delivering.message)) {
+          delivering.kept = true;
+          slot.pending.unshift({ channel: delivering.channel, message: delivering.message });
+        }
+      },
+      releaseInputs: () => {
+        if (live()) this.releaseInputs(slot);
+      },
+      heldInputs: () => slot.pending.length,
       faultPoint: (point) => {
         if (slot.crashAt !== point || slot.current !== incarnation || incarnation.ended) return;
         slot.crashAt = undefined;
@@ -249,6 +270,7 @@ export class ThreadHost {
     const incarnation = new Incarnation(++slot.incarnations, slot.log);
     slot.current = incarnation;
     slot.state = "starting";
+    slot.keep = undefined;
     try {
       incarnation.instance = await slot.def.init(this.contextFor(slot, incarnation), slot.restored);
     } catch (err) {
@@ -407,8 +429,30 @@ export class ThreadHost {
     }
   }
 
+  /**
+   * Delivers the held inputs now, before anything newer (sends made meanwhile wait for the loop); if
+   * one is held again (`holdInputs` anew), it and those after it stay held, in order.
+   */
+  private releaseInputs(slot: HostedSlot): void {
+    slot.keep = undefined;
+    if (slot.releasing || slot.state !== "running") return;
+    slot.releasing = true;
+    const dispatching = this.dispatching;
+    this.dispatching = true;
+    try {
+      while (slot.pending.length > 0 && slot.keep === undefined && slot.state === "running") {
+        const { channel, message } = slot.pending.shift()!;
+        this.deliver(slot, channel, message);
+      }
+    } finally {
+      this.dispatching = dispatching;
+      slot.releasing = false;
+    }
+    if (!dispatching) this.wake();
+  }
+
   private deliver(slot: HostedSlot, channel: number, message: AnyMessage): void {
-    if (slot.state !== "running") {
+    if (slot.state !== "running" || (slot.keep !== undefined && slot.keep(message))) {
       if (slot.state === "stopped") return;
       if (slot.pending.length >= MAX_PENDING) {
         slot.pending.shift();
@@ -425,13 +469,16 @@ export class ThreadHost {
     // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a histogram.
     const timed = (++this.deliveries & 15) === 0;
     const t0 = timed ? performance.now() : 0;
+    const delivering = { slot, channel, message, kept: false };
+    this.delivering = delivering;
     try {
       this.throwIfCrashRequested(slot);
       handler(message, this.options.channels[channel].name);
     } catch (err) {
       this.crash(slot, err);
-      this.holdForRetry(slot, channel, message);
+      if (!delivering.kept) this.holdForRetry(slot, channel, message);
     } finally {
+      this.delivering = undefined;
       bell.clearCurrentActor();
       if (timed) slot.counters.observeHandlerSeconds((performance.now() - t0) / 1000);
     }

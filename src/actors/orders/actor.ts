@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { defineActor } from "../../runtime/actor.js";
+import { actorHealth, defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Config } from "../../supervisor/config/index.js";
 import type { Book } from "../../protocol/market-data.js";
@@ -12,17 +12,30 @@ import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";
 import type { LedgerInstrument } from "./ledger.js";
 import { LocalJournal, replay } from "./journal/local-log.js";
-import { openJournalDatabase } from "./journal/clients.js";
-import { JournalStore } from "./journal/store.js";
-import { JournalShipper } from "./journal/shipper.js";
+import { JournalDatabaseTier } from "./journal/database.js";
+import { StorageError } from "./journal/storage.js";
 import { ordersStatus } from "./status.js";
 
 const SHIP_EVERY_MS = 200;
+/** The database is retried from this delay, doubling up to the maximum, while it cannot be reconciled. */
+const DATABASE_RETRY = { initialMs: 250, maxMs: 5000 };
+/** A journal that cannot be written is retried from this delay, doubling up to the maximum. */
+const JOURNAL_RETRY_INITIAL_MS = 100;
+const JOURNAL_RETRY_MAX_MS = 5000;
+/** Room a journal must have before entries resume (with nothing held to retry): a burst of orders. */
+const JOURNAL_PROBE_BYTES = 64 * 1024;
+/** Inputs that journal, held (in order) while the journal cannot be written; account state requests keep their place among them. */
+const JOURNALED_INPUTS = new Set(["OrderAccepted", "OrderRejected", "OrderCanceled", "OrderFilled", "RequestCancel", "RequestAccountState"]);
 
 /**
  * The order manager: every input is decided by the core, appended to the journal, then applied; only
  * then are its outputs sent. On start it folds the local journal (outputs discarded, so nothing is sent
  * twice), reconciles with the database, and republishes positions and balances.
+ *
+ * One writer: the journal is locked for this incarnation, closed the moment it ends (its signal aborts,
+ * even on a crash elsewhere while the database opens), and the database tier it started is released
+ * before the next incarnation starts. A journal that cannot be written (a full disk) halts entries and
+ * holds fills, reports and cancels, in order, until a retry with backoff writes them.
  */
 export default defineActor<Config>({
   kind: "orders",
@@ -30,6 +43,7 @@ export default defineActor<Config>({
   writes: [Channels.venueCommands, Channels.orderEvents, Channels.accountEvents],
   async init(ctx) {
     const config = ctx.config;
+    ctx.faultPoint("orders:load-registry");
     const registry = await loadRegistry(config);
     const leverage = config.strategies[0]?.config.perp_leverage ?? 1;
     const ledgerInstrument = (symbol: string): LedgerInstrument | undefined => {
@@ -47,10 +61,29 @@ export default defineActor<Config>({
       new CloidGenerator(sessionHexFrom(randomBytes(8))),
     );
     const journalConfig = config.runtime.journal;
-    const opened = LocalJournal.open({ path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms }, ctx.log);
+    const owner = `${ctx.name} incarnation ${ctx.incarnation}`;
+    const opened = LocalJournal.open({ path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms, owner }, ctx.log);
     const journal = opened.journal;
+    // Closed (and unlocked) the moment this incarnation ends: late async work of it cannot write any more.
+    ctx.onDispose(() => journal.close());
+    whenEnded(ctx.signal, () => journal.close());
     if (opened.truncatedBytes > 0) ctx.log.warn({ bytes: opened.truncatedBytes, problem: opened.problem }, "journal tail was torn; truncated");
     replay(opened.records, (event, seq) => core.apply(event, seq));
+
+    const database = new JournalDatabaseTier({
+      databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL,
+      dbPath: config.runtime.db_path,
+      accountId: config.runtime.account_id,
+      owner,
+      journal,
+      local: opened.records,
+      signal: ctx.signal,
+      faultPoint: (step) => ctx.faultPoint(`orders:${step}`),
+      log: ctx.log,
+      shipEveryMs: SHIP_EVERY_MS,
+      retry: DATABASE_RETRY,
+    });
+    ctx.onDispose(() => database.dispose());
 
     const marks = new Map<string, number>();
     // Orders and positions carry the configured spelling (the strategy's); books carry the instrument id.
@@ -59,6 +92,7 @@ export default defineActor<Config>({
       const channel = output.type === "PlaceOrder" || output.type === "CancelOrder" ? Channels.venueCommands : output.type === "OrderStatusChanged" ? Channels.orderEvents : Channels.accountEvents;
       ctx.send(channel, output);
     };
+    /** Journals, then applies and sends. Throws `StorageError` with nothing journaled, applied or sent. */
     const commit = (events: readonly OrderEvent[]): void => {
       if (events.length === 0) return;
       const records = journal.append(events);
@@ -67,30 +101,91 @@ export default defineActor<Config>({
         for (const anomaly of outcome.anomalies) ctx.log.warn(anomaly, "order anomaly");
         for (const output of outcome.outputs) send(output);
       }
-      shipper?.enqueue(records);
+      database.enqueue(records);
       ctx.metrics.count("journal_events_total", {}, records.length);
     };
 
-    // The database (PGlite takes seconds to start) is reconciled after init returns, OTP `handle_continue`
-    // style: the actor reports started at once and holds its inputs until the journal is whole.
-    const held: (() => void)[] = [];
+    // Inputs wait with the host, in order (surviving a crash of this incarnation), until the database is
+    // reconciled at start (OTP `handle_continue` style: the actor reports started at once) and while the
+    // journal cannot be written; books still update the marks.
+    ctx.holdInputs((m) => m.type !== "Book");
     let reconciled = false;
-    let shipper: JournalShipper | undefined;
-    let closeDatabase: () => Promise<void> = async () => undefined;
-    const whenReconciled = <M>(handler: (m: M) => void) => (m: M) => (reconciled ? handler(m) : held.push(() => handler(m)));
-    const reconcile = async () => {
-      const database = await openJournalDatabase({ databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL, dbPath: config.runtime.db_path }, ctx.log);
-      closeDatabase = () => database.close();
-      shipper = new JournalShipper(new JournalStore(database), config.runtime.account_id, ctx.log);
-      const { restored } = await shipper.reconcile(journal, opened.records);
-      replay(restored, (event, seq) => core.apply(event, seq));
-      shipper.start(SHIP_EVERY_MS);
-      ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
-      if (opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper") seedBalances();
-      publishState();
-      reconciled = true;
-      for (const run of held.splice(0)) run();
+    let seedPending = false;
+    let journalFault: StorageError | undefined;
+    let retryDelayMs = JOURNAL_RETRY_INITIAL_MS;
+    let retryScheduled = false;
+
+    const scheduleRetry = () => {
+      if (retryScheduled) return;
+      retryScheduled = true;
+      ctx.setTimer("journal-retry", retryDelayMs);
+      retryDelayMs = Math.min(JOURNAL_RETRY_MAX_MS, retryDelayMs * 2);
     };
+    /** The journal refused a write: entries halt, inputs that journal are held (the one being handled first). */
+    const journalFailed = (err: StorageError) => {
+      if (journalFault === undefined) {
+        ctx.log.error({ err }, "journal cannot be written: entries halted; fills, reports and cancels are held until it can");
+      }
+      journalFault = err;
+      ctx.holdInputs((m) => JOURNALED_INPUTS.has(m.type));
+      scheduleRetry();
+    };
+    /** Once the journal has room again: the seeding if it is owed, then the held inputs, in order. */
+    const retryJournal = () => {
+      retryScheduled = false;
+      const noRoom = journal.probeRoom(JOURNAL_PROBE_BYTES);
+      if (noRoom !== undefined) return journalFailed(noRoom);
+      if (seedPending && !runJournaled(seedBalances)) return;
+      seedPending = false;
+      const held = ctx.heldInputs();
+      const wasFault = journalFault;
+      journalFault = undefined;
+      retryDelayMs = JOURNAL_RETRY_INITIAL_MS;
+      ctx.releaseInputs();
+      if (wasFault !== undefined && journalFault === undefined) ctx.log.info({ held }, "journal writable again; held inputs replayed, entries resumed");
+    };
+    /** Runs something that journals; false if the journal refused it (then held, and retried). */
+    const runJournaled = (run: () => void): boolean => {
+      try {
+        run();
+        return true;
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err;
+        journalFailed(err);
+        return false;
+      }
+    };
+    const journaled =
+      <M>(handler: (m: M) => void) =>
+      (m: M) =>
+        void runJournaled(() => handler(m));
+    /** Why entries are refused: the journal or its database cannot write. */
+    const entriesHaltedBy = (): string | undefined => {
+      if (journalFault !== undefined) return `journal: ${journalFault.message}`;
+      return database.noRoom ? database.problem : undefined;
+    };
+    /** What `/health` shows for the order manager; a check that finds nothing gives undefined. */
+    const healthReasons = (): (string | undefined)[] => {
+      const held = ctx.heldInputs();
+      return [
+        journalFault && `journal: ${journalFault.message}; entries halted`,
+        journal.syncError && `journal: ${journal.syncError.message}`,
+        database.problem && `${database.problem}${database.noRoom ? "; entries halted" : ""}`,
+        held > 0 ? `holding ${held} messages until ${reconciled ? "the journal can be written" : "the journal database is reconciled"}` : undefined,
+        !reconciled && held === 0 ? "journal database not reconciled yet" : undefined,
+      ];
+    };
+    const status = () => ordersStatus(core, marks, actorHealth(healthReasons()));
+
+    database.start((restored) => {
+      replay(restored, (event, seq) => core.apply(event, seq));
+      ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
+      reconciled = true;
+      const seed = opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper";
+      if (seed && !runJournaled(seedBalances)) seedPending = true;
+      publishState();
+      if (journalFault === undefined) ctx.releaseInputs();
+    });
 
     const seedBalances = () => {
       const seeded = new Map<string, number>();
@@ -99,7 +194,7 @@ export default defineActor<Config>({
     };
     /** Open orders, positions and balances after a rebuild, or for a restarted strategy or risk actor. */
     const publishState = () => {
-      for (const status of core.openOrderStatuses(ctx.now())) ctx.send(Channels.orderEvents, status);
+      for (const orderStatus of core.openOrderStatuses(ctx.now())) ctx.send(Channels.orderEvents, orderStatus);
       for (const p of core.ledger.allPositions()) {
         const position: PositionChanged = { type: "PositionChanged", symbol: p.symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs: ctx.now() };
         ctx.send(Channels.accountEvents, position);
@@ -109,39 +204,55 @@ export default defineActor<Config>({
         const account: AccountUpdated = { type: "AccountUpdated", accountId: config.runtime.account_id, asset, total, locked, tsNs: ctx.now() };
         ctx.send(Channels.accountEvents, account);
       }
-      ctx.publishStatus(() => ordersStatus(core, marks));
+      ctx.publishStatus(status);
     };
     ctx.setInterval("ack-timeouts", 50);
-    void reconcile().catch((err: unknown) => {
-      ctx.log.error({ err }, "journal database unavailable; orders are held until it is reachable (restart the actor to retry)");
-    });
+    ctx.publishStatus(status);
 
+    const deny = (m: SubmitOrder, rule: string, reason: string) => {
+      const denied: OrderDenied = { type: "OrderDenied", strategy: m.strategy, intentId: m.intentId, symbol: m.symbol, rule, reason, tsNs: ctx.now() };
+      ctx.send(Channels.orderEvents, denied);
+    };
     let lastSubmit: SubmitOrder | undefined;
+    const submit = (m: SubmitOrder) => {
+      lastSubmit = m;
+      const decision = core.onSubmit(m, ctx.now());
+      if (decision.ok) return commit([decision.event]);
+      deny(m, decision.reason, decision.detail);
+    };
+    /** Entries are refused while the journal or its database cannot write; exits are journaled if they can be. */
+    const submitUnlessHalted = (m: SubmitOrder) => {
+      const halted = entriesHaltedBy();
+      if (halted !== undefined && m.role === "entry") return deny(m, "entries_halted", halted);
+      submit(m);
+    };
     const onVenueEvent = (event: VenueEvent) => {
-      ctx.metrics.count("venue_events_total", { type: event.type });
       // Fees in a USD stablecoin come out of the one USD collateral balance.
       const booked = event.type === "OrderFilled" ? { ...event, feeCurrency: collateralAsset(event.feeCurrency) } : event;
       commit(core.onVenueEvent(booked));
+      ctx.metrics.count("venue_events_total", { type: event.type });
     };
     return {
       handle: {
-        SubmitOrder: whenReconciled((m: SubmitOrder) => {
-          lastSubmit = m;
-          const decision = core.onSubmit(m, ctx.now());
-          if (decision.ok) return commit([decision.event]);
-          const denied: OrderDenied = { type: "OrderDenied", strategy: m.strategy, intentId: m.intentId, symbol: m.symbol, rule: decision.reason, reason: decision.detail, tsNs: ctx.now() };
-          ctx.send(Channels.orderEvents, denied);
-        }),
-        RequestCancel: whenReconciled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
-        RequestAccountState: whenReconciled((request: RequestAccountState) => {
+        SubmitOrder: (m: SubmitOrder) => {
+          if (journalFault !== undefined && m.role !== "entry") {
+            // An exit is journaled if there is room for it; what is held resumes right after.
+            const noRoom = journal.probeRoom(JOURNAL_PROBE_BYTES);
+            if (noRoom !== undefined) return deny(m, "journal_unavailable", `journal: ${noRoom.message}`);
+            ctx.setTimer("journal-retry", 0);
+          }
+          if (!runJournaled(() => submitUnlessHalted(m))) deny(m, "journal_unavailable", entriesHaltedBy() ?? "journal unavailable");
+        },
+        RequestCancel: journaled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
+        RequestAccountState: journaled((request: RequestAccountState) => {
           publishState();
           const sent: AccountStateSent = { type: "AccountStateSent", requester: request.requester, tsNs: ctx.now() };
           ctx.send(Channels.accountEvents, sent);
         }),
-        OrderAccepted: whenReconciled(onVenueEvent),
-        OrderRejected: whenReconciled(onVenueEvent),
-        OrderCanceled: whenReconciled(onVenueEvent),
-        OrderFilled: whenReconciled(onVenueEvent),
+        OrderAccepted: journaled(onVenueEvent),
+        OrderRejected: journaled(onVenueEvent),
+        OrderCanceled: journaled(onVenueEvent),
+        OrderFilled: journaled(onVenueEvent),
         Book: (b: Book) => {
           const symbol = spellingOf.get(b.instrument);
           if (symbol !== undefined && b.valid) marks.set(symbol, b.mid);
@@ -149,22 +260,33 @@ export default defineActor<Config>({
       },
       // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept warm.
       rehearse: () => {
-        if (!reconciled || lastSubmit === undefined) return;
+        if (!reconciled || journalFault !== undefined || lastSubmit === undefined) return;
         const decision = core.rehearseSubmit(lastSubmit, ctx.now());
         if (decision.ok) journal.rehearseAppend([decision.event]);
       },
-      onTimer: () => {
-        if (!reconciled) return;
-        commit(core.onTimer(ctx.now()));
+      onTimer: (name) => {
+        if (name === "journal-retry") retryJournal();
+        // Nothing decided is lost if the journal refuses it: the next tick decides again on the same state.
+        else if (reconciled && journalFault === undefined) runJournaled(() => commit(core.onTimer(ctx.now())));
         // Every order kept is in the status: built when shipped (≤ 10/s), not on every 50 ms tick.
-        ctx.publishStatus(() => ordersStatus(core, marks));
+        ctx.publishStatus(status);
       },
       async onStop() {
-        journal.flush();
-        await shipper?.stop();
-        journal.close();
-        await closeDatabase();
+        // A crashed incarnation's journal is already closed; its releases (ctx.onDispose) do the rest.
+        if (ctx.signal.aborted) return;
+        try {
+          journal.flush();
+        } catch (err) {
+          ctx.log.error({ err }, "journal sync at stop failed");
+        }
+        await database.flush();
       },
     };
   },
 });
+
+/** Runs `release` when `signal` aborts, or at once if it already has. */
+function whenEnded(signal: AbortSignal, release: () => void): void {
+  if (signal.aborted) release();
+  else signal.addEventListener("abort", release, { once: true });
+}

@@ -1,3 +1,4 @@
+import type { ActorHealth } from "../../runtime/actor.js";
 import type { OrderManagerCore } from "./core.js";
 import { isOpen } from "./state-machine.js";
 
@@ -23,12 +24,14 @@ export interface OrdersStatus {
     reason: string;
   }[];
   balances: { asset: string; total: number; locked: number }[];
+  /** Degraded while entries are halted or inputs held, with each reason (the journal, its database, …). */
+  health: ActorHealth;
 }
 
 /** Terminal orders kept in the status (most recent first); open orders are always all there. */
 const RECENT_TERMINAL_ORDERS = 500;
 
-export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, number>): OrdersStatus {
+export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, number>, health: ActorHealth): OrdersStatus {
   const all = core.allOrders();
   const terminal = all.filter((o) => !isOpen(o.status)).slice(-RECENT_TERMINAL_ORDERS);
   const shown = [...all.filter((o) => isOpen(o.status)), ...terminal];
@@ -63,5 +66,6 @@ export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, 
       reason: o.lastReason,
     })),
     balances: core.ledger.assets().map((asset) => ({ asset, ...core.ledger.balance(asset) })),
+    health,
   };
 }
