@@ -107,8 +107,9 @@ export default defineActor<Config>({
 
     // Inputs wait with the host, in order (surviving a crash of this incarnation), until the database is
     // reconciled at start (OTP `handle_continue` style: the actor reports started at once) and while the
-    // journal cannot be written; books still update the marks.
-    ctx.holdInputs((m) => m.type !== "Book");
+    // journal cannot be written; books still update the marks, and an entry is refused at once while the
+    // database fails (it would be stale by the time it came back).
+    ctx.holdInputs((m) => m.type !== "Book" && !(m.type === "SubmitOrder" && (m as SubmitOrder).role === "entry" && database.problem !== undefined));
     let reconciled = false;
     let seedPending = false;
     let journalFault: StorageError | undefined;
@@ -162,7 +163,7 @@ export default defineActor<Config>({
     /** Why entries are refused: the journal or its database cannot write. */
     const entriesHaltedBy = (): string | undefined => {
       if (journalFault !== undefined) return `journal: ${journalFault.message}`;
-      return database.noRoom ? database.problem : undefined;
+      return database.noRoom || !reconciled ? database.problem : undefined;
     };
     /** What `/health` shows for the order manager; a check that finds nothing gives undefined. */
     const healthReasons = (): (string | undefined)[] => {
@@ -170,7 +171,7 @@ export default defineActor<Config>({
       return [
         journalFault && `journal: ${journalFault.message}; entries halted`,
         journal.syncError && `journal: ${journal.syncError.message}`,
-        database.problem && `${database.problem}${database.noRoom ? "; entries halted" : ""}`,
+        database.problem && `${database.problem}${database.noRoom || !reconciled ? "; entries halted" : ""}`,
         held > 0 ? `holding ${held} messages until ${reconciled ? "the journal can be written" : "the journal database is reconciled"}` : undefined,
         !reconciled && held === 0 ? "journal database not reconciled yet" : undefined,
       ];
@@ -236,10 +237,14 @@ export default defineActor<Config>({
       handle: {
         SubmitOrder: (m: SubmitOrder) => {
           if (journalFault !== undefined && m.role !== "entry") {
-            // An exit is journaled if there is room for it; what is held resumes right after.
-            const noRoom = journal.probeRoom(JOURNAL_PROBE_BYTES);
-            if (noRoom !== undefined) return deny(m, "journal_unavailable", `journal: ${noRoom.message}`);
-            ctx.setTimer("journal-retry", 0);
+            // An exit is journaled if the journal takes it, and then what is held is retried at once.
+            try {
+              submit(m);
+            } catch (err) {
+              if (!(err instanceof StorageError)) throw err;
+              return deny(m, "journal_unavailable", `journal: ${err.message}`);
+            }
+            return ctx.setTimer("journal-retry", 0);
           }
           if (!runJournaled(() => submitUnlessHalted(m))) deny(m, "journal_unavailable", entriesHaltedBy() ?? "journal unavailable");
         },

@@ -132,7 +132,7 @@ export class JournalDatabaseTier {
   private describe(err: unknown): string {
     const { databaseUrl, dbPath } = this.options;
     if (databaseUrl === undefined) {
-      if (isNoRoom(err)) return `journal database: ${storageError(err, dbPath, "embedded database at").message}`;
+      if (isNoRoom(err)) return `journal database: ${storageError(err, dbPath, "writing").message}`;
       return `journal database unavailable (embedded, ${dbPath}): ${messageOf(err)}`;
     }
     const where = redactUrl(databaseUrl);
