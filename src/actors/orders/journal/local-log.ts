@@ -105,6 +105,15 @@ export class LocalJournal {
     }
   }
 
+  /**
+   * Throws `LockHeldError` if a writer holds the journal at `path` (another daemon on the same data
+   * directory): checked before a daemon starts anything. Takes and releases the lock.
+   */
+  static assertFree(path: string): void {
+    mkdirSync(dirname(path), { recursive: true });
+    FileLock.acquire(`${path}.lock`, "a daemon starting").release();
+  }
+
   get path(): string {
     return this.options.path;
   }
