@@ -106,6 +106,29 @@ describe("actor runtime", () => {
     expect(running.actors().find((a) => a.name === "slow")).toMatchObject({ state: "running", restarts: 2 });
   });
 
+  it("holds the inputs an actor hands back, in order, across a crash, and delivers each once when released", async () => {
+    const out: number[] = [];
+    const state = { refusing: false, held: 0 };
+    running = await startSystem(
+      [
+        { name: "collector", module: actor("collector"), thread: "main", config: { collect: (p: Pong) => out.push(p.id) } },
+        { name: "doubler", module: actor("refusing-doubler"), thread: "main", config: { state } },
+        { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count: 3000, perTick: 10, everyMs: 1 } },
+      ],
+      { ...quiet, faultInjection: true },
+    );
+    await waitFor(() => out.length > 100);
+    state.refusing = true;
+    await waitFor(() => state.held > 200);
+    expect(running.crashActor("doubler")).toBe(true);
+    await waitFor(() => running!.actors().find((a) => a.name === "doubler")!.restarts === 1 && state.held > 400);
+    const before = out.length;
+    state.refusing = false;
+    await waitFor(() => out.length === 3000);
+    expect(before).toBeLessThan(3000);
+    expect(out).toEqual(Array.from({ length: 3000 }, (_, i) => i * 2));
+  });
+
   it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
     const specs: ChildSpec[] = [
       { name: "spinner", module: actor("spinner"), thread: "worker-s" },
