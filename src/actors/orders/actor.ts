@@ -13,17 +13,12 @@ import type { OrderEvent } from "./events.js";
 import type { LedgerInstrument } from "./ledger.js";
 import { LocalJournal, replay } from "./journal/local-log.js";
 import { JournalDatabaseTier } from "./journal/database.js";
-import { StorageError } from "./journal/storage.js";
+import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
 import { ordersStatus } from "./status.js";
 
 const SHIP_EVERY_MS = 200;
 /** The database is retried from this delay, doubling up to the maximum, while it cannot be reconciled. */
 const DATABASE_RETRY = { initialMs: 250, maxMs: 5000 };
-/** A journal that cannot be written is retried from this delay, doubling up to the maximum. */
-const JOURNAL_RETRY_INITIAL_MS = 100;
-const JOURNAL_RETRY_MAX_MS = 5000;
-/** Room a journal must have before entries resume (with nothing held to retry): a burst of orders. */
-const JOURNAL_PROBE_BYTES = 64 * 1024;
 /** Inputs that journal, held (in order) while the journal cannot be written; account state requests keep their place among them. */
 const JOURNALED_INPUTS = new Set(["OrderAccepted", "OrderRejected", "OrderCanceled", "OrderFilled", "RequestCancel", "RequestAccountState"]);
 
@@ -111,65 +106,21 @@ export default defineActor<Config>({
     // database fails (it would be stale by the time it came back).
     ctx.holdInputs((m) => m.type !== "Book" && !(m.type === "SubmitOrder" && (m as SubmitOrder).role === "entry" && database.problem !== undefined));
     let reconciled = false;
-    let seedPending = false;
-    let journalFault: StorageError | undefined;
-    let retryDelayMs = JOURNAL_RETRY_INITIAL_MS;
-    let retryScheduled = false;
-
-    const scheduleRetry = () => {
-      if (retryScheduled) return;
-      retryScheduled = true;
-      ctx.setTimer("journal-retry", retryDelayMs);
-      retryDelayMs = Math.min(JOURNAL_RETRY_MAX_MS, retryDelayMs * 2);
-    };
-    /** The journal refused a write: entries halt, inputs that journal are held (the one being handled first). */
-    const journalFailed = (err: StorageError) => {
-      if (journalFault === undefined) {
-        ctx.log.error({ err }, "journal cannot be written: entries halted; fills, reports and cancels are held until it can");
-      }
-      journalFault = err;
-      ctx.holdInputs((m) => JOURNALED_INPUTS.has(m.type));
-      scheduleRetry();
-    };
-    /** Once the journal has room again: the seeding if it is owed, then the held inputs, in order. */
-    const retryJournal = () => {
-      retryScheduled = false;
-      const noRoom = journal.probeRoom(JOURNAL_PROBE_BYTES);
-      if (noRoom !== undefined) return journalFailed(noRoom);
-      if (seedPending && !runJournaled(seedBalances)) return;
-      seedPending = false;
-      const held = ctx.heldInputs();
-      const wasFault = journalFault;
-      journalFault = undefined;
-      retryDelayMs = JOURNAL_RETRY_INITIAL_MS;
-      ctx.releaseInputs();
-      if (wasFault !== undefined && journalFault === undefined) ctx.log.info({ held }, "journal writable again; held inputs replayed, entries resumed");
-    };
-    /** Runs something that journals; false if the journal refused it (then held, and retried). */
-    const runJournaled = (run: () => void): boolean => {
-      try {
-        run();
-        return true;
-      } catch (err) {
-        if (!(err instanceof StorageError)) throw err;
-        journalFailed(err);
-        return false;
-      }
-    };
+    const gate = new JournalWriteGate(journal, ctx, (m) => JOURNALED_INPUTS.has(m.type));
     const journaled =
       <M>(handler: (m: M) => void) =>
       (m: M) =>
-        void runJournaled(() => handler(m));
+        void gate.run(() => handler(m));
     /** Why entries are refused: the journal or its database cannot write. */
     const entriesHaltedBy = (): string | undefined => {
-      if (journalFault !== undefined) return `journal: ${journalFault.message}`;
+      if (gate.failure !== undefined) return `journal: ${gate.failure.message}`;
       return database.noRoom || !reconciled ? database.problem : undefined;
     };
     /** What `/health` shows for the order manager; a check that finds nothing gives undefined. */
     const healthReasons = (): (string | undefined)[] => {
       const held = ctx.heldInputs();
       return [
-        journalFault && `journal: ${journalFault.message}; entries halted`,
+        gate.failure && `journal: ${gate.failure.message}; entries halted`,
         journal.syncError && `journal: ${journal.syncError.message}`,
         database.problem && `${database.problem}${database.noRoom || !reconciled ? "; entries halted" : ""}`,
         held > 0 ? `holding ${held} messages until ${reconciled ? "the journal can be written" : "the journal database is reconciled"}` : undefined,
@@ -177,16 +128,6 @@ export default defineActor<Config>({
       ];
     };
     const status = () => ordersStatus(core, marks, actorHealth(healthReasons()));
-
-    database.start((restored) => {
-      replay(restored, (event, seq) => core.apply(event, seq));
-      ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
-      reconciled = true;
-      const seed = opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper";
-      if (seed && !runJournaled(seedBalances)) seedPending = true;
-      publishState();
-      if (journalFault === undefined) ctx.releaseInputs();
-    });
 
     const seedBalances = () => {
       const seeded = new Map<string, number>();
@@ -207,6 +148,15 @@ export default defineActor<Config>({
       }
       ctx.publishStatus(status);
     };
+    database.start((restored) => {
+      replay(restored, (event, seq) => core.apply(event, seq));
+      ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
+      reconciled = true;
+      if (opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper") gate.runFirst(seedBalances);
+      publishState();
+      if (gate.failure === undefined) ctx.releaseInputs();
+    });
+
     ctx.setInterval("ack-timeouts", 50);
     ctx.publishStatus(status);
 
@@ -236,17 +186,10 @@ export default defineActor<Config>({
     return {
       handle: {
         SubmitOrder: (m: SubmitOrder) => {
-          if (journalFault !== undefined && m.role !== "entry") {
-            // An exit is journaled if the journal takes it, and then what is held is retried at once.
-            try {
-              submit(m);
-            } catch (err) {
-              if (!(err instanceof StorageError)) throw err;
-              return deny(m, "journal_unavailable", `journal: ${err.message}`);
-            }
-            return ctx.setTimer("journal-retry", 0);
-          }
-          if (!runJournaled(() => submitUnlessHalted(m))) deny(m, "journal_unavailable", entriesHaltedBy() ?? "journal unavailable");
+          const failing = gate.failure !== undefined;
+          // An exit is journaled if the journal takes it (then what is held is retried at once); an entry is refused.
+          if (!gate.run(() => submitUnlessHalted(m))) return deny(m, "journal_unavailable", entriesHaltedBy() ?? "journal unavailable");
+          if (failing && m.role !== "entry") gate.soon();
         },
         RequestCancel: journaled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
         RequestAccountState: journaled((request: RequestAccountState) => {
@@ -265,14 +208,14 @@ export default defineActor<Config>({
       },
       // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept warm.
       rehearse: () => {
-        if (!reconciled || journalFault !== undefined || lastSubmit === undefined) return;
+        if (!reconciled || gate.failure !== undefined || lastSubmit === undefined) return;
         const decision = core.rehearseSubmit(lastSubmit, ctx.now());
         if (decision.ok) journal.rehearseAppend([decision.event]);
       },
       onTimer: (name) => {
-        if (name === "journal-retry") retryJournal();
+        if (name === JOURNAL_RETRY_TIMER) gate.retry();
         // Nothing decided is lost if the journal refuses it: the next tick decides again on the same state.
-        else if (reconciled && journalFault === undefined) runJournaled(() => commit(core.onTimer(ctx.now())));
+        else if (reconciled && gate.failure === undefined) gate.run(() => commit(core.onTimer(ctx.now())));
         // Every order kept is in the status: built when shipped (≤ 10/s), not on every 50 ms tick.
         ctx.publishStatus(status);
       },
