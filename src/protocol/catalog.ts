@@ -17,6 +17,7 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   control.ActorCommand,
   control.Ping,
   control.Pong,
+  control.InjectStall,
   marketData.Trade,
   marketData.Book,
   marketData.MarketDataFrame,

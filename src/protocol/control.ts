@@ -28,13 +28,20 @@ export type StopActors = z.output<typeof StopActors.schema>;
 export const InjectCrash = defineMessage(z.object({ type: z.literal("InjectCrash"), actor: z.string(), at: z.string().optional() }));
 export type InjectCrash = z.output<typeof InjectCrash.schema>;
 
+/**
+ * Fault injection: the target actor's next handler call spins forever (a core stuck in a loop bounded by
+ * data alone). Only honoured with `fault_injection: true`; the watchdogs must notice and recover.
+ */
+export const InjectStall = defineMessage(z.object({ type: z.literal("InjectStall"), actor: z.string() }));
+export type InjectStall = z.output<typeof InjectStall.schema>;
+
 /** An operator command for one actor (e.g. `reset` for the risk breaker); `argsJson` is its JSON arguments. */
 export const ActorCommand = defineMessage(
   z.object({ type: z.literal("ActorCommand"), actor: z.string(), command: z.string(), argsJson: z.string() }),
 );
 export type ActorCommand = z.output<typeof ActorCommand.schema>;
 
-export type SupervisorToHost = RestartActor | StopActors | InjectCrash | ActorCommand;
+export type SupervisorToHost = RestartActor | StopActors | InjectCrash | InjectStall | ActorCommand;
 
 /** A probe answered with a `Pong`; used by liveness checks, benchmarks and tests. */
 export const Ping = defineMessage(z.object({ type: z.literal("Ping"), id: z.number().int(), sentNs: z.bigint() }));

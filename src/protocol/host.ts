@@ -49,7 +49,7 @@ export const HostStartup = z.object({
 });
 export type HostStartup = z.output<typeof HostStartup>;
 
-export type { RestartActor, StopActors, InjectCrash, ActorCommand, SupervisorToHost } from "./control.js";
+export type { RestartActor, StopActors, InjectCrash, InjectStall, ActorCommand, SupervisorToHost } from "./control.js";
 
 export const ActorStarted = z.object({ type: z.literal("ActorStarted"), actor: z.string(), thread: z.string() });
 export type ActorStarted = z.output<typeof ActorStarted>;

@@ -80,12 +80,6 @@ export interface ActorHealth {
   reasons: string[];
 }
 
-/** `health` from the reasons that apply (`undefined` or "" for a check that found nothing): degraded if any. */
-export function actorHealth(reasons: readonly (string | undefined)[]): ActorHealth {
-  const found = reasons.filter((r): r is string => r !== undefined && r !== "");
-  return { status: found.length === 0 ? "ok" : "degraded", reasons: found };
-}
-
 export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;
 
 /** The running actor, built by `init`: one handler per inbound message type plus optional hooks. */

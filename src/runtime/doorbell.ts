@@ -6,7 +6,8 @@
  *   Int32[2]  current actor  global index + 1 of the actor inside a handler, 0 when none
  *   F64[2]    busy since ms  wall ms when the current loop turn started, 0 when parked
  *
- * The supervisor's watchdog reads the last two to find a stuck thread and the actor responsible.
+ * The supervisor's heartbeat check reads the last two to find a stuck worker and the actor responsible;
+ * the main thread's watchdog (src/supervisor/watchdog.ts) reads main's current actor from its own thread.
  */
 export const DOORBELL_BYTES = 32;
 
@@ -36,6 +37,7 @@ export class Doorbell {
     Atomics.store(this.words, 1, parked ? 1 : 0);
   }
 
+  /** -1 (what `currentActor` returns when none) clears it. */
   setCurrentActor(globalIndex: number): void {
     this.words[2] = globalIndex + 1;
   }

@@ -35,6 +35,8 @@ interface HostedSlot {
   crashNext: boolean;
   /** A fault point (`ctx.faultPoint`) at which the actor is to crash. */
   crashAt: string | undefined;
+  /** Fault injection: the next handler or timer call spins forever. */
+  stallNext: boolean;
   /** State handed over by a graceful restart. */
   restored: unknown;
   /** The message being retried after it crashed the previous incarnation. */
@@ -182,6 +184,7 @@ export class ThreadHost {
       pending: [],
       crashNext: false,
       crashAt: undefined,
+      stallNext: false,
       restored: undefined,
       retried: undefined,
       current: undefined,
@@ -465,21 +468,24 @@ export class ThreadHost {
     slot.counters.add(Slot.MessagesIn);
     if (handler === undefined) return;
     const bell = this.options.bell;
+    // A send from outside a turn runs one inside the sender's call (`runInputsAtOnce`): restore, not clear.
+    const outer = bell.currentActor();
     bell.setCurrentActor(slot.spec.index);
     // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a histogram.
     const timed = (++this.deliveries & 15) === 0;
     const t0 = timed ? performance.now() : 0;
+    const outerDelivering = this.delivering;
     const delivering = { slot, channel, message, kept: false };
     this.delivering = delivering;
     try {
-      this.throwIfCrashRequested(slot);
+      this.applyInjectedFault(slot);
       handler(message, this.options.channels[channel].name);
     } catch (err) {
       this.crash(slot, err);
       if (!delivering.kept) this.holdForRetry(slot, channel, message);
     } finally {
-      this.delivering = undefined;
-      bell.clearCurrentActor();
+      this.delivering = outerDelivering;
+      bell.setCurrentActor(outer);
       if (timed) slot.counters.observeHandlerSeconds((performance.now() - t0) / 1000);
     }
   }
@@ -494,11 +500,14 @@ export class ThreadHost {
       const slot = this.slots.find((s) => s.spec.index === due.owner);
       if (slot?.state !== "running" || slot.instance?.onTimer === undefined) continue;
       const onTimer = slot.instance.onTimer.bind(slot.instance);
+      this.options.bell.setCurrentActor(slot.spec.index);
       try {
-        this.throwIfCrashRequested(slot);
+        this.applyInjectedFault(slot);
         onTimer(due.name);
       } catch (err) {
         this.crash(slot, err);
+      } finally {
+        this.options.bell.clearCurrentActor();
       }
       n += this.drainMailbox();
     }
@@ -519,12 +528,15 @@ export class ThreadHost {
         if (this.hasWork()) break;
         const rehearse = slot.instance?.rehearse;
         if (slot.state !== "running" || rehearse === undefined || slot.rehearsalFailed) continue;
+        this.options.bell.setCurrentActor(slot.spec.index);
         try {
           rehearse.call(slot.instance);
         } catch (err) {
           slot.rehearsalFailed = true;
           this.customMetrics.forActor(slot.spec.name).count("rehearsal_failures_total", {});
           slot.log.error({ err }, "rehearsal failed; the actor is no longer rehearsed (its handlers are unaffected)");
+        } finally {
+          this.options.bell.clearCurrentActor();
         }
       }
     } finally {
@@ -615,7 +627,12 @@ export class ThreadHost {
   }
 
   /** Fault injection takes effect in the actor's next handler or timer call. */
-  private throwIfCrashRequested(slot: HostedSlot): void {
+  private applyInjectedFault(slot: HostedSlot): void {
+    if (slot.stallNext) {
+      slot.stallNext = false;
+      slot.log.warn("fault injection: this handler call now spins forever");
+      spinForever();
+    }
     if (!slot.crashNext) return;
     slot.crashNext = false;
     throw new Error(`fault injection: crash requested for ${slot.spec.name}`);
@@ -623,13 +640,21 @@ export class ThreadHost {
 
   /** The actor crashes in its next handler or timer call, or, given `at`, when it passes that fault point. */
   injectCrash(actor: string, at?: string): void {
-    if (!this.options.faultInjection) {
-      this.options.log.warn({ actor }, "crash injection refused: runtime.control.fault_injection is off");
-      return;
-    }
+    if (this.faultInjectionRefused(actor, "crash")) return;
     const slot = this.slotNamed(actor);
     if (at === undefined) slot.crashNext = true;
     else slot.crashAt = at;
+  }
+
+  injectStall(actor: string): void {
+    if (this.faultInjectionRefused(actor, "stall")) return;
+    this.slotNamed(actor).stallNext = true;
+  }
+
+  private faultInjectionRefused(actor: string, fault: string): boolean {
+    if (this.options.faultInjection) return false;
+    this.options.log.warn({ actor }, `${fault} injection refused: runtime.control.fault_injection is off`);
+    return true;
   }
 
   /** Stops the named actors in the given order, each bounded by `timeoutMs`. Returns those that failed. */
@@ -698,10 +723,14 @@ export class ThreadHost {
       slot.log.warn({ command }, "command ignored: actor not running or has no commands");
       return;
     }
+    const outer = this.options.bell.currentActor();
+    this.options.bell.setCurrentActor(slot.spec.index);
     try {
       slot.instance.onCommand(command, args);
     } catch (err) {
       this.crash(slot, err);
+    } finally {
+      this.options.bell.setCurrentActor(outer);
     }
     this.drainMailbox();
   }
@@ -716,5 +745,16 @@ export class ThreadHost {
     const slot = this.byName.get(actor);
     if (slot === undefined) throw new Error(`actor ${actor} is not hosted on ${this.options.thread}`);
     return slot;
+  }
+}
+
+/**
+ * An injected stall: a handler stuck in a loop, as a core catching up a gap step by step would be. Only
+ * the thread's end (a worker terminated by the supervisor) or the process's (the main-thread watchdog)
+ * stops it.
+ */
+function spinForever(): never {
+  for (;;) {
+    // Nothing: the loop itself is the fault.
   }
 }

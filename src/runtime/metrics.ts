@@ -8,6 +8,11 @@ export interface ActorMetrics {
   count(name: string, labels?: Readonly<Record<string, string>>, by?: number): void;
   /** Sets a labelled gauge. */
   gauge(name: string, value: number, labels?: Readonly<Record<string, string>>): void;
+  /**
+   * Adds a signed amount to a labelled running total (realised PnL), exported as a gauge: a Prometheus
+   * counter may never go down. Kept by the thread, so it survives the actor's restarts as counters do.
+   */
+  add(name: string, by: number, labels?: Readonly<Record<string, string>>): void;
   /** Records one observation of a labelled histogram (seconds for latencies). */
   observe(name: string, value: number, labels?: Readonly<Record<string, string>>): void;
 }
@@ -97,8 +102,9 @@ export class CustomMetrics {
 
   forActor(actor: string): ActorMetrics {
     return {
-      count: (name, labels, by = 1) => this.bump("counter", actor, name, labels, by),
-      gauge: (name, value, labels) => this.bump("gauge", actor, name, labels, value),
+      count: (name, labels, by = 1) => this.bump("counter", actor, name, labels, by, true),
+      gauge: (name, value, labels) => this.bump("gauge", actor, name, labels, value, false),
+      add: (name, by, labels) => this.bump("gauge", actor, name, labels, by, true),
       observe: (name, value, labels) => {
         this.observations.push({ kind: "histogram", name, labels: { actor, ...labels }, value });
       },
@@ -106,15 +112,22 @@ export class CustomMetrics {
   }
 
   /** Called per order or event on hot paths: the labels object is only built the first time a series is seen. */
-  private bump(kind: "counter" | "gauge", actor: string, name: string, labels: Labels | undefined, value: number): void {
+  private bump(
+    kind: "counter" | "gauge",
+    actor: string,
+    name: string,
+    labels: Labels | undefined,
+    value: number,
+    accumulate: boolean,
+  ): void {
     const key = labels === undefined ? `${name}|${actor}` : `${name}|${actor}|${JSON.stringify(labels)}`;
     const sample = this.values.get(key);
     if (sample === undefined) this.values.set(key, { kind, name, labels: { actor, ...labels }, value });
-    else if (kind === "counter") sample.value += value;
+    else if (accumulate) sample.value += value;
     else sample.value = value;
   }
 
-  /** Counters are cumulative totals; histogram observations are drained. */
+  /** Counters and running totals are cumulative; histogram observations are drained. */
   flush(): CustomMetricSample[] {
     const out = [...this.values.values()].map((s) => ({ ...s }));
     out.push(...this.observations);

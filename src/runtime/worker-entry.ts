@@ -38,6 +38,9 @@ function runCommand(message: SupervisorToHost): void {
     case "InjectCrash":
       host.injectCrash(message.actor, message.at);
       break;
+    case "InjectStall":
+      host.injectStall(message.actor);
+      break;
     case "ActorCommand":
       host.command(message.actor, message.command, JSON.parse(message.argsJson));
       break;

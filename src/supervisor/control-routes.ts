@@ -2,29 +2,53 @@ import type { ControlServer, SubsystemHealth } from "./http.js";
 import type { DaemonMetrics } from "./metrics.js";
 import type { Supervisor } from "./supervisor.js";
 import type { OrdersStatus } from "../actors/orders/status.js";
+import type { EventLoopLagWindow } from "./event-loop-lag.js";
+import { actorHealthCheck, eventLoopCheck, publishedHealth, runStateCheck } from "./health.js";
 
 interface RiskStatus {
   breaker: { state: "ACTIVE" | "REDUCING" | "HALTED"; drawdownUsd: number };
 }
 
+/** What the routes use of the supervisor. */
+export type SupervisedActors = Pick<
+  Supervisor,
+  "actors" | "actorStatus" | "isStopping" | "restartActor" | "crashActor" | "commandActor"
+>;
+
+export interface HealthOptions {
+  readonly startedAt: number;
+  /** `observability.health_server.max_event_loop_lag_ms`. */
+  readonly maxEventLoopLagMs: number;
+  /** The main thread's event-loop delay over the last window (EventLoopLag.lastWindow). */
+  readonly eventLoopLag: () => EventLoopLagWindow;
+}
+
 /** `/health`, `/metrics` and the actor control routes of architecture §9 and issue 2. */
-export function registerControlRoutes(server: ControlServer, supervisor: Supervisor, metrics: DaemonMetrics, startedAt: number): void {
-  server.health("actors", (): SubsystemHealth => {
-    const actors = supervisor.actors();
-    const down = actors.filter((a) => a.state !== "running").map((a) => a.name);
-    const status = supervisor.isStopping ? "down" : down.length === 0 ? "ok" : "degraded";
-    return { status, down };
-  });
+export function registerControlRoutes(
+  server: ControlServer,
+  supervisor: SupervisedActors,
+  metrics: DaemonMetrics,
+  health: HealthOptions,
+): void {
+  server.health("actors", () => runStateCheck(supervisor.actors(), supervisor.isStopping));
+  const names = () => supervisor.actors().map((a) => a.name);
+  server.health("actor_health", () => actorHealthCheck(names(), (name) => supervisor.actorStatus(name)));
+  server.health("event_loop", () => eventLoopCheck(health.eventLoopLag(), health.maxEventLoopLagMs));
 
   server.route("GET", "/health", () => {
     const report = server.healthReport();
+    const actors = supervisor.actors().map((a) => {
+      const published = publishedHealth(supervisor.actorStatus(a.name));
+      return published === undefined ? a : { ...a, health: published };
+    });
     return {
       status: report.status === "ok" ? 200 : 503,
       body: {
         status: report.status,
-        uptime_s: Math.round((Date.now() - startedAt) / 100) / 10,
+        reasons: report.reasons,
+        uptime_s: Math.round((Date.now() - health.startedAt) / 100) / 10,
         subsystems: report.subsystems,
-        actors: supervisor.actors(),
+        actors,
       },
     };
   });
@@ -42,7 +66,10 @@ export function registerControlRoutes(server: ControlServer, supervisor: Supervi
   server.health("risk", (): SubsystemHealth => {
     const breaker = (supervisor.actorStatus("risk") as RiskStatus | undefined)?.breaker;
     if (breaker === undefined) return { status: "ok", breaker: "unknown" };
-    return { status: breaker.state === "ACTIVE" ? "ok" : "degraded", breaker: breaker.state, drawdown_usd: breaker.drawdownUsd };
+    const active = breaker.state === "ACTIVE";
+    const reasons = active ? [] : [`risk: circuit breaker ${breaker.state} (drawdown ${breaker.drawdownUsd} USD)`];
+    const details = { breaker: breaker.state, drawdown_usd: breaker.drawdownUsd };
+    return { status: active ? "ok" : "degraded", ...details, reasons };
   });
 
   const ordersStatus = () => supervisor.actorStatus("orders") as OrdersStatus | undefined;

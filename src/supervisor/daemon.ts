@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, formatConfigIssues, type Config } from "./config/index.js";
+import { loadConfig, ConfigError, type Config } from "./config/index.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
@@ -10,6 +10,10 @@ import { buildTopology } from "./topology.js";
 import { Supervisor } from "./supervisor.js";
 import { registerControlRoutes } from "./control-routes.js";
 import { LocalJournal } from "../actors/orders/journal/local-log.js";
+import { registerFaultRoutes } from "./fault-routes.js";
+import { NotifyUnavailable, systemdNotifier, type ServiceNotifier } from "./sd-notify.js";
+import { MainThreadWatchdog } from "./watchdog.js";
+import { EventLoopLag } from "./event-loop-lag.js";
 
 export interface RunOptions {
   readonly profile?: string;
@@ -39,7 +43,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     config = await loadConfig(configPath, { profile: options.profile, env });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(formatConfigIssues(configPath, err.issues) + "\n");
+    process.stderr.write(err.message + "\n");
     return 2;
   }
   if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
@@ -55,11 +59,36 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   }
   const log = createLogger(config.observability.logging.level);
   const startedAt = Date.now();
+  let notifier: ServiceNotifier;
+  try {
+    notifier = systemdNotifier(env, log);
+  } catch (err) {
+    if (!(err instanceof NotifyUnavailable)) throw err;
+    process.stderr.write(`leadlag: ${err.message}\n`);
+    return 2;
+  }
   const children = resolveChildSpecs(childSpecsFor(config));
   const topology = buildTopology(children, await loadDefs(children));
   let supervisor: Supervisor | undefined;
-  const metrics = new DaemonMetrics(topology, () => supervisor);
+  const metrics = new DaemonMetrics(topology, () => supervisor, log);
   const sup = config.runtime.supervisor;
+  const watchdogConfig = config.runtime.watchdog;
+  const watchdog = watchdogConfig.enabled
+    ? new MainThreadWatchdog({
+        stallMs: watchdogConfig.stall_ms,
+        mainDoorbell: topology.doorbells.main,
+        actors: topology.children.map((c) => c.name),
+        logLevel: config.observability.logging.level,
+        log,
+      })
+    : undefined;
+  if (watchdog && notifier.watchdogMs !== undefined && notifier.watchdogMs / 2 <= watchdogConfig.stall_ms) {
+    log.warn(
+      { watchdogSecMs: notifier.watchdogMs, stallMs: watchdogConfig.stall_ms },
+      "systemd's WatchdogSec is under twice runtime.watchdog.stall_ms: " +
+        "systemd may kill a stalled daemon before the watchdog names the actor",
+    );
+  }
   supervisor = new Supervisor(topology, {
     policy: {
       strategy: sup.strategy,
@@ -76,6 +105,11 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     logLevel: config.observability.logging.level,
     startTimeoutMs: 15_000,
     log,
+    // Every stop (a signal, an escalation, a failed start) stands the watchdog down first: a stop is no stall.
+    onStopping: () => {
+      watchdog?.stop();
+      notifier.stopping();
+    },
     onMetrics: (samples) => metrics.ingest(samples),
   });
 
@@ -84,20 +118,37 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   if (health.enabled) {
     try {
       server = new ControlServer({ host: health.host, port: health.port, token: config.runtime.control.token, log });
-      registerControlRoutes(server, supervisor, metrics, startedAt);
+      const lag = new EventLoopLag();
+      lag.start();
+      const maxEventLoopLagMs = health.max_event_loop_lag_ms;
+      const eventLoopLag = () => lag.lastWindow();
+      registerControlRoutes(server, supervisor, metrics, { startedAt, maxEventLoopLagMs, eventLoopLag });
+      registerFaultRoutes(server, supervisor);
       await server.listen();
     } catch (err) {
+      notifier.close();
       process.stderr.write(`leadlag: ${(err as Error).message}\n`);
       return 2;
     }
   }
-  return supervise(supervisor, server, log, { configPath, startedAt, healthUrl: server ? `http://${health.host}:${health.port}` : undefined });
+  try {
+    const healthUrl = server ? `http://${health.host}:${health.port}` : undefined;
+    return await supervise(supervisor, server, { log, watchdog, notifier }, { configPath, startedAt, healthUrl });
+  } finally {
+    notifier.close();
+  }
+}
+
+interface Guards {
+  readonly log: Logger;
+  readonly watchdog: MainThreadWatchdog | undefined;
+  readonly notifier: ServiceNotifier;
 }
 
 async function supervise(
   supervisor: Supervisor,
   server: ControlServer | undefined,
-  log: Logger,
+  { log, watchdog, notifier }: Guards,
   info: { configPath: string; startedAt: number; healthUrl: string | undefined },
 ): Promise<number> {
   let signalled: (signal: string) => void = () => undefined;
@@ -113,6 +164,10 @@ async function supervise(
     await server?.close();
     return 1;
   }
+  // Armed only now: loading and warm-up are not stalls; a start-up that hangs is systemd's to kill
+  // (TimeoutStartSec: READY=1 is only sent here).
+  watchdog?.arm();
+  notifier.ready(`running: ${supervisor.actors().length} actors`);
   log.info({ config: info.configPath, startMs: Date.now() - info.startedAt, health: info.healthUrl, actors: supervisor.actors().map((a) => `${a.name}@${a.thread}`) }, "leadlag running");
   const outcome = await Promise.race([signal.then((s) => ({ signal: s })), supervisor.escalated.then((report) => ({ report }))]);
   if ("report" in outcome) {

@@ -1,11 +1,14 @@
 import http from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
+import { RequestError, decodeParam, parseTarget, readJsonBody, refuse, send } from "./http-request.js";
 
 export type HealthStatus = "ok" | "degraded" | "down";
 
 export interface SubsystemHealth {
   status: HealthStatus;
+  /** Why it is not ok, each naming its source (`"feed: BTC-USDT-PERP stale 12.4 s"`). */
+  reasons?: string[];
   [detail: string]: unknown;
 }
 
@@ -26,11 +29,32 @@ interface Route {
   operator: boolean;
 }
 
+/** What one client may ask of the server; requests past these are refused, never buffered. */
+export interface HttpLimits {
+  /** A larger body, announced or sent, gets 413 and the connection closes (control bodies are a few bytes). */
+  maxBodyBytes: number;
+  /** Request line and headers together; larger gets 431. */
+  maxHeaderBytes: number;
+  /** Time to receive the headers (slowloris); past it the connection gets 408 and closes. */
+  headersTimeoutMs: number;
+  /** Time to receive the whole request. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
+  maxBodyBytes: 64 * 1024,
+  maxHeaderBytes: 8 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
+
 export interface HttpServerOptions {
   host: string;
   port: number;
   token: string | undefined;
   log: Logger;
+  /** Tests shorten these; the daemon uses the defaults. */
+  limits?: Partial<HttpLimits>;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -53,8 +77,10 @@ export class ControlServer {
   private readonly routes: Route[] = [];
   private readonly checks = new Map<string, () => SubsystemHealth>();
   private server?: http.Server;
+  private readonly limits: HttpLimits;
 
   constructor(private readonly options: HttpServerOptions) {
+    this.limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
     if (!LOOPBACK.has(options.host) && !options.token) {
       throw new Error(`refusing to bind the control server to ${options.host} without runtime.control.token`);
     }
@@ -73,20 +99,34 @@ export class ControlServer {
     this.checks.set(name, check);
   }
 
-  healthReport(): { status: HealthStatus; subsystems: Record<string, SubsystemHealth> } {
+  /** The worst status of any subsystem, and every reason of those that are not ok. */
+  healthReport(): { status: HealthStatus; reasons: string[]; subsystems: Record<string, SubsystemHealth> } {
     const subsystems: Record<string, SubsystemHealth> = {};
+    const reasons: string[] = [];
     let status: HealthStatus = "ok";
     for (const [name, check] of this.checks) {
       const result = check();
       subsystems[name] = result;
+      if (result.status === "ok") continue;
+      reasons.push(...(result.reasons?.length ? result.reasons : [`${name}: ${result.status}`]));
       if (result.status === "down") status = "down";
-      else if (result.status === "degraded" && status === "ok") status = "degraded";
+      else if (status === "ok") status = "degraded";
     }
-    return { status, subsystems };
+    return { status, reasons, subsystems };
   }
 
   async listen(): Promise<{ host: string; port: number }> {
-    const server = http.createServer((req, res) => void this.handle(req, res));
+    const limits = this.limits;
+    const server = http.createServer(
+      {
+        maxHeaderSize: limits.maxHeaderBytes,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        // Node looks for expired requests this often (30 s by default, which would stretch the timeouts).
+        connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 2),
+      },
+      (req, res) => void this.handle(req, res).catch((err: unknown) => this.lastResort(err, req, res)),
+    );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) =>
@@ -94,6 +134,9 @@ export class ControlServer {
       );
       server.listen(this.options.port, this.options.host, () => resolve());
     });
+    // After the bind, a server error (accept failing on EMFILE) is logged: unhandled, it would end the daemon.
+    server.removeAllListeners("error");
+    server.on("error", (err) => this.options.log.error({ err }, "control server error"));
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : this.options.port;
     return { host: this.options.host, port };
@@ -106,29 +149,42 @@ export class ControlServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Every outcome of a request is an answer: 4xx for what the client got wrong, 500 for what we did. */
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const method = req.method ?? "GET";
-    let match: { route: Route; params: Record<string, string> } | undefined;
+    let path: string | undefined;
+    try {
+      const target = parseTarget(req.url ?? "/");
+      path = target.pathname;
+      const method = req.method ?? "GET";
+      const { route, params } = this.match(method, target.pathname);
+      if (route.operator && !this.authorised(req)) throw new RequestError(401, "operator token required");
+      const body = method === "POST" ? await readJsonBody(req, this.limits.maxBodyBytes) : undefined;
+      const result = await route.handler({ params, query: target.query, body });
+      send(res, result.status, result.body, result.contentType);
+    } catch (err) {
+      if (err instanceof RequestError) return refuse(res, err);
+      this.options.log.error({ err, path }, "control route failed");
+      if (!res.headersSent) send(res, 500, { error: err instanceof Error ? err.message : String(err) });
+      else res.destroy();
+    }
+  }
+
+  private match(method: string, pathname: string): { route: Route; params: Record<string, string> } {
     let pathMatched = false;
     for (const route of this.routes) {
-      const m = route.pattern.exec(url.pathname);
+      const m = route.pattern.exec(pathname);
       if (!m) continue;
       pathMatched = true;
       if (route.method !== method) continue;
-      match = { route, params: Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])])) };
-      break;
+      return { route, params: Object.fromEntries(route.keys.map((k, i) => [k, decodeParam(m[i + 1])])) };
     }
-    if (!match) return send(res, pathMatched ? 405 : 404, { error: pathMatched ? "method not allowed" : "not found" });
-    if (match.route.operator && !this.authorised(req)) return send(res, 401, { error: "operator token required" });
-    try {
-      const body = method === "POST" ? await readJson(req) : undefined;
-      const result = await match.route.handler({ params: match.params, query: url.searchParams, body });
-      send(res, result.status, result.body, result.contentType);
-    } catch (err) {
-      this.options.log.error({ err, path: url.pathname }, "control route failed");
-      send(res, 500, { error: (err as Error).message });
-    }
+    throw pathMatched ? new RequestError(405, "method not allowed") : new RequestError(404, "not found");
+  }
+
+  /** Only reached if answering itself failed: the connection is dropped, the daemon goes on. */
+  private lastResort(err: unknown, req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.options.log.error({ err, url: req.url }, "control request could not be answered");
+    res.destroy();
   }
 
   /** On loopback the operator is whoever can reach the port; elsewhere a bearer token is required. */
@@ -139,27 +195,5 @@ export class ControlServer {
     const given = Buffer.from(header.replace(/^Bearer\s+/i, ""));
     const wanted = Buffer.from(token);
     return given.length === wanted.length && timingSafeEqual(given, wanted);
-  }
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  res.writeHead(status, { "content-type": contentType });
-  res.end(text);
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 1 << 20) throw new Error("request body over 1 MiB");
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Logger } from "pino";
 import type { MetricsReport } from "../protocol/host.js";
 import { Ring } from "../protocol/ring.js";
 import { ActorCounters, HANDLER_BUCKETS_S, Slot } from "../runtime/metrics.js";
@@ -6,6 +7,7 @@ import type { Topology } from "./topology.js";
 import type { Supervisor } from "./supervisor.js";
 
 const PREFIX = "leadlag_";
+const METRIC_ERRORS = `${PREFIX}metric_errors_total`;
 
 /** Buckets for custom histograms shipped by actors (seconds for latencies, any unit otherwise). */
 const CUSTOM_BUCKETS = [1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 0.1, 1, 10];
@@ -15,13 +17,28 @@ type Sample = MetricsReport["samples"][number];
 /**
  * The Prometheus view of the daemon. Per-actor counters are read from the shared metrics block at scrape
  * time (no messages); actors' own labelled metrics arrive in `MetricsReport`s and are kept here.
+ * A scrape never fails: a metric that cannot be collected is left out of it, logged once and counted in
+ * `leadlag_metric_errors_total`, and everything else is served.
  */
 export class DaemonMetrics {
   readonly registry = new Registry();
   private readonly custom = new Map<string, Counter | Gauge | Histogram>();
   private readonly customValues = new Map<string, Map<string, Sample>>();
+  private readonly errors: Counter;
+  /** Metrics already logged as broken: a scrape every few seconds must not repeat the same error. */
+  private readonly reported = new Set<string>();
 
-  constructor(topology: Topology, supervisor: () => Supervisor | undefined) {
+  constructor(
+    topology: Topology,
+    supervisor: () => Pick<Supervisor, "actors"> | undefined,
+    private readonly log: Logger,
+  ) {
+    this.errors = new Counter({
+      name: METRIC_ERRORS,
+      help: "Metrics left out of a scrape, or actor samples refused, because they could not be collected",
+      labelNames: ["metric"],
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     const block = new Float64Array(topology.metricsBlock);
     const counters = topology.children.map((c, i) => ({ actor: c.name, thread: c.thread, counters: new ActorCounters(block, i) }));
@@ -96,25 +113,38 @@ export class DaemonMetrics {
 
   private readonly handlerHistogramText: () => string;
 
-  /** Merges one host's report: counters and gauges replace that (metric, labels) value; histogram values are observed. */
+  /**
+   * Merges one host's report: counters and gauges replace that (metric, labels) value; histogram values
+   * are observed. A sample that cannot be taken (a name already used, other label names) is refused alone.
+   */
   ingest(samples: readonly Sample[]): void {
     for (const s of samples) {
-      const metric = this.customMetric(s);
-      if (metric === undefined) continue;
-      if (s.kind === "histogram") {
-        (metric as Histogram).observe(s.labels, s.value);
-        continue;
+      try {
+        const metric = this.customMetric(s);
+        if (s.kind === "histogram") {
+          (metric as Histogram).observe(s.labels, s.value);
+          continue;
+        }
+        const key = JSON.stringify(s.labels);
+        this.customValues.get(s.name)!.set(key, s);
+      } catch (err) {
+        this.failed(s.name, err, "actor metric sample refused");
       }
-      const key = JSON.stringify(s.labels);
-      this.customValues.get(s.name)!.set(key, s);
     }
   }
 
-  private customMetric(s: Sample): Counter | Gauge | Histogram | undefined {
+  private failed(metric: string, err: unknown, what: string): void {
+    this.errors.inc({ metric });
+    if (this.reported.has(metric)) return;
+    this.reported.add(metric);
+    this.log.error({ err, metric }, `${what} (logged once per metric; counted in ${METRIC_ERRORS})`);
+  }
+
+  private customMetric(s: Sample): Counter | Gauge | Histogram {
     const existing = this.custom.get(s.name);
     if (existing !== undefined) return existing;
     const name = `${PREFIX}${s.name}`;
-    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) return undefined;
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) throw new Error(`'${s.name}' is not a Prometheus metric name`);
     const labelNames = Object.keys(s.labels);
     const values = new Map<string, Sample>();
     this.customValues.set(s.name, values);
@@ -124,6 +154,7 @@ export class DaemonMetrics {
       metric = new Histogram({ name, help, labelNames, buckets: CUSTOM_BUCKETS, registers: [this.registry] });
     } else {
       const Metric = s.kind === "counter" ? Counter : Gauge;
+      const failed = (err: Error) => this.failed(s.name, err, "counter series left out of the scrape");
       metric = new Metric({
         name,
         help,
@@ -132,8 +163,10 @@ export class DaemonMetrics {
         collect(this: Counter | Gauge) {
           this.reset();
           for (const v of values.values()) {
-            if (this instanceof Counter) this.inc(v.labels, v.value);
-            else this.set(v.labels, v.value);
+            if (!(this instanceof Counter)) this.set(v.labels, v.value);
+            // A counter may not go down: a signed total belongs in a gauge (ActorMetrics.add).
+            else if (v.value < 0) failed(new Error(`${s.name}${JSON.stringify(v.labels)} is negative (${v.value})`));
+            else this.inc(v.labels, v.value);
           }
         },
       });
@@ -142,8 +175,25 @@ export class DaemonMetrics {
     return metric;
   }
 
+  /** Collects metric by metric, so one that throws is left out rather than failing the scrape. */
   async text(): Promise<string> {
-    return (await this.registry.metrics()) + this.handlerHistogramText();
+    const parts: string[] = [];
+    for (const metric of this.registry.getMetricsAsArray()) {
+      if (metric.name === METRIC_ERRORS) continue; // last, so that it counts this scrape's failures
+      try {
+        parts.push(await this.registry.getSingleMetricAsString(metric.name));
+      } catch (err) {
+        this.failed(metric.name.slice(PREFIX.length), err, "metric left out of the scrape");
+      }
+    }
+    parts.push(await this.registry.getSingleMetricAsString(METRIC_ERRORS));
+    let handlerHistogram = "";
+    try {
+      handlerHistogram = this.handlerHistogramText();
+    } catch (err) {
+      this.failed("actor_handler_seconds", err, "metric left out of the scrape");
+    }
+    return parts.join("\n\n") + "\n" + handlerHistogram;
   }
 
   get contentType(): string {

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import type { HostToSupervisor, SupervisorToHost } from "../protocol/host.js";
+import type { HostToSupervisor, InjectCrash, InjectStall, SupervisorToHost } from "../protocol/host.js";
 import { Ring, RingProducer } from "../protocol/ring.js";
 import { createCodec } from "../protocol/catalog.js";
 import { wallClock } from "../runtime/clock.js";
@@ -34,6 +34,11 @@ export interface SupervisorOptions {
   readonly logLevel: string;
   readonly startTimeoutMs: number;
   readonly log: Logger;
+  /**
+   * Called once, synchronously, when a stop begins (a signal, an escalation, a failed start): the
+   * daemon stands its main-thread watchdog down before anything is stopped.
+   */
+  readonly onStopping?: () => void;
   /** Custom metric samples shipped by the hosts. */
   readonly onMetrics?: (samples: Extract<HostToSupervisor, { type: "MetricsReport" }>["samples"]) => void;
 }
@@ -335,9 +340,21 @@ export class Supervisor {
 
   /** Fault injection: the actor's next handler call throws, or it crashes at the fault point `at`. */
   crashActor(name: string, at?: string): boolean {
+    return this.injectFault(name, { type: "InjectCrash", actor: name, at });
+  }
+
+  /**
+   * Fault injection: the actor's next handler call spins forever. On a worker the heartbeat check
+   * terminates the thread; on the main thread only the watchdog thread can end it (the process dies).
+   */
+  stallActor(name: string): boolean {
+    return this.injectFault(name, { type: "InjectStall", actor: name });
+  }
+
+  private injectFault(name: string, command: InjectCrash | InjectStall): boolean {
     const child = this.topology.children.find((c) => c.name === name);
     if (child === undefined || !this.options.faultInjection) return false;
-    this.toHost(child.thread, { type: "InjectCrash", actor: name, at });
+    this.toHost(child.thread, command);
     return true;
   }
 
@@ -356,6 +373,7 @@ export class Supervisor {
       const { host } = handle.main;
       if (message.type === "RestartActor") void host.restart(message.actor, message.delayMs, message.graceful);
       else if (message.type === "InjectCrash") host.injectCrash(message.actor, message.at);
+      else if (message.type === "InjectStall") host.injectStall(message.actor);
       else if (message.type === "ActorCommand") queueMicrotask(() => host.command(message.actor, message.command, JSON.parse(message.argsJson)));
       host.wake();
       return;
@@ -372,6 +390,7 @@ export class Supervisor {
   async stop(): Promise<SupervisorReport[]> {
     if (this.stopping) return [];
     this.stopping = true;
+    this.options.onStopping?.();
     clearInterval(this.watchdog);
     clearTimeout(this.standbyTimer);
     await this.standby?.terminate();

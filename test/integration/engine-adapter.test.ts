@@ -24,7 +24,10 @@ class EngineStandIn {
   private pull = new zmq.Pull({ linger: 0 });
   private pub = new zmq.Publisher({ linger: 0 });
   private readonly venue = new PaperVenueCore(
-    { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(0), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports: true },
+    {
+      ...{ venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(0), feeCurrency: () => "USDC" },
+      ...{ tscReportTimestamps: true, duplicateCancelReports: true, idPrefix: "00000000000000000007" },
+    },
     (f) => {
       this.outbox.push([f.topic, f.payload]);
     },
@@ -143,7 +146,7 @@ describe("engine adapter against an engine stand-in", () => {
     expect(engine.received[0]).toContain(`"ts_ns":${T0},`);
     // fully filled across two levels: no terminal report, as on the engine (§2.12)
     expect(events.map((e) => e.type)).toEqual(["OrderAccepted", "OrderFilled", "OrderFilled"]);
-    expect(events[0]).toMatchObject({ clId: o.clId, venueTsIsTsc: true, exchangeOrderId: "100000000" });
+    expect(events[0]).toMatchObject({ clId: o.clId, venueTsIsTsc: true, exchangeOrderId: "00000000000000000007100000000" });
     expect(events[1]).toMatchObject({ price: 3001, size: 1, venueTsNs: T0, venueTsIsTsc: false });
     expect(events[2]).toMatchObject({ price: 3002, size: 0.5 });
   });

@@ -26,7 +26,7 @@ describe("reference file", () => {
   });
 
   it("fills leadlag-only keys with their documented defaults", async () => {
-    const { runtime, strategies, market_data, execution } = await loadConfig(REFERENCE, { env: {} });
+    const { runtime, strategies, market_data, execution, observability } = await loadConfig(REFERENCE, { env: {} });
     expect(runtime.journal).toEqual({ path: "./data/journal.log", fsync: "interval", fsync_interval_ms: 100 });
     expect(runtime.placement).toEqual({ layout: "default", hot_thread: "main", estimator_shards: "auto", hot_worker: ["feed", "jumps", "strategy", "risk", "orders", "venue"] });
     expect(runtime.spin).toEqual({ spin_us: 50, main_spin_us: 200, estimator_spin_us: 5000, rehearse_every_us: 200 });
@@ -44,6 +44,11 @@ describe("reference file", () => {
     expect(strategies[0].config.features).toEqual(["trade", "mid"]);
     expect(market_data.synthetic).toMatchObject({ seed: 42, exchange: "HYPERLIQUID", book_mode: "deltas", depth_levels: 10 });
     expect(execution.paper).toEqual({ latency_ms: 1 });
+    const health = observability.health_server;
+    expect(health).toEqual({ enabled: true, host: "127.0.0.1", port: 8082, max_event_loop_lag_ms: 200 });
+    const lagLimit = (ms: number) => minimal(`observability: {health_server: {max_event_loop_lag_ms: ${ms}}}\n`);
+    expect(parseConfig(lagLimit(50)).observability.health_server.max_event_loop_lag_ms).toBe(50);
+    expect(() => parseConfig(lagLimit(0))).toThrow(/max_event_loop_lag_ms/);
   });
 
   it("resolves estimator_shards auto to cores minus one, at least one", () => {
@@ -79,7 +84,7 @@ describe("shipped configs", () => {
     const config = await loadConfig(fromRoot("configs", "paper.yaml"), { env: {} });
     expect(config.market_data.provider).toBe("synthetic");
     expect(config.execution).toMatchObject({ provider: "paper", mode: "paper" });
-    expect(config.observability.health_server).toEqual({ enabled: true, host: "127.0.0.1", port: 8082 });
+    expect(config.observability.health_server).toMatchObject({ enabled: true, host: "127.0.0.1", port: 8082 });
     expect(config.observability.logging).toEqual({ level: "info", structured: true, file: null });
   });
 

@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { CLOID_PATTERN } from "../../src/protocol/wire/engine.js";
 import { CloidGenerator } from "../../src/actors/orders/cloid.js";
 import { ORDER_STATUSES, ORDER_TRIGGERS, TERMINAL_STATUSES, TRANSITIONS, transition } from "../../src/actors/orders/state-machine.js";
+import { fillAnomalyKind, noFillAnomalies, ordersHealth } from "../../src/actors/orders/status.js";
+import type { OrderStatus } from "../../src/protocol/orders.js";
 import { MS, T0, OrderHarness, accepted, canceled, filled, newOrderManager, rejected, submitOrder } from "../fixtures/orders.js";
 
 describe("order state table", () => {
@@ -32,6 +34,32 @@ describe("order state table", () => {
         }
       }),
     );
+  });
+
+  it("the deadline leaves no order waiting: after any reports, the deadline step ends terminal or `unknown`", () => {
+    // What `onTimer` journals at the deadline: no ack yet → ack_timeout (then a reconciling cancel); acknowledged
+    // or filled but still open → deadline (an order that cannot rest); `unknown` waits for the cancel's answer.
+    const venueTriggers = ORDER_TRIGGERS.filter((t) => t !== "ack_timeout" && t !== "deadline");
+    const deadlineStep = (status: OrderStatus) => (status === "pending_new" ? "ack_timeout" : "deadline");
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...venueTriggers), { maxLength: 12 }), (triggers) => {
+        let status = ORDER_STATUSES[0];
+        for (const trigger of triggers) {
+          const r = transition(status, trigger);
+          if (r.kind === "changed") status = r.to;
+        }
+        const r = transition(status, deadlineStep(status));
+        expect(r.kind).not.toBe("illegal");
+        const after = r.kind === "changed" ? r.to : status;
+        expect(TERMINAL_STATUSES.has(after) || after === "unknown").toBe(true);
+        // the reconciling cancel's answer ends an unknown order
+        if (after === "unknown") expect(transition(after, "canceled")).toMatchObject({ to: "canceled" });
+      }),
+    );
+    const closed = { kind: "changed", to: "canceled" };
+    expect(transition("partially_filled", "deadline")).toEqual({ ...closed, from: "partially_filled" });
+    expect(transition("accepted", "deadline")).toEqual({ ...closed, from: "accepted" });
+    for (const status of TERMINAL_STATUSES) expect(transition(status, "deadline").kind).toBe("unchanged");
   });
 
   it("a fill that completes the order reaches `filled` from every open state", () => {
@@ -296,6 +324,253 @@ describe("order manager against the engine's sequences (wire doc §2.12)", () =>
     expect(h.core.ledger.balance("USDC")).toEqual({ total: 1_100, locked: 300 });
     expect(h.core.ledger.unrealizedPnl("ETH-USDC-PERP", 2950)).toBe(50);
     expect(h.core.ledger.equity(new Map([["ETH-USDC-PERP", 2950]]))).toBe(1_150);
+  });
+});
+
+describe("fill identity: dedup by (order, exec id)", () => {
+  it("a fill under an exec id another order already used is booked to its own order and flagged as a collision", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const first = h.submit({ size: 1 });
+    h.venue(accepted(first, "100000000"));
+    h.venue(filled(first, "500000000", 1));
+    // A restarted paper venue used to number again from the same constants: same exec id, another order.
+    const second = h.submit({ size: 1, intentId: "ll-2" });
+    h.venue(accepted(second, "100000000"));
+    h.venue(filled(second, "500000000", 1, 3010));
+    expect(h.core.order(second)).toMatchObject({ status: "filled", filledSize: 1, avgFillPrice: 3010 });
+    expect(h.core.ledger.position("ETH-USDC-PERP")).toMatchObject({ qty: 2, avgPrice: 3005 });
+    expect(h.journal.filter((j) => j.event.type === "OrderFilled")).toHaveLength(2);
+    expect(h.anomalies).toEqual([{ kind: "fill_id_collision", clId: second, otherClId: first, execId: "500000000" }]);
+  });
+
+  it("the same (order, exec id) again changes nothing and is not journaled, after a collision too", () => {
+    const h = new OrderHarness();
+    const first = h.submit({ size: 2 });
+    h.venue(filled(first, "e1", 1));
+    const second = h.submit({ size: 2, intentId: "ll-2" });
+    h.venue(filled(second, "e1", 1));
+    const journaled = h.journal.length;
+    const outputs = h.outputs.length;
+    h.venue(filled(first, "e1", 1));
+    h.venue(filled(second, "e1", 1));
+    expect(h.journal.length).toBe(journaled);
+    expect(h.outputs.length).toBe(outputs);
+    expect([h.core.order(first)?.filledSize, h.core.order(second)?.filledSize]).toEqual([1, 1]);
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(2);
+    expect(h.anomalies.map((a) => a.kind)).toEqual(["fill_id_collision"]);
+  });
+
+  it("a rebuild from the journal books a colliding fill as the live run did", () => {
+    const h = new OrderHarness();
+    const first = h.submit({ size: 1 });
+    h.venue(filled(first, "x", 1));
+    const second = h.submit({ size: 1, intentId: "ll-2" });
+    h.venue(filled(second, "x", 1));
+    const rebuilt = newOrderManager();
+    for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
+    expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
+    expect(rebuilt.ledger.position("ETH-USDC-PERP")?.qty).toBe(2);
+  });
+});
+
+describe("orders resolved at their deadline (ack_timeout_ms: IOC 3 s, GTC 15 s)", () => {
+  const IOC_DEADLINE = T0 + 3000n * MS;
+  const GTC_DEADLINE = T0 + 15_000n * MS;
+  const statusesOf = (h: OrderHarness, clId: string) =>
+    h.outputs.flatMap((o) => (o.type === "OrderStatusChanged" && o.clId === clId ? [o.status] : []));
+
+  it("a filled IOC stays filled: nothing is journaled at its deadline", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1 });
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 1));
+    const journaled = h.journal.length;
+    h.timer(IOC_DEADLINE);
+    h.timer(IOC_DEADLINE + 60_000n * MS);
+    expect(h.journal.length).toBe(journaled);
+    expect(h.core.order(id)?.status).toBe("filled");
+  });
+
+  it("a partially filled IOC with no closing report is canceled at its deadline, the filled part kept", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit({ size: 2 });
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 0.5));
+    h.timer(IOC_DEADLINE - MS);
+    expect(h.core.order(id)?.status).toBe("partially_filled");
+    h.timer(IOC_DEADLINE);
+    expect(h.core.order(id)).toMatchObject({ status: "canceled", filledSize: 0.5 });
+    expect(h.core.order(id)?.lastReason).toContain("deadline");
+    expect(h.core.openOrders()).toEqual([]);
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(0.5);
+    expect(h.core.ledger.balance("USDC").locked).toBeCloseTo(150, 9); // the position's margin only
+    expect(statusesOf(h, id).at(-1)).toBe("canceled");
+    expect(h.journal.filter((j) => j.event.type === "OrderDeadlinePassed")).toHaveLength(1);
+    h.timer(IOC_DEADLINE + 1000n * MS);
+    expect(h.journal.filter((j) => j.event.type === "OrderDeadlinePassed")).toHaveLength(1);
+  });
+
+  it("an acknowledged IOC with no fill and no closing report is canceled at its deadline; a late fill counts", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1 });
+    h.venue(accepted(id));
+    h.timer(IOC_DEADLINE);
+    expect(h.core.order(id)).toMatchObject({ status: "canceled", filledSize: 0 });
+    expect(h.core.ledger.balance("USDC").locked).toBe(0);
+    h.venue(filled(id, "late", 1));
+    expect(h.core.order(id)).toMatchObject({ status: "filled", filledSize: 1 });
+    expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(1);
+  });
+
+  it("an IOC fill that arrives before its ack, with nothing after, is closed at the deadline too", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 2 });
+    h.venue(filled(id, "t1", 1));
+    h.timer(IOC_DEADLINE);
+    expect(h.core.order(id)).toMatchObject({ status: "canceled", filledSize: 1 });
+  });
+
+  it("an unacknowledged IOC is unknown at its deadline, and a cancel sent to learn its state ends it", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1 });
+    h.timer(IOC_DEADLINE);
+    expect(h.core.order(id)?.status).toBe("unknown");
+    const cancel = h.outputs.at(-1);
+    expect(cancel).toMatchObject({ type: "CancelOrder", clIdToCancel: id });
+    h.timer(IOC_DEADLINE + 5000n * MS); // once
+    expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
+    expect(h.core.unresolvedOrders(IOC_DEADLINE)).toEqual([{ clId: id, status: "unknown", deadlineNs: IOC_DEADLINE }]);
+    h.venue(canceled(id, "Cancel idempotent: order missing"));
+    expect(h.core.order(id)?.status).toBe("canceled");
+    expect(h.core.unresolvedOrders(IOC_DEADLINE + 6000n * MS)).toEqual([]);
+  });
+
+  it("an IOC acknowledged after it went unknown is closed at the next tick", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ size: 1 });
+    h.timer(IOC_DEADLINE);
+    h.venue(accepted(id));
+    expect(h.core.order(id)?.status).toBe("accepted");
+    h.timer(IOC_DEADLINE + 50n * MS);
+    expect(h.core.order(id)?.status).toBe("canceled");
+  });
+
+  it("a GTC order that is acknowledged or partly filled rests past its deadline untouched", () => {
+    const h = new OrderHarness();
+    const resting = h.submit({ tif: "GTC", size: 1 });
+    h.venue(accepted(resting));
+    const partly = h.submit({ tif: "GTC", size: 2, intentId: "ll-2" });
+    h.venue(filled(partly, "t1", 1));
+    const journaled = h.journal.length;
+    h.timer(GTC_DEADLINE + 60_000n * MS);
+    expect(h.journal.length).toBe(journaled);
+    expect([h.core.order(resting)?.status, h.core.order(partly)?.status]).toEqual(["accepted", "partially_filled"]);
+    expect(h.core.unresolvedOrders(GTC_DEADLINE + 60_000n * MS)).toEqual([]);
+  });
+
+  it("an unacknowledged GTC order is unknown at its deadline, not before, and reconciled by a cancel", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ tif: "GTC", size: 1 });
+    h.timer(IOC_DEADLINE);
+    expect(h.core.order(id)?.status).toBe("pending_new");
+    h.timer(GTC_DEADLINE);
+    expect(h.core.order(id)?.status).toBe("unknown");
+    expect(h.outputs.filter((o) => o.type === "CancelOrder")).toMatchObject([{ clIdToCancel: id }]);
+    expect(statusesOf(h, id)).toEqual(["pending_new", "unknown"]);
+    h.venue(canceled(id, "Cancel accepted"));
+    expect(h.core.order(id)?.status).toBe("canceled");
+  });
+
+  it("an unknown order from a journal written before the reconciling cancel gets it once, even if it is refused", () => {
+    const h = new OrderHarness();
+    const decision = h.core.onSubmit(submitOrder({ tif: "GTC" }), T0);
+    if (!decision.ok) throw new Error(decision.detail);
+    const id = decision.event.clId;
+    h.record([decision.event, { type: "OrderAckTimedOut", clId: id, tsNs: GTC_DEADLINE }]);
+    h.timer(GTC_DEADLINE + 50n * MS);
+    const [cancel] = h.outputs.filter((o) => o.type === "CancelOrder");
+    expect(cancel).toMatchObject({ clIdToCancel: id });
+    h.venue(rejected(cancel.clId, "venue_reject"));
+    h.timer(GTC_DEADLINE + 100n * MS);
+    expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
+    expect(h.core.order(id)?.status).toBe("unknown");
+  });
+
+  it("a cancel already in flight is not sent twice when the deadline passes", () => {
+    const h = new OrderHarness();
+    const id = h.submit({ tif: "GTC" });
+    h.cancel(id);
+    h.timer(GTC_DEADLINE);
+    expect(h.core.order(id)?.status).toBe("unknown");
+    expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
+  });
+});
+
+describe("order manager health", () => {
+  const facts = (h: OrderHarness, nowNs: bigint, anomalies = h.anomalies) => {
+    const fillAnomalies = noFillAnomalies();
+    for (const a of anomalies) {
+      const kind = fillAnomalyKind(a);
+      if (kind !== undefined) fillAnomalies[kind]++;
+    }
+    return { fillAnomalies, unresolved: h.core.unresolvedOrders(nowNs), nowNs, ...storageOk };
+  };
+  const storageOk = {
+    journal: { writeFailure: undefined, syncFailure: undefined },
+    database: { problem: undefined, haltsEntries: false },
+    held: 0,
+    reconciled: true,
+  };
+
+  it("is ok while every fill is booked as reported and no order is past its deadline unresolved", () => {
+    const h = new OrderHarness();
+    const id = h.submit();
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 1));
+    h.venue(filled(id, "t1", 1)); // a replayed fill is not trouble
+    expect(ordersHealth(facts(h, T0 + 60_000n * MS))).toEqual({ status: "ok", reasons: [] });
+  });
+
+  it("names fill id collisions, refused fills and the orders unresolved past their deadline", () => {
+    const h = new OrderHarness();
+    const a = h.submit({ size: 1 });
+    h.venue(filled(a, "x", 1));
+    for (const intentId of ["ll-2", "ll-3"]) h.venue(filled(h.submit({ size: 1, intentId }), "x", 1));
+    h.venue(filled(a, "y", 1)); // past the order's size
+    h.venue(filled("0xnot-ours", "z", 1));
+    const stuck = h.submit({ tif: "GTC", intentId: "ll-4" });
+    h.timer(T0 + 15_000n * MS);
+    expect(ordersHealth(facts(h, T0 + 17_500n * MS))).toEqual({
+      status: "degraded",
+      reasons: [
+        "2 fill id collisions since start: exec ids reused for another order, booked",
+        "1 fill past its order's size since start: not booked",
+        "1 fill for an unknown order since start: not booked",
+        `1 order unresolved past the deadline: ${stuck} (unknown, 2.5 s past)`,
+      ],
+    });
+    h.venue(canceled(stuck, "Cancel idempotent: order missing"));
+    expect(ordersHealth(facts(h, T0 + 18_000n * MS)).reasons).toHaveLength(3);
+  });
+
+  it("names a journal that cannot be written, a failing database, and the inputs held, with their counts", () => {
+    const ok = facts(new OrderHarness(), T0);
+    const full = "writing data/journal.log: ENOSPC: no space left on device, write (0 B free)";
+    expect(ordersHealth({ ...ok, journal: { writeFailure: full, syncFailure: undefined }, held: 12 })).toEqual({
+      status: "degraded",
+      reasons: [`journal: ${full}; entries halted`, "holding 12 messages until the journal can be written"],
+    });
+    const down = "journal database unavailable (postgresql://u:***@db/x): connect ECONNREFUSED";
+    expect(ordersHealth({ ...ok, database: { problem: down, haltsEntries: true }, held: 1, reconciled: false }).reasons).toEqual([
+      `${down}; entries halted`,
+      "holding 1 message until the journal database is reconciled",
+    ]);
+    expect(ordersHealth({ ...ok, reconciled: false }).reasons).toEqual(["journal database not reconciled yet"]);
+    expect(ordersHealth({ ...ok, journal: { writeFailure: undefined, syncFailure: "syncing data/journal.log: EIO (1.0 GiB free)" } }).reasons).toEqual([
+      "journal: syncing data/journal.log: EIO (1.0 GiB free)",
+    ]);
   });
 });
 

@@ -1,18 +1,26 @@
+import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PlaceOrder } from "../../src/protocol/orders.js";
 import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from "../../src/protocol/wire/engine.js";
 import type { EngineFrame } from "../../src/actors/venues/paper/core.js";
-import { PaperVenueCore } from "../../src/actors/venues/paper/core.js";
+import { incarnationIdPrefix, PaperVenueCore } from "../../src/actors/venues/paper/core.js";
 import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
 import { MS, OrderHarness, T0 } from "../fixtures/orders.js";
 
 const SYMBOL = "ETH-USDC-PERP";
 const book = { bidPx: [2999, 2998, 2997], bidSz: [1, 2, 3], askPx: [3001, 3002, 3003], askSz: [0.5, 1, 2] };
+/** This incarnation's id prefix, as `incarnationIdPrefix` makes it from 8 random bytes. */
+const PREFIX = "00000000000000000042";
 
-function venue(latencyMs = 0, duplicateCancelReports = true) {
+function venue(latencyMs = 0, duplicateCancelReports = true, idPrefix = PREFIX) {
   const frames: EngineFrame[] = [];
   const core = new PaperVenueCore(
-    { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(latencyMs), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports },
+    {
+      ...{ venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(latencyMs) },
+      feeCurrency: () => "USDC",
+      ...{ tscReportTimestamps: true, duplicateCancelReports, idPrefix },
+    },
     (f) => frames.push(f),
   );
   core.onBook(SYMBOL, book, T0);
@@ -37,7 +45,7 @@ describe("paper venue", () => {
     core.onOrderFrame(frame, T0);
     core.advance(T0);
     expect(events()).toMatchObject([
-      { kind: "report", clId, status: "accepted", exchangeOrderId: "100000000", tsIsTsc: true },
+      { kind: "report", clId, status: "accepted", exchangeOrderId: `${PREFIX}100000000`, tsIsTsc: true },
       { kind: "fill", clId, price: 3001, size: 0.5, liquidity: "taker", feeAmount: (3001 * 0.5 * 5) / 10_000, tsIsTsc: false, tags: { intent_id: expect.any(String), execution_type: "live", venue: "hyperliquid" } },
       { kind: "fill", clId, price: 3002, size: 1, liquidity: "taker" },
       { kind: "report", clId, status: "canceled", reasonText: "Order cancelled" },
@@ -159,7 +167,11 @@ describe("paper venue", () => {
 
     const frames: EngineFrame[] = [];
     const next = new PaperVenueCore(
-      { venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(5), feeCurrency: () => "USDC", tscReportTimestamps: true, duplicateCancelReports: true },
+      {
+        ...{ venue: "hyperliquid", fees: bpsFees(5, 2.5), latency: constantLatency(5), feeCurrency: () => "USDC" },
+        // a graceful restart keeps the incarnation's ids: the prefix given here is not used
+        ...{ tscReportTimestamps: true, duplicateCancelReports: true, idPrefix: "99999999999999999999" },
+      },
       (f) => frames.push(f),
       first.core.state(),
     );
@@ -169,12 +181,52 @@ describe("paper venue", () => {
     next.onBook(SYMBOL, { ...book, bidPx: [3011, 3010], bidSz: [5, 5] }, T0 + 20n * MS);
     const events = frames.map((f) => parseEngineEvent(f.topic, f.payload)).map((r) => (r.ok ? r.event : r.error));
     expect(events).toMatchObject([
-      { clId: inFlight.clId, status: "accepted", exchangeOrderId: "100000002" },
-      { kind: "fill", clId: inFlight.clId, price: 3001, size: 0.5, execId: "500000001" },
-      { kind: "fill", clId: inFlight.clId, price: 3002, size: 0.5, execId: "500000002" },
-      { kind: "fill", clId: resting.clId, price: 3010, size: 0.5, liquidity: "maker", execId: "500000003" },
+      { clId: inFlight.clId, status: "accepted", exchangeOrderId: `${PREFIX}100000002` },
+      { kind: "fill", clId: inFlight.clId, price: 3001, size: 0.5, execId: `${PREFIX}500000001` },
+      { kind: "fill", clId: inFlight.clId, price: 3002, size: 0.5, execId: `${PREFIX}500000002` },
+      { kind: "fill", clId: resting.clId, price: 3010, size: 0.5, liquidity: "maker", execId: `${PREFIX}500000003` },
     ]);
     expect(next.openOrderCount()).toBe(0);
+  });
+
+  it("numbers order and exec ids apart from every other incarnation's (a crash, a stop and start, kill -9)", () => {
+    const idsOf = (idPrefix: string) => {
+      const { core, events } = venue(0, true, idPrefix);
+      for (let i = 0; i < 3; i++) {
+        core.onBook(SYMBOL, book, T0 + BigInt(i) * MS);
+        core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0 + BigInt(i) * MS);
+        core.advance(T0 + BigInt(i) * MS);
+      }
+      const all = events();
+      const reports = all.flatMap((e) => ("kind" in e && e.kind === "report" ? [e] : []));
+      const oids = reports.flatMap((e) => (e.exchangeOrderId !== "" ? [e.exchangeOrderId] : []));
+      const execIds = all.flatMap((e) => ("kind" in e && e.kind === "fill" ? [e.execId] : []));
+      return { oids, execIds };
+    };
+    // Each incarnation of the actor draws its prefix from 8 fresh random bytes (below), whatever its data dir holds.
+    const first = idsOf("00000000000000000001");
+    const second = idsOf("12345678901234567890");
+    expect(first.execIds).toHaveLength(3);
+    expect(first.oids).toHaveLength(3);
+    expect(new Set([...first.execIds, ...second.execIds]).size).toBe(6);
+    expect(new Set([...first.oids, ...second.oids]).size).toBe(6);
+    // decimal, like the engine's Hyperliquid ids
+    for (const id of [...first.execIds, ...first.oids]) expect(id).toMatch(/^[0-9]{29}$/);
+  });
+
+  it("makes a fixed-width decimal prefix from 8 random bytes, so prefix and counter never run into each other", () => {
+    expect(incarnationIdPrefix(new Uint8Array(8))).toBe("00000000000000000000");
+    expect(incarnationIdPrefix(new Uint8Array(8).fill(255))).toBe("18446744073709551615");
+    expect(() => incarnationIdPrefix(new Uint8Array(4))).toThrow(/8 bytes/);
+    expect(incarnationIdPrefix(randomBytes(8))).not.toBe(incarnationIdPrefix(randomBytes(8)));
+    const eightBytes = fc.uint8Array({ minLength: 8, maxLength: 8 });
+    fc.assert(
+      fc.property(eightBytes, eightBytes, (a, b) => {
+        const [pa, pb] = [incarnationIdPrefix(a), incarnationIdPrefix(b)];
+        expect(pa).toMatch(/^[0-9]{20}$/);
+        expect(pa === pb).toBe(Buffer.from(a).equals(Buffer.from(b)));
+      }),
+    );
   });
 
   it("cancel: accepted for the request, canceled for the order, then the duplicate canceled", () => {

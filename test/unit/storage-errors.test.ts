@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatBytes, freeBytes, isNoRoom, storageError } from "../../src/actors/orders/journal/storage.js";
-import { actorHealth } from "../../src/runtime/actor.js";
 
 describe("storage errors", () => {
   it("name the code, the path and the free space where the path lives", () => {
@@ -27,12 +26,5 @@ describe("storage errors", () => {
 
   it("format bytes for people", () => {
     expect([0, 1023, 1024, 1536, 5 * 1024 ** 2, 3.25 * 1024 ** 3].map(formatBytes)).toEqual(["0 B", "1023 B", "1.0 KiB", "1.5 KiB", "5.0 MiB", "3.3 GiB"]);
-  });
-});
-
-describe("actor health", () => {
-  it("is degraded with every reason found, ok when the checks find nothing", () => {
-    expect(actorHealth([undefined, "", undefined])).toEqual({ status: "ok", reasons: [] });
-    expect(actorHealth(["journal: ENOSPC", undefined, "holding 3 messages"])).toEqual({ status: "degraded", reasons: ["journal: ENOSPC", "holding 3 messages"] });
   });
 });

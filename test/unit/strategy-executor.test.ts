@@ -97,6 +97,28 @@ describe("position executor through the strategy core", () => {
     expect(h.port.closed[0].realizedPnl).toBeCloseTo(1.5, 9);
   });
 
+  it("an entry gone unknown (no ack by its deadline) with nothing filled fails: the next jump enters", () => {
+    const { h, entry } = enteredLong({ hazard_window_seconds: 0 });
+    h.core.onOrderStatus(orderStatus(entry, "unknown", 0, 0, T0 + 3n * S), T0 + 3n * S);
+    expect(h.core.executorStates()).toEqual({ entry_pending: 0, open: 0, exit_pending: 0 });
+    booksAt(h, T0 + 4n * S);
+    expect(jumpAndAnswer(h, T0 + 4n * S, 50, STRONG)).toHaveLength(1);
+    expect(h.port.last.outcome).toBe("entered");
+  });
+
+  it("an unknown entry that filled opens with what filled; one filled after it failed is adopted", () => {
+    const opened = enteredLong();
+    opened.h.core.onOrderStatus(orderStatus(opened.entry, "unknown", 0.1, 3001, T0 + 3n * S), T0 + 3n * S);
+    expect(opened.h.core.executorStates().open).toBe(1);
+
+    const { h, entry } = enteredLong();
+    h.core.onOrderStatus(orderStatus(entry, "unknown", 0, 0, T0 + 3n * S), T0 + 3n * S);
+    h.core.onOrderStatus(orderStatus(entry, "filled", 0.16, 3002, T0 + 4n * S), T0 + 4n * S);
+    h.core.onPosition(position(ETH, 0.16, 3002, T0 + 4n * S), T0 + 4n * S);
+    expect(h.port.adopted).toMatchObject([{ symbol: ETH.symbol, qty: 0.16, avgPrice: 3002 }]);
+    expect(h.core.executorStates().open).toBe(1);
+  });
+
   it("adopts nothing while an executor of the symbol is live, nor dust below min notional", () => {
     const { h, entry } = enteredLong();
     h.core.onPosition(position(ETH, 0.16, 3000), T0 + MS); // the entry's fill, reported before its order status

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { actorHealth, defineActor } from "../../runtime/actor.js";
+import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Config } from "../../supervisor/config/index.js";
 import type { Book } from "../../protocol/market-data.js";
@@ -14,9 +14,10 @@ import type { LedgerInstrument } from "./ledger.js";
 import { LocalJournal, replay } from "./journal/local-log.js";
 import { JournalDatabaseTier } from "./journal/database.js";
 import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
-import { ordersStatus } from "./status.js";
+import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
 
 const SHIP_EVERY_MS = 200;
+const COLLISION_MESSAGE = "fill id collision: exec id already booked for another order; booked to its own order";
 /** The database is retried from this delay, doubling up to the maximum, while it cannot be reconciled. */
 const DATABASE_RETRY = { initialMs: 250, maxMs: 5000 };
 /** Inputs that journal, held (in order) while the journal cannot be written; account state requests keep their place among them. */
@@ -87,13 +88,20 @@ export default defineActor<Config>({
       const channel = output.type === "PlaceOrder" || output.type === "CancelOrder" ? Channels.venueCommands : output.type === "OrderStatusChanged" ? Channels.orderEvents : Channels.accountEvents;
       ctx.send(channel, output);
     };
+    const fillAnomalies = noFillAnomalies();
     /** Journals, then applies and sends. Throws `StorageError` with nothing journaled, applied or sent. */
     const commit = (events: readonly OrderEvent[]): void => {
       if (events.length === 0) return;
       const records = journal.append(events);
       for (const record of records) {
         const outcome = core.apply(record.event, record.seq);
-        for (const anomaly of outcome.anomalies) ctx.log.warn(anomaly, "order anomaly");
+        for (const anomaly of outcome.anomalies) {
+          const kind = fillAnomalyKind(anomaly);
+          ctx.log.warn(anomaly, kind === "fill_id_collision" ? COLLISION_MESSAGE : "order anomaly");
+          if (kind === undefined) continue;
+          fillAnomalies[kind]++;
+          ctx.metrics.count("orders_fill_anomalies_total", { kind });
+        }
         for (const output of outcome.outputs) send(output);
       }
       database.enqueue(records);
@@ -116,18 +124,18 @@ export default defineActor<Config>({
       if (gate.failure !== undefined) return `journal: ${gate.failure.message}`;
       return database.noRoom || !reconciled ? database.problem : undefined;
     };
-    /** What `/health` shows for the order manager; a check that finds nothing gives undefined. */
-    const healthReasons = (): (string | undefined)[] => {
-      const held = ctx.heldInputs();
-      return [
-        gate.failure && `journal: ${gate.failure.message}; entries halted`,
-        journal.syncError && `journal: ${journal.syncError.message}`,
-        database.problem && `${database.problem}${database.noRoom || !reconciled ? "; entries halted" : ""}`,
-        held > 0 ? `holding ${held} messages until ${reconciled ? "the journal can be written" : "the journal database is reconciled"}` : undefined,
-        !reconciled && held === 0 ? "journal database not reconciled yet" : undefined,
-      ];
+    const status = () => {
+      const nowNs = ctx.now();
+      return ordersStatus(core, marks, {
+        fillAnomalies,
+        unresolved: core.unresolvedOrders(nowNs),
+        nowNs,
+        journal: { writeFailure: gate.failure?.message, syncFailure: journal.syncError?.message },
+        database: { problem: database.problem, haltsEntries: database.noRoom || !reconciled },
+        held: ctx.heldInputs(),
+        reconciled,
+      });
     };
-    const status = () => ordersStatus(core, marks, actorHealth(healthReasons()));
 
     const seedBalances = () => {
       const seeded = new Map<string, number>();

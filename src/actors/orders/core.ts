@@ -11,7 +11,7 @@ import type {
 } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
 import type { CloidGenerator } from "./cloid.js";
-import type { CancelRequested, OrderAckTimedOut, OrderEvent, OrderSubmitted } from "./events.js";
+import type { CancelRequested, OrderEvent, OrderSubmitted } from "./events.js";
 import type { LedgerInstrument } from "./ledger.js";
 import { Ledger } from "./ledger.js";
 import { isOpen, transition, type OrderTrigger } from "./state-machine.js";
@@ -46,16 +46,29 @@ export interface ManagedOrder {
   avgFillPrice: number;
   /** Client id of the cancel request in flight, "" if none. */
   cancelClId: string;
+  /** A cancel was requested at some point (by the strategy, risk, or to learn the state of an `unknown` order). */
+  cancelRequested: boolean;
   lastReason: string;
 }
 
 export type Anomaly =
   | { readonly kind: "illegal_transition"; readonly clId: string; readonly status: OrderStatus; readonly trigger: OrderTrigger }
   | { readonly kind: "duplicate_fill"; readonly clId: string; readonly execId: string }
+  /** The exec id was booked for another order first: the venue's ids are not unique. Booked all the same. */
+  | { readonly kind: "fill_id_collision"; readonly clId: string; readonly otherClId: string; readonly execId: string }
   | { readonly kind: "overfill"; readonly clId: string; readonly execId: string; readonly filled: number; readonly size: number }
   | { readonly kind: "unknown_order"; readonly clId: string; readonly eventType: string }
   | { readonly kind: "cancel_rejected"; readonly clId: string; readonly reason: string }
-  | { readonly kind: "replayed_event"; readonly seq: bigint };
+  | { readonly kind: "replayed_event"; readonly seq: bigint }
+  /** An order that cannot rest had no closing report by its deadline and was closed from its fills. */
+  | { readonly kind: "closed_at_deadline"; readonly clId: string; readonly filled: number; readonly size: number };
+
+/** An open order past its deadline that no report has resolved yet (`unknown`, or about to be closed). */
+export interface UnresolvedOrder {
+  readonly clId: string;
+  readonly status: OrderStatus;
+  readonly deadlineNs: bigint;
+}
 
 export type Output = PlaceOrder | CancelOrder | OrderStatusChanged | PositionChanged | AccountUpdated;
 
@@ -72,18 +85,37 @@ export type SubmitDecision =
 const COMPLETE_TOLERANCE = 1e-9;
 /** The cloid of a rehearsed submission; never journaled or sent. */
 const REHEARSAL_CLID = "rehearsal";
+const RECONCILE_REASON = "no ack by the deadline: cancel to learn the order's state";
+
+/** IOC and market orders trade at once or not at all: they never rest at the venue. */
+function cannotRest(o: Pick<OrderSubmitted, "tif" | "orderType">): boolean {
+  return o.tif === "IOC" || o.orderType === "market";
+}
+
+/** A booked fill's identity: exec ids are unique per order, not across orders (two of our orders can share a trade). */
+function fillKey(clId: string, execId: string): string {
+  return `${clId} ${execId}`;
+}
 
 export class OrderManagerCore {
   readonly ledger = new Ledger();
   private readonly orders = new Map<string, ManagedOrder>();
   /** Cancel request id → the order it cancels. */
   private readonly cancels = new Map<string, string>();
-  private readonly awaitingAck = new Set<string>();
+  /**
+   * Open orders whose deadline (`ackDeadlineNs`) still matters: all until acknowledged or filled, then only
+   * those that cannot rest, until they finish. A resting GTC order has no deadline.
+   */
+  private readonly watched = new Set<string>();
   private lastSeq = 0n;
   // Bounded memory: finished orders, cancel requests and fill ids past these windows are in the journal only.
   private readonly finished: RecentKeys;
   private readonly cancelIds: RecentKeys;
-  private readonly seenExecIds: RecentKeys;
+  /** Fills booked, by (order, exec id). */
+  private readonly bookedFills: RecentKeys;
+  /** Exec id → the order it was first booked for, to name a collision. */
+  private readonly execIdOwners = new Map<string, string>();
+  private readonly execIds: RecentKeys;
 
   constructor(
     private readonly config: OrderManagerConfig,
@@ -93,7 +125,8 @@ export class OrderManagerCore {
     this.finished = new RecentKeys(kept);
     this.cancelIds = new RecentKeys(kept);
     // Duplicate fills arrive within seconds of the first; several fills per order are common.
-    this.seenExecIds = new RecentKeys(kept * 10);
+    this.bookedFills = new RecentKeys(kept * 10);
+    this.execIds = new RecentKeys(kept * 10);
   }
 
   // ─── decisions: input → events to journal ───────────────────────────────────────────────────────
@@ -119,7 +152,7 @@ export class OrderManagerCore {
     if (need.amount > free) {
       return { ok: false, reason: "insufficient_balance", detail: `needs ${need.amount} ${need.asset}, free ${free}` };
     }
-    const timeout = cmd.tif === "IOC" || cmd.orderType === "market" ? this.config.ackTimeoutNs.ioc : this.config.ackTimeoutNs.gtc;
+    const timeout = cannotRest(cmd) ? this.config.ackTimeoutNs.ioc : this.config.ackTimeoutNs.gtc;
     return {
       ok: true,
       event: {
@@ -156,18 +189,32 @@ export class OrderManagerCore {
     return events;
   }
 
-  /** Venue events are journaled as received, except a fill already booked (same exec id). */
+  /** Venue events are journaled as received, except a fill already booked for that order (same exec id). */
   onVenueEvent(event: VenueEvent): VenueEvent[] {
-    if (event.type === "OrderFilled" && this.seenExecIds.has(event.execId)) return [];
+    if (event.type === "OrderFilled" && this.bookedFills.has(fillKey(event.clId, event.execId))) return [];
     return [event];
   }
 
-  /** Orders whose ack deadline passed. Call on a timer; `nowNs` is the shell's clock. */
-  onTimer(nowNs: bigint): OrderAckTimedOut[] {
-    const events: OrderAckTimedOut[] = [];
-    for (const clId of this.awaitingAck) {
+  /**
+   * Orders past their deadline with no resolution. Call on a timer; `nowNs` is the shell's clock.
+   * - no ack and no fill: `unknown`, and a cancel is sent to learn its state (the venue answers `canceled`
+   *   for an order it cancels or does not have; a fill it had is booked whenever it comes);
+   * - acknowledged or filled but open, for an order that cannot rest: it is over at the venue, closed from its fills.
+   */
+  onTimer(nowNs: bigint): OrderEvent[] {
+    const events: OrderEvent[] = [];
+    for (const clId of this.watched) {
       const order = this.orders.get(clId);
-      if (order && order.submitted.ackDeadlineNs <= nowNs) events.push({ type: "OrderAckTimedOut", clId, tsNs: nowNs });
+      if (!order || order.submitted.ackDeadlineNs > nowNs) continue;
+      if (order.status === "pending_new" || order.status === "unknown") {
+        if (order.status === "pending_new") events.push({ type: "OrderAckTimedOut", clId, tsNs: nowNs });
+        // Once per order (an `unknown` one from a journal written before the cancel was sent gets it too).
+        if (order.cancelRequested) continue;
+        const cancelClId = this.cloids.next();
+        events.push({ type: "CancelRequested", cancelClId, clId, reason: RECONCILE_REASON, tsNs: nowNs });
+      } else if (order.status === "accepted" || order.status === "partially_filled") {
+        events.push({ type: "OrderDeadlinePassed", clId, tsNs: nowNs });
+      }
     }
     return events;
   }
@@ -196,6 +243,9 @@ export class OrderManagerCore {
       case "OrderAckTimedOut":
         this.applyTrigger(event.clId, "ack_timeout", event.tsNs, outcome, "ack timeout");
         break;
+      case "OrderDeadlinePassed":
+        this.applyDeadline(event.clId, event.tsNs, outcome);
+        break;
       case "OrderAccepted":
         this.applyAccepted(event.clId, event.exchangeOrderId, event.recvNs, outcome);
         break;
@@ -215,9 +265,12 @@ export class OrderManagerCore {
   private applySubmitted(e: OrderSubmitted, outcome: ApplyOutcome): void {
     if (this.orders.has(e.clId)) return;
     const inst = this.config.instrument(e.symbol);
-    const order: ManagedOrder = { clId: e.clId, submitted: e, status: "pending_new", exchangeOrderId: "", filledSize: 0, avgFillPrice: 0, cancelClId: "", lastReason: "" };
+    const order: ManagedOrder = {
+      ...{ clId: e.clId, submitted: e, status: "pending_new", exchangeOrderId: "", filledSize: 0, avgFillPrice: 0 },
+      ...{ cancelClId: "", cancelRequested: false, lastReason: "" },
+    };
     this.orders.set(e.clId, order);
-    this.awaitingAck.add(e.clId);
+    this.watched.add(e.clId);
     // The venue's command first: outputs go out in order, and the account and status updates are for
     // actors that can wait (each costs its subscribers' handlers before the venue would see the order).
     outcome.outputs.push({
@@ -252,6 +305,7 @@ export class OrderManagerCore {
       return;
     }
     order.cancelClId = e.cancelClId;
+    order.cancelRequested = true;
     this.cancels.set(e.cancelClId, e.clId);
     const evicted = this.cancelIds.add(e.cancelClId);
     if (evicted !== undefined) this.cancels.delete(evicted);
@@ -293,7 +347,6 @@ export class OrderManagerCore {
       return undefined;
     }
     const result = transition(order.status, trigger);
-    this.awaitingAck.delete(clId);
     if (result.kind === "illegal") {
       outcome.anomalies.push({ kind: "illegal_transition", clId, status: result.status, trigger });
       return order;
@@ -302,11 +355,22 @@ export class OrderManagerCore {
       order.status = result.to;
       if (reason !== "") order.lastReason = reason;
       const finished = !isOpen(result.to);
+      if (finished || (result.to !== "unknown" && !cannotRest(order.submitted))) this.watched.delete(clId);
       if (finished) this.releaseOrder(order, tsNs, outcome);
       this.pushStatus(outcome, order, tsNs);
       if (finished) this.retire(order.clId);
     }
     return order;
+  }
+
+  private applyDeadline(clId: string, tsNs: bigint, outcome: ApplyOutcome): void {
+    const order = this.orders.get(clId);
+    const before = order?.status;
+    const size = order?.submitted.size ?? 0;
+    const reason = order ? `no closing report by the deadline: closed with ${order.filledSize} of ${size} filled` : "";
+    this.applyTrigger(clId, "deadline", tsNs, outcome, reason);
+    if (order === undefined || order.status === before) return;
+    outcome.anomalies.push({ kind: "closed_at_deadline", clId, filled: order.filledSize, size });
   }
 
   private applyFill(fill: OrderFilled, outcome: ApplyOutcome): void {
@@ -315,9 +379,14 @@ export class OrderManagerCore {
       outcome.anomalies.push({ kind: "unknown_order", clId: fill.clId, eventType: fill.type });
       return;
     }
-    if (this.seenExecIds.has(fill.execId)) {
+    const key = fillKey(fill.clId, fill.execId);
+    if (this.bookedFills.has(key)) {
       outcome.anomalies.push({ kind: "duplicate_fill", clId: fill.clId, execId: fill.execId });
       return;
+    }
+    const owner = this.execIdOwners.get(fill.execId);
+    if (owner !== undefined && owner !== fill.clId) {
+      outcome.anomalies.push({ kind: "fill_id_collision", clId: fill.clId, otherClId: owner, execId: fill.execId });
     }
     const size = order.submitted.size;
     const filled = order.filledSize + fill.size;
@@ -326,7 +395,12 @@ export class OrderManagerCore {
       outcome.anomalies.push({ kind: "overfill", clId: fill.clId, execId: fill.execId, filled, size });
       return;
     }
-    this.seenExecIds.add(fill.execId);
+    this.bookedFills.add(key);
+    if (owner === undefined) {
+      this.execIdOwners.set(fill.execId, fill.clId);
+      const evicted = this.execIds.add(fill.execId);
+      if (evicted !== undefined) this.execIdOwners.delete(evicted);
+    }
     if (fill.exchangeOrderId !== "" && order.exchangeOrderId === "") order.exchangeOrderId = fill.exchangeOrderId;
     order.avgFillPrice = (order.avgFillPrice * order.filledSize + fill.price * fill.size) / filled;
     order.filledSize = filled;
@@ -383,6 +457,17 @@ export class OrderManagerCore {
 
   openOrders(): readonly Readonly<ManagedOrder>[] {
     return this.allOrders().filter((o) => isOpen(o.status));
+  }
+
+  /** Open orders past their deadline that no report has resolved: `unknown` ones wait for a venue answer. */
+  unresolvedOrders(nowNs: bigint): UnresolvedOrder[] {
+    const unresolved: UnresolvedOrder[] = [];
+    for (const clId of this.watched) {
+      const order = this.orders.get(clId);
+      if (order === undefined || order.submitted.ackDeadlineNs > nowNs) continue;
+      unresolved.push({ clId, status: order.status, deadlineNs: order.submitted.ackDeadlineNs });
+    }
+    return unresolved;
   }
 
   /** The status of every open order, as sent when it last changed: for an actor that restarted. */

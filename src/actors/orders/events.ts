@@ -31,6 +31,16 @@ export interface OrderAckTimedOut {
   readonly tsNs: bigint;
 }
 
+/**
+ * An order that cannot rest (IOC, market), acknowledged or filled, still open at its deadline: it is over at
+ * the venue and its closing report or a fill was lost. Closed as `canceled`, with what filled kept.
+ */
+export interface OrderDeadlinePassed {
+  readonly type: "OrderDeadlinePassed";
+  readonly clId: string;
+  readonly tsNs: bigint;
+}
+
 /** A balance set from outside the order flow: paper `initial_balance`, a deposit, an operator correction. */
 export interface BalanceSet {
   readonly type: "BalanceSet";
@@ -39,4 +49,10 @@ export interface BalanceSet {
   readonly tsNs: bigint;
 }
 
-export type OrderEvent = OrderSubmitted | CancelRequested | OrderAckTimedOut | BalanceSet | VenueEvent;
+export type OrderEvent =
+  | OrderSubmitted
+  | CancelRequested
+  | OrderAckTimedOut
+  | OrderDeadlinePassed
+  | BalanceSet
+  | VenueEvent;

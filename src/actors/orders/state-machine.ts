@@ -4,10 +4,19 @@ import type { OrderStatus } from "../../protocol/orders.js";
  * The order lifecycle as one table, shaped by what the latentspeed engine actually sends (wire doc §2.9,
  * §2.12): no `filled` report (a fill that completes the cumulative size is the trigger), fills may arrive
  * before the ack, `canceled` may arrive twice, an ack may lack the exchange id, and an order whose ack never
- * came within the TIF's timeout is `unknown` until a report or fill resolves it.
+ * came within the TIF's timeout is `unknown` until a report or fill resolves it. An order that cannot rest
+ * (IOC, market) and is still open at that deadline after the venue acknowledged or filled it is over at the
+ * venue: `deadline` closes it as `canceled`, its fills kept (a closing report or a fill was lost).
  */
 
-export type OrderTrigger = "ack" | "reject" | "fill_partial" | "fill_complete" | "canceled" | "ack_timeout";
+export type OrderTrigger =
+  | "ack"
+  | "reject"
+  | "fill_partial"
+  | "fill_complete"
+  | "canceled"
+  | "ack_timeout"
+  | "deadline";
 
 export const ORDER_STATUSES: readonly OrderStatus[] = [
   "pending_new",
@@ -18,7 +27,15 @@ export const ORDER_STATUSES: readonly OrderStatus[] = [
   "rejected",
   "unknown",
 ];
-export const ORDER_TRIGGERS: readonly OrderTrigger[] = ["ack", "reject", "fill_partial", "fill_complete", "canceled", "ack_timeout"];
+export const ORDER_TRIGGERS: readonly OrderTrigger[] = [
+  "ack",
+  "reject",
+  "fill_partial",
+  "fill_complete",
+  "canceled",
+  "ack_timeout",
+  "deadline",
+];
 
 export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(["filled", "canceled", "rejected"]);
 
@@ -45,7 +62,8 @@ const UNACKNOWLEDGED: Partial<Record<OrderTrigger, OrderStatus>> = {
 
 export const TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<OrderTrigger, OrderStatus>>>> = {
   pending_new: UNACKNOWLEDGED,
-  unknown: UNACKNOWLEDGED,
+  // Waits for the answer to the cancel sent when it went unknown.
+  unknown: { ...UNACKNOWLEDGED, deadline: "unknown" },
   accepted: {
     ack: "accepted",
     // An ack without an oid may be followed by a `rejected` from HL orderUpdates (§2.9).
@@ -53,26 +71,31 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<OrderTrigg
     fill_partial: "partially_filled",
     fill_complete: "filled",
     canceled: "canceled",
+    deadline: "canceled",
   },
   partially_filled: {
     ack: "partially_filled",
     fill_partial: "partially_filled",
     fill_complete: "filled",
     canceled: "canceled",
+    deadline: "canceled",
   },
   filled: {
     ack: "filled",
     canceled: "filled",
+    deadline: "filled",
   },
   canceled: {
     ack: "canceled",
     canceled: "canceled",
     fill_partial: "canceled",
     fill_complete: "filled",
+    deadline: "canceled",
   },
   rejected: {
     reject: "rejected",
     canceled: "rejected",
+    deadline: "rejected",
   },
 };
 

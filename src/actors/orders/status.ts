@@ -1,5 +1,5 @@
 import type { ActorHealth } from "../../runtime/actor.js";
-import type { OrderManagerCore } from "./core.js";
+import type { Anomaly, OrderManagerCore, UnresolvedOrder } from "./core.js";
 import { isOpen } from "./state-machine.js";
 
 /** What `/positions`, `/orders` and `leadlag positions|orders` show: JSON-safe, snake_case, configured spellings. */
@@ -24,14 +24,76 @@ export interface OrdersStatus {
     reason: string;
   }[];
   balances: { asset: string; total: number; locked: number }[];
-  /** Degraded while entries are halted or inputs held, with each reason (the journal, its database, …). */
   health: ActorHealth;
+}
+
+/** Fills not booked as the venue reported them, or booked under an id the venue had used before. */
+export type FillAnomalyKind = "fill_id_collision" | "overfill" | "unknown_order_fill";
+
+export function fillAnomalyKind(anomaly: Anomaly): FillAnomalyKind | undefined {
+  if (anomaly.kind === "fill_id_collision" || anomaly.kind === "overfill") return anomaly.kind;
+  if (anomaly.kind === "unknown_order" && anomaly.eventType === "OrderFilled") return "unknown_order_fill";
+  return undefined;
+}
+
+export function noFillAnomalies(): Record<FillAnomalyKind, number> {
+  return { fill_id_collision: 0, overfill: 0, unknown_order_fill: 0 };
+}
+
+/** What the order manager's health is judged on: one field per kind of trouble. */
+export interface OrdersHealthFacts {
+  /** Since this incarnation started (a replay of the journal does not count them again). */
+  readonly fillAnomalies: Readonly<Record<FillAnomalyKind, number>>;
+  readonly unresolved: readonly UnresolvedOrder[];
+  readonly nowNs: bigint;
+  /** Why the journal refuses writes (entries halted until a retry finds room), and why its last background sync failed. */
+  readonly journal: { readonly writeFailure: string | undefined; readonly syncFailure: string | undefined };
+  /** Why the journal database is not keeping up, and whether that halts entries (its disk is full, or it never reconciled). */
+  readonly database: { readonly problem: string | undefined; readonly haltsEntries: boolean };
+  /** Inputs the host holds for the order manager, and whether its database has been reconciled since it started. */
+  readonly held: number;
+  readonly reconciled: boolean;
+}
+
+const counted = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+const sinceStart = (n: number, one: string, many: string, what: string): string | null =>
+  n === 0 ? null : `${counted(n, one, many)} since start: ${what}`;
+const UNRESOLVED_NAMED = 3;
+
+/** One function per reason: each says what is wrong, or null. A new kind of trouble is one more line. */
+const HEALTH_REASONS: readonly ((facts: OrdersHealthFacts) => string | null)[] = [
+  ({ fillAnomalies: f }) =>
+    sinceStart(f.fill_id_collision, "fill id collision", "fill id collisions", "exec ids reused for another order, booked"),
+  ({ fillAnomalies: f }) => sinceStart(f.overfill, "fill past its order's size", "fills past their orders' sizes", "not booked"),
+  ({ fillAnomalies: f }) => sinceStart(f.unknown_order_fill, "fill for an unknown order", "fills for unknown orders", "not booked"),
+  ({ unresolved, nowNs }) => {
+    if (unresolved.length === 0) return null;
+    const past = (o: UnresolvedOrder) => (Number(nowNs - o.deadlineNs) / 1e9).toFixed(1);
+    const named = unresolved.slice(0, UNRESOLVED_NAMED).map((o) => `${o.clId} (${o.status}, ${past(o)} s past)`);
+    const more = unresolved.length > UNRESOLVED_NAMED ? ` and ${unresolved.length - UNRESOLVED_NAMED} more` : "";
+    return `${counted(unresolved.length, "order", "orders")} unresolved past the deadline: ${named.join(", ")}${more}`;
+  },
+  ({ journal }) => (journal.writeFailure === undefined ? null : `journal: ${journal.writeFailure}; entries halted`),
+  ({ journal }) => (journal.syncFailure === undefined ? null : `journal: ${journal.syncFailure}`),
+  ({ database }) => (database.problem === undefined ? null : `${database.problem}${database.haltsEntries ? "; entries halted" : ""}`),
+  ({ held, reconciled }) =>
+    held === 0 ? null : `holding ${counted(held, "message", "messages")} until ${reconciled ? "the journal can be written" : "the journal database is reconciled"}`,
+  ({ held, reconciled }) => (reconciled || held > 0 ? null : "journal database not reconciled yet"),
+];
+
+export function ordersHealth(facts: OrdersHealthFacts): ActorHealth {
+  const reasons = HEALTH_REASONS.map((reason) => reason(facts)).filter((r): r is string => r !== null);
+  return { status: reasons.length === 0 ? "ok" : "degraded", reasons };
 }
 
 /** Terminal orders kept in the status (most recent first); open orders are always all there. */
 const RECENT_TERMINAL_ORDERS = 500;
 
-export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, number>, health: ActorHealth): OrdersStatus {
+export function ordersStatus(
+  core: OrderManagerCore,
+  marks: ReadonlyMap<string, number>,
+  health: OrdersHealthFacts,
+): OrdersStatus {
   const all = core.allOrders();
   const terminal = all.filter((o) => !isOpen(o.status)).slice(-RECENT_TERMINAL_ORDERS);
   const shown = [...all.filter((o) => isOpen(o.status)), ...terminal];
@@ -66,6 +128,6 @@ export function ordersStatus(core: OrderManagerCore, marks: ReadonlyMap<string, 
       reason: o.lastReason,
     })),
     balances: core.ledger.assets().map((asset) => ({ asset, ...core.ledger.balance(asset) })),
-    health,
+    health: ordersHealth(health),
   };
 }

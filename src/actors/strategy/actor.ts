@@ -54,7 +54,7 @@ export default defineActor<Config>({
         positionClosed: (p) => {
           ctx.log.info({ intent: p.intentId, symbol: p.symbol, side: p.side, qty: p.qty, entry: p.entryPrice, exit: p.exitPrice, closedBy: p.closedBy, pnl: p.realizedPnl, fees: p.estimatedFees }, "position closed");
           ctx.metrics.count("exits_total", { closed_by: p.closedBy });
-          ctx.metrics.count("realized_pnl_usd_total", {}, p.realizedPnl);
+          ctx.metrics.add("realized_pnl_usd", p.realizedPnl);
         },
         anomaly: (a) => ctx.log.warn(a, "strategy anomaly"),
         positionAdopted: (a) => {

@@ -54,6 +54,12 @@ export interface ExitRequest {
 }
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(["filled", "canceled", "rejected"]);
+/**
+ * An entry's outcome is known once its order is terminal, or `unknown`: no ack by its deadline, so the order
+ * manager reconciles it with the venue. An entry with nothing filled by then has failed; a fill that comes
+ * later is booked by the order manager and its position adopted like any untracked one (`onPosition`).
+ */
+const ENTRY_DECIDED: ReadonlySet<OrderStatus> = new Set([...TERMINAL, "unknown"]);
 const SIZE_EPSILON = 1e-12;
 
 export class PositionExecutor {
@@ -182,7 +188,7 @@ export class PositionExecutor {
       this.openedNs = s.tsNs;
       return this.apply("entry_filled");
     }
-    return TERMINAL.has(s.status) ? this.apply("entry_failed") : null;
+    return ENTRY_DECIDED.has(s.status) ? this.apply("entry_failed") : null;
   }
 
   private onExitStatus(s: OrderStatusChanged): TransitionResult | null {

@@ -1,8 +1,14 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 import { parseCommandArgs } from "../args.js";
-import { type Config, ConfigError, definedProfiles, parseConfig, redactSecrets } from "../../supervisor/config/index.js";
+import {
+  type Config,
+  ConfigError,
+  definedProfiles,
+  parseConfig,
+  readConfigText,
+  redactSecrets,
+} from "../../supervisor/config/index.js";
 
 const USAGE = `usage: leadlag check-config FILE [--profile P] [--print]
 
@@ -40,9 +46,10 @@ export const checkConfigCommand: Command = {
 
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = await readConfigText(file);
     } catch (err) {
-      process.stderr.write(`leadlag check-config: cannot read ${file}: ${(err as Error).message}\n`);
+      const unreadable = `leadlag check-config: cannot read ${file}: ${(err as Error).message}`;
+      process.stderr.write(`${err instanceof ConfigError ? err.message : unreadable}\n`);
       return 2;
     }
     let config: Config;

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { loadInstrumentRegistry, type InstrumentRegistry } from "../../actors/feed/instruments.js";
 import { fromRoot } from "../../runtime/paths.js";
-import { ConfigError, formatConfigIssues, loadConfig, type Config } from "../../supervisor/config/index.js";
+import { ConfigError, loadConfig, type Config } from "../../supervisor/config/index.js";
 
 export const DEFAULT_CONFIG = "configs/paper.yaml";
 
@@ -17,7 +17,7 @@ export async function loadMarketDataSetup(configPath: string | undefined): Promi
     config = await loadConfig(file);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(formatConfigIssues(file, err.issues) + "\n");
+    process.stderr.write(err.message + "\n");
     return { ok: false, exitCode: 2 };
   }
   try {

@@ -13,7 +13,8 @@ export const runCommand: Command = {
     "  --profile P  merge the config's profiles.P over it",
     `  --live       confirm real-money trading (or ${LIVE_CONFIRM_ENV}=yes); refused without it`,
     "",
-    "exit codes: 0 stopped cleanly, 1 failed to start, 2 bad config or refused, 70 supervisor escalation",
+    "exit codes: 0 stopped cleanly, 1 failed to start, 2 bad config or refused, 70 supervisor escalation;",
+    "a main thread stalled past runtime.watchdog.stall_ms: killed by SIGKILL (status 137 in a shell)",
   ].join("\n"),
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {

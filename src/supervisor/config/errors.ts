@@ -1,4 +1,4 @@
-import { issueLine, reportHeadline } from "./messages.js";
+import { issueLine, moreIssues, reportHeadline } from "./messages.js";
 
 export type PathSegment = string | number;
 
@@ -20,16 +20,33 @@ export interface ConfigIssue {
   readonly location?: SourceLocation;
 }
 
-/** A config that cannot be used. Carries every issue found, not just the first. */
+/** At most this many issues are listed (and located in the file); the rest are only counted. */
+export const MAX_LISTED_ISSUES = 100;
+
+/**
+ * A config that cannot be used. Carries the issues found, shallowest first: all of them up to
+ * MAX_LISTED_ISSUES, and how many there were in all (`total`).
+ */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  readonly issues: readonly ConfigIssue[];
+  readonly total: number;
 
   constructor(
     readonly sourceName: string,
-    readonly issues: readonly ConfigIssue[],
+    issues: readonly ConfigIssue[],
+    total = issues.length,
   ) {
-    super(formatConfigIssues(sourceName, issues));
+    const listed = listedIssues(issues);
+    super(formatConfigIssues(sourceName, listed, total));
+    this.issues = listed;
+    this.total = Math.max(total, issues.length);
   }
+}
+
+/** The issues a report lists: shallowest path first (as zod's prettifyError), at most MAX_LISTED_ISSUES. */
+export function listedIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => a.segments.length - b.segments.length).slice(0, MAX_LISTED_ISSUES);
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -58,17 +75,18 @@ function renderValue(value: unknown): string {
 }
 
 /**
- * Every issue, shallowest path first (as zod's prettifyError), each as a ✖ line saying what was
- * expected and what was found, and an → line with the path and, when known, file:line:column.
+ * The listed issues, shallowest path first, each as a ✖ line saying what was expected and what was
+ * found, and an → line with the path and, when known, file:line:column; then how many more there were.
  */
-export function formatConfigIssues(sourceName: string, issues: readonly ConfigIssue[]): string {
-  const ordered = [...issues].sort((a, b) => a.segments.length - b.segments.length);
-  const lines = [reportHeadline(sourceName, ordered.length)];
+export function formatConfigIssues(sourceName: string, issues: readonly ConfigIssue[], total = issues.length): string {
+  const ordered = listedIssues(issues);
+  const lines = [reportHeadline(sourceName, total, ordered.length)];
   for (const issue of ordered) {
     const received = issue.segments.length === 0 && issue.value === undefined ? undefined : renderValue(issue.value);
     lines.push(`✖ ${issueLine(issue.expected, received)}`);
     const where = issue.location ? ` (${sourceName}:${issue.location.line}:${issue.location.column})` : "";
     lines.push(`  → at ${issue.path || "(top level)"}${where}`);
   }
+  if (total > ordered.length) lines.push(moreIssues(total - ordered.length));
   return lines.join("\n");
 }

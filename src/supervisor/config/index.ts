@@ -1,5 +1,6 @@
 /** Config loading and validation: the public surface. Everything else in this folder is internal. */
-export { loadConfig, parseConfig, definedProfiles, type LoadOptions, type ParseOptions } from "./load.js";
+export { loadConfig, parseConfig, readConfigText, definedProfiles } from "./load.js";
+export type { LoadOptions, ParseOptions } from "./load.js";
 export { ConfigError, formatConfigIssues, type ConfigIssue, type SourceLocation } from "./errors.js";
 export { redactSecrets, REDACTED } from "./redact.js";
 export { configSchema, type Config, type ConfigInput } from "./schema/index.js";

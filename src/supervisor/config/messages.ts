@@ -18,6 +18,8 @@ export const expected = {
     suggestion ? `a known key (did you mean "${suggestion}"?)` : "a known key (check the spelling and the nesting)",
   mapping: "a mapping of keys to values",
   yamlSyntax: "valid YAML",
+  yamlAliases: (limit: number) => `valid YAML whose aliases (*name) expand to at most ${limit} copies`,
+  fileSize: (limit: string) => `a config file of at most ${limit} (this one is larger)`,
   environmentVariable: (name: string) => `environment variable ${name} to be set (or a default: \${${name}:default})`,
   closedReference: "a closed ${NAME} or ${NAME:default} reference",
   profileDefined: (name: string, defined: readonly string[]) =>
@@ -41,8 +43,14 @@ export const expected = {
 } as const;
 
 /** Headline of a formatted error report. */
-export function reportHeadline(sourceName: string, count: number): string {
-  return `${sourceName}: ${count} configuration error${count === 1 ? "" : "s"}`;
+export function reportHeadline(sourceName: string, count: number, listed = count): string {
+  const more = listed < count ? ` (the first ${listed} listed)` : "";
+  return `${sourceName}: ${count} configuration error${count === 1 ? "" : "s"}${more}`;
+}
+
+/** Last line of a report that lists only some of its issues. */
+export function moreIssues(count: number): string {
+  return `… and ${count} more`;
 }
 
 /** One issue line: what was expected and what the file holds. */

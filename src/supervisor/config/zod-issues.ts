@@ -1,6 +1,6 @@
 /** Turns zod issues into ConfigIssues: dot path, the value found, and the expectation in our words. */
 import type { z } from "zod";
-import { type ConfigIssue, type PathSegment, makeIssue } from "./errors.js";
+import { type ConfigIssue, MAX_LISTED_ISSUES, type PathSegment, makeIssue } from "./errors.js";
 import { expected } from "./messages.js";
 import { knownKeysAt } from "./schema-keys.js";
 import { closestKey } from "./suggest.js";
@@ -15,8 +15,13 @@ function fromZodIssue(issue: ZodIssue, schema: z.ZodType): ConfigIssue[] {
   const path = issue.path.filter((s): s is PathSegment => typeof s !== "symbol");
   if (issue.code === "unrecognized_keys") {
     const known = knownKeysAt(schema, path);
-    // For an unknown key the bad value is the key itself: that is what the user mistyped.
-    return issue.keys.map((key) => makeIssue([...path, key], key, expected.knownKey(closestKey(key, known))));
+    // For an unknown key the bad value is the key itself: that is what the user mistyped. Reports list
+    // the shallowest issues first, in order, so past the first MAX_LISTED_ISSUES keys of one mapping none
+    // is ever listed: no suggestion is searched for them (a file of 100,000 unknown keys stays quick).
+    return issue.keys.map((key, i) => {
+      const suggestion = i < MAX_LISTED_ISSUES ? closestKey(key, known) : undefined;
+      return makeIssue([...path, key], key, expected.knownKey(suggestion));
+    });
   }
   return [makeIssue(path, issue.input, expectationOf(issue))];
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
 import type { Config } from "../../../supervisor/config/index.js";
@@ -6,7 +7,7 @@ import type { AccountStateSent, CancelOrder, OrderRejected, OrderStatusChanged, 
 import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent, type SerializeResult } from "../../../protocol/wire/engine.js";
 import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
 import { isOpen } from "../../orders/state-machine.js";
-import { PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
+import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
 
 /**
@@ -16,7 +17,8 @@ import { bpsFees, constantLatency } from "./models.js";
  *
  * On start it asks the order manager for the account: positions seed its reduce-only checks, and open
  * orders it does not hold (lost with a crashed incarnation or a stopped daemon) are canceled, so the two
- * agree again. A graceful restart hands its whole state over instead.
+ * agree again. A graceful restart hands its whole state over instead. Its exchange order ids and exec ids
+ * carry a random per-incarnation prefix, so no incarnation repeats another's.
  */
 export default defineActor<Config>({
   kind: "venue",
@@ -35,6 +37,8 @@ export default defineActor<Config>({
         feeCurrency: (symbol) => instrumentNamed(registry, symbol)?.quote ?? "USDC",
         tscReportTimestamps: true,
         duplicateCancelReports: true,
+        // Fresh per incarnation: ids never repeat those of a crashed or stopped one (the order manager keeps them).
+        idPrefix: incarnationIdPrefix(randomBytes(8)),
       },
       (frame) => {
         const parsed = parseEngineEvent(frame.topic, frame.payload);

@@ -22,6 +22,12 @@ import type { FeeModel, LatencyModel } from "./models.js";
  * flight in an incarnation that crashed, or in a daemon that stopped) is canceled (`resolveLost`), as an
  * exchange cancels on disconnect: venue and order manager agree again. A graceful restart keeps
  * everything (`state` / the `restored` argument).
+ *
+ * Exchange order ids and exec ids are `<incarnation prefix><counter>`: every incarnation (a crash, a stop and
+ * a start, kill -9) numbers apart from all the others without reading any state. The prefix is random, not
+ * derived from the journal or rebuilt from the order manager: the journal can lose its last interval in a
+ * power loss and the order manager never sees ids of fills still in flight, while a random prefix needs
+ * neither and does not depend on the clock going forward.
  */
 
 export interface EngineFrame {
@@ -39,6 +45,8 @@ export interface PaperVenueConfig {
   readonly tscReportTimestamps: boolean;
   /** Follow a cancel's `canceled` with the second one HL orderUpdates produces (§2.7). */
   readonly duplicateCancelReports: boolean;
+  /** This incarnation's id prefix (`incarnationIdPrefix`); a graceful restart keeps the previous one. */
+  readonly idPrefix: string;
 }
 
 interface RestingOrder {
@@ -55,6 +63,7 @@ export interface PaperVenueState {
   readonly positions: readonly (readonly [string, number])[];
   readonly arrivals: readonly Arrival[];
   readonly processed: readonly string[];
+  readonly idPrefix: string;
   readonly nextOid: bigint;
   readonly nextExecId: bigint;
 }
@@ -73,6 +82,19 @@ const POSITION_DUST = 1e-12;
 /** Engine-style boot clock for TSC-derived timestamps: well below 1e17. */
 const TSC_MODULUS = 10n ** 15n;
 
+/** Digits of 2^64 - 1: every prefix has this width, so prefix + counter reads back one way only. */
+const PREFIX_DIGITS = 20;
+
+/**
+ * An incarnation's id prefix from 8 random bytes (the shell passes `crypto.randomBytes(8)`: a core has no
+ * entropy source), in decimal like Hyperliquid's oids and tids. Two incarnations share one with
+ * probability 2^-64 per pair.
+ */
+export function incarnationIdPrefix(bytes: Uint8Array): string {
+  if (bytes.length !== 8) throw new Error(`id prefix needs 8 bytes, got ${bytes.length}`);
+  return Buffer.from(bytes).readBigUInt64BE().toString().padStart(PREFIX_DIGITS, "0");
+}
+
 export class PaperVenueCore {
   private readonly books = new Map<string, PaperBook>();
   private readonly resting = new Map<string, RestingOrder>();
@@ -80,6 +102,7 @@ export class PaperVenueCore {
   private readonly positions = new Map<string, number>();
   private readonly arrivals: Arrival[] = [];
   private readonly processed = new RecentKeys(PROCESSED_KEPT);
+  private readonly idPrefix: string;
   private nextOid = 100_000_000n;
   private nextExecId = 500_000_000n;
 
@@ -88,6 +111,10 @@ export class PaperVenueCore {
     private readonly emit: (frame: EngineFrame) => void,
     restored?: PaperVenueState,
   ) {
+    this.idPrefix = restored?.idPrefix ?? config.idPrefix;
+    if (!new RegExp(`^[0-9]{${PREFIX_DIGITS}}$`).test(this.idPrefix)) {
+      throw new Error(`paper venue id prefix must be ${PREFIX_DIGITS} digits, got '${this.idPrefix}'`);
+    }
     if (restored === undefined) return;
     for (const [clId, order] of restored.resting) this.resting.set(clId, { ...order });
     for (const [symbol, qty] of restored.positions) this.positions.set(symbol, qty);
@@ -113,6 +140,7 @@ export class PaperVenueCore {
       positions: [...this.positions],
       arrivals: [...this.arrivals],
       processed: this.processed.keysOldestFirst(),
+      idPrefix: this.idPrefix,
       nextOid: this.nextOid,
       nextExecId: this.nextExecId,
     };
@@ -191,7 +219,7 @@ export class PaperVenueCore {
       this.report(order.clId, "rejected", "", "venue_reject", "iocCancelRejected", tsNs, tags);
       return;
     }
-    const oid = String(this.nextOid++);
+    const oid = `${this.idPrefix}${this.nextOid++}`;
     this.report(order.clId, "accepted", oid, "ok", "ok", this.ackTs(tsNs), tags);
     let remaining = order.size;
     for (const t of takes) {
@@ -252,7 +280,7 @@ export class PaperVenueCore {
       payload: formatExecFill({
         clId: order.clId,
         exchangeOrderId: oid,
-        execId: String(this.nextExecId++),
+        execId: `${this.idPrefix}${this.nextExecId++}`,
         symbol: order.symbol,
         side: order.side,
         price,

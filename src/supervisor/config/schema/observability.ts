@@ -34,6 +34,8 @@ export const observabilitySchema = z.strictObject({
       enabled: flag().default(true),
       host: host().default("127.0.0.1"),
       port: port().default(8082),
+      // /health is degraded while the 99th percentile of the main thread's event-loop delay over 5 s is above this.
+      max_event_loop_lag_ms: positiveNumber().default(200),
     })
     .prefault({}),
   accounts_zmq: z

@@ -1,7 +1,17 @@
 /** `runtime:` — process-level settings: identity, journal, actor placement, supervision, control API. */
 import { z } from "zod";
 import { expected } from "../messages.js";
-import { flag, nonNegativeInt, optionalText, positiveInt, positiveNumber, reportRule, text, uniqueList } from "./fields.js";
+import {
+  flag,
+  nonNegativeInt,
+  numeric,
+  optionalText,
+  positiveInt,
+  positiveNumber,
+  reportRule,
+  text,
+  uniqueList,
+} from "./fields.js";
 
 /** Actors that may share the hot worker (estimator shards are placed on their own workers). */
 export const HOT_WORKER_ACTORS = ["feed", "jumps", "strategy", "risk", "orders", "venue", "market-synth", "estimator"] as const;
@@ -51,9 +61,16 @@ const supervisorSchema = z
     if (s.backoff_initial_ms > s.backoff_max_ms) reportRule(ctx, ["backoff_initial_ms"], s.backoff_initial_ms, expected.atMostField("backoff_max_ms"));
   });
 
+const watchdogSchema = z.strictObject({
+  enabled: flag().default(true), // a thread of its own kills the process when the main thread stalls
+  // Far above any handler (µs to ms) and GC pause; below systemd's WatchdogSec / 2, so this one, which names
+  // the stalled actor, fires first. Under 500 ms an ordinary major GC could kill the daemon.
+  stall_ms: numeric(z.number().int().min(500)).default(5000),
+});
+
 const controlSchema = z.strictObject({
   token: optionalText(), // usually ${LEADLAG_CONTROL_TOKEN:}; required to bind the health server off loopback
-  fault_injection: flag().default(false), // enables POST /control/actors/{name}/crash
+  fault_injection: flag().default(false), // enables POST /control/actors/{name}/crash and /stall
 });
 
 export const runtimeSchema = z.strictObject({
@@ -70,6 +87,7 @@ export const runtimeSchema = z.strictObject({
   placement: placementSchema.prefault({}),
   spin: spinSchema.prefault({}),
   supervisor: supervisorSchema.prefault({}),
+  watchdog: watchdogSchema.prefault({}),
   control: controlSchema.prefault({}),
 });
 

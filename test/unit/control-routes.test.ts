@@ -1,0 +1,173 @@
+/** `/health` and `/metrics` as the daemon registers them, on a real ControlServer, over a supervisor stand-in. */
+import { afterEach, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { ControlServer } from "../../src/supervisor/http.js";
+import { registerControlRoutes, type SupervisedActors } from "../../src/supervisor/control-routes.js";
+import { DaemonMetrics } from "../../src/supervisor/metrics.js";
+import { buildTopology } from "../../src/supervisor/topology.js";
+import type { ActorStatus } from "../../src/supervisor/supervisor.js";
+
+let server: ControlServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** What the actors last published, and the main thread's lag, set by each test. */
+interface World {
+  statuses: Record<string, unknown>;
+  states: Record<string, ActorStatus["state"]>;
+  lagMs: number;
+}
+
+async function start(world: World): Promise<{ base: string; metrics: DaemonMetrics }> {
+  const log = pino({ level: "silent" });
+  const supervisor: SupervisedActors = {
+    actors: () => Object.entries(world.states).map(([name, state]) => ({ name, thread: "main", state, restarts: 0 })),
+    actorStatus: (name) => world.statuses[name],
+    isStopping: false,
+    restartActor: () => true,
+    crashActor: () => false,
+    commandActor: () => true,
+  };
+  const metrics = new DaemonMetrics(buildTopology([], new Map()), () => supervisor, log);
+  const s = new ControlServer({ host: "127.0.0.1", port: 0, token: undefined, log });
+  registerControlRoutes(s, supervisor, metrics, {
+    startedAt: Date.now(),
+    maxEventLoopLagMs: 200,
+    eventLoopLag: () => ({ p99Ms: world.lagMs, maxMs: world.lagMs * 2 }),
+  });
+  const { port } = await s.listen();
+  server = s;
+  return { base: `http://127.0.0.1:${port}`, metrics };
+}
+
+interface HealthBody {
+  status: string;
+  reasons: string[];
+  subsystems: Record<string, { status: string; reasons?: string[] }>;
+  actors: { name: string; state: string; restarts: number; health?: unknown }[];
+}
+
+async function health(base: string): Promise<{ code: number; body: HealthBody }> {
+  const res = await fetch(`${base}/health`);
+  return { code: res.status, body: (await res.json()) as HealthBody };
+}
+
+const running = { feed: "running", orders: "running", risk: "running" } as const;
+
+describe("/health aggregates what the actors say of themselves", () => {
+  it("is ok (200) while every actor that reports health is ok, and keeps the per-actor detail", async () => {
+    const world: World = {
+      statuses: {
+        feed: { staleness: [], health: { status: "ok", reasons: [] } },
+        orders: { positions: [], health: { status: "ok", reasons: [] } },
+      },
+      states: { ...running },
+      lagMs: 3,
+    };
+    const { base } = await start(world);
+    const { code, body } = await health(base);
+    expect(code).toBe(200);
+    expect(body.status).toBe("ok");
+    expect(body.reasons).toEqual([]);
+    expect(body.actors.map((a) => [a.name, a.state, a.restarts])).toEqual([
+      ["feed", "running", 0],
+      ["orders", "running", 0],
+      ["risk", "running", 0],
+    ]);
+    expect(body.actors[0].health).toEqual({ status: "ok", reasons: [] });
+  });
+
+  it("is degraded (503) while any actor is, naming each reason with its actor; ok when they recover", async () => {
+    const world: World = {
+      statuses: {
+        feed: { health: { status: "degraded", reasons: ["BTC-USDT-PERP stale 12.4 s"] } },
+        orders: {
+          health: { status: "degraded", reasons: ["halted: journal cannot write (ENOSPC)", "holding 2 entries"] },
+        },
+        risk: { breaker: { state: "ACTIVE", drawdownUsd: 0 } },
+      },
+      states: { ...running },
+      lagMs: 3,
+    };
+    const { base } = await start(world);
+    const degraded = await health(base);
+    expect(degraded.code).toBe(503);
+    expect(degraded.body.status).toBe("degraded");
+    expect(degraded.body.reasons).toEqual([
+      "feed: BTC-USDT-PERP stale 12.4 s",
+      "orders: halted: journal cannot write (ENOSPC)",
+      "orders: holding 2 entries",
+    ]);
+    expect(degraded.body.subsystems.actor_health.status).toBe("degraded");
+    expect(degraded.body.actors.find((a) => a.name === "orders")!.health).toEqual(
+      world.statuses.orders && (world.statuses.orders as { health: unknown }).health,
+    );
+
+    world.statuses.feed = { health: { status: "ok", reasons: [] } };
+    world.statuses.orders = { health: { status: "ok", reasons: [] } };
+    expect((await health(base)).code).toBe(200);
+  });
+
+  it("names a degraded actor that gave no reason, and treats a malformed health field as degraded", async () => {
+    const world: World = {
+      statuses: {
+        feed: { health: { status: "degraded", reasons: [] } },
+        orders: { health: { status: "fine", reasons: "all good" } },
+      },
+      states: { ...running },
+      lagMs: 0,
+    };
+    const { base } = await start(world);
+    const { code, body } = await health(base);
+    expect(code).toBe(503);
+    expect(body.reasons).toEqual([
+      "feed: degraded (no reason given)",
+      "orders: published a health field that is not {status: ok|degraded, reasons: [text]}",
+    ]);
+  });
+
+  it("is degraded while the main thread's event loop lags past its limit, as its own named reason", async () => {
+    const world: World = { statuses: {}, states: { ...running }, lagMs: 350 };
+    const { base } = await start(world);
+    const lagging = await health(base);
+    expect(lagging.code).toBe(503);
+    expect(lagging.body.reasons).toEqual([
+      "event loop: the main thread's timers ran 350 ms late (99th percentile; limit 200 ms)",
+    ]);
+    expect(lagging.body.subsystems.event_loop).toMatchObject({
+      status: "degraded",
+      lag_p99_ms: 350,
+      lag_max_ms: 700,
+      max_lag_ms: 200,
+    });
+    world.lagMs = 150;
+    expect((await health(base)).code).toBe(200);
+  });
+
+  it("names actors that are not running and a tripped breaker among the reasons", async () => {
+    const world: World = {
+      statuses: { risk: { breaker: { state: "HALTED", drawdownUsd: 812.5 } } },
+      states: { ...running, feed: "restarting" },
+      lagMs: 0,
+    };
+    const { base } = await start(world);
+    const { code, body } = await health(base);
+    expect(code).toBe(503);
+    expect(body.reasons).toEqual(["feed: restarting", "risk: circuit breaker HALTED (drawdown 812.5 USD)"]);
+  });
+});
+
+describe("/metrics through the control server", () => {
+  it("answers 200 with realised PnL below zero", async () => {
+    const { base, metrics } = await start({ statuses: {}, states: { ...running }, lagMs: 0 });
+    metrics.ingest([
+      { kind: "gauge", name: "realized_pnl_usd", labels: { actor: "strategy" }, value: -42.5 },
+      { kind: "counter", name: "realized_pnl_usd_total", labels: { actor: "strategy" }, value: -42.5 },
+    ]);
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('leadlag_realized_pnl_usd{actor="strategy"} -42.5');
+  });
+});
