@@ -209,7 +209,10 @@ export class ThreadHost {
       log: slot.log,
       metrics: this.customMetrics.forActor(spec.name),
       now: () => clock.now(),
-      send: (channel, message) => (live() ? this.send(slot, channel, message) : this.dropStaleSend(slot, incarnation, channel)),
+      send: (channel, message) => {
+        if (live()) this.send(slot, channel, message);
+        else this.dropStaleSend(slot, incarnation, channel);
+      },
       setTimer: (name, delayMs) => {
         if (live()) this.timers.set(spec.index, name, clock.now() + msToNs(delayMs));
       },
@@ -259,7 +262,8 @@ export class ThreadHost {
   /** A send from an incarnation that has ended: its late asynchronous work must not act as the actor. */
   private dropStaleSend(slot: HostedSlot, incarnation: Incarnation, channel: string): void {
     this.customMetrics.forActor(slot.spec.name).count("stale_sends_dropped_total", {});
-    if (++incarnation.staleSends === 1) slot.log.warn({ channel, incarnation: incarnation.number }, "send from an ended incarnation dropped (logged once)");
+    if (++incarnation.staleSends > 1) return;
+    slot.log.warn({ channel, incarnation: incarnation.number }, "send from an ended incarnation dropped (logged once)");
   }
 
   private initSlot(slot: HostedSlot): Promise<void> {
@@ -622,7 +626,9 @@ export class ThreadHost {
     slot.handlers = {};
     this.timers.clearOwner(slot.spec.index);
     const released = await incarnation.dispose(RELEASE_TIMEOUT_MS);
-    if (!released) slot.log.error({ incarnation: incarnation.number }, "the ended incarnation did not release everything; going on");
+    if (!released) {
+      slot.log.error({ incarnation: incarnation.number }, "the ended incarnation did not release everything; going on");
+    }
     return released;
   }
 

@@ -74,6 +74,8 @@ interface Driven {
   denied: OrderDenied[];
 }
 
+const noEnv = { env: {} };
+
 async function start(config: string, embedded: boolean): Promise<Driven> {
   const placed: PlaceOrder[] = [];
   const denied: OrderDenied[] = [];
@@ -87,9 +89,17 @@ async function start(config: string, embedded: boolean): Promise<Driven> {
           name: "driver",
           module: driver,
           thread: "main",
-          config: { instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o), onDenied: (d: OrderDenied) => denied.push(d), expose: (c: ManualOrdersDriverControls) => (controls = c) },
+          config: {
+            instrument: 0,
+            symbol: "BTC-USDT-PERP",
+            price: 100_000,
+            size: 0.001,
+            onPlace: (o: PlaceOrder) => placed.push(o),
+            onDenied: (d: OrderDenied) => denied.push(d),
+            expose: (c: ManualOrdersDriverControls) => (controls = c),
+          },
         },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: parseConfig(config, { env: {} }) },
+        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: parseConfig(config, noEnv) },
       ],
       { log: silent, logLevel },
     );
@@ -116,7 +126,7 @@ strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP] } }]
 `;
 
 describe("a full disk", () => {
-  it("under the journal: entries halted with the path and free space named, fills held intact, the tail whole, trading resumes with room", async () => {
+  it("under the journal: entries halted, path and free space named, fills held, tail whole, resumes", async () => {
     const disk = mountTmpfs("4m");
     const journalPath = path.join(disk, "journal.log");
     const { controls, placed, denied } = await start(
@@ -134,8 +144,10 @@ describe("a full disk", () => {
     await waitFor(() => reasons().some((r) => r.startsWith("holding ")));
     const health = status()!.health;
     expect(health.status).toBe("degraded");
-    expect(health.reasons[0]).toMatch(new RegExp(`^journal: writing ${journalPath}: ENOSPC: no space left on device, write \\(\\d+ B free\\); entries halted$`));
-    expect(health.reasons).toContainEqual(expect.stringMatching(/^holding \d+ messages until the journal can be written$/));
+    const noSpace = `writing ${journalPath}: ENOSPC: no space left on device, write`;
+    expect(health.reasons[0]).toMatch(new RegExp(`^journal: ${noSpace} \\(\\d+ B free\\); entries halted$`));
+    const holding = /^holding \d+ messages until the journal can be written$/;
+    expect(health.reasons).toContainEqual(expect.stringMatching(holding));
 
     controls.submit(5);
     await waitFor(() => denied.length === 5);
@@ -146,7 +158,8 @@ describe("a full disk", () => {
     controls.submit(1, "exit");
     await waitFor(() => denied.length === 6 || placed.length === 51);
     const exitPlaced = placed.length === 51;
-    if (!exitPlaced) expect(denied[5]).toMatchObject({ rule: "journal_unavailable", reason: expect.stringContaining(journalPath) });
+    const refused = { rule: "journal_unavailable", reason: expect.stringContaining(journalPath) };
+    if (!exitPlaced) expect(denied[5]).toMatchObject(refused);
     // The tail is whole while the disk is full: every failed write was cut back.
     const onDisk = readFileSync(journalPath);
     expect(scanRecords(onDisk)).toMatchObject({ problem: "", validBytes: onDisk.length });
@@ -172,7 +185,7 @@ describe("a full disk", () => {
     expect(reopened.records.map((r) => r.seq)).toEqual(reopened.records.map((_, i) => BigInt(i + 1)));
   });
 
-  it("under the embedded database: entries halted with the path and free space named, trading starts by itself once there is room", async () => {
+  it("under the embedded database: entries halted, path and free space named, trading starts with room", async () => {
     const disk = mountTmpfs("48m");
     fillDisk(path.join(disk, "filler"));
     const dbPath = path.join(disk, "db");
@@ -184,7 +197,8 @@ describe("a full disk", () => {
     );
     await waitFor(() => reasons().some((r) => r.startsWith("journal database: ")), 30_000);
     expect(status()!.health.status).toBe("degraded");
-    expect(reasons()[0]).toMatch(new RegExp(`^journal database: writing ${dbPath}: ENOSPC in the embedded database \\(\\d+ B free\\); entries halted$`));
+    const noSpace = `writing ${dbPath}: ENOSPC in the embedded database`;
+    expect(reasons()[0]).toMatch(new RegExp(`^journal database: ${noSpace} \\(\\d+ B free\\); entries halted$`));
     controls.submit(3);
     await waitFor(() => denied.length === 3);
     expect(denied.map((d) => d.rule)).toEqual(Array(3).fill("entries_halted"));

@@ -48,15 +48,24 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function startOrders(dir: string, accountId: string, database: "postgresql" | "embedded", count: number, placed: PlaceOrder[]): Promise<Supervisor> {
+type Database = "postgresql" | "embedded";
+
+async function startOrders(dir: string, accountId: string, database: Database, count: number, placed: PlaceOrder[]) {
+  const onPlace = (o: PlaceOrder) => placed.push(o);
+  const config = ordersConfig(dir, accountId, database);
   const saved = process.env.DATABASE_URL;
   // The embedded database is used when no URL is set; a worker copies the environment when it is spawned.
   if (database === "embedded") delete process.env.DATABASE_URL;
   try {
     return await startSystem(
       [
-        { name: "driver", module: driver, thread: "main", config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o) } },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: ordersConfig(dir, accountId, database) },
+        {
+          name: "driver",
+          module: driver,
+          thread: "main",
+          config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace },
+        },
+        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config },
       ],
       { log: silent, logLevel, faultInjection: true },
     );
@@ -71,7 +80,8 @@ const qty = () => status()?.positions[0]?.qty ?? 0;
 
 /** After the daemon stopped: the journal replays whole and the database holds exactly its records, byte for byte. */
 async function expectOneWriter(dir: string, accountId: string, client: SqlClient, count: number): Promise<void> {
-  const reopened = LocalJournal.open({ path: path.join(dir, "journal.log"), fsync: "none", fsyncIntervalMs: 100 }, silent);
+  const options = { path: path.join(dir, "journal.log"), fsync: "none", fsyncIntervalMs: 100 } as const;
+  const reopened = LocalJournal.open(options, silent);
   reopened.journal.close();
   expect(reopened.problem).toBe("");
   expect(reopened.truncatedBytes).toBe(0);
@@ -82,11 +92,12 @@ async function expectOneWriter(dir: string, accountId: string, client: SqlClient
   expect(reopened.records.map((r) => r.seq)).toEqual(reopened.records.map((_, i) => BigInt(i + 1)));
   const stored = await new JournalStore(client).recordsAfter(accountId, 0n, 1_000_000);
   expect(stored.map((r) => r.seq)).toEqual(reopened.records.map((r) => r.seq));
-  expect(stored.map((r) => Buffer.from(r.payload).toString("hex"))).toEqual(reopened.records.map((r) => Buffer.from(r.payload).toString("hex")));
+  const hex = (r: { payload: Uint8Array }) => Buffer.from(r.payload).toString("hex");
+  expect(stored.map(hex)).toEqual(reopened.records.map(hex));
 }
 
 describe("order manager crashed during its start-up", () => {
-  it("while its embedded database opens, three times quickly: one writer, the journal whole, every fill booked once", async () => {
+  it("while its embedded database opens, three times: one writer, the journal whole, fills booked once", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-startup-crash-"));
     dirs.push(dir);
     const placed: PlaceOrder[] = [];
@@ -104,7 +115,8 @@ describe("order manager crashed during its start-up", () => {
     running = undefined;
 
     expect(new Set(placed.map((o) => o.clId)).size).toBe(count);
-    expect(readHolder(path.join(dir, "journal.log.lock"))).toMatchObject({ pid: process.pid, owner: "orders incarnation 4" });
+    const holder = readHolder(path.join(dir, "journal.log.lock"));
+    expect(holder).toMatchObject({ pid: process.pid, owner: "orders incarnation 4" });
     const client = await embeddedClient(path.join(dir, "db"));
     try {
       await expectOneWriter(dir, "embedded-crash", client, count);
@@ -125,7 +137,8 @@ describe("order manager crashed during its start-up", () => {
       running = await startOrders(dir, accountId, "postgresql", count, placed);
       const journalPath = path.join(dir, "journal.log");
       /** Every record of the local log is in the database (read while the daemon runs: no lock needed to read). */
-      const allShipped = async () => (await new JournalStore(client).count(accountId)) === scanRecords(readFileSync(journalPath)).records.length;
+      const allShipped = async () =>
+        (await new JournalStore(client).count(accountId)) === scanRecords(readFileSync(journalPath)).records.length;
       const waitForShipping = async () => {
         let done = false;
         // The log is briefly absent while the restore test replaces it: then not shipped yet.
@@ -153,7 +166,7 @@ describe("order manager crashed during its start-up", () => {
 
       expect(placed).toHaveLength(count);
       expect(new Set(placed.map((o) => o.clId)).size).toBe(count);
-      expect(JSON.parse(readFileSync(path.join(dir, "journal.log.lock"), "utf8"))).toMatchObject({ owner: "orders incarnation 3" });
+      expect(readHolder(path.join(dir, "journal.log.lock"))).toMatchObject({ owner: "orders incarnation 3" });
       await expectOneWriter(dir, accountId, client, count);
     } finally {
       await client.close();

@@ -86,13 +86,19 @@ describe("actor runtime", () => {
     expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
   });
 
-  it("ends a crashed incarnation: its signal aborts, its late sends are dropped, its releases finish before the next init", async () => {
+  it("ends a crashed incarnation: signal aborted, late sends dropped, releases done before the next init", async () => {
     const events: string[] = [];
     const pongs: number[] = [];
+    const pongsOf = (p: Pong) => pongs.push(p.id);
     running = await startSystem(
       [
-        { name: "collector", module: actor("collector"), thread: "main", config: { collect: (p: Pong) => pongs.push(p.id) } },
-        { name: "slow", module: actor("slow-starter"), thread: "main", config: { stepMs: 40, record: (e: string) => events.push(e) } },
+        { name: "collector", module: actor("collector"), thread: "main", config: { collect: pongsOf } },
+        {
+          name: "slow",
+          module: actor("slow-starter"),
+          thread: "main",
+          config: { stepMs: 40, record: (e: string) => events.push(e) },
+        },
       ],
       { ...quiet, faultInjection: true },
     );
@@ -101,19 +107,30 @@ describe("actor runtime", () => {
     expect(running.crashActor("slow", "slow:step")).toBe(true);
     expect(running.restartActor("slow")).toBe(true);
     await waitFor(() => events.includes("step 3 live") && pongs.length === 2);
-    expect(events).toEqual(["init 1", "step 1 live", "released 1", "init 2", "step 2 aborted", "released 2", "init 3", "step 3 live"]);
+    expect(events).toEqual([
+      "init 1",
+      "step 1 live",
+      "released 1",
+      "init 2",
+      "step 2 aborted",
+      "released 2",
+      "init 3",
+      "step 3 live",
+    ]);
     expect(pongs).toEqual([1, 3]);
     expect(running.actors().find((a) => a.name === "slow")).toMatchObject({ state: "running", restarts: 2 });
   });
 
-  it("holds the inputs an actor hands back, in order, across a crash, and delivers each once when released", async () => {
+  it("holds the inputs an actor hands back, in order, across a crash, and delivers each once", async () => {
     const out: number[] = [];
     const state = { refusing: false, held: 0 };
+    const outOf = (p: Pong) => out.push(p.id);
+    const source = { count: 3000, perTick: 10, everyMs: 1 };
     running = await startSystem(
       [
-        { name: "collector", module: actor("collector"), thread: "main", config: { collect: (p: Pong) => out.push(p.id) } },
+        { name: "collector", module: actor("collector"), thread: "main", config: { collect: outOf } },
         { name: "doubler", module: actor("refusing-doubler"), thread: "main", config: { state } },
-        { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count: 3000, perTick: 10, everyMs: 1 } },
+        { name: "source", module: actor("counter-source"), thread: "worker-a", config: source },
       ],
       { ...quiet, faultInjection: true },
     );

@@ -21,7 +21,7 @@ const freshPath = () => join(dir, `journal-${++fileNo}.log`);
 const balance = (amount: number): OrderEvent => ({ type: "BalanceSet", asset: "USDC", amount, tsNs: T0 });
 const enospc = () => Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
 
-/** File io whose next write stops after `budget` bytes with ENOSPC (a disk filling up mid-record); truncate can fail too. */
+/** File io whose writes stop after `budget` bytes with ENOSPC (a disk filling mid-record); truncate can fail too. */
 class FillingDisk implements JournalIo {
   budget = Number.POSITIVE_INFINITY;
   truncateFails = false;
@@ -37,7 +37,8 @@ class FillingDisk implements JournalIo {
   }
 }
 
-const openWith = (path: string, io?: JournalIo) => LocalJournal.open({ path, fsync: "none", fsyncIntervalMs: 100, io, owner: "test writer" }, logger);
+const openWith = (path: string, io?: JournalIo) =>
+  LocalJournal.open({ path, fsync: "none", fsyncIntervalMs: 100, io, owner: "test writer" }, logger);
 
 function reopen(path: string) {
   const opened = openWith(path);
@@ -46,7 +47,7 @@ function reopen(path: string) {
 }
 
 describe("local journal on a filling disk", () => {
-  it("a write cut short by ENOSPC appends nothing: no sequence number used, the torn bytes cut, the error names the path and free space", () => {
+  it("a write cut short by ENOSPC appends nothing: no number used, torn bytes cut, path and free space named", () => {
     const path = freshPath();
     const disk = new FillingDisk();
     const { journal } = openWith(path, disk);
@@ -74,7 +75,8 @@ describe("local journal on a filling disk", () => {
     journal.close();
     const after = reopen(path);
     expect(after.problem).toBe("");
-    expect(after.records.map((r) => [r.seq, (r.event as { amount: number }).amount])).toEqual([[1n, 1], [2n, 2], [3n, 3]]);
+    const amounts = after.records.map((r) => [r.seq, (r.event as { amount: number }).amount]);
+    expect(amounts).toEqual([[1n, 1], [2n, 2], [3n, 3]]);
   });
 
   it("writes nothing more until the torn bytes of a failed write are cut", () => {
@@ -98,8 +100,10 @@ describe("local journal on a filling disk", () => {
   });
 
   it("after failures at any byte of any append, the file replays exactly the appends that succeeded", () => {
+    const failAt = fc.option(fc.nat({ max: 120 }), { freq: 2 });
+    const appendArb = fc.record({ events: fc.integer({ min: 1, max: 3 }), failAt });
     fc.assert(
-      fc.property(fc.array(fc.record({ events: fc.integer({ min: 1, max: 3 }), failAt: fc.option(fc.nat({ max: 120 }), { freq: 2 }) }), { minLength: 1, maxLength: 12 }), (appends) => {
+      fc.property(fc.array(appendArb, { minLength: 1, maxLength: 12 }), (appends) => {
         const path = freshPath();
         const disk = new FillingDisk();
         const { journal } = openWith(path, disk);
@@ -152,9 +156,10 @@ describe("journal lock", () => {
     openWith(path).journal.close();
   });
 
-  it("refuses a writer while another process holds the journal, and is free again once that process is killed", async () => {
+  it("refuses a writer while another process holds the journal, and is free once that process is killed", async () => {
     const path = freshPath();
-    const holder = fork(compiledUrl(new URL("../fixtures/hold-journal.ts", import.meta.url)), [path], { stdio: "ignore" });
+    const script = compiledUrl(new URL("../fixtures/hold-journal.ts", import.meta.url));
+    const holder = fork(script, [path], { stdio: "ignore" });
     try {
       await new Promise<void>((resolve, reject) => {
         holder.once("message", () => resolve());

@@ -563,14 +563,15 @@ describe("order manager health", () => {
       reasons: [`journal: ${full}; entries halted`, "holding 12 messages until the journal can be written"],
     });
     const down = "journal database unavailable (postgresql://u:***@db/x): connect ECONNREFUSED";
-    expect(ordersHealth({ ...ok, database: { problem: down, haltsEntries: true }, held: 1, reconciled: false }).reasons).toEqual([
+    const starting = { ...ok, database: { problem: down, haltsEntries: true }, held: 1, reconciled: false };
+    expect(ordersHealth(starting).reasons).toEqual([
       `${down}; entries halted`,
       "holding 1 message until the journal database is reconciled",
     ]);
     expect(ordersHealth({ ...ok, reconciled: false }).reasons).toEqual(["journal database not reconciled yet"]);
-    expect(ordersHealth({ ...ok, journal: { writeFailure: undefined, syncFailure: "syncing data/journal.log: EIO (1.0 GiB free)" } }).reasons).toEqual([
-      "journal: syncing data/journal.log: EIO (1.0 GiB free)",
-    ]);
+    const syncFailure = "syncing data/journal.log: EIO (1.0 GiB free)";
+    const syncFailed = ordersHealth({ ...ok, journal: { writeFailure: undefined, syncFailure } });
+    expect(syncFailed.reasons).toEqual([`journal: ${syncFailure}`]);
   });
 });
 

@@ -3,6 +3,7 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Config } from "../../supervisor/config/index.js";
 import type { Book } from "../../protocol/market-data.js";
+import type { AnyMessage } from "../../protocol/codec.js";
 import type { AccountStateSent, AccountUpdated, OrderDenied, PositionChanged, RequestAccountState, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
 import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
@@ -20,8 +21,18 @@ const SHIP_EVERY_MS = 200;
 const COLLISION_MESSAGE = "fill id collision: exec id already booked for another order; booked to its own order";
 /** The database is retried from this delay, doubling up to the maximum, while it cannot be reconciled. */
 const DATABASE_RETRY = { initialMs: 250, maxMs: 5000 };
-/** Inputs that journal, held (in order) while the journal cannot be written; account state requests keep their place among them. */
-const JOURNALED_INPUTS = new Set(["OrderAccepted", "OrderRejected", "OrderCanceled", "OrderFilled", "RequestCancel", "RequestAccountState"]);
+/**
+ * Inputs that journal, held (in order) while the journal cannot be written; account state requests keep
+ * their place among them.
+ */
+const JOURNALED_INPUTS = new Set([
+  "OrderAccepted",
+  "OrderRejected",
+  "OrderCanceled",
+  "OrderFilled",
+  "RequestCancel",
+  "RequestAccountState",
+]);
 
 /**
  * The order manager: every input is decided by the core, appended to the journal, then applied; only
@@ -58,7 +69,10 @@ export default defineActor<Config>({
     );
     const journalConfig = config.runtime.journal;
     const owner = `${ctx.name} incarnation ${ctx.incarnation}`;
-    const opened = LocalJournal.open({ path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms, owner }, ctx.log);
+    const opened = LocalJournal.open(
+      { path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms, owner },
+      ctx.log,
+    );
     const journal = opened.journal;
     // Closed (and unlocked) the moment this incarnation ends: late async work of it cannot write any more.
     ctx.onDispose(() => journal.close());
@@ -112,7 +126,9 @@ export default defineActor<Config>({
     // reconciled at start (OTP `handle_continue` style: the actor reports started at once) and while the
     // journal cannot be written; books still update the marks, and an entry is refused at once while the
     // database fails (it would be stale by the time it came back).
-    ctx.holdInputs((m) => m.type !== "Book" && !(m.type === "SubmitOrder" && (m as SubmitOrder).role === "entry" && database.problem !== undefined));
+    const refusedAtOnce = (m: AnyMessage) =>
+      m.type === "SubmitOrder" && (m as SubmitOrder).role === "entry" && database.problem !== undefined;
+    ctx.holdInputs((m) => m.type !== "Book" && !refusedAtOnce(m));
     let reconciled = false;
     const gate = new JournalWriteGate(journal, ctx, (m) => JOURNALED_INPUTS.has(m.type));
     const journaled =
@@ -158,9 +174,10 @@ export default defineActor<Config>({
     };
     database.start((restored) => {
       replay(restored, (event, seq) => core.apply(event, seq));
-      ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
+      const events = opened.records.length + restored.length;
+      ctx.log.info({ events, open: core.openOrders().length }, "order manager rebuilt from journal");
       reconciled = true;
-      if (opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper") gate.runFirst(seedBalances);
+      if (events === 0 && config.execution.mode === "paper") gate.runFirst(seedBalances);
       publishState();
       if (gate.failure === undefined) ctx.releaseInputs();
     });
@@ -169,7 +186,8 @@ export default defineActor<Config>({
     ctx.publishStatus(status);
 
     const deny = (m: SubmitOrder, rule: string, reason: string) => {
-      const denied: OrderDenied = { type: "OrderDenied", strategy: m.strategy, intentId: m.intentId, symbol: m.symbol, rule, reason, tsNs: ctx.now() };
+      const { strategy, intentId, symbol } = m;
+      const denied: OrderDenied = { type: "OrderDenied", strategy, intentId, symbol, rule, reason, tsNs: ctx.now() };
       ctx.send(Channels.orderEvents, denied);
     };
     let lastSubmit: SubmitOrder | undefined;
@@ -196,7 +214,9 @@ export default defineActor<Config>({
         SubmitOrder: (m: SubmitOrder) => {
           const failing = gate.failure !== undefined;
           // An exit is journaled if the journal takes it (then what is held is retried at once); an entry is refused.
-          if (!gate.run(() => submitUnlessHalted(m))) return deny(m, "journal_unavailable", entriesHaltedBy() ?? "journal unavailable");
+          if (!gate.run(() => submitUnlessHalted(m))) {
+            return deny(m, "journal_unavailable", entriesHaltedBy() ?? "journal unavailable");
+          }
           if (failing && m.role !== "entry") gate.soon();
         },
         RequestCancel: journaled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),

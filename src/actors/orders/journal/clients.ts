@@ -56,7 +56,8 @@ function replyError(reply: Extract<PgliteReply, { ok: false }>): Error {
 export async function embeddedClientOnThread(dataDir: string, owner: string, signal?: AbortSignal): Promise<SqlClient> {
   signal?.throwIfAborted();
   const workerData: PgliteWorkerData = { dataDir, owner };
-  const worker = new Worker(compiledUrl(new URL("./pglite-worker.ts", import.meta.url)), { workerData, name: "leadlag-pglite" });
+  const script = compiledUrl(new URL("./pglite-worker.ts", import.meta.url));
+  const worker = new Worker(script, { workerData, name: "leadlag-pglite" });
   const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>();
   let nextId = 1;
   let ended: Error | undefined;

@@ -94,7 +94,8 @@ export class LocalJournal {
       if (truncatedBytes > 0) {
         ftruncateSync(fd, scan.validBytes);
         fdatasyncSync(fd);
-        logger.warn({ path: options.path, problem: scan.problem, truncatedBytes, keptRecords: scan.records.length }, "journal tail truncated");
+        const report = { path: options.path, problem: scan.problem, truncatedBytes, keptRecords: scan.records.length };
+        logger.warn(report, "journal tail truncated");
       }
       const lastSeq = scan.records.at(-1)?.seq ?? 0n;
       const journal = new LocalJournal(fd, lock, scan.validBytes, lastSeq, options, logger);
@@ -178,7 +179,9 @@ export class LocalJournal {
     try {
       this.cutTornTail();
       const zeros = new Uint8Array(bytes);
-      for (let done = 0; done < bytes; ) done += this.io.write(this.fd, zeros, done, bytes - done, this.position + done);
+      for (let done = 0; done < bytes; ) {
+        done += this.io.write(this.fd, zeros, done, bytes - done, this.position + done);
+      }
       return undefined;
     } catch (err) {
       return storageError(err, this.options.path, "writing");
@@ -224,7 +227,9 @@ export class LocalJournal {
     const buf = frameRecords(records);
     let written = 0;
     try {
-      while (written < buf.length) written += this.io.write(this.fd, buf, written, buf.length - written, this.position + written);
+      while (written < buf.length) {
+        written += this.io.write(this.fd, buf, written, buf.length - written, this.position + written);
+      }
       // A failed sync may have lost what was written: cut it like a failed write, the append failed.
       if (this.options.fsync === "every_event") fdatasyncSync(this.fd);
     } catch (err) {
@@ -250,7 +255,8 @@ export class LocalJournal {
     try {
       this.cutTornTail();
     } catch (err) {
-      this.logger.error({ err }, "journal: a failed write's bytes could not be cut yet; nothing is written until they are");
+      const message = "journal: a failed write's bytes could not be cut yet; nothing is written until they are";
+      this.logger.error({ err }, message);
     }
   }
 

@@ -47,13 +47,15 @@ export class FileLock {
       granted = tryLock(fd);
     } catch (err) {
       closeSync(fd);
-      throw new Error(`cannot lock ${path}: ${(err as Error).message} (the file system must support file locks)`, { cause: err });
+      const message = `cannot lock ${path}: ${(err as Error).message} (the file system must support file locks)`;
+      throw new Error(message, { cause: err });
     }
     if (!granted) {
       closeSync(fd);
       throw new LockHeldError(path, readHolder(path));
     }
-    const holder: LockHolder = { pid: process.pid, host: hostname(), thread: threadId, owner, since: new Date().toISOString() };
+    const since = new Date().toISOString();
+    const holder: LockHolder = { pid: process.pid, host: hostname(), thread: threadId, owner, since };
     try {
       ftruncateSync(fd, 0);
       writeSync(fd, `${JSON.stringify(holder)}\n`, 0);
@@ -87,6 +89,7 @@ export function readHolder(path: string): LockHolder | undefined {
 
 function describeHolder(holder: LockHolder | undefined): string {
   if (holder === undefined) return "another process (its lock file names no holder)";
-  const who = holder.pid === process.pid ? `this process (pid ${holder.pid}, thread ${holder.thread})` : `pid ${holder.pid} on ${holder.host}`;
+  const here = `this process (pid ${holder.pid}, thread ${holder.thread})`;
+  const who = holder.pid === process.pid ? here : `pid ${holder.pid} on ${holder.host}`;
   return `${who}, ${holder.owner}, since ${holder.since}`;
 }

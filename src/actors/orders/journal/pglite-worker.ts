@@ -16,12 +16,21 @@ const { dataDir, owner } = workerData as PgliteWorkerData;
 const port = parentPort!;
 
 /** WASI errno numbers PGlite's file system reports (an `ErrnoError` carries no message). */
-const WASI_ERRNO: Record<number, string> = { 2: "EACCES", 19: "EDQUOT", 29: "EIO", 44: "ENOENT", 51: "ENOSPC", 69: "EROFS" };
+const WASI_ERRNO: Record<number, string> = {
+  2: "EACCES",
+  19: "EDQUOT",
+  29: "EIO",
+  44: "ENOENT",
+  51: "ENOSPC",
+  69: "EROFS",
+};
 
 function failure(id: number, err: unknown): PgliteReply {
   const e = err as { message?: unknown; code?: unknown; errno?: unknown } | undefined;
-  const code = typeof e?.code === "string" ? e.code : typeof e?.errno === "number" ? (WASI_ERRNO[e.errno] ?? `errno ${e.errno}`) : undefined;
-  const message = typeof e?.message === "string" && e.message !== "" ? e.message : `${code ?? String(err)} in the embedded database`;
+  const errno = typeof e?.errno === "number" ? (WASI_ERRNO[e.errno] ?? `errno ${e.errno}`) : undefined;
+  const code = typeof e?.code === "string" ? e.code : errno;
+  const described = typeof e?.message === "string" && e.message !== "";
+  const message = described ? (e.message as string) : `${code ?? String(err)} in the embedded database`;
   return { id, ok: false, error: message, code };
 }
 
@@ -50,7 +59,8 @@ if (db !== undefined) {
         port.close();
         return;
       }
-      const rows = request.op === "exec" ? (await db.exec(request.sql), []) : (await db.query(request.sql, request.params)).rows;
+      const rows =
+        request.op === "exec" ? (await db.exec(request.sql), []) : (await db.query(request.sql, request.params)).rows;
       reply = { id: request.id, ok: true, rows: rows as Record<string, unknown>[] };
     } catch (err) {
       reply = failure(request.id, err);

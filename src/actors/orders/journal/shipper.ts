@@ -14,7 +14,10 @@ export interface ReconcileOptions {
   readonly signal?: AbortSignal;
   /** Called before each step that awaits the database (`migrate`, `max-seq`, `restore`): fault points. */
   readonly beforeStep?: (step: string) => void;
-  /** Each batch restored into the local log, as soon as it is written there (a retry after a failure does not restore it again). */
+  /**
+   * Each batch restored into the local log, as soon as it is written there (a retry after a failure does
+   * not restore it again).
+   */
   readonly onRestored?: (batch: readonly JournalRecord[]) => void;
 }
 
@@ -44,7 +47,11 @@ export class JournalShipper {
    * On start, after the local log is recovered: ship what the database lacks, restore what only it has.
    * `local` are the recovered records; restored records must be folded by the caller too.
    */
-  async reconcile(journal: LocalJournal, local: readonly JournalRecord[], options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  async reconcile(
+    journal: LocalJournal,
+    local: readonly JournalRecord[],
+    options: ReconcileOptions = {},
+  ): Promise<ReconcileResult> {
     const { signal, beforeStep } = options;
     beforeStep?.("migrate");
     await this.store.migrate();
@@ -104,12 +111,16 @@ export class JournalShipper {
     this.timer = setInterval(() => {
       this.drain().then(
         () => {
-          if (this.lastFailure !== undefined) this.logger.info({ pending: this.queue.length }, "journal shipping resumed");
+          const pending = this.queue.length;
+          if (this.lastFailure !== undefined) this.logger.info({ pending }, "journal shipping resumed");
           this.lastFailure = undefined;
         },
         (err: unknown) => {
           // Logged when it starts failing, not on every retry.
-          if (this.lastFailure === undefined) this.logger.error({ err, pending: this.queue.length }, "journal shipping failed; will retry");
+          const pending = this.queue.length;
+          if (this.lastFailure === undefined) {
+            this.logger.error({ err, pending }, "journal shipping failed; will retry");
+          }
           this.lastFailure = err;
         },
       );

@@ -66,7 +66,9 @@ export class JournalWriteGate {
     this.fault = undefined;
     this.delayMs = RETRY_INITIAL_MS;
     this.ctx.releaseInputs();
-    if (recovered && this.fault === undefined) this.ctx.log.info({ held }, "journal writable again; held inputs replayed, entries resumed");
+    if (recovered && this.fault === undefined) {
+      this.ctx.log.info({ held }, "journal writable again; held inputs replayed, entries resumed");
+    }
   }
 
   /** A write went through while the journal was failing: retry what is held at once. */
@@ -77,7 +79,8 @@ export class JournalWriteGate {
 
   private refused(err: StorageError): void {
     if (this.fault === undefined) {
-      this.ctx.log.error({ err }, "journal cannot be written: entries halted; fills, reports and cancels are held until it can");
+      const message = "journal cannot be written: entries halted; fills, reports and cancels are held until it can";
+      this.ctx.log.error({ err }, message);
     }
     this.fault = err;
     this.ctx.holdInputs(this.journaled);
