@@ -62,7 +62,8 @@ afterEach(async () => {
 });
 afterAll(() => {
   for (const dir of mounts) {
-    execFileSync("umount", [dir]);
+    // Lazily: a file a failed test left open must not keep the mount (or the next run) busy.
+    execFileSync("umount", ["--lazy", dir]);
     rmSync(dir, { recursive: true, force: true });
   }
   rmSync(work, { recursive: true, force: true });
