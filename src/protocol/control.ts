@@ -21,8 +21,13 @@ export const StopActors = defineMessage(
 );
 export type StopActors = z.output<typeof StopActors.schema>;
 
-/** Fault injection: the target actor's next handler call throws. Only honoured with `fault_injection: true`. */
-export const InjectCrash = defineMessage(z.object({ type: z.literal("InjectCrash"), actor: z.string() }));
+/**
+ * Fault injection: the target actor's next handler call throws, or, given `at`, it crashes when it next
+ * passes that fault point (`ctx.faultPoint`). Only honoured with `fault_injection: true`.
+ */
+export const InjectCrash = defineMessage(
+  z.object({ type: z.literal("InjectCrash"), actor: z.string(), at: z.string().optional() }),
+);
 export type InjectCrash = z.output<typeof InjectCrash.schema>;
 
 /**

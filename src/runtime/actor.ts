@@ -36,6 +36,38 @@ export interface ActorContext<Config = unknown> {
   expectReply(withinMs: number): void;
   /** For `rehearse`: encodes and decodes a message with the thread's codec, as a send to another thread and its receipt would. */
   rehearseCodec(message: AnyMessage): void;
+  /** Which run of the actor this context belongs to: 1 at the start, one more per restart. */
+  readonly incarnation: number;
+  /**
+   * Aborts when this incarnation ends: a crash (also one elsewhere in the actor while an await is
+   * pending), a failed `init`, a stop or a restart. Work that outlives a handler (a reconcile, a retry
+   * loop) checks it after every await and stops; from then on this context's sends, timers and statuses
+   * are dropped. Abort listeners must not throw.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Registers a release (close a file, end a thread, settle pending work) run when this incarnation
+   * ends, last registered first, whether it stopped, crashed or failed in `init`. The host awaits the
+   * releases (bounded) before the next incarnation's `init`; one registered after that runs at once.
+   */
+  onDispose(release: () => void | Promise<void>): void;
+  /**
+   * From now on the host holds this actor's inputs that `keep` accepts instead of handling them, the
+   * message being handled too if it is one (a handler that finds it cannot act yet hands it back). They
+   * wait in arrival order, across a crash and restart of the actor as well, until `releaseInputs`. A new
+   * incarnation starts with nothing held back (what its predecessor held is delivered to it).
+   */
+  holdInputs(keep: (message: AnyMessage) => boolean): void;
+  /** Delivers the held inputs now, in order, before anything newer; any held anew stay held from there. */
+  releaseInputs(): void;
+  /** How many inputs the host holds for this actor. */
+  heldInputs(): number;
+  /**
+   * A fault injection point (`runtime.control.fault_injection`): if a crash at `point` was requested, the
+   * actor crashes here, as if a handler had thrown at this moment. The caller goes on (as the code
+   * awaiting something does when a crash happens elsewhere) and must notice `signal`.
+   */
+  faultPoint(point: string): void;
 }
 
 /**
@@ -54,7 +86,10 @@ export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: s
 export interface ActorInstance {
   readonly handle: Readonly<Record<string, Handler<never>>>;
   onTimer?(name: string): void;
-  /** Called once, in reverse start order, on a graceful stop; may be async (flush a journal). */
+  /**
+   * Called once, in reverse start order, on a graceful stop; may be async (flush a journal). Also called,
+   * best effort, on a crashed incarnation before its restart (then `ctx.signal` is already aborted).
+   */
   onStop?(): void | Promise<void>;
   /** State handed to `init` of the next incarnation after an in-place restart. */
   snapshot?(): unknown;

@@ -10,33 +10,50 @@ import { Doorbell } from "./doorbell.js";
 import { Mailbox } from "./mailbox.js";
 import type { FrameReader, FrameWriter } from "./frames.js";
 import { ChannelFrames } from "./frames.js";
+import { Incarnation } from "./incarnation.js";
 
 /** Messages held for an actor that is restarting; past this many the oldest are dropped and counted. */
 const MAX_PENDING = 65_536;
+/** How long a restart waits for an ended incarnation's `onStop` and for its releases (`ctx.onDispose`). */
+const RELEASE_TIMEOUT_MS = 2000;
 
 type ActorState = "starting" | "running" | "crashed" | "stopping" | "stopped";
 
 interface HostedSlot {
   readonly spec: HostedActor;
   readonly def: ActorDef;
-  readonly ctx: ActorContext;
+  readonly log: Logger;
   readonly counters: ActorCounters;
   readonly reads: ReadonlySet<number>;
   /** Declared output channels and their indices: one lookup per send. */
   readonly writes: ReadonlyMap<string, number>;
+  /** The running instance (undefined unless `state` is "running"). */
   instance: ActorInstance | undefined;
   handlers: Readonly<Record<string, Handler<never>>>;
   state: ActorState;
   pending: { channel: number; message: AnyMessage }[];
   crashNext: boolean;
+  /** A fault point (`ctx.faultPoint`) at which the actor is to crash. */
+  crashAt: string | undefined;
   /** Fault injection: the next handler or timer call spins forever. */
   stallNext: boolean;
   /** State handed over by a graceful restart. */
   restored: unknown;
   /** The message being retried after it crashed the previous incarnation. */
   retried: AnyMessage | undefined;
-  /** The incarnation that crashed, until the restart has released its resources. */
-  crashed: ActorInstance | undefined;
+  /** The latest incarnation, running or ended; an ended one is released before the next starts. */
+  current: Incarnation | undefined;
+  incarnations: number;
+  /** The `init` in progress, which a restart or a stop waits for. */
+  initializing: Promise<void> | undefined;
+  /** Restarts run one after the other: a crash during a restart's `init` queues the next one. */
+  restarting: Promise<void>;
+  /** Set by `stop`: a restart still waiting (its backoff, a release) starts nothing. */
+  stopRequested: boolean;
+  /** Inputs the actor asked to have held (`ctx.holdInputs`): they wait in `pending`. */
+  keep: ((message: AnyMessage) => boolean) | undefined;
+  /** `pending` is being delivered after `ctx.releaseInputs`. */
+  releasing: boolean;
   /** Set when the instance's `rehearse` threw or sent: it is not rehearsed again. */
   rehearsalFailed: boolean;
 }
@@ -113,6 +130,8 @@ export class ThreadHost {
   private rehearsing = false;
   private dispatching = false;
   private deliveries = 0;
+  /** The message a handler is running on, which `ctx.holdInputs` may keep. */
+  private delivering: { slot: HostedSlot; channel: number; message: AnyMessage; kept: boolean } | undefined;
   private faulted = false;
   private decodeErrors = 0;
   private lastDecodeLogMs = 0;
@@ -152,9 +171,10 @@ export class ThreadHost {
     const unknown = [...def.reads, ...def.writes].filter((c) => !this.channelIndex.has(c));
     if (unknown.length > 0) throw new Error(`actor ${spec.name}: channels not in the topology: ${unknown.join(", ")}`);
     const counters = new ActorCounters(this.options.metricsBlock, spec.index);
-    const slot: HostedSlot = {
+    return {
       spec,
       def,
+      log: this.options.log.child({ actor: spec.name }),
       counters,
       reads: new Set(def.reads.map((c) => this.channelIndex.get(c)!)),
       writes: new Map(def.writes.map((c) => [c, this.channelIndex.get(c)!])),
@@ -163,28 +183,47 @@ export class ThreadHost {
       state: "starting",
       pending: [],
       crashNext: false,
+      crashAt: undefined,
       stallNext: false,
       restored: undefined,
       retried: undefined,
-      crashed: undefined,
+      current: undefined,
+      incarnations: 0,
+      initializing: undefined,
+      restarting: Promise.resolve(),
+      stopRequested: false,
+      keep: undefined,
+      releasing: false,
       rehearsalFailed: false,
-      ctx: undefined as unknown as ActorContext,
     };
-    const log = this.options.log.child({ actor: spec.name });
+  }
+
+  /** The context of one incarnation: dead (sends, timers and statuses dropped) once it has ended. */
+  private contextFor(slot: HostedSlot, incarnation: Incarnation): ActorContext {
+    const spec = slot.spec;
     const clock = this.options.clock;
-    (slot as { ctx: ActorContext }).ctx = {
+    const live = () => !incarnation.ended;
+    return {
       name: spec.name,
       config: spec.config,
-      log,
+      log: slot.log,
       metrics: this.customMetrics.forActor(spec.name),
       now: () => clock.now(),
-      send: (channel, message) => this.send(slot, channel, message),
-      setTimer: (name, delayMs) => this.timers.set(spec.index, name, clock.now() + msToNs(delayMs)),
-      setInterval: (name, everyMs) =>
-        this.timers.set(spec.index, name, clock.now() + msToNs(everyMs), msToNs(everyMs)),
-      clearTimer: (name) => this.timers.clear(spec.index, name),
+      send: (channel, message) => {
+        if (live()) this.send(slot, channel, message);
+        else this.dropStaleSend(slot, incarnation, channel);
+      },
+      setTimer: (name, delayMs) => {
+        if (live()) this.timers.set(spec.index, name, clock.now() + msToNs(delayMs));
+      },
+      setInterval: (name, everyMs) => {
+        if (live()) this.timers.set(spec.index, name, clock.now() + msToNs(everyMs), msToNs(everyMs));
+      },
+      clearTimer: (name) => {
+        if (live()) this.timers.clear(spec.index, name);
+      },
       publishStatus: (status) => {
-        this.statuses.set(spec.name, status);
+        if (live()) this.statuses.set(spec.name, status);
       },
       expectReply: (withinMs) => {
         if (withinMs > 0) this.replyDeadlines.set(spec.index, performance.now() + withinMs);
@@ -196,22 +235,61 @@ export class ThreadHost {
       rehearseCodec: (message) => {
         this.options.codec.decode(this.options.codec.encode(message));
       },
+      incarnation: incarnation.number,
+      signal: incarnation.signal,
+      onDispose: (release) => incarnation.onDispose(release),
+      holdInputs: (keep) => {
+        if (!live()) return;
+        slot.keep = keep;
+        const delivering = this.delivering;
+        if (delivering?.slot === slot && !delivering.kept && keep(delivering.message)) {
+          delivering.kept = true;
+          slot.pending.unshift({ channel: delivering.channel, message: delivering.message });
+        }
+      },
+      releaseInputs: () => {
+        if (live()) this.releaseInputs(slot);
+      },
+      heldInputs: () => slot.pending.length,
+      faultPoint: (point) => {
+        if (slot.crashAt !== point || slot.current !== incarnation || incarnation.ended) return;
+        slot.crashAt = undefined;
+        this.crash(slot, new Error(`fault injection: crash at ${point} requested for ${spec.name}`));
+      },
     };
-    return slot;
   }
 
-  private async initSlot(slot: HostedSlot): Promise<void> {
+  /** A send from an incarnation that has ended: its late asynchronous work must not act as the actor. */
+  private dropStaleSend(slot: HostedSlot, incarnation: Incarnation, channel: string): void {
+    this.customMetrics.forActor(slot.spec.name).count("stale_sends_dropped_total", {});
+    if (++incarnation.staleSends > 1) return;
+    slot.log.warn({ channel, incarnation: incarnation.number }, "send from an ended incarnation dropped (logged once)");
+  }
+
+  private initSlot(slot: HostedSlot): Promise<void> {
+    slot.initializing = this.runInit(slot).finally(() => {
+      slot.initializing = undefined;
+    });
+    return slot.initializing;
+  }
+
+  private async runInit(slot: HostedSlot): Promise<void> {
+    const incarnation = new Incarnation(++slot.incarnations, slot.log);
+    slot.current = incarnation;
     slot.state = "starting";
+    slot.keep = undefined;
     try {
-      const instance = await slot.def.init(slot.ctx, slot.restored);
-      slot.instance = instance;
-      slot.handlers = instance.handle;
-      slot.restored = undefined;
-      slot.state = "running";
+      incarnation.instance = await slot.def.init(this.contextFor(slot, incarnation), slot.restored);
     } catch (err) {
       this.crash(slot, err);
       return;
     }
+    // Crashed meanwhile (a fault point, its own async work) or stopped: released by the restart or the stop.
+    if (incarnation.ended || slot.state !== "starting") return;
+    slot.instance = incarnation.instance;
+    slot.handlers = incarnation.instance.handle;
+    slot.restored = undefined;
+    slot.state = "running";
     this.options.emit({ type: "ActorStarted", actor: slot.spec.name, thread: this.options.thread });
     const held = slot.pending;
     slot.pending = [];
@@ -358,8 +436,30 @@ export class ThreadHost {
     }
   }
 
+  /**
+   * Delivers the held inputs now, before anything newer (sends made meanwhile wait for the loop); if
+   * one is held again (`holdInputs` anew), it and those after it stay held, in order.
+   */
+  private releaseInputs(slot: HostedSlot): void {
+    slot.keep = undefined;
+    if (slot.releasing || slot.state !== "running") return;
+    slot.releasing = true;
+    const dispatching = this.dispatching;
+    this.dispatching = true;
+    try {
+      while (slot.pending.length > 0 && slot.keep === undefined && slot.state === "running") {
+        const { channel, message } = slot.pending.shift()!;
+        this.deliver(slot, channel, message);
+      }
+    } finally {
+      this.dispatching = dispatching;
+      slot.releasing = false;
+    }
+    if (!dispatching) this.wake();
+  }
+
   private deliver(slot: HostedSlot, channel: number, message: AnyMessage): void {
-    if (slot.state !== "running") {
+    if (slot.state !== "running" || (slot.keep !== undefined && slot.keep(message))) {
       if (slot.state === "stopped") return;
       if (slot.pending.length >= MAX_PENDING) {
         slot.pending.shift();
@@ -378,13 +478,17 @@ export class ThreadHost {
     // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a histogram.
     const timed = (++this.deliveries & 15) === 0;
     const t0 = timed ? performance.now() : 0;
+    const outerDelivering = this.delivering;
+    const delivering = { slot, channel, message, kept: false };
+    this.delivering = delivering;
     try {
       this.applyInjectedFault(slot);
       handler(message, this.options.channels[channel].name);
     } catch (err) {
       this.crash(slot, err);
-      this.holdForRetry(slot, channel, message);
+      if (!delivering.kept) this.holdForRetry(slot, channel, message);
     } finally {
+      this.delivering = outerDelivering;
       bell.setCurrentActor(outer);
       if (timed) slot.counters.observeHandlerSeconds((performance.now() - t0) / 1000);
     }
@@ -434,7 +538,7 @@ export class ThreadHost {
         } catch (err) {
           slot.rehearsalFailed = true;
           this.customMetrics.forActor(slot.spec.name).count("rehearsal_failures_total", {});
-          slot.ctx.log.error({ err }, "rehearsal failed; the actor is no longer rehearsed (its handlers are unaffected)");
+          slot.log.error({ err }, "rehearsal failed; the actor is no longer rehearsed (its handlers are unaffected)");
         } finally {
           this.options.bell.clearCurrentActor();
         }
@@ -462,51 +566,77 @@ export class ThreadHost {
       slot.retried = undefined;
       slot.counters.add(Slot.Drops);
       this.customMetrics.forActor(slot.spec.name).count("poison_messages_total", { type: message.type });
-      slot.ctx.log.error({ type: message.type }, "message crashed the actor twice; dropped as poison");
+      slot.log.error({ type: message.type }, "message crashed the actor twice; dropped as poison");
       return;
     }
     slot.retried = message;
     slot.pending.unshift({ channel, message });
   }
 
+  /**
+   * Ends the current incarnation at once: its signal aborts, so its asynchronous work stops before the
+   * restart (which releases it) starts the next. A crash of an incarnation that already ended is none.
+   */
   private crash(slot: HostedSlot, err: unknown): void {
+    const incarnation = slot.current;
+    if (incarnation === undefined || incarnation.ended) return;
     const error = err instanceof Error ? err : new Error(String(err));
     slot.state = "crashed";
-    // Kept (not handled any more) so a restart can release what it holds: bound sockets, open files.
-    slot.crashed = slot.instance;
+    incarnation.end(error);
     slot.instance = undefined;
     slot.handlers = {};
     this.timers.clearOwner(slot.spec.index);
     slot.counters.add(Slot.HandlerErrors);
-    slot.ctx.log.error({ err: error }, "actor crashed");
+    slot.log.error({ err: error, incarnation: incarnation.number }, "actor crashed");
     this.options.emit({ type: "ActorCrashed", actor: slot.spec.name, error: error.message, stack: error.stack });
   }
 
   /** Restarts an actor in place after `delayMs`; a graceful restart stops it first and hands over its snapshot. */
-  async restart(actor: string, delayMs: number, graceful: boolean): Promise<void> {
+  restart(actor: string, delayMs: number, graceful: boolean): Promise<void> {
     const slot = this.slotNamed(actor);
-    if (graceful && slot.state === "running") {
+    const run = slot.restarting.then(() => this.restartSlot(slot, delayMs, graceful));
+    slot.restarting = run.catch((err: unknown) => slot.log.error({ err }, "restart failed"));
+    return run;
+  }
+
+  private async restartSlot(slot: HostedSlot, delayMs: number, graceful: boolean): Promise<void> {
+    await slot.initializing;
+    if (slot.stopRequested) return;
+    if (slot.state === "running") {
       slot.state = "stopping";
-      slot.restored = slot.instance?.snapshot?.();
-      await this.stopInstance(slot, 2000);
-    }
-    if (slot.crashed !== undefined) {
+      if (graceful) slot.restored = slot.instance?.snapshot?.();
+      await this.stopInstance(slot, RELEASE_TIMEOUT_MS);
+    } else if (slot.current?.instance !== undefined) {
       // Best effort: the crashed instance's onStop frees its resources (a port it bound would otherwise
       // make every restart fail). Its state may be inconsistent; only the release matters here.
-      const crashed = slot.crashed;
-      slot.crashed = undefined;
-      await this.stopInstance(slot, 2000, crashed);
+      await this.stopInstance(slot, RELEASE_TIMEOUT_MS, slot.current.instance);
     }
+    await this.release(slot);
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (slot.stopRequested) return;
     slot.counters.add(Slot.Restarts);
     await this.initSlot(slot);
+  }
+
+  /** Ends the current incarnation and awaits its releases: one writer of anything at a time. */
+  private async release(slot: HostedSlot): Promise<boolean> {
+    const incarnation = slot.current;
+    if (incarnation === undefined) return true;
+    slot.instance = undefined;
+    slot.handlers = {};
+    this.timers.clearOwner(slot.spec.index);
+    const released = await incarnation.dispose(RELEASE_TIMEOUT_MS);
+    if (!released) {
+      slot.log.error({ incarnation: incarnation.number }, "the ended incarnation did not release everything; going on");
+    }
+    return released;
   }
 
   /** Fault injection takes effect in the actor's next handler or timer call. */
   private applyInjectedFault(slot: HostedSlot): void {
     if (slot.stallNext) {
       slot.stallNext = false;
-      slot.ctx.log.warn("fault injection: this handler call now spins forever");
+      slot.log.warn("fault injection: this handler call now spins forever");
       spinForever();
     }
     if (!slot.crashNext) return;
@@ -514,9 +644,12 @@ export class ThreadHost {
     throw new Error(`fault injection: crash requested for ${slot.spec.name}`);
   }
 
-  injectCrash(actor: string): void {
+  /** The actor crashes in its next handler or timer call, or, given `at`, when it passes that fault point. */
+  injectCrash(actor: string, at?: string): void {
     if (this.faultInjectionRefused(actor, "crash")) return;
-    this.slotNamed(actor).crashNext = true;
+    const slot = this.slotNamed(actor);
+    if (at === undefined) slot.crashNext = true;
+    else slot.crashAt = at;
   }
 
   injectStall(actor: string): void {
@@ -535,12 +668,17 @@ export class ThreadHost {
     const failed: string[] = [];
     for (const name of actors) {
       const slot = this.byName.get(name);
-      if (slot === undefined) continue;
+      if (slot === undefined || slot.state === "stopped") continue;
       this.turn();
       slot.state = "stopping";
-      if (!(await this.stopInstance(slot, timeoutMs))) failed.push(name);
+      slot.stopRequested = true;
+      await slot.initializing;
+      // A crashed incarnation's onStop is best effort, as before a restart; its failure is not the stop's.
+      const crashed = slot.current?.ended === true;
+      const stopped = await this.stopInstance(slot, timeoutMs, slot.current?.instance);
+      const released = await this.release(slot);
+      if (!crashed && !(stopped && released)) failed.push(name);
       slot.state = "stopped";
-      this.timers.clearOwner(slot.spec.index);
     }
     return failed;
   }
@@ -552,10 +690,10 @@ export class ThreadHost {
     try {
       const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
       const outcome = await Promise.race([Promise.resolve(onStop()).then(() => "ok" as const), timeout]);
-      if (outcome === "timeout") slot.ctx.log.error({ timeoutMs }, "onStop overran its shutdown timeout");
+      if (outcome === "timeout") slot.log.error({ timeoutMs }, "onStop overran its shutdown timeout");
       return outcome === "ok";
     } catch (err) {
-      slot.ctx.log.error({ err }, "onStop failed");
+      slot.log.error({ err }, "onStop failed");
       return false;
     } finally {
       clearTimeout(timer);
@@ -578,7 +716,7 @@ export class ThreadHost {
       try {
         this.options.emit({ type: "ActorStatusReport", actor, status: typeof status === "function" ? (status as () => unknown)() : status });
       } catch (err) {
-        this.byName.get(actor)?.ctx.log.error({ err }, "building the status failed; not shipped");
+        this.byName.get(actor)?.log.error({ err }, "building the status failed; not shipped");
       }
     }
     this.statuses.clear();
@@ -588,7 +726,7 @@ export class ThreadHost {
   command(actor: string, command: string, args: unknown): void {
     const slot = this.slotNamed(actor);
     if (slot.state !== "running" || slot.instance?.onCommand === undefined) {
-      slot.ctx.log.warn({ command }, "command ignored: actor not running or has no commands");
+      slot.log.warn({ command }, "command ignored: actor not running or has no commands");
       return;
     }
     const outer = this.options.bell.currentActor();

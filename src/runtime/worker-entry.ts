@@ -36,7 +36,7 @@ function runCommand(message: SupervisorToHost): void {
       void host.restart(message.actor, message.delayMs, message.graceful);
       break;
     case "InjectCrash":
-      host.injectCrash(message.actor);
+      host.injectCrash(message.actor, message.at);
       break;
     case "InjectStall":
       host.injectStall(message.actor);

@@ -9,6 +9,7 @@ import { loadDefs } from "./system.js";
 import { buildTopology } from "./topology.js";
 import { Supervisor } from "./supervisor.js";
 import { registerControlRoutes } from "./control-routes.js";
+import { LocalJournal } from "../actors/orders/journal/local-log.js";
 import { registerFaultRoutes } from "./fault-routes.js";
 import { NotifyUnavailable, systemdNotifier, type ServiceNotifier } from "./sd-notify.js";
 import { MainThreadWatchdog } from "./watchdog.js";
@@ -47,6 +48,13 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   }
   if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
     process.stderr.write(`leadlag: ${configPath} trades real money (execution.mode: live); confirm with --live or ${LIVE_CONFIRM_ENV}=yes\n`);
+    return 2;
+  }
+  try {
+    // One daemon per data directory: a second one would write the same journal.
+    LocalJournal.assertFree(config.runtime.journal.path);
+  } catch (err) {
+    process.stderr.write(`leadlag: ${(err as Error).message}\n`);
     return 2;
   }
   const log = createLogger(config.observability.logging.level);

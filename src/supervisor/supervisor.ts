@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import type { HostToSupervisor, SupervisorToHost } from "../protocol/host.js";
+import type { HostToSupervisor, InjectCrash, InjectStall, SupervisorToHost } from "../protocol/host.js";
 import { Ring, RingProducer } from "../protocol/ring.js";
 import { createCodec } from "../protocol/catalog.js";
 import { wallClock } from "../runtime/clock.js";
@@ -338,9 +338,9 @@ export class Supervisor {
     return true;
   }
 
-  /** Fault injection: the actor's next handler call throws. */
-  crashActor(name: string): boolean {
-    return this.injectFault(name, "InjectCrash");
+  /** Fault injection: the actor's next handler call throws, or it crashes at the fault point `at`. */
+  crashActor(name: string, at?: string): boolean {
+    return this.injectFault(name, { type: "InjectCrash", actor: name, at });
   }
 
   /**
@@ -348,13 +348,13 @@ export class Supervisor {
    * terminates the thread; on the main thread only the watchdog thread can end it (the process dies).
    */
   stallActor(name: string): boolean {
-    return this.injectFault(name, "InjectStall");
+    return this.injectFault(name, { type: "InjectStall", actor: name });
   }
 
-  private injectFault(name: string, type: "InjectCrash" | "InjectStall"): boolean {
+  private injectFault(name: string, command: InjectCrash | InjectStall): boolean {
     const child = this.topology.children.find((c) => c.name === name);
     if (child === undefined || !this.options.faultInjection) return false;
-    this.toHost(child.thread, { type, actor: name });
+    this.toHost(child.thread, command);
     return true;
   }
 
@@ -372,7 +372,7 @@ export class Supervisor {
     if (handle.main) {
       const { host } = handle.main;
       if (message.type === "RestartActor") void host.restart(message.actor, message.delayMs, message.graceful);
-      else if (message.type === "InjectCrash") host.injectCrash(message.actor);
+      else if (message.type === "InjectCrash") host.injectCrash(message.actor, message.at);
       else if (message.type === "InjectStall") host.injectStall(message.actor);
       else if (message.type === "ActorCommand") queueMicrotask(() => host.command(message.actor, message.command, JSON.parse(message.argsJson)));
       host.wake();

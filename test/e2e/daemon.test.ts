@@ -71,6 +71,21 @@ afterEach(() => {
 });
 
 describe("daemon", () => {
+  it("refuses to start (exit 2) on a data directory in use, naming the journal and its holder", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-daemon-"));
+    const [first, second] = [await freePort(), await freePort()];
+    const d = daemon(["run", writeConfig(minimalConfig(first, dir))]);
+    running = d.child;
+    await waitForHealth(first);
+    const other = daemon(["run", writeConfig(minimalConfig(second, dir))]);
+    expect(await other.exited).toBe(2);
+    const lock = `${path.join(dir, "journal.log")}.lock`;
+    expect(other.output()).toContain(`leadlag: ${lock} is locked by pid ${d.child.pid} on `);
+    expect(other.output()).toMatch(/orders incarnation 1, since \d{4}-\d\d-\d\dT/);
+    expect((await json(first, "/health")).status).toBe(200);
+  });
+
+
   it("becomes healthy, serves metrics and control, and exits 0 on SIGTERM", async () => {
     const port = await freePort();
     const d = daemon(["run", writeConfig(minimalConfig(port))]);

@@ -70,7 +70,9 @@ describe("local journal", () => {
         const [next] = journal.append([{ type: "BalanceSet", asset: "USDC", amount: 1, tsNs: T0 }]);
         expect(next.seq).toBe(BigInt(records.length + 1));
         journal.close();
-        expect(open(path).records).toHaveLength(records.length + 1);
+        const reopened = open(path);
+        reopened.journal.close();
+        expect(reopened.records).toHaveLength(records.length + 1);
       }),
       { numRuns: 60 },
     );

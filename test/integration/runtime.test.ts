@@ -86,6 +86,66 @@ describe("actor runtime", () => {
     expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
   });
 
+  it("ends a crashed incarnation: signal aborted, late sends dropped, releases done before the next init", async () => {
+    const events: string[] = [];
+    const pongs: number[] = [];
+    const pongsOf = (p: Pong) => pongs.push(p.id);
+    running = await startSystem(
+      [
+        { name: "collector", module: actor("collector"), thread: "main", config: { collect: pongsOf } },
+        {
+          name: "slow",
+          module: actor("slow-starter"),
+          thread: "main",
+          config: { stepMs: 40, record: (e: string) => events.push(e) },
+        },
+      ],
+      { ...quiet, faultInjection: true },
+    );
+    await waitFor(() => pongs.length === 1);
+    // The next incarnation crashes at its fault point, while its step is pending; the one after runs.
+    expect(running.crashActor("slow", "slow:step")).toBe(true);
+    expect(running.restartActor("slow")).toBe(true);
+    await waitFor(() => events.includes("step 3 live") && pongs.length === 2);
+    expect(events).toEqual([
+      "init 1",
+      "step 1 live",
+      "released 1",
+      "init 2",
+      "step 2 aborted",
+      "released 2",
+      "init 3",
+      "step 3 live",
+    ]);
+    expect(pongs).toEqual([1, 3]);
+    expect(running.actors().find((a) => a.name === "slow")).toMatchObject({ state: "running", restarts: 2 });
+  });
+
+  it("holds the inputs an actor hands back, in order, across a crash, and delivers each once", async () => {
+    const out: number[] = [];
+    const state = { refusing: false, held: 0 };
+    const outOf = (p: Pong) => out.push(p.id);
+    const source = { count: 3000, perTick: 10, everyMs: 1 };
+    running = await startSystem(
+      [
+        { name: "collector", module: actor("collector"), thread: "main", config: { collect: outOf } },
+        { name: "doubler", module: actor("refusing-doubler"), thread: "main", config: { state } },
+        { name: "source", module: actor("counter-source"), thread: "worker-a", config: source },
+      ],
+      { ...quiet, faultInjection: true },
+    );
+    await waitFor(() => out.length > 100);
+    state.refusing = true;
+    await waitFor(() => state.held > 200);
+    expect(running.crashActor("doubler")).toBe(true);
+    await waitFor(() => running!.actors().find((a) => a.name === "doubler")!.restarts === 1 && state.held > 400);
+    const before = out.length;
+    state.refusing = false;
+    await waitFor(() => out.length === 3000);
+    expect(before).toBeLessThan(3000);
+    expect(out).toEqual(Array.from({ length: 3000 }, (_, i) => i * 2));
+  });
+
   it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
     const specs: ChildSpec[] = [
       { name: "spinner", module: actor("spinner"), thread: "worker-s" },

@@ -515,7 +515,13 @@ describe("order manager health", () => {
       const kind = fillAnomalyKind(a);
       if (kind !== undefined) fillAnomalies[kind]++;
     }
-    return { fillAnomalies, unresolved: h.core.unresolvedOrders(nowNs), nowNs };
+    return { fillAnomalies, unresolved: h.core.unresolvedOrders(nowNs), nowNs, ...storageOk };
+  };
+  const storageOk = {
+    journal: { writeFailure: undefined, syncFailure: undefined },
+    database: { problem: undefined, haltsEntries: false },
+    held: 0,
+    reconciled: true,
   };
 
   it("is ok while every fill is booked as reported and no order is past its deadline unresolved", () => {
@@ -547,6 +553,25 @@ describe("order manager health", () => {
     });
     h.venue(canceled(stuck, "Cancel idempotent: order missing"));
     expect(ordersHealth(facts(h, T0 + 18_000n * MS)).reasons).toHaveLength(3);
+  });
+
+  it("names a journal that cannot be written, a failing database, and the inputs held, with their counts", () => {
+    const ok = facts(new OrderHarness(), T0);
+    const full = "writing data/journal.log: ENOSPC: no space left on device, write (0 B free)";
+    expect(ordersHealth({ ...ok, journal: { writeFailure: full, syncFailure: undefined }, held: 12 })).toEqual({
+      status: "degraded",
+      reasons: [`journal: ${full}; entries halted`, "holding 12 messages until the journal can be written"],
+    });
+    const down = "journal database unavailable (postgresql://u:***@db/x): connect ECONNREFUSED";
+    const starting = { ...ok, database: { problem: down, haltsEntries: true }, held: 1, reconciled: false };
+    expect(ordersHealth(starting).reasons).toEqual([
+      `${down}; entries halted`,
+      "holding 1 message until the journal database is reconciled",
+    ]);
+    expect(ordersHealth({ ...ok, reconciled: false }).reasons).toEqual(["journal database not reconciled yet"]);
+    const syncFailure = "syncing data/journal.log: EIO (1.0 GiB free)";
+    const syncFailed = ordersHealth({ ...ok, journal: { writeFailure: undefined, syncFailure } });
+    expect(syncFailed.reasons).toEqual([`journal: ${syncFailure}`]);
   });
 });
 

@@ -3,6 +3,7 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Config } from "../../supervisor/config/index.js";
 import type { Book } from "../../protocol/market-data.js";
+import type { AnyMessage } from "../../protocol/codec.js";
 import type { AccountStateSent, AccountUpdated, OrderDenied, PositionChanged, RequestAccountState, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
 import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
@@ -12,18 +13,36 @@ import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";
 import type { LedgerInstrument } from "./ledger.js";
 import { LocalJournal, replay } from "./journal/local-log.js";
-import { openJournalDatabase } from "./journal/clients.js";
-import { JournalStore } from "./journal/store.js";
-import { JournalShipper } from "./journal/shipper.js";
+import { JournalDatabaseTier } from "./journal/database.js";
+import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
 import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
 
 const SHIP_EVERY_MS = 200;
 const COLLISION_MESSAGE = "fill id collision: exec id already booked for another order; booked to its own order";
+/** The database is retried from this delay, doubling up to the maximum, while it cannot be reconciled. */
+const DATABASE_RETRY = { initialMs: 250, maxMs: 5000 };
+/**
+ * Inputs that journal, held (in order) while the journal cannot be written; account state requests keep
+ * their place among them.
+ */
+const JOURNALED_INPUTS = new Set([
+  "OrderAccepted",
+  "OrderRejected",
+  "OrderCanceled",
+  "OrderFilled",
+  "RequestCancel",
+  "RequestAccountState",
+]);
 
 /**
  * The order manager: every input is decided by the core, appended to the journal, then applied; only
  * then are its outputs sent. On start it folds the local journal (outputs discarded, so nothing is sent
  * twice), reconciles with the database, and republishes positions and balances.
+ *
+ * One writer: the journal is locked for this incarnation, closed the moment it ends (its signal aborts,
+ * even on a crash elsewhere while the database opens), and the database tier it started is released
+ * before the next incarnation starts. A journal that cannot be written (a full disk) halts entries and
+ * holds fills, reports and cancels, in order, until a retry with backoff writes them.
  */
 export default defineActor<Config>({
   kind: "orders",
@@ -31,6 +50,7 @@ export default defineActor<Config>({
   writes: [Channels.venueCommands, Channels.orderEvents, Channels.accountEvents],
   async init(ctx) {
     const config = ctx.config;
+    ctx.faultPoint("orders:load-registry");
     const registry = await loadRegistry(config);
     const leverage = config.strategies[0]?.config.perp_leverage ?? 1;
     const ledgerInstrument = (symbol: string): LedgerInstrument | undefined => {
@@ -48,10 +68,32 @@ export default defineActor<Config>({
       new CloidGenerator(sessionHexFrom(randomBytes(8))),
     );
     const journalConfig = config.runtime.journal;
-    const opened = LocalJournal.open({ path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms }, ctx.log);
+    const owner = `${ctx.name} incarnation ${ctx.incarnation}`;
+    const opened = LocalJournal.open(
+      { path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms, owner },
+      ctx.log,
+    );
     const journal = opened.journal;
+    // Closed (and unlocked) the moment this incarnation ends: late async work of it cannot write any more.
+    ctx.onDispose(() => journal.close());
+    whenEnded(ctx.signal, () => journal.close());
     if (opened.truncatedBytes > 0) ctx.log.warn({ bytes: opened.truncatedBytes, problem: opened.problem }, "journal tail was torn; truncated");
     replay(opened.records, (event, seq) => core.apply(event, seq));
+
+    const database = new JournalDatabaseTier({
+      databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL,
+      dbPath: config.runtime.db_path,
+      accountId: config.runtime.account_id,
+      owner,
+      journal,
+      local: opened.records,
+      signal: ctx.signal,
+      faultPoint: (step) => ctx.faultPoint(`orders:${step}`),
+      log: ctx.log,
+      shipEveryMs: SHIP_EVERY_MS,
+      retry: DATABASE_RETRY,
+    });
+    ctx.onDispose(() => database.dispose());
 
     const marks = new Map<string, number>();
     // Orders and positions carry the configured spelling (the strategy's); books carry the instrument id.
@@ -61,10 +103,7 @@ export default defineActor<Config>({
       ctx.send(channel, output);
     };
     const fillAnomalies = noFillAnomalies();
-    const status = () => {
-      const nowNs = ctx.now();
-      return ordersStatus(core, marks, { fillAnomalies, unresolved: core.unresolvedOrders(nowNs), nowNs });
-    };
+    /** Journals, then applies and sends. Throws `StorageError` with nothing journaled, applied or sent. */
     const commit = (events: readonly OrderEvent[]): void => {
       if (events.length === 0) return;
       const records = journal.append(events);
@@ -79,29 +118,39 @@ export default defineActor<Config>({
         }
         for (const output of outcome.outputs) send(output);
       }
-      shipper?.enqueue(records);
+      database.enqueue(records);
       ctx.metrics.count("journal_events_total", {}, records.length);
     };
 
-    // The database (PGlite takes seconds to start) is reconciled after init returns, OTP `handle_continue`
-    // style: the actor reports started at once and holds its inputs until the journal is whole.
-    const held: (() => void)[] = [];
+    // Inputs wait with the host, in order (surviving a crash of this incarnation), until the database is
+    // reconciled at start (OTP `handle_continue` style: the actor reports started at once) and while the
+    // journal cannot be written; books still update the marks, and an entry is refused at once while the
+    // database fails (it would be stale by the time it came back).
+    const refusedAtOnce = (m: AnyMessage) =>
+      m.type === "SubmitOrder" && (m as SubmitOrder).role === "entry" && database.problem !== undefined;
+    ctx.holdInputs((m) => m.type !== "Book" && !refusedAtOnce(m));
     let reconciled = false;
-    let shipper: JournalShipper | undefined;
-    let closeDatabase: () => Promise<void> = async () => undefined;
-    const whenReconciled = <M>(handler: (m: M) => void) => (m: M) => (reconciled ? handler(m) : held.push(() => handler(m)));
-    const reconcile = async () => {
-      const database = await openJournalDatabase({ databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL, dbPath: config.runtime.db_path }, ctx.log);
-      closeDatabase = () => database.close();
-      shipper = new JournalShipper(new JournalStore(database), config.runtime.account_id, ctx.log);
-      const { restored } = await shipper.reconcile(journal, opened.records);
-      replay(restored, (event, seq) => core.apply(event, seq));
-      shipper.start(SHIP_EVERY_MS);
-      ctx.log.info({ events: opened.records.length + restored.length, open: core.openOrders().length }, "order manager rebuilt from journal");
-      if (opened.records.length === 0 && restored.length === 0 && config.execution.mode === "paper") seedBalances();
-      publishState();
-      reconciled = true;
-      for (const run of held.splice(0)) run();
+    const gate = new JournalWriteGate(journal, ctx, (m) => JOURNALED_INPUTS.has(m.type));
+    const journaled =
+      <M>(handler: (m: M) => void) =>
+      (m: M) =>
+        void gate.run(() => handler(m));
+    /** Why entries are refused: the journal or its database cannot write. */
+    const entriesHaltedBy = (): string | undefined => {
+      if (gate.failure !== undefined) return `journal: ${gate.failure.message}`;
+      return database.noRoom || !reconciled ? database.problem : undefined;
+    };
+    const status = () => {
+      const nowNs = ctx.now();
+      return ordersStatus(core, marks, {
+        fillAnomalies,
+        unresolved: core.unresolvedOrders(nowNs),
+        nowNs,
+        journal: { writeFailure: gate.failure?.message, syncFailure: journal.syncError?.message },
+        database: { problem: database.problem, haltsEntries: database.noRoom || !reconciled },
+        held: ctx.heldInputs(),
+        reconciled,
+      });
     };
 
     const seedBalances = () => {
@@ -111,7 +160,7 @@ export default defineActor<Config>({
     };
     /** Open orders, positions and balances after a rebuild, or for a restarted strategy or risk actor. */
     const publishState = () => {
-      for (const status of core.openOrderStatuses(ctx.now())) ctx.send(Channels.orderEvents, status);
+      for (const orderStatus of core.openOrderStatuses(ctx.now())) ctx.send(Channels.orderEvents, orderStatus);
       for (const p of core.ledger.allPositions()) {
         const position: PositionChanged = { type: "PositionChanged", symbol: p.symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs: ctx.now() };
         ctx.send(Channels.accountEvents, position);
@@ -123,37 +172,63 @@ export default defineActor<Config>({
       }
       ctx.publishStatus(status);
     };
-    ctx.setInterval("ack-timeouts", 50);
-    void reconcile().catch((err: unknown) => {
-      ctx.log.error({ err }, "journal database unavailable; orders are held until it is reachable (restart the actor to retry)");
+    database.start((restored) => {
+      replay(restored, (event, seq) => core.apply(event, seq));
+      const events = opened.records.length + restored.length;
+      ctx.log.info({ events, open: core.openOrders().length }, "order manager rebuilt from journal");
+      reconciled = true;
+      if (events === 0 && config.execution.mode === "paper") gate.runFirst(seedBalances);
+      publishState();
+      if (gate.failure === undefined) ctx.releaseInputs();
     });
 
+    ctx.setInterval("ack-timeouts", 50);
+    ctx.publishStatus(status);
+
+    const deny = (m: SubmitOrder, rule: string, reason: string) => {
+      const { strategy, intentId, symbol } = m;
+      const denied: OrderDenied = { type: "OrderDenied", strategy, intentId, symbol, rule, reason, tsNs: ctx.now() };
+      ctx.send(Channels.orderEvents, denied);
+    };
     let lastSubmit: SubmitOrder | undefined;
+    const submit = (m: SubmitOrder) => {
+      lastSubmit = m;
+      const decision = core.onSubmit(m, ctx.now());
+      if (decision.ok) return commit([decision.event]);
+      deny(m, decision.reason, decision.detail);
+    };
+    /** Entries are refused while the journal or its database cannot write; exits are journaled if they can be. */
+    const submitUnlessHalted = (m: SubmitOrder) => {
+      const halted = entriesHaltedBy();
+      if (halted !== undefined && m.role === "entry") return deny(m, "entries_halted", halted);
+      submit(m);
+    };
     const onVenueEvent = (event: VenueEvent) => {
-      ctx.metrics.count("venue_events_total", { type: event.type });
       // Fees in a USD stablecoin come out of the one USD collateral balance.
       const booked = event.type === "OrderFilled" ? { ...event, feeCurrency: collateralAsset(event.feeCurrency) } : event;
       commit(core.onVenueEvent(booked));
+      ctx.metrics.count("venue_events_total", { type: event.type });
     };
     return {
       handle: {
-        SubmitOrder: whenReconciled((m: SubmitOrder) => {
-          lastSubmit = m;
-          const decision = core.onSubmit(m, ctx.now());
-          if (decision.ok) return commit([decision.event]);
-          const denied: OrderDenied = { type: "OrderDenied", strategy: m.strategy, intentId: m.intentId, symbol: m.symbol, rule: decision.reason, reason: decision.detail, tsNs: ctx.now() };
-          ctx.send(Channels.orderEvents, denied);
-        }),
-        RequestCancel: whenReconciled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
-        RequestAccountState: whenReconciled((request: RequestAccountState) => {
+        SubmitOrder: (m: SubmitOrder) => {
+          const failing = gate.failure !== undefined;
+          // An exit is journaled if the journal takes it (then what is held is retried at once); an entry is refused.
+          if (!gate.run(() => submitUnlessHalted(m))) {
+            return deny(m, "journal_unavailable", entriesHaltedBy() ?? "journal unavailable");
+          }
+          if (failing && m.role !== "entry") gate.soon();
+        },
+        RequestCancel: journaled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
+        RequestAccountState: journaled((request: RequestAccountState) => {
           publishState();
           const sent: AccountStateSent = { type: "AccountStateSent", requester: request.requester, tsNs: ctx.now() };
           ctx.send(Channels.accountEvents, sent);
         }),
-        OrderAccepted: whenReconciled(onVenueEvent),
-        OrderRejected: whenReconciled(onVenueEvent),
-        OrderCanceled: whenReconciled(onVenueEvent),
-        OrderFilled: whenReconciled(onVenueEvent),
+        OrderAccepted: journaled(onVenueEvent),
+        OrderRejected: journaled(onVenueEvent),
+        OrderCanceled: journaled(onVenueEvent),
+        OrderFilled: journaled(onVenueEvent),
         Book: (b: Book) => {
           const symbol = spellingOf.get(b.instrument);
           if (symbol !== undefined && b.valid) marks.set(symbol, b.mid);
@@ -161,22 +236,33 @@ export default defineActor<Config>({
       },
       // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept warm.
       rehearse: () => {
-        if (!reconciled || lastSubmit === undefined) return;
+        if (!reconciled || gate.failure !== undefined || lastSubmit === undefined) return;
         const decision = core.rehearseSubmit(lastSubmit, ctx.now());
         if (decision.ok) journal.rehearseAppend([decision.event]);
       },
-      onTimer: () => {
-        if (!reconciled) return;
-        commit(core.onTimer(ctx.now()));
+      onTimer: (name) => {
+        if (name === JOURNAL_RETRY_TIMER) gate.retry();
+        // Nothing decided is lost if the journal refuses it: the next tick decides again on the same state.
+        else if (reconciled && gate.failure === undefined) gate.run(() => commit(core.onTimer(ctx.now())));
         // Every order kept is in the status: built when shipped (≤ 10/s), not on every 50 ms tick.
         ctx.publishStatus(status);
       },
       async onStop() {
-        journal.flush();
-        await shipper?.stop();
-        journal.close();
-        await closeDatabase();
+        // A crashed incarnation's journal is already closed; its releases (ctx.onDispose) do the rest.
+        if (ctx.signal.aborted) return;
+        try {
+          journal.flush();
+        } catch (err) {
+          ctx.log.error({ err }, "journal sync at stop failed");
+        }
+        await database.flush();
       },
     };
   },
 });
+
+/** Runs `release` when `signal` aborts, or at once if it already has. */
+function whenEnded(signal: AbortSignal, release: () => void): void {
+  if (signal.aborted) release();
+  else signal.addEventListener("abort", release, { once: true });
+}

@@ -46,6 +46,13 @@ export interface OrdersHealthFacts {
   readonly fillAnomalies: Readonly<Record<FillAnomalyKind, number>>;
   readonly unresolved: readonly UnresolvedOrder[];
   readonly nowNs: bigint;
+  /** Why the journal refuses writes (entries halted until a retry finds room), why its last background sync failed. */
+  readonly journal: { readonly writeFailure: string | undefined; readonly syncFailure: string | undefined };
+  /** Why the journal database is not keeping up, and whether that halts entries (its disk is full, not reconciled). */
+  readonly database: { readonly problem: string | undefined; readonly haltsEntries: boolean };
+  /** Inputs the host holds for the order manager, and whether its database has been reconciled since it started. */
+  readonly held: number;
+  readonly reconciled: boolean;
 }
 
 const counted = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
@@ -66,6 +73,18 @@ const HEALTH_REASONS: readonly ((facts: OrdersHealthFacts) => string | null)[] =
     const more = unresolved.length > UNRESOLVED_NAMED ? ` and ${unresolved.length - UNRESOLVED_NAMED} more` : "";
     return `${counted(unresolved.length, "order", "orders")} unresolved past the deadline: ${named.join(", ")}${more}`;
   },
+  ({ journal }) => (journal.writeFailure === undefined ? null : `journal: ${journal.writeFailure}; entries halted`),
+  ({ journal }) => (journal.syncFailure === undefined ? null : `journal: ${journal.syncFailure}`),
+  ({ database }) => {
+    if (database.problem === undefined) return null;
+    return database.haltsEntries ? `${database.problem}; entries halted` : database.problem;
+  },
+  ({ held, reconciled }) => {
+    if (held === 0) return null;
+    const until = reconciled ? "the journal can be written" : "the journal database is reconciled";
+    return `holding ${counted(held, "message", "messages")} until ${until}`;
+  },
+  ({ held, reconciled }) => (reconciled || held > 0 ? null : "journal database not reconciled yet"),
 ];
 
 export function ordersHealth(facts: OrdersHealthFacts): ActorHealth {

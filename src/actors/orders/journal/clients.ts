@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { SqlClient } from "./store.js";
 import { Worker } from "node:worker_threads";
 import { compiledUrl } from "../../../runtime/paths.js";
-import type { PgliteReply, PgliteRequest } from "./pglite-protocol.js";
+import type { PgliteReply, PgliteRequest, PgliteWorkerData } from "./pglite-protocol.js";
 
 /**
  * Database clients for the journal store. PostgreSQL when a URL is configured (`runtime.database_url`
@@ -40,39 +40,69 @@ export async function embeddedClient(dataDir: string): Promise<SqlClient> {
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
-/** The embedded database on its own thread (see pglite-worker.ts): what the order manager uses. */
-export async function embeddedClientOnThread(dataDir: string): Promise<SqlClient> {
-  const worker = new Worker(compiledUrl(new URL("./pglite-worker.ts", import.meta.url)), { workerData: { dataDir }, name: "leadlag-pglite" });
+/** How long a close waits for PGlite to shut down cleanly before the thread is terminated. */
+const CLOSE_TIMEOUT_MS = 1500;
+
+function replyError(reply: Extract<PgliteReply, { ok: false }>): Error {
+  return Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code });
+}
+
+/**
+ * The embedded database on its own thread (see pglite-worker.ts): what the order manager uses. An abort of
+ * `signal` while it opens terminates the thread at once (PGlite takes seconds to start): the order
+ * manager's next incarnation must not find it still starting on the same directory. `close` shuts it
+ * down and always ends the thread.
+ */
+export async function embeddedClientOnThread(dataDir: string, owner: string, signal?: AbortSignal): Promise<SqlClient> {
+  signal?.throwIfAborted();
+  const workerData: PgliteWorkerData = { dataDir, owner };
+  const script = compiledUrl(new URL("./pglite-worker.ts", import.meta.url));
+  const worker = new Worker(script, { workerData, name: "leadlag-pglite" });
   const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>();
   let nextId = 1;
-  const opened = new Promise<void>((resolve, reject) => {
-    waiting.set(0, { resolve: () => resolve(), reject });
-    worker.once("error", reject);
-  });
+  let ended: Error | undefined;
+  const endAll = (err: Error) => {
+    ended ??= err;
+    for (const w of waiting.values()) w.reject(err);
+    waiting.clear();
+  };
+  const opened = new Promise<void>((resolve, reject) => waiting.set(0, { resolve: () => resolve(), reject }));
   worker.on("message", (reply: PgliteReply) => {
     const w = waiting.get(reply.id);
     waiting.delete(reply.id);
     if (reply.ok) w?.resolve(reply.rows);
-    else w?.reject(new Error(reply.error));
+    else w?.reject(replyError(reply));
   });
-  worker.on("error", (err) => {
-    for (const w of waiting.values()) w.reject(err);
-    waiting.clear();
-  });
+  worker.on("error", (err) => endAll(err));
+  worker.on("exit", (code) => endAll(new Error(`the embedded database thread exited (code ${code})`)));
+  const onAbort = () => void worker.terminate();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await opened;
+  } catch (err) {
+    await worker.terminate();
+    throw signal?.aborted ? signal.reason : err;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
   const call = (request: DistributiveOmit<PgliteRequest, "id">): Promise<Record<string, unknown>[]> =>
     new Promise((resolve, reject) => {
+      if (ended !== undefined) return reject(ended);
       const id = nextId++;
       waiting.set(id, { resolve, reject });
       worker.postMessage({ ...request, id });
     });
-  await opened;
   return {
     query: async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => ({ rows: (await call({ op: "query", sql, params })) as R[] }),
     exec: async (sql) => {
       await call({ op: "exec", sql });
     },
     close: async () => {
-      await call({ op: "close" });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)));
+      await Promise.race([call({ op: "close" }).catch(() => undefined), timeout]);
+      clearTimeout(timer);
+      await worker.terminate();
     },
   };
 }
@@ -82,11 +112,19 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
-export async function openJournalDatabase(options: { databaseUrl: string | undefined; dbPath: string }, logger: Logger): Promise<SqlClient> {
+export interface JournalDatabaseOptions {
+  readonly databaseUrl: string | undefined;
+  readonly dbPath: string;
+  /** Names the holder of the embedded database's lock. */
+  readonly owner: string;
+  readonly signal?: AbortSignal;
+}
+
+export async function openJournalDatabase(options: JournalDatabaseOptions, logger: Logger): Promise<SqlClient> {
   if (options.databaseUrl) {
     logger.info({ database: redactUrl(options.databaseUrl) }, "journal database: postgresql");
     return postgresClient(options.databaseUrl);
   }
   logger.info({ dbPath: options.dbPath }, "journal database: embedded (PGlite, own thread)");
-  return embeddedClientOnThread(options.dbPath);
+  return embeddedClientOnThread(options.dbPath, options.owner, options.signal);
 }

@@ -9,6 +9,18 @@ import type { JournalStore } from "./store.js";
  * so after a crash the shipper simply starts again from the database's last sequence.
  */
 
+export interface ReconcileOptions {
+  /** Stops the reconcile after the step in progress (the order manager's incarnation ended). */
+  readonly signal?: AbortSignal;
+  /** Called before each step that awaits the database (`migrate`, `max-seq`, `restore`): fault points. */
+  readonly beforeStep?: (step: string) => void;
+  /**
+   * Each batch restored into the local log, as soon as it is written there (a retry after a failure does
+   * not restore it again).
+   */
+  readonly onRestored?: (batch: readonly JournalRecord[]) => void;
+}
+
 export interface ReconcileResult {
   /** Local records the database lacked, now queued for shipping. */
   readonly queuedFromLocal: number;
@@ -21,6 +33,8 @@ export class JournalShipper {
   private shipping: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private shippedSeq = 0n;
+  private cancelled = false;
+  private lastFailure: unknown;
 
   constructor(
     private readonly store: JournalStore,
@@ -33,14 +47,26 @@ export class JournalShipper {
    * On start, after the local log is recovered: ship what the database lacks, restore what only it has.
    * `local` are the recovered records; restored records must be folded by the caller too.
    */
-  async reconcile(journal: LocalJournal, local: readonly JournalRecord[]): Promise<ReconcileResult> {
+  async reconcile(
+    journal: LocalJournal,
+    local: readonly JournalRecord[],
+    options: ReconcileOptions = {},
+  ): Promise<ReconcileResult> {
+    const { signal, beforeStep } = options;
+    beforeStep?.("migrate");
     await this.store.migrate();
+    signal?.throwIfAborted();
+    beforeStep?.("max-seq");
     const dbSeq = await this.store.maxSeq(this.accountId);
+    signal?.throwIfAborted();
     const restored: JournalRecord[] = [];
     for (let after = journal.lastSeq; dbSeq > after; after = journal.lastSeq) {
+      beforeStep?.("restore");
       const batch = await this.store.recordsAfter(this.accountId, after);
+      signal?.throwIfAborted();
       if (batch.length === 0) break;
       journal.appendRecords(batch);
+      options.onRestored?.(batch);
       restored.push(...batch);
     }
     const missing = local.filter((r) => r.seq > dbSeq);
@@ -62,6 +88,16 @@ export class JournalShipper {
     return this.shippedSeq;
   }
 
+  /** Started and neither stopped nor cancelled. */
+  get running(): boolean {
+    return this.timer !== undefined && !this.cancelled;
+  }
+
+  /** Why the last timed shipping failed, until a later one succeeds. */
+  get failure(): unknown {
+    return this.lastFailure;
+  }
+
   /** Ships everything queued, in batches; concurrent callers share the run in progress. */
   drain(): Promise<void> {
     this.shipping ??= this.shipAll().finally(() => {
@@ -73,18 +109,42 @@ export class JournalShipper {
   /** Drains every `intervalMs` until `stop`. A failed batch stays queued and is retried next time. */
   start(intervalMs: number): void {
     this.timer = setInterval(() => {
-      this.drain().catch((err: unknown) => this.logger.error({ err, pending: this.queue.length }, "journal shipping failed; will retry"));
+      this.drain().then(
+        () => {
+          const pending = this.queue.length;
+          if (this.lastFailure !== undefined) this.logger.info({ pending }, "journal shipping resumed");
+          this.lastFailure = undefined;
+        },
+        (err: unknown) => {
+          // Logged when it starts failing, not on every retry.
+          const pending = this.queue.length;
+          if (this.lastFailure === undefined) {
+            this.logger.error({ err, pending }, "journal shipping failed; will retry");
+          }
+          this.lastFailure = err;
+        },
+      );
     }, intervalMs);
     this.timer.unref();
   }
 
+  /** Graceful: ships everything queued, then stops. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    clearInterval(this.timer);
+    this.timer = undefined;
     await this.drain();
   }
 
+  /** The incarnation ended: no batch after the one in flight, which is awaited; the queue stays in the local log. */
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.shipping?.catch(() => undefined);
+  }
+
   private async shipAll(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.cancelled) {
       const batch = this.queue.slice(0, this.batchSize);
       await this.store.insert(this.accountId, batch);
       this.queue.splice(0, batch.length);
