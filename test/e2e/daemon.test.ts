@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { freePort } from "../fixtures/ports.js";
+import { freePort, freePortPair } from "../fixtures/ports.js";
 import net from "node:net";
 
 const bin = fromRoot("bin", "leadlag.js");
@@ -26,7 +26,7 @@ function daemon(args: string[]): { child: ChildProcess; output: () => string; ex
   return { child, output: () => out, exited };
 }
 
-async function waitForHealth(port: number, timeoutMs = 15_000): Promise<{ status: number; body: Record<string, unknown> }> {
+async function waitForHealth(port: number, timeoutMs = 40_000): Promise<{ status: number; body: Record<string, unknown> }> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -41,14 +41,17 @@ async function waitForHealth(port: number, timeoutMs = 15_000): Promise<{ status
   }
 }
 
-/** The whole daemon against a marketstream that is not there (nothing to trade), state in a temp dir. */
-const minimalConfig = (port: number, dir = mkdtempSync(path.join(tmpdir(), "leadlag-daemon-"))) => `
+/**
+ * The whole daemon on the embedded synthetic market (on ports of its own, so /health can be ok: a daemon
+ * without market data is rightly degraded), state in a temp dir.
+ */
+const minimalConfig = (port: number, dir = mkdtempSync(path.join(tmpdir(), "leadlag-daemon-")), [trades, books] = freePortPair()) => `
 mode: live
 runtime:
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
   control: { fault_injection: true }
-market_data: { provider: zmq, port: 25556, books_port: 25557 }
+market_data: { provider: synthetic, port: ${trades}, books_port: ${books} }
 execution: { provider: paper, mode: paper }
 strategies:
   - name: ll
@@ -111,7 +114,7 @@ describe("daemon", () => {
     await waitForHealth(port);
     const actorsOf = async () => (await json(port, "/control/actors")).body.actors as { name: string; restarts: number; state: string; thread: string }[];
     const names = (await actorsOf()).map((a) => a.name);
-    expect(names.filter((n) => !n.startsWith("estimator-"))).toEqual(["md-bridge", "feed", "jumps", "venue", "orders", "risk", "strategy"]);
+    expect(names.filter((n) => !n.startsWith("estimator-"))).toEqual(["market-synth", "md-bridge", "feed", "jumps", "venue", "orders", "risk", "strategy"]);
     expect(names).toContain("estimator-0");
     for (const a of await actorsOf()) expect(a.state).toBe("running");
 

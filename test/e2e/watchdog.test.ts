@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { freePort } from "../fixtures/ports.js";
+import { freePort, freePortPair } from "../fixtures/ports.js";
 import { waitFor } from "../fixtures/wait.js";
 
 /** The real daemon with a handler made to spin forever (fault injection), and under a stand-in for systemd. */
@@ -40,6 +40,7 @@ interface DaemonOptions {
 function startDaemon(port: number, options: DaemonOptions = {}): Daemon {
   const { runtimeExtra = "", env = {}, faultInjection = true, stallMs = CALM_STALL_MS } = options;
   const dir = tempDir();
+  const [mdTrades, mdBooks] = freePortPair();
   const file = path.join(dir, "config.yaml");
   writeFileSync(
     file,
@@ -51,7 +52,7 @@ runtime:
   control: { fault_injection: ${faultInjection} }
   watchdog: { stall_ms: ${stallMs} }
 ${runtimeExtra}
-market_data: { provider: zmq, port: 25556, books_port: 25557 }
+market_data: { provider: synthetic, port: ${mdTrades}, books_port: ${mdBooks} }
 execution: { provider: paper, mode: paper }
 strategies:
   - name: ll
@@ -76,7 +77,7 @@ observability:
 }
 
 async function waitForHealth(port: number): Promise<void> {
-  const until = Date.now() + 20_000;
+  const until = Date.now() + 40_000;
   for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) return;
