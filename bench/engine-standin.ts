@@ -1,7 +1,7 @@
 import * as zmq from "zeromq";
 import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../src/protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../src/protocol/wire/engine.js";
-import { wallClockNs } from "../src/protocol/time.js";
+import { wallClockNs } from "../src/model/time.js";
 import type { EngineArrival } from "./workers/engine-peer.js";
 
 /**

@@ -4,7 +4,7 @@ import { percentile, round, sortedCopy } from "./bench.js";
 import { startBenchWorker } from "./thread-harness.js";
 import { openGate } from "./workers/gate.js";
 import type { HopJob, HopReport } from "./workers/hop.js";
-import { Ring } from "../src/protocol/ring.js";
+import { Ring } from "../src/transport/ring.js";
 import { pino } from "pino";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { InlineRuntime } from "../src/runtime/inline.js";

@@ -5,7 +5,7 @@ import { startBenchWorker } from "./thread-harness.js";
 import { openGate } from "./workers/gate.js";
 import type { PostMessageMode, ThroughputJob, ThroughputReport } from "./workers/ring-throughput.js";
 import { encodedSampleTrade } from "./workers/bench-trade.js";
-import { Ring } from "../src/protocol/ring.js";
+import { Ring } from "../src/transport/ring.js";
 
 const RING_CAPACITY = 1 << 20;
 

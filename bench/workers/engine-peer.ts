@@ -5,7 +5,7 @@
  * aborts the process when a worker exits with sockets open) and posts the arrivals back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { wallClockNs } from "../../src/protocol/time.js";
+import { wallClockNs } from "../../src/model/time.js";
 import { EngineStandIn } from "../engine-standin.js";
 
 export interface EnginePeerData {

@@ -6,7 +6,7 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { announceReadyAndWait } from "./gate.js";
-import { RingConsumer, RingProducer } from "../../src/protocol/ring.js";
+import { RingConsumer, RingProducer } from "../../src/transport/ring.js";
 import { absoluteNowMs, type BenchTrade, createTradePackr, encodedSampleTrade, sampleTrade } from "./bench-trade.js";
 
 export type ThroughputJob = { readonly count: number; readonly gate: SharedArrayBuffer } & (

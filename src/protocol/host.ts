@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BACKPRESSURE_POLICIES } from "./ring-layout.js";
+import { BACKPRESSURE_POLICIES } from "../transport/ring-layout.js";
 
 /**
  * Host → supervisor events and the startup description. These cross threads by `postMessage` (structured

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AnyMessage } from "../protocol/codec.js";
-import type { Nanos } from "../protocol/time.js";
+import type { Nanos } from "../model/time.js";
 import type { ActorMetrics } from "./metrics.js";
 
 /**

@@ -1,4 +1,4 @@
-import { wallClockNs, type Nanos } from "../protocol/time.js";
+import { wallClockNs, type Nanos } from "../model/time.js";
 
 /** The one place a shell may read time from; cores get `now` passed in. */
 export interface Clock {

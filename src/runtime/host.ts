@@ -1,15 +1,15 @@
 import type { Logger } from "pino";
 import type { AnyMessage, Codec } from "../protocol/codec.js";
-import { msToNs } from "../protocol/time.js";
+import { msToNs } from "../model/time.js";
 import type { HostedActor, HostToSupervisor, BackpressurePolicy, SupervisorToHost } from "../protocol/host.js";
 import type { ActorContext, ActorDef, ActorInstance, Handler } from "./actor.js";
 import type { Clock } from "./clock.js";
 import { ActorCounters, CustomMetrics, Slot, type ActorMetrics } from "./metrics.js";
 import { TimerQueue } from "./timers.js";
-import { Doorbell } from "./doorbell.js";
-import { Mailbox } from "./mailbox.js";
-import type { FrameReader, FrameWriter } from "./frames.js";
-import { ChannelFrames } from "./frames.js";
+import { Doorbell } from "../transport/doorbell.js";
+import { Mailbox } from "../transport/mailbox.js";
+import type { FrameReader, FrameWriter } from "../transport/frames.js";
+import { ChannelFrames } from "../transport/frames.js";
 import { Incarnation } from "./incarnation.js";
 
 /** Messages held for an actor that is restarting; past this many the oldest are dropped and counted. */

@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
 import type { HostToSupervisor } from "../protocol/host.js";
 import { createCodec } from "../protocol/catalog.js";
-import type { Nanos } from "../protocol/time.js";
+import type { Nanos } from "../model/time.js";
 import type { ResolvedChildSpec } from "../supervisor/child-spec.js";
 import type { ActorDef } from "./actor.js";
 import { SimulatedClock } from "./clock.js";
-import { createDoorbell, Doorbell } from "./doorbell.js";
+import { createDoorbell, Doorbell } from "../transport/doorbell.js";
 import { ThreadHost } from "./host.js";
 import { createMetricsBlock } from "./metrics.js";
 import { channelPolicy } from "../protocol/channels.js";

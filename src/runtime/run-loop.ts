@@ -1,6 +1,6 @@
-import { wallClockNs } from "../protocol/time.js";
+import { wallClockNs } from "../model/time.js";
 import type { ThreadHost } from "./host.js";
-import type { Doorbell } from "./doorbell.js";
+import type { Doorbell } from "../transport/doorbell.js";
 
 export interface LoopOptions {
   /**

@@ -1,6 +1,6 @@
 import os from "node:os";
-import type { Config } from "./config/index.js";
-import { estimatorShardCount } from "./config/index.js";
+import type { Config } from "../config/index.js";
+import { estimatorShardCount } from "../config/index.js";
 import type { ChildSpec } from "./child-spec.js";
 import { compiledUrl } from "../runtime/paths.js";
 

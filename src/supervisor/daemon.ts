@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, type Config } from "./config/index.js";
+import { loadConfig, ConfigError, type Config } from "../config/index.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";

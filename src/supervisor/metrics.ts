@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Logger } from "pino";
 import type { MetricsReport } from "../protocol/host.js";
-import { Ring } from "../protocol/ring.js";
+import { Ring } from "../transport/ring.js";
 import { ActorCounters, HANDLER_BUCKETS_S, Slot } from "../runtime/metrics.js";
 import type { Topology } from "./topology.js";
 import type { Supervisor } from "./supervisor.js";

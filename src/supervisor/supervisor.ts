@@ -1,10 +1,10 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { HostToSupervisor, InjectCrash, InjectStall, SupervisorToHost } from "../protocol/host.js";
-import { Ring, RingProducer } from "../protocol/ring.js";
+import { Ring, RingProducer } from "../transport/ring.js";
 import { createCodec } from "../protocol/catalog.js";
 import { wallClock } from "../runtime/clock.js";
-import { Doorbell } from "../runtime/doorbell.js";
+import { Doorbell } from "../transport/doorbell.js";
 import { createHost } from "../runtime/host-factory.js";
 import type { ThreadHost } from "../runtime/host.js";
 import { compiledUrl } from "../runtime/paths.js";

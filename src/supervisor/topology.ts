@@ -1,8 +1,8 @@
 import type { BackpressurePolicy, HostStartup, HostedActor } from "../protocol/host.js";
 import { channelPolicy } from "../protocol/channels.js";
-import { createRing } from "../protocol/ring-layout.js";
+import { createRing } from "../transport/ring-layout.js";
 import type { ActorDef } from "../runtime/actor.js";
-import { createDoorbell } from "../runtime/doorbell.js";
+import { createDoorbell } from "../transport/doorbell.js";
 import { createMetricsBlock } from "../runtime/metrics.js";
 import { ChildSpecError, type ResolvedChildSpec } from "./child-spec.js";
 

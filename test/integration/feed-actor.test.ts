@@ -7,7 +7,7 @@ import { waitFor } from "../fixtures/wait.js";
 import type { ActorHealth } from "../../src/runtime/actor.js";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { actorModule } from "../../src/supervisor/children.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { startSystem } from "../../src/supervisor/system.js";
 

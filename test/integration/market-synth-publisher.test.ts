@@ -2,15 +2,15 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { FeedCore } from "../../src/actors/feed/core.js";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { MarketDataBridge, subscriptionTopics } from "../../src/actors/feed/zmq-bridge.js";
 import { SyntheticMarket } from "../../src/actors/market-synth/generator.js";
 import { SyntheticPublisher } from "../../src/actors/market-synth/publisher.js";
 import { syntheticSpecFromConfig } from "../../src/actors/market-synth/spec.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import { wallClockNs } from "../../src/protocol/time.js";
+import { wallClockNs } from "../../src/model/time.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { marketDataSchema } from "../../src/supervisor/config/schema/market-data.js";
+import { marketDataSchema } from "../../src/config/schema/market-data.js";
 import { freePortPair } from "../fixtures/ports.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { pino } from "pino";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../../src/actors/market-synth/spec.js";
 import { booksCsvHeader, CsvRecordSink, TRADES_CSV_HEADER } from "../../src/backtest/recorder/csv-sink.js";
@@ -12,7 +12,7 @@ import { PostgresRecordSink } from "../../src/backtest/recorder/postgres-sink.js
 import { Recorder } from "../../src/backtest/recorder/recorder.js";
 import type { BookRecord, RecordSink, TradeRecord } from "../../src/backtest/recorder/rows.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { marketDataSchema } from "../../src/supervisor/config/schema/market-data.js";
+import { marketDataSchema } from "../../src/config/schema/market-data.js";
 import { CKPT_2, CKPT_TOPIC, DELTA_3, DELTA_TOPIC } from "../fixtures/marketstream-examples.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));

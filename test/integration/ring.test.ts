@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { Ring } from "../../src/protocol/ring.js";
-import { frameBytes } from "../../src/protocol/ring-layout.js";
+import { Ring } from "../../src/transport/ring.js";
+import { frameBytes } from "../../src/transport/ring-layout.js";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { testPayloadLength } from "../fixtures/ring-frames.js";
 import type { ConsumerJob, ConsumerResult, ProducerJob, ProducerResult } from "../fixtures/ring-jobs.js";

@@ -11,8 +11,8 @@ import { waitFor } from "../fixtures/wait.js";
 import type { HostToSupervisor } from "../../src/protocol/host.js";
 import { createCodec } from "../../src/protocol/catalog.js";
 import type { Ping } from "../../src/protocol/control.js";
-import { RingProducer } from "../../src/protocol/ring.js";
-import { ChannelFrames } from "../../src/runtime/frames.js";
+import { RingProducer } from "../../src/transport/ring.js";
+import { ChannelFrames } from "../../src/transport/frames.js";
 
 const log = pino({ level: "silent" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

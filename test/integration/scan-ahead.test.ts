@@ -5,7 +5,7 @@ import { resolveChildSpecs } from "../../src/supervisor/child-spec.js";
 import { loadDefs } from "../../src/supervisor/system.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import { InlineRuntime } from "../../src/runtime/inline.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { PUSHED_AHEAD, type PairsScanned } from "../../src/protocol/signals.js";
 import type { MetricsReport } from "../../src/protocol/host.js";
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { REDACTED, redactSecrets } from "../../src/supervisor/config/index.js";
+import { REDACTED, redactSecrets } from "../../src/config/index.js";
 import { minimalConfig } from "../fixtures/config.js";
 
 let dir: string;

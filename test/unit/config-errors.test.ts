@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { catchConfigError, minimalConfig } from "../fixtures/config.js";
 
 const issuesOf = (text: string, env: Record<string, string> = {}) => catchConfigError(() => parseConfig(text, { env, sourceName: "test.yaml" })).issues;

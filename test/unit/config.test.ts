@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { ConfigError, estimatorShardCount, loadConfig, parseConfig } from "../../src/supervisor/config/index.js";
+import { ConfigError, estimatorShardCount, loadConfig, parseConfig } from "../../src/config/index.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { catchConfigError, minimalConfig } from "../fixtures/config.js";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { FeedCore, type FeedPort } from "../../src/actors/feed/core.js";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { MAX_SEQ_JUMP } from "../../src/actors/feed/sequence.js";
 import { createCodec } from "../../src/protocol/catalog.js";
 import { Book as BookSchema, Trade as TradeSchema, type Book, type Trade } from "../../src/protocol/market-data.js";

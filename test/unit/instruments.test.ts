@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseSymbolRules, SymbolRulesError } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules, SymbolRulesError } from "../../src/model/instruments.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 
 const shipped = readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8");

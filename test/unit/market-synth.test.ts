@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FeedCore } from "../../src/actors/feed/core.js";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../../src/actors/market-synth/spec.js";
 import type { Book } from "../../src/protocol/market-data.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { marketDataSchema } from "../../src/supervisor/config/schema/market-data.js";
+import { marketDataSchema } from "../../src/config/schema/market-data.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 const START = 1_763_380_800_000_000_000n;

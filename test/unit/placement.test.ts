@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { childSpecsFor, spinPlan } from "../../src/supervisor/children.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { minimalConfig } from "../fixtures/config.js";
 
 const configWith = (runtime: string, execution = "") =>

@@ -8,8 +8,8 @@ import {
   RingDetachedError,
   RingFullError,
   RingProducer,
-} from "../../src/protocol/ring.js";
-import { frameBytes, Word } from "../../src/protocol/ring-layout.js";
+} from "../../src/transport/ring.js";
+import { frameBytes, Word } from "../../src/transport/ring-layout.js";
 import { checkTestFrame, encodeTestFrame } from "../fixtures/ring-frames.js";
 
 type Op = { kind: "write"; length: number } | { kind: "drain"; maxFrames: number };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { OrderStatusChanged, ProposeOrder } from "../../src/protocol/orders.js";
-import { riskSchema } from "../../src/supervisor/config/schema/risk.js";
+import { riskSchema } from "../../src/config/schema/risk.js";
 import { RiskCore, type RiskInstrument } from "../../src/actors/risk/core.js";
 import { CircuitBreaker } from "../../src/actors/risk/circuit-breaker.js";
 import { BreakerStore, breakerFileFor } from "../../src/actors/risk/breaker-store.js";

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { Doorbell, createDoorbell } from "../../src/runtime/doorbell.js";
+import { Doorbell, createDoorbell } from "../../src/transport/doorbell.js";
 import type { ThreadHost } from "../../src/runtime/host.js";
 import { runHostLoop } from "../../src/runtime/run-loop.js";
 

@@ -2,9 +2,9 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected, PairsScanned, ScanPairs } from "../../protocol/signals.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
-import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../shared/universe.js";
+import type { Config } from "../../config/index.js";
+import { loadRegistry } from "../../model/collateral.js";
+import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../../model/universe.js";
 import { JumpsCore } from "../jumps/core.js";
 import { ShardCore } from "./shard.js";
 

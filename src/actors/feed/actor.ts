@@ -1,10 +1,10 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import { elapsedMs, msToNs, secondsToNs } from "../../protocol/time.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
-import { leadLagStrategy } from "../shared/universe.js";
+import { elapsedMs, msToNs, secondsToNs } from "../../model/time.js";
+import type { Config } from "../../config/index.js";
+import { loadRegistry } from "../../model/collateral.js";
+import { leadLagStrategy } from "../../model/universe.js";
 import { FeedCore } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
 import { FeedHealth } from "./health.js";

@@ -7,7 +7,7 @@
  * the book rebuild.
  */
 import type { Book, Trade } from "../../protocol/market-data.js";
-import { elapsedMs, type Nanos } from "../../protocol/time.js";
+import { elapsedMs, type Nanos } from "../../model/time.js";
 import {
   parsePayload,
   parseTopic,
@@ -22,7 +22,7 @@ import {
 } from "../../protocol/wire/marketstream.js";
 import { BookRebuilder, type BookApplied } from "./book.js";
 import { TickHistory, type MarketDataSink } from "./history.js";
-import type { Instrument, InstrumentId } from "./instruments.js";
+import type { Instrument, InstrumentId } from "../../model/instruments.js";
 import { SequenceTracker } from "./sequence.js";
 import {
   FEED_DROP_REASONS,

@@ -2,8 +2,8 @@
  * What the feed (and the recorder) subscribe to, from the resolved config: the exchanges and the
  * instruments, in marketstream spelling. Pure: the registry is passed in.
  */
-import type { Config } from "../../supervisor/config/index.js";
-import type { Instrument, InstrumentRegistry } from "./instruments.js";
+import type { Config } from "../../config/index.js";
+import type { Instrument, InstrumentRegistry } from "../../model/instruments.js";
 import { subscriptionTopics } from "./zmq-bridge.js";
 
 export interface MarketDataSubscription {

@@ -6,8 +6,8 @@
  */
 import type { Logger } from "pino";
 import { Subscriber } from "zeromq";
-import type { Nanos } from "../../protocol/time.js";
-import { wallClockNs } from "../../protocol/time.js";
+import type { Nanos } from "../../model/time.js";
+import { wallClockNs } from "../../model/time.js";
 import { isBookStream, topicOf, type MarketstreamStream } from "../../protocol/wire/marketstream.js";
 
 export type FrameHandler = (topic: string, payload: Buffer, recvNs: Nanos) => void;

@@ -2,9 +2,9 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected } from "../../protocol/signals.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
-import { jumpsCoreConfig, universe } from "../shared/universe.js";
+import type { Config } from "../../config/index.js";
+import { loadRegistry } from "../../model/collateral.js";
+import { jumpsCoreConfig, universe } from "../../model/universe.js";
 import { JumpsCore } from "./core.js";
 
 /** Lee-Mykland on every configured symbol's trades, with the co-jump filter across all of them. */

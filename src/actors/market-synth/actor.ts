@@ -1,6 +1,6 @@
 import { defineActor } from "../../runtime/actor.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
+import type { Config } from "../../config/index.js";
+import { loadRegistry } from "../../model/collateral.js";
 import { SyntheticMarket } from "./generator.js";
 import { SyntheticPublisher } from "./publisher.js";
 import { syntheticSpecFromConfig } from "./spec.js";

@@ -5,7 +5,7 @@
  * spec, the seed and the start time, never on how `advance` calls are spaced: the same seed gives
  * the same bytes.
  */
-import type { Nanos } from "../../protocol/time.js";
+import type { Nanos } from "../../model/time.js";
 import {
   isoSeconds,
   serializeBookCheckpoint,
@@ -16,7 +16,7 @@ import {
 import { topicOf } from "../../protocol/wire/marketstream.js";
 import { BookFeatures } from "../feed/book-features.js";
 import { ASK, BID, OrderBook } from "../feed/order-book.js";
-import { lotSizeOf } from "../feed/instruments.js";
+import { lotSizeOf } from "../../model/instruments.js";
 import { BookLadder } from "./book-ladder.js";
 import { LatentPrices, GRID_MS } from "./latent-prices.js";
 import { SeededRandom } from "./random.js";

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { Publisher } from "zeromq";
-import { wallClockNs } from "../../protocol/time.js";
+import { wallClockNs } from "../../model/time.js";
 import type { SyntheticMarket, SyntheticMessage } from "./generator.js";
 
 export interface SyntheticPublisherOptions {

@@ -1,5 +1,5 @@
 /** What the synthetic market generates, resolved from `market_data.synthetic` and the symbol rules. */
-import type { InstrumentRegistry } from "../feed/instruments.js";
+import type { InstrumentRegistry } from "../../model/instruments.js";
 
 export interface SyntheticSymbolSpec {
   /** Marketstream spelling, e.g. `BTC-USDC-PERP`. */

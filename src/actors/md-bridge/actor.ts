@@ -1,10 +1,10 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { MarketDataFrame } from "../../protocol/market-data.js";
-import type { Config } from "../../supervisor/config/index.js";
+import type { Config } from "../../config/index.js";
 import { MarketDataBridge } from "../feed/zmq-bridge.js";
 import { marketDataSubscription } from "../feed/subscription.js";
-import { loadRegistry } from "../shared/instruments.js";
+import { loadRegistry } from "../../model/collateral.js";
 
 /**
  * The marketstream bridge, on the main thread: SUB to the trades and books ports with exact topics for

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../supervisor/config/index.js";
+import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type { AnyMessage } from "../../protocol/codec.js";
 import type { AccountStateSent, AccountUpdated, OrderDenied, PositionChanged, RequestAccountState, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
-import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
-import { universe } from "../shared/universe.js";
+import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../../model/collateral.js";
+import { universe } from "../../model/universe.js";
 import { OrderManagerCore, type Output } from "./core.js";
 import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";

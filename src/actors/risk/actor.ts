@@ -1,10 +1,10 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../supervisor/config/index.js";
+import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder, RequestAccountState } from "../../protocol/orders.js";
-import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
-import { universe } from "../shared/universe.js";
+import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../../model/collateral.js";
+import { universe } from "../../model/universe.js";
 import { RiskCore, type BreakerChange } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";

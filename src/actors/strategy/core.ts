@@ -1,7 +1,7 @@
 import type { Book, Trade } from "../../protocol/market-data.js";
 import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestCancel } from "../../protocol/orders.js";
 import type { JumpDetected, PairScan, PairsScanned, ScanPairs } from "../../protocol/signals.js";
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
 import { bracketsFor, decideEntry, type EntryDecision, type EntryEnv } from "./entry.js";
 import { PositionExecutor, type ExitReason, type TransitionResult } from "./executor.js";

@@ -1,6 +1,6 @@
 import type { Side } from "../../protocol/orders.js";
 import type { JumpDetected, PairScan } from "../../protocol/signals.js";
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
 import { atrBracketBps } from "./atr.js";
 import { aggregateScans, expectedMove } from "./decision.js";

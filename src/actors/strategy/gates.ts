@@ -1,4 +1,4 @@
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 
 /**
  * Entry gates: small functions returning null (pass) or a reason naming the value and the limit. They run

@@ -1,6 +1,6 @@
 import type { MarketType, OrderType, ProposeOrder, Side, TimeInForce } from "../../protocol/orders.js";
 import { bandedMarketPrice, roundToLot } from "../../protocol/wire/engine.js";
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 
 /** What the strategy needs to know about a tradable symbol (the instrument registry satisfies it). */
 export interface StrategyInstrument {

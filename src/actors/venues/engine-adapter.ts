@@ -1,7 +1,7 @@
 import * as zmq from "zeromq";
 import type { Logger } from "pino";
 import type { CancelOrder, OrderRejected, PlaceOrder } from "../../protocol/orders.js";
-import { wallClockNs } from "../../protocol/time.js";
+import { wallClockNs } from "../../model/time.js";
 import type { SerializeResult, VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC, parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from "../../protocol/wire/engine.js";
 

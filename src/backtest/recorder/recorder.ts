@@ -4,9 +4,9 @@
  * Exchange and symbol are written as on the wire.
  */
 import { FeedCore, type FeedDrop, type FeedStats, type MarketstreamBookMessage } from "../../actors/feed/core.js";
-import type { InstrumentRegistry } from "../../actors/feed/instruments.js";
+import type { InstrumentRegistry } from "../../model/instruments.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { Nanos } from "../../protocol/time.js";
+import type { Nanos } from "../../model/time.js";
 import type { MarketstreamTrade } from "../../protocol/wire/marketstream.js";
 import type { RecordSink } from "./rows.js";
 

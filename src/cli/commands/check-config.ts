@@ -8,7 +8,7 @@ import {
   parseConfig,
   readConfigText,
   redactSecrets,
-} from "../../supervisor/config/index.js";
+} from "../../config/index.js";
 
 const USAGE = `usage: leadlag check-config FILE [--profile P] [--print]
 

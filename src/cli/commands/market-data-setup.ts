@@ -1,9 +1,9 @@
 /** Config and symbol-rules loading shared by `leadlag market` and `leadlag record`. */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { loadInstrumentRegistry, type InstrumentRegistry } from "../../actors/feed/instruments.js";
+import { loadInstrumentRegistry, type InstrumentRegistry } from "../../model/instruments.js";
 import { fromRoot } from "../../runtime/paths.js";
-import { ConfigError, loadConfig, type Config } from "../../supervisor/config/index.js";
+import { ConfigError, loadConfig, type Config } from "../../config/index.js";
 
 export const DEFAULT_CONFIG = "configs/paper.yaml";
 

@@ -7,7 +7,7 @@ import { CsvRecordSink } from "../../backtest/recorder/csv-sink.js";
 import { PostgresRecordSink } from "../../backtest/recorder/postgres-sink.js";
 import { Recorder } from "../../backtest/recorder/recorder.js";
 import type { RecordSink } from "../../backtest/recorder/rows.js";
-import { msToNs } from "../../protocol/time.js";
+import { msToNs } from "../../model/time.js";
 import { createLogger } from "../../runtime/logger.js";
 import { loadMarketDataSetup, untilSignal } from "./market-data-setup.js";
 

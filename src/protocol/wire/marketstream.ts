@@ -16,7 +16,7 @@
  * paths back to kinds. The wire shapes (marketstream-types.ts) are the contract; the checks
  * (marketstream-checks.ts) mirror them one field each.
  */
-import type { Nanos } from "../time.js";
+import type { Nanos } from "../../model/time.js";
 import {
   MARKETSTREAM_STREAMS,
   type MarketstreamBookCheckpoint,

@@ -1,8 +1,8 @@
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../supervisor/config/index.js";
+import type { Config } from "../../../config/index.js";
 import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
-import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
+import { instrumentNamed, loadRegistry } from "../../../model/collateral.js";
 import { EngineAdapter } from "../engine-adapter.js";
 
 /**

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../supervisor/config/index.js";
+import type { Config } from "../../../config/index.js";
 import type { Book } from "../../../protocol/market-data.js";
 import type { AccountStateSent, CancelOrder, OrderRejected, OrderStatusChanged, PlaceOrder, PositionChanged, RequestAccountState } from "../../../protocol/orders.js";
 import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent, type SerializeResult } from "../../../protocol/wire/engine.js";
-import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
+import { instrumentNamed, loadRegistry } from "../../../model/collateral.js";
 import { isOpen } from "../../orders/state-machine.js";
 import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";

@@ -1,5 +1,5 @@
-import type { Config } from "../../supervisor/config/index.js";
-import { loadInstrumentRegistry, type Instrument, type InstrumentRegistry } from "../feed/instruments.js";
+import type { Config } from "../config/index.js";
+import { loadInstrumentRegistry, type Instrument, type InstrumentRegistry } from "./instruments.js";
 
 /**
  * USD stablecoins are one collateral for the ledger and risk: a config funded in USDT trades Hyperliquid

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Config, StrategyConfig } from "../../supervisor/config/index.js";
-import type { InstrumentRegistry } from "../feed/instruments.js";
-import { ArtifactStore, type ArtifactLoad, type ArtifactSymbol } from "../strategy/artifacts.js";
-import type { StrategyInstrument } from "../strategy/sizing.js";
-import type { HyParams } from "../estimator/params.js";
-import type { JumpsCoreConfig } from "../jumps/core.js";
+import type { Config, StrategyConfig } from "../config/index.js";
+import type { InstrumentRegistry } from "./instruments.js";
+import { ArtifactStore, type ArtifactLoad, type ArtifactSymbol } from "../actors/strategy/artifacts.js";
+import type { StrategyInstrument } from "../actors/strategy/sizing.js";
+import type { HyParams } from "../actors/estimator/params.js";
+import type { JumpsCoreConfig } from "../actors/jumps/core.js";
 
 /** The strategy the daemon runs: the first of `strategies` (one lead-lag strategy per daemon). */
 export function leadLagStrategy(config: Config): StrategyConfig {
