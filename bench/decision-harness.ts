@@ -6,13 +6,11 @@ import { pino } from "pino";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import { childSpecsFor, spinPlan } from "../src/supervisor/children.js";
-import { parseConfig } from "../src/config/index.js";
-import { wallClockNs } from "../src/model/time.js";
+import { parseConfig, loadRegistry } from "../src/config/index.js";
 import type { JumpDetected } from "../src/protocol/signals.js";
 import type { Trade } from "../src/protocol/market-data.js";
 import type { ProposeOrder } from "../src/protocol/orders.js";
 import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
-import { loadRegistry } from "../src/model/collateral.js";
 import { startPeer } from "./peer.js";
 import { recordEngineHandoffs } from "./engine-standin.js";
 import type { EngineArrival } from "./workers/engine-peer.js";
@@ -20,6 +18,7 @@ import type { MarketPeerData, MarketPeerRecords } from "./workers/market-peer.js
 import type { DecisionStage } from "./actors/decision-tap.js";
 import { sortedCopy, tradeKey } from "./bench.js";
 import { freePort } from "../test/fixtures/ports.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 
 /** The floor: PUSH → PULL → PUSH → PULL on loopback TCP, one message in flight. */

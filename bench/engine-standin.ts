@@ -1,8 +1,8 @@
 import * as zmq from "zeromq";
 import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../src/protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../src/protocol/wire/engine.js";
-import { wallClockNs } from "../src/model/time.js";
 import type { EngineArrival } from "./workers/engine-peer.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 /**
  * A trading-engine stand-in for the benchmarks: PULL on the orders port, and for every place an

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Publisher } from "zeromq";
-import { wallClockNs } from "../src/model/time.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 const [file, tradesPort, booksPort] = process.argv.slice(2);
 const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);

@@ -14,7 +14,7 @@ import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import { actorModule, hotThreadOf, spinPlan } from "../src/supervisor/children.js";
 import { parseConfig } from "../src/config/index.js";
-import { wallClockNs } from "../src/model/time.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 /** Keys of the bare frames' send stamps: before the daemon starts, and while it works. */
 const QUIET_FLOOR = "floor_ns";

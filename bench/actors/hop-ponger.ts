@@ -1,6 +1,6 @@
 import { defineActor } from "../../src/runtime/actor.js";
 import type { Ping, Pong } from "../../src/protocol/control.js";
-import { wallClockNs } from "../../src/model/time.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 export interface HopPongerConfig {
   /** Stamps each pong with its ping's arrival (epoch ns), so a round trip splits into its two ways; off where a clock read would weigh. */

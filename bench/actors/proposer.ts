@@ -1,7 +1,7 @@
 import { defineActor } from "../../src/runtime/actor.js";
 import type { Book } from "../../src/protocol/market-data.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
-import { wallClockNs } from "../../src/model/time.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 export interface ProposerConfig {
   readonly count: number;

@@ -9,9 +9,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-synth/generator.js";
 import type { SyntheticMarketSpec } from "../../src/actors/market-synth/spec.js";
-import { wallClockNs } from "../../src/model/time.js";
 import type { EngineArrival } from "./engine-peer.js";
 import { tradeKey } from "../bench.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 export interface MarketPeerData {
   readonly spec: SyntheticMarketSpec;

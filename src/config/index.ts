@@ -17,3 +17,4 @@ export type {
 export { estimatorShardCount, HOT_WORKER_ACTORS } from "./schema/runtime.js";
 export { LEADLAG_STRATEGY_TYPE, TRADING_CORE_STRATEGY_ALIAS } from "./schema/strategy.js";
 export type { Environment } from "./substitute.js";
+export { leadLagStrategy, loadRegistry, universe } from "./universe.js";

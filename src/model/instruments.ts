@@ -90,6 +90,16 @@ export class InstrumentRegistry {
   }
 }
 
+/** The instrument a spelling names, or undefined. */
+export function instrumentNamed(registry: InstrumentRegistry, spelling: string): Instrument | undefined {
+  const found = registry.resolve(spelling);
+  return found.ok ? found.instrument : undefined;
+}
+
+export function marketTypeOf(instrument: Instrument): "spot" | "perp" {
+  return instrument.productType === "perpetual" ? "perp" : "spot";
+}
+
 export async function loadInstrumentRegistry(path: string): Promise<InstrumentRegistry> {
   return parseSymbolRules(await readFile(path, "utf8"), path);
 }

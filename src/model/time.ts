@@ -7,27 +7,36 @@ export type Nanos = bigint;
 
 export const NS_PER_MS = 1_000_000n;
 export const NS_PER_S = 1_000_000_000n;
+export const NS_PER_DAY = 86_400n * NS_PER_S;
 
 /** Seconds (config units) to integer nanoseconds: `round(x * 1e9)`, exact for the grids in use. */
 export function secondsToNs(seconds: number): bigint {
-  return BigInt(Math.round(seconds * 1e9));
+  return BigInt(secondsToNsNumber(seconds));
+}
+
+/**
+ * The same integer nanoseconds as a `number`, for cores that keep time relative to a session base
+ * (signal-math §1.1): exact while |seconds| stays under ~104 days.
+ */
+export function secondsToNsNumber(seconds: number): number {
+  return Math.round(seconds * 1e9);
 }
 
 export function msToNs(ms: number): bigint {
   return BigInt(Math.round(ms * 1e6));
 }
 
-/** Difference in milliseconds as a number; precise enough for ages and latencies. */
-export function elapsedMs(fromNs: Nanos, toNs: Nanos): number {
-  return Number(toNs - fromNs) / 1e6;
+/** A duration in seconds as a number; precise enough for ages, rates and latencies. */
+export function nsToSeconds(ns: Nanos): number {
+  return Number(ns) / 1e9;
 }
 
-const originNs = BigInt(Math.round(performance.timeOrigin * 1000)) * 1000n;
+/** A duration in milliseconds as a number. */
+export function nsToMs(ns: Nanos): number {
+  return Number(ns) / 1e6;
+}
 
-/**
- * Wall clock in epoch ns, monotonic within a thread (the thread's time origin plus its monotonic clock).
- * Only shells and the supervisor read it; cores receive time as an argument.
- */
-export function wallClockNs(): Nanos {
-  return originNs + BigInt(Math.floor(performance.now() * 1e6));
+/** Difference in milliseconds as a number; precise enough for ages and latencies. */
+export function elapsedMs(fromNs: Nanos, toNs: Nanos): number {
+  return nsToMs(toNs - fromNs);
 }

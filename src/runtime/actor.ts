@@ -70,16 +70,6 @@ export interface ActorContext<Config = unknown> {
   faultPoint(point: string): void;
 }
 
-/**
- * What an actor says of its own health, as the `health` field of the status it publishes
- * (`ctx.publishStatus({ …, health })`). `/health` is degraded while any actor's is, and lists its reasons.
- */
-export interface ActorHealth {
-  status: "ok" | "degraded";
-  /** Short, specific, operator-readable: `"journal: ENOSPC on data/journal.log (0 B free)"`, `"BTC-USDT-PERP stale 12.4 s"`. */
-  reasons: string[];
-}
-
 export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;
 
 /** The running actor, built by `init`: one handler per inbound message type plus optional hooks. */

@@ -1,6 +1,7 @@
-import { wallClockNs } from "../model/time.js";
 import type { ThreadHost } from "./host.js";
 import type { Doorbell } from "../transport/doorbell.js";
+import { wallClockNs } from "./clock.js";
+import { elapsedMs } from "../model/time.js";
 
 export interface LoopOptions {
   /**
@@ -100,7 +101,7 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     }
     bell.setBusySince(0);
     const due = host.nextTimerDue();
-    const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, Number(due - wallClockNs()) / 1e6));
+    const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, elapsedMs(wallClockNs(), due)));
     if (options.blockingParkSliceMs > 0) {
       const woke = Atomics.wait(bell.words, 0, seen, Math.min(timeoutMs, options.blockingParkSliceMs));
       bell.setParked(false);

@@ -1,9 +1,9 @@
 import type { ControlServer, SubsystemHealth } from "./http.js";
 import type { DaemonMetrics } from "./metrics.js";
 import type { Supervisor } from "./supervisor.js";
-import type { OrdersStatus } from "../actors/orders/status.js";
 import type { EventLoopLagWindow } from "./event-loop-lag.js";
 import { actorHealthCheck, eventLoopCheck, publishedHealth, runStateCheck } from "./health.js";
+import type { OrdersStatus } from "../protocol/status.js";
 
 interface RiskStatus {
   breaker: { state: "ACTIVE" | "REDUCING" | "HALTED"; drawdownUsd: number };

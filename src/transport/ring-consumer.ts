@@ -1,5 +1,6 @@
 import { RingAttachError, RingCorruptError, RingDetachedError } from "./ring-errors.js";
-import { type BackpressurePolicy, frameBytes, maxPayloadBytes, ringViews, WRAP_MARKER, Word } from "./ring-layout.js";
+import type { BackpressurePolicy } from "../protocol/host.js";
+import { frameBytes, maxPayloadBytes, ringViews, WRAP_MARKER, Word } from "./ring-layout.js";
 import { spinUntil } from "./ring-wait.js";
 
 /**

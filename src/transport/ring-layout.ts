@@ -31,8 +31,7 @@
  * the region up to the end is padding that the consumer skips.
  */
 
-export const BACKPRESSURE_POLICIES = ["drop-oldest", "block"] as const;
-export type BackpressurePolicy = (typeof BACKPRESSURE_POLICIES)[number];
+import type { BackpressurePolicy } from "../protocol/host.js";
 
 export const CONTROL_BYTES = 256;
 export const RING_MAGIC = 0x4c4c5247; // "LLRG"

@@ -1,5 +1,6 @@
 import { FrameTooLargeError, RingFullError } from "./ring-errors.js";
-import { type BackpressurePolicy, frameBytes, maxPayloadBytes, ringViews, WRAP_MARKER, Word } from "./ring-layout.js";
+import type { BackpressurePolicy } from "../protocol/host.js";
+import { frameBytes, maxPayloadBytes, ringViews, WRAP_MARKER, Word } from "./ring-layout.js";
 import { spinUntil } from "./ring-wait.js";
 
 /** Default spin before a blocked producer parks, in µs: covers a consumer busy with one batch. */

@@ -27,7 +27,7 @@ import {
   Word,
 } from "./ring-layout.js";
 
-export type { BackpressurePolicy, RingDescriptor, RingStats } from "./ring-layout.js";
+export type { RingDescriptor, RingStats } from "./ring-layout.js";
 export { RingProducer, DEFAULT_PRODUCER_SPIN_MICROS } from "./ring-producer.js";
 export { RingConsumer, type FrameHandler, type RingConsumerOptions } from "./ring-consumer.js";
 export {

@@ -7,10 +7,10 @@ import { parseSymbolRules } from "../../src/model/instruments.js";
 import { MarketDataBridge, subscriptionTopics } from "../../src/actors/feed/zmq-bridge.js";
 import { createCodec } from "../../src/protocol/catalog.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import { wallClockNs } from "../../src/model/time.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { CKPT_2, CKPT_TOPIC, DELTA_1, DELTA_3, DELTA_TOPIC, TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js";
 import { freePort, freePortPair } from "../fixtures/ports.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 const logger = pino({ level: "silent" });

@@ -8,10 +8,10 @@ import { SyntheticMarket } from "../../src/actors/market-synth/generator.js";
 import { SyntheticPublisher } from "../../src/actors/market-synth/publisher.js";
 import { syntheticSpecFromConfig } from "../../src/actors/market-synth/spec.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import { wallClockNs } from "../../src/model/time.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { marketDataSchema } from "../../src/config/schema/market-data.js";
 import { freePortPair } from "../fixtures/ports.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 const logger = pino({ level: "silent" });

@@ -9,8 +9,8 @@ import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { PlaceOrder, PositionChanged } from "../../src/protocol/orders.js";
-import type { OrdersStatus } from "../../src/actors/orders/status.js";
 import { waitFor } from "../fixtures/wait.js";
+import type { OrdersStatus } from "../../src/protocol/status.js";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const driver = compiledUrl(new URL("../fixtures/actors/orders-driver.ts", import.meta.url)).href;

@@ -1,16 +1,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { CancelOrder, PlaceOrder } from "../../src/protocol/orders.js";
-import {
-  bandedMarketPrice,
-  parseEngineEvent,
-  roundToLot,
-  serializeCancel,
-  serializePlace,
-  serializeReplace,
-  toVenueEvent,
-} from "../../src/protocol/wire/engine.js";
+import { parseEngineEvent, serializeCancel, serializePlace, serializeReplace, toVenueEvent } from "../../src/protocol/wire/engine.js";
 import { formatExecFill, formatExecReport, parseExecutionOrder } from "../../src/protocol/wire/engine-server.js";
+import { bandedMarketPrice } from "../../src/actors/strategy/sizing.js";
+import { roundToLot } from "../../src/model/rounding.js";
 
 const CLID = "0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f";
 const options = { venue: "hyperliquid", engineSymbol: "ETH-USDC-PERP", lotSize: 0.0001 };

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchEstimate, hyCurve, hyDoubleSum, hyTelescoping, type Observations } from "../../src/actors/estimator/batch.js";
 import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
-import { buildLagGrid, DEFAULT_HY_PARAMS, secondsToNs, type HyParams } from "../../src/actors/estimator/params.js";
+import { buildLagGrid, DEFAULT_HY_PARAMS, type HyParams } from "../../src/actors/estimator/params.js";
+import { secondsToNsNumber } from "../../src/model/time.js";
 import type { HyResult } from "../../src/actors/estimator/scan.js";
 
 const MS = 1_000_000;
@@ -100,7 +101,7 @@ describe("online HY equals the double sum on the window (signal-math §2.8.3)", 
           const reference = batchEstimate(leader, lagger, end, grid, params, { method: hyDoubleSum });
           const what = `event ${index} at T = ${end}`;
           expectSameResult(online, reference, what);
-          const windowed = referenceCurve(leader, lagger, end, secondsToNs(lookbackS), grid);
+          const windowed = referenceCurve(leader, lagger, end, secondsToNsNumber(lookbackS), grid);
           windowed.forEach((hy, k) => near(estimator.lastEvaluatedHy[k], hy, `${what} hy[${k}]`));
         }
       }),

@@ -3,9 +3,10 @@ import { aggregateScans, expectedMove } from "../../src/actors/strategy/decision
 import { DECISION_CSV_HEADER, decisionCsvRow } from "../../src/actors/strategy/decision-csv.js";
 import type { DecisionRecord } from "../../src/actors/strategy/records.js";
 import { RlsExpectedMove } from "../../src/actors/strategy/rls.js";
-import { entryTerms, roundToTick, sizeEntry } from "../../src/actors/strategy/sizing.js";
+import { entryTerms, sizeEntry } from "../../src/actors/strategy/sizing.js";
 import type { Feature } from "../../src/protocol/signals.js";
 import { ETH, scan, strategyParams } from "../fixtures/strategy.js";
+import { roundToTick } from "../../src/model/rounding.js";
 
 const WEIGHTS = new Map<Feature, number>([
   ["mid", 1],

@@ -3,10 +3,12 @@ import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected, PairsScanned, ScanPairs } from "../../protocol/signals.js";
 import type { Config } from "../../config/index.js";
-import { loadRegistry } from "../../model/collateral.js";
-import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../../model/universe.js";
 import { JumpsCore } from "../jumps/core.js";
 import { ShardCore } from "./shard.js";
+import { loadRegistry, leadLagStrategy, universe } from "../../config/index.js";
+import { artifactStore } from "../strategy/artifact-files.js";
+import { hyParamsOf } from "./params.js";
+import { jumpsCoreConfig } from "../jumps/config.js";
 
 export type EstimatorConfig = Config & { readonly shard: { readonly index: number; readonly count: number } };
 

@@ -1,5 +1,5 @@
 import type { HyParams, LagGrid } from "./params.js";
-import { secondsToNs } from "./params.js";
+import { secondsToNsNumber } from "../../model/time.js";
 import { scanHy, type HyResult } from "./scan.js";
 
 /** Cleaned observations of one series (§1.3): strictly increasing relative ns times, values (log price or level). */
@@ -94,7 +94,7 @@ export function batchEstimate(
   params: HyParams,
   options: { method?: HyMethod; withCurve?: boolean } = {},
 ): HyResult {
-  const lookbackNs = secondsToNs(params.inferenceLookbackSeconds);
+  const lookbackNs = secondsToNsNumber(params.inferenceLookbackSeconds);
   const x = windowOf(leader, endNs, lookbackNs);
   const y = windowOf(lagger, endNs, lookbackNs);
   const inputs = {

@@ -1,5 +1,6 @@
 import { accumulateInterval } from "./accumulate.js";
-import { buildLagGrid, DEFAULT_HY_PARAMS, secondsToNs, type HyParams, type LagGrid } from "./params.js";
+import { secondsToNsNumber } from "../../model/time.js";
+import { buildLagGrid, DEFAULT_HY_PARAMS, type HyParams, type LagGrid } from "./params.js";
 import { scanHy, type HyResult, type ScanInputs } from "./scan.js";
 import { ObservationSeries } from "./series.js";
 
@@ -72,8 +73,8 @@ export class OnlineHyEstimator {
     this.compensations = new Float64Array(count);
     this.scratchSums = new Float64Array(count);
     this.scratchCompensations = new Float64Array(count);
-    this.lookbackNs = secondsToNs(params.inferenceLookbackSeconds);
-    this.slackNs = secondsToNs(options.evaluationSlackS ?? 1);
+    this.lookbackNs = secondsToNsNumber(params.inferenceLookbackSeconds);
+    this.slackNs = secondsToNsNumber(options.evaluationSlackS ?? 1);
     this.baseNs = options.baseNs;
   }
 

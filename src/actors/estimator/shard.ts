@@ -2,7 +2,8 @@ import type { Book, Trade } from "../../protocol/market-data.js";
 import { PUSHED_AHEAD, type Feature, type PairScan, type PairsScanned, type ScanPairs } from "../../protocol/signals.js";
 import { OfiLevel } from "./features.js";
 import { OnlineHyEstimator, SNAPSHOT_INPUT_FIELDS, snapshotInputs } from "./online.js";
-import { secondsToNs, type HyParams } from "./params.js";
+import { secondsToNsNumber } from "../../model/time.js";
+import type { HyParams } from "./params.js";
 import { scanHy, type HyResult } from "./scan.js";
 
 /**
@@ -213,7 +214,7 @@ export class ShardCore {
     this.baseNs = config.baseNs;
     const depth = config.snapshotDepth ?? DEFAULT_SNAPSHOT_DEPTH;
     const slackS = config.evaluationSlackS ?? DEFAULT_EVALUATION_SLACK_S;
-    this.slackNs = secondsToNs(slackS);
+    this.slackNs = secondsToNsNumber(slackS);
     for (const feature of config.features) {
       const bySymbol = new Map<number, Routes>(config.symbols.map((s) => [s.id, { asLeader: [], asLagger: [] }]));
       this.routes.set(feature, bySymbol);

@@ -1,14 +1,13 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import { elapsedMs, msToNs, secondsToNs } from "../../model/time.js";
+import { elapsedMs, msToNs, secondsToNs, nsToSeconds } from "../../model/time.js";
 import type { Config } from "../../config/index.js";
-import { loadRegistry } from "../../model/collateral.js";
-import { leadLagStrategy } from "../../model/universe.js";
 import { FeedCore } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
 import { FeedHealth } from "./health.js";
 import { marketDataSubscription } from "./subscription.js";
+import { loadRegistry, leadLagStrategy } from "../../config/index.js";
 
 const STATS_EVERY_MS = 1000;
 /** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
@@ -69,7 +68,7 @@ export default defineActor<Config>({
       onTimer: () => {
         const staleness = core.staleness(ctx.now());
         for (const s of staleness) {
-          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : Number(s.ageNs) / 1e9, { symbol: s.symbol });
+          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : nsToSeconds(s.ageNs), { symbol: s.symbol });
           ctx.metrics.gauge("feed_stale", s.stale ? 1 : 0, { symbol: s.symbol });
         }
         const stats = core.stats();
@@ -89,7 +88,7 @@ export default defineActor<Config>({
           staleness: staleness.map((s) => ({
             symbol: s.symbol,
             stale: s.stale,
-            age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9,
+            age_s: s.ageNs === undefined ? null : nsToSeconds(s.ageNs),
           })),
           health: health.update(staleness, stats),
         });

@@ -7,8 +7,8 @@
 import type { Logger } from "pino";
 import { Subscriber } from "zeromq";
 import type { Nanos } from "../../model/time.js";
-import { wallClockNs } from "../../model/time.js";
 import { isBookStream, topicOf, type MarketstreamStream } from "../../protocol/wire/marketstream.js";
+import { wallClockNs } from "../../runtime/clock.js";
 
 export type FrameHandler = (topic: string, payload: Buffer, recvNs: Nanos) => void;
 

@@ -3,9 +3,9 @@ import { Channels } from "../../protocol/channels.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected } from "../../protocol/signals.js";
 import type { Config } from "../../config/index.js";
-import { loadRegistry } from "../../model/collateral.js";
-import { jumpsCoreConfig, universe } from "../../model/universe.js";
 import { JumpsCore } from "./core.js";
+import { loadRegistry, universe } from "../../config/index.js";
+import { jumpsCoreConfig } from "./config.js";
 
 /** Lee-Mykland on every configured symbol's trades, with the co-jump filter across all of them. */
 export default defineActor<Config>({

@@ -1,9 +1,9 @@
 import { defineActor } from "../../runtime/actor.js";
 import type { Config } from "../../config/index.js";
-import { loadRegistry } from "../../model/collateral.js";
 import { SyntheticMarket } from "./generator.js";
 import { SyntheticPublisher } from "./publisher.js";
 import { syntheticSpecFromConfig } from "./spec.js";
+import { loadRegistry } from "../../config/index.js";
 
 /**
  * The embedded synthetic market (`market_data.provider: synthetic`): binds PUB sockets and publishes in

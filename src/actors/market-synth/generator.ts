@@ -5,7 +5,7 @@
  * spec, the seed and the start time, never on how `advance` calls are spaced: the same seed gives
  * the same bytes.
  */
-import type { Nanos } from "../../model/time.js";
+import { elapsedMs, msToNs, type Nanos } from "../../model/time.js";
 import {
   isoSeconds,
   serializeBookCheckpoint,
@@ -78,7 +78,7 @@ export class SyntheticMarket {
 
   /** Emits, in time order, every message with a timestamp up to `untilNs`. */
   advance(untilNs: Nanos, emit: (message: SyntheticMessage) => void): void {
-    const untilMs = Number(untilNs - this.startNs) / 1e6;
+    const untilMs = elapsedMs(this.startNs, untilNs);
     for (;;) {
       const { state, isBook, atMs } = this.nextEvent();
       if (atMs > untilMs) return;
@@ -86,7 +86,7 @@ export class SyntheticMarket {
         this.latent.advance();
         this.gridMs += GRID_MS;
       }
-      const tsNs = this.startNs + BigInt(Math.round(atMs * 1e6));
+      const tsNs = this.startNs + msToNs(atMs);
       if (isBook) {
         this.onBookUpdate(state, atMs, tsNs, emit);
         state.nextBookMs = atMs + this.random.exponential(this.spec.bookRateHz / 1000);

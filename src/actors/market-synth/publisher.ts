@@ -5,8 +5,8 @@
  */
 import type { Logger } from "pino";
 import { Publisher } from "zeromq";
-import { wallClockNs } from "../../model/time.js";
 import type { SyntheticMarket, SyntheticMessage } from "./generator.js";
+import { wallClockNs } from "../../runtime/clock.js";
 
 export interface SyntheticPublisherOptions {
   readonly host: string;

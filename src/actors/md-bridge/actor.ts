@@ -4,7 +4,7 @@ import type { MarketDataFrame } from "../../protocol/market-data.js";
 import type { Config } from "../../config/index.js";
 import { MarketDataBridge } from "../feed/zmq-bridge.js";
 import { marketDataSubscription } from "../feed/subscription.js";
-import { loadRegistry } from "../../model/collateral.js";
+import { loadRegistry } from "../../config/index.js";
 
 /**
  * The marketstream bridge, on the main thread: SUB to the trades and books ports with exact topics for

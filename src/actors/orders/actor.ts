@@ -6,8 +6,7 @@ import type { Book } from "../../protocol/market-data.js";
 import type { AnyMessage } from "../../protocol/codec.js";
 import type { AccountStateSent, AccountUpdated, OrderDenied, PositionChanged, RequestAccountState, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
-import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../../model/collateral.js";
-import { universe } from "../../model/universe.js";
+import { collateralAsset } from "../../model/collateral.js";
 import { OrderManagerCore, type Output } from "./core.js";
 import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";
@@ -16,6 +15,9 @@ import { LocalJournal, replay } from "./journal/local-log.js";
 import { JournalDatabaseTier } from "./journal/database.js";
 import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
 import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
+import { instrumentNamed, marketTypeOf } from "../../model/instruments.js";
+import { loadRegistry, universe } from "../../config/index.js";
+import { NS_PER_MS } from "../../model/time.js";
 
 const SHIP_EVERY_MS = 200;
 const COLLISION_MESSAGE = "fill id collision: exec id already booked for another order; booked to its own order";
@@ -61,7 +63,7 @@ export default defineActor<Config>({
     const core = new OrderManagerCore(
       {
         accountId: config.runtime.account_id,
-        ackTimeoutNs: { ioc: BigInt(ack.ioc) * 1_000_000n, gtc: BigInt(ack.gtc) * 1_000_000n },
+        ackTimeoutNs: { ioc: BigInt(ack.ioc) * NS_PER_MS, gtc: BigInt(ack.gtc) * NS_PER_MS },
         instrument: ledgerInstrument,
         terminalOrdersKept: config.runtime.order_manager.terminal_orders_kept,
       },

@@ -3,12 +3,13 @@ import { Channels } from "../../protocol/channels.js";
 import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder, RequestAccountState } from "../../protocol/orders.js";
-import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../../model/collateral.js";
-import { universe } from "../../model/universe.js";
+import { collateralAsset } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
+import { instrumentNamed, marketTypeOf } from "../../model/instruments.js";
+import { loadRegistry, universe } from "../../config/index.js";
 
 const MARK_EVERY_MS = 500;
 

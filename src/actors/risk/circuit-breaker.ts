@@ -1,4 +1,5 @@
 import type { CircuitBreakerLimits } from "./limits.js";
+import { NS_PER_DAY } from "../../model/time.js";
 
 /**
  * Daily drawdown circuit breaker: ACTIVE → REDUCING (reduce-only) → HALTED (nothing; open orders are
@@ -22,7 +23,6 @@ export interface BreakerMemory {
   readonly dayStartEquity: number;
 }
 
-const NS_PER_DAY = 86_400_000_000_000n;
 const RANK: Record<BreakerState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
 export class CircuitBreaker {

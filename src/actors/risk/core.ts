@@ -1,10 +1,11 @@
 import type { AccountUpdated, MarketType, OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
-import { roundToLot } from "../../protocol/wire/engine.js";
 import type { BreakerMemory, BreakerState, BreakerTransition } from "./circuit-breaker.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerLimits, RiskLimits } from "./limits.js";
 import type { Candidate, RiskView } from "./rules.js";
 import { RULES } from "./rules.js";
+import { roundToLot } from "../../model/rounding.js";
+import { NS_PER_S } from "../../model/time.js";
 
 /**
  * The risk core: two doors, `onPropose` (a command, answered by `SubmitOrder` or `OrderDenied`) and the
@@ -52,7 +53,6 @@ interface PositionView {
   avgPrice: number;
 }
 
-const NS_PER_S = 1_000_000_000n;
 /**
  * An approval the order manager never confirms (it refused the order, or the message was lost in a
  * restart) stops counting as open after this long; confirmations normally take microseconds.

@@ -1,7 +1,8 @@
 import type { MarketType, OrderType, Side, TimeInForce } from "../../protocol/orders.js";
-import { roundToLot } from "../../protocol/wire/engine.js";
 import type { BreakerState } from "./circuit-breaker.js";
 import type { RiskLimits } from "./limits.js";
+import { roundToLot } from "../../model/rounding.js";
+import { elapsedMs } from "../../model/time.js";
 
 /**
  * Pre-trade rules. Each is a small function returning `null` (pass) or a verdict naming the value and the
@@ -70,7 +71,7 @@ export const circuitBreaker: Rule = (c, v) => {
 export const staleData: Rule = (c, v, l) => {
   if (l.rejectOnStaleDataMs === undefined || c.reduces) return null;
   if (v.bookRecvNs === undefined || v.mid === undefined) return reject("StaleData", `no book for ${c.symbol}`);
-  const ageMs = Number(v.nowNs - v.bookRecvNs) / 1e6;
+  const ageMs = elapsedMs(v.bookRecvNs, v.nowNs);
   return ageMs > l.rejectOnStaleDataMs ? reject("StaleData", `book age ${fmt(ageMs)} ms > max ${l.rejectOnStaleDataMs} ms`) : null;
 };
 

@@ -5,13 +5,13 @@ import { Channels } from "../../protocol/channels.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
 import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestAccountState } from "../../protocol/orders.js";
 import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
-import { msToNs } from "../../model/time.js";
+import { msToNs, nsToSeconds } from "../../model/time.js";
 import type { Config } from "../../config/index.js";
-import { loadRegistry } from "../../model/collateral.js";
-import { artifactStore, leadLagStrategy, loadArtifacts, universe } from "../../model/universe.js";
 import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
 import type { DecisionRecord } from "./records.js";
+import { loadRegistry, leadLagStrategy, universe } from "../../config/index.js";
+import { artifactStore, loadArtifacts } from "./artifact-files.js";
 
 const TICK_MS = 50;
 /** How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few seconds: cheap). */
@@ -50,7 +50,7 @@ export default defineActor<Config>({
       { name: strategy.name, params, instruments, artifacts: loaded.set, staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms) },
       {
         // From the jump's arrival to this lagger's decision; a jump stopped before any scan is not timed.
-        decision: (record, scanOpenedNs) => decided.push({ record, latencyS: scanOpenedNs === undefined ? undefined : Number(ctx.now() - scanOpenedNs) / 1e9 }),
+        decision: (record, scanOpenedNs) => decided.push({ record, latencyS: scanOpenedNs === undefined ? undefined : nsToSeconds(ctx.now() - scanOpenedNs) }),
         positionClosed: (p) => {
           ctx.log.info({ intent: p.intentId, symbol: p.symbol, side: p.side, qty: p.qty, entry: p.entryPrice, exit: p.exitPrice, closedBy: p.closedBy, pnl: p.realizedPnl, fees: p.estimatedFees }, "position closed");
           ctx.metrics.count("exits_total", { closed_by: p.closedBy });

@@ -1,3 +1,4 @@
+import { secondsToNs } from "../../model/time.js";
 /** ATR settings: `atr_bar_seconds`, `atr_period` and the bracket keys of the strategy config (camelCase). */
 export interface AtrParams {
   readonly atrBarSeconds: number;
@@ -41,7 +42,7 @@ export class WilderAtr {
   private atr = NaN;
 
   constructor(params: AtrParams = DEFAULT_ATR_PARAMS) {
-    this.barNs = BigInt(Math.round(params.atrBarSeconds * 1e9));
+    this.barNs = secondsToNs(params.atrBarSeconds);
     if (this.barNs <= 0n || !(params.atrPeriod >= 1)) throw new RangeError("atr_bar_seconds and atr_period must be positive");
     this.period = params.atrPeriod;
   }

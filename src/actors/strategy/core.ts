@@ -11,7 +11,10 @@ import { Portfolio } from "./portfolio.js";
 import { decisionRecord, type DecisionFields, type StrategyPort } from "./records.js";
 import { RlsExpectedMove } from "./rls.js";
 import { ScanRequests, type ScanRequest } from "./scan-requests.js";
-import { entryTerms, exitTerms, proposeOrder, roundToNearestLot, type StrategyInstrument } from "./sizing.js";
+import { entryTerms, exitTerms, proposeOrder } from "./sizing.js";
+import { roundToNearestLot } from "../../model/rounding.js";
+import type { UniverseInstrument } from "../../model/universe.js";
+import { secondsToNs, NS_PER_MS, NS_PER_S } from "../../model/time.js";
 
 /**
  * The lead-lag strategy core (docs/strategy.md): leader jump → scan request to the estimator shards → per
@@ -24,7 +27,7 @@ export interface StrategyCoreConfig {
   readonly name: string;
   readonly params: LeadLagStrategyParams;
   /** The configured symbols, resolved by the instrument registry. */
-  readonly instruments: readonly StrategyInstrument[];
+  readonly instruments: readonly UniverseInstrument[];
   readonly artifacts: ArtifactSet;
   /** A lagger book older than this (receipt time) stops entries; `risk.global.reject_on_stale_data_ms`. */
   readonly staleBookNs?: bigint;
@@ -42,17 +45,15 @@ export interface JumpOutcome {
 
 const NOTHING_TO_SCAN: JumpOutcome = { scan: null, orders: [] };
 
-export const STRATEGY_DEFAULTS = { staleBookNs: 500_000_000n, scanTimeoutNs: 200_000_000n, exitRetryNs: 1_000_000_000n } as const;
+export const STRATEGY_DEFAULTS = { staleBookNs: 500n * NS_PER_MS, scanTimeoutNs: 200n * NS_PER_MS, exitRetryNs: NS_PER_S } as const;
 
-const NS_PER_S = 1e9;
-const seconds = (s: number): bigint => BigInt(Math.round(s * NS_PER_S));
 
 export class StrategyCore {
   readonly rls: RlsExpectedMove;
   private readonly p: LeadLagStrategyParams;
-  private readonly instruments = new Map<number, StrategyInstrument>();
+  private readonly instruments = new Map<number, UniverseInstrument>();
   /** The same instruments by configured spelling: positions arrive by symbol. */
-  private readonly bySymbol = new Map<string, StrategyInstrument>();
+  private readonly bySymbol = new Map<string, UniverseInstrument>();
   private readonly market: MarketView;
   private readonly portfolio = new Portfolio();
   /** Adopted executors whose brackets were set before the lagger's ATR was ready: re-set once it is. */
@@ -185,12 +186,12 @@ export class StrategyCore {
     this.adopt(instrument, qty, position.avgPrice, nowNs);
   }
 
-  private adopt(lagger: StrategyInstrument, qty: number, avgPrice: number, nowNs: bigint): void {
+  private adopt(lagger: UniverseInstrument, qty: number, avgPrice: number, nowNs: bigint): void {
     const p = this.p;
     const laggerId = lagger.id;
     const intentId = `${this.config.name}-adopted-${nowNs}-${++this.intentSeq}`;
     const brackets = bracketsFor(this.entryEnv(), laggerId, this.market.book(laggerId)?.mid ?? avgPrice, 0);
-    const executor = new PositionExecutor({ intentId, side: qty > 0 ? "buy" : "sell", brackets, timeLimitNs: seconds(p.time_limit_seconds), exitRetryNs: this.exitRetryNs, takerFeeBps: p.taker_fee_bps });
+    const executor = new PositionExecutor({ intentId, side: qty > 0 ? "buy" : "sell", brackets, timeLimitNs: secondsToNs(p.time_limit_seconds), exitRetryNs: this.exitRetryNs, takerFeeBps: p.taker_fee_bps });
     executor.adopt(Math.abs(qty), avgPrice, nowNs);
     this.portfolio.add(executor, laggerId, Math.abs(qty) * avgPrice, nowNs);
     if (p.atr_enabled && !this.market.atr(laggerId).ready) this.awaitingAtr.add(executor);
@@ -294,7 +295,7 @@ export class StrategyCore {
       intentId,
       side,
       brackets: decision.brackets,
-      timeLimitNs: seconds(p.time_limit_seconds),
+      timeLimitNs: secondsToNs(p.time_limit_seconds),
       exitRetryNs: this.exitRetryNs,
       takerFeeBps: p.taker_fee_bps,
     });
@@ -305,13 +306,13 @@ export class StrategyCore {
   }
 
   /** One lagger's entry decision on its scans (pure): what `decide` acts on and `rehearse` throws away. */
-  private evaluate(jump: JumpDetected, laggerId: number, scans: readonly PairScan[], nowNs: bigint): { lagger: StrategyInstrument; decision: EntryDecision } | undefined {
+  private evaluate(jump: JumpDetected, laggerId: number, scans: readonly PairScan[], nowNs: bigint): { lagger: UniverseInstrument; decision: EntryDecision } | undefined {
     const lagger = this.instruments.get(laggerId);
     const pair = this.pairs.get(pairKey(jump.instrument, laggerId));
     return lagger && pair && { lagger, decision: decideEntry(this.entryEnv(), jump, lagger, pair, scans, nowNs) };
   }
 
-  private entryOrder(intentId: string, lagger: StrategyInstrument, decision: Extract<EntryDecision, { kind: "enter" }>, nowNs: bigint): ProposeOrder {
+  private entryOrder(intentId: string, lagger: UniverseInstrument, decision: Extract<EntryDecision, { kind: "enter" }>, nowNs: bigint): ProposeOrder {
     const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
     return proposeOrder(this.config.name, intentId, lagger, this.p.market_type, decision.side, decision.size, terms, "entry", nowNs);
   }

@@ -10,8 +10,9 @@ import type { MarketView, TopOfBook } from "./market-view.js";
 import type { Portfolio } from "./portfolio.js";
 import type { DecisionRecord } from "./records.js";
 import type { RlsExpectedMove } from "./rls.js";
-import { sizeEntry, type StrategyInstrument } from "./sizing.js";
+import { sizeEntry } from "./sizing.js";
 import { volatilityRatio } from "./volatility.js";
+import type { UniverseInstrument } from "../../model/universe.js";
 
 /** What one lagger's entry decision reads. */
 export interface EntryEnv {
@@ -45,7 +46,7 @@ export type EntryDecision =
 export function decideEntry(
   env: EntryEnv,
   jump: JumpDetected,
-  lagger: StrategyInstrument,
+  lagger: UniverseInstrument,
   pair: ArtifactPair,
   scans: readonly PairScan[],
   nowNs: bigint,

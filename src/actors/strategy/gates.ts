@@ -1,4 +1,5 @@
 import type { LeadLagStrategyParams } from "../../config/schema/index.js";
+import { nsToMs, nsToSeconds } from "../../model/time.js";
 
 /**
  * Entry gates: small functions returning null (pass) or a reason naming the value and the limit. They run
@@ -33,7 +34,6 @@ export interface GateContext {
 export type Gate = (c: GateContext, p: LeadLagStrategyParams) => string | null;
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, ""));
-const NS_PER_S = 1e9;
 
 /** Round-trip cost the expected move must beat, bps: taker in and out, slippage, buffer. */
 export function feeGateCostBps(p: LeadLagStrategyParams): number {
@@ -51,7 +51,7 @@ export const GATES = [
     "hazard_window",
     (c, p) => {
       if (c.lastEntryNs === null) return null;
-      const sinceS = Number(c.nowNs - c.lastEntryNs) / NS_PER_S;
+      const sinceS = nsToSeconds(c.nowNs - c.lastEntryNs);
       return sinceS < p.hazard_window_seconds ? `last entry on the lagger ${fmt(sinceS)} s ago < hazard_window_seconds ${fmt(p.hazard_window_seconds)}` : null;
     },
   ],
@@ -80,7 +80,7 @@ export const GATES = [
     (c) => {
       if (c.bookValid === null) return "no lagger book yet";
       if (!c.bookValid) return "the lagger book is invalid (gap in the delta stream)";
-      return c.bookAgeNs > c.staleBookNs ? `lagger book is ${fmt(Number(c.bookAgeNs) / 1e6)} ms old > ${fmt(Number(c.staleBookNs) / 1e6)} ms` : null;
+      return c.bookAgeNs > c.staleBookNs ? `lagger book is ${fmt(nsToMs(c.bookAgeNs))} ms old > ${fmt(nsToMs(c.staleBookNs))} ms` : null;
     },
   ],
   ["atr_not_ready", (c, p) => (p.atr_enabled && p.atr_require_ready && !c.atrReady ? `lagger ATR not ready (needs atr_period ${p.atr_period} closed bars)` : null)],

@@ -1,5 +1,6 @@
 import type { MarketView } from "./market-view.js";
 import type { RlsExpectedMove } from "./rls.js";
+import { secondsToNs } from "../../model/time.js";
 
 interface PendingLabel {
   readonly dueNs: bigint;
@@ -22,7 +23,7 @@ export class ExpectedMoveLabels {
   schedule(entryNs: bigint, tauStarS: number, lagger: number, startMid: number, jumpBps: number, rhoStar: number): void {
     // rho* = 0 carries no direction to fold in: nothing to learn from it.
     if (rhoStar === 0 || !(startMid > 0)) return;
-    const dueNs = entryNs + BigInt(Math.round(tauStarS * 1e9));
+    const dueNs = entryNs + secondsToNs(tauStarS);
     this.pending.push({ dueNs, lagger, startMid, jumpBps, rhoStar });
   }
 

@@ -1,15 +1,7 @@
 import type { MarketType, OrderType, ProposeOrder, Side, TimeInForce } from "../../protocol/orders.js";
-import { bandedMarketPrice, roundToLot } from "../../protocol/wire/engine.js";
+import { roundToLot, roundToTick } from "../../model/rounding.js";
+import type { UniverseInstrument } from "../../model/universe.js";
 import type { LeadLagStrategyParams } from "../../config/schema/index.js";
-
-/** What the strategy needs to know about a tradable symbol (the instrument registry satisfies it). */
-export interface StrategyInstrument {
-  readonly id: number;
-  readonly symbol: string;
-  readonly lotSize: number;
-  readonly tickSize: number;
-  readonly minNotional: number;
-}
 
 export type SizingResult =
   | { readonly ok: true; readonly size: number; readonly notionalUsd: number }
@@ -24,7 +16,7 @@ export function sizeEntry(
   strength: number,
   price: number,
   usedNotionalUsd: number,
-  instrument: StrategyInstrument,
+  instrument: UniverseInstrument,
   p: LeadLagStrategyParams,
 ): SizingResult {
   const multiplier = Math.min(p.max_signal_multiplier, Math.max(0, Math.abs(strength) / p.entry_threshold));
@@ -38,15 +30,9 @@ export function sizeEntry(
   return { ok: true, size, notionalUsd };
 }
 
-/** To the nearest whole lot: for quantities that are sums of lots up to float residue (filled sizes). */
-export function roundToNearestLot(size: number, lot: number): number {
-  return Number((Math.round(size / lot) * lot).toPrecision(12));
-}
-
-export function roundToTick(price: number, tick: number, direction: "down" | "up"): number {
-  const ticks = direction === "down" ? Math.floor(price / tick + 1e-9) : Math.ceil(price / tick - 1e-9);
-  const decimals = Math.max(0, -Math.floor(Math.log10(tick)) + 1);
-  return Number((ticks * tick).toFixed(decimals));
+/** Market orders need a price on Hyperliquid: the touch moved `bandBps` against us (a protection band). */
+export function bandedMarketPrice(side: "buy" | "sell", bestBid: number, bestAsk: number, bandBps: number): number {
+  return side === "buy" ? bestAsk * (1 + bandBps / 10_000) : bestBid * (1 - bandBps / 10_000);
 }
 
 export interface OrderTerms {
@@ -83,7 +69,7 @@ export function exitTerms(side: Side, bestBid: number, bestAsk: number, p: LeadL
 export function proposeOrder(
   strategy: string,
   intentId: string,
-  instrument: StrategyInstrument,
+  instrument: UniverseInstrument,
   marketType: MarketType,
   side: Side,
   size: number,

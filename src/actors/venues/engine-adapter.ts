@@ -1,9 +1,9 @@
 import * as zmq from "zeromq";
 import type { Logger } from "pino";
 import type { CancelOrder, OrderRejected, PlaceOrder } from "../../protocol/orders.js";
-import { wallClockNs } from "../../model/time.js";
 import type { SerializeResult, VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC, parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from "../../protocol/wire/engine.js";
+import { wallClockNs } from "../../runtime/clock.js";
 
 /**
  * The latentspeed trading engine bridge (wire doc Part 2), on the main thread: PUSH one JSON frame per

@@ -5,8 +5,8 @@ import { SyntheticMarket } from "../../actors/market-synth/generator.js";
 import { SyntheticPublisher } from "../../actors/market-synth/publisher.js";
 import { syntheticSpecFromConfig } from "../../actors/market-synth/spec.js";
 import { createLogger } from "../../runtime/logger.js";
-import { wallClockNs } from "../../model/time.js";
 import { DEFAULT_CONFIG, loadMarketDataSetup, untilSignal } from "./market-data-setup.js";
+import { wallClockNs } from "../../runtime/clock.js";
 
 export const marketCommand: Command = {
   name: "market",

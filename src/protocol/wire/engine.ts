@@ -1,3 +1,4 @@
+import { decimalsOf, roundToLot } from "../../model/rounding.js";
 import { z } from "zod";
 import type { CancelOrder, OrderAccepted, OrderCanceled, OrderFilled, OrderRejected, PlaceOrder, ReasonCode } from "../orders.js";
 import { ReasonCode as ReasonCodeSchema } from "../orders.js";
@@ -51,27 +52,6 @@ export interface WireError {
 export type SerializeResult = { ok: true; frame: string; size: number } | { ok: false; error: WireError };
 
 const quote = JSON.stringify;
-
-/** Decimal places of a lot or tick size such as 0.001 → 3, used to print sizes without float noise. */
-export function decimalsOf(step: number): number {
-  if (!(step > 0)) return 0;
-  const text = step.toString();
-  const exp = text.match(/e-(\d+)$/);
-  if (exp) return Number(exp[1]) + (text.split("e")[0].split(".")[1]?.length ?? 0);
-  return text.split(".")[1]?.length ?? 0;
-}
-
-/** Rounds down to a multiple of `lot` (never above what risk approved); a tiny epsilon absorbs float error. */
-export function roundToLot(size: number, lot: number): number {
-  if (!(lot > 0)) return size;
-  const lots = Math.floor(size / lot + 1e-9);
-  return Number((lots * lot).toFixed(decimalsOf(lot)));
-}
-
-/** Market orders need a price on Hyperliquid: the touch moved `bandBps` against us (a protection band). */
-export function bandedMarketPrice(side: "buy" | "sell", bestBid: number, bestAsk: number, bandBps: number): number {
-  return side === "buy" ? bestAsk * (1 + bandBps / 10_000) : bestBid * (1 - bandBps / 10_000);
-}
 
 function tagsJson(tags: Record<string, string>): string | WireError {
   const entries = Object.entries(tags);

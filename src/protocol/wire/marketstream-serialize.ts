@@ -11,6 +11,7 @@ import type {
   MarketstreamTrade,
   WireLevel,
 } from "./marketstream-types.js";
+import { NS_PER_S } from "../../model/time.js";
 
 const s = JSON.stringify;
 
@@ -65,5 +66,5 @@ function levels(values: readonly WireLevel[]): string {
 
 /** `preprocessing_timestamp`: UTC wall time of `ns`, whole seconds, `YYYY-MM-DDTHH:MM:SSZ`. */
 export function isoSeconds(ns: bigint): string {
-  return new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().slice(0, 19) + "Z";
+  return new Date(Number(ns / NS_PER_S) * 1000).toISOString().slice(0, 19) + "Z";
 }

@@ -5,10 +5,11 @@ import type { Config } from "../../../config/index.js";
 import type { Book } from "../../../protocol/market-data.js";
 import type { AccountStateSent, CancelOrder, OrderRejected, OrderStatusChanged, PlaceOrder, PositionChanged, RequestAccountState } from "../../../protocol/orders.js";
 import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent, type SerializeResult } from "../../../protocol/wire/engine.js";
-import { instrumentNamed, loadRegistry } from "../../../model/collateral.js";
 import { isOpen } from "../../orders/state-machine.js";
 import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
+import { instrumentNamed } from "../../../model/instruments.js";
+import { loadRegistry } from "../../../config/index.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
