@@ -17,7 +17,7 @@ import type { EngineArrival } from "./workers/engine-peer.js";
 import type { MarketPeerData, MarketPeerRecords } from "./workers/market-peer.js";
 import type { DecisionStage } from "./actors/decision-tap.js";
 import { sortedCopy, tradeKey } from "./bench.js";
-import { freePort } from "../test/fixtures/ports.js";
+import { freePort } from "./ports.js";
 import { wallClockNs } from "../src/runtime/clock.js";
 
 

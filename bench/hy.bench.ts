@@ -2,7 +2,7 @@ import { hyCurve, hyTelescoping, windowOf } from "../src/actors/estimator/batch.
 import { OnlineHyEstimator } from "../src/actors/estimator/online.js";
 import { DEFAULT_HY_PARAMS } from "../src/actors/estimator/params.js";
 import { secondsToNsNumber } from "../src/model/time.js";
-import { interleave, leadLagPair } from "../test/fixtures/synthetic-ticks.js";
+import { interleave, leadLagPair } from "./synthetic-ticks.js";
 import { percentile, round, sortedCopy, type Bench } from "./bench.js";
 
 const WINDOW_S = DEFAULT_HY_PARAMS.inferenceLookbackSeconds;

@@ -11,7 +11,7 @@ import { JournalStore, type SqlClient } from "../src/actors/orders/journal/store
 import { JournalShipper } from "../src/actors/orders/journal/shipper.js";
 import { RiskCore } from "../src/actors/risk/core.js";
 import { serializePlace } from "../src/protocol/wire/engine.js";
-import { ETH_PERP, MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager } from "../test/fixtures/orders.js";
+import { ETH_PERP, MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager } from "./order-harness.js";
 import { percentile, round, sortedCopy, type Bench } from "./bench.js";
 
 const logger = pino({ level: "silent" });

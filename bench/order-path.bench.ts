@@ -9,7 +9,7 @@ import { startPeer } from "./peer.js";
 import { syscallCost } from "./syscall-cost.js";
 import { recordEngineHandoffs } from "./engine-standin.js";
 import type { EngineArrival, EnginePeerData } from "./workers/engine-peer.js";
-import { freePort } from "../test/fixtures/ports.js";
+import { freePort } from "./ports.js";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import { actorModule, hotThreadOf, spinPlan } from "../src/supervisor/children.js";

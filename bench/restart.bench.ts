@@ -5,7 +5,7 @@ import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import type { Pong } from "../src/protocol/control.js";
 
-const fixture = (name: string) => compiledUrl(new URL(`../test/fixtures/actors/${name}.ts`, import.meta.url)).href;
+const fixture = (name: string) => compiledUrl(new URL(`./actors/${name}.ts`, import.meta.url)).href;
 
 /**
  * How long a crashed actor is out of service. In place: a handler throws on ping k once; the time from the

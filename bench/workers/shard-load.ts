@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { ShardCore } from "../../src/actors/estimator/shard.js";
 import { DEFAULT_HY_PARAMS } from "../../src/actors/estimator/params.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import { seededRandom, standardNormal } from "../../test/fixtures/synthetic-ticks.js";
+import { seededRandom, standardNormal } from "../synthetic-ticks.js";
 
 export interface ShardLoadJob {
   readonly shardIndex: number;

@@ -7,7 +7,7 @@ import { formatExecReport } from "../../src/protocol/wire/engine-server.js";
 import { EngineAdapter } from "../../src/actors/venues/engine-adapter.js";
 import { PaperVenueCore } from "../../src/actors/venues/paper/core.js";
 import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
-import { T0 } from "../fixtures/orders.js";
+import { T0 } from "../../bench/order-harness.js";
 
 /**
  * The adapter against an engine stand-in: real PULL (orders) and PUB (events) sockets bound on loopback,

@@ -11,7 +11,7 @@ import { embeddedClient, postgresClient } from "../../src/actors/orders/journal/
 import { JournalStore, type SqlClient } from "../../src/actors/orders/journal/store.js";
 import { JournalShipper } from "../../src/actors/orders/journal/shipper.js";
 import type { VenueEvent } from "../../src/protocol/wire/engine.js";
-import { MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager, submitOrder } from "../fixtures/orders.js";
+import { MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager, submitOrder } from "../../bench/order-harness.js";
 
 const logger = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "leadlag-journal-"));

@@ -15,12 +15,14 @@ import { waitFor } from "../fixtures/wait.js";
 const log = pino({ level: "silent" });
 const quiet = { log, logLevel: "silent" };
 const actor = (name: string) => compiledUrl(new URL(`../fixtures/actors/${name}.ts`, import.meta.url)).href;
+/** Actors the restart benchmark runs too. */
+const benchActor = (name: string) => compiledUrl(new URL(`../../bench/actors/${name}.ts`, import.meta.url)).href;
 
 function topology(collect: (p: Pong) => void, count: number, extra: Partial<Record<"doubler", object>> = {}): ChildSpec[] {
   return [
-    { name: "collector", module: actor("collector"), thread: "main", config: { collect } },
-    { name: "doubler", module: actor("doubler"), thread: "worker-b", config: extra.doubler ?? {} },
-    { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count, perTick: 50, everyMs: 1 } },
+    { name: "collector", module: benchActor("collector"), thread: "main", config: { collect } },
+    { name: "doubler", module: benchActor("doubler"), thread: "worker-b", config: extra.doubler ?? {} },
+    { name: "source", module: benchActor("counter-source"), thread: "worker-a", config: { count, perTick: 50, everyMs: 1 } },
   ];
 }
 
@@ -92,7 +94,7 @@ describe("actor runtime", () => {
     const pongsOf = (p: Pong) => pongs.push(p.id);
     running = await startSystem(
       [
-        { name: "collector", module: actor("collector"), thread: "main", config: { collect: pongsOf } },
+        { name: "collector", module: benchActor("collector"), thread: "main", config: { collect: pongsOf } },
         {
           name: "slow",
           module: actor("slow-starter"),
@@ -128,9 +130,9 @@ describe("actor runtime", () => {
     const source = { count: 3000, perTick: 10, everyMs: 1 };
     running = await startSystem(
       [
-        { name: "collector", module: actor("collector"), thread: "main", config: { collect: outOf } },
+        { name: "collector", module: benchActor("collector"), thread: "main", config: { collect: outOf } },
         { name: "doubler", module: actor("refusing-doubler"), thread: "main", config: { state } },
-        { name: "source", module: actor("counter-source"), thread: "worker-a", config: source },
+        { name: "source", module: benchActor("counter-source"), thread: "worker-a", config: source },
       ],
       { ...quiet, faultInjection: true },
     );
@@ -149,7 +151,7 @@ describe("actor runtime", () => {
   it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
     const specs: ChildSpec[] = [
       { name: "spinner", module: actor("spinner"), thread: "worker-s" },
-      { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count: 1, perTick: 1, everyMs: 1 } },
+      { name: "source", module: benchActor("counter-source"), thread: "worker-a", config: { count: 1, perTick: 1, everyMs: 1 } },
     ];
     running = await startSystem(specs, { ...quiet, heartbeatTimeoutMs: 300 });
     await waitFor(() => running!.actors()[0].restarts >= 1);

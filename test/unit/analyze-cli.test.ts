@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { readTradesCsv, type TradeRow } from "../../src/backtest/trades-csv.js";
-import { leadLagPair, seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
+import { leadLagPair, seededRandom, standardNormal } from "../../bench/synthetic-ticks.js";
 
 const EPOCH = 1_764_000_000_000_000_000n;
 const SEC = 1_000_000_000n;

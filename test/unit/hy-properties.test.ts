@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { batchEstimate, hyCurve, hyTelescoping, type Observations } from "../../src/actors/estimator/batch.js";
 import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
 import { buildLagGrid, DEFAULT_HY_PARAMS } from "../../src/actors/estimator/params.js";
-import { interleave, leadLagPair, seededRandom, type TickSeries } from "../fixtures/synthetic-ticks.js";
+import { interleave, leadLagPair, seededRandom, type TickSeries } from "../../bench/synthetic-ticks.js";
 
 const grid = buildLagGrid(DEFAULT_HY_PARAMS);
 const asObservations = (s: TickSeries): Observations => ({ times: s.times, values: s.logPrices });

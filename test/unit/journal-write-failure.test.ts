@@ -10,7 +10,7 @@ import { LocalJournal, type JournalIo } from "../../src/actors/orders/journal/lo
 import { LockHeldError } from "../../src/actors/orders/journal/lock.js";
 import { StorageError } from "../../src/actors/orders/journal/storage.js";
 import { compiledUrl } from "../../src/runtime/paths.js";
-import { T0 } from "../fixtures/orders.js";
+import { T0 } from "../../bench/order-harness.js";
 
 const logger = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "leadlag-journal-fail-"));

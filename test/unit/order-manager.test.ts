@@ -5,7 +5,7 @@ import { CloidGenerator } from "../../src/actors/orders/cloid.js";
 import { ORDER_STATUSES, ORDER_TRIGGERS, TERMINAL_STATUSES, TRANSITIONS, transition } from "../../src/actors/orders/state-machine.js";
 import { fillAnomalyKind, noFillAnomalies, ordersHealth } from "../../src/actors/orders/status.js";
 import type { OrderStatus } from "../../src/protocol/orders.js";
-import { MS, T0, OrderHarness, accepted, canceled, filled, newOrderManager, rejected, submitOrder } from "../fixtures/orders.js";
+import { MS, T0, OrderHarness, accepted, canceled, filled, newOrderManager, rejected, submitOrder } from "../../bench/order-harness.js";
 
 describe("order state table", () => {
   it("every transition target is a known status and terminal states never reopen", () => {

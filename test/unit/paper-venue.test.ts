@@ -6,7 +6,7 @@ import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from 
 import type { EngineFrame } from "../../src/actors/venues/paper/core.js";
 import { incarnationIdPrefix, PaperVenueCore } from "../../src/actors/venues/paper/core.js";
 import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
-import { MS, OrderHarness, T0 } from "../fixtures/orders.js";
+import { MS, OrderHarness, T0 } from "../../bench/order-harness.js";
 
 const SYMBOL = "ETH-USDC-PERP";
 const book = { bidPx: [2999, 2998, 2997], bidSz: [1, 2, 3], askPx: [3001, 3002, 3003], askSz: [0.5, 1, 2] };

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { breakerLimitsFrom, limitsFor, type CircuitBreakerLimits, type RiskLimits } from "../../src/actors/risk/limits.js";
-import { MS, T0 } from "../fixtures/orders.js";
+import { MS, T0 } from "../../bench/order-harness.js";
 import { roundToLot } from "../../src/model/rounding.js";
 
 const ETH: RiskInstrument = { symbol: "ETH-USDC-PERP", marketType: "perp", base: "ETH", quote: "USDC", lotSize: 0.001 };

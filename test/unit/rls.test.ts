@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blendExpectedMove, expectedMoveFeatures, RlsExpectedMove } from "../../src/actors/strategy/rls.js";
-import { seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
+import { seededRandom, standardNormal } from "../../bench/synthetic-ticks.js";
 
 function close(actual: number, expected: number, relative = 1e-9): void {
   expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(1e-12, relative * Math.abs(expected)));

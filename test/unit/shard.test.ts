@@ -5,7 +5,7 @@ import { DEFAULT_HY_PARAMS, type HyParams } from "../../src/actors/estimator/par
 import type { HyResult } from "../../src/actors/estimator/scan.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
 import { PUSHED_AHEAD, type PairScan, type PairsScanned, type ScanPairs } from "../../src/protocol/signals.js";
-import { seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
+import { seededRandom, standardNormal } from "../../bench/synthetic-ticks.js";
 import { book, MS, S, T0, trade } from "../fixtures/strategy.js";
 
 const HY: HyParams = { ...DEFAULT_HY_PARAMS, inferenceLookbackSeconds: 30, lagMinS: -2, lagMaxS: 2, lagStepS: 0.05 };
