@@ -6,7 +6,7 @@ import type { ActorContext, ActorDef, ActorInstance, Handler } from "./actor.js"
 import type { Clock } from "./clock.js";
 import { ActorCounters, CustomMetrics, Slot, type ActorMetrics } from "./metrics.js";
 import { TimerQueue } from "./timers.js";
-import { Doorbell } from "../transport/doorbell.js";
+import type { Doorbell } from "../transport/doorbell.js";
 import { Mailbox } from "../transport/mailbox.js";
 import type { FrameReader, FrameWriter } from "../transport/frames.js";
 import { ChannelFrames } from "../transport/frames.js";

@@ -112,7 +112,7 @@ describe("online HY equals the double sum on the window (signal-math §2.8.3)", 
 
 function referenceCurve(leader: Observations, lagger: Observations, end: number, lookbackNs: number, grid: ReturnType<typeof buildLagGrid>): Float64Array {
   const inWindow = (s: Observations): Observations => {
-    const keep = Array.from(s.times, (t, i) => i).filter((i) => s.times[i] >= end - lookbackNs && s.times[i] <= end);
+    const keep = Array.from(s.times, (_t, i) => i).filter((i) => s.times[i] >= end - lookbackNs && s.times[i] <= end);
     return { times: keep.map((i) => s.times[i]), values: keep.map((i) => s.values[i]) };
   };
   return hyCurve(inWindow(leader), inWindow(lagger), grid, hyDoubleSum);

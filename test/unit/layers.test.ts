@@ -25,12 +25,12 @@ interface Source {
  */
 const REFERENCE = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+|\bnew URL\(\s*)(["'`])(\.\.?\/[^"'`]*?)(?:\$\{[^`]*)?\1/gm;
 
-export function references(text: string): string[] {
+function references(text: string): string[] {
   return [...text.matchAll(REFERENCE)].map((m) => m[2]);
 }
 
 /** The offending imports of `sources`, one line each: "<file> (<layer>) imports <target> (<layer>)". */
-export function layerViolations(sources: readonly Source[]): string[] {
+function layerViolations(sources: readonly Source[]): string[] {
   const offenders: string[] = [];
   for (const { file, text } of sources) {
     const [top, layer] = file.split("/");

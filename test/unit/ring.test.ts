@@ -199,7 +199,7 @@ describe("ring edges", () => {
     expect(producer.tryWrite(new Uint8Array(60).fill(7))).toBe(true);
     const consumer = new RingConsumer(ring.buffer);
     const lengths: number[] = [];
-    consumer.drain((bytes, start, end) => lengths.push(end - start));
+    consumer.drain((_bytes, start, end) => lengths.push(end - start));
     expect(lengths).toEqual([60]);
   });
 

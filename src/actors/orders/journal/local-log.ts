@@ -5,7 +5,7 @@ import type { OrderEvent } from "../events.js";
 import type { JournalRecord, ScanResult } from "./record.js";
 import { encodeEvent, frameRecords, scanRecords } from "./record.js";
 import { FileLock } from "./lock.js";
-import { StorageError, storageError } from "./storage.js";
+import { type StorageError, storageError } from "./storage.js";
 
 /**
  * The local append-only journal: the durable tier the hot path writes to, synchronously, before acting.
