@@ -78,7 +78,8 @@ const batchedEventLoopSpin: Gap = async () => {
  */
 export const cacheBench: Bench = {
   name: "cache",
-  summary: "memory access latency of a working set hot vs after 5 ms of sleep / allocating spin / quiet spin / event-loop spins",
+  summary:
+    "memory access latency of a working set hot vs after 5 ms of sleep / allocating spin / quiet spin / event-loop spins",
   async run({ quick }) {
     const samples = quick ? 60 : 200;
     const result: Record<string, number> = {};
@@ -87,7 +88,13 @@ export const cacheBench: Bench = {
       for (let i = 0; i < 2000; i++) walk();
       const hot = await nsPerLoad(walk, () => undefined, samples * 5);
       result[`hot_${kb}kb_ns`] = round(hot, 1);
-      for (const [name, gap] of [["sleep", sleep], ["allocating_spin", allocatingSpin], ["quiet_spin", quietSpin], ["event_loop_spin", eventLoopSpin], ["batched_event_loop_spin", batchedEventLoopSpin]] as const) {
+      for (const [name, gap] of [
+        ["sleep", sleep],
+        ["allocating_spin", allocatingSpin],
+        ["quiet_spin", quietSpin],
+        ["event_loop_spin", eventLoopSpin],
+        ["batched_event_loop_spin", batchedEventLoopSpin],
+      ] as const) {
         const after = await nsPerLoad(walk, gap, samples);
         result[`after_${name}_${kb}kb_ns`] = round(after, 1);
         result[`after_${name}_${kb}kb_ratio`] = round(after / hot, 2);

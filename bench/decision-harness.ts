@@ -20,7 +20,6 @@ import { sortedCopy, tradeKey } from "./bench.js";
 import { freePort } from "./ports.js";
 import { wallClockNs } from "../src/runtime/clock.js";
 
-
 /** The floor: PUSH → PULL → PUSH → PULL on loopback TCP, one message in flight. */
 export async function zmqRoundTripUs(n: number): Promise<Float64Array> {
   const [a, b] = [await freePort(), await freePort()];
@@ -123,7 +122,12 @@ export interface DecisionSamples {
  * `{hot_thread: worker}`, `{estimator_spin_us: 0}`) try others.
  */
 export async function runDecisionHarness(durationMs: number): Promise<DecisionSamples> {
-  const ports = { trades: await freePort(), books: await freePort(), orders: await freePort(), events: await freePort() };
+  const ports = {
+    trades: await freePort(),
+    books: await freePort(),
+    orders: await freePort(),
+    events: await freePort(),
+  };
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-decision-"));
   const config = harnessConfig(dir, ports);
   const lastTradeOf = new Map<number, Trade>();
@@ -132,7 +136,13 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   let jumpTrade: Trade | undefined;
   const decisionUs: number[] = [];
   let jumps = 0;
-  const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [], approved: [], placed: [] };
+  const stages: Record<"jump" | DecisionStage, number[]> = {
+    jump: [],
+    scan_request: [],
+    scan_result: [],
+    approved: [],
+    placed: [],
+  };
   const ringRoundTrips: number[] = [];
   const ringForward: number[] = [];
   const seenStages = new Set<string>();
@@ -179,11 +189,29 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
       },
     },
     ...daemon,
-    { name: "ring-prober", module: compiledUrl(new URL("./actors/ring-prober.ts", import.meta.url)).href, thread: "main", config: { everyMs: 97, record: (us: number, forwardUs: number) => (ringRoundTrips.push(us), ringForward.push(forwardUs)) } },
-    { name: "ring-ponger", module: compiledUrl(new URL("./actors/hop-ponger.ts", import.meta.url)).href, thread: shardThread, config: { stampArrival: true } },
+    {
+      name: "ring-prober",
+      module: compiledUrl(new URL("./actors/ring-prober.ts", import.meta.url)).href,
+      thread: "main",
+      config: {
+        everyMs: 97,
+        record: (us: number, forwardUs: number) => (ringRoundTrips.push(us), ringForward.push(forwardUs)),
+      },
+    },
+    {
+      name: "ring-ponger",
+      module: compiledUrl(new URL("./actors/hop-ponger.ts", import.meta.url)).href,
+      thread: shardThread,
+      config: { stampArrival: true },
+    },
   ];
   const handoffs = recordEngineHandoffs();
-  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us });
+  const supervisor = await startSystem(specs, {
+    log: pino({ level: "warn" }),
+    logLevel: "warn",
+    spinUs: spinPlan(config),
+    rehearseEveryUs: config.runtime.spin.rehearse_every_us,
+  });
   await new Promise((r) => setTimeout(r, durationMs));
   await supervisor.stop();
   handoffs.restore();
@@ -192,12 +220,17 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   return {
     decisionUs: sortedCopy(decisionUs),
     // Jump trade published → order arrived at the engine; jump trade received → order handed to ZeroMQ.
-    tickToOrderUs: sortedCopy(sinceStart(arrivals, (intent) => {
-      const trade = jumpOfIntent.get(intent);
-      return trade === undefined ? undefined : publishedAt.get(trade);
-    })),
+    tickToOrderUs: sortedCopy(
+      sinceStart(arrivals, (intent) => {
+        const trade = jumpOfIntent.get(intent);
+        return trade === undefined ? undefined : publishedAt.get(trade);
+      }),
+    ),
     daemonUs: sortedCopy(sinceStart(handoffs.handoffs, (intent) => receiptOfIntent.get(intent))),
-    stagesUs: Object.fromEntries(Object.entries(stages).map(([name, us]) => [name, sortedCopy(us)])) as Record<"jump" | DecisionStage, Float64Array>,
+    stagesUs: Object.fromEntries(Object.entries(stages).map(([name, us]) => [name, sortedCopy(us)])) as Record<
+      "jump" | DecisionStage,
+      Float64Array
+    >,
     jumps,
     loadedRingRoundTripUs: sortedCopy(ringRoundTrips),
     loadedRingForwardUs: sortedCopy(ringForward),

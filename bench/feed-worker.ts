@@ -44,4 +44,9 @@ const deadline = Date.now() + 60_000;
 while (processed + malformed < expected && Date.now() < deadline) {
   if (inbox.waitForData(50, 1000)) inbox.drain(onFrame);
 }
-parentPort!.postMessage({ doneAt: performance.timeOrigin + performance.now(), processed, malformed, stats: core.stats() });
+parentPort!.postMessage({
+  doneAt: performance.timeOrigin + performance.now(),
+  processed,
+  malformed,
+  stats: core.stats(),
+});

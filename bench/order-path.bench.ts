@@ -102,12 +102,24 @@ export const orderPathBench: Bench = {
         { name: "orders", module: actorModule("orders"), thread: hot, config },
         { name: "risk", module: actorModule("risk"), thread: hot, config },
         // PGlite, on its own thread, takes a few seconds to open; proposals start after it.
-        { name: "proposer", module: compiledUrl(new URL("./actors/proposer.ts", import.meta.url)).href, thread: hot, config: { count: n, everyMs: paceMs, startAfterMs: 8000 } },
+        {
+          name: "proposer",
+          module: compiledUrl(new URL("./actors/proposer.ts", import.meta.url)).href,
+          thread: hot,
+          config: { count: n, everyMs: paceMs, startAfterMs: 8000 },
+        },
       ],
-      { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us },
+      {
+        log: pino({ level: "warn" }),
+        logLevel: "warn",
+        spinUs: spinPlan(config),
+        rehearseEveryUs: config.runtime.spin.rehearse_every_us,
+      },
     );
     // The same bare hop while the daemon works, between its proposals: what the transport alone costs under this load.
-    const loadedFloor = new Promise((r) => setTimeout(r, 8500)).then(() => sendFloorFrames(ordersPort, n / 2, LOADED_FLOOR));
+    const loadedFloor = new Promise((r) => setTimeout(r, 8500)).then(() =>
+      sendFloorFrames(ordersPort, n / 2, LOADED_FLOOR),
+    );
     try {
       const deadline = new Promise((r) => setTimeout(r, 8000 + n * 5 + 30_000).unref());
       await Promise.race([engine.done, deadline]);

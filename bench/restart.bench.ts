@@ -22,9 +22,19 @@ export const restartBench: Bench = {
     const crashOn = Array.from({ length: n }, (_, i) => 1000 + i * 400);
     const supervisor = await startSystem(
       [
-        { name: "collector", module: fixture("collector"), thread: "main", config: { collect: (p: Pong) => arrivals.push({ id: p.id / 2, at: performance.now() }) } },
+        {
+          name: "collector",
+          module: fixture("collector"),
+          thread: "main",
+          config: { collect: (p: Pong) => arrivals.push({ id: p.id / 2, at: performance.now() }) },
+        },
         { name: "doubler", module: fixture("doubler"), thread: "worker-doubler", config: { crashOn, crashOnce: true } },
-        { name: "source", module: fixture("counter-source"), thread: "worker-source", config: { count: 1e9, perTick: 20, everyMs: 1 } },
+        {
+          name: "source",
+          module: fixture("counter-source"),
+          thread: "worker-source",
+          config: { count: 1e9, perTick: 20, everyMs: 1 },
+        },
       ],
       {
         log: pino({ level: "silent" }),

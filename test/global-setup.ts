@@ -6,5 +6,8 @@ import { fromRoot } from "../src/runtime/paths.js";
  * leaves test code out of dist/, so every test run compiles the fixtures into dist/test/ first.
  */
 export default function compileFixtures(): void {
-  execFileSync(fromRoot("node_modules", ".bin", "tsc"), ["-p", "tsconfig.fixtures.json"], { cwd: fromRoot(), stdio: "inherit" });
+  execFileSync(fromRoot("node_modules", ".bin", "tsc"), ["-p", "tsconfig.fixtures.json"], {
+    cwd: fromRoot(),
+    stdio: "inherit",
+  });
 }

@@ -17,7 +17,15 @@ export interface DecisionTapConfig {
 /** Watches the feed's trades, the jumps, the scans, the strategy's proposals and their way to the venue, for the decision benchmarks. */
 export default defineActor<DecisionTapConfig>({
   kind: "decision-tap",
-  reads: ["md.trade", "signal.jump", "signal.scan.request", "signal.scan.result", "orders.proposed", "orders.approved", "orders.venue"],
+  reads: [
+    "md.trade",
+    "signal.jump",
+    "signal.scan.request",
+    "signal.scan.result",
+    "orders.proposed",
+    "orders.approved",
+    "orders.venue",
+  ],
   writes: [],
   init(ctx) {
     return {

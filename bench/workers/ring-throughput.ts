@@ -79,7 +79,12 @@ function ringConsumer(ring: SharedArrayBuffer, count: number, decode: boolean): 
   return { atMs: absoluteNowMs(), checksum };
 }
 
-async function portProducer(port: MessagePort, mode: PostMessageMode, count: number, progress: Int32Array): Promise<ThroughputReport> {
+async function portProducer(
+  port: MessagePort,
+  mode: PostMessageMode,
+  count: number,
+  progress: Int32Array,
+): Promise<ThroughputReport> {
   const frame = encodedSampleTrade();
   const trade = sampleTrade(123_456);
   announceReadyAndWait(job.gate);
@@ -91,7 +96,12 @@ async function portProducer(port: MessagePort, mode: PostMessageMode, count: num
   return { atMs, checksum: count };
 }
 
-function portConsumer(port: MessagePort, mode: PostMessageMode, count: number, progress: Int32Array): Promise<ThroughputReport> {
+function portConsumer(
+  port: MessagePort,
+  mode: PostMessageMode,
+  count: number,
+  progress: Int32Array,
+): Promise<ThroughputReport> {
   const packr = createTradePackr();
   let received = 0;
   let checksum = 0;

@@ -47,9 +47,23 @@ for (let i = 0; i < job.ticks; i++) {
     i % 2 === 0
       ? { type: "Trade", instrument, tsNs, recvNs: tsNs, price: p, amount: 1, side: 1, seq: i }
       : {
-          type: "Book", instrument, tsNs, recvNs: tsNs, seq: i, valid: true,
-          bidPx: [p - 0.01], bidSz: [1 + random()], askPx: [p + 0.01], askSz: [1 + random()],
-          mid: p, relativeSpread: 0.02 / p, imbalance: 0, bidDepth: p, askDepth: p, ofi: 0, midVolatility: 0,
+          type: "Book",
+          instrument,
+          tsNs,
+          recvNs: tsNs,
+          seq: i,
+          valid: true,
+          bidPx: [p - 0.01],
+          bidSz: [1 + random()],
+          askPx: [p + 0.01],
+          askSz: [1 + random()],
+          mid: p,
+          relativeSpread: 0.02 / p,
+          imbalance: 0,
+          bidDepth: p,
+          askDepth: p,
+          ofi: 0,
+          midVolatility: 0,
         },
   );
 }

@@ -35,7 +35,9 @@ export async function loadConfig(path: string, options: LoadOptions = {}): Promi
     text = await readConfigText(path);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(path, [makeIssue([], undefined, `a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`)]);
+    throw new ConfigError(path, [
+      makeIssue([], undefined, `a readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`),
+    ]);
   }
   return parseConfig(text, { ...options, sourceName: path });
 }
@@ -77,7 +79,9 @@ export function parseConfig(text: string, options: ParseOptions = {}): Config {
   // A reference that could not be substituted already explains its path; the schema's complaint about
   // the raw "${VAR}" text left there would only repeat it.
   const unresolved = new Set(substituted.issues.map((issue) => issue.path));
-  const schemaIssues = result.success ? [] : fromZodIssues(result.error.issues, configSchema).filter((issue) => !unresolved.has(issue.path));
+  const schemaIssues = result.success
+    ? []
+    : fromZodIssues(result.error.issues, configSchema).filter((issue) => !unresolved.has(issue.path));
   const issues = [...substituted.issues, ...schemaIssues];
   if (issues.length > 0 || !result.success) throw located(sourceName, issues, parsed.source, options.profile);
   return deepFreeze(result.data);
@@ -97,7 +101,10 @@ export function definedProfiles(text: string): readonly string[] {
 /** Adds file positions (a profile's override first, then the base) and hides secret values. */
 function locateAll(issues: readonly ConfigIssue[], source: YamlSource, profile: string | undefined): ConfigIssue[] {
   return issues.map((issue) => {
-    const fromProfile = profile === undefined || issue.segments.length === 0 ? undefined : source.locateExact(["profiles", profile, ...issue.segments]);
+    const fromProfile =
+      profile === undefined || issue.segments.length === 0
+        ? undefined
+        : source.locateExact(["profiles", profile, ...issue.segments]);
     const location = fromProfile ?? source.locate(issue.segments);
     return { ...issue, value: redactValue(issue.segments, issue.value), ...(location ? { location } : {}) };
   });

@@ -4,7 +4,13 @@
  * received value and the path.
  */
 /** zod's type names in the words of a YAML file. */
-const TYPE_PHRASES: Readonly<Record<string, string>> = { string: "text", object: "a mapping", record: "a mapping", array: "a list", int: "an integer" };
+const TYPE_PHRASES: Readonly<Record<string, string>> = {
+  string: "text",
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list",
+  int: "an integer",
+};
 
 export const expected = {
   type: (type: string) => TYPE_PHRASES[type] ?? `a ${type}`,
@@ -33,8 +39,10 @@ export const expected = {
   isoDate: "an ISO 8601 date or date-time (2025-09-07 or 2025-09-07T08:00:00Z)",
   startBeforeEnd: "a start_date before end_date",
   noFaultInjectionWithRealMoney: "fault_injection: false when execution.mode is live (real orders)",
-  paperVenueTradesPaper: 'execution.mode: paper when execution.provider is "paper" (the simulator cannot place real orders)',
-  replayProvider: 'postgresql or synthetic when mode is backtest (zmq is a live feed; leave provider out to get "auto")',
+  paperVenueTradesPaper:
+    'execution.mode: paper when execution.provider is "paper" (the simulator cannot place real orders)',
+  replayProvider:
+    'postgresql or synthetic when mode is backtest (zmq is a live feed; leave provider out to get "auto")',
   tokenForPublicBind: "runtime.control.token to be set when the health server binds a non-loopback host",
   backtestSection: "a backtest section when mode is backtest",
   knownStrategy: (names: readonly string[]) =>

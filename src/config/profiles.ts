@@ -17,12 +17,19 @@ export interface ProfileResult {
 export function applyProfile(document: unknown, profile: string | undefined): ProfileResult {
   if (!isMapping(document)) return { data: document, issues: [makeIssue([], document, expected.mapping)], defined: [] };
   const { profiles, ...base } = document;
-  if (profiles !== undefined && !isMapping(profiles)) return { data: base, issues: [makeIssue(["profiles"], profiles, expected.profileMapping)], defined: [] };
+  if (profiles !== undefined && !isMapping(profiles))
+    return { data: base, issues: [makeIssue(["profiles"], profiles, expected.profileMapping)], defined: [] };
   const defined = Object.keys(profiles ?? {});
   if (profile === undefined) return { data: base, issues: [], defined };
   const overlay = profiles !== undefined && Object.hasOwn(profiles, profile) ? profiles[profile] : undefined;
-  if (overlay === undefined) return { data: base, issues: [makeIssue(["profiles"], profile, expected.profileDefined(profile, defined))], defined };
-  if (!isMapping(overlay)) return { data: base, issues: [makeIssue(["profiles", profile], overlay, expected.mapping)], defined };
+  if (overlay === undefined)
+    return {
+      data: base,
+      issues: [makeIssue(["profiles"], profile, expected.profileDefined(profile, defined))],
+      defined,
+    };
+  if (!isMapping(overlay))
+    return { data: base, issues: [makeIssue(["profiles", profile], overlay, expected.mapping)], defined };
   return { data: deepMerge(base, overlay), issues: [], defined };
 }
 

@@ -22,7 +22,8 @@ export function redactValue(path: readonly PathSegment[], value: unknown): unkno
 /** A deep copy of `data` with every secret redacted. */
 export function redactSecrets(data: unknown, path: readonly PathSegment[] = []): unknown {
   if (Array.isArray(data)) return data.map((item, index) => redactSecrets(item, [...path, index]));
-  if (isMapping(data)) return Object.fromEntries(Object.entries(data).map(([key, item]) => [key, redactSecrets(item, [...path, key])]));
+  if (isMapping(data))
+    return Object.fromEntries(Object.entries(data).map(([key, item]) => [key, redactSecrets(item, [...path, key])]));
   return redactValue(path, data);
 }
 

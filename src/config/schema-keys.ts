@@ -30,6 +30,13 @@ function objectsAt(schema: z.ZodType, path: readonly PathSegment[]): z.ZodType[]
   if (inner.length > 0 && def.type !== "object") return inner.flatMap((s) => objectsAt(s, path));
   if (path.length === 0) return def.type === "object" ? [schema] : [];
   const [head, ...rest] = path;
-  const child = def.type === "object" ? def.shape?.[String(head)] : def.type === "array" ? def.element : def.type === "record" ? def.valueType : undefined;
+  const child =
+    def.type === "object"
+      ? def.shape?.[String(head)]
+      : def.type === "array"
+        ? def.element
+        : def.type === "record"
+          ? def.valueType
+          : undefined;
   return child ? objectsAt(child, rest) : [];
 }

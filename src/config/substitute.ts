@@ -23,7 +23,8 @@ export function substituteEnvironment(data: unknown, env: Environment): Substitu
   const walk = (value: unknown, path: PathSegment[]): unknown => {
     if (typeof value === "string") return substituteText(value, path, env, issues);
     if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
-    if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]));
+    if (isMapping(value))
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]));
     return value;
   };
   return { data: walk(data, []), issues };

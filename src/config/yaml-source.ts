@@ -68,7 +68,12 @@ function duplicateKeys(document: Document): number[] {
 }
 
 /** Tries `segments`, then ever shorter prefixes down to `minimumDepth` segments. */
-function locate(document: Document, lineCounter: LineCounter, segments: readonly PathSegment[], minimumDepth: number): SourceLocation | undefined {
+function locate(
+  document: Document,
+  lineCounter: LineCounter,
+  segments: readonly PathSegment[],
+  minimumDepth: number,
+): SourceLocation | undefined {
   for (let depth = segments.length; depth >= Math.max(1, minimumDepth); depth--) {
     const node = document.getIn(segments.slice(0, depth), true);
     const offset = isRangedNode(node) ? node.range[0] : undefined;

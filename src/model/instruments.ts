@@ -31,7 +31,9 @@ export interface Instrument {
   readonly maxLeverage: number;
 }
 
-export type InstrumentLookup = { ok: true; instrument: Instrument } | { ok: false; reason: "unknown_symbol"; spelling: string };
+export type InstrumentLookup =
+  | { ok: true; instrument: Instrument }
+  | { ok: false; reason: "unknown_symbol"; spelling: string };
 
 /** A rules file that cannot be used; `line` is 1-based in the file. */
 export class SymbolRulesError extends Error {
@@ -76,7 +78,9 @@ export class InstrumentRegistry {
   /** By marketstream topic/payload spelling, e.g. (`HYPERLIQUID`, `BTC-USDC-PERP`). Exact, case-sensitive. */
   byMarketData(exchange: string, symbol: string): InstrumentLookup {
     const instrument = this.byMd.get(mdKey(exchange, symbol));
-    return instrument ? { ok: true, instrument } : { ok: false, reason: "unknown_symbol", spelling: `${exchange}-${symbol}` };
+    return instrument
+      ? { ok: true, instrument }
+      : { ok: false, reason: "unknown_symbol", spelling: `${exchange}-${symbol}` };
   }
 
   /** By any spelling a config, an order or a fill may use (canonical, market-data, engine, alias); case-insensitive. */
@@ -122,7 +126,11 @@ export function parseSymbolRules(text: string, source = "symbol_rules.csv"): Ins
     if (cells.length !== header.length) {
       throw new SymbolRulesError(source, i + 1, `expected ${header.length} cells, found ${cells.length}`);
     }
-    const instrument = parseRow((c) => cells[columnAt.get(c)!], instruments.length, (problem) => new SymbolRulesError(source, i + 1, problem));
+    const instrument = parseRow(
+      (c) => cells[columnAt.get(c)!],
+      instruments.length,
+      (problem) => new SymbolRulesError(source, i + 1, problem),
+    );
     for (const spelling of spellingsOf(instrument)) {
       const key = normaliseSpelling(spelling);
       const owner = claimed.get(key);
@@ -148,7 +156,8 @@ function parseRow(cell: (c: Column) => string, id: number, fail: (problem: strin
     return value;
   };
   const productType = required("product_type");
-  if (productType !== "perpetual" && productType !== "spot") throw fail(`'product_type' must be perpetual or spot, got '${productType}'`);
+  if (productType !== "perpetual" && productType !== "spot")
+    throw fail(`'product_type' must be perpetual or spot, got '${productType}'`);
   const sizeDecimals = Number(required("size_decimals"));
   if (!Number.isInteger(sizeDecimals) || sizeDecimals < 0 || sizeDecimals > 12) {
     throw fail(`'size_decimals' must be an integer 0..12, got '${cell("size_decimals")}'`);
@@ -163,7 +172,10 @@ function parseRow(cell: (c: Column) => string, id: number, fail: (problem: strin
     mdSymbol: required("md_symbol"),
     venue: required("venue"),
     engineSymbol: required("engine_symbol"),
-    aliases: cell("aliases").split("|").map((a) => a.trim()).filter((a) => a.length > 0),
+    aliases: cell("aliases")
+      .split("|")
+      .map((a) => a.trim())
+      .filter((a) => a.length > 0),
     tickSize: positive("tick_size"),
     sizeDecimals,
     lotSize: lotSizeOf(sizeDecimals),

@@ -24,6 +24,12 @@ export function resolveUniverse(
     const found = registry.resolve(spelling);
     if (!found.ok) throw new Error(`${where}: '${spelling}' is not in ${rulesPath}`);
     const inst = found.instrument;
-    return { id: inst.id, symbol: spelling, lotSize: inst.lotSize, tickSize: inst.tickSize, minNotional: inst.minNotional };
+    return {
+      id: inst.id,
+      symbol: spelling,
+      lotSize: inst.lotSize,
+      tickSize: inst.tickSize,
+      minNotional: inst.minNotional,
+    };
   });
 }

@@ -89,7 +89,17 @@ export const MetricsReport = z.object({
 export type MetricsReport = z.output<typeof MetricsReport>;
 
 /** The latest state an actor published for the control API (positions, orders, risk state); JSON-safe. */
-export const ActorStatusReport = z.object({ type: z.literal("ActorStatusReport"), actor: z.string(), status: z.unknown() });
+export const ActorStatusReport = z.object({
+  type: z.literal("ActorStatusReport"),
+  actor: z.string(),
+  status: z.unknown(),
+});
 export type ActorStatusReport = z.output<typeof ActorStatusReport>;
 
-export type HostToSupervisor = ActorStarted | ActorCrashed | ActorsStopped | HostFault | MetricsReport | ActorStatusReport;
+export type HostToSupervisor =
+  | ActorStarted
+  | ActorCrashed
+  | ActorsStopped
+  | HostFault
+  | MetricsReport
+  | ActorStatusReport;

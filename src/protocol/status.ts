@@ -15,7 +15,14 @@ export interface ActorHealth {
 
 /** What `/positions`, `/orders` and `leadlag positions|orders` show: JSON-safe, snake_case, configured spellings. */
 export interface OrdersStatus {
-  positions: { symbol: string; qty: number; avg_price: number; realized_pnl: number; unrealized_pnl: number; fees: number }[];
+  positions: {
+    symbol: string;
+    qty: number;
+    avg_price: number;
+    realized_pnl: number;
+    unrealized_pnl: number;
+    fees: number;
+  }[];
   orders: {
     cl_id: string;
     strategy: string;

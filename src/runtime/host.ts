@@ -419,11 +419,15 @@ export class ThreadHost {
       const now = Date.now();
       if (now - this.lastDecodeLogMs > 10_000) {
         this.lastDecodeLogMs = now;
-        this.options.log.warn({ thread: this.options.thread, reason: decoded.reason, total: this.decodeErrors }, "dropped undecodable frame");
+        this.options.log.warn(
+          { thread: this.options.thread, reason: decoded.reason, total: this.decodeErrors },
+          "dropped undecodable frame",
+        );
       }
       return;
     }
-    for (const reader of this.localReaders[decoded.channel]) this.mailbox.push(reader, decoded.channel, decoded.message);
+    for (const reader of this.localReaders[decoded.channel])
+      this.mailbox.push(reader, decoded.channel, decoded.message);
   };
 
   private drainMailbox(): number {
@@ -714,7 +718,11 @@ export class ThreadHost {
     this.lastStatusFlushMs = nowMs;
     for (const [actor, status] of this.statuses) {
       try {
-        this.options.emit({ type: "ActorStatusReport", actor, status: typeof status === "function" ? (status as () => unknown)() : status });
+        this.options.emit({
+          type: "ActorStatusReport",
+          actor,
+          status: typeof status === "function" ? (status as () => unknown)() : status,
+        });
       } catch (err) {
         this.byName.get(actor)?.log.error({ err }, "building the status failed; not shipped");
       }

@@ -31,7 +31,13 @@ export class InlineRuntime {
     const names = [...new Set(children.flatMap((c) => [...defs.get(c.name)!.reads, ...defs.get(c.name)!.writes]))];
     this.host = new ThreadHost({
       thread: "inline",
-      actors: children.map((c, index) => ({ index, name: c.name, kind: defs.get(c.name)!.kind, moduleUrl: c.module, config: c.config })),
+      actors: children.map((c, index) => ({
+        index,
+        name: c.name,
+        kind: defs.get(c.name)!.kind,
+        moduleUrl: c.module,
+        config: c.config,
+      })),
       channels: names.map((name) => ({ name, policy: channelPolicy(name) })),
       remoteReaders: names.map(() => []),
       inbound: [],

@@ -101,7 +101,8 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     }
     bell.setBusySince(0);
     const due = host.nextTimerDue();
-    const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, elapsedMs(wallClockNs(), due)));
+    const timeoutMs =
+      due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, elapsedMs(wallClockNs(), due)));
     if (options.blockingParkSliceMs > 0) {
       const woke = Atomics.wait(bell.words, 0, seen, Math.min(timeoutMs, options.blockingParkSliceMs));
       bell.setParked(false);
@@ -141,7 +142,13 @@ const POLLS_PER_CLOCK_READ = 512;
  * turn per poll the main thread's young generation filled every 45 ms in the order-path benchmark, with
  * this spin every 71. A socket message that arrives mid-spin waits those few µs for its turn.
  */
-async function pollUntilWork(host: ThreadHost, bell: Doorbell, spinEnd: number, rehearseFrom: number, rehearseEveryMs: number): Promise<boolean> {
+async function pollUntilWork(
+  host: ThreadHost,
+  bell: Doorbell,
+  spinEnd: number,
+  rehearseFrom: number,
+  rehearseEveryMs: number,
+): Promise<boolean> {
   for (;;) {
     // The count first: a frame written after it rings a change; one written before is on a ring.
     const rung = bell.count();

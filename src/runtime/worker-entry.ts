@@ -59,6 +59,17 @@ function runCommand(message: SupervisorToHost): void {
 const { host, bell, close } = createHost(startup, wallClock, log, emit, onCommand);
 
 await host.start();
-await runHostLoop(host, bell, { spinUs: startup.spinUs, rehearseEveryUs: startup.rehearseEveryUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 }, () => stopped);
+await runHostLoop(
+  host,
+  bell,
+  {
+    spinUs: startup.spinUs,
+    rehearseEveryUs: startup.rehearseEveryUs,
+    yieldEveryMs: 1,
+    metricsEveryMs: 1000,
+    blockingParkSliceMs: 1,
+  },
+  () => stopped,
+);
 close();
 port.close();

@@ -66,7 +66,11 @@ export function buildTopology(
   for (const [channel, readingThreads] of readers) {
     if (!writers.has(channel)) {
       const reader = children.find((c) => defs.get(c.name)!.reads.includes(channel))!;
-      throw new ChildSpecError("unread_channel_writer_missing", reader.name, `child '${reader.name}' reads '${channel}' but no child writes it (threads ${[...readingThreads].join(", ")})`);
+      throw new ChildSpecError(
+        "unread_channel_writer_missing",
+        reader.name,
+        `child '${reader.name}' reads '${channel}' but no child writes it (threads ${[...readingThreads].join(", ")})`,
+      );
     }
   }
   const channels = names.map((name) => ({ name, policy: channelPolicy(name) }));

@@ -93,7 +93,9 @@ export class RingConsumer {
 
   /** True when a `drain` would deliver at least one frame (or skip a wrap marker). */
   hasData(): boolean {
-    return this.cursor < this.batchEnd || Atomics.load(this.control, Word.Head) !== Atomics.load(this.control, Word.Tail);
+    return (
+      this.cursor < this.batchEnd || Atomics.load(this.control, Word.Head) !== Atomics.load(this.control, Word.Tail)
+    );
   }
 
   /**

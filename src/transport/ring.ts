@@ -95,7 +95,8 @@ function discardUnread(buffer: SharedArrayBuffer): number {
       }
     }
     if (cursor !== head) {
-      if (Atomics.load(control, Word.Tail) === tail) throw new RingCorruptError(cursor, dataWords[(cursor & mask) >> 2]);
+      if (Atomics.load(control, Word.Tail) === tail)
+        throw new RingCorruptError(cursor, dataWords[(cursor & mask) >> 2]);
       continue;
     }
     if (Atomics.compareExchange(control, Word.Tail, tail, head) === tail) {

@@ -21,8 +21,17 @@ afterEach(async () => {
 });
 
 function publisher(tradesPort: number, booksPort: number): SyntheticPublisher {
-  const spec = syntheticSpecFromConfig(marketDataSchema.parse({ synthetic: { book_rate_hz: 100, trade_rate_hz: 50 } }).synthetic, registry);
-  return new SyntheticPublisher(new SyntheticMarket(spec, wallClockNs()), { host: "127.0.0.1", tradesPort, booksPort, intervalMs: 5, logger });
+  const spec = syntheticSpecFromConfig(
+    marketDataSchema.parse({ synthetic: { book_rate_hz: 100, trade_rate_hz: 50 } }).synthetic,
+    registry,
+  );
+  return new SyntheticPublisher(new SyntheticMarket(spec, wallClockNs()), {
+    host: "127.0.0.1",
+    tradesPort,
+    booksPort,
+    intervalMs: 5,
+    logger,
+  });
 }
 
 describe("synthetic publisher", () => {
@@ -30,15 +39,28 @@ describe("synthetic publisher", () => {
     const [tp, bp] = freePortPair();
     const trades: Trade[] = [];
     const books: Book[] = [];
-    const core = new FeedCore({ registry, lookbackNs: 60_000_000_000n, staleAfterNs: 1_000_000_000n, maxClockSkewNs: 2_000_000_000n }, { trade: (t) => trades.push(t), book: (b) => books.push(b) });
-    const bridge = new MarketDataBridge({ host: "127.0.0.1", tradesPort: tp, booksPort: bp, topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]), logger }, (t, p, ns) => core.onFrame(t, p, ns));
+    const core = new FeedCore(
+      { registry, lookbackNs: 60_000_000_000n, staleAfterNs: 1_000_000_000n, maxClockSkewNs: 2_000_000_000n },
+      { trade: (t) => trades.push(t), book: (b) => books.push(b) },
+    );
+    const bridge = new MarketDataBridge(
+      {
+        host: "127.0.0.1",
+        tradesPort: tp,
+        booksPort: bp,
+        topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]),
+        logger,
+      },
+      (t, p, ns) => core.onFrame(t, p, ns),
+    );
     bridge.start();
     cleanups.push(() => bridge.close());
     const pub = publisher(tp, bp);
     await pub.start();
     cleanups.push(() => pub.close());
     const deadline = Date.now() + 10_000;
-    while ((trades.length < 20 || books.filter((b) => b.valid).length < 20) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((trades.length < 20 || books.filter((b) => b.valid).length < 20) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(trades.length).toBeGreaterThanOrEqual(20);
     expect(books.some((b) => b.valid && b.bidPx.length === 10)).toBe(true);
     const drops = Object.entries(core.stats().drops).filter(([reason, n]) => n > 0 && reason !== "awaiting_checkpoint");
@@ -52,6 +74,8 @@ describe("synthetic publisher", () => {
     const first = publisher(tp, bp);
     await first.start();
     cleanups.push(() => first.close());
-    await expect(publisher(tp, bp + 100).start()).rejects.toThrow(`synthetic market: cannot bind the trades socket on tcp://127.0.0.1:${tp}: Address already in use`);
+    await expect(publisher(tp, bp + 100).start()).rejects.toThrow(
+      `synthetic market: cannot bind the trades socket on tcp://127.0.0.1:${tp}: Address already in use`,
+    );
   });
 });

@@ -34,7 +34,6 @@ strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-US
   );
 }
 
-
 let running: Supervisor | undefined;
 afterEach(async () => {
   await running?.stop();
@@ -49,16 +48,41 @@ describe("order manager actor", () => {
     const count = 400;
     running = await startSystem(
       [
-        { name: "driver", module: driver, thread: "main", config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o) } },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: ordersConfig(dir, accountId) },
+        {
+          name: "driver",
+          module: driver,
+          thread: "main",
+          config: {
+            count,
+            instrument: 0,
+            symbol: "BTC-USDT-PERP",
+            price: 100_000,
+            size: 0.001,
+            onPlace: (o: PlaceOrder) => placed.push(o),
+          },
+        },
+        {
+          name: "orders",
+          module: actorModule("orders"),
+          thread: "worker-orders",
+          config: ordersConfig(dir, accountId),
+        },
       ],
-      { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent", faultInjection: true },
+      {
+        log: pino({ level: process.env.TEST_LOG ?? "silent" }),
+        logLevel: process.env.TEST_LOG ?? "silent",
+        faultInjection: true,
+      },
     );
     await waitFor(() => placed.length >= count / 4);
     expect(running.crashActor("orders")).toBe(true);
     await waitFor(() => running!.actors().find((a) => a.name === "orders")!.restarts === 1);
     await waitFor(() => placed.length === count);
-    await waitFor(() => (running!.actorStatus("orders") as OrdersStatus | undefined)?.positions[0]?.qty === undefined ? false : Math.abs((running!.actorStatus("orders") as OrdersStatus).positions[0].qty - count * 0.001) < 1e-9);
+    await waitFor(() =>
+      (running!.actorStatus("orders") as OrdersStatus | undefined)?.positions[0]?.qty === undefined
+        ? false
+        : Math.abs((running!.actorStatus("orders") as OrdersStatus).positions[0].qty - count * 0.001) < 1e-9,
+    );
 
     expect(new Set(placed.map((o) => o.clId)).size).toBe(count);
     expect(new Set(placed.map((o) => o.intentId)).size).toBe(count);
@@ -85,9 +109,23 @@ describe("order manager actor", () => {
           name: "driver",
           module: driver,
           thread: "main",
-          config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o), onPosition: (p: PositionChanged) => positions.push(p), exposeStateRequest: (f: () => void) => (requestState = f) },
+          config: {
+            count,
+            instrument: 0,
+            symbol: "BTC-USDT-PERP",
+            price: 100_000,
+            size: 0.001,
+            onPlace: (o: PlaceOrder) => placed.push(o),
+            onPosition: (p: PositionChanged) => positions.push(p),
+            exposeStateRequest: (f: () => void) => (requestState = f),
+          },
         },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: ordersConfig(dir, `state-test-${process.pid}-${Date.now()}`) },
+        {
+          name: "orders",
+          module: actorModule("orders"),
+          thread: "worker-orders",
+          config: ordersConfig(dir, `state-test-${process.pid}-${Date.now()}`),
+        },
       ],
       { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent" },
     );
@@ -105,11 +143,27 @@ describe("order manager actor", () => {
     const config = ordersConfig(dir, `paper-lost-${process.pid}-${Date.now()}`);
     const placed: PlaceOrder[] = [];
     const count = 30;
-    const log = { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent", faultInjection: true };
+    const log = {
+      log: pino({ level: process.env.TEST_LOG ?? "silent" }),
+      logLevel: process.env.TEST_LOG ?? "silent",
+      faultInjection: true,
+    };
     const start = (run: string) =>
       startSystem(
         [
-          { name: "driver", module: restingDriver, thread: "main", config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, run, onPlace: (o: PlaceOrder) => placed.push(o) } },
+          {
+            name: "driver",
+            module: restingDriver,
+            thread: "main",
+            config: {
+              count,
+              instrument: 0,
+              symbol: "BTC-USDT-PERP",
+              price: 100_000,
+              run,
+              onPlace: (o: PlaceOrder) => placed.push(o),
+            },
+          },
           { name: "orders", module: actorModule("orders"), thread: "main", config },
           { name: "venue", module: actorModule("venues/paper"), thread: "main", config },
         ],

@@ -142,7 +142,15 @@ describe("order manager crashed during its start-up", () => {
       const waitForShipping = async () => {
         let done = false;
         // The log is briefly absent while the restore test replaces it: then not shipped yet.
-        await waitFor(() => (void allShipped().then((d) => (done = d), () => (done = false)), done));
+        await waitFor(
+          () => (
+            void allShipped().then(
+              (d) => (done = d),
+              () => (done = false),
+            ),
+            done
+          ),
+        );
       };
       if (step === "orders:restore") {
         // A restore needs the database ahead of the local log: everything traded and shipped, then the log lost.
@@ -160,7 +168,7 @@ describe("order manager crashed during its start-up", () => {
       await waitFor(() => placed.length === count && Math.abs(qty() - count * 0.001) < 1e-9);
       await waitForShipping();
       // Statuses are shipped every 100 ms: the one read may still be from before the last inputs were released.
-    await waitFor(() => status()?.health.status === "ok");
+      await waitFor(() => status()?.health.status === "ok");
       await running.stop();
       running = undefined;
 

@@ -18,14 +18,22 @@ const actor = (name: string) => compiledUrl(new URL(`../fixtures/actors/${name}.
 /** Actors the restart benchmark runs too. */
 const benchActor = (name: string) => compiledUrl(new URL(`../../bench/actors/${name}.ts`, import.meta.url)).href;
 
-function topology(collect: (p: Pong) => void, count: number, extra: Partial<Record<"doubler", object>> = {}): ChildSpec[] {
+function topology(
+  collect: (p: Pong) => void,
+  count: number,
+  extra: Partial<Record<"doubler", object>> = {},
+): ChildSpec[] {
   return [
     { name: "collector", module: benchActor("collector"), thread: "main", config: { collect } },
     { name: "doubler", module: benchActor("doubler"), thread: "worker-b", config: extra.doubler ?? {} },
-    { name: "source", module: benchActor("counter-source"), thread: "worker-a", config: { count, perTick: 50, everyMs: 1 } },
+    {
+      name: "source",
+      module: benchActor("counter-source"),
+      thread: "worker-a",
+      config: { count, perTick: 50, everyMs: 1 },
+    },
   ];
 }
-
 
 let running: Supervisor | undefined;
 afterEach(async () => {
@@ -37,7 +45,10 @@ describe("actor runtime", () => {
   it("gives the same output sequence under the inline transport and under threads", async () => {
     const count = 2000;
     const threaded: number[] = [];
-    running = await startSystem(topology((p) => threaded.push(p.id), count), quiet);
+    running = await startSystem(
+      topology((p) => threaded.push(p.id), count),
+      quiet,
+    );
     await waitFor(() => threaded.length === count);
 
     const inlineOut: number[] = [];
@@ -53,7 +64,10 @@ describe("actor runtime", () => {
 
   it("restarts a crashed actor in place and retries the message once; a message that crashes twice is dropped", async () => {
     const out: number[] = [];
-    running = await startSystem(topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }), quiet);
+    running = await startSystem(
+      topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }),
+      quiet,
+    );
     await waitFor(() => out.length === 499);
     expect(out).not.toContain(200);
     expect(out.at(-1)).toBe(998);
@@ -63,14 +77,20 @@ describe("actor runtime", () => {
 
   it("delivers the message a transient crash interrupted to the restarted actor", async () => {
     const out: number[] = [];
-    running = await startSystem(topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100], crashOnce: true } }), quiet);
+    running = await startSystem(
+      topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100], crashOnce: true } }),
+      quiet,
+    );
     await waitFor(() => out.length === 500);
     expect(out).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));
   });
 
   it("restarts a dead worker with the actors it hosted, which resume from the ring", async () => {
     const out: number[] = [];
-    running = await startSystem(topology((p) => out.push(p.id), 100_000), { ...quiet, faultInjection: true });
+    running = await startSystem(
+      topology((p) => out.push(p.id), 100_000),
+      { ...quiet, faultInjection: true },
+    );
     await waitFor(() => out.length > 1000);
     expect(await running.killWorkerOf("doubler")).toBe(true);
     const before = out.length;
@@ -81,7 +101,10 @@ describe("actor runtime", () => {
 
   it("releases a crashed actor's resources before restarting it (a bound port does not block the restart)", async () => {
     const port = await freePort();
-    running = await startSystem([{ name: "holder", module: actor("port-holder"), thread: "worker-h", config: { port } }], { ...quiet, faultInjection: true });
+    running = await startSystem(
+      [{ name: "holder", module: actor("port-holder"), thread: "worker-h", config: { port } }],
+      { ...quiet, faultInjection: true },
+    );
     expect(running.crashActor("holder")).toBe(true);
     await waitFor(() => running!.actors()[0].restarts === 1 && running!.actors()[0].state === "running");
     await new Promise((r) => setTimeout(r, 100));
@@ -151,7 +174,12 @@ describe("actor runtime", () => {
   it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
     const specs: ChildSpec[] = [
       { name: "spinner", module: actor("spinner"), thread: "worker-s" },
-      { name: "source", module: benchActor("counter-source"), thread: "worker-a", config: { count: 1, perTick: 1, everyMs: 1 } },
+      {
+        name: "source",
+        module: benchActor("counter-source"),
+        thread: "worker-a",
+        config: { count: 1, perTick: 1, everyMs: 1 },
+      },
     ];
     running = await startSystem(specs, { ...quiet, heartbeatTimeoutMs: 300 });
     await waitFor(() => running!.actors()[0].restarts >= 1);
@@ -160,10 +188,13 @@ describe("actor runtime", () => {
 
   it("escalates past the restart intensity and stops every actor", async () => {
     const crashOn = Array.from({ length: 50 }, (_, i) => i);
-    const supervisor = await startSystem(topology(() => undefined, 50, { doubler: { crashOn } }), {
-      ...quiet,
-      policy: { ...DEFAULT_RESTART_POLICY, intensity: 3, periodMs: 60_000, backoffInitialMs: 1 },
-    });
+    const supervisor = await startSystem(
+      topology(() => undefined, 50, { doubler: { crashOn } }),
+      {
+        ...quiet,
+        policy: { ...DEFAULT_RESTART_POLICY, intensity: 3, periodMs: 60_000, backoffInitialMs: 1 },
+      },
+    );
     const report = await supervisor.escalated;
     expect(report).toMatchObject({ context: "reached_max_restart_intensity", offender: "doubler" });
     expect(supervisor.actors().every((a) => a.state === "stopped")).toBe(true);

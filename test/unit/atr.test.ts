@@ -9,7 +9,9 @@ import {
 } from "../../src/actors/strategy/atr.js";
 
 function close(actual: number, expected: number): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(1e-12, 1e-9 * Math.abs(expected)));
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    Math.max(1e-12, 1e-9 * Math.abs(expected)),
+  );
 }
 
 const seconds = (s: number): bigint => BigInt(Math.round(s * 1e9));

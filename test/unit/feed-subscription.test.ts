@@ -9,7 +9,10 @@ import { parseConfig } from "../../src/config/index.js";
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 
 const zmqConfig = (symbols: string) =>
-  parseConfig(`market_data:\n  provider: zmq\n  exchanges: [hyperliquid]\nstrategies:\n  - name: s\n    type: leadlag\n    config:\n      symbols: ${symbols}\n`, { env: {} });
+  parseConfig(
+    `market_data:\n  provider: zmq\n  exchanges: [hyperliquid]\nstrategies:\n  - name: s\n    type: leadlag\n    config:\n      symbols: ${symbols}\n`,
+    { env: {} },
+  );
 
 describe("market-data subscription", () => {
   it("subscribes to whole topics per stream, so _book never leaks into _book_delta", () => {
@@ -35,6 +38,8 @@ describe("market-data subscription", () => {
   });
 
   it("refuses a symbol missing from the rules, naming it", () => {
-    expect(() => marketDataSubscription(zmqConfig("[DOGE-USDT-PERP]"), registry)).toThrow("symbol 'DOGE-USDT-PERP' is not in configs/symbol_rules.csv");
+    expect(() => marketDataSubscription(zmqConfig("[DOGE-USDT-PERP]"), registry)).toThrow(
+      "symbol 'DOGE-USDT-PERP' is not in configs/symbol_rules.csv",
+    );
   });
 });

@@ -76,7 +76,11 @@ describe("local journal on a filling disk", () => {
     const after = reopen(path);
     expect(after.problem).toBe("");
     const amounts = after.records.map((r) => [r.seq, (r.event as { amount: number }).amount]);
-    expect(amounts).toEqual([[1n, 1], [2n, 2], [3n, 3]]);
+    expect(amounts).toEqual([
+      [1n, 1],
+      [2n, 2],
+      [3n, 3],
+    ]);
   });
 
   it("writes nothing more until the torn bytes of a failed write are cut", () => {

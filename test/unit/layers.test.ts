@@ -23,7 +23,8 @@ interface Source {
  * (worker and actor modules). Of a template literal only the part before the first `${` is kept: enough to
  * name the folder it points into.
  */
-const REFERENCE = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+|\bnew URL\(\s*)(["'`])(\.\.?\/[^"'`]*?)(?:\$\{[^`]*)?\1/gm;
+const REFERENCE =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+|\bnew URL\(\s*)(["'`])(\.\.?\/[^"'`]*?)(?:\$\{[^`]*)?\1/gm;
 
 function references(text: string): string[] {
   return [...text.matchAll(REFERENCE)].map((m) => m[2]);
@@ -79,7 +80,15 @@ describe("layers", () => {
       `const f = new URL("./worker.ts", import.meta.url);`,
       `import { z } from "zod";`,
     ].join("\n");
-    expect(references(text)).toEqual(["../a.js", "./b.js", "../c/c.js", "./side-effect.js", "../d.js", "../actors/", "./worker.ts"]);
+    expect(references(text)).toEqual([
+      "../a.js",
+      "./b.js",
+      "../c/c.js",
+      "./side-effect.js",
+      "../d.js",
+      "../actors/",
+      "./worker.ts",
+    ]);
   });
 
   it("names each import that runs back up, into test/ or into bench/", () => {

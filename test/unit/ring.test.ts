@@ -60,8 +60,17 @@ const capacities = fc.constantFrom(64, 128, 256, 1024);
 const ops = (maxLength: number): fc.Arbitrary<Op[]> =>
   fc.array(
     fc.oneof(
-      { weight: 3, arbitrary: fc.record({ kind: fc.constant("write" as const), length: fc.oneof(fc.integer({ min: 8, max: 24 }), fc.integer({ min: 8, max: maxLength })) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant("drain" as const), maxFrames: fc.integer({ min: 1, max: 12 }) }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant("write" as const),
+          length: fc.oneof(fc.integer({ min: 8, max: 24 }), fc.integer({ min: 8, max: maxLength })),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant("drain" as const), maxFrames: fc.integer({ min: 1, max: 12 }) }),
+      },
     ),
     { maxLength: 300 },
   );

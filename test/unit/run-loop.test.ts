@@ -51,7 +51,12 @@ describe("thread loop on a worker (blocking park)", () => {
     const host = streamHost(bell);
     let immediateRanAtTurn: number | undefined;
     setImmediate(() => (immediateRanAtTurn = host.turns));
-    await runHostLoop(host, bell, { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 }, () => host.turns >= 3000);
+    await runHostLoop(
+      host,
+      bell,
+      { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 },
+      () => host.turns >= 3000,
+    );
     Atomics.store(new Int32Array(stop), 0, 1);
     await ringer.terminate();
     expect(immediateRanAtTurn).toBeDefined();
@@ -61,7 +66,13 @@ describe("thread loop on a worker (blocking park)", () => {
 
 /** A host whose only behaviour is what `turn` and `hasWork` say. */
 function fakeHost(turn: () => number, hasWork: () => boolean): ThreadHost {
-  const idle = { flushStatuses: () => undefined, flushMetrics: () => undefined, nextTimerDue: () => undefined, replyExpectedUntil: () => 0, onLocalWake: undefined };
+  const idle = {
+    flushStatuses: () => undefined,
+    flushMetrics: () => undefined,
+    nextTimerDue: () => undefined,
+    replyExpectedUntil: () => 0,
+    onLocalWake: undefined,
+  };
   return { turn, hasWork, ...idle } as unknown as ThreadHost;
 }
 
@@ -70,8 +81,15 @@ describe("thread loop on the main thread (event-loop spin)", () => {
     const start = performance.now();
     const spinning = () => performance.now() - start < 20;
     let bellReads = 0;
-    const bell = { count: () => (bellReads++, 0), setBusySince: () => undefined, setParked: () => undefined } as unknown as Doorbell;
-    const host = fakeHost(() => 0, () => !spinning());
+    const bell = {
+      count: () => (bellReads++, 0),
+      setBusySince: () => undefined,
+      setParked: () => undefined,
+    } as unknown as Doorbell;
+    const host = fakeHost(
+      () => 0,
+      () => !spinning(),
+    );
     let visits = 0;
     const countVisit = () => {
       visits++;
@@ -80,7 +98,12 @@ describe("thread loop on the main thread (event-loop spin)", () => {
     setImmediate(countVisit);
     let timerRanAfterMs: number | undefined;
     setTimeout(() => (timerRanAfterMs = performance.now() - start), 2);
-    await runHostLoop(host, bell, { spinUs: 50_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => !spinning());
+    await runHostLoop(
+      host,
+      bell,
+      { spinUs: 50_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 },
+      () => !spinning(),
+    );
     expect(timerRanAfterMs).toBeDefined();
     expect(timerRanAfterMs!).toBeLessThan(20);
     // A turn per poll allocated and entered the kernel on every poll; the doorbell is now watched in batches between turns.
@@ -106,7 +129,12 @@ describe("thread loop on the main thread (event-loop spin)", () => {
        while (Atomics.load(stop, 0) === 0) { Atomics.add(words, 0, 1); Atomics.wait(stop, 0, 0, 1); }`,
       { eval: true, workerData: { bell: bellBuffer, stop } },
     );
-    await runHostLoop(host, bell, { spinUs: 5_000_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => turnsAtMs.length >= 2 || performance.now() - start > 6000);
+    await runHostLoop(
+      host,
+      bell,
+      { spinUs: 5_000_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 },
+      () => turnsAtMs.length >= 2 || performance.now() - start > 6000,
+    );
     Atomics.store(new Int32Array(stop), 0, 1);
     await ringer.terminate();
     // The second turn follows a ring (a worker's start-up away), not the spin's 5 s deadline.

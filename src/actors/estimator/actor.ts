@@ -49,7 +49,10 @@ export default defineActor<EstimatorConfig>({
       ctx.metrics.count("hy_scans_pushed_total", {});
       countScans(pushed);
     };
-    ctx.log.info({ pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features }, "estimator shard ready");
+    ctx.log.info(
+      { pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features },
+      "estimator shard ready",
+    );
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
     ctx.send(Channels.replayRequests, replay);

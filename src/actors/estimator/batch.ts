@@ -47,7 +47,9 @@ function telescope(sweep: Observations, other: Observations, shiftNs: number): n
 
 /** HY(θ) by telescoping, sweeping over the sparser series (shifting the leader forward by θ is the same as the lagger back). */
 export function hyTelescoping(leader: Observations, lagger: Observations, lagNs: number): number {
-  return leader.times.length <= lagger.times.length ? telescope(leader, lagger, lagNs) : telescope(lagger, leader, -lagNs);
+  return leader.times.length <= lagger.times.length
+    ? telescope(leader, lagger, lagNs)
+    : telescope(lagger, leader, -lagNs);
 }
 
 export function realizedVariance(series: Observations): number {
@@ -79,7 +81,12 @@ export function windowOf(series: Observations, endNs: number, lookbackNs: number
 export type HyMethod = (leader: Observations, lagger: Observations, lagNs: number) => number;
 
 /** HY at every grid lag. */
-export function hyCurve(leader: Observations, lagger: Observations, grid: LagGrid, method: HyMethod = hyTelescoping): Float64Array {
+export function hyCurve(
+  leader: Observations,
+  lagger: Observations,
+  grid: LagGrid,
+  method: HyMethod = hyTelescoping,
+): Float64Array {
   const hy = new Float64Array(grid.lagsNs.length);
   for (let k = 0; k < hy.length; k++) hy[k] = method(leader, lagger, grid.lagsNs[k]);
   return hy;

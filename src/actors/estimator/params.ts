@@ -54,7 +54,8 @@ export function buildLagGrid(params: HyParams): LagGrid {
   const minNs = secondsToNsNumber(params.lagMinS);
   const stepNs = secondsToNsNumber(params.lagStepS);
   const maxNs = secondsToNsNumber(params.lagMaxS);
-  if (!(stepNs > 0) || maxNs < minNs) throw new RangeError(`invalid lag grid ${params.lagMinS}..${params.lagMaxS} step ${params.lagStepS}`);
+  if (!(stepNs > 0) || maxNs < minNs)
+    throw new RangeError(`invalid lag grid ${params.lagMinS}..${params.lagMaxS} step ${params.lagStepS}`);
   const count = Math.floor((maxNs - minNs) / stepNs) + 1;
   const lowNs = secondsToNsNumber(params.excludeLowS);
   const highNs = secondsToNsNumber(params.excludeHighS);

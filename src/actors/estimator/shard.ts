@@ -1,5 +1,11 @@
 import type { Book, Trade } from "../../protocol/market-data.js";
-import { PUSHED_AHEAD, type Feature, type PairScan, type PairsScanned, type ScanPairs } from "../../protocol/signals.js";
+import {
+  PUSHED_AHEAD,
+  type Feature,
+  type PairScan,
+  type PairsScanned,
+  type ScanPairs,
+} from "../../protocol/signals.js";
 import { OfiLevel } from "./features.js";
 import { OnlineHyEstimator, SNAPSHOT_INPUT_FIELDS, snapshotInputs } from "./online.js";
 import { secondsToNsNumber } from "../../model/time.js";
@@ -188,7 +194,15 @@ export interface ShardCounters {
 
 export class ShardCore {
   readonly pairs: readonly PairRef[];
-  readonly counters: ShardCounters = { trades: 0, books: 0, invalidBooks: 0, unknownInstrument: 0, scans: 0, answeredAhead: 0, expired: 0 };
+  readonly counters: ShardCounters = {
+    trades: 0,
+    books: 0,
+    invalidBooks: 0,
+    unknownInstrument: 0,
+    scans: 0,
+    answeredAhead: 0,
+    expired: 0,
+  };
   private readonly routes = new Map<Feature, Map<number, Routes>>();
   /** Per configured symbol (so also the membership test for inbound ticks). */
   private readonly ofi = new Map<number, OfiLevel>();
@@ -252,7 +266,8 @@ export class ShardCore {
     this.counters.books++;
     const time = this.relative(book.tsNs);
     if (this.wants.mid) this.feed("mid", book.instrument, time, Math.log(book.mid));
-    if (this.wants.ofi) this.feed("ofi", book.instrument, time, ofi.update(book.bidPx[0], book.bidSz[0], book.askPx[0], book.askSz[0]));
+    if (this.wants.ofi)
+      this.feed("ofi", book.instrument, time, ofi.update(book.bidPx[0], book.bidSz[0], book.askPx[0], book.askSz[0]));
     if (this.wants.imbalance) this.feed("imbalance", book.instrument, time, book.imbalance);
   }
 
@@ -266,7 +281,12 @@ export class ShardCore {
       this.counters.answeredAhead++;
       return null;
     }
-    return this.scanned(request.requestId, request.leader, request.jumpTsNs, this.scan(request.leader, request.jumpTsNs));
+    return this.scanned(
+      request.requestId,
+      request.leader,
+      request.jumpTsNs,
+      this.scan(request.leader, request.jumpTsNs),
+    );
   }
 
   /**
@@ -351,5 +371,15 @@ export class ShardCore {
 
 function pairScanOf(state: PairFeatureState, result: HyResult): PairScan {
   const { status, tauStarS, rhoStar, lls, nLeader, nLagger, passes } = result;
-  return { lagger: state.pair.lagger, feature: state.feature, status, tauStarS, rhoStar, lls, nLeader, nLagger, passes };
+  return {
+    lagger: state.pair.lagger,
+    feature: state.feature,
+    status,
+    tauStarS,
+    rhoStar,
+    lls,
+    nLeader,
+    nLagger,
+    passes,
+  };
 }

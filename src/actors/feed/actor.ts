@@ -54,7 +54,10 @@ export default defineActor<Config>({
           );
         },
         ReplayHistory: (r: ReplayHistory) => {
-          const n = core.replay({ trade: (t: Trade) => ctx.send(Channels.replay, t), book: (b: Book) => ctx.send(Channels.replay, b) });
+          const n = core.replay({
+            trade: (t: Trade) => ctx.send(Channels.replay, t),
+            book: (b: Book) => ctx.send(Channels.replay, b),
+          });
           const done: HistoryReplayed = { type: "HistoryReplayed", requester: r.requester, messages: n };
           ctx.send(Channels.replay, done);
           ctx.log.info({ requester: r.requester, messages: n }, "history replayed");
@@ -68,7 +71,9 @@ export default defineActor<Config>({
       onTimer: () => {
         const staleness = core.staleness(ctx.now());
         for (const s of staleness) {
-          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : nsToSeconds(s.ageNs), { symbol: s.symbol });
+          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : nsToSeconds(s.ageNs), {
+            symbol: s.symbol,
+          });
           ctx.metrics.gauge("feed_stale", s.stale ? 1 : 0, { symbol: s.symbol });
         }
         const stats = core.stats();
@@ -79,9 +84,19 @@ export default defineActor<Config>({
         for (const s of stats.streams) {
           const key = `${s.symbol}|${s.stream}`;
           const before = reported.get(key);
-          ctx.metrics.count("feed_messages_total", { symbol: s.symbol, stream: s.stream }, s.messages - (before?.messages ?? 0));
-          for (const kind of COUNTED) ctx.metrics.count("feed_sequence_anomalies_total", { symbol: s.symbol, stream: s.stream, kind }, s[kind] - (before?.[kind] ?? 0));
-          if (s.bookValid !== undefined) ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
+          ctx.metrics.count(
+            "feed_messages_total",
+            { symbol: s.symbol, stream: s.stream },
+            s.messages - (before?.messages ?? 0),
+          );
+          for (const kind of COUNTED)
+            ctx.metrics.count(
+              "feed_sequence_anomalies_total",
+              { symbol: s.symbol, stream: s.stream, kind },
+              s[kind] - (before?.[kind] ?? 0),
+            );
+          if (s.bookValid !== undefined)
+            ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
           reported.set(key, { ...s });
         }
         ctx.publishStatus({

@@ -161,7 +161,9 @@ export class FeedCore {
     const route = this.lastTradeRoute;
     if (route === undefined) return undefined;
     const parsed = parsePayload(route.topic, this.lastTradePayload);
-    return parsed instanceof WireRejection ? undefined : normaliseTrade(route.state.instrument.id, parsed as MarketstreamTrade, this.lastTradeRecvNs);
+    return parsed instanceof WireRejection
+      ? undefined
+      : normaliseTrade(route.state.instrument.id, parsed as MarketstreamTrade, this.lastTradeRecvNs);
   }
 
   /** True when nothing arrived for the symbol (any spelling or id) within `staleAfterNs`, or it is unknown. */
@@ -196,17 +198,19 @@ export class FeedCore {
   }
 
   stats(): FeedStats {
-    const streams = [...this.states.values()].map((s): StreamStats => ({
-      symbol: s.instrument.symbol,
-      stream: s.stream,
-      lastSeq: s.tracker.lastSeq,
-      ...s.tracker.counters,
-      accepted: s.accepted,
-      dropped: s.dropped,
-      ...(s.lastDrop ? { lastDrop: s.lastDrop } : {}),
-      ...(s.held ? { heldSeq: s.held.wire.seq } : {}),
-      ...(s.book ? { bookValid: s.book.valid } : {}),
-    }));
+    const streams = [...this.states.values()].map(
+      (s): StreamStats => ({
+        symbol: s.instrument.symbol,
+        stream: s.stream,
+        lastSeq: s.tracker.lastSeq,
+        ...s.tracker.counters,
+        accepted: s.accepted,
+        dropped: s.dropped,
+        ...(s.lastDrop ? { lastDrop: s.lastDrop } : {}),
+        ...(s.held ? { heldSeq: s.held.wire.seq } : {}),
+        ...(s.book ? { bookValid: s.book.valid } : {}),
+      }),
+    );
     return { frames: this.frames, trades: this.trades, books: this.books, drops: { ...this.drops }, streams };
   }
 
@@ -215,7 +219,12 @@ export class FeedCore {
     const parts = parseTopic(topic);
     if (parts instanceof WireRejection) return parts;
     const lookup = this.options.registry.byMarketData(parts.exchange, parts.symbol);
-    if (!lookup.ok) return { reason: "unknown_symbol", field: "symbol", detail: `${parts.exchange} ${parts.symbol} is not in the symbol rules` };
+    if (!lookup.ok)
+      return {
+        reason: "unknown_symbol",
+        field: "symbol",
+        detail: `${parts.exchange} ${parts.symbol} is not in the symbol rules`,
+      };
     const stream = seqStreamOf(parts.stream);
     const key = `${lookup.instrument.id}:${stream}`;
     let state = this.states.get(key);

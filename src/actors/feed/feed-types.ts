@@ -77,7 +77,6 @@ export interface FeedStats {
   readonly streams: readonly StreamStats[];
 }
 
-
 export interface SymbolStaleness {
   readonly symbol: string;
   /** Undefined until the first message. */

@@ -20,13 +20,25 @@ export interface MarketDataSubscription {
 export function marketDataSubscription(config: Config, registry: InstrumentRegistry): MarketDataSubscription {
   const md = config.market_data;
   const synthetic = md.provider === "synthetic";
-  const names = synthetic ? md.synthetic.symbols.map((s) => s.symbol) : config.strategies.flatMap((s) => s.config.symbols);
-  const instruments = names.length === 0 ? [...registry.instruments] : names.map((name) => {
-    const lookup = registry.resolve(name);
-    if (!lookup.ok) throw new Error(`symbol '${name}' is not in ${config.symbol_rules_path}`);
-    return lookup.instrument;
-  });
+  const names = synthetic
+    ? md.synthetic.symbols.map((s) => s.symbol)
+    : config.strategies.flatMap((s) => s.config.symbols);
+  const instruments =
+    names.length === 0
+      ? [...registry.instruments]
+      : names.map((name) => {
+          const lookup = registry.resolve(name);
+          if (!lookup.ok) throw new Error(`symbol '${name}' is not in ${config.symbol_rules_path}`);
+          return lookup.instrument;
+        });
   const unique = [...new Map(instruments.map((i) => [i.id, i])).values()];
   const exchanges = synthetic ? [md.synthetic.exchange] : md.exchanges.map((e) => e.toUpperCase());
-  return { exchanges, instruments: unique, topics: subscriptionTopics(exchanges, unique.map((i) => i.mdSymbol)) };
+  return {
+    exchanges,
+    instruments: unique,
+    topics: subscriptionTopics(
+      exchanges,
+      unique.map((i) => i.mdSymbol),
+    ),
+  };
 }

@@ -19,7 +19,10 @@ export default defineActor<Config>({
     const core = new JumpsCore(coreConfig);
     const emit = (jump: JumpDetected | null) => {
       if (jump === null) return;
-      ctx.metrics.count("jumps_detected_total", { symbol: nameOf.get(jump.instrument) ?? String(jump.instrument), systematic: String(jump.systematic) });
+      ctx.metrics.count("jumps_detected_total", {
+        symbol: nameOf.get(jump.instrument) ?? String(jump.instrument),
+        systematic: String(jump.systematic),
+      });
       ctx.send(Channels.jumps, jump);
     };
     return {

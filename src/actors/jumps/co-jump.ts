@@ -45,7 +45,8 @@ export class CoJumpFilter {
   private remember(jump: JumpDetection): void {
     if (this.newestNs === undefined || jump.tsNs > this.newestNs) this.newestNs = jump.tsNs;
     const horizon = this.newestNs - (this.windowNs > RETENTION_NS ? this.windowNs : RETENTION_NS);
-    if (this.recent.length > 0 && this.recent[0].tsNs < horizon) this.recent = this.recent.filter((seen) => seen.tsNs >= horizon);
+    if (this.recent.length > 0 && this.recent[0].tsNs < horizon)
+      this.recent = this.recent.filter((seen) => seen.tsNs >= horizon);
     this.recent.push(jump);
   }
 }

@@ -11,7 +11,12 @@ export function jumpsCoreConfig(config: Config, instruments: readonly UniverseIn
   const j = leadLagStrategy(config).config.jump_detection_config;
   return {
     symbols: instruments.map(({ id, symbol }) => ({ id, symbol })),
-    params: { windowK: j.window_K, alpha: j.alpha, coJumpThreshold: j.co_jump_threshold, coJumpWindowS: j.co_jump_window_s },
+    params: {
+      windowK: j.window_K,
+      alpha: j.alpha,
+      coJumpThreshold: j.co_jump_threshold,
+      coJumpWindowS: j.co_jump_window_s,
+    },
     source: j.price_source,
   };
 }

@@ -17,7 +17,13 @@ export default defineActor<Config>({
     const md = ctx.config.market_data;
     const registry = await loadRegistry(ctx.config);
     const market = new SyntheticMarket(syntheticSpecFromConfig(md.synthetic, registry), ctx.now());
-    const publisher = new SyntheticPublisher(market, { host: md.host, tradesPort: md.port, booksPort: md.books_port, intervalMs: md.synthetic.publish_interval_ms, logger: ctx.log });
+    const publisher = new SyntheticPublisher(market, {
+      host: md.host,
+      tradesPort: md.port,
+      booksPort: md.books_port,
+      intervalMs: md.synthetic.publish_interval_ms,
+      logger: ctx.log,
+    });
     await publisher.start();
     ctx.setInterval("stats", 1000);
     let reported = { trades: 0, books: 0 };

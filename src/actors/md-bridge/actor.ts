@@ -18,12 +18,18 @@ export default defineActor<Config>({
   async init(ctx) {
     const md = ctx.config.market_data;
     const { topics, exchanges } = marketDataSubscription(ctx.config, await loadRegistry(ctx.config));
-    const bridge = new MarketDataBridge({ host: md.host, tradesPort: md.port, booksPort: md.books_port, topics, logger: ctx.log }, (topic, payload, recvNs) => {
-      const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
-      ctx.send(Channels.wireMarketData, frame);
-    });
+    const bridge = new MarketDataBridge(
+      { host: md.host, tradesPort: md.port, booksPort: md.books_port, topics, logger: ctx.log },
+      (topic, payload, recvNs) => {
+        const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
+        ctx.send(Channels.wireMarketData, frame);
+      },
+    );
     bridge.start();
-    ctx.log.info({ topics: topics.length, exchanges, host: md.host, trades: md.port, books: md.books_port }, "subscribed to marketstream");
+    ctx.log.info(
+      { topics: topics.length, exchanges, host: md.host, trades: md.port, books: md.books_port },
+      "subscribed to marketstream",
+    );
     ctx.setInterval("stats", 1000);
     let reported = bridge.stats();
     return {

@@ -39,9 +39,16 @@ const UNRESOLVED_NAMED = 3;
 /** One function per reason: each says what is wrong, or null. A new kind of trouble is one more line. */
 const HEALTH_REASONS: readonly ((facts: OrdersHealthFacts) => string | null)[] = [
   ({ fillAnomalies: f }) =>
-    sinceStart(f.fill_id_collision, "fill id collision", "fill id collisions", "exec ids reused for another order, booked"),
-  ({ fillAnomalies: f }) => sinceStart(f.overfill, "fill past its order's size", "fills past their orders' sizes", "not booked"),
-  ({ fillAnomalies: f }) => sinceStart(f.unknown_order_fill, "fill for an unknown order", "fills for unknown orders", "not booked"),
+    sinceStart(
+      f.fill_id_collision,
+      "fill id collision",
+      "fill id collisions",
+      "exec ids reused for another order, booked",
+    ),
+  ({ fillAnomalies: f }) =>
+    sinceStart(f.overfill, "fill past its order's size", "fills past their orders' sizes", "not booked"),
+  ({ fillAnomalies: f }) =>
+    sinceStart(f.unknown_order_fill, "fill for an unknown order", "fills for unknown orders", "not booked"),
   ({ unresolved, nowNs }) => {
     if (unresolved.length === 0) return null;
     const past = (o: UnresolvedOrder) => nsToSeconds(nowNs - o.deadlineNs).toFixed(1);

@@ -9,7 +9,11 @@ function artifactSymbols(instruments: readonly UniverseInstrument[]): ArtifactSy
   return instruments.map(({ id, symbol }) => ({ id, symbol }));
 }
 
-const ARTIFACT_FILES = { topPairs: "top_pairs.json", topFeatures: "top_features.json", baselines: "baselines.json" } as const;
+const ARTIFACT_FILES = {
+  topPairs: "top_pairs.json",
+  topFeatures: "top_features.json",
+  baselines: "baselines.json",
+} as const;
 
 /** Reads the artifact files (null for a missing directory or file) and loads them into the store. */
 export function loadArtifacts(store: ArtifactStore, dir: string): ArtifactLoad {
@@ -18,11 +22,19 @@ export function loadArtifacts(store: ArtifactStore, dir: string): ArtifactLoad {
     const full = path.join(dir, file);
     return existsSync(full) ? readFileSync(full, "utf8") : null;
   };
-  return store.load({ topPairs: read(ARTIFACT_FILES.topPairs), topFeatures: read(ARTIFACT_FILES.topFeatures), baselines: read(ARTIFACT_FILES.baselines) });
+  return store.load({
+    topPairs: read(ARTIFACT_FILES.topPairs),
+    topFeatures: read(ARTIFACT_FILES.topFeatures),
+    baselines: read(ARTIFACT_FILES.baselines),
+  });
 }
 
 /** The artifact store of the configured universe, loaded once. */
-export function artifactStore(config: Config, registry: InstrumentRegistry, instruments: readonly UniverseInstrument[]): { store: ArtifactStore; loaded: ArtifactLoad } {
+export function artifactStore(
+  config: Config,
+  registry: InstrumentRegistry,
+  instruments: readonly UniverseInstrument[],
+): { store: ArtifactStore; loaded: ArtifactLoad } {
   const strategy = leadLagStrategy(config);
   const store = new ArtifactStore(artifactSymbols(instruments), strategy.config.features, (spelling) => {
     const found = registry.resolve(spelling);

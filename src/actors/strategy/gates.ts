@@ -41,23 +41,40 @@ export function feeGateCostBps(p: LeadLagStrategyParams): number {
 }
 
 export const GATES = [
-  ["hy_not_passing", (c) => (c.passingScans === 0 ? "no feature scan passes the HY gates (tau* > 0, |rho*|, LLS)" : null)],
+  [
+    "hy_not_passing",
+    (c) => (c.passingScans === 0 ? "no feature scan passes the HY gates (tau* > 0, |rho*|, LLS)" : null),
+  ],
   [
     "entry_threshold",
-    (c, p) => (Math.abs(c.strength) >= p.entry_threshold ? null : `strength ${fmt(Math.abs(c.strength))} < entry_threshold ${fmt(p.entry_threshold)}`),
+    (c, p) =>
+      Math.abs(c.strength) >= p.entry_threshold
+        ? null
+        : `strength ${fmt(Math.abs(c.strength))} < entry_threshold ${fmt(p.entry_threshold)}`,
   ],
-  ["active_executor", (c, p) => (c.laggerActive && !p.allow_stacking ? "the lagger already has an open or pending position and allow_stacking is false" : null)],
+  [
+    "active_executor",
+    (c, p) =>
+      c.laggerActive && !p.allow_stacking
+        ? "the lagger already has an open or pending position and allow_stacking is false"
+        : null,
+  ],
   [
     "hazard_window",
     (c, p) => {
       if (c.lastEntryNs === null) return null;
       const sinceS = nsToSeconds(c.nowNs - c.lastEntryNs);
-      return sinceS < p.hazard_window_seconds ? `last entry on the lagger ${fmt(sinceS)} s ago < hazard_window_seconds ${fmt(p.hazard_window_seconds)}` : null;
+      return sinceS < p.hazard_window_seconds
+        ? `last entry on the lagger ${fmt(sinceS)} s ago < hazard_window_seconds ${fmt(p.hazard_window_seconds)}`
+        : null;
     },
   ],
   [
     "max_concurrent_positions",
-    (c, p) => (c.openExecutors >= p.max_concurrent_positions ? `open positions ${c.openExecutors} >= max_concurrent_positions ${p.max_concurrent_positions}` : null),
+    (c, p) =>
+      c.openExecutors >= p.max_concurrent_positions
+        ? `open positions ${c.openExecutors} >= max_concurrent_positions ${p.max_concurrent_positions}`
+        : null,
   ],
   [
     "max_total_notional",
@@ -80,10 +97,18 @@ export const GATES = [
     (c) => {
       if (c.bookValid === null) return "no lagger book yet";
       if (!c.bookValid) return "the lagger book is invalid (gap in the delta stream)";
-      return c.bookAgeNs > c.staleBookNs ? `lagger book is ${fmt(nsToMs(c.bookAgeNs))} ms old > ${fmt(nsToMs(c.staleBookNs))} ms` : null;
+      return c.bookAgeNs > c.staleBookNs
+        ? `lagger book is ${fmt(nsToMs(c.bookAgeNs))} ms old > ${fmt(nsToMs(c.staleBookNs))} ms`
+        : null;
     },
   ],
-  ["atr_not_ready", (c, p) => (p.atr_enabled && p.atr_require_ready && !c.atrReady ? `lagger ATR not ready (needs atr_period ${p.atr_period} closed bars)` : null)],
+  [
+    "atr_not_ready",
+    (c, p) =>
+      p.atr_enabled && p.atr_require_ready && !c.atrReady
+        ? `lagger ATR not ready (needs atr_period ${p.atr_period} closed bars)`
+        : null,
+  ],
   [
     "fee_gate",
     (c, p) => {

@@ -20,7 +20,14 @@ export class ExpectedMoveLabels {
 
   constructor(private readonly rls: RlsExpectedMove) {}
 
-  schedule(entryNs: bigint, tauStarS: number, lagger: number, startMid: number, jumpBps: number, rhoStar: number): void {
+  schedule(
+    entryNs: bigint,
+    tauStarS: number,
+    lagger: number,
+    startMid: number,
+    jumpBps: number,
+    rhoStar: number,
+  ): void {
     // rho* = 0 carries no direction to fold in: nothing to learn from it.
     if (rhoStar === 0 || !(startMid > 0)) return;
     const dueNs = entryNs + secondsToNs(tauStarS);

@@ -25,7 +25,10 @@ export function sizeEntry(
   const size = roundToLot(usd / price, instrument.lotSize);
   const notionalUsd = size * price;
   if (!(size > 0) || notionalUsd < instrument.minNotional) {
-    return { ok: false, reason: `size ${size} × ${price} = ${notionalUsd.toFixed(2)} USD < min notional ${instrument.minNotional}` };
+    return {
+      ok: false,
+      reason: `size ${size} × ${price} = ${notionalUsd.toFixed(2)} USD < min notional ${instrument.minNotional}`,
+    };
   }
   return { ok: true, size, notionalUsd };
 }
@@ -52,18 +55,33 @@ const TIF: Readonly<Record<LeadLagStrategyParams["entry_time_in_force"], TimeInF
  * Entry terms: with `entry_banded_ioc_enable` (or `entry_order_type: limit`) a limit at mid ± `entry_ioc_price_band_bps`,
  * rounded to the tick towards the mid; otherwise a market IOC carrying the protection price (touch moved by the band).
  */
-export function entryTerms(side: Side, bestBid: number, bestAsk: number, tick: number, p: LeadLagStrategyParams): OrderTerms {
+export function entryTerms(
+  side: Side,
+  bestBid: number,
+  bestAsk: number,
+  tick: number,
+  p: LeadLagStrategyParams,
+): OrderTerms {
   const band = p.entry_ioc_price_band_bps / 1e4;
   const mid = (bestBid + bestAsk) / 2;
-  const limitPrice = side === "buy" ? roundToTick(mid * (1 + band), tick, "down") : roundToTick(mid * (1 - band), tick, "up");
+  const limitPrice =
+    side === "buy" ? roundToTick(mid * (1 + band), tick, "down") : roundToTick(mid * (1 - band), tick, "up");
   if (p.entry_order_type === "limit") return { orderType: "limit", tif: TIF[p.entry_time_in_force], price: limitPrice };
   if (p.entry_banded_ioc_enable) return { orderType: "limit", tif: "IOC", price: limitPrice };
-  return { orderType: "market", tif: "IOC", price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps) };
+  return {
+    orderType: "market",
+    tif: "IOC",
+    price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps),
+  };
 }
 
 /** Exits always leave: market IOC, reduce-only, protection price from the touch. */
 export function exitTerms(side: Side, bestBid: number, bestAsk: number, p: LeadLagStrategyParams): OrderTerms {
-  return { orderType: "market", tif: "IOC", price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps) };
+  return {
+    orderType: "market",
+    tif: "IOC",
+    price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps),
+  };
 }
 
 export function proposeOrder(

@@ -1,7 +1,16 @@
 /** `backtest:` — replay window, data source and fill simulation; read only when mode is backtest. */
 import { z } from "zod";
 import { expected } from "../messages.js";
-import { anyNumber, nonNegativeNumber, optionalText, positiveInt, reportRule, text, unitInterval, uniqueList } from "./fields.js";
+import {
+  anyNumber,
+  nonNegativeNumber,
+  optionalText,
+  positiveInt,
+  reportRule,
+  text,
+  unitInterval,
+  uniqueList,
+} from "./fields.js";
 
 // Date or date-time, with an optional zone; parsed by Date.parse when the replay starts.
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -43,5 +52,6 @@ export const backtestSchema = z
     simulation: simulationSchema.prefault({}),
   })
   .superRefine((bt, ctx) => {
-    if (!(Date.parse(bt.start_date) < Date.parse(bt.end_date))) reportRule(ctx, ["start_date"], bt.start_date, expected.startBeforeEnd);
+    if (!(Date.parse(bt.start_date) < Date.parse(bt.end_date)))
+      reportRule(ctx, ["start_date"], bt.start_date, expected.startBeforeEnd);
   });

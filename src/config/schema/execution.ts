@@ -13,6 +13,8 @@ export const executionSchema = z
     paper: z.strictObject({ latency_ms: nonNegativeNumber().default(1) }).prefault({}),
   })
   .superRefine((ex, ctx) => {
-    if (ex.orders_port === ex.events_port) reportRule(ctx, ["events_port"], ex.events_port, expected.differentPorts("execution.orders_port"));
-    if (ex.provider === "paper" && ex.mode === "live") reportRule(ctx, ["mode"], ex.mode, expected.paperVenueTradesPaper);
+    if (ex.orders_port === ex.events_port)
+      reportRule(ctx, ["events_port"], ex.events_port, expected.differentPorts("execution.orders_port"));
+    if (ex.provider === "paper" && ex.mode === "live")
+      reportRule(ctx, ["mode"], ex.mode, expected.paperVenueTradesPaper);
   });

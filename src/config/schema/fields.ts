@@ -12,7 +12,14 @@ import { expected } from "../messages.js";
 
 const NUMBER_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const NULL_TEXT = new Set(["null", "Null", "NULL", "~", ""]);
-const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { true: true, True: true, TRUE: true, false: false, False: false, FALSE: false };
+const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = {
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false,
+};
 
 function numberFromText(value: number | string): number | string {
   return typeof value === "string" && NUMBER_TEXT.test(value.trim()) ? Number(value) : value;
@@ -38,13 +45,17 @@ export const port = () => numeric(z.number().int().min(1).max(65535));
 /** A number or null; "null", "~" and "" mean null (see the typing rule above). */
 export function nullableNumber<T extends z.ZodType<number>>(schema: T) {
   return z.preprocess(
-    (value: number | string | null) => (typeof value === "string" && NULL_TEXT.has(value.trim()) ? null : value === null ? null : numberFromText(value)),
+    (value: number | string | null) =>
+      typeof value === "string" && NULL_TEXT.has(value.trim()) ? null : value === null ? null : numberFromText(value),
     schema.nullable(),
   );
 }
 
 export const flag = () =>
-  z.preprocess((value: boolean | string) => (typeof value === "string" && value in BOOLEAN_TEXT ? BOOLEAN_TEXT[value] : value), z.boolean());
+  z.preprocess(
+    (value: boolean | string) => (typeof value === "string" && value in BOOLEAN_TEXT ? BOOLEAN_TEXT[value] : value),
+    z.boolean(),
+  );
 
 export const text = () => z.string().min(1);
 

@@ -31,11 +31,15 @@ export type SectionsOutput = z.output<typeof sectionsSchema>;
 
 export const configSchema = sectionsSchema
   .superRefine((config, ctx) => {
-    for (const violation of crossSectionViolations(config)) reportRule(ctx, [...violation.path], violation.value, violation.expected);
+    for (const violation of crossSectionViolations(config))
+      reportRule(ctx, [...violation.path], violation.value, violation.expected);
   })
   .transform((config) => ({
     ...config,
-    market_data: { ...config.market_data, provider: resolveMarketDataProvider(config.market_data.provider, config.mode) },
+    market_data: {
+      ...config.market_data,
+      provider: resolveMarketDataProvider(config.market_data.provider, config.mode),
+    },
   }));
 
 /** What a config file may contain (before defaults). */

@@ -1,7 +1,20 @@
 /** `market_data:` — where ticks and books come from. */
 import { z } from "zod";
 import { expected } from "../messages.js";
-import { flag, host, integer, nonNegativeNumber, numeric, optionalText, port, positiveInt, positiveNumber, reportRule, text, uniqueList } from "./fields.js";
+import {
+  flag,
+  host,
+  integer,
+  nonNegativeNumber,
+  numeric,
+  optionalText,
+  port,
+  positiveInt,
+  positiveNumber,
+  reportRule,
+  text,
+  uniqueList,
+} from "./fields.js";
 
 /** One generated instrument; a `leader` makes it a lagger that follows the leader's moves `lag_ms` later. */
 const syntheticSymbolSchema = z.strictObject({
@@ -33,12 +46,16 @@ const syntheticSchema = z
     book_rate_hz: positiveNumber().default(20), // mean book updates per second per symbol (Poisson)
     trade_rate_hz: positiveNumber().default(5), // mean trades per second per symbol (Poisson)
     publish_interval_ms: positiveInt().default(5), // publisher timer period
-    symbols: z.array(syntheticSymbolSchema).min(1).default(DEFAULT_SYNTHETIC_SYMBOLS.map((s) => syntheticSymbolSchema.parse(s))),
+    symbols: z
+      .array(syntheticSymbolSchema)
+      .min(1)
+      .default(DEFAULT_SYNTHETIC_SYMBOLS.map((s) => syntheticSymbolSchema.parse(s))),
   })
   .superRefine((synthetic, ctx) => {
     const roots = synthetic.symbols.filter((s) => s.leader === undefined).map((s) => s.symbol);
     synthetic.symbols.forEach((s, index) => {
-      if (s.leader !== undefined && !roots.includes(s.leader)) reportRule(ctx, ["symbols", index, "leader"], s.leader, expected.oneOf(roots));
+      if (s.leader !== undefined && !roots.includes(s.leader))
+        reportRule(ctx, ["symbols", index, "leader"], s.leader, expected.oneOf(roots));
     });
   });
 
@@ -62,11 +79,15 @@ export const marketDataSchema = z
     synthetic: syntheticSchema.prefault({}),
   })
   .superRefine((md, ctx) => {
-    if (md.port === md.books_port) reportRule(ctx, ["books_port"], md.books_port, expected.differentPorts("market_data.port"));
+    if (md.port === md.books_port)
+      reportRule(ctx, ["books_port"], md.books_port, expected.differentPorts("market_data.port"));
   });
 
 /** What `provider: auto` means: replay from the database in a backtest, generate ticks otherwise. */
-export function resolveMarketDataProvider(provider: "auto" | "zmq" | "postgresql" | "synthetic", mode: "live" | "backtest") {
+export function resolveMarketDataProvider(
+  provider: "auto" | "zmq" | "postgresql" | "synthetic",
+  mode: "live" | "backtest",
+) {
   if (provider !== "auto") return provider;
   return mode === "backtest" ? "postgresql" : "synthetic";
 }

@@ -19,11 +19,9 @@ const perpLimits = {
   maker_bps: anyNumber(), // negative = rebate
 };
 
-const inventoryBandSchema = z
-  .strictObject({ min: anyNumber(), max: anyNumber() })
-  .superRefine((band, ctx) => {
-    if (band.min > band.max) reportRule(ctx, ["min"], band.min, expected.atMostField("max"));
-  });
+const inventoryBandSchema = z.strictObject({ min: anyNumber(), max: anyNumber() }).superRefine((band, ctx) => {
+  if (band.min > band.max) reportRule(ctx, ["min"], band.min, expected.atMostField("max"));
+});
 
 const inventoryBands = z.record(z.string().min(1), inventoryBandSchema);
 
@@ -71,10 +69,24 @@ const circuitBreakerSchema = z
   })
   .superRefine((cb, ctx) => {
     if (cb.reduce_at_drawdown_pct > cb.halt_at_drawdown_pct) {
-      reportRule(ctx, ["reduce_at_drawdown_pct"], cb.reduce_at_drawdown_pct, expected.atMostField("halt_at_drawdown_pct"));
+      reportRule(
+        ctx,
+        ["reduce_at_drawdown_pct"],
+        cb.reduce_at_drawdown_pct,
+        expected.atMostField("halt_at_drawdown_pct"),
+      );
     }
-    if (cb.reduce_at_drawdown_usd !== undefined && cb.halt_at_drawdown_usd !== undefined && cb.reduce_at_drawdown_usd > cb.halt_at_drawdown_usd) {
-      reportRule(ctx, ["reduce_at_drawdown_usd"], cb.reduce_at_drawdown_usd, expected.atMostField("halt_at_drawdown_usd"));
+    if (
+      cb.reduce_at_drawdown_usd !== undefined &&
+      cb.halt_at_drawdown_usd !== undefined &&
+      cb.reduce_at_drawdown_usd > cb.halt_at_drawdown_usd
+    ) {
+      reportRule(
+        ctx,
+        ["reduce_at_drawdown_usd"],
+        cb.reduce_at_drawdown_usd,
+        expected.atMostField("halt_at_drawdown_usd"),
+      );
     }
   });
 

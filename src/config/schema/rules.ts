@@ -18,7 +18,9 @@ const LOOPBACK_HOSTS = new Set(["localhost", "::1", "[::1]"]);
 const isLoopback = (host: string) => LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
 const backtestNeedsItsSection: Rule = (c) =>
-  c.mode === "backtest" && c.backtest === undefined ? { path: ["backtest"], value: undefined, expected: expected.backtestSection } : null;
+  c.mode === "backtest" && c.backtest === undefined
+    ? { path: ["backtest"], value: undefined, expected: expected.backtestSection }
+    : null;
 
 const backtestReplaysRecordedData: Rule = (c) =>
   c.mode === "backtest" && c.market_data.provider === "zmq"
@@ -43,7 +45,12 @@ const strategyNamesAreUnique: Rule = (c) => {
   const seen = new Set<string>();
   const duplicates: RuleViolation[] = [];
   c.strategies.forEach((strategy, index) => {
-    if (seen.has(strategy.name)) duplicates.push({ path: ["strategies", index, "name"], value: strategy.name, expected: expected.unique("strategy names") });
+    if (seen.has(strategy.name))
+      duplicates.push({
+        path: ["strategies", index, "name"],
+        value: strategy.name,
+        expected: expected.unique("strategy names"),
+      });
     seen.add(strategy.name);
   });
   return duplicates;

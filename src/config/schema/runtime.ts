@@ -14,7 +14,16 @@ import {
 } from "./fields.js";
 
 /** Actors that may share the hot worker (estimator shards are placed on their own workers). */
-export const HOT_WORKER_ACTORS = ["feed", "jumps", "strategy", "risk", "orders", "venue", "market-synth", "estimator"] as const;
+export const HOT_WORKER_ACTORS = [
+  "feed",
+  "jumps",
+  "strategy",
+  "risk",
+  "orders",
+  "venue",
+  "market-synth",
+  "estimator",
+] as const;
 
 const ackTimeoutsSchema = z.strictObject({
   ioc: positiveInt().default(3000), // IOC / market orders
@@ -58,7 +67,8 @@ const supervisorSchema = z
     shutdown_timeout_ms: positiveInt().default(2000),
   })
   .superRefine((s, ctx) => {
-    if (s.backoff_initial_ms > s.backoff_max_ms) reportRule(ctx, ["backoff_initial_ms"], s.backoff_initial_ms, expected.atMostField("backoff_max_ms"));
+    if (s.backoff_initial_ms > s.backoff_max_ms)
+      reportRule(ctx, ["backoff_initial_ms"], s.backoff_initial_ms, expected.atMostField("backoff_max_ms"));
   });
 
 const watchdogSchema = z.strictObject({
@@ -92,6 +102,9 @@ export const runtimeSchema = z.strictObject({
 });
 
 /** Resolves `estimator_shards: auto` to max(1, cores − 1): one core stays for the hot worker and main thread. */
-export function estimatorShardCount(placement: { readonly estimator_shards: number | "auto" }, cpuCount: number): number {
+export function estimatorShardCount(
+  placement: { readonly estimator_shards: number | "auto" },
+  cpuCount: number,
+): number {
   return placement.estimator_shards === "auto" ? Math.max(1, cpuCount - 1) : placement.estimator_shards;
 }

@@ -36,9 +36,11 @@ const hyEstimatorSchema = z
       reportRule(ctx, ["lag_min_s"], hy.lag_min_s, expected.lessThan("lag_max_s"));
       return;
     }
-    const insideGrid = hy.lag_min_s <= hy.exclude_low_s && hy.exclude_low_s <= hy.exclude_high_s && hy.exclude_high_s <= hy.lag_max_s;
+    const insideGrid =
+      hy.lag_min_s <= hy.exclude_low_s && hy.exclude_low_s <= hy.exclude_high_s && hy.exclude_high_s <= hy.lag_max_s;
     if (!insideGrid) reportRule(ctx, ["exclude_low_s"], hy.exclude_low_s, expected.excludeZoneInsideGrid);
-    if (hy.lag_step_s > hy.lag_max_s - hy.lag_min_s) reportRule(ctx, ["lag_step_s"], hy.lag_step_s, expected.atMostField("lag_max_s - lag_min_s"));
+    if (hy.lag_step_s > hy.lag_max_s - hy.lag_min_s)
+      reportRule(ctx, ["lag_step_s"], hy.lag_step_s, expected.atMostField("lag_max_s - lag_min_s"));
   });
 
 const jumpDetectionSchema = z.strictObject({
@@ -118,9 +120,15 @@ const leadLagConfigSchema = z
     decision_scores_csv_path: text().default("./logs/decision_scores.csv"),
   })
   .superRefine((c, ctx) => {
-    if (c.atr_floor_bps > c.atr_cap_bps) reportRule(ctx, ["atr_floor_bps"], c.atr_floor_bps, expected.atMostField("atr_cap_bps"));
+    if (c.atr_floor_bps > c.atr_cap_bps)
+      reportRule(ctx, ["atr_floor_bps"], c.atr_floor_bps, expected.atMostField("atr_cap_bps"));
     if (c.max_single_position_usd > c.max_total_notional_usd)
-      reportRule(ctx, ["max_single_position_usd"], c.max_single_position_usd, expected.atMostField("max_total_notional_usd"));
+      reportRule(
+        ctx,
+        ["max_single_position_usd"],
+        c.max_single_position_usd,
+        expected.atMostField("max_total_notional_usd"),
+      );
   });
 
 export const strategySchema = z.strictObject({

@@ -46,7 +46,12 @@ import {
 } from "./marketstream-checks.js";
 
 export * from "./marketstream-types.js";
-export { WIRE_REJECT_REASONS, WireRejection, type WireRejectReason, type WireResult } from "./marketstream-rejection.js";
+export {
+  WIRE_REJECT_REASONS,
+  WireRejection,
+  type WireRejectReason,
+  type WireResult,
+} from "./marketstream-rejection.js";
 
 const STREAM_SET: ReadonlySet<string> = new Set(MARKETSTREAM_STREAMS);
 
@@ -81,7 +86,11 @@ export function parsePayload(topic: MarketstreamTopic, payload: Uint8Array | str
   }
   if (parsed instanceof WireRejection) return parsed;
   if (parsed.symbol !== topic.symbol || parsed.exchange !== topic.exchange) {
-    return new WireRejection("topic_mismatch", "symbol", `payload ${parsed.exchange}/${parsed.symbol} on topic ${topic.exchange}/${topic.symbol}`);
+    return new WireRejection(
+      "topic_mismatch",
+      "symbol",
+      `payload ${parsed.exchange}/${parsed.symbol} on topic ${topic.exchange}/${topic.symbol}`,
+    );
   }
   return parsed;
 }
@@ -107,7 +116,6 @@ function checkTrade(obj: JsonObject): WireRejection | undefined {
     checkString(obj, "preprocessing_timestamp")
   );
 }
-
 
 export function parseBookSnapshot(payload: Uint8Array | string): WireResult<MarketstreamBookSnapshot> {
   return parseWith(payload, checkBookSnapshot) as WireResult<MarketstreamBookSnapshot>;
@@ -160,7 +168,10 @@ function checkBookCheckpoint(obj: JsonObject): WireRejection | undefined {
 }
 
 /** `JSON.parse`, the value checks of the message type, then the exact timestamp. */
-function parseWith(payload: Uint8Array | string, check: (obj: JsonObject) => WireRejection | undefined): WireResult<MarketstreamMessage> {
+function parseWith(
+  payload: Uint8Array | string,
+  check: (obj: JsonObject) => WireRejection | undefined,
+): WireResult<MarketstreamMessage> {
   const text = decode(payload);
   const obj = parseObject(text);
   if (obj instanceof WireRejection) return obj;
@@ -205,7 +216,8 @@ const MAX_TIMESTAMP_DIGITS = String(MAX_TIMESTAMP_NS).length;
 function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObject> {
   const rounded = obj.receipt_timestamp_ns;
   if (rounded === undefined) return new WireRejection("missing_field", "receipt_timestamp_ns", "absent");
-  if (typeof rounded !== "number") return new WireRejection("bad_type", "receipt_timestamp_ns", `expected integer, got ${typeof rounded}`);
+  if (typeof rounded !== "number")
+    return new WireRejection("bad_type", "receipt_timestamp_ns", `expected integer, got ${typeof rounded}`);
   const keyAt = text.indexOf(TIMESTAMP_KEY);
   if (keyAt < 0) return new WireRejection("bad_timestamp", "receipt_timestamp_ns", "key spelled with escapes");
   const start = keyAt + TIMESTAMP_KEY.length;
@@ -213,7 +225,11 @@ function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObjec
   for (let c = text.charCodeAt(end); c >= 48 && c <= 57; c = text.charCodeAt(++end));
   const next = text.charCodeAt(end);
   if (end === start || next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) {
-    return new WireRejection("bad_timestamp", "receipt_timestamp_ns", `not a non-negative integer: ${text.slice(start, start + 24)}`);
+    return new WireRejection(
+      "bad_timestamp",
+      "receipt_timestamp_ns",
+      `not a non-negative integer: ${text.slice(start, start + 24)}`,
+    );
   }
   // Digits counted before BigInt(): a thousand-digit literal costs nothing to refuse.
   const exact: Nanos | undefined = end - start > MAX_TIMESTAMP_DIGITS ? undefined : BigInt(text.slice(start, end));
@@ -221,7 +237,8 @@ function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObjec
     const digits = text.slice(start, Math.min(end, start + 24));
     return new WireRejection("timestamp_out_of_range", "receipt_timestamp_ns", `${digits} > 2^63 - 1`);
   }
-  if (Number(exact) !== rounded) return new WireRejection("bad_timestamp", "receipt_timestamp_ns", "duplicate key or inconsistent value");
+  if (Number(exact) !== rounded)
+    return new WireRejection("bad_timestamp", "receipt_timestamp_ns", "duplicate key or inconsistent value");
   obj.receipt_timestamp_ns = exact;
   return obj;
 }

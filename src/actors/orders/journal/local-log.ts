@@ -1,4 +1,14 @@
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, existsSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  existsSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { OrderEvent } from "../events.js";

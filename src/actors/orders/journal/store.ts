@@ -35,7 +35,9 @@ export class JournalStore {
       `CREATE SCHEMA IF NOT EXISTS ${this.schema};
        CREATE TABLE IF NOT EXISTS ${this.schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`,
     );
-    const { rows } = await this.client.query<{ version: number }>(`SELECT version FROM ${this.schema}.schema_migrations`);
+    const { rows } = await this.client.query<{ version: number }>(
+      `SELECT version FROM ${this.schema}.schema_migrations`,
+    );
     const applied = new Set(rows.map((r) => Number(r.version)));
     const now: number[] = [];
     for (const m of MIGRATIONS) {
@@ -103,7 +105,10 @@ export class JournalStore {
   }
 
   async count(accountId: string): Promise<number> {
-    const { rows } = await this.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.schema}.journal_events WHERE account_id = $1`, [accountId]);
+    const { rows } = await this.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.schema}.journal_events WHERE account_id = $1`,
+      [accountId],
+    );
     return Number(rows[0]?.n ?? 0);
   }
 }

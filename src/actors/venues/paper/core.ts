@@ -1,6 +1,12 @@
 import type { Liquidity, ReasonCode } from "../../../protocol/orders.js";
 import type { InboundCancel, InboundOrder, InboundPlace } from "../../../protocol/wire/engine-server.js";
-import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../../../protocol/wire/engine-server.js";
+import {
+  fillTags,
+  formatExecFill,
+  formatExecReport,
+  parseExecutionOrder,
+  reportTags,
+} from "../../../protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../../../protocol/wire/engine.js";
 import { RecentKeys } from "../../shared/recent.js";
 import type { PaperBook } from "./book.js";
@@ -157,16 +163,25 @@ export class PaperVenueCore {
    */
   resolveLost(order: OpenOrderClaim, tsNs: bigint): boolean {
     const { clId } = order;
-    if (this.resting.has(clId) || this.processed.has(clId) || this.arrivals.some((a) => a.order.clId === clId)) return false;
+    if (this.resting.has(clId) || this.processed.has(clId) || this.arrivals.some((a) => a.order.clId === clId))
+      return false;
     this.processed.add(clId);
-    this.report(clId, "canceled", "", "ok", "venue restarted: order lost", this.ackTs(tsNs), { intent_id: order.intentId, venue: this.config.venue });
+    this.report(clId, "canceled", "", "ok", "venue restarted: order lost", this.ackTs(tsNs), {
+      intent_id: order.intentId,
+      venue: this.config.venue,
+    });
     return true;
   }
 
   /** A market update (levels best-first). Orders due before it are processed against the previous book. */
   onBook(symbol: string, book: Readonly<PaperBook>, tsNs: bigint): void {
     this.advance(tsNs);
-    const copy: PaperBook = { bidPx: [...book.bidPx], bidSz: [...book.bidSz], askPx: [...book.askPx], askSz: [...book.askSz] };
+    const copy: PaperBook = {
+      bidPx: [...book.bidPx],
+      bidSz: [...book.bidSz],
+      askPx: [...book.askPx],
+      askSz: [...book.askSz],
+    };
     this.books.set(symbol, copy);
     this.matchResting(symbol, copy, tsNs);
   }
@@ -190,7 +205,15 @@ export class PaperVenueCore {
   private process(order: NonNullable<InboundOrder>, tsNs: bigint): void {
     this.processed.add(order.clId);
     if (order.action === "rejected") {
-      this.report(order.clId, "rejected", "", order.reasonCode, order.reasonText, this.ackTs(tsNs), reportTags(order.tags, this.config.venue));
+      this.report(
+        order.clId,
+        "rejected",
+        "",
+        order.reasonCode,
+        order.reasonText,
+        this.ackTs(tsNs),
+        reportTags(order.tags, this.config.venue),
+      );
     } else if (order.action === "cancel") {
       this.cancel(order, tsNs);
     } else if (!this.resting.has(order.clId)) {
@@ -203,7 +226,15 @@ export class PaperVenueCore {
     const book = this.books.get(order.symbol);
     const immediate = order.tif === "IOC" || order.tif === "FOK";
     if ((order.tif === "PO" || order.tif === "ALO") && crosses(book, order.side, order.price)) {
-      this.report(order.clId, "rejected", "", "post_only_violation", "Post only order would have immediately matched", tsNs, tags);
+      this.report(
+        order.clId,
+        "rejected",
+        "",
+        "post_only_violation",
+        "Post only order would have immediately matched",
+        tsNs,
+        tags,
+      );
       return;
     }
     const fillable = this.reducibleSize(order, order.size);
@@ -233,15 +264,32 @@ export class PaperVenueCore {
 
   private cancel(request: InboundCancel, tsNs: bigint): void {
     const venueTags = { venue: this.config.venue };
-    this.report(request.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), reportTags(request.tags, this.config.venue));
+    this.report(
+      request.clId,
+      "accepted",
+      "",
+      "ok",
+      "ok",
+      this.ackTs(tsNs),
+      reportTags(request.tags, this.config.venue),
+    );
     const target = this.resting.get(request.clIdToCancel);
     if (!target) {
-      this.report(request.clIdToCancel, "canceled", "", "ok", "Cancel idempotent: order missing", this.ackTs(tsNs), venueTags);
+      this.report(
+        request.clIdToCancel,
+        "canceled",
+        "",
+        "ok",
+        "Cancel idempotent: order missing",
+        this.ackTs(tsNs),
+        venueTags,
+      );
       return;
     }
     this.resting.delete(request.clIdToCancel);
     this.report(request.clIdToCancel, "canceled", "", "ok", "Cancel accepted", this.ackTs(tsNs), target.place.tags);
-    if (this.config.duplicateCancelReports) this.report(request.clIdToCancel, "canceled", target.oid, "ok", "Order cancelled", tsNs, venueTags);
+    if (this.config.duplicateCancelReports)
+      this.report(request.clIdToCancel, "canceled", target.oid, "ok", "Order cancelled", tsNs, venueTags);
   }
 
   /** A resting order fills at its own price, as the maker, against whatever the new book shows through it. */
@@ -251,7 +299,15 @@ export class PaperVenueCore {
       const fillable = this.reducibleSize(order.place, order.remaining);
       if (fillable <= 0) {
         this.resting.delete(clId);
-        this.report(clId, "canceled", order.oid, "ok", "reduceOnlyCanceled", tsNs, reportTags(order.place.tags, this.config.venue));
+        this.report(
+          clId,
+          "canceled",
+          order.oid,
+          "ok",
+          "reduceOnlyCanceled",
+          tsNs,
+          reportTags(order.place.tags, this.config.venue),
+        );
         continue;
       }
       for (const t of walkLevels(book, order.place.side, order.place.price, fillable)) {
@@ -270,7 +326,14 @@ export class PaperVenueCore {
     return reduces ? Math.min(size, Math.abs(position)) : 0;
   }
 
-  private fill(order: InboundPlace, oid: string, price: number, size: number, liquidity: Liquidity, tsNs: bigint): void {
+  private fill(
+    order: InboundPlace,
+    oid: string,
+    price: number,
+    size: number,
+    liquidity: Liquidity,
+    tsNs: bigint,
+  ): void {
     const after = (this.positions.get(order.symbol) ?? 0) + (order.side === "buy" ? size : -size);
     // Sums of lot-sized fills leave float dust (0.1 + 0.2 - 0.3): flat is flat.
     this.positions.set(order.symbol, Math.abs(after) < POSITION_DUST ? 0 : after);
@@ -303,7 +366,10 @@ export class PaperVenueCore {
     tsNs: bigint,
     tags: Readonly<Record<string, string>>,
   ): void {
-    this.emit({ topic: EXEC_REPORT_TOPIC, payload: formatExecReport({ clId, status, exchangeOrderId, reasonCode, reasonText, tsNs, tags }) });
+    this.emit({
+      topic: EXEC_REPORT_TOPIC,
+      payload: formatExecReport({ clId, status, exchangeOrderId, reasonCode, reasonText, tsNs, tags }),
+    });
   }
 
   private ackTs(tsNs: bigint): bigint {
