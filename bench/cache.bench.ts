@@ -54,7 +54,9 @@ const quietSpin: Gap = () => {
 };
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-/** The main thread's spin as it was: one event-loop turn (a promise, an Immediate, a poll of the sockets) per ring poll. */
+/**
+ * The main thread's spin as it was: one event-loop turn (a promise, an Immediate, a poll of the sockets) per ring poll.
+ */
 const eventLoopSpin: Gap = async () => {
   const until = performance.now() + GAP_MS;
   while (Atomics.load(shared, 0) === 0 && performance.now() < until) await nextTurn();
@@ -79,7 +81,8 @@ const batchedEventLoopSpin: Gap = async () => {
 export const cacheBench: Bench = {
   name: "cache",
   summary:
-    "memory access latency of a working set hot vs after 5 ms of sleep / allocating spin / quiet spin / event-loop spins",
+    "memory access latency of a working set hot vs after 5 ms of sleep / allocating spin / quiet spin / event-loop " +
+    "spins",
   async run({ quick }) {
     const samples = quick ? 60 : 200;
     const result: Record<string, number> = {};

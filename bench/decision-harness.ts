@@ -98,12 +98,17 @@ export interface DecisionSamples {
   readonly decisionUs: Float64Array;
   /** Jump-triggering trade published → entry order received on the engine's PULL socket, µs. */
   readonly tickToOrderUs: Float64Array;
-  /** Jump-triggering trade received by the bridge → its entry order handed to ZeroMQ by the engine venue: the daemon's own part, µs. */
+  /**
+   * Jump-triggering trade received by the bridge → its entry order handed to ZeroMQ by the engine venue: the daemon's
+   * own part, µs.
+   */
   readonly daemonUs: Float64Array;
   /** Trade received → each stage seen by a tap on the main thread, µs (first scan request/result per jump). */
   readonly stagesUs: Record<"jump" | DecisionStage, Float64Array>;
   readonly jumps: number;
-  /** A bare ring round trip between the main thread and the estimator shard's worker, probed while the daemon runs, µs. */
+  /**
+   * A bare ring round trip between the main thread and the estimator shard's worker, probed while the daemon runs, µs.
+   */
   readonly loadedRingRoundTripUs: Float64Array;
   /** Its way there: ping sent on main → handled on the shard's worker, µs. */
   readonly loadedRingForwardUs: Float64Array;

@@ -37,7 +37,8 @@ export function feedPublisher(): FeedPublisher {
       command: (file, trades, books, rate) => [binary, [file, String(trades), String(books), String(rate)]],
     };
   } catch (err) {
-    const reason = `cannot build ${source}: ${((err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message).split("\n")[0]}`;
+    const output = (err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message;
+    const reason = `cannot build ${source}: ${output.split("\n")[0]}`;
     const script = fileURLToPath(compiledUrl(new URL("./feed-publisher.ts", import.meta.url)));
     return {
       kind: "node",

@@ -228,7 +228,9 @@ async function throughBridge(
   return { ...times, processed, lastAt };
 }
 
-/** The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on this machine. */
+/**
+ * The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on this machine.
+ */
 async function bridgeOnly(
   publishing: Publishing,
   registry: InstrumentRegistry,

@@ -61,7 +61,11 @@ execution: { provider: zmq, mode: paper, host: 127.0.0.1, orders_port: ${ordersP
 initial_balance: { USDC: 1000000000000 }
 strategies: [{ name: bench, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP] } }]
 risk:
-  global: { max_notional_per_order: 1000000000, max_ord_rate_per_sec: 1000000, max_open_orders: 100000000, reject_on_stale_data_ms: 600000 }
+  global:
+    max_notional_per_order: 1000000000
+    max_ord_rate_per_sec: 1000000
+    max_open_orders: 100000000
+    reject_on_stale_data_ms: 600000
   portfolio: { max_gross_usd: 1000000000000 }
   perps: { max_order_notional_usd: 1000000000 }
 `,

@@ -2,7 +2,9 @@ import type { Bench } from "./bench.js";
 import { percentile, round } from "./bench.js";
 import { runDecisionHarness, zmqRoundTripUs } from "./decision-harness.js";
 
-/** Marketstream trade published → the engine adapter's order frame received, with a bare ZeroMQ round trip as the floor. */
+/**
+ * Marketstream trade published → the engine adapter's order frame received, with a bare ZeroMQ round trip as the floor.
+ */
 export const tickToOrderBench: Bench = {
   name: "tick-to-order",
   summary:

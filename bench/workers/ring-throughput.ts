@@ -39,7 +39,10 @@ const POST_WINDOW = 65_536;
 const PROGRESS_EVERY = 1024;
 const WRITE_TIMEOUT_MS = 30_000;
 const CONSUMER_SPIN_MICROS = 200;
-/** The consumer (decoding) is the slower side: a producer finding the ring full parks at once rather than spin on a core the consumer needs. */
+/**
+ * The consumer (decoding) is the slower side: a producer finding the ring full parks at once rather than spin on a core
+ * the consumer needs.
+ */
 const PRODUCER_SPIN_MICROS = 0;
 
 const job = workerData as ThroughputJob;

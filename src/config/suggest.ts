@@ -7,7 +7,8 @@ export function closestKey(typed: string, known: readonly string[]): string | un
   if (typed.length > MAX_SUGGESTED_LENGTH) return undefined;
   const a = typed.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(typed.length / 3)) + 1; // beyond this a suggestion misleads more than it helps
+  // beyond this a suggestion misleads more than it helps
+  let bestDistance = Math.max(2, Math.floor(typed.length / 3)) + 1;
   for (const candidate of known) {
     const b = candidate.toLowerCase();
     // A key missing its unit suffix ("latency" for "latency_ms") is a near miss however long the suffix.

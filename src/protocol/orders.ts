@@ -90,7 +90,9 @@ export const SubmitOrder = defineMessage(
 );
 export type SubmitOrder = z.output<typeof SubmitOrder.schema>;
 
-/** strategy or risk → orders: cancel one order (`clId`) or, with `clId` "", every open order of `strategy` ("" = all). */
+/**
+ * strategy or risk → orders: cancel one order (`clId`) or, with `clId` "", every open order of `strategy` ("" = all).
+ */
 export const RequestCancel = defineMessage(
   z.object({
     type: z.literal("RequestCancel"),
@@ -201,7 +203,9 @@ export const OrderStatusChanged = defineMessage(
 );
 export type OrderStatusChanged = z.output<typeof OrderStatusChanged.schema>;
 
-/** orders → strategy, risk: a position after a fill. `qty` is signed base units; PnL in quote, fees included in `fees`. */
+/**
+ * orders → strategy, risk: a position after a fill. `qty` is signed base units; PnL in quote, fees included in `fees`.
+ */
 export const PositionChanged = defineMessage(
   z.object({
     type: z.literal("PositionChanged"),

@@ -9,7 +9,10 @@
  */
 export interface ActorHealth {
   status: "ok" | "degraded";
-  /** Short, specific, operator-readable: `"journal: ENOSPC on data/journal.log (0 B free)"`, `"BTC-USDT-PERP stale 12.4 s"`. */
+  /**
+   * Short, specific, operator-readable: `"journal: ENOSPC on data/journal.log (0 B free)"`, `"BTC-USDT-PERP stale 12.4
+   * s"`.
+   */
   reasons: string[];
 }
 

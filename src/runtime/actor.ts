@@ -34,7 +34,10 @@ export interface ActorContext<Config = unknown> {
    * µs on a small VM). 0 withdraws the expectation. No effect under the inline transport.
    */
   expectReply(withinMs: number): void;
-  /** For `rehearse`: encodes and decodes a message with the thread's codec, as a send to another thread and its receipt would. */
+  /**
+   * For `rehearse`: encodes and decodes a message with the thread's codec, as a send to another thread and its receipt
+   * would.
+   */
   rehearseCodec(message: AnyMessage): void;
   /** Which run of the actor this context belongs to: 1 at the start, one more per restart. */
   readonly incarnation: number;

@@ -342,7 +342,9 @@ export class ThreadHost {
           this.options.emit({
             type: "HostFault",
             thread: this.options.thread,
-            reason: `ring to ${head.out.peer} full for more than ${this.options.blockDeadlineMs} ms (${this.overflow.length} frames waiting)`,
+            reason:
+              `ring to ${head.out.peer} full for more than ${this.options.blockDeadlineMs} ms ` +
+              `(${this.overflow.length} frames waiting)`,
           });
         }
         break;
@@ -479,7 +481,8 @@ export class ThreadHost {
     // A send from outside a turn runs one inside the sender's call (`runInputsAtOnce`): restore, not clear.
     const outer = bell.currentActor();
     bell.setCurrentActor(slot.spec.index);
-    // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a histogram.
+    // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a
+    // histogram.
     const timed = (++this.deliveries & 15) === 0;
     const t0 = timed ? performance.now() : 0;
     const outerDelivering = this.delivering;

@@ -173,7 +173,10 @@ function spinUntilWork(host: ThreadHost, spinEnd: number, rehearseFrom: number, 
   }
 }
 
-/** Rehearses once the thread has been idle since `from` (`REHEARSAL_QUIET_MS` after its work), at most every `everyMs`; 0 = never. */
+/**
+ * Rehearses once the thread has been idle since `from` (`REHEARSAL_QUIET_MS` after its work), at most every `everyMs`;
+ * 0 = never.
+ */
 function rehearseIfQuiet(host: ThreadHost, now: number, from: number, everyMs: number): boolean {
   return everyMs > 0 && now >= from && host.rehearseIfDue(now, everyMs);
 }

@@ -48,7 +48,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   }
   if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
     process.stderr.write(
-      `leadlag: ${configPath} trades real money (execution.mode: live); confirm with --live or ${LIVE_CONFIRM_ENV}=yes\n`,
+      `leadlag: ${configPath} trades real money (execution.mode: live); confirm with --live or ` +
+        `${LIVE_CONFIRM_ENV}=yes\n`,
     );
     return 2;
   }

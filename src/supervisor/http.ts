@@ -70,7 +70,8 @@ export class PortInUseError extends Error {
     readonly port: number,
   ) {
     super(
-      `port ${port} on ${host} is already in use (observability.health_server.port); stop the other process or choose another port`,
+      `port ${port} on ${host} is already in use (observability.health_server.port); stop the other process or ` +
+        `choose another port`,
     );
   }
 }

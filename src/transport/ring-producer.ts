@@ -22,7 +22,10 @@ export class RingProducer {
   private readonly mask: number;
   /** This producer's private copy of HEAD: it is the only writer, so it never reloads it. */
   private head: number;
-  /** Last TAIL seen. Free space only grows while it is stale (except by our own drops), so it is reloaded only when it looks too small. */
+  /**
+   * Last TAIL seen. Free space only grows while it is stale (except by our own drops), so it is reloaded only when it
+   * looks too small.
+   */
   private knownTail: number;
   private writtenFrames = 0;
   private droppedFrames = 0;
@@ -74,7 +77,8 @@ export class RingProducer {
   /**
    * Writes one frame, waiting for room up to `timeoutMs`: spins `spinMicros`, then parks with
    * `Atomics.wait` on TAIL until the consumer releases space. Past the deadline throws `RingFullError`
-   * and nothing is written. Blocks the calling thread: the daemon's threads use `tryWrite` and hold back what does not fit (runtime/host.ts).
+   * and nothing is written. Blocks the calling thread: the daemon's threads use `tryWrite` and hold back what does not
+   * fit (runtime/host.ts).
    */
   write(payload: Uint8Array, timeoutMs: number, spinMicros = DEFAULT_PRODUCER_SPIN_MICROS): void {
     if (this.tryWrite(payload)) return;

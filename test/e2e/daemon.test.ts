@@ -116,53 +116,56 @@ describe("daemon", () => {
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
-  it("serves positions, orders and risk, restarts and crashes actors on request, and reports a restart in /health", async () => {
-    const port = await freePort();
-    const d = daemon(["run", writeConfig(minimalConfig(port))]);
-    running = d.child;
-    await waitForHealth(port);
-    const actorsOf = async () =>
-      (await json(port, "/control/actors")).body.actors as {
-        name: string;
-        restarts: number;
-        state: string;
-        thread: string;
-      }[];
-    const names = (await actorsOf()).map((a) => a.name);
-    expect(names.filter((n) => !n.startsWith("estimator-"))).toEqual([
-      "market-synth",
-      "md-bridge",
-      "feed",
-      "jumps",
-      "venue",
-      "orders",
-      "risk",
-      "strategy",
-    ]);
-    expect(names).toContain("estimator-0");
-    for (const a of await actorsOf()) expect(a.state).toBe("running");
+  it(
+    "serves positions, orders and risk, restarts and crashes actors on request, and reports a restart in " + "/health",
+    async () => {
+      const port = await freePort();
+      const d = daemon(["run", writeConfig(minimalConfig(port))]);
+      running = d.child;
+      await waitForHealth(port);
+      const actorsOf = async () =>
+        (await json(port, "/control/actors")).body.actors as {
+          name: string;
+          restarts: number;
+          state: string;
+          thread: string;
+        }[];
+      const names = (await actorsOf()).map((a) => a.name);
+      expect(names.filter((n) => !n.startsWith("estimator-"))).toEqual([
+        "market-synth",
+        "md-bridge",
+        "feed",
+        "jumps",
+        "venue",
+        "orders",
+        "risk",
+        "strategy",
+      ]);
+      expect(names).toContain("estimator-0");
+      for (const a of await actorsOf()) expect(a.state).toBe("running");
 
-    const crash = await json(port, "/control/actors/strategy/crash", "POST");
-    expect(crash.status).toBe(202);
-    for (let i = 0; i < 100 && (await actorsOf()).find((a) => a.name === "strategy")!.restarts === 0; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    const strategy = (await actorsOf()).find((a) => a.name === "strategy")!;
-    expect(strategy.restarts).toBe(1);
-    await waitForHealth(port);
+      const crash = await json(port, "/control/actors/strategy/crash", "POST");
+      expect(crash.status).toBe(202);
+      for (let i = 0; i < 100 && (await actorsOf()).find((a) => a.name === "strategy")!.restarts === 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const strategy = (await actorsOf()).find((a) => a.name === "strategy")!;
+      expect(strategy.restarts).toBe(1);
+      await waitForHealth(port);
 
-    expect((await json(port, "/control/actors/risk/restart", "POST")).status).toBe(202);
-    await waitForHealth(port);
-    expect((await actorsOf()).find((a) => a.name === "risk")!.restarts).toBe(1);
+      expect((await json(port, "/control/actors/risk/restart", "POST")).status).toBe(202);
+      await waitForHealth(port);
+      expect((await actorsOf()).find((a) => a.name === "risk")!.restarts).toBe(1);
 
-    expect((await json(port, "/positions")).body).toEqual({ positions: [] });
-    expect((await json(port, "/orders?state=all")).body).toEqual({ orders: [] });
-    expect((await json(port, "/orders?state=bogus")).status).toBe(400);
-    const risk = await json(port, "/risk");
-    expect(risk.body).toMatchObject({ breaker: { state: "ACTIVE" }, open_orders: 0 });
-    expect((await json(port, "/risk/reset", "POST")).status).toBe(202);
-    d.child.kill("SIGTERM");
-    expect(await d.exited).toBe(0);
-  });
+      expect((await json(port, "/positions")).body).toEqual({ positions: [] });
+      expect((await json(port, "/orders?state=all")).body).toEqual({ orders: [] });
+      expect((await json(port, "/orders?state=bogus")).status).toBe(400);
+      const risk = await json(port, "/risk");
+      expect(risk.body).toMatchObject({ breaker: { state: "ACTIVE" }, open_orders: 0 });
+      expect((await json(port, "/risk/reset", "POST")).status).toBe(202);
+      d.child.kill("SIGTERM");
+      expect(await d.exited).toBe(0);
+    },
+  );
 
   it("exits 2 with every config error listed and starts nothing", async () => {
     const bad = writeConfig(

@@ -70,7 +70,8 @@ function sumOf(text: string, name: string, filter: (labels: string) => boolean =
 }
 
 describe("daemon trading the synthetic lead-lag market", () => {
-  it("trades the laggers in the leader's direction, closes every position by SL, TP or time limit, and stays in its universe; a strategy crashed with a position open adopts and closes it", async () => {
+  it("trades the laggers in the leader's direction, closes every position by SL, TP or time limit, and stays in " +
+    "its universe; a strategy crashed with a position open adopts and closes it", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-trading-"));
     const ports = { trades: await freePort(), books: await freePort(), health: await freePort() };
     const configPath = path.join(dir, "config.yaml");
@@ -144,7 +145,8 @@ describe("daemon trading the synthetic lead-lag market", () => {
         .filter((r) => r[col("outcome")] === "entered");
       expect(entered.length).toBe(entries);
       for (const r of entered) expect(["ETH-USDT-PERP", "SOL-USDT-PERP", "BTC-USDT-PERP"]).toContain(r[col("lagger")]);
-      // Every decision on a scan is timed once, whether its results were pushed before or after the jump reached the strategy; none stopped before a scan is.
+      // Every decision on a scan is timed once, whether its results were pushed before or after the jump reached the
+      // strategy; none stopped before a scan is.
       const metrics = await (await fetch(`http://127.0.0.1:${ports.health}/metrics`)).text();
       const scanned = sumOf(
         metrics,

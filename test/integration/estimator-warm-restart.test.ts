@@ -13,7 +13,10 @@ const config = parseConfig(
 mode: live
 market_data: { provider: zmq }
 execution: { provider: paper, mode: paper }
-strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP], features: [trade], inference_lookback_seconds: 120 } }]
+strategies:
+  - name: s
+    type: leadlag
+    config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP], features: [trade], inference_lookback_seconds: 120 }
 `,
   { env: {} },
 );

@@ -119,23 +119,26 @@ describe("local journal", () => {
     journal.close();
   });
 
-  it("a rehearsed append writes nothing and uses no sequence number, and sizes exactly what the append then writes", () => {
-    const h = tradingSession(3);
-    const path = freshPath();
-    const { journal } = open(path);
-    for (const { event } of h.journal) {
-      const before = statSync(path).size;
-      const seq = journal.lastSeq;
-      const rehearsed = journal.rehearseAppend([event]);
-      expect([statSync(path).size, journal.lastSeq]).toEqual([before, seq]);
-      journal.append([event]);
-      expect(statSync(path).size - before).toBe(rehearsed);
-    }
-    journal.close();
-    const reopened = open(path);
-    expect(reopened.records.map((r) => [r.seq, r.event])).toEqual(h.journal.map((j) => [j.seq, j.event]));
-    reopened.journal.close();
-  });
+  it(
+    "a rehearsed append writes nothing and uses no sequence number, and sizes exactly what the append then " + "writes",
+    () => {
+      const h = tradingSession(3);
+      const path = freshPath();
+      const { journal } = open(path);
+      for (const { event } of h.journal) {
+        const before = statSync(path).size;
+        const seq = journal.lastSeq;
+        const rehearsed = journal.rehearseAppend([event]);
+        expect([statSync(path).size, journal.lastSeq]).toEqual([before, seq]);
+        journal.append([event]);
+        expect(statSync(path).size - before).toBe(rehearsed);
+      }
+      journal.close();
+      const reopened = open(path);
+      expect(reopened.records.map((r) => [r.seq, r.event])).toEqual(h.journal.map((j) => [j.seq, j.event]));
+      reopened.journal.close();
+    },
+  );
 });
 
 // ─── the database tier, on the real PostgreSQL and on the embedded default ────────────────────────
@@ -184,7 +187,8 @@ describe.each(backends)("journal store on %s", (_name, connect) => {
     expect(await store.count(account)).toBe(records.length);
     expect(await store.maxSeq(account)).toBe(BigInt(records.length));
     const { rows } = await client.query<{ type: string; ts: string }>(
-      `SELECT payload->>'type' AS type, payload->>'tsNs' AS ts FROM "${schema}".journal_events WHERE account_id = $1 AND seq = 2`,
+      `SELECT payload->>'type' AS type, payload->>'tsNs' AS ts FROM "${schema}".journal_events WHERE account_id = ` +
+        `$1 AND seq = 2`,
       [account],
     );
     expect(rows[0]).toEqual({ type: "OrderSubmitted", ts: T0.toString() });
@@ -283,21 +287,24 @@ describe("crash mid-stream", () => {
     return { core, placed };
   }
 
-  it("after a crash at any point, positions and balances equal an uninterrupted run and no order is placed twice", () => {
-    fc.assert(
-      fc.property(fc.array(inputArb, { minLength: 1, maxLength: 40 }), fc.nat(), (inputs, cut) => {
-        const crashAt = cut % inputs.length;
-        const clean = run(inputs, -1, freshPath());
-        const crashed = run(inputs, crashAt, freshPath());
-        expect(crashed.core.ledger.allPositions()).toEqual(clean.core.ledger.allPositions());
-        expect(crashed.core.ledger.balance("USDC")).toEqual(clean.core.ledger.balance("USDC"));
-        expect(crashed.core.allOrders().map((o) => [o.status, o.filledSize])).toEqual(
-          clean.core.allOrders().map((o) => [o.status, o.filledSize]),
-        );
-        expect(new Set(crashed.placed).size).toBe(crashed.placed.length);
-        expect(crashed.placed.length).toBe(clean.placed.length);
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it(
+    "after a crash at any point, positions and balances equal an uninterrupted run and no order is placed " + "twice",
+    () => {
+      fc.assert(
+        fc.property(fc.array(inputArb, { minLength: 1, maxLength: 40 }), fc.nat(), (inputs, cut) => {
+          const crashAt = cut % inputs.length;
+          const clean = run(inputs, -1, freshPath());
+          const crashed = run(inputs, crashAt, freshPath());
+          expect(crashed.core.ledger.allPositions()).toEqual(clean.core.ledger.allPositions());
+          expect(crashed.core.ledger.balance("USDC")).toEqual(clean.core.ledger.balance("USDC"));
+          expect(crashed.core.allOrders().map((o) => [o.status, o.filledSize])).toEqual(
+            clean.core.allOrders().map((o) => [o.status, o.filledSize]),
+          );
+          expect(new Set(crashed.placed).size).toBe(crashed.placed.length);
+          expect(crashed.placed.length).toBe(clean.placed.length);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 });

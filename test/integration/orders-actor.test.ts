@@ -138,57 +138,60 @@ describe("order manager actor", () => {
     expect(positions[before].avgPrice).toBeCloseTo(100_000, 6);
   });
 
-  it("cancels the resting orders a paper venue lost, in a crash of the venue and in a restart of the daemon", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-orders-"));
-    const config = ordersConfig(dir, `paper-lost-${process.pid}-${Date.now()}`);
-    const placed: PlaceOrder[] = [];
-    const count = 30;
-    const log = {
-      log: pino({ level: process.env.TEST_LOG ?? "silent" }),
-      logLevel: process.env.TEST_LOG ?? "silent",
-      faultInjection: true,
-    };
-    const start = (run: string) =>
-      startSystem(
-        [
-          {
-            name: "driver",
-            module: restingDriver,
-            thread: "main",
-            config: {
-              count,
-              instrument: 0,
-              symbol: "BTC-USDT-PERP",
-              price: 100_000,
-              run,
-              onPlace: (o: PlaceOrder) => placed.push(o),
+  it(
+    "cancels the resting orders a paper venue lost, in a crash of the venue and in a restart of the " + "daemon",
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "leadlag-orders-"));
+      const config = ordersConfig(dir, `paper-lost-${process.pid}-${Date.now()}`);
+      const placed: PlaceOrder[] = [];
+      const count = 30;
+      const log = {
+        log: pino({ level: process.env.TEST_LOG ?? "silent" }),
+        logLevel: process.env.TEST_LOG ?? "silent",
+        faultInjection: true,
+      };
+      const start = (run: string) =>
+        startSystem(
+          [
+            {
+              name: "driver",
+              module: restingDriver,
+              thread: "main",
+              config: {
+                count,
+                instrument: 0,
+                symbol: "BTC-USDT-PERP",
+                price: 100_000,
+                run,
+                onPlace: (o: PlaceOrder) => placed.push(o),
+              },
             },
-          },
-          { name: "orders", module: actorModule("orders"), thread: "main", config },
-          { name: "venue", module: actorModule("venues/paper"), thread: "main", config },
-        ],
-        log,
-      );
-    const orders = () => (running!.actorStatus("orders") as OrdersStatus | undefined)?.orders ?? [];
-    const ofRun = (run: string) => orders().filter((o) => o.intent_id.startsWith(`${run}-`));
+            { name: "orders", module: actorModule("orders"), thread: "main", config },
+            { name: "venue", module: actorModule("venues/paper"), thread: "main", config },
+          ],
+          log,
+        );
+      const orders = () => (running!.actorStatus("orders") as OrdersStatus | undefined)?.orders ?? [];
+      const ofRun = (run: string) => orders().filter((o) => o.intent_id.startsWith(`${run}-`));
 
-    running = await start("first");
-    await waitFor(() => ofRun("first").filter((o) => o.status === "accepted").length === count);
-    expect(running.crashActor("venue")).toBe(true);
-    await waitFor(() => ofRun("first").every((o) => o.status === "canceled"));
-    expect(ofRun("first").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
-    expect(running.actors().find((a) => a.name === "venue")!.restarts).toBe(1);
+      running = await start("first");
+      await waitFor(() => ofRun("first").filter((o) => o.status === "accepted").length === count);
+      expect(running.crashActor("venue")).toBe(true);
+      await waitFor(() => ofRun("first").every((o) => o.status === "canceled"));
+      expect(ofRun("first").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
+      expect(running.actors().find((a) => a.name === "venue")!.restarts).toBe(1);
 
-    // A second batch rests, then the whole daemon stops: its venue's book of resting orders goes with it.
-    await running.stop();
-    running = await start("second");
-    await waitFor(() => ofRun("second").filter((o) => o.status === "accepted").length === count);
-    await running.stop();
-    running = await start("third");
-    await waitFor(() => ofRun("second").length === count && ofRun("second").every((o) => o.status === "canceled"));
-    expect(ofRun("second").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
-    await waitFor(() => ofRun("third").filter((o) => o.status === "accepted").length === count);
-    expect(new Set(placed.map((o) => o.clId)).size).toBe(3 * count);
-    expect(placed).toHaveLength(3 * count);
-  });
+      // A second batch rests, then the whole daemon stops: its venue's book of resting orders goes with it.
+      await running.stop();
+      running = await start("second");
+      await waitFor(() => ofRun("second").filter((o) => o.status === "accepted").length === count);
+      await running.stop();
+      running = await start("third");
+      await waitFor(() => ofRun("second").length === count && ofRun("second").every((o) => o.status === "canceled"));
+      expect(ofRun("second").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
+      await waitFor(() => ofRun("third").filter((o) => o.status === "accepted").length === count);
+      expect(new Set(placed.map((o) => o.clId)).size).toBe(3 * count);
+      expect(placed).toHaveLength(3 * count);
+    },
+  );
 });

@@ -96,7 +96,8 @@ describe("recorder", () => {
       await recorder.close();
       const books = readFileSync(path.join(dir, "books.csv"), "utf8").trimEnd().split("\n");
       expect(books.slice(1)).toEqual([
-        "1763380800200000000,HYPERLIQUID,BTC-USDC-PERP,2,97000,1.2345,96999,0.5,96998,2,,,97001,0.8,97002,1.1,97003,3,,",
+        "1763380800200000000,HYPERLIQUID,BTC-USDC-PERP,2,97000,1.2345,96999,0.5,96998,2,,,97001,0.8,97002,1.1," +
+          "97003,3,,",
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -106,7 +107,8 @@ describe("recorder", () => {
   describe("to PostgreSQL", () => {
     // A private schema per run: other suites may use tables of the same names in the shared test database.
     const schema = `recorder_test_${process.pid}_${Date.now()}`;
-    const url = `${DATABASE_URL}${DATABASE_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const searchPath = encodeURIComponent(`-c search_path=${schema}`);
+    const url = `${DATABASE_URL}${DATABASE_URL.includes("?") ? "&" : "?"}options=${searchPath}`;
     const admin = new pg.Client({ connectionString: DATABASE_URL });
     afterAll(async () => {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
@@ -122,7 +124,8 @@ describe("recorder", () => {
       await reader.connect();
       try {
         const trades = await reader.query(
-          "SELECT ts_ns::text, exchange, symbol, price, amount, side, trade_id, seq FROM trades ORDER BY seq, symbol, ts_ns",
+          "SELECT ts_ns::text, exchange, symbol, price, amount, side, trade_id, seq FROM trades ORDER BY seq, " +
+            "symbol, ts_ns",
         );
         const sorted = [...expected.trades].sort(
           (a, b) => a.seq - b.seq || a.symbol.localeCompare(b.symbol) || Number(a.tsNs - b.tsNs),

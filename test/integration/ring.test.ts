@@ -126,43 +126,46 @@ describe("ring between two worker threads", () => {
     expect(got.received + got.dropped).toBe(frames);
   });
 
-  it("a consumer killed mid-stream leaves the producer usable; after reset a new consumer continues in order", async () => {
-    const frames = 400_000;
-    const ring = Ring.create(4096, "block");
-    const control = new SharedArrayBuffer(8);
+  it(
+    "a consumer killed mid-stream leaves the producer usable; after reset a new consumer continues in " + "order",
+    async () => {
+      const frames = 400_000;
+      const ring = Ring.create(4096, "block");
+      const control = new SharedArrayBuffer(8);
 
-    let firstConsumerProgress = 0;
-    let reachedProgress!: () => void;
-    const progressed = new Promise<void>((resolve) => (reachedProgress = resolve));
-    const first = start<ConsumerResult>(consumerJob(ring.buffer, control, { progressEvery: 10_000 }), (message) => {
-      if (message.kind === "progress" && (firstConsumerProgress = message.lastSeq) >= 50_000) reachedProgress();
-    });
-    first.done.catch(() => undefined); // terminated on purpose: it never reports
+      let firstConsumerProgress = 0;
+      let reachedProgress!: () => void;
+      const progressed = new Promise<void>((resolve) => (reachedProgress = resolve));
+      const first = start<ConsumerResult>(consumerJob(ring.buffer, control, { progressEvery: 10_000 }), (message) => {
+        if (message.kind === "progress" && (firstConsumerProgress = message.lastSeq) >= 50_000) reachedProgress();
+      });
+      first.done.catch(() => undefined); // terminated on purpose: it never reports
 
-    let faulted!: () => void;
-    const producerFaulted = new Promise<void>((resolve) => (faulted = resolve));
-    const producer = start<ProducerResult>(
-      { role: "producer", ring: ring.buffer, control, frames, writeTimeoutMs: 20 },
-      (message) => {
-        if (message.kind === "fault") faulted();
-      },
-    );
+      let faulted!: () => void;
+      const producerFaulted = new Promise<void>((resolve) => (faulted = resolve));
+      const producer = start<ProducerResult>(
+        { role: "producer", ring: ring.buffer, control, frames, writeTimeoutMs: 20 },
+        (message) => {
+          if (message.kind === "fault") faulted();
+        },
+      );
 
-    await progressed;
-    await first.worker.terminate();
-    await producerFaulted; // the ring filled up with nobody reading: RingFullError, and the producer retries
-    expect(Ring.stats(ring.buffer).consumerAttached).toBe(true); // the dead consumer still holds its claim
+      await progressed;
+      await first.worker.terminate();
+      await producerFaulted; // the ring filled up with nobody reading: RingFullError, and the producer retries
+      expect(Ring.stats(ring.buffer).consumerAttached).toBe(true); // the dead consumer still holds its claim
 
-    Ring.reset(ring.buffer, "keep");
-    const second = start<ConsumerResult>(consumerJob(ring.buffer, control));
-    const [sent, got] = await Promise.all([producer.done, second.done]);
+      Ring.reset(ring.buffer, "keep");
+      const second = start<ConsumerResult>(consumerJob(ring.buffer, control));
+      const [sent, got] = await Promise.all([producer.done, second.done]);
 
-    expect(sent.written).toBe(frames);
-    expect(sent.faults).toBeGreaterThanOrEqual(1);
-    expect(got).toMatchObject({ torn: 0, reordered: 0, lastSeq: frames - 1 });
-    expect(got.firstSeq).toBeGreaterThan(firstConsumerProgress);
-    // Contiguous from its first frame to the last one: only the dead consumer's last batch can be missing.
-    expect(got.seqGaps).toBe(got.firstSeq);
-    expect(got.received).toBe(frames - got.firstSeq);
-  });
+      expect(sent.written).toBe(frames);
+      expect(sent.faults).toBeGreaterThanOrEqual(1);
+      expect(got).toMatchObject({ torn: 0, reordered: 0, lastSeq: frames - 1 });
+      expect(got.firstSeq).toBeGreaterThan(firstConsumerProgress);
+      // Contiguous from its first frame to the last one: only the dead consumer's last batch can be missing.
+      expect(got.seqGaps).toBe(got.firstSeq);
+      expect(got.received).toBe(frames - got.firstSeq);
+    },
+  );
 });

@@ -62,18 +62,21 @@ describe("actor runtime", () => {
     expect(inlineOut.slice(0, 4)).toEqual([0, 2, 4, 6]);
   });
 
-  it("restarts a crashed actor in place and retries the message once; a message that crashes twice is dropped", async () => {
-    const out: number[] = [];
-    running = await startSystem(
-      topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }),
-      quiet,
-    );
-    await waitFor(() => out.length === 499);
-    expect(out).not.toContain(200);
-    expect(out.at(-1)).toBe(998);
-    const doubler = running.actors().find((a) => a.name === "doubler")!;
-    expect(doubler).toMatchObject({ state: "running", restarts: 2, lastError: "doubler refuses 100" });
-  });
+  it(
+    "restarts a crashed actor in place and retries the message once; a message that crashes twice is " + "dropped",
+    async () => {
+      const out: number[] = [];
+      running = await startSystem(
+        topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }),
+        quiet,
+      );
+      await waitFor(() => out.length === 499);
+      expect(out).not.toContain(200);
+      expect(out.at(-1)).toBe(998);
+      const doubler = running.actors().find((a) => a.name === "doubler")!;
+      expect(doubler).toMatchObject({ state: "running", restarts: 2, lastError: "doubler refuses 100" });
+    },
+  );
 
   it("delivers the message a transient crash interrupted to the restarted actor", async () => {
     const out: number[] = [];
@@ -99,17 +102,20 @@ describe("actor runtime", () => {
     expect(running.actors().find((a) => a.name === "doubler")!.state).toBe("running");
   });
 
-  it("releases a crashed actor's resources before restarting it (a bound port does not block the restart)", async () => {
-    const port = await freePort();
-    running = await startSystem(
-      [{ name: "holder", module: actor("port-holder"), thread: "worker-h", config: { port } }],
-      { ...quiet, faultInjection: true },
-    );
-    expect(running.crashActor("holder")).toBe(true);
-    await waitFor(() => running!.actors()[0].restarts === 1 && running!.actors()[0].state === "running");
-    await new Promise((r) => setTimeout(r, 100));
-    expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
-  });
+  it(
+    "releases a crashed actor's resources before restarting it (a bound port does not block the " + "restart)",
+    async () => {
+      const port = await freePort();
+      running = await startSystem(
+        [{ name: "holder", module: actor("port-holder"), thread: "worker-h", config: { port } }],
+        { ...quiet, faultInjection: true },
+      );
+      expect(running.crashActor("holder")).toBe(true);
+      await waitFor(() => running!.actors()[0].restarts === 1 && running!.actors()[0].state === "running");
+      await new Promise((r) => setTimeout(r, 100));
+      expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
+    },
+  );
 
   it("ends a crashed incarnation: signal aborted, late sends dropped, releases done before the next init", async () => {
     const events: string[] = [];

@@ -35,7 +35,10 @@ strategies:
   );
 }
 
-/** Market → feed → jumps and one estimator shard, under the inline transport: every jump's results and how its scan request was met. */
+/**
+ * Market → feed → jumps and one estimator shard, under the inline transport: every jump's results and how its scan
+ * request was met.
+ */
 async function scansOfJumps(priceSource: "trade" | "mid") {
   const daemon = config(priceSource);
   const answers: PairsScanned[] = [];
@@ -72,7 +75,8 @@ async function scansOfJumps(priceSource: "trade" | "mid") {
 
 describe("estimator shards push a jump's scan ahead of the strategy's request", () => {
   it.each(["trade", "mid"] as const)(
-    "with jumps detected on %s prices, every jump's results are pushed when its tick arrives and no request is answered again",
+    "with jumps detected on %s prices, every jump's results are pushed when its tick arrives and no request is " +
+      "answered again",
     async (priceSource) => {
       const { answers, requests } = await scansOfJumps(priceSource);
       expect(answers.length).toBeGreaterThan(3);

@@ -126,40 +126,43 @@ describe("leadlag analyze", () => {
     expect(stderr).toMatch(/line 12: ts_ns 'not-a-number'/);
   });
 
-  it("hy with the roles swapped finds a negative lag and fails; --end-ns and --lookback-s pick the window", async () => {
-    const swapped = await run([
-      "analyze",
-      "hy",
-      "--csv",
-      join(dir, "leadlag.csv"),
-      "--leader",
-      "ETH",
-      "--lagger",
-      "BTC",
-      "--json",
-    ]);
-    const result = JSON.parse(swapped.stdout);
-    expect(Math.abs(result.tau_star_s + 1.5)).toBeLessThanOrEqual(0.05);
-    expect(result.passes).toBe(false);
-    const early = await run([
-      "analyze",
-      "hy",
-      "--csv",
-      join(dir, "leadlag.csv"),
-      "--leader",
-      "BTC",
-      "--lagger",
-      "ETH",
-      "--end-ns",
-      String(EPOCH + 10n * SEC),
-      "--lookback-s",
-      "5",
-      "--json",
-    ]);
-    const window = JSON.parse(early.stdout);
-    expect(window.n_leader).toBeGreaterThan(50);
-    expect(window.n_leader).toBeLessThan(160);
-  });
+  it(
+    "hy with the roles swapped finds a negative lag and fails; --end-ns and --lookback-s pick the " + "window",
+    async () => {
+      const swapped = await run([
+        "analyze",
+        "hy",
+        "--csv",
+        join(dir, "leadlag.csv"),
+        "--leader",
+        "ETH",
+        "--lagger",
+        "BTC",
+        "--json",
+      ]);
+      const result = JSON.parse(swapped.stdout);
+      expect(Math.abs(result.tau_star_s + 1.5)).toBeLessThanOrEqual(0.05);
+      expect(result.passes).toBe(false);
+      const early = await run([
+        "analyze",
+        "hy",
+        "--csv",
+        join(dir, "leadlag.csv"),
+        "--leader",
+        "BTC",
+        "--lagger",
+        "ETH",
+        "--end-ns",
+        String(EPOCH + 10n * SEC),
+        "--lookback-s",
+        "5",
+        "--json",
+      ]);
+      const window = JSON.parse(early.stdout);
+      expect(window.n_leader).toBeGreaterThan(50);
+      expect(window.n_leader).toBeLessThan(160);
+    },
+  );
 
   it("hy without --json prints a summary and the rho-by-lag plot", async () => {
     const { code, stdout } = await run([

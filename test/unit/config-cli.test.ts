@@ -69,7 +69,8 @@ describe("leadlag check-config", () => {
   it("--print writes the resolved config as JSON with secrets redacted", async () => {
     const file = await configFile(
       "secrets.yaml",
-      `${minimalConfig()}runtime:\n  database_url: postgresql://app:hunter2@db:5432/leadlag\n  control:\n    token: \${LEADLAG_TEST_TOKEN:t0ps3cret}\n`,
+      `${minimalConfig()}runtime:\n  database_url: postgresql://app:hunter2@db:5432/leadlag\n  control:\n    ` +
+        `token: \${LEADLAG_TEST_TOKEN:t0ps3cret}\n`,
     );
     const { code, stdout } = await leadlag("check-config", file, "--print");
     expect(code).toBe(0);

@@ -143,7 +143,8 @@ describe("cross-section rules", () => {
   it("refuses fault injection when orders are real", () => {
     const text = "execution: {provider: zmq, mode: live}\nruntime:\n  control: {fault_injection: true}\n";
     expect(issueAt(text, "runtime.control.fault_injection").value).toBe(true);
-    expect(() => parseConfig("runtime:\n  control: {fault_injection: true}\n", { env: {} })).not.toThrow(); // paper: fine
+    // paper: fine
+    expect(() => parseConfig("runtime:\n  control: {fault_injection: true}\n", { env: {} })).not.toThrow();
   });
 
   it("refuses a non-loopback health server without a control token", () => {
@@ -158,13 +159,15 @@ describe("cross-section rules", () => {
   it("requires a backtest section, and a replayable provider, in backtest mode", () => {
     expect(issueAt("mode: backtest\n", "backtest").expected).toContain("backtest section");
     const zmqBacktest =
-      "mode: backtest\nmarket_data: {provider: zmq}\nbacktest: {start_date: 2025-09-07, end_date: 2025-09-08, symbols: [X]}\n";
+      "mode: backtest\nmarket_data: {provider: zmq}\nbacktest: {start_date: 2025-09-07, end_date: 2025-09-08, " +
+      "symbols: [X]}\n";
     expect(issueAt(zmqBacktest, "market_data.provider").value).toBe("zmq");
   });
 
   it("requires unique strategy names and risk profiles that name a strategy", () => {
     const text =
-      "strategies:\n  - {name: a, config: {symbols: [X]}}\n  - {name: a, config: {symbols: [Y]}}\nrisk:\n  profiles: {other: {}}\n";
+      "strategies:\n  - {name: a, config: {symbols: [X]}}\n  - {name: a, config: {symbols: [Y]}}\nrisk:\n  " +
+      "profiles: {other: {}}\n";
     expect(issueAt(text, "strategies[1].name").value).toBe("a");
     expect(issueAt(text, "risk.profiles.other").expected).toContain("a, leadlag");
   });

@@ -260,7 +260,9 @@ describe("resolution", () => {
   });
 
   it("accepts trading_core's strategy class path as an alias of leadlag", () => {
-    const text = `strategies:\n  - name: s\n    type: leadlag.strategy.adaptive_arbitrage.AdaptiveLeadLagStrategy\n    config: {symbols: [X]}\n`;
+    const text =
+      `strategies:\n  - name: s\n    type: ` +
+      `leadlag.strategy.adaptive_arbitrage.AdaptiveLeadLagStrategy\n    config: {symbols: [X]}\n`;
     expect(parseConfig(text, { env: {} }).strategies[0].type).toBe("leadlag");
   });
 

@@ -54,7 +54,10 @@ describe("engine wire: place and cancel", () => {
       ok: true,
       size: 0.05,
       frame:
-        '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","action":"place","venue_type":"cex","venue":"hyperliquid","product_type":"perpetual","details":{"symbol":"ETH-USDC-PERP","side":"buy","order_type":"limit","time_in_force":"IOC","size":0.0500,"price":3101.5,"reduce_only":false},"ts_ns":1763380800123456789,"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag"}}',
+        '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","action":"place","venue_type":"cex",' +
+        '"venue":"hyperliquid","product_type":"perpetual","details":{"symbol":"ETH-USDC-PERP","side":"buy",' +
+        '"order_type":"limit","time_in_force":"IOC","size":0.0500,"price":3101.5,"reduce_only":false},' +
+        '"ts_ns":1763380800123456789,"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag"}}',
     });
     if (!r.ok) return;
     const parsed = parseExecutionOrder(r.frame);
@@ -129,9 +132,15 @@ describe("engine wire: place and cancel", () => {
 
 describe("engine wire: exec.report and exec.fill", () => {
   const acceptedText =
-    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","status":"accepted","exchange_order_id":"48213412345","reason_code":"ok","reason_text":"ok","ts_ns":259200123456789,"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag","venue":"hyperliquid"}}';
+    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","status":"accepted",' +
+    '"exchange_order_id":"48213412345","reason_code":"ok","reason_text":"ok","ts_ns":259200123456789,' +
+    '"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag","venue":"hyperliquid"}}';
   const fillText =
-    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","exchange_order_id":"48213412345","exec_id":"713282830946399","symbol_or_pair":"ETH-USDC-PERP","side":"buy","price":3101.4,"size":0.05,"fee_currency":"USDC","fee_amount":0.069781,"liquidity":"taker","ts_ns":1763380800456789012,"tags":{"execution_type":"live","intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag","venue":"hyperliquid"}}';
+    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","exchange_order_id":"48213412345",' +
+    '"exec_id":"713282830946399","symbol_or_pair":"ETH-USDC-PERP","side":"buy","price":3101.4,"size":0.05,' +
+    '"fee_currency":"USDC","fee_amount":0.069781,"liquidity":"taker","ts_ns":1763380800456789012,' +
+    '"tags":{"execution_type":"live","intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag",' +
+    '"venue":"hyperliquid"}}';
 
   it("parses the doc's accepted report and flags its TSC-style ts_ns", () => {
     const r = parseEngineEvent("exec.report", acceptedText);
@@ -176,7 +185,9 @@ describe("engine wire: exec.report and exec.fill", () => {
   it("defaults an omitted exchange_order_id to '' and an omitted liquidity to taker", () => {
     const r = parseEngineEvent(
       "exec.report",
-      '{"version":1,"cl_id":"ll-7f3a9d","status":"rejected","reason_code":"invalid_params","reason_text":"Price required for limit orders","ts_ns":259201123456789,"tags":{"intent_id":"ll-7f3a9d","venue":"hyperliquid"}}',
+      '{"version":1,"cl_id":"ll-7f3a9d","status":"rejected","reason_code":"invalid_params",' +
+        '"reason_text":"Price required for limit orders","ts_ns":259201123456789,' +
+        '"tags":{"intent_id":"ll-7f3a9d","venue":"hyperliquid"}}',
     );
     expect(r.ok && r.event).toMatchObject({ status: "rejected", exchangeOrderId: "", reasonCode: "invalid_params" });
     const noLiquidity = fillText.replace(',"liquidity":"taker"', "");

@@ -189,38 +189,42 @@ describe("feed core", () => {
     expect(replayed).toEqual([90n * S, 120n * S, 150n * S]);
   });
 
-  it("rehearses the last trade frame, and a core that rehearses emits, counts and replays exactly what one that does not does", () => {
-    const plain = feed();
-    const rehearsing = feed();
-    expect(rehearsing.core.rehearse()).toBeUndefined();
-    const frames: [string, string, bigint][] = [
-      [TRADE_TOPIC, tradeWithSeq(1, T + 10n), recv(1)],
-      [DELTA_TOPIC, DELTA_1, recv(2)],
-      [CKPT_TOPIC, CKPT_2, recv(3)],
-      [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(4)],
-      [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(5)],
-      [DELTA_TOPIC, DELTA_3, recv(6)],
-      [TRADE_TOPIC, tradeWithSeq(4, T + 12n), recv(7)],
-      [SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, recv(8)],
-    ];
-    for (const [topic, payload, recvNs] of frames) {
-      expect(rehearsing.core.onFrame(topic, payload, recvNs)).toEqual(plain.core.onFrame(topic, payload, recvNs));
-      for (let i = 0; i < 3; i++) rehearsing.core.rehearse();
-    }
-    expect(rehearsing.trades).toEqual(plain.trades);
-    expect(rehearsing.books).toEqual(plain.books);
-    expect(rehearsing.core.stats()).toEqual(plain.core.stats());
-    const replayed = (core: FeedCore) => {
-      const out: (Trade | Book)[] = [];
-      core.replay({ trade: (t) => out.push(t), book: (b) => out.push(b) });
-      return out;
-    };
-    expect(replayed(rehearsing.core)).toEqual(replayed(plain.core));
-    // The duplicate (seq 2 again) was dropped: the rehearsed frame is the last one accepted, seq 4.
-    const last = { type: "Trade", instrument: 0, tsNs: T + 12n, recvNs: recv(7), price: 97003.5, amount: 0.25 };
-    expect(rehearsing.core.rehearse()).toEqual({ ...last, side: -1, seq: 4 });
-    expect(rehearsing.core.rehearse()).toEqual(plain.trades.at(-1));
-  });
+  it(
+    "rehearses the last trade frame, and a core that rehearses emits, counts and replays exactly what one that " +
+      "does not does",
+    () => {
+      const plain = feed();
+      const rehearsing = feed();
+      expect(rehearsing.core.rehearse()).toBeUndefined();
+      const frames: [string, string, bigint][] = [
+        [TRADE_TOPIC, tradeWithSeq(1, T + 10n), recv(1)],
+        [DELTA_TOPIC, DELTA_1, recv(2)],
+        [CKPT_TOPIC, CKPT_2, recv(3)],
+        [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(4)],
+        [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(5)],
+        [DELTA_TOPIC, DELTA_3, recv(6)],
+        [TRADE_TOPIC, tradeWithSeq(4, T + 12n), recv(7)],
+        [SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, recv(8)],
+      ];
+      for (const [topic, payload, recvNs] of frames) {
+        expect(rehearsing.core.onFrame(topic, payload, recvNs)).toEqual(plain.core.onFrame(topic, payload, recvNs));
+        for (let i = 0; i < 3; i++) rehearsing.core.rehearse();
+      }
+      expect(rehearsing.trades).toEqual(plain.trades);
+      expect(rehearsing.books).toEqual(plain.books);
+      expect(rehearsing.core.stats()).toEqual(plain.core.stats());
+      const replayed = (core: FeedCore) => {
+        const out: (Trade | Book)[] = [];
+        core.replay({ trade: (t) => out.push(t), book: (b) => out.push(b) });
+        return out;
+      };
+      expect(replayed(rehearsing.core)).toEqual(replayed(plain.core));
+      // The duplicate (seq 2 again) was dropped: the rehearsed frame is the last one accepted, seq 4.
+      const last = { type: "Trade", instrument: 0, tsNs: T + 12n, recvNs: recv(7), price: 97003.5, amount: 0.25 };
+      expect(rehearsing.core.rehearse()).toEqual({ ...last, side: -1, seq: 4 });
+      expect(rehearsing.core.rehearse()).toEqual(plain.trades.at(-1));
+    },
+  );
 });
 
 describe("feed core sanity limits", () => {

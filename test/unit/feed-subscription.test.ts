@@ -10,7 +10,8 @@ const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.cs
 
 const zmqConfig = (symbols: string) =>
   parseConfig(
-    `market_data:\n  provider: zmq\n  exchanges: [hyperliquid]\nstrategies:\n  - name: s\n    type: leadlag\n    config:\n      symbols: ${symbols}\n`,
+    `market_data:\n  provider: zmq\n  exchanges: [hyperliquid]\nstrategies:\n  - name: s\n    type: leadlag\n    ` +
+      `config:\n      symbols: ${symbols}\n`,
     { env: {} },
   );
 

@@ -5,7 +5,8 @@ import { fromRoot } from "../../src/runtime/paths.js";
 
 const shipped = readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8");
 const HEADER =
-  "symbol,product_type,base,quote,md_exchange,md_symbol,venue,engine_symbol,aliases,tick_size,size_decimals,min_notional,max_leverage";
+  "symbol,product_type,base,quote,md_exchange,md_symbol,venue,engine_symbol,aliases,tick_size,size_decimals," +
+  "min_notional,max_leverage";
 
 function errorOf(text: string): SymbolRulesError {
   try {
@@ -68,7 +69,8 @@ describe("instrument registry", () => {
     [`${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID`, 2, "expected 13 cells, found 5"],
     [HEADER.replace(",min_notional", ""), 1, "missing column 'min_notional'"],
     [
-      `${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,X,1,5,10,40\nETH,perpetual,ETH,USDC,HYPERLIQUID,ETH-USDC-PERP,hyperliquid,ETH-USDC-PERP,x,1,5,10,40`,
+      `${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,X,1,5,10,40\nETH,` +
+        `perpetual,ETH,USDC,HYPERLIQUID,ETH-USDC-PERP,hyperliquid,ETH-USDC-PERP,x,1,5,10,40`,
       3,
       "spelling 'x' already belongs to BTC",
     ],

@@ -98,48 +98,60 @@ describe("cloid generator", () => {
 });
 
 describe("order manager rehearsal", () => {
-  it("decides a submission as onSubmit does, under a placeholder cloid, and a manager that rehearses journals exactly what one that does not does", () => {
-    const plain = new OrderHarness();
-    const rehearsing = new OrderHarness();
-    for (const h of [plain, rehearsing]) h.balance("USDC", 1_000_000);
-    const big = submitOrder({ size: 1000, price: 100_000 });
-    const rehearsedBig = rehearsing.core.rehearseSubmit(big, T0);
-    expect(rehearsedBig).toEqual(plain.core.onSubmit(big, T0));
-    expect(rehearsedBig.ok).toBe(false);
-    const steps = (h: OrderHarness, rehearse: boolean) => {
-      const submit = (over: Parameters<typeof submitOrder>[0]) => {
-        if (rehearse) {
-          const rehearsed = h.core.rehearseSubmit(submitOrder(over), T0);
-          expect(rehearsed.ok && rehearsed.event.clId).toBe("rehearsal");
-        }
-        return h.submit(over);
+  it(
+    "decides a submission as onSubmit does, under a placeholder cloid, and a manager that rehearses journals " +
+      "exactly what one that does not does",
+    () => {
+      const plain = new OrderHarness();
+      const rehearsing = new OrderHarness();
+      for (const h of [plain, rehearsing]) h.balance("USDC", 1_000_000);
+      const big = submitOrder({ size: 1000, price: 100_000 });
+      const rehearsedBig = rehearsing.core.rehearseSubmit(big, T0);
+      expect(rehearsedBig).toEqual(plain.core.onSubmit(big, T0));
+      expect(rehearsedBig.ok).toBe(false);
+      const steps = (h: OrderHarness, rehearse: boolean) => {
+        const submit = (over: Parameters<typeof submitOrder>[0]) => {
+          if (rehearse) {
+            const rehearsed = h.core.rehearseSubmit(submitOrder(over), T0);
+            expect(rehearsed.ok && rehearsed.event.clId).toBe("rehearsal");
+          }
+          return h.submit(over);
+        };
+        const a = submit({ size: 1 });
+        h.venue(accepted(a));
+        h.venue(filled(a, "e1", 1, 100_000));
+        const b = submit({ side: "sell", size: 1, intentId: "ll-2" });
+        h.venue(rejected(b));
       };
-      const a = submit({ size: 1 });
-      h.venue(accepted(a));
-      h.venue(filled(a, "e1", 1, 100_000));
-      const b = submit({ side: "sell", size: 1, intentId: "ll-2" });
-      h.venue(rejected(b));
-    };
-    steps(plain, false);
-    steps(rehearsing, true);
-    expect(rehearsing.journal).toEqual(plain.journal);
-    expect(rehearsing.outputs).toEqual(plain.outputs);
-    const next = submitOrder({ intentId: "ll-3" });
-    const rehearsed = rehearsing.core.rehearseSubmit(next, T0 + MS);
-    const real = rehearsing.core.onSubmit(next, T0 + MS);
-    expect(rehearsed.ok && real.ok && { ...rehearsed.event, clId: real.event.clId }).toEqual(real.ok && real.event);
-  });
+      steps(plain, false);
+      steps(rehearsing, true);
+      expect(rehearsing.journal).toEqual(plain.journal);
+      expect(rehearsing.outputs).toEqual(plain.outputs);
+      const next = submitOrder({ intentId: "ll-3" });
+      const rehearsed = rehearsing.core.rehearseSubmit(next, T0 + MS);
+      const real = rehearsing.core.onSubmit(next, T0 + MS);
+      expect(rehearsed.ok && real.ok && { ...rehearsed.event, clId: real.event.clId }).toEqual(real.ok && real.event);
+    },
+  );
 });
 
 describe("order manager outputs", () => {
-  it("sends a submission to the venue before telling anyone else: the venue's command first, then the reservation, then the status", () => {
-    const h = new OrderHarness();
-    h.balance("USDC", 10_000);
-    const before = h.outputs.length;
-    const id = h.submit({ size: 1 });
-    expect(h.outputs.slice(before).map((o) => o.type)).toEqual(["PlaceOrder", "AccountUpdated", "OrderStatusChanged"]);
-    expect(h.outputs[before]).toMatchObject({ type: "PlaceOrder", clId: id });
-  });
+  it(
+    "sends a submission to the venue before telling anyone else: the venue's command first, then the reservation," +
+      " then the status",
+    () => {
+      const h = new OrderHarness();
+      h.balance("USDC", 10_000);
+      const before = h.outputs.length;
+      const id = h.submit({ size: 1 });
+      expect(h.outputs.slice(before).map((o) => o.type)).toEqual([
+        "PlaceOrder",
+        "AccountUpdated",
+        "OrderStatusChanged",
+      ]);
+      expect(h.outputs[before]).toMatchObject({ type: "PlaceOrder", clId: id });
+    },
+  );
 });
 
 describe("order manager against the engine's sequences (wire doc §2.12)", () => {
@@ -543,20 +555,23 @@ describe("orders resolved at their deadline (ack_timeout_ms: IOC 3 s, GTC 15 s)"
     expect(h.core.order(id)?.status).toBe("canceled");
   });
 
-  it("an unknown order from a journal written before the reconciling cancel gets it once, even if it is refused", () => {
-    const h = new OrderHarness();
-    const decision = h.core.onSubmit(submitOrder({ tif: "GTC" }), T0);
-    if (!decision.ok) throw new Error(decision.detail);
-    const id = decision.event.clId;
-    h.record([decision.event, { type: "OrderAckTimedOut", clId: id, tsNs: GTC_DEADLINE }]);
-    h.timer(GTC_DEADLINE + 50n * MS);
-    const [cancel] = h.outputs.filter((o) => o.type === "CancelOrder");
-    expect(cancel).toMatchObject({ clIdToCancel: id });
-    h.venue(rejected(cancel.clId, "venue_reject"));
-    h.timer(GTC_DEADLINE + 100n * MS);
-    expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
-    expect(h.core.order(id)?.status).toBe("unknown");
-  });
+  it(
+    "an unknown order from a journal written before the reconciling cancel gets it once, even if it is " + "refused",
+    () => {
+      const h = new OrderHarness();
+      const decision = h.core.onSubmit(submitOrder({ tif: "GTC" }), T0);
+      if (!decision.ok) throw new Error(decision.detail);
+      const id = decision.event.clId;
+      h.record([decision.event, { type: "OrderAckTimedOut", clId: id, tsNs: GTC_DEADLINE }]);
+      h.timer(GTC_DEADLINE + 50n * MS);
+      const [cancel] = h.outputs.filter((o) => o.type === "CancelOrder");
+      expect(cancel).toMatchObject({ clIdToCancel: id });
+      h.venue(rejected(cancel.clId, "venue_reject"));
+      h.timer(GTC_DEADLINE + 100n * MS);
+      expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
+      expect(h.core.order(id)?.status).toBe("unknown");
+    },
+  );
 
   it("a cancel already in flight is not sent twice when the deadline passes", () => {
     const h = new OrderHarness();

@@ -259,7 +259,8 @@ describe("estimator shard: scans see the window ending just before the jump tick
   });
 
   it.each(["before", "after"] as const)(
-    "pushes the scan computed %s the jump tick is applied: the exact window, though later ticks moved the state on; its request is not answered again",
+    "pushes the scan computed %s the jump tick is applied: the exact window, though later ticks moved the state " +
+      "on; its request is not answered again",
     (when) => {
       const { ticks } = leadLagTicks(18, 40);
       const btcTrades = ticks.filter((t) => t.kind === "trade" && t.msg.instrument === 0);

@@ -269,16 +269,20 @@ describe("strategy core: rehearsal", () => {
     };
   }
 
-  it("changes nothing: a core that rehearses after every input decides, orders and records exactly as one that does not", () => {
-    let rehearsed = 0;
-    const plain = session(() => undefined);
-    const rehearsing = session((h, nowNs) => {
-      for (let i = 0; i < 3; i++) rehearsed += h.core.rehearse(nowNs);
-    });
-    expect(rehearsed).toBeGreaterThanOrEqual(12); // 3 × each input after the first decision
-    expect(plain.decisions.length).toBeGreaterThan(1);
-    expect(rehearsing).toEqual(plain);
-  });
+  it(
+    "changes nothing: a core that rehearses after every input decides, orders and records exactly as one that " +
+      "does not",
+    () => {
+      let rehearsed = 0;
+      const plain = session(() => undefined);
+      const rehearsing = session((h, nowNs) => {
+        for (let i = 0; i < 3; i++) rehearsed += h.core.rehearse(nowNs);
+      });
+      expect(rehearsed).toBeGreaterThanOrEqual(12); // 3 × each input after the first decision
+      expect(plain.decisions.length).toBeGreaterThan(1);
+      expect(rehearsing).toEqual(plain);
+    },
+  );
 
   it("does nothing before a first decision", () => {
     const h = strategyHarness();

@@ -178,7 +178,8 @@ describe("decision CSV", () => {
 
   it("writes integers for times, inf/nan for special values and quotes cells with commas or quotes", () => {
     expect(decisionCsvRow(record)).toBe(
-      '1763380800123456789,4,BTC-USDT-PERP,ETH-USDT-PERP,1763380800000000000,25.5,1.5,0.8,inf,2,3.75,nan,,entry_threshold,"strength 0.5 < entry_threshold 1, ""low""",,0,0,',
+      "1763380800123456789,4,BTC-USDT-PERP,ETH-USDT-PERP,1763380800000000000,25.5,1.5,0.8,inf,2,3.75,nan,," +
+        'entry_threshold,"strength 0.5 < entry_threshold 1, ""low""",,0,0,',
     );
   });
 });

@@ -205,21 +205,24 @@ describe("strategy gates, in their fixed order", () => {
     expect(jumpAndAnswer(relaxed, T0, 50, STRONG)).toHaveLength(1);
   });
 
-  it("refuses when expected move × tp_hit_probability does not exceed round-trip taker fees + slippage + buffer", () => {
-    // Cost: 2 × 5 + 2 + 3 = 15 bps. Expected move with no baseline and no RLS: |rho*| × |jump| × 1.
-    const h = strategyHarness();
-    booksAt(h, T0);
-    // 0.8 × 40 = 32 bps; × 0.45 = 14.4 <= 15.
-    expect(jumpAndAnswer(h, T0, 40, STRONG)).toEqual([]);
-    expect(h.port.last).toMatchObject({ outcome: "fee_gate", expectedMoveBps: 32 });
-    // 0.8 × 42 = 33.6 bps; × 0.45 = 15.12 > 15.
-    booksAt(h, T0 + S);
-    expect(jumpAndAnswer(h, T0 + S, 42, STRONG)).toHaveLength(1);
+  it(
+    "refuses when expected move × tp_hit_probability does not exceed round-trip taker fees + slippage + " + "buffer",
+    () => {
+      // Cost: 2 × 5 + 2 + 3 = 15 bps. Expected move with no baseline and no RLS: |rho*| × |jump| × 1.
+      const h = strategyHarness();
+      booksAt(h, T0);
+      // 0.8 × 40 = 32 bps; × 0.45 = 14.4 <= 15.
+      expect(jumpAndAnswer(h, T0, 40, STRONG)).toEqual([]);
+      expect(h.port.last).toMatchObject({ outcome: "fee_gate", expectedMoveBps: 32 });
+      // 0.8 × 42 = 33.6 bps; × 0.45 = 15.12 > 15.
+      booksAt(h, T0 + S);
+      expect(jumpAndAnswer(h, T0 + S, 42, STRONG)).toHaveLength(1);
 
-    const off = strategyHarness({ enable_fee_gate: false });
-    booksAt(off, T0);
-    expect(jumpAndAnswer(off, T0, 5, STRONG)).toHaveLength(1);
-  });
+      const off = strategyHarness({ enable_fee_gate: false });
+      booksAt(off, T0);
+      expect(jumpAndAnswer(off, T0, 5, STRONG)).toHaveLength(1);
+    },
+  );
 
   it("refuses a size below the lagger's min notional", () => {
     const h = strategyHarness({ base_position_size_usd: 5 });

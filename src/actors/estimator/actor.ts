@@ -86,7 +86,8 @@ export default defineActor<EstimatorConfig>({
         },
         ScanPairs: (req: ScanPairs) => (warm ? answer(req) : waiting.push(req)),
       },
-      // The replica detectors' test, a scan-ahead and the encoding of its answer, on the newest ticks: a jump's work, kept warm.
+      // The replica detectors' test, a scan-ahead and the encoding of its answer, on the newest ticks: a jump's work,
+      // kept warm.
       rehearse: () => {
         jumps.rehearse();
         const rehearsal = core.rehearse();

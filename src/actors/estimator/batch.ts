@@ -45,7 +45,10 @@ function telescope(sweep: Observations, other: Observations, shiftNs: number): n
   return sum;
 }
 
-/** HY(θ) by telescoping, sweeping over the sparser series (shifting the leader forward by θ is the same as the lagger back). */
+/**
+ * HY(θ) by telescoping, sweeping over the sparser series (shifting the leader forward by θ is the same as the lagger
+ * back).
+ */
 export function hyTelescoping(leader: Observations, lagger: Observations, lagNs: number): number {
   return leader.times.length <= lagger.times.length
     ? telescope(leader, lagger, lagNs)

@@ -198,7 +198,9 @@ export class OnlineHyEstimator {
     return "added";
   }
 
-  /** Same-timestamp re-print: the pair terms are linear in the increment, so adding the change retracts the old terms. */
+  /**
+   * Same-timestamp re-print: the pair terms are linear in the increment, so adding the change retracts the old terms.
+   */
   private replaceNewest(own: SeriesState, other: SeriesState, isLeader: boolean, value: number): void {
     const obs = own.observations;
     const newest = obs.end - 1;

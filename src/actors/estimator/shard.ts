@@ -142,7 +142,9 @@ class PairFeatureState {
     return slot >= 0 ? this.scanSnapshot(slot) : "expired";
   }
 
-  /** Ring slot of the first snapshot at or after `time`; −1 when none, or when the ring no longer reaches back to it. */
+  /**
+   * Ring slot of the first snapshot at or after `time`; −1 when none, or when the ring no longer reaches back to it.
+   */
   private firstSnapshotAtOrAfter(time: number): number {
     const oldest = (this.next - this.size + this.depth) % this.depth;
     for (let n = 0; n < this.size; n++) {

@@ -63,7 +63,8 @@ export default defineActor<Config>({
           ctx.log.info({ requester: r.requester, messages: n }, "history replayed");
         },
       },
-      // The newest trade frame parsed and normalised again and its message round-tripped: a jump's first step, kept warm.
+      // The newest trade frame parsed and normalised again and its message round-tripped: a jump's first step, kept
+      // warm.
       rehearse: () => {
         const trade = core.rehearse();
         if (trade !== undefined) ctx.rehearseCodec(trade);

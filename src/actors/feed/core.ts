@@ -214,7 +214,9 @@ export class FeedCore {
     return { frames: this.frames, trades: this.trades, books: this.books, drops: { ...this.drops }, streams };
   }
 
-  /** Resolves a topic once; known topics are cached, unknown ones are not (a flood of junk topics must not grow memory). */
+  /**
+   * Resolves a topic once; known topics are cached, unknown ones are not (a flood of junk topics must not grow memory).
+   */
   private route(topic: string): Route | FeedDrop {
     const parts = parseTopic(topic);
     if (parts instanceof WireRejection) return parts;

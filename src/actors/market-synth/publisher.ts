@@ -84,7 +84,8 @@ export class SyntheticPublisher {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       for (const m of batch) {
-        // PUB never blocks: past the high-water mark ZeroMQ drops, which subscribers see as seq gaps, as with marketstream.
+        // PUB never blocks: past the high-water mark ZeroMQ drops, which subscribers see as seq gaps, as with
+        // marketstream.
         if (m.socket === "trades") {
           await this.trades.send([m.topic, m.payload]);
           this.published.trades++;

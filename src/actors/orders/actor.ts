@@ -283,7 +283,8 @@ export default defineActor<Config>({
           if (symbol !== undefined && b.valid) marks.set(symbol, b.mid);
         },
       },
-      // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept warm.
+      // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept
+      // warm.
       rehearse: () => {
         if (!reconciled || gate.failure !== undefined || lastSubmit === undefined) return;
         const decision = core.rehearseSubmit(lastSubmit, ctx.now());

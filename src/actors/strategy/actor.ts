@@ -20,7 +20,10 @@ import { loadRegistry, leadLagStrategy, universe } from "../../config/index.js";
 import { artifactStore, loadArtifacts } from "./artifact-files.js";
 
 const TICK_MS = 50;
-/** How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few seconds: cheap). */
+/**
+ * How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few
+ * seconds: cheap).
+ */
 const SCAN_REPLY_POLL_MS = 5;
 
 /**
@@ -52,7 +55,8 @@ export default defineActor<Config>({
     if (loaded.set.source === "defaults") {
       ctx.log.warn(
         { path: params.artifacts_path, pairs: loaded.set.pairs.length },
-        "no artifacts: every ordered pair of the configured symbols, default feature weights; the HY gates decide which way leads",
+        "no artifacts: every ordered pair of the configured symbols, default feature weights; the HY gates decide " +
+          "which way leads",
       );
     }
 

@@ -81,7 +81,8 @@ export const GATES = [
     (c, p) => {
       const room = p.max_total_notional_usd - c.usedNotionalUsd;
       return room < c.laggerMinNotional
-        ? `notional in use ${fmt(c.usedNotionalUsd)} leaves ${fmt(room)} USD of max_total_notional_usd ${fmt(p.max_total_notional_usd)}, below min notional ${fmt(c.laggerMinNotional)}`
+        ? `notional in use ${fmt(c.usedNotionalUsd)} leaves ${fmt(room)} USD of max_total_notional_usd ` +
+            `${fmt(p.max_total_notional_usd)}, below min notional ${fmt(c.laggerMinNotional)}`
         : null;
     },
   ],
@@ -89,7 +90,8 @@ export const GATES = [
     "dust_position",
     (c) =>
       c.untrackedQty !== 0 && c.untrackedNotionalUsd < c.laggerMinNotional
-        ? `untracked lagger position ${fmt(c.untrackedQty)} (${fmt(c.untrackedNotionalUsd)} USD) is dust below min notional ${fmt(c.laggerMinNotional)}`
+        ? `untracked lagger position ${fmt(c.untrackedQty)} (${fmt(c.untrackedNotionalUsd)} USD) is dust below min ` +
+          `notional ${fmt(c.laggerMinNotional)}`
         : null,
   ],
   [
@@ -117,7 +119,8 @@ export const GATES = [
       const cost = feeGateCostBps(p);
       return edge > cost
         ? null
-        : `expected move ${fmt(c.favourableMoveBps)} bps × tp_hit_probability ${fmt(p.tp_hit_probability)} = ${fmt(edge)} <= cost ${fmt(cost)} bps`;
+        : `expected move ${fmt(c.favourableMoveBps)} bps × tp_hit_probability ${fmt(p.tp_hit_probability)} = ` +
+            `${fmt(edge)} <= cost ${fmt(cost)} bps`;
     },
   ],
 ] as const satisfies readonly (readonly [string, Gate])[];

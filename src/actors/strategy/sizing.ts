@@ -52,8 +52,9 @@ const TIF: Readonly<Record<LeadLagStrategyParams["entry_time_in_force"], TimeInF
 };
 
 /**
- * Entry terms: with `entry_banded_ioc_enable` (or `entry_order_type: limit`) a limit at mid ± `entry_ioc_price_band_bps`,
- * rounded to the tick towards the mid; otherwise a market IOC carrying the protection price (touch moved by the band).
+ * Entry terms: with `entry_banded_ioc_enable` (or `entry_order_type: limit`) a limit at mid ±
+ * `entry_ioc_price_band_bps`, rounded to the tick towards the mid; otherwise a market IOC carrying the protection
+ * price (touch moved by the band).
  */
 export function entryTerms(
   side: Side,

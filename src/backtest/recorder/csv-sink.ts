@@ -59,7 +59,8 @@ export class CsvRecordSink implements RecordSink {
 
   trade(r: TradeRecord): void {
     this.trades.line(
-      `${r.tsNs},${csvText(r.exchange)},${csvText(r.symbol)},${r.price},${r.amount},${r.side},${csvText(r.tradeId)},${r.seq}`,
+      `${r.tsNs},${csvText(r.exchange)},${csvText(r.symbol)},` +
+        `${r.price},${r.amount},${r.side},${csvText(r.tradeId)},${r.seq}`,
     );
   }
 

@@ -76,14 +76,16 @@ export class PostgresRecordSink implements RecordSink {
 
   trade(r: TradeRecord): void {
     this.tradeRows.push(
-      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.price}\t${r.amount}\t${r.side}\t${copyText(r.tradeId)}\t${r.seq}\n`,
+      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t` +
+        `${r.price}\t${r.amount}\t${r.side}\t${copyText(r.tradeId)}\t${r.seq}\n`,
     );
     if (this.tradeRows.length >= this.batchRows) this.flush();
   }
 
   book(r: BookRecord): void {
     this.bookRows.push(
-      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.seq}\t{${r.bidPx.join(",")}}\t{${r.bidSz.join(",")}}\t{${r.askPx.join(",")}}\t{${r.askSz.join(",")}}\n`,
+      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.seq}\t` +
+        `{${r.bidPx.join(",")}}\t{${r.bidSz.join(",")}}\t{${r.askPx.join(",")}}\t{${r.askSz.join(",")}}\n`,
     );
     if (this.bookRows.length >= this.batchRows) this.flush();
   }

@@ -118,7 +118,8 @@ async function analyzeHy(argv: string[]): Promise<number> {
     `rho*       ${result.rhoStar.toFixed(4)}  (gate |rho*| >= ${params.correlationThreshold})`,
     `LLS        ${result.lls.toFixed(4)}  (gate >= ${params.llsThreshold})`,
     `ticks      leader ${result.nLeader}, lagger ${result.nLagger} in the window`,
-    `cleaning   dropped ${leader.dropped + lagger.dropped} out-of-order, collapsed ${leader.replaced + lagger.replaced} same-timestamp`,
+    `cleaning   dropped ${leader.dropped + lagger.dropped} out-of-order, collapsed ` +
+      `${leader.replaced + lagger.replaced} same-timestamp`,
     `passes     ${result.passes}`,
   ];
   process.stdout.write(summaryLines.join("\n") + "\n\n" + plotRhoByLag(result, grid) + "\n");
@@ -177,10 +178,13 @@ async function analyzeJumps(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ jumps: rows }) + "\n");
     return 0;
   }
-  const header = `${jumps.length} jump(s) of ${symbol} in ${seen} trades (K = ${params.windowK}, alpha = ${params.alpha}, co-jump ${params.coJumpThreshold} within ${params.coJumpWindowS} s)`;
+  const header =
+    `${jumps.length} jump(s) of ${symbol} in ${seen} trades (K = ${params.windowK}, alpha = ` +
+    `${params.alpha}, co-jump ${params.coJumpThreshold} within ${params.coJumpWindowS} s)`;
   const lines = jumps.map(
     (j) =>
-      `${j.tsNs}  ${j.jumpBps >= 0 ? "up  " : "down"}  ${j.jumpBps.toFixed(2).padStart(8)} bp  L ${j.L.toFixed(2).padStart(7)}  co-jumps ${j.coJumpCount}${j.systematic ? "  systematic" : ""}`,
+      `${j.tsNs}  ${j.jumpBps >= 0 ? "up  " : "down"}  ${j.jumpBps.toFixed(2).padStart(8)} bp  L ` +
+      `${j.L.toFixed(2).padStart(7)}  co-jumps ${j.coJumpCount}${j.systematic ? "  systematic" : ""}`,
   );
   process.stdout.write([header, ...lines].join("\n") + "\n");
   return 0;

@@ -9,7 +9,10 @@ export const DEFAULT_CONFIG = "configs/paper.yaml";
 
 export type Loaded = { ok: true; config: Config; registry: InstrumentRegistry } | { ok: false; exitCode: number };
 
-/** Loads the config (the paper default when none is given) and its symbol rules; prints problems and returns exit code 2. */
+/**
+ * Loads the config (the paper default when none is given) and its symbol rules; prints problems and returns exit code
+ * 2.
+ */
 export async function loadMarketDataSetup(configPath: string | undefined): Promise<Loaded> {
   const file = configPath ?? repositoryPath(DEFAULT_CONFIG);
   let config: Config;

@@ -27,7 +27,9 @@ function viewCommand(
   return {
     name,
     summary,
-    usage: `usage: leadlag ${name} [--url ${DEFAULT_URL}] [--json]${name === "orders" ? " [--all]" : ""}\n\nReads the running daemon's control API.`,
+    usage:
+      `usage: leadlag ${name} [--url ${DEFAULT_URL}] [--json]${name === "orders" ? " [--all]" : ""}\n\nReads ` +
+      `the running daemon's control API.`,
     async run(argv) {
       const { values } = parseCommandArgs(
         argv,

@@ -49,10 +49,13 @@ const placementSchema = z.strictObject({
 });
 
 const spinSchema = z.strictObject({
-  spin_us: nonNegativeInt().default(50), // worker threads: busy-poll this long after work before parking; 0 parks at once
+  // worker threads: busy-poll this long after work before parking; 0 parks at once
+  spin_us: nonNegativeInt().default(50),
   main_spin_us: nonNegativeInt().default(200), // the main thread: polls rings and sockets this long after work
-  estimator_spin_us: nonNegativeInt().default(5000), // estimator workers: stay awake between ticks, so a scan never waits for a wake-up
-  rehearse_every_us: nonNegativeInt().default(200), // while a thread spins, its actors rehearse their decision path this often (warm caches); 0 = never
+  // estimator workers: stay awake between ticks, so a scan never waits for a wake-up
+  estimator_spin_us: nonNegativeInt().default(5000),
+  // while a thread spins, its actors rehearse their decision path this often (warm caches); 0 = never
+  rehearse_every_us: nonNegativeInt().default(200),
 });
 
 const supervisorSchema = z
@@ -90,7 +93,8 @@ export const runtimeSchema = z.strictObject({
   order_manager: z
     .strictObject({
       ack_timeout_ms: ackTimeoutsSchema.prefault({}),
-      terminal_orders_kept: positiveInt().default(10_000), // finished orders kept in memory (queries, late reports); all stay in the journal
+      // finished orders kept in memory (queries, late reports); all stay in the journal
+      terminal_orders_kept: positiveInt().default(10_000),
     })
     .prefault({}),
   journal: journalSchema.prefault({}),

@@ -28,7 +28,8 @@ const hyEstimatorSchema = z
     lag_min_s: anyNumber().default(-12.0),
     lag_max_s: anyNumber().default(12.0),
     lag_step_s: positiveNumber().default(0.05),
-    exclude_low_s: anyNumber().default(-0.3), // lags in [exclude_low_s, exclude_high_s] are ignored (microstructure noise)
+    // lags in [exclude_low_s, exclude_high_s] are ignored (microstructure noise)
+    exclude_low_s: anyNumber().default(-0.3),
     exclude_high_s: anyNumber().default(0.3),
   })
   .superRefine((hy, ctx) => {
@@ -48,7 +49,8 @@ const jumpDetectionSchema = z.strictObject({
   alpha: openUnitInterval().default(0.0001), // significance level of the jump test
   co_jump_threshold: positiveInt().default(3), // this many leaders jumping together = market-wide move, not a lead
   co_jump_window_s: positiveNumber().default(1.0), // how close in time jumps must be to count as co-jumps
-  price_source: z.enum(["trade", "mid"]).default("trade"), // leadlag: the price stream tested, trade prints or book mids (signal-math §1.2)
+  // leadlag: the price stream tested, trade prints or book mids (signal-math §1.2)
+  price_source: z.enum(["trade", "mid"]).default("trade"),
 });
 
 const leadLagConfigSchema = z
@@ -80,7 +82,8 @@ const leadLagConfigSchema = z
     atr_cap_bps: positiveNumber().default(120.0),
     atr_enable_sl: flag().default(true),
     atr_enable_tp: flag().default(true),
-    atr_require_ready: flag().default(true), // leadlag: with atr_enabled, refuse entries until the lagger's ATR is ready (false = static brackets meanwhile)
+    // leadlag: with atr_enabled, refuse entries until the lagger's ATR is ready (false = static brackets meanwhile)
+    atr_require_ready: flag().default(true),
 
     stop_loss_bps: nonNegativeNumber().default(0.0), // static brackets when ATR is off or not ready
     take_profit_bps: nullableNumber(z.number().nonnegative()).default(null), // null = expected move in bps
@@ -111,7 +114,8 @@ const leadLagConfigSchema = z
     jump_detection_config: jumpDetectionSchema.prefault({}),
 
     expmove_enabled: flag().default(true),
-    expmove_lambda: numeric(z.number().gt(0).max(1)).default(0.99), // RLS forgetting factor: 0 < λ ≤ 1, 1 = never forget
+    // RLS forgetting factor: 0 < λ ≤ 1, 1 = never forget
+    expmove_lambda: numeric(z.number().gt(0).max(1)).default(0.99),
     expmove_ridge: positiveNumber().default(0.001),
     expmove_min_samples: positiveInt().default(100),
     expmove_cap_bps: positiveNumber().default(50.0),

@@ -139,7 +139,10 @@ export function parseExecutionOrder(text: string): InboundOrder {
   };
 }
 
-/** A report as the engine publishes it: the fields its reader parses (`EngineReport`), before parsing adds what it learns. */
+/**
+ * A report as the engine publishes it: the fields its reader parses (`EngineReport`), before parsing adds what it
+ * learns.
+ */
 export type OutboundReport = Omit<EngineReport, "kind" | "unknownReasonCode" | "tsIsTsc">;
 
 /** A fill as the engine publishes it; an empty liquidity leaves the field out, and the reader takes it for taker. */

@@ -220,7 +220,10 @@ const fillSchema = z.object({
   tags: tagsSchema,
 });
 
-/** `ts_ns` exceeds 2^53: read the digits from the text, since JSON.parse rounds them. Key order puts the top-level one first. */
+/**
+ * `ts_ns` exceeds 2^53: read the digits from the text, since JSON.parse rounds them. Key order puts the top-level one
+ * first.
+ */
 const TS_NS_LITERAL = /(?<!\\)"ts_ns":(\d+)[,}]/;
 
 function exactTsNs(text: string): bigint | undefined {

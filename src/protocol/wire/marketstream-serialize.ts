@@ -27,7 +27,8 @@ export function serializeTrade(t: MarketstreamTrade): string {
 
 export function serializeBookSnapshot(b: MarketstreamBookSnapshot): string {
   return (
-    `{"receipt_timestamp_ns":${b.receipt_timestamp_ns},"symbol":${s(b.symbol)},"exchange":${s(b.exchange)},"seq":${b.seq},` +
+    `{"receipt_timestamp_ns":${b.receipt_timestamp_ns},` +
+    `"symbol":${s(b.symbol)},"exchange":${s(b.exchange)},"seq":${b.seq},` +
     `"best_bid_price":${d(b.best_bid_price)},"best_bid_size":${d(b.best_bid_size)},` +
     `"best_ask_price":${d(b.best_ask_price)},"best_ask_size":${d(b.best_ask_size)},` +
     `"midpoint":${d(b.midpoint)},"relative_spread":${d(b.relative_spread)},"breadth":${d(b.breadth)},` +
@@ -40,15 +41,18 @@ export function serializeBookSnapshot(b: MarketstreamBookSnapshot): string {
 
 export function serializeBookDelta(m: MarketstreamBookDelta): string {
   return (
-    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
+    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},` +
+    `"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
     `"side":[${m.side.join(",")}],"px":${doubles(m.px)},"sz":${doubles(m.sz)}}`
   );
 }
 
 export function serializeBookCheckpoint(m: MarketstreamBookCheckpoint): string {
   return (
-    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
-    `"bid_px":${doubles(m.bid_px)},"bid_sz":${doubles(m.bid_sz)},"ask_px":${doubles(m.ask_px)},"ask_sz":${doubles(m.ask_sz)}}`
+    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},` +
+    `"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
+    `"bid_px":${doubles(m.bid_px)},"bid_sz":${doubles(m.bid_sz)},` +
+    `"ask_px":${doubles(m.ask_px)},"ask_sz":${doubles(m.ask_sz)}}`
   );
 }
 

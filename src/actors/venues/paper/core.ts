@@ -80,7 +80,10 @@ export interface OpenOrderClaim {
   readonly intentId: string;
 }
 
-/** Orders remembered as processed, so a status the order manager sent before it saw one finish is not taken for a lost order. */
+/**
+ * Orders remembered as processed, so a status the order manager sent before it saw one finish is not taken for a lost
+ * order.
+ */
 const PROCESSED_KEPT = 10_000;
 
 const POSITION_DUST = 1e-12;
@@ -130,7 +133,10 @@ export class PaperVenueCore {
     this.nextExecId = restored.nextExecId;
   }
 
-  /** An order frame sent at `sentNs`; it takes effect once time reaches `sentNs + latency`. Unparsable JSON is dropped, as the engine does. */
+  /**
+   * An order frame sent at `sentNs`; it takes effect once time reaches `sentNs + latency`. Unparsable JSON is dropped,
+   * as the engine does.
+   */
   onOrderFrame(text: string, sentNs: bigint): void {
     const order = parseExecutionOrder(text);
     if (order === undefined) return;
@@ -152,7 +158,10 @@ export class PaperVenueCore {
     };
   }
 
-  /** A position the order manager knows, for reduce-only checks; ignored once this venue has a position of its own for the symbol. */
+  /**
+   * A position the order manager knows, for reduce-only checks; ignored once this venue has a position of its own for
+   * the symbol.
+   */
   seedPosition(symbol: string, qty: number): void {
     if (!this.positions.has(symbol)) this.positions.set(symbol, qty);
   }
