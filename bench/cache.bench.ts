@@ -72,7 +72,7 @@ const batchedEventLoopSpin: Gap = async () => {
 };
 
 /**
- * What 5 ms away from a working set cost its next use on this machine: the latency of dependent loads
+ * What 5 ms away from a working set cost its next use on the machine it runs on: the latency of dependent loads
  * over 256 KB and 1 MB, hot (the baseline, same run) and after 5 ms of sleeping, of a spin that allocates,
  * of a spin that does not, and of the main thread's spin through its event loop before and after it
  * batched its ring polls. A decision runs every few seconds on state last touched milliseconds ago:

@@ -78,8 +78,8 @@ risk:
  * tries others): proposals are made on the hot thread beside risk → order manager with its journal
  * (default fsync policy) → engine adapter → ZeroMQ PUSH → an engine stand-in's PULL socket on a thread of
  * its own, which acks and fills every order so open-order state stays realistic. Time from the proposal
- * entering risk's mailbox to the frame arriving (wall clocks of the two
- * threads agree to ~3 µs), against a bare PUSH → PULL hop in the same run. One proposal per
+ * entering risk's mailbox to the frame arriving (the two threads' wall clocks agree to a few µs:
+ * docs/benchmarks.md), against a bare PUSH → PULL hop in the same run. One proposal per
  * `LEADLAG_BENCH_PACE_MS` (default 1): at a slower pace every hop runs cold and costs more (see
  * `syscall_after_idle_us`, docs/benchmarks.md). `handoff_*`: the same proposals until the engine venue
  * hands their frame to ZeroMQ, the daemon's own part of the path.

@@ -46,7 +46,7 @@ async function drain(): Promise<void> {
   sending = true;
   for (let m = pending.shift(); m !== undefined; m = pending.shift()) {
     // Stamped as handed over: the send's promise settles on a later turn of this thread's event loop,
-    // which once put the stamp 1.2 ms after the daemon had received the trade.
+    // which once put the stamp after the daemon had received the trade (docs/benchmarks.md).
     if (m.socket === "trades") published.push([tradeKey(m.tsNs, m.seq), wallClockNs()]);
     await (m.socket === "trades" ? trades : books).send([m.topic, m.payload]);
   }

@@ -373,7 +373,7 @@ export class ThreadHost {
 
   /**
    * Called on `wake()` from this thread: a loop parked in `Atomics.waitAsync` resumes through it at once,
-   * where its own notify would come back through the platform's task queue (~100-250 µs measured here).
+   * where its own notify would come back through the platform's task queue (a slow path: docs/benchmarks.md).
    */
   onLocalWake: (() => void) | undefined;
 

@@ -12,10 +12,10 @@ export interface LoopOptions {
   readonly spinUs: number;
   /**
    * While spinning, the thread's actors rehearse their decision path (`ActorInstance.rehearse`) this
-   * often; 0 = never. A decision comes every few seconds, and on this kind of machine state untouched
+   * often; 0 = never. A decision comes every few seconds, and on a small shared machine state untouched
    * for milliseconds is read at memory latency (`leadlag bench cache`): rehearsing keeps the code and
-   * data of the next decision in the caches (decision benchmark p50 1354 → 766 µs here, medians of four
-   * alternating runs). None starts within `REHEARSAL_QUIET_MS` of work, so the frames of one burst are
+   * data of the next decision in the caches (the decision benchmark with and without it: docs/benchmarks.md).
+   * None starts within `REHEARSAL_QUIET_MS` of work, so the frames of one burst are
    * not held up behind a rehearsal.
    */
   readonly rehearseEveryUs: number;
@@ -26,7 +26,7 @@ export interface LoopOptions {
   /**
    * Workers park with the blocking `Atomics.wait` in slices of this many ms, visiting the event loop
    * between slices: a frame wakes the thread in microseconds (a `waitAsync` wake goes through the event
-   * loop and cost ~100 µs here), and timers and I/O still run within a slice. 0 = `waitAsync` (the main
+   * loop, which is much slower), and timers and I/O still run within a slice. 0 = `waitAsync` (the main
    * thread, which must never block).
    */
   readonly blockingParkSliceMs: number;
@@ -128,19 +128,17 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
 /**
  * Ring polls between two clock reads in a blocking spin. A clock read allocates (a heap number), and a
  * spin that allocates on every poll sweeps the young generation through the core's caches, evicting the
- * state the next message needs: here a 256 KB working set read at 5 ns per access after 5 ms of such a
- * spin costs 35 ns, and still 5 ns after a spin that reads the clock once per 512 polls (10-40 µs, by
- * the number of rings polled).
+ * state the next message needs; a spin that reads the clock once per 512 polls leaves it in place
+ * (`leadlag bench cache`, docs/benchmarks.md).
  */
 const POLLS_PER_CLOCK_READ = 512;
 
 /**
  * Spins through the event loop until `spinEnd` (a `performance.now()` time). Between two turns it
  * watches the doorbell, which every producer rings after writing a frame for this thread (and a local
- * send rings too): one atomic load per poll, 512 polls in ~4 µs, where `hasWork` reads every ring (~70
- * ns with four). A turn allocates (a promise, an Immediate, the clock read) and enters the kernel; with a
- * turn per poll the main thread's young generation filled every 45 ms in the order-path benchmark, with
- * this spin every 71. A socket message that arrives mid-spin waits those few µs for its turn.
+ * send rings too): one atomic load per poll, where `hasWork` reads every ring. A turn allocates (a promise,
+ * an Immediate, the clock read) and enters the kernel, so a turn per poll fills the young generation much
+ * sooner (docs/benchmarks.md). A socket message that arrives mid-spin waits a few polls' time for its turn.
  */
 async function pollUntilWork(
   host: ThreadHost,

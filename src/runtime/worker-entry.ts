@@ -12,7 +12,7 @@ import { runHostLoop } from "./run-loop.js";
  */
 const port = parentPort!;
 /**
- * A standby worker has already paid for loading the runtime (zod, msgpackr, pino: ~100 ms) and waits for
+ * A standby worker has already paid for loading the runtime (zod, msgpackr, pino) and waits for
  * the startup of a thread that died, with the daemon's actor modules preloaded; that is what makes a
  * worker restart cost milliseconds.
  */

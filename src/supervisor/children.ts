@@ -33,7 +33,7 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   add("feed", "feed", threadOf("feed"));
   const shards = estimatorShardCount(placement, cpuCount);
   // `estimator` in hot_worker puts the shards beside the strategy: a scan is then a mailbox hop, not a
-  // wake-up of a parked worker (which costs 60-500 µs on a small VM, docs/benchmarks.md).
+  // wake-up of a parked worker (costly on a small VM: docs/benchmarks.md).
   const shardThread = (i: number) =>
     placement.layout !== "isolated" && hot.has("estimator") ? hotThread : `${ESTIMATOR_THREAD_PREFIX}${i}`;
   for (let i = 0; i < shards; i++)

@@ -44,7 +44,7 @@ export default defineActor<EstimatorConfig>({
       // Before the replay the window is still being refilled: such a jump is scanned when asked, once warm.
       if (jump === null || jump.systematic || !warm) return;
       const pushed = core.scanAhead(jump.instrument, jump.tsNs);
-      // The results first: the strategy's thread decodes them while this one counts (~20 µs of cold metrics here).
+      // The results first: the strategy's thread decodes them while this one counts (cold metrics are slow).
       ctx.send(Channels.scanResults, pushed);
       ctx.metrics.count("hy_scans_pushed_total", {});
       countScans(pushed);
@@ -68,8 +68,8 @@ export default defineActor<EstimatorConfig>({
     };
     return {
       handle: {
-        // After the tick is applied, its pre-tick snapshot answers the scan: half the cost of evaluating the
-        // live state before it (35 vs 74 µs for 2 laggers × 2 features on this machine, 2026-11-25).
+        // After the tick is applied, its pre-tick snapshot answers the scan: about half the cost of evaluating
+        // the live state before it (docs/benchmarks.md, "Figures behind the code").
         Trade: (t: Trade) => {
           core.onTrade(t);
           scanAhead(jumps.onTrade(t));

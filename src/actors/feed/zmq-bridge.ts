@@ -118,7 +118,7 @@ export class MarketDataBridge {
 
   /**
    * `receive()` in a loop rather than `for await`: the socket's async iterator wraps every message in a
-   * second promise and a result object (about 3 % of the bridge's rate here, scratch measurement).
+   * second promise and a result object, a cost the bridge pays per message.
    */
   private async pump(socket: Subscriber, name: string): Promise<void> {
     try {

@@ -4,15 +4,12 @@
  * `WireRejection`; none throws, whatever the bytes.
  *
  * Parsing is `JSON.parse` plus a targeted scan of the `receipt_timestamp_ns` digits (the parsed double
- * rounds ~1.76e18 to a multiple of 256 ns). Measured on this machine: digit scan + `BigInt` ~0.14 µs
- * per payload; decode + `JSON.parse` ~1.5 µs per trade and ~1.6 µs per delta. A byte scanner in JS for
- * marketstream's exact layout (tried: key literals, hand number parsing, cached timestamp seconds) took
- * ~1.9 µs per trade and ~1.35 µs per delta: no better than V8's native parser, so it was not kept. A
- * BigInt-aware reviver is several times slower than both.
+ * rounds ~1.76e18 to a multiple of 256 ns). A byte scanner in JS for marketstream's exact layout (tried:
+ * key literals, hand number parsing, cached timestamp seconds) was no better than V8's native parser, so
+ * it was not kept; a BigInt-aware reviver is several times slower than both (figures: docs/benchmarks.md).
  *
- * Validation is hand-written rather than zod: zod `safeParse` costs ~0.14 µs per trade and ~0.7 µs per
- * delta (its arrays are walked element by element through closures), the hand checks ~0.01-0.05 µs, and
- * they yield the drop reason kinds the feed counts (negative_size, nan_price, …) without mapping issue
+ * Validation is hand-written rather than zod: zod `safeParse` walks arrays element by element through
+ * closures and costs several times the hand checks (docs/benchmarks.md), and the hand checks yield the drop reason kinds the feed counts (negative_size, nan_price, …) without mapping issue
  * paths back to kinds. The wire shapes (marketstream-types.ts) are the contract; the checks
  * (marketstream-checks.ts) mirror them one field each.
  */
