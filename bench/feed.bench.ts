@@ -229,7 +229,8 @@ async function throughBridge(
 }
 
 /**
- * The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on the machine it runs on.
+ * The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on the
+ * machine it runs on.
  */
 async function bridgeOnly(
   publishing: Publishing,

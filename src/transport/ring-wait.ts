@@ -1,6 +1,7 @@
 /**
  * Spinning shared by both ends of a ring. A spin keeps a thread hot for a short, bounded time (waking a
- * parked thread costs far more than a spinning check); past it the thread parks on a control word. Never configure more spinning threads than cores − 1 (architecture §4).
+ * parked thread costs far more than a spinning check); past it the thread parks on a control word. Never
+ * configure more spinning threads than cores − 1 (architecture §4).
  */
 
 /** How often a spin loop reads the clock: `performance.now()` costs many polls' worth (docs/benchmarks.md). */
