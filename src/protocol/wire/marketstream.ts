@@ -10,8 +10,9 @@
  *
  * Validation is hand-written rather than zod: zod `safeParse` walks arrays element by element through
  * closures and costs several times the hand checks (docs/benchmarks.md), and the hand checks yield the
- * drop reason kinds the feed counts (negative_size, nan_price, …) without mapping issue paths back to kinds. The wire shapes (marketstream-types.ts) are the contract; the checks
- * (marketstream-checks.ts) mirror them one field each.
+ * drop reason kinds the feed counts (negative_size, nan_price, …) without mapping issue paths back to kinds.
+ * The wire shapes (marketstream-types.ts) are the contract; the checks (marketstream-checks.ts) mirror them
+ * one field each.
  */
 import type { Nanos } from "../../model/time.js";
 import {
