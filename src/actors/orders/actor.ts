@@ -14,7 +14,7 @@ import type {
   SubmitOrder,
 } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
-import { collateralAsset } from "../../model/collateral.js";
+import { bookingOf, collateralAsset } from "../../model/collateral.js";
 import { OrderManagerCore, type Output } from "./core.js";
 import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";
@@ -23,7 +23,7 @@ import { LocalJournal, replay } from "./journal/local-log.js";
 import { JournalDatabaseTier } from "./journal/database.js";
 import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
 import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
-import { instrumentNamed, marketTypeOf } from "../../model/instruments.js";
+import { instrumentNamed } from "../../model/instruments.js";
 import { loadRegistry, universe } from "../../config/index.js";
 import { NS_PER_MS } from "../../model/time.js";
 
@@ -72,15 +72,7 @@ export default defineActor<Config>({
     const leverage = config.strategies[0]?.config.perp_leverage ?? 1;
     const ledgerInstrument = (symbol: string): LedgerInstrument | undefined => {
       const inst = instrumentNamed(registry, symbol);
-      return (
-        inst && {
-          symbol,
-          marketType: marketTypeOf(inst),
-          base: inst.base,
-          quote: collateralAsset(inst.quote),
-          leverage,
-        }
-      );
+      return inst && { ...bookingOf(symbol, inst), leverage };
     };
     const ack = config.runtime.order_manager.ack_timeout_ms;
     const core = new OrderManagerCore(

@@ -9,12 +9,12 @@ import type {
   ProposeOrder,
   RequestAccountState,
 } from "../../protocol/orders.js";
-import { collateralAsset } from "../../model/collateral.js";
+import { bookingOf } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
-import { instrumentNamed, marketTypeOf } from "../../model/instruments.js";
+import { instrumentNamed } from "../../model/instruments.js";
 import { loadRegistry, universe } from "../../config/index.js";
 
 const MARK_EVERY_MS = 500;
@@ -49,15 +49,7 @@ export default defineActor<Config>({
       breaker: breakerLimitsFrom(config.risk),
       instrument: (symbol) => {
         const inst = instrumentNamed(registry, symbol);
-        return (
-          inst && {
-            symbol,
-            marketType: marketTypeOf(inst),
-            base: inst.base,
-            quote: collateralAsset(inst.quote),
-            lotSize: inst.lotSize,
-          }
-        );
+        return inst && { ...bookingOf(symbol, inst), lotSize: inst.lotSize };
       },
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
