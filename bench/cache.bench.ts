@@ -54,7 +54,9 @@ const quietSpin: Gap = () => {
 };
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-/** The main thread's spin as it was: one event-loop turn (a promise, an Immediate, a poll of the sockets) per ring poll. */
+/**
+ * The main thread's spin as it was: one event-loop turn (a promise, an Immediate, a poll of the sockets) per ring poll.
+ */
 const eventLoopSpin: Gap = async () => {
   const until = performance.now() + GAP_MS;
   while (Atomics.load(shared, 0) === 0 && performance.now() < until) await nextTurn();
@@ -70,7 +72,7 @@ const batchedEventLoopSpin: Gap = async () => {
 };
 
 /**
- * What 5 ms away from a working set cost its next use on this machine: the latency of dependent loads
+ * What 5 ms away from a working set cost its next use on the machine it runs on: the latency of dependent loads
  * over 256 KB and 1 MB, hot (the baseline, same run) and after 5 ms of sleeping, of a spin that allocates,
  * of a spin that does not, and of the main thread's spin through its event loop before and after it
  * batched its ring polls. A decision runs every few seconds on state last touched milliseconds ago:
@@ -78,7 +80,9 @@ const batchedEventLoopSpin: Gap = async () => {
  */
 export const cacheBench: Bench = {
   name: "cache",
-  summary: "memory access latency of a working set hot vs after 5 ms of sleep / allocating spin / quiet spin / event-loop spins",
+  summary:
+    "memory access latency of a working set hot vs after 5 ms of sleep / allocating spin / quiet spin / event-loop " +
+    "spins",
   async run({ quick }) {
     const samples = quick ? 60 : 200;
     const result: Record<string, number> = {};
@@ -87,7 +91,13 @@ export const cacheBench: Bench = {
       for (let i = 0; i < 2000; i++) walk();
       const hot = await nsPerLoad(walk, () => undefined, samples * 5);
       result[`hot_${kb}kb_ns`] = round(hot, 1);
-      for (const [name, gap] of [["sleep", sleep], ["allocating_spin", allocatingSpin], ["quiet_spin", quietSpin], ["event_loop_spin", eventLoopSpin], ["batched_event_loop_spin", batchedEventLoopSpin]] as const) {
+      for (const [name, gap] of [
+        ["sleep", sleep],
+        ["allocating_spin", allocatingSpin],
+        ["quiet_spin", quietSpin],
+        ["event_loop_spin", eventLoopSpin],
+        ["batched_event_loop_spin", batchedEventLoopSpin],
+      ] as const) {
         const after = await nsPerLoad(walk, gap, samples);
         result[`after_${name}_${kb}kb_ns`] = round(after, 1);
         result[`after_${name}_${kb}kb_ratio`] = round(after / hot, 2);

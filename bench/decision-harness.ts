@@ -6,21 +6,19 @@ import { pino } from "pino";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import { childSpecsFor, spinPlan } from "../src/supervisor/children.js";
-import { parseConfig } from "../src/supervisor/config/index.js";
-import { wallClockNs } from "../src/protocol/time.js";
+import { parseConfig, loadRegistry } from "../src/config/index.js";
 import type { JumpDetected } from "../src/protocol/signals.js";
 import type { Trade } from "../src/protocol/market-data.js";
 import type { ProposeOrder } from "../src/protocol/orders.js";
 import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
-import { loadRegistry } from "../src/actors/shared/instruments.js";
 import { startPeer } from "./peer.js";
 import { recordEngineHandoffs } from "./engine-standin.js";
 import type { EngineArrival } from "./workers/engine-peer.js";
 import type { MarketPeerData, MarketPeerRecords } from "./workers/market-peer.js";
 import type { DecisionStage } from "./actors/decision-tap.js";
 import { sortedCopy, tradeKey } from "./bench.js";
-import { freePort } from "../test/fixtures/ports.js";
-
+import { freePort } from "./ports.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 /** The floor: PUSH → PULL → PUSH → PULL on loopback TCP, one message in flight. */
 export async function zmqRoundTripUs(n: number): Promise<Float64Array> {
@@ -100,12 +98,17 @@ export interface DecisionSamples {
   readonly decisionUs: Float64Array;
   /** Jump-triggering trade published → entry order received on the engine's PULL socket, µs. */
   readonly tickToOrderUs: Float64Array;
-  /** Jump-triggering trade received by the bridge → its entry order handed to ZeroMQ by the engine venue: the daemon's own part, µs. */
+  /**
+   * Jump-triggering trade received by the bridge → its entry order handed to ZeroMQ by the engine venue: the daemon's
+   * own part, µs.
+   */
   readonly daemonUs: Float64Array;
   /** Trade received → each stage seen by a tap on the main thread, µs (first scan request/result per jump). */
   readonly stagesUs: Record<"jump" | DecisionStage, Float64Array>;
   readonly jumps: number;
-  /** A bare ring round trip between the main thread and the estimator shard's worker, probed while the daemon runs, µs. */
+  /**
+   * A bare ring round trip between the main thread and the estimator shard's worker, probed while the daemon runs, µs.
+   */
   readonly loadedRingRoundTripUs: Float64Array;
   /** Its way there: ping sent on main → handled on the shard's worker, µs. */
   readonly loadedRingForwardUs: Float64Array;
@@ -124,7 +127,12 @@ export interface DecisionSamples {
  * `{hot_thread: worker}`, `{estimator_spin_us: 0}`) try others.
  */
 export async function runDecisionHarness(durationMs: number): Promise<DecisionSamples> {
-  const ports = { trades: await freePort(), books: await freePort(), orders: await freePort(), events: await freePort() };
+  const ports = {
+    trades: await freePort(),
+    books: await freePort(),
+    orders: await freePort(),
+    events: await freePort(),
+  };
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-decision-"));
   const config = harnessConfig(dir, ports);
   const lastTradeOf = new Map<number, Trade>();
@@ -133,7 +141,13 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   let jumpTrade: Trade | undefined;
   const decisionUs: number[] = [];
   let jumps = 0;
-  const stages: Record<"jump" | DecisionStage, number[]> = { jump: [], scan_request: [], scan_result: [], approved: [], placed: [] };
+  const stages: Record<"jump" | DecisionStage, number[]> = {
+    jump: [],
+    scan_request: [],
+    scan_result: [],
+    approved: [],
+    placed: [],
+  };
   const ringRoundTrips: number[] = [];
   const ringForward: number[] = [];
   const seenStages = new Set<string>();
@@ -180,11 +194,29 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
       },
     },
     ...daemon,
-    { name: "ring-prober", module: compiledUrl(new URL("./actors/ring-prober.ts", import.meta.url)).href, thread: "main", config: { everyMs: 97, record: (us: number, forwardUs: number) => (ringRoundTrips.push(us), ringForward.push(forwardUs)) } },
-    { name: "ring-ponger", module: compiledUrl(new URL("./actors/hop-ponger.ts", import.meta.url)).href, thread: shardThread, config: { stampArrival: true } },
+    {
+      name: "ring-prober",
+      module: compiledUrl(new URL("./actors/ring-prober.ts", import.meta.url)).href,
+      thread: "main",
+      config: {
+        everyMs: 97,
+        record: (us: number, forwardUs: number) => (ringRoundTrips.push(us), ringForward.push(forwardUs)),
+      },
+    },
+    {
+      name: "ring-ponger",
+      module: compiledUrl(new URL("./actors/hop-ponger.ts", import.meta.url)).href,
+      thread: shardThread,
+      config: { stampArrival: true },
+    },
   ];
   const handoffs = recordEngineHandoffs();
-  const supervisor = await startSystem(specs, { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us });
+  const supervisor = await startSystem(specs, {
+    log: pino({ level: "warn" }),
+    logLevel: "warn",
+    spinUs: spinPlan(config),
+    rehearseEveryUs: config.runtime.spin.rehearse_every_us,
+  });
   await new Promise((r) => setTimeout(r, durationMs));
   await supervisor.stop();
   handoffs.restore();
@@ -193,12 +225,17 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   return {
     decisionUs: sortedCopy(decisionUs),
     // Jump trade published → order arrived at the engine; jump trade received → order handed to ZeroMQ.
-    tickToOrderUs: sortedCopy(sinceStart(arrivals, (intent) => {
-      const trade = jumpOfIntent.get(intent);
-      return trade === undefined ? undefined : publishedAt.get(trade);
-    })),
+    tickToOrderUs: sortedCopy(
+      sinceStart(arrivals, (intent) => {
+        const trade = jumpOfIntent.get(intent);
+        return trade === undefined ? undefined : publishedAt.get(trade);
+      }),
+    ),
     daemonUs: sortedCopy(sinceStart(handoffs.handoffs, (intent) => receiptOfIntent.get(intent))),
-    stagesUs: Object.fromEntries(Object.entries(stages).map(([name, us]) => [name, sortedCopy(us)])) as Record<"jump" | DecisionStage, Float64Array>,
+    stagesUs: Object.fromEntries(Object.entries(stages).map(([name, us]) => [name, sortedCopy(us)])) as Record<
+      "jump" | DecisionStage,
+      Float64Array
+    >,
     jumps,
     loadedRingRoundTripUs: sortedCopy(ringRoundTrips),
     loadedRingForwardUs: sortedCopy(ringForward),

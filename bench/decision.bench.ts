@@ -3,7 +3,10 @@ import { percentile, round } from "./bench.js";
 import { runDecisionHarness } from "./decision-harness.js";
 import { syscallCost } from "./syscall-cost.js";
 
-/** From the jump-triggering trade entering the feed to the entry order leaving the strategy (shards on their own worker). */
+/**
+ * From the jump-triggering trade entering the feed to the entry order leaving the strategy (shards on their own
+ * worker).
+ */
 export const decisionBench: Bench = {
   name: "decision",
   summary: "jump-triggering trade into the feed → entry order out of the strategy, whole daemon on threads",

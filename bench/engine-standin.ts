@@ -1,8 +1,14 @@
 import * as zmq from "zeromq";
-import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../src/protocol/wire/engine-server.js";
+import {
+  fillTags,
+  formatExecFill,
+  formatExecReport,
+  parseExecutionOrder,
+  reportTags,
+} from "../src/protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../src/protocol/wire/engine.js";
-import { wallClockNs } from "../src/protocol/time.js";
 import type { EngineArrival } from "./workers/engine-peer.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 /**
  * A trading-engine stand-in for the benchmarks: PULL on the orders port, and for every place an
@@ -32,10 +38,34 @@ export class EngineStandIn {
       if (order?.action !== "place") continue;
       const oid = String(this.nextOid++);
       const tsNs = wallClockNs();
-      await this.pub.send([EXEC_REPORT_TOPIC, formatExecReport({ clId: order.clId, status: "accepted", exchangeOrderId: oid, reasonCode: "ok", reasonText: "ok", tsNs, tags: reportTags(order.tags, order.venue) })]);
+      await this.pub.send([
+        EXEC_REPORT_TOPIC,
+        formatExecReport({
+          clId: order.clId,
+          status: "accepted",
+          exchangeOrderId: oid,
+          reasonCode: "ok",
+          reasonText: "ok",
+          tsNs,
+          tags: reportTags(order.tags, order.venue),
+        }),
+      ]);
       await this.pub.send([
         EXEC_FILL_TOPIC,
-        formatExecFill({ clId: order.clId, exchangeOrderId: oid, execId: `x${oid}`, symbol: order.symbol, side: order.side, price: order.price, size: order.size, feeCurrency: "USDC", feeAmount: 0, liquidity: "taker", tsNs, tags: fillTags(order.tags, order.clId, order.venue) }),
+        formatExecFill({
+          clId: order.clId,
+          exchangeOrderId: oid,
+          execId: `x${oid}`,
+          symbol: order.symbol,
+          side: order.side,
+          price: order.price,
+          size: order.size,
+          feeCurrency: "USDC",
+          feeAmount: 0,
+          liquidity: "taker",
+          tsNs,
+          tags: fillTags(order.tags, order.clId, order.venue),
+        }),
       ]);
     }
   }

@@ -7,10 +7,12 @@
  */
 import { readFileSync } from "node:fs";
 import { Publisher } from "zeromq";
-import { wallClockNs } from "../src/protocol/time.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 const [file, tradesPort, booksPort] = process.argv.slice(2);
-const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
+const lines = readFileSync(file, "utf8")
+  .split("\n")
+  .filter((l) => l.length > 0);
 const messages = lines.map((line) => {
   const [socket, topic, payload] = line.split("\t");
   return { books: socket === "books", topic: Buffer.from(topic), payload: Buffer.from(payload) };

@@ -23,13 +23,27 @@ export interface FeedPublisher {
 /** The native publisher, compiled once per source version into the temp directory; else the Node one. */
 export function feedPublisher(): FeedPublisher {
   const source = fromRoot("bench/native/marketstream-pub.c");
-  const binary = path.join(tmpdir(), `leadlag-marketstream-pub-${createHash("sha1").update(readFileSync(source)).digest("hex").slice(0, 12)}`);
+  const binary = path.join(
+    tmpdir(),
+    `leadlag-marketstream-pub-${createHash("sha1").update(readFileSync(source)).digest("hex").slice(0, 12)}`,
+  );
   try {
-    if (!existsSync(binary)) execFileSync(process.env.CC ?? "cc", ["-O2", "-o", binary, source, "-lzmq"], { stdio: ["ignore", "ignore", "pipe"] });
-    return { kind: "native", command: (file, trades, books, rate) => [binary, [file, String(trades), String(books), String(rate)]] };
+    if (!existsSync(binary))
+      execFileSync(process.env.CC ?? "cc", ["-O2", "-o", binary, source, "-lzmq"], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+    return {
+      kind: "native",
+      command: (file, trades, books, rate) => [binary, [file, String(trades), String(books), String(rate)]],
+    };
   } catch (err) {
-    const reason = `cannot build ${source}: ${((err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message).split("\n")[0]}`;
+    const output = (err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message;
+    const reason = `cannot build ${source}: ${output.split("\n")[0]}`;
     const script = fileURLToPath(compiledUrl(new URL("./feed-publisher.ts", import.meta.url)));
-    return { kind: "node", fallbackReason: reason, command: (file, trades, books) => [process.execPath, [script, file, String(trades), String(books)]] };
+    return {
+      kind: "node",
+      fallbackReason: reason,
+      command: (file, trades, books) => [process.execPath, [script, file, String(trades), String(books)]],
+    };
   }
 }

@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import { FeedCore } from "../src/actors/feed/core.js";
-import { parseSymbolRules } from "../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../src/model/instruments.js";
 import { createCodec } from "../src/protocol/catalog.js";
 import type { MarketDataFrame } from "../src/protocol/market-data.js";
-import { RingConsumer } from "../src/protocol/ring.js";
+import { RingConsumer } from "../src/transport/ring.js";
 
 interface FeedWorkerData {
   readonly ring: SharedArrayBuffer;
@@ -44,4 +44,9 @@ const deadline = Date.now() + 60_000;
 while (processed + malformed < expected && Date.now() < deadline) {
   if (inbox.waitForData(50, 1000)) inbox.drain(onFrame);
 }
-parentPort!.postMessage({ doneAt: performance.timeOrigin + performance.now(), processed, malformed, stats: core.stats() });
+parentPort!.postMessage({
+  doneAt: performance.timeOrigin + performance.now(),
+  processed,
+  malformed,
+  stats: core.stats(),
+});

@@ -17,17 +17,17 @@ import { Worker } from "node:worker_threads";
 import { pino } from "pino";
 import { BookRebuilder } from "../src/actors/feed/book.js";
 import { FeedCore, type FeedStats } from "../src/actors/feed/core.js";
-import { parseSymbolRules, type InstrumentRegistry } from "../src/actors/feed/instruments.js";
+import { parseSymbolRules, type InstrumentRegistry } from "../src/model/instruments.js";
 import { MarketDataBridge, subscriptionTopics, type FrameHandler } from "../src/actors/feed/zmq-bridge.js";
 import { SyntheticMarket, type SyntheticMessage } from "../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
 import { createCodec } from "../src/protocol/catalog.js";
 import type { MarketDataFrame } from "../src/protocol/market-data.js";
-import { Ring, RingProducer } from "../src/protocol/ring.js";
+import { Ring, RingProducer } from "../src/transport/ring.js";
 import { parseBookCheckpoint, parseBookDelta, type MarketstreamBookDelta } from "../src/protocol/wire/marketstream.js";
 import { compiledUrl, fromRoot } from "../src/runtime/paths.js";
 import { feedPublisher, type FeedPublisher } from "./feed-publishers.js";
-import { marketDataSchema } from "../src/supervisor/config/schema/market-data.js";
+import { marketDataSchema } from "../src/config/schema/market-data.js";
 import { percentile, round, sortedCopy, type Bench } from "./bench.js";
 
 const START_NS = 1_763_380_800_000_000_000n;
@@ -61,7 +61,11 @@ function jsonParseRate(payloads: readonly Buffer[]): number {
   return sink > 0 ? payloads.length / seconds : 0;
 }
 
-function coreOnlyRate(registry: InstrumentRegistry, messages: readonly SyntheticMessage[], payloads: readonly Buffer[]): number {
+function coreOnlyRate(
+  registry: InstrumentRegistry,
+  messages: readonly SyntheticMessage[],
+  payloads: readonly Buffer[],
+): number {
   const core = benchFeedCore(registry);
   const t0 = performance.now();
   for (let i = 0; i < messages.length; i++) core.onFrame(messages[i].topic, payloads[i], messages[i].tsNs);
@@ -73,7 +77,10 @@ function bookRebuildP50(messages: readonly SyntheticMessage[], symbol: string): 
   const book = messages.filter((m) => m.topic.endsWith(symbol) && m.socket === "books");
   const firstCkpt = book.findIndex((m) => m.topic.includes("_book_ckpt"));
   const ckpt = parseBookCheckpoint(book[firstCkpt].payload);
-  const deltas = book.slice(firstCkpt + 1).filter((m) => m.topic.includes("_book_delta")).map((m) => parseBookDelta(m.payload) as MarketstreamBookDelta);
+  const deltas = book
+    .slice(firstCkpt + 1)
+    .filter((m) => m.topic.includes("_book_delta"))
+    .map((m) => parseBookDelta(m.payload) as MarketstreamBookDelta);
   if (!("seq" in ckpt)) throw new Error("bench data: unparsable checkpoint");
   const samples: number[] = [];
   const BATCH = 64;
@@ -113,11 +120,27 @@ interface PublishTimes {
   readonly lastSentAt: number;
 }
 
-function summarise(stats: FeedStats, received: number, expected: number, firstAt: number, lastAt: number, lastSentAt: number): ZmqRun {
+function summarise(
+  stats: FeedStats,
+  received: number,
+  expected: number,
+  firstAt: number,
+  lastAt: number,
+  lastSentAt: number,
+): ZmqRun {
   // Deltas that precede a symbol's first checkpoint wait for it by design; everything else is a real drop.
-  const feedDrops = Object.entries(stats.drops).reduce((sum, [reason, n]) => sum + (reason === "awaiting_checkpoint" ? 0 : n), 0);
+  const feedDrops = Object.entries(stats.drops).reduce(
+    (sum, [reason, n]) => sum + (reason === "awaiting_checkpoint" ? 0 : n),
+    0,
+  );
   const gaps = stats.streams.reduce((sum, s) => sum + s.missing, 0);
-  return { msgsPerS: msgsPerS(received, expected, firstAt, lastAt), received, feedDrops, gaps, lagMs: lastAt - lastSentAt };
+  return {
+    msgsPerS: msgsPerS(received, expected, firstAt, lastAt),
+    received,
+    feedDrops,
+    gaps,
+    lagMs: lastAt - lastSentAt,
+  };
 }
 
 /** Messages per second between the first and the last, 0 unless every message arrived. */
@@ -129,7 +152,13 @@ function msgsPerS(received: number, expected: number, firstAt: number, lastAt: n
  * Publishes `messages` from a child process and hands every received frame to `onFrame`; resolves once
  * `finished` settles (or after 60 s) with the first frame's and the last send's times.
  */
-async function publishThroughBridge(publishing: Publishing, messages: readonly SyntheticMessage[], registry: InstrumentRegistry, onFrame: (topic: string, payload: Buffer, recvNs: bigint) => void, finished: Promise<unknown>): Promise<PublishTimes> {
+async function publishThroughBridge(
+  publishing: Publishing,
+  messages: readonly SyntheticMessage[],
+  registry: InstrumentRegistry,
+  onFrame: (topic: string, payload: Buffer, recvNs: bigint) => void,
+  finished: Promise<unknown>,
+): Promise<PublishTimes> {
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-feed-bench-"));
   const file = path.join(dir, "messages.tsv");
   writeFileSync(file, messages.map((m) => `${m.socket}\t${m.topic}\t${m.payload}`).join("\n") + "\n");
@@ -140,7 +169,17 @@ async function publishThroughBridge(publishing: Publishing, messages: readonly S
   const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
   let firstAt = 0;
   const bridge = new MarketDataBridge(
-    { host: "127.0.0.1", tradesPort, booksPort: tradesPort + 1, topics: subscriptionTopics(["HYPERLIQUID"], registry.instruments.map((i) => i.mdSymbol)), receiveHighWaterMark: 0, logger: pino({ level: "silent" }) },
+    {
+      host: "127.0.0.1",
+      tradesPort,
+      booksPort: tradesPort + 1,
+      topics: subscriptionTopics(
+        ["HYPERLIQUID"],
+        registry.instruments.map((i) => i.mdSymbol),
+      ),
+      receiveHighWaterMark: 0,
+      logger: pino({ level: "silent" }),
+    },
     (topic, payload, recvNs) => {
       if (firstAt === 0) firstAt = performance.timeOrigin + performance.now();
       onFrame(topic, payload, recvNs);
@@ -163,31 +202,55 @@ async function publishThroughBridge(publishing: Publishing, messages: readonly S
 }
 
 /** Publishes `messages` through the bridge, each frame to `process`; when the last one was processed. */
-async function throughBridge(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[], process: FrameHandler): Promise<PublishTimes & { processed: number; lastAt: number }> {
+async function throughBridge(
+  publishing: Publishing,
+  registry: InstrumentRegistry,
+  messages: readonly SyntheticMessage[],
+  process: FrameHandler,
+): Promise<PublishTimes & { processed: number; lastAt: number }> {
   let processed = 0;
   let lastAt = 0;
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
-  const times = await publishThroughBridge(publishing, messages, registry, (topic, payload, recvNs) => {
-    process(topic, payload, recvNs);
-    if (++processed === messages.length) {
-      lastAt = performance.timeOrigin + performance.now();
-      done();
-    }
-  }, finished);
+  const times = await publishThroughBridge(
+    publishing,
+    messages,
+    registry,
+    (topic, payload, recvNs) => {
+      process(topic, payload, recvNs);
+      if (++processed === messages.length) {
+        lastAt = performance.timeOrigin + performance.now();
+        done();
+      }
+    },
+    finished,
+  );
   return { ...times, processed, lastAt };
 }
 
-/** The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on this machine. */
-async function bridgeOnly(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<number> {
+/**
+ * The bridge alone, every frame dropped on arrival: what receipt on the main thread allows the feed on the
+ * machine it runs on.
+ */
+async function bridgeOnly(
+  publishing: Publishing,
+  registry: InstrumentRegistry,
+  messages: readonly SyntheticMessage[],
+): Promise<number> {
   const run = await throughBridge(publishing, registry, messages, () => {});
   return msgsPerS(run.processed, messages.length, run.firstAt, run.lastAt);
 }
 
 /** Bridge and feed core on the main thread, one after the other per message. */
-async function singleThread(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
+async function singleThread(
+  publishing: Publishing,
+  registry: InstrumentRegistry,
+  messages: readonly SyntheticMessage[],
+): Promise<ZmqRun> {
   const core = benchFeedCore(registry);
-  const run = await throughBridge(publishing, registry, messages, (topic, payload, recvNs) => core.onFrame(topic, payload, recvNs));
+  const run = await throughBridge(publishing, registry, messages, (topic, payload, recvNs) =>
+    core.onFrame(topic, payload, recvNs),
+  );
   return summarise(core.stats(), run.processed, messages.length, run.firstAt, run.lastAt, run.lastSentAt);
 }
 
@@ -195,7 +258,11 @@ async function singleThread(publishing: Publishing, registry: InstrumentRegistry
  * `hot_thread: worker` (architecture §4): the bridge on the main thread writes `MarketDataFrame`s into a
  * ring, the feed core runs on a worker thread.
  */
-async function pipelined(publishing: Publishing, registry: InstrumentRegistry, messages: readonly SyntheticMessage[]): Promise<ZmqRun> {
+async function pipelined(
+  publishing: Publishing,
+  registry: InstrumentRegistry,
+  messages: readonly SyntheticMessage[],
+): Promise<ZmqRun> {
   const ring = Ring.create(1 << 24, "block");
   const worker = new Worker(compiledUrl(new URL("./feed-worker.ts", import.meta.url)), {
     workerData: {
@@ -205,18 +272,26 @@ async function pipelined(publishing: Publishing, registry: InstrumentRegistry, m
       maxClockSkewNs: MAX_CLOCK_SKEW_NS,
     },
   });
-  const result = new Promise<{ doneAt: number; processed: number; malformed: number; stats: FeedStats }>((resolve, reject) => {
-    worker.once("message", resolve);
-    worker.once("error", reject);
-  });
+  const result = new Promise<{ doneAt: number; processed: number; malformed: number; stats: FeedStats }>(
+    (resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    },
+  );
   const out = new RingProducer(ring.buffer);
   const codec = createCodec();
   try {
-    const times = await publishThroughBridge(publishing, messages, registry, (topic, payload, recvNs) => {
-      const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
-      const bytes = codec.encode(frame);
-      if (!out.tryWrite(bytes)) out.write(bytes, 5_000);
-    }, result);
+    const times = await publishThroughBridge(
+      publishing,
+      messages,
+      registry,
+      (topic, payload, recvNs) => {
+        const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
+        const bytes = codec.encode(frame);
+        if (!out.tryWrite(bytes)) out.write(bytes, 5_000);
+      },
+      result,
+    );
     const { doneAt, processed, malformed, stats } = await result;
     const run = summarise(stats, processed, messages.length, times.firstAt, doneAt, times.lastSentAt);
     return { ...run, feedDrops: run.feedDrops + malformed };
@@ -248,7 +323,10 @@ export const feedBench: Bench = {
     const keepUp: Record<string, unknown> = { rate_msgs_per_s: TARGET_RATE };
     if (publisher.kind === "native") {
       const paced = { publisher, ratePerS: TARGET_RATE };
-      for (const [name, run] of [["default", await singleThread(paced, registry, messages)], ["pipelined", await pipelined(paced, registry, messages)]] as const) {
+      for (const [name, run] of [
+        ["default", await singleThread(paced, registry, messages)],
+        ["pipelined", await pipelined(paced, registry, messages)],
+      ] as const) {
         runs.push(run);
         keepUp[`${name}_lag_ms`] = round(run.lagMs, 1);
         keepUp[`${name}_keeps_up`] = run.received === messages.length && run.lagMs <= KEEP_UP_LAG_MS;

@@ -4,7 +4,7 @@ import { percentile, round, sortedCopy } from "./bench.js";
 import { startBenchWorker } from "./thread-harness.js";
 import { openGate } from "./workers/gate.js";
 import type { HopJob, HopReport } from "./workers/hop.js";
-import { Ring } from "../src/protocol/ring.js";
+import { Ring } from "../src/transport/ring.js";
 import { pino } from "pino";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { InlineRuntime } from "../src/runtime/inline.js";
@@ -27,7 +27,11 @@ interface HopMeasurement {
 }
 
 /** Starts the pinger and ponger workers, opens the gate when both are up, returns the round trips (µs). */
-async function pingPong(ping: HopJob, pong: HopJob, transfers: { ping?: MessagePort; pong?: MessagePort } = {}): Promise<Float64Array> {
+async function pingPong(
+  ping: HopJob,
+  pong: HopJob,
+  transfers: { ping?: MessagePort; pong?: MessagePort } = {},
+): Promise<Float64Array> {
   const ponger = startBenchWorker<null>("hop", pong, transfers.pong ? [transfers.pong] : []);
   const pinger = startBenchWorker<HopReport>("hop", ping, transfers.ping ? [transfers.ping] : []);
   await Promise.all([ponger.ready, pinger.ready]);
@@ -79,7 +83,12 @@ const colocatedActors: HopMeasurement = {
     const actor = (name: string) => compiledUrl(new URL(`./actors/${name}.ts`, import.meta.url)).href;
     const batch = 100;
     const children = resolveChildSpecs([
-      { name: "pinger", module: actor("hop-pinger"), thread: "main", config: { batch, batches: Math.ceil(samples / batch), record: (us: number) => perBatchUs.push(us) } },
+      {
+        name: "pinger",
+        module: actor("hop-pinger"),
+        thread: "main",
+        config: { batch, batches: Math.ceil(samples / batch), record: (us: number) => perBatchUs.push(us) },
+      },
       { name: "ponger", module: actor("hop-ponger"), thread: "main" },
     ]);
     const runtime = new InlineRuntime(children, await loadDefs(children), 0n, pino({ level: "silent" }));

@@ -1,7 +1,8 @@
 import { hyCurve, hyTelescoping, windowOf } from "../src/actors/estimator/batch.js";
 import { OnlineHyEstimator } from "../src/actors/estimator/online.js";
-import { DEFAULT_HY_PARAMS, secondsToNs } from "../src/actors/estimator/params.js";
-import { interleave, leadLagPair } from "../test/fixtures/synthetic-ticks.js";
+import { DEFAULT_HY_PARAMS } from "../src/actors/estimator/params.js";
+import { secondsToNsNumber } from "../src/model/time.js";
+import { interleave, leadLagPair } from "./synthetic-ticks.js";
 import { percentile, round, sortedCopy, type Bench } from "./bench.js";
 
 const WINDOW_S = DEFAULT_HY_PARAMS.inferenceLookbackSeconds;
@@ -20,7 +21,7 @@ export const hyBench: Bench = {
     const estimator = new OnlineHyEstimator(DEFAULT_HY_PARAMS, { baseNs: 0n });
 
     // The first window fills the state; every later tick is a steady-state update with evictions.
-    const warmUpEnd = secondsToNs(WINDOW_S + 2);
+    const warmUpEnd = secondsToNsNumber(WINDOW_S + 2);
     const updates: number[] = [];
     for (const tick of ticks) {
       const started = process.hrtime.bigint();
@@ -39,7 +40,7 @@ export const hyBench: Bench = {
       scans[i] = Number(process.hrtime.bigint() - started) / 1000;
     }
 
-    const lookbackNs = secondsToNs(WINDOW_S);
+    const lookbackNs = secondsToNsNumber(WINDOW_S);
     const leader = windowOf({ times: pair.leader.times, values: pair.leader.logPrices }, end, lookbackNs);
     const lagger = windowOf({ times: pair.lagger.times, values: pair.lagger.logPrices }, end, lookbackNs);
     const references: number[] = [];

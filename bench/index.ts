@@ -12,4 +12,16 @@ import { tickToOrderBench } from "./tick-to-order.bench.js";
 import { cacheBench } from "./cache.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
-export const benches: Bench[] = [ringBench, hopBench, hyBench, restartBench, journalBench, feedBench, orderPathBench, shardsBench, decisionBench, tickToOrderBench, cacheBench];
+export const benches: Bench[] = [
+  ringBench,
+  hopBench,
+  hyBench,
+  restartBench,
+  journalBench,
+  feedBench,
+  orderPathBench,
+  shardsBench,
+  decisionBench,
+  tickToOrderBench,
+  cacheBench,
+];

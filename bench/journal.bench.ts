@@ -11,7 +11,7 @@ import { JournalStore, type SqlClient } from "../src/actors/orders/journal/store
 import { JournalShipper } from "../src/actors/orders/journal/shipper.js";
 import { RiskCore } from "../src/actors/risk/core.js";
 import { serializePlace } from "../src/protocol/wire/engine.js";
-import { ETH_PERP, MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager } from "../test/fixtures/orders.js";
+import { ETH_PERP, MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager } from "./order-harness.js";
 import { percentile, round, sortedCopy, type Bench } from "./bench.js";
 
 const logger = pino({ level: "silent" });
@@ -32,7 +32,11 @@ function sessionEvents(n: number): OrderEvent[] {
   return h.journal.slice(0, n).map((j) => j.event);
 }
 
-function appendRate(path: string, events: readonly OrderEvent[], fsync: FsyncPolicy): { perSecond: number; p50: number; p99: number } {
+function appendRate(
+  path: string,
+  events: readonly OrderEvent[],
+  fsync: FsyncPolicy,
+): { perSecond: number; p50: number; p99: number } {
   const { journal } = LocalJournal.open({ path, fsync, fsyncIntervalMs: FSYNC_INTERVAL_MS }, logger);
   const times = new Float64Array(events.length);
   const started = process.hrtime.bigint();
@@ -62,27 +66,58 @@ async function databaseClient(): Promise<{ client: SqlClient; backend: string }>
 /** Risk → order manager (journal included) → wire frame: the order path up to the PUSH socket, in-process. */
 function orderPathPieces(dir: string, n: number): { p50: number; p99: number } {
   const risk = new RiskCore({
-    limits: () => ({ inventoryBands: {}, pxBandBp: 100, maxNotionalPerOrder: 1e9, maxOpenOrders: 1e9, maxGrossUsd: 1e12, maxLeverage: 1e6 }),
+    limits: () => ({
+      inventoryBands: {},
+      pxBandBp: 100,
+      maxNotionalPerOrder: 1e9,
+      maxOpenOrders: 1e9,
+      maxGrossUsd: 1e12,
+      maxLeverage: 1e6,
+    }),
     breaker: { enabled: false },
     instrument: () => ({ symbol: ETH_PERP.symbol, marketType: "perp", base: "ETH", quote: "USDC", lotSize: 0.001 }),
   });
   risk.onAccount({ type: "AccountUpdated", accountId: "a", asset: "USDC", total: 1e12, locked: 0, tsNs: T0 });
   const orders = newOrderManager();
-  const { journal } = LocalJournal.open({ path: join(dir, "path.log"), fsync: DEFAULT_FSYNC, fsyncIntervalMs: FSYNC_INTERVAL_MS }, logger);
-  journal.append([{ type: "BalanceSet", asset: "USDC", amount: 1e12, tsNs: T0 }]).forEach((r) => orders.apply(r.event, r.seq));
+  const { journal } = LocalJournal.open(
+    { path: join(dir, "path.log"), fsync: DEFAULT_FSYNC, fsyncIntervalMs: FSYNC_INTERVAL_MS },
+    logger,
+  );
+  journal
+    .append([{ type: "BalanceSet", asset: "USDC", amount: 1e12, tsNs: T0 }])
+    .forEach((r) => orders.apply(r.event, r.seq));
   const times = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const now = T0 + BigInt(i) * MS;
     risk.onBook(ETH_PERP.symbol, 3000, now);
     const t = process.hrtime.bigint();
-    const d = risk.onPropose({ type: "ProposeOrder", strategy: "s", intentId: `i${i}`, instrument: 1, symbol: ETH_PERP.symbol, marketType: "perp", side: "buy", orderType: "limit", tif: "IOC", price: 3001, size: 0.01, reduceOnly: false, role: "entry", tsNs: now }, now);
+    const d = risk.onPropose(
+      {
+        type: "ProposeOrder",
+        strategy: "s",
+        intentId: `i${i}`,
+        instrument: 1,
+        symbol: ETH_PERP.symbol,
+        marketType: "perp",
+        side: "buy",
+        orderType: "limit",
+        tif: "IOC",
+        price: 3001,
+        size: 0.01,
+        reduceOnly: false,
+        role: "entry",
+        tsNs: now,
+      },
+      now,
+    );
     if (d.kind !== "submit") throw new Error(`bench order denied: ${d.message.reason}`);
     const s = orders.onSubmit(d.message, now);
     if (!s.ok) throw new Error(s.detail);
     const statuses: OrderStatusChanged[] = [];
     for (const r of journal.append([s.event])) {
       for (const out of orders.apply(r.event, r.seq).outputs) {
-        if (out.type === "PlaceOrder") serializePlace(out, { venue: "hyperliquid", engineSymbol: out.symbol, lotSize: 0.001 });
+        if (out.type === "PlaceOrder")
+          serializePlace(out, { venue: "hyperliquid", engineSymbol: out.symbol, lotSize: 0.001 });
         else if (out.type === "OrderStatusChanged") statuses.push(out);
       }
     }
@@ -114,7 +149,10 @@ export const journalBench: Bench = {
       const recoveryPath = join(dir, "recovery.log");
       appendRate(recoveryPath, events, "none");
       const recoveryStart = process.hrtime.bigint();
-      const opened = LocalJournal.open({ path: recoveryPath, fsync: DEFAULT_FSYNC, fsyncIntervalMs: FSYNC_INTERVAL_MS }, logger);
+      const opened = LocalJournal.open(
+        { path: recoveryPath, fsync: DEFAULT_FSYNC, fsyncIntervalMs: FSYNC_INTERVAL_MS },
+        logger,
+      );
       const core = newOrderManager();
       replay(opened.records, (e, s) => core.apply(e, s));
       const recoveryMs = Number(process.hrtime.bigint() - recoveryStart) / 1e6;

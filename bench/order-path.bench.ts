@@ -9,12 +9,12 @@ import { startPeer } from "./peer.js";
 import { syscallCost } from "./syscall-cost.js";
 import { recordEngineHandoffs } from "./engine-standin.js";
 import type { EngineArrival, EnginePeerData } from "./workers/engine-peer.js";
-import { freePort } from "../test/fixtures/ports.js";
+import { freePort } from "./ports.js";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import { actorModule, hotThreadOf, spinPlan } from "../src/supervisor/children.js";
-import { parseConfig } from "../src/supervisor/config/index.js";
-import { wallClockNs } from "../src/protocol/time.js";
+import { parseConfig } from "../src/config/index.js";
+import { wallClockNs } from "../src/runtime/clock.js";
 
 /** Keys of the bare frames' send stamps: before the daemon starts, and while it works. */
 const QUIET_FLOOR = "floor_ns";
@@ -61,7 +61,11 @@ execution: { provider: zmq, mode: paper, host: 127.0.0.1, orders_port: ${ordersP
 initial_balance: { USDC: 1000000000000 }
 strategies: [{ name: bench, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP] } }]
 risk:
-  global: { max_notional_per_order: 1000000000, max_ord_rate_per_sec: 1000000, max_open_orders: 100000000, reject_on_stale_data_ms: 600000 }
+  global:
+    max_notional_per_order: 1000000000
+    max_ord_rate_per_sec: 1000000
+    max_open_orders: 100000000
+    reject_on_stale_data_ms: 600000
   portfolio: { max_gross_usd: 1000000000000 }
   perps: { max_order_notional_usd: 1000000000 }
 `,
@@ -74,8 +78,8 @@ risk:
  * tries others): proposals are made on the hot thread beside risk → order manager with its journal
  * (default fsync policy) → engine adapter → ZeroMQ PUSH → an engine stand-in's PULL socket on a thread of
  * its own, which acks and fills every order so open-order state stays realistic. Time from the proposal
- * entering risk's mailbox to the frame arriving (wall clocks of the two
- * threads agree to ~3 µs), against a bare PUSH → PULL hop in the same run. One proposal per
+ * entering risk's mailbox to the frame arriving (the two threads' wall clocks agree to a few µs:
+ * docs/benchmarks.md), against a bare PUSH → PULL hop in the same run. One proposal per
  * `LEADLAG_BENCH_PACE_MS` (default 1): at a slower pace every hop runs cold and costs more (see
  * `syscall_after_idle_us`, docs/benchmarks.md). `handoff_*`: the same proposals until the engine venue
  * hands their frame to ZeroMQ, the daemon's own part of the path.
@@ -102,12 +106,24 @@ export const orderPathBench: Bench = {
         { name: "orders", module: actorModule("orders"), thread: hot, config },
         { name: "risk", module: actorModule("risk"), thread: hot, config },
         // PGlite, on its own thread, takes a few seconds to open; proposals start after it.
-        { name: "proposer", module: compiledUrl(new URL("./actors/proposer.ts", import.meta.url)).href, thread: hot, config: { count: n, everyMs: paceMs, startAfterMs: 8000 } },
+        {
+          name: "proposer",
+          module: compiledUrl(new URL("./actors/proposer.ts", import.meta.url)).href,
+          thread: hot,
+          config: { count: n, everyMs: paceMs, startAfterMs: 8000 },
+        },
       ],
-      { log: pino({ level: "warn" }), logLevel: "warn", spinUs: spinPlan(config), rehearseEveryUs: config.runtime.spin.rehearse_every_us },
+      {
+        log: pino({ level: "warn" }),
+        logLevel: "warn",
+        spinUs: spinPlan(config),
+        rehearseEveryUs: config.runtime.spin.rehearse_every_us,
+      },
     );
     // The same bare hop while the daemon works, between its proposals: what the transport alone costs under this load.
-    const loadedFloor = new Promise((r) => setTimeout(r, 8500)).then(() => sendFloorFrames(ordersPort, n / 2, LOADED_FLOOR));
+    const loadedFloor = new Promise((r) => setTimeout(r, 8500)).then(() =>
+      sendFloorFrames(ordersPort, n / 2, LOADED_FLOOR),
+    );
     try {
       const deadline = new Promise((r) => setTimeout(r, 8000 + n * 5 + 30_000).unref());
       await Promise.race([engine.done, deadline]);

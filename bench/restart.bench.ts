@@ -5,7 +5,7 @@ import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import type { Pong } from "../src/protocol/control.js";
 
-const fixture = (name: string) => compiledUrl(new URL(`../test/fixtures/actors/${name}.ts`, import.meta.url)).href;
+const fixture = (name: string) => compiledUrl(new URL(`./actors/${name}.ts`, import.meta.url)).href;
 
 /**
  * How long a crashed actor is out of service. In place: a handler throws on ping k once; the time from the
@@ -22,9 +22,19 @@ export const restartBench: Bench = {
     const crashOn = Array.from({ length: n }, (_, i) => 1000 + i * 400);
     const supervisor = await startSystem(
       [
-        { name: "collector", module: fixture("collector"), thread: "main", config: { collect: (p: Pong) => arrivals.push({ id: p.id / 2, at: performance.now() }) } },
+        {
+          name: "collector",
+          module: fixture("collector"),
+          thread: "main",
+          config: { collect: (p: Pong) => arrivals.push({ id: p.id / 2, at: performance.now() }) },
+        },
         { name: "doubler", module: fixture("doubler"), thread: "worker-doubler", config: { crashOn, crashOnce: true } },
-        { name: "source", module: fixture("counter-source"), thread: "worker-source", config: { count: 1e9, perTick: 20, everyMs: 1 } },
+        {
+          name: "source",
+          module: fixture("counter-source"),
+          thread: "worker-source",
+          config: { count: 1e9, perTick: 20, everyMs: 1 },
+        },
       ],
       {
         log: pino({ level: "silent" }),

@@ -5,12 +5,15 @@ import { startBenchWorker } from "./thread-harness.js";
 import { openGate } from "./workers/gate.js";
 import type { PostMessageMode, ThroughputJob, ThroughputReport } from "./workers/ring-throughput.js";
 import { encodedSampleTrade } from "./workers/bench-trade.js";
-import { Ring } from "../src/protocol/ring.js";
+import { Ring } from "../src/transport/ring.js";
 
 const RING_CAPACITY = 1 << 20;
 
 /** Runs one producer and one consumer thread over `count` messages; returns messages per second. */
-async function measure(count: number, job: (role: "producer" | "consumer", gate: SharedArrayBuffer) => { data: ThroughputJob; transfer?: MessagePort[] }): Promise<number> {
+async function measure(
+  count: number,
+  job: (role: "producer" | "consumer", gate: SharedArrayBuffer) => { data: ThroughputJob; transfer?: MessagePort[] },
+): Promise<number> {
   const gate = new SharedArrayBuffer(4);
   const consumerJob = job("consumer", gate);
   const producerJob = job("producer", gate);
@@ -24,7 +27,9 @@ async function measure(count: number, job: (role: "producer" | "consumer", gate:
 
 function overRing(count: number, decode: boolean): Promise<number> {
   const { buffer } = Ring.create(RING_CAPACITY, "block");
-  return measure(count, (side, gate) => ({ data: { role: side === "producer" ? "ring-producer" : "ring-consumer", ring: buffer, decode, count, gate } }));
+  return measure(count, (side, gate) => ({
+    data: { role: side === "producer" ? "ring-producer" : "ring-consumer", ring: buffer, decode, count, gate },
+  }));
 }
 
 function overPostMessage(count: number, mode: PostMessageMode): Promise<number> {
@@ -32,7 +37,10 @@ function overPostMessage(count: number, mode: PostMessageMode): Promise<number> 
   const progress = new SharedArrayBuffer(4);
   return measure(count, (side, gate) => {
     const port = side === "producer" ? port1 : port2;
-    return { data: { role: side === "producer" ? "port-producer" : "port-consumer", port, mode, count, progress, gate }, transfer: [port] };
+    return {
+      data: { role: side === "producer" ? "port-producer" : "port-consumer", port, mode, count, progress, gate },
+      transfer: [port],
+    };
   });
 }
 

@@ -24,8 +24,8 @@ const median = (values: readonly number[]): number => percentile(sortedCopy(valu
 /**
  * The estimator layer on 1 shard and on 2 shards (each on its own worker), same seeded stream of trades
  * and books over 42 pairs × 4 features (trade, mid, OFI, imbalance), in the same run. The two are
- * measured in alternating trials and the speedup is the median of each trial's ratio: the capacity this
- * shared machine lends moves by ±30 % within a minute, and a single pair of runs showed 1.44 to 2.55.
+ * measured in alternating trials and the speedup is the median of each trial's ratio: the capacity a
+ * shared machine lends moves within a minute, so single pairs of runs scatter widely (docs/benchmarks.md).
  */
 export const shardsBench: Bench = {
   name: "shards",

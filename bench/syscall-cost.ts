@@ -9,7 +9,7 @@ export interface SyscallCost {
 }
 
 /**
- * What one system call costs on this machine when the kernel's paths are warm and when they are not.
+ * What one system call costs on the machine it runs on, when the kernel's paths are warm and when they are not.
  * Every hop of a latency path that is taken rarely (a jump every few seconds) pays the cold price per
  * call: journal write, socket send, futex wake. Measured in the same run as the latency it explains.
  */

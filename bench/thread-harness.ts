@@ -10,8 +10,15 @@ export interface BenchWorker<R> {
   readonly result: Promise<R>;
 }
 
-export function startBenchWorker<R>(script: string, data: unknown, transferList: TransferListItem[] = []): BenchWorker<R> {
-  const worker = new Worker(compiledUrl(new URL(`./workers/${script}.ts`, import.meta.url)), { workerData: data, transferList });
+export function startBenchWorker<R>(
+  script: string,
+  data: unknown,
+  transferList: TransferListItem[] = [],
+): BenchWorker<R> {
+  const worker = new Worker(compiledUrl(new URL(`./workers/${script}.ts`, import.meta.url)), {
+    workerData: data,
+    transferList,
+  });
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const result = new Promise<R>((resolve, reject) => {

@@ -2,10 +2,13 @@ import type { Bench } from "./bench.js";
 import { percentile, round } from "./bench.js";
 import { runDecisionHarness, zmqRoundTripUs } from "./decision-harness.js";
 
-/** Marketstream trade published → the engine adapter's order frame received, with a bare ZeroMQ round trip as the floor. */
+/**
+ * Marketstream trade published → the engine adapter's order frame received, with a bare ZeroMQ round trip as the floor.
+ */
 export const tickToOrderBench: Bench = {
   name: "tick-to-order",
-  summary: "trade published in marketstream format → order received on the engine's PULL socket, vs a bare ZeroMQ round trip",
+  summary:
+    "trade published in marketstream format → order received on the engine's PULL socket, vs a bare ZeroMQ round trip",
   async run({ quick }) {
     const floor = await zmqRoundTripUs(quick ? 2000 : 5000);
     const s = await runDecisionHarness(quick ? 45_000 : 150_000);

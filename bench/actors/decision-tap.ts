@@ -3,7 +3,10 @@ import type { Trade } from "../../src/protocol/market-data.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
 import type { JumpDetected } from "../../src/protocol/signals.js";
 
-/** The stages a tap sees pass: the scan out and its results in, then the entry approved by risk and placed by the order manager. */
+/**
+ * The stages a tap sees pass: the scan out and its results in, then the entry approved by risk and placed by the order
+ * manager.
+ */
 export type DecisionStage = "scan_request" | "scan_result" | "approved" | "placed";
 
 export interface DecisionTapConfig {
@@ -14,10 +17,21 @@ export interface DecisionTapConfig {
   readonly onProposal: (order: ProposeOrder) => void;
 }
 
-/** Watches the feed's trades, the jumps, the scans, the strategy's proposals and their way to the venue, for the decision benchmarks. */
+/**
+ * Watches the feed's trades, the jumps, the scans, the strategy's proposals and their way to the venue, for the
+ * decision benchmarks.
+ */
 export default defineActor<DecisionTapConfig>({
   kind: "decision-tap",
-  reads: ["md.trade", "signal.jump", "signal.scan.request", "signal.scan.result", "orders.proposed", "orders.approved", "orders.venue"],
+  reads: [
+    "md.trade",
+    "signal.jump",
+    "signal.scan.request",
+    "signal.scan.result",
+    "orders.proposed",
+    "orders.approved",
+    "orders.venue",
+  ],
   writes: [],
   init(ctx) {
     return {

@@ -1,9 +1,12 @@
 import { defineActor } from "../../src/runtime/actor.js";
 import type { Ping, Pong } from "../../src/protocol/control.js";
-import { wallClockNs } from "../../src/protocol/time.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 export interface HopPongerConfig {
-  /** Stamps each pong with its ping's arrival (epoch ns), so a round trip splits into its two ways; off where a clock read would weigh. */
+  /**
+   * Stamps each pong with its ping's arrival (epoch ns), so a round trip splits into its two ways; off where a clock
+   * read would weigh.
+   */
   readonly stampArrival?: boolean;
 }
 

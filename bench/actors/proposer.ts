@@ -1,7 +1,7 @@
 import { defineActor } from "../../src/runtime/actor.js";
 import type { Book } from "../../src/protocol/market-data.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
-import { wallClockNs } from "../../src/protocol/time.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 export interface ProposerConfig {
   readonly count: number;
@@ -25,9 +25,23 @@ export default defineActor<ProposerConfig>({
     const publishBook = () => {
       const now = ctx.now();
       const book: Book = {
-        type: "Book", instrument: 0, tsNs: now, recvNs: now, seq, valid: true,
-        bidPx: [99_999, 99_998], bidSz: [5, 5], askPx: [100_001, 100_002], askSz: [5, 5],
-        mid: 100_000, relativeSpread: 2e-5, imbalance: 0, bidDepth: 1e6, askDepth: 1e6, ofi: 0, midVolatility: 0,
+        type: "Book",
+        instrument: 0,
+        tsNs: now,
+        recvNs: now,
+        seq,
+        valid: true,
+        bidPx: [99_999, 99_998],
+        bidSz: [5, 5],
+        askPx: [100_001, 100_002],
+        askSz: [5, 5],
+        mid: 100_000,
+        relativeSpread: 2e-5,
+        imbalance: 0,
+        bidDepth: 1e6,
+        askDepth: 1e6,
+        ofi: 0,
+        midVolatility: 0,
       };
       ctx.send("md.book", book);
     };
@@ -40,8 +54,20 @@ export default defineActor<ProposerConfig>({
         if (seq % 50 === 0) publishBook();
         const side = seq % 2 === 0 ? "buy" : "sell";
         const order: ProposeOrder = {
-          type: "ProposeOrder", strategy: "bench", intentId: `b${seq++}-${wallClockNs()}`, instrument: 0, symbol: "BTC-USDT-PERP", marketType: "perp",
-          side, orderType: "limit", tif: "IOC", price: side === "buy" ? 100_010 : 99_990, size: 0.001, reduceOnly: false, role: "entry", tsNs: ctx.now(),
+          type: "ProposeOrder",
+          strategy: "bench",
+          intentId: `b${seq++}-${wallClockNs()}`,
+          instrument: 0,
+          symbol: "BTC-USDT-PERP",
+          marketType: "perp",
+          side,
+          orderType: "limit",
+          tif: "IOC",
+          price: side === "buy" ? 100_010 : 99_990,
+          size: 0.001,
+          reduceOnly: false,
+          role: "entry",
+          tsNs: ctx.now(),
         };
         ctx.send("orders.proposed", order);
       },

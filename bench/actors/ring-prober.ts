@@ -1,6 +1,6 @@
 import { defineActor } from "../../src/runtime/actor.js";
 import type { Ping, Pong } from "../../src/protocol/control.js";
-import { wallClockNs } from "../../src/protocol/time.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 const REPLY_POLL_MS = 5;
 

@@ -5,8 +5,8 @@
  * aborts the process when a worker exits with sockets open) and posts the arrivals back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { wallClockNs } from "../../src/protocol/time.js";
 import { EngineStandIn } from "../engine-standin.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 export interface EnginePeerData {
   readonly ordersPort: number;

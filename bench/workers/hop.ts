@@ -5,7 +5,7 @@
  * An empty frame / `null` message tells the ponger to stop. The pinger reports its round-trip times in µs.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { RingConsumer, RingProducer } from "../../src/protocol/ring.js";
+import { RingConsumer, RingProducer } from "../../src/transport/ring.js";
 import { createTradePackr, encodedSampleTrade } from "./bench-trade.js";
 import { announceReadyAndWait } from "./gate.js";
 

@@ -9,9 +9,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-synth/generator.js";
 import type { SyntheticMarketSpec } from "../../src/actors/market-synth/spec.js";
-import { wallClockNs } from "../../src/protocol/time.js";
 import type { EngineArrival } from "./engine-peer.js";
 import { tradeKey } from "../bench.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 export interface MarketPeerData {
   readonly spec: SyntheticMarketSpec;
@@ -46,7 +46,7 @@ async function drain(): Promise<void> {
   sending = true;
   for (let m = pending.shift(); m !== undefined; m = pending.shift()) {
     // Stamped as handed over: the send's promise settles on a later turn of this thread's event loop,
-    // which once put the stamp 1.2 ms after the daemon had received the trade.
+    // which once put the stamp after the daemon had received the trade (docs/benchmarks.md).
     if (m.socket === "trades") published.push([tradeKey(m.tsNs, m.seq), wallClockNs()]);
     await (m.socket === "trades" ? trades : books).send([m.topic, m.payload]);
   }

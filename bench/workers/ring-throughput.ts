@@ -6,7 +6,7 @@
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { announceReadyAndWait } from "./gate.js";
-import { RingConsumer, RingProducer } from "../../src/protocol/ring.js";
+import { RingConsumer, RingProducer } from "../../src/transport/ring.js";
 import { absoluteNowMs, type BenchTrade, createTradePackr, encodedSampleTrade, sampleTrade } from "./bench-trade.js";
 
 export type ThroughputJob = { readonly count: number; readonly gate: SharedArrayBuffer } & (
@@ -39,7 +39,10 @@ const POST_WINDOW = 65_536;
 const PROGRESS_EVERY = 1024;
 const WRITE_TIMEOUT_MS = 30_000;
 const CONSUMER_SPIN_MICROS = 200;
-/** The consumer (decoding) is the slower side: a producer finding the ring full parks at once rather than spin on a core the consumer needs. */
+/**
+ * The consumer (decoding) is the slower side: a producer finding the ring full parks at once rather than spin on a core
+ * the consumer needs.
+ */
 const PRODUCER_SPIN_MICROS = 0;
 
 const job = workerData as ThroughputJob;
@@ -79,7 +82,12 @@ function ringConsumer(ring: SharedArrayBuffer, count: number, decode: boolean): 
   return { atMs: absoluteNowMs(), checksum };
 }
 
-async function portProducer(port: MessagePort, mode: PostMessageMode, count: number, progress: Int32Array): Promise<ThroughputReport> {
+async function portProducer(
+  port: MessagePort,
+  mode: PostMessageMode,
+  count: number,
+  progress: Int32Array,
+): Promise<ThroughputReport> {
   const frame = encodedSampleTrade();
   const trade = sampleTrade(123_456);
   announceReadyAndWait(job.gate);
@@ -91,7 +99,12 @@ async function portProducer(port: MessagePort, mode: PostMessageMode, count: num
   return { atMs, checksum: count };
 }
 
-function portConsumer(port: MessagePort, mode: PostMessageMode, count: number, progress: Int32Array): Promise<ThroughputReport> {
+function portConsumer(
+  port: MessagePort,
+  mode: PostMessageMode,
+  count: number,
+  progress: Int32Array,
+): Promise<ThroughputReport> {
   const packr = createTradePackr();
   let received = 0;
   let checksum = 0;

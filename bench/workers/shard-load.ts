@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { ShardCore } from "../../src/actors/estimator/shard.js";
 import { DEFAULT_HY_PARAMS } from "../../src/actors/estimator/params.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import { seededRandom, standardNormal } from "../../test/fixtures/synthetic-ticks.js";
+import { seededRandom, standardNormal } from "../synthetic-ticks.js";
 
 export interface ShardLoadJob {
   readonly shardIndex: number;
@@ -47,9 +47,23 @@ for (let i = 0; i < job.ticks; i++) {
     i % 2 === 0
       ? { type: "Trade", instrument, tsNs, recvNs: tsNs, price: p, amount: 1, side: 1, seq: i }
       : {
-          type: "Book", instrument, tsNs, recvNs: tsNs, seq: i, valid: true,
-          bidPx: [p - 0.01], bidSz: [1 + random()], askPx: [p + 0.01], askSz: [1 + random()],
-          mid: p, relativeSpread: 0.02 / p, imbalance: 0, bidDepth: p, askDepth: p, ofi: 0, midVolatility: 0,
+          type: "Book",
+          instrument,
+          tsNs,
+          recvNs: tsNs,
+          seq: i,
+          valid: true,
+          bidPx: [p - 0.01],
+          bidSz: [1 + random()],
+          askPx: [p + 0.01],
+          askSz: [1 + random()],
+          mid: p,
+          relativeSpread: 0.02 / p,
+          imbalance: 0,
+          bidDepth: p,
+          askDepth: p,
+          ofi: 0,
+          midVolatility: 0,
         },
   );
 }

@@ -62,12 +62,16 @@ export async function readTradesCsv(path: string, onRow: (row: TradeRow) => void
     rows++;
     onRow(parsed);
   }
-  if (columns === undefined) throw new TradesCsvHeaderError(`${path} is empty: expected a header with ${REQUIRED_COLUMNS.join(",")}`);
+  if (columns === undefined)
+    throw new TradesCsvHeaderError(`${path} is empty: expected a header with ${REQUIRED_COLUMNS.join(",")}`);
   return { rows, badRows, badRowSamples };
 }
 
 function parseHeader(text: string): TradesCsvColumns {
-  const names = text.replace(/^\uFEFF/, "").split(",").map((name) => name.trim());
+  const names = text
+    .replace(/^\uFEFF/, "")
+    .split(",")
+    .map((name) => name.trim());
   const missing = REQUIRED_COLUMNS.filter((name) => !names.includes(name));
   if (missing.length > 0) throw new TradesCsvHeaderError(`header lacks column(s) ${missing.join(", ")}: '${text}'`);
   return Object.fromEntries(REQUIRED_COLUMNS.map((name) => [name, names.indexOf(name)])) as TradesCsvColumns;
@@ -82,9 +86,11 @@ function parseTradeLine(text: string, columns: TradesCsvColumns, line: number): 
   const symbol = field("symbol");
   if (symbol === "") return "symbol is empty";
   const price = Number(field("price"));
-  if (!(Number.isFinite(price) && price > 0) || field("price") === "") return `price '${field("price")}' is not a positive number`;
+  if (!(Number.isFinite(price) && price > 0) || field("price") === "")
+    return `price '${field("price")}' is not a positive number`;
   const amount = Number(field("amount"));
-  if (!(Number.isFinite(amount) && amount >= 0) || field("amount") === "") return `amount '${field("amount")}' is not a non-negative number`;
+  if (!(Number.isFinite(amount) && amount >= 0) || field("amount") === "")
+    return `amount '${field("amount")}' is not a non-negative number`;
   const side = field("side").toLowerCase();
   if (side !== "buy" && side !== "sell") return `side '${field("side")}' is neither buy nor sell`;
   return { line, tsNs: BigInt(ts), symbol, price, amount, side };

@@ -5,7 +5,12 @@ import { commands } from "./commands/index.js";
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return ["usage: leadlag <command> [options]   (leadlag <command> --help for details)", "", "commands:", ...lines].join("\n");
+  return [
+    "usage: leadlag <command> [options]   (leadlag <command> --help for details)",
+    "",
+    "commands:",
+    ...lines,
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -26,9 +26,22 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   signals.JumpDetected,
   signals.ScanPairs,
   signals.PairsScanned,
-  ...[orders.ProposeOrder, orders.OrderDenied, orders.SubmitOrder, orders.RequestCancel, orders.PlaceOrder, orders.CancelOrder],
+  ...[
+    orders.ProposeOrder,
+    orders.OrderDenied,
+    orders.SubmitOrder,
+    orders.RequestCancel,
+    orders.PlaceOrder,
+    orders.CancelOrder,
+  ],
   ...[orders.OrderAccepted, orders.OrderRejected, orders.OrderCanceled, orders.OrderFilled],
-  ...[orders.OrderStatusChanged, orders.PositionChanged, orders.AccountUpdated, orders.RequestAccountState, orders.AccountStateSent],
+  ...[
+    orders.OrderStatusChanged,
+    orders.PositionChanged,
+    orders.AccountUpdated,
+    orders.RequestAccountState,
+    orders.AccountStateSent,
+  ],
 ];
 
 /** Key orders of the objects nested in catalogue messages, shared like the messages' own (append only). */

@@ -20,7 +20,7 @@ export type DecodeResult<M> = { ok: true; message: M } | { ok: false; error: Dec
  * msgpack codec whose record structures come from the message catalogue, so both ends of a ring agree
  * on them without exchanging anything: one per message type, then one per object shape nested in a
  * message (a scan result), which would otherwise travel as an inline structure in every message and be
- * decoded on msgpackr's slow path (3.4 vs 0.9 µs for a PairsScanned of 8 results). `maxSharedStructures`
+ * decoded on msgpackr's slow path (several times slower: docs/benchmarks.md). `maxSharedStructures`
  * equals that count: an object with an unexpected key order is encoded with an inline structure instead
  * of silently growing the shared table (which would desynchronise the two ends).
  */

@@ -3,7 +3,7 @@ import { defineMessage } from "./message.js";
 
 /**
  * Supervisor → host commands. They travel on a per-worker control ring checked every loop turn (not by
- * `postMessage`, whose delivery waits for the worker's event loop and took up to 20 ms under load).
+ * `postMessage`, whose delivery waits for the worker's event loop, which a busy worker visits late).
  */
 export const RestartActor = defineMessage(
   z.object({

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { BACKPRESSURE_POLICIES } from "./ring-layout.js";
 
 /**
  * Host → supervisor events and the startup description. These cross threads by `postMessage` (structured
@@ -9,6 +8,8 @@ import { BACKPRESSURE_POLICIES } from "./ring-layout.js";
 
 const sab = z.instanceof(SharedArrayBuffer);
 
+/** What a full channel does to its producer: overwrite the oldest frames (a gap the consumer sees) or wait. */
+export const BACKPRESSURE_POLICIES = ["drop-oldest", "block"] as const;
 export const BackpressurePolicy = z.enum(BACKPRESSURE_POLICIES);
 export type BackpressurePolicy = z.output<typeof BackpressurePolicy>;
 
@@ -88,7 +89,17 @@ export const MetricsReport = z.object({
 export type MetricsReport = z.output<typeof MetricsReport>;
 
 /** The latest state an actor published for the control API (positions, orders, risk state); JSON-safe. */
-export const ActorStatusReport = z.object({ type: z.literal("ActorStatusReport"), actor: z.string(), status: z.unknown() });
+export const ActorStatusReport = z.object({
+  type: z.literal("ActorStatusReport"),
+  actor: z.string(),
+  status: z.unknown(),
+});
 export type ActorStatusReport = z.output<typeof ActorStatusReport>;
 
-export type HostToSupervisor = ActorStarted | ActorCrashed | ActorsStopped | HostFault | MetricsReport | ActorStatusReport;
+export type HostToSupervisor =
+  | ActorStarted
+  | ActorCrashed
+  | ActorsStopped
+  | HostFault
+  | MetricsReport
+  | ActorStatusReport;

@@ -90,14 +90,24 @@ export const SubmitOrder = defineMessage(
 );
 export type SubmitOrder = z.output<typeof SubmitOrder.schema>;
 
-/** strategy or risk → orders: cancel one order (`clId`) or, with `clId` "", every open order of `strategy` ("" = all). */
+/**
+ * strategy or risk → orders: cancel one order (`clId`) or, with `clId` "", every open order of `strategy` ("" = all).
+ */
 export const RequestCancel = defineMessage(
-  z.object({ type: z.literal("RequestCancel"), strategy: z.string(), clId: z.string(), reason: z.string(), tsNs: nanos }),
+  z.object({
+    type: z.literal("RequestCancel"),
+    strategy: z.string(),
+    clId: z.string(),
+    reason: z.string(),
+    tsNs: nanos,
+  }),
 );
 export type RequestCancel = z.output<typeof RequestCancel.schema>;
 
 /** orders → venue: place one order under a fresh client id (`0x` + 32 hex). */
-export const PlaceOrder = defineMessage(z.object({ type: z.literal("PlaceOrder"), clId: z.string(), ...orderFields, tsNs: nanos }));
+export const PlaceOrder = defineMessage(
+  z.object({ type: z.literal("PlaceOrder"), clId: z.string(), ...orderFields, tsNs: nanos }),
+);
 export type PlaceOrder = z.output<typeof PlaceOrder.schema>;
 
 /** orders → venue: cancel `clIdToCancel`; `clId` is the cancel request's own id. */
@@ -163,7 +173,15 @@ export const OrderFilled = defineMessage(
 );
 export type OrderFilled = z.output<typeof OrderFilled.schema>;
 
-export const OrderStatus = z.enum(["pending_new", "accepted", "partially_filled", "filled", "canceled", "rejected", "unknown"]);
+export const OrderStatus = z.enum([
+  "pending_new",
+  "accepted",
+  "partially_filled",
+  "filled",
+  "canceled",
+  "rejected",
+  "unknown",
+]);
 export type OrderStatus = z.output<typeof OrderStatus>;
 
 /** orders → strategy, risk: an order changed state (risk counts open orders and their notional from it). */
@@ -185,7 +203,9 @@ export const OrderStatusChanged = defineMessage(
 );
 export type OrderStatusChanged = z.output<typeof OrderStatusChanged.schema>;
 
-/** orders → strategy, risk: a position after a fill. `qty` is signed base units; PnL in quote, fees included in `fees`. */
+/**
+ * orders → strategy, risk: a position after a fill. `qty` is signed base units; PnL in quote, fees included in `fees`.
+ */
 export const PositionChanged = defineMessage(
   z.object({
     type: z.literal("PositionChanged"),
@@ -218,7 +238,9 @@ export type AccountUpdated = z.output<typeof AccountUpdated.schema>;
  * with every open order's `OrderStatusChanged` and one `PositionChanged` / `AccountUpdated` each, as after
  * its own rebuild, then `AccountStateSent`.
  */
-export const RequestAccountState = defineMessage(z.object({ type: z.literal("RequestAccountState"), requester: z.string(), tsNs: nanos }));
+export const RequestAccountState = defineMessage(
+  z.object({ type: z.literal("RequestAccountState"), requester: z.string(), tsNs: nanos }),
+);
 export type RequestAccountState = z.output<typeof RequestAccountState.schema>;
 
 /**
@@ -226,5 +248,7 @@ export type RequestAccountState = z.output<typeof RequestAccountState.schema>;
  * position and balance was sent before this). Lets a requester that reconciles against the answer (the
  * paper venue) know when it has all of it.
  */
-export const AccountStateSent = defineMessage(z.object({ type: z.literal("AccountStateSent"), requester: z.string(), tsNs: nanos }));
+export const AccountStateSent = defineMessage(
+  z.object({ type: z.literal("AccountStateSent"), requester: z.string(), tsNs: nanos }),
+);
 export type AccountStateSent = z.output<typeof AccountStateSent.schema>;

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { AnyMessage } from "../protocol/codec.js";
-import type { Nanos } from "../protocol/time.js";
+import type { Nanos } from "../model/time.js";
 import type { ActorMetrics } from "./metrics.js";
 
 /**
@@ -34,7 +34,10 @@ export interface ActorContext<Config = unknown> {
    * µs on a small VM). 0 withdraws the expectation. No effect under the inline transport.
    */
   expectReply(withinMs: number): void;
-  /** For `rehearse`: encodes and decodes a message with the thread's codec, as a send to another thread and its receipt would. */
+  /**
+   * For `rehearse`: encodes and decodes a message with the thread's codec, as a send to another thread and its receipt
+   * would.
+   */
   rehearseCodec(message: AnyMessage): void;
   /** Which run of the actor this context belongs to: 1 at the start, one more per restart. */
   readonly incarnation: number;
@@ -68,16 +71,6 @@ export interface ActorContext<Config = unknown> {
    * awaiting something does when a crash happens elsewhere) and must notice `signal`.
    */
   faultPoint(point: string): void;
-}
-
-/**
- * What an actor says of its own health, as the `health` field of the status it publishes
- * (`ctx.publishStatus({ …, health })`). `/health` is degraded while any actor's is, and lists its reasons.
- */
-export interface ActorHealth {
-  status: "ok" | "degraded";
-  /** Short, specific, operator-readable: `"journal: ENOSPC on data/journal.log (0 B free)"`, `"BTC-USDT-PERP stale 12.4 s"`. */
-  reasons: string[];
 }
 
 export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;

@@ -1,4 +1,14 @@
-import { wallClockNs, type Nanos } from "../protocol/time.js";
+import type { Nanos } from "../model/time.js";
+
+const originNs = BigInt(Math.round(performance.timeOrigin * 1000)) * 1000n;
+
+/**
+ * Wall clock in epoch ns, monotonic within a thread (the thread's time origin plus its monotonic clock).
+ * Only shells and the supervisor read it; cores receive time as an argument.
+ */
+export function wallClockNs(): Nanos {
+  return originNs + BigInt(Math.floor(performance.now() * 1e6));
+}
 
 /** The one place a shell may read time from; cores get `now` passed in. */
 export interface Clock {

@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
 import type { HostStartup, HostToSupervisor, SupervisorToHost } from "../protocol/host.js";
 import { createCodec } from "../protocol/catalog.js";
-import { RingConsumer, RingProducer } from "../protocol/ring.js";
+import { RingConsumer, RingProducer } from "../transport/ring.js";
 import type { ActorDef } from "./actor.js";
 import type { Clock } from "./clock.js";
-import { Doorbell } from "./doorbell.js";
-import type { FrameReader } from "./frames.js";
+import { Doorbell } from "../transport/doorbell.js";
+import type { FrameReader } from "../transport/frames.js";
 import { ThreadHost } from "./host.js";
 
 /** Imports a compiled actor module; its default export is the `ActorDef`. */

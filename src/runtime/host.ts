@@ -1,15 +1,15 @@
 import type { Logger } from "pino";
 import type { AnyMessage, Codec } from "../protocol/codec.js";
-import { msToNs } from "../protocol/time.js";
+import { msToNs } from "../model/time.js";
 import type { HostedActor, HostToSupervisor, BackpressurePolicy, SupervisorToHost } from "../protocol/host.js";
 import type { ActorContext, ActorDef, ActorInstance, Handler } from "./actor.js";
 import type { Clock } from "./clock.js";
 import { ActorCounters, CustomMetrics, Slot, type ActorMetrics } from "./metrics.js";
 import { TimerQueue } from "./timers.js";
-import { Doorbell } from "./doorbell.js";
-import { Mailbox } from "./mailbox.js";
-import type { FrameReader, FrameWriter } from "./frames.js";
-import { ChannelFrames } from "./frames.js";
+import type { Doorbell } from "../transport/doorbell.js";
+import { Mailbox } from "../transport/mailbox.js";
+import type { FrameReader, FrameWriter } from "../transport/frames.js";
+import { ChannelFrames } from "../transport/frames.js";
 import { Incarnation } from "./incarnation.js";
 
 /** Messages held for an actor that is restarting; past this many the oldest are dropped and counted. */
@@ -342,7 +342,9 @@ export class ThreadHost {
           this.options.emit({
             type: "HostFault",
             thread: this.options.thread,
-            reason: `ring to ${head.out.peer} full for more than ${this.options.blockDeadlineMs} ms (${this.overflow.length} frames waiting)`,
+            reason:
+              `ring to ${head.out.peer} full for more than ${this.options.blockDeadlineMs} ms ` +
+              `(${this.overflow.length} frames waiting)`,
           });
         }
         break;
@@ -371,7 +373,7 @@ export class ThreadHost {
 
   /**
    * Called on `wake()` from this thread: a loop parked in `Atomics.waitAsync` resumes through it at once,
-   * where its own notify would come back through the platform's task queue (~100-250 µs measured here).
+   * where its own notify would come back through the platform's task queue (a slow path: docs/benchmarks.md).
    */
   onLocalWake: (() => void) | undefined;
 
@@ -419,11 +421,15 @@ export class ThreadHost {
       const now = Date.now();
       if (now - this.lastDecodeLogMs > 10_000) {
         this.lastDecodeLogMs = now;
-        this.options.log.warn({ thread: this.options.thread, reason: decoded.reason, total: this.decodeErrors }, "dropped undecodable frame");
+        this.options.log.warn(
+          { thread: this.options.thread, reason: decoded.reason, total: this.decodeErrors },
+          "dropped undecodable frame",
+        );
       }
       return;
     }
-    for (const reader of this.localReaders[decoded.channel]) this.mailbox.push(reader, decoded.channel, decoded.message);
+    for (const reader of this.localReaders[decoded.channel])
+      this.mailbox.push(reader, decoded.channel, decoded.message);
   };
 
   private drainMailbox(): number {
@@ -475,7 +481,8 @@ export class ThreadHost {
     // A send from outside a turn runs one inside the sender's call (`runInputsAtOnce`): restore, not clear.
     const outer = bell.currentActor();
     bell.setCurrentActor(slot.spec.index);
-    // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a histogram.
+    // Timing every call would cost two clock reads per hop (most of a co-located hop); one in 16 is plenty for a
+    // histogram.
     const timed = (++this.deliveries & 15) === 0;
     const t0 = timed ? performance.now() : 0;
     const outerDelivering = this.delivering;
@@ -714,7 +721,11 @@ export class ThreadHost {
     this.lastStatusFlushMs = nowMs;
     for (const [actor, status] of this.statuses) {
       try {
-        this.options.emit({ type: "ActorStatusReport", actor, status: typeof status === "function" ? (status as () => unknown)() : status });
+        this.options.emit({
+          type: "ActorStatusReport",
+          actor,
+          status: typeof status === "function" ? (status as () => unknown)() : status,
+        });
       } catch (err) {
         this.byName.get(actor)?.log.error({ err }, "building the status failed; not shipped");
       }

@@ -1,11 +1,10 @@
 import type { Logger } from "pino";
 import type { HostToSupervisor } from "../protocol/host.js";
 import { createCodec } from "../protocol/catalog.js";
-import type { Nanos } from "../protocol/time.js";
-import type { ResolvedChildSpec } from "../supervisor/child-spec.js";
+import type { Nanos } from "../model/time.js";
 import type { ActorDef } from "./actor.js";
 import { SimulatedClock } from "./clock.js";
-import { createDoorbell, Doorbell } from "./doorbell.js";
+import { createDoorbell, Doorbell } from "../transport/doorbell.js";
 import { ThreadHost } from "./host.js";
 import { createMetricsBlock } from "./metrics.js";
 import { channelPolicy } from "../protocol/channels.js";
@@ -15,17 +14,30 @@ import { channelPolicy } from "../protocol/channels.js";
  * is ordered by event time: all messages at the current time are delivered (FIFO), then the clock jumps
  * to the earliest timer. Same actor code as the threaded runtime, and deterministic.
  */
+/** What the inline runtime needs of a child spec: its name, the module it runs and its config. */
+export interface InlineChild {
+  readonly name: string;
+  readonly module: string;
+  readonly config: unknown;
+}
+
 export class InlineRuntime {
   readonly clock: SimulatedClock;
   readonly events: HostToSupervisor[] = [];
   private readonly host: ThreadHost;
 
-  constructor(children: readonly ResolvedChildSpec[], defs: ReadonlyMap<string, ActorDef>, startNs: Nanos, log: Logger) {
+  constructor(children: readonly InlineChild[], defs: ReadonlyMap<string, ActorDef>, startNs: Nanos, log: Logger) {
     this.clock = new SimulatedClock(startNs);
     const names = [...new Set(children.flatMap((c) => [...defs.get(c.name)!.reads, ...defs.get(c.name)!.writes]))];
     this.host = new ThreadHost({
       thread: "inline",
-      actors: children.map((c, index) => ({ index, name: c.name, kind: defs.get(c.name)!.kind, moduleUrl: c.module, config: c.config })),
+      actors: children.map((c, index) => ({
+        index,
+        name: c.name,
+        kind: defs.get(c.name)!.kind,
+        moduleUrl: c.module,
+        config: c.config,
+      })),
       channels: names.map((name) => ({ name, policy: channelPolicy(name) })),
       remoteReaders: names.map(() => []),
       inbound: [],

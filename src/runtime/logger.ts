@@ -18,7 +18,8 @@ export const REDACT_PATHS = [
 
 /**
  * The daemon's logger: JSON lines on stdout, written straight to fd 1 (also from workers, so log lines
- * do not queue behind the main thread). Writes are synchronous: nothing logs on the hot path, and a crashing thread loses no line.
+ * do not queue behind the main thread). Writes are synchronous: nothing logs on the hot path, and a crashing thread
+ * loses no line.
  */
 export function createLogger(level = "info"): Logger {
   return pino(

@@ -12,8 +12,8 @@ export const packageRoot: string = (() => {
 })();
 
 /**
- * Worker threads always load compiled JavaScript: starting a worker through a TypeScript loader costs
- * ~150 ms, which would blow the restart budget. Maps `<root>/src/a/b.ts` to `<root>/dist/src/a/b.js`;
+ * Worker threads always load compiled JavaScript: starting a worker through a TypeScript loader is slow
+ * enough to blow the restart budget (docs/benchmarks.md). Maps `<root>/src/a/b.ts` to `<root>/dist/src/a/b.js`;
  * under dist/ only the extension changes (a `.ts` URL built relative to a compiled module).
  */
 export function compiledUrl(moduleUrl: string | URL): URL {

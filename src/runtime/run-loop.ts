@@ -1,6 +1,7 @@
-import { wallClockNs } from "../protocol/time.js";
 import type { ThreadHost } from "./host.js";
-import type { Doorbell } from "./doorbell.js";
+import type { Doorbell } from "../transport/doorbell.js";
+import { wallClockNs } from "./clock.js";
+import { elapsedMs } from "../model/time.js";
 
 export interface LoopOptions {
   /**
@@ -11,10 +12,10 @@ export interface LoopOptions {
   readonly spinUs: number;
   /**
    * While spinning, the thread's actors rehearse their decision path (`ActorInstance.rehearse`) this
-   * often; 0 = never. A decision comes every few seconds, and on this kind of machine state untouched
+   * often; 0 = never. A decision comes every few seconds, and on a small shared machine state untouched
    * for milliseconds is read at memory latency (`leadlag bench cache`): rehearsing keeps the code and
-   * data of the next decision in the caches (decision benchmark p50 1354 → 766 µs here, medians of four
-   * alternating runs). None starts within `REHEARSAL_QUIET_MS` of work, so the frames of one burst are
+   * data of the next decision in the caches (the decision benchmark with and without it: docs/benchmarks.md).
+   * None starts within `REHEARSAL_QUIET_MS` of work, so the frames of one burst are
    * not held up behind a rehearsal.
    */
   readonly rehearseEveryUs: number;
@@ -25,7 +26,7 @@ export interface LoopOptions {
   /**
    * Workers park with the blocking `Atomics.wait` in slices of this many ms, visiting the event loop
    * between slices: a frame wakes the thread in microseconds (a `waitAsync` wake goes through the event
-   * loop and cost ~100 µs here), and timers and I/O still run within a slice. 0 = `waitAsync` (the main
+   * loop, which is much slower), and timers and I/O still run within a slice. 0 = `waitAsync` (the main
    * thread, which must never block).
    */
   readonly blockingParkSliceMs: number;
@@ -100,7 +101,8 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
     }
     bell.setBusySince(0);
     const due = host.nextTimerDue();
-    const timeoutMs = due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, Number(due - wallClockNs()) / 1e6));
+    const timeoutMs =
+      due === undefined ? MAX_PARK_MS : Math.min(MAX_PARK_MS, Math.max(0, elapsedMs(wallClockNs(), due)));
     if (options.blockingParkSliceMs > 0) {
       const woke = Atomics.wait(bell.words, 0, seen, Math.min(timeoutMs, options.blockingParkSliceMs));
       bell.setParked(false);
@@ -126,21 +128,25 @@ async function loop(host: ThreadHost, bell: Doorbell, options: LoopOptions, stop
 /**
  * Ring polls between two clock reads in a blocking spin. A clock read allocates (a heap number), and a
  * spin that allocates on every poll sweeps the young generation through the core's caches, evicting the
- * state the next message needs: here a 256 KB working set read at 5 ns per access after 5 ms of such a
- * spin costs 35 ns, and still 5 ns after a spin that reads the clock once per 512 polls (10-40 µs, by
- * the number of rings polled).
+ * state the next message needs; a spin that reads the clock once per 512 polls leaves it in place
+ * (`leadlag bench cache`, docs/benchmarks.md).
  */
 const POLLS_PER_CLOCK_READ = 512;
 
 /**
  * Spins through the event loop until `spinEnd` (a `performance.now()` time). Between two turns it
  * watches the doorbell, which every producer rings after writing a frame for this thread (and a local
- * send rings too): one atomic load per poll, 512 polls in ~4 µs, where `hasWork` reads every ring (~70
- * ns with four). A turn allocates (a promise, an Immediate, the clock read) and enters the kernel; with a
- * turn per poll the main thread's young generation filled every 45 ms in the order-path benchmark, with
- * this spin every 71. A socket message that arrives mid-spin waits those few µs for its turn.
+ * send rings too): one atomic load per poll, where `hasWork` reads every ring. A turn allocates (a promise,
+ * an Immediate, the clock read) and enters the kernel, so a turn per poll fills the young generation much
+ * sooner (docs/benchmarks.md). A socket message that arrives mid-spin waits a few polls' time for its turn.
  */
-async function pollUntilWork(host: ThreadHost, bell: Doorbell, spinEnd: number, rehearseFrom: number, rehearseEveryMs: number): Promise<boolean> {
+async function pollUntilWork(
+  host: ThreadHost,
+  bell: Doorbell,
+  spinEnd: number,
+  rehearseFrom: number,
+  rehearseEveryMs: number,
+): Promise<boolean> {
   for (;;) {
     // The count first: a frame written after it rings a change; one written before is on a ring.
     const rung = bell.count();
@@ -165,7 +171,10 @@ function spinUntilWork(host: ThreadHost, spinEnd: number, rehearseFrom: number, 
   }
 }
 
-/** Rehearses once the thread has been idle since `from` (`REHEARSAL_QUIET_MS` after its work), at most every `everyMs`; 0 = never. */
+/**
+ * Rehearses once the thread has been idle since `from` (`REHEARSAL_QUIET_MS` after its work), at most every `everyMs`;
+ * 0 = never.
+ */
 function rehearseIfQuiet(host: ThreadHost, now: number, from: number, everyMs: number): boolean {
   return everyMs > 0 && now >= from && host.rehearseIfDue(now, everyMs);
 }

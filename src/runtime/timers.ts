@@ -1,4 +1,4 @@
-import type { Nanos } from "../protocol/time.js";
+import type { Nanos } from "../model/time.js";
 
 export interface TimerEntry {
   readonly owner: number;

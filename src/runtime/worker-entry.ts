@@ -12,7 +12,7 @@ import { runHostLoop } from "./run-loop.js";
  */
 const port = parentPort!;
 /**
- * A standby worker has already paid for loading the runtime (zod, msgpackr, pino: ~100 ms) and waits for
+ * A standby worker has already paid for loading the runtime (zod, msgpackr, pino) and waits for
  * the startup of a thread that died, with the daemon's actor modules preloaded; that is what makes a
  * worker restart cost milliseconds.
  */
@@ -59,6 +59,17 @@ function runCommand(message: SupervisorToHost): void {
 const { host, bell, close } = createHost(startup, wallClock, log, emit, onCommand);
 
 await host.start();
-await runHostLoop(host, bell, { spinUs: startup.spinUs, rehearseEveryUs: startup.rehearseEveryUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 }, () => stopped);
+await runHostLoop(
+  host,
+  bell,
+  {
+    spinUs: startup.spinUs,
+    rehearseEveryUs: startup.rehearseEveryUs,
+    yieldEveryMs: 1,
+    metricsEveryMs: 1000,
+    blockingParkSliceMs: 1,
+  },
+  () => stopped,
+);
 close();
 port.close();

@@ -21,7 +21,13 @@ export const CHILD_DEFAULTS = { restart: "permanent", shutdownMs: 2000, config: 
 export class ChildSpecError extends Error {
   override readonly name = "ChildSpecError";
   constructor(
-    readonly code: "duplicate_name" | "invalid_name" | "invalid_thread" | "invalid_shutdown" | "invalid_restart" | "unread_channel_writer_missing",
+    readonly code:
+      | "duplicate_name"
+      | "invalid_name"
+      | "invalid_thread"
+      | "invalid_shutdown"
+      | "invalid_restart"
+      | "unread_channel_writer_missing",
     readonly offender: string,
     message: string,
   ) {
@@ -36,18 +42,32 @@ const RESTARTS: ReadonlySet<string> = new Set(["permanent", "transient", "tempor
 export function resolveChildSpecs(specs: readonly ChildSpec[]): ResolvedChildSpec[] {
   const seen = new Set<string>();
   return specs.map((spec) => {
-    if (!NAME.test(spec.name)) throw new ChildSpecError("invalid_name", spec.name, `child name '${spec.name}' must match ${NAME}`);
-    if (seen.has(spec.name)) throw new ChildSpecError("duplicate_name", spec.name, `child '${spec.name}' is listed twice`);
+    if (!NAME.test(spec.name))
+      throw new ChildSpecError("invalid_name", spec.name, `child name '${spec.name}' must match ${NAME}`);
+    if (seen.has(spec.name))
+      throw new ChildSpecError("duplicate_name", spec.name, `child '${spec.name}' is listed twice`);
     seen.add(spec.name);
     if (spec.thread !== "main" && !NAME.test(spec.thread)) {
-      throw new ChildSpecError("invalid_thread", spec.name, `child '${spec.name}': thread '${spec.thread}' must be 'main' or match ${NAME}`);
+      throw new ChildSpecError(
+        "invalid_thread",
+        spec.name,
+        `child '${spec.name}': thread '${spec.thread}' must be 'main' or match ${NAME}`,
+      );
     }
     const resolved: ResolvedChildSpec = { ...CHILD_DEFAULTS, ...spec } as ResolvedChildSpec;
     if (!RESTARTS.has(resolved.restart)) {
-      throw new ChildSpecError("invalid_restart", spec.name, `child '${spec.name}': restart '${resolved.restart}' is not permanent | transient | temporary`);
+      throw new ChildSpecError(
+        "invalid_restart",
+        spec.name,
+        `child '${spec.name}': restart '${resolved.restart}' is not permanent | transient | temporary`,
+      );
     }
     if (!(Number.isFinite(resolved.shutdownMs) && resolved.shutdownMs > 0)) {
-      throw new ChildSpecError("invalid_shutdown", spec.name, `child '${spec.name}': shutdownMs must be a positive number, got ${resolved.shutdownMs}`);
+      throw new ChildSpecError(
+        "invalid_shutdown",
+        spec.name,
+        `child '${spec.name}': shutdownMs must be a positive number, got ${resolved.shutdownMs}`,
+      );
     }
     return resolved;
   });

@@ -1,6 +1,6 @@
 import os from "node:os";
-import type { Config } from "./config/index.js";
-import { estimatorShardCount } from "./config/index.js";
+import type { Config } from "../config/index.js";
+import { estimatorShardCount } from "../config/index.js";
 import type { ChildSpec } from "./child-spec.js";
 import { compiledUrl } from "../runtime/paths.js";
 
@@ -21,7 +21,8 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   const placement = config.runtime.placement;
   const hot = new Set<string>(placement.hot_worker);
   const hotThread = hotThreadOf(config);
-  const threadOf = (name: string): string => (placement.layout !== "isolated" && hot.has(name) ? hotThread : `worker-${name}`);
+  const threadOf = (name: string): string =>
+    placement.layout !== "isolated" && hot.has(name) ? hotThread : `worker-${name}`;
   const shutdownMs = config.runtime.supervisor.shutdown_timeout_ms;
   const children: ChildSpec[] = [];
   const add = (name: string, path: string, thread: string, extra: object = {}) =>
@@ -32,11 +33,17 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   add("feed", "feed", threadOf("feed"));
   const shards = estimatorShardCount(placement, cpuCount);
   // `estimator` in hot_worker puts the shards beside the strategy: a scan is then a mailbox hop, not a
-  // wake-up of a parked worker (which costs 60-500 µs on a small VM, docs/benchmarks.md).
-  const shardThread = (i: number) => (placement.layout !== "isolated" && hot.has("estimator") ? hotThread : `${ESTIMATOR_THREAD_PREFIX}${i}`);
-  for (let i = 0; i < shards; i++) add(`estimator-${i}`, "estimator", shardThread(i), { shard: { index: i, count: shards } });
+  // wake-up of a parked worker (costly on a small VM: docs/benchmarks.md).
+  const shardThread = (i: number) =>
+    placement.layout !== "isolated" && hot.has("estimator") ? hotThread : `${ESTIMATOR_THREAD_PREFIX}${i}`;
+  for (let i = 0; i < shards; i++)
+    add(`estimator-${i}`, "estimator", shardThread(i), { shard: { index: i, count: shards } });
   add("jumps", "jumps", threadOf("jumps"));
-  add("venue", config.execution.provider === "zmq" ? "venues/engine" : "venues/paper", config.execution.provider === "zmq" ? "main" : threadOf("venue"));
+  add(
+    "venue",
+    config.execution.provider === "zmq" ? "venues/engine" : "venues/paper",
+    config.execution.provider === "zmq" ? "main" : threadOf("venue"),
+  );
   add("orders", "orders", threadOf("orders"));
   add("risk", "risk", threadOf("risk"));
   add("strategy", "strategy", threadOf("strategy"));
@@ -51,5 +58,10 @@ export function hotThreadOf(config: Config): string {
 /** µs each thread spins after work before parking (`runtime.spin`): main, estimator workers, other workers. */
 export function spinPlan(config: Config): (thread: string) => number {
   const spin = config.runtime.spin;
-  return (thread) => (thread === "main" ? spin.main_spin_us : thread.startsWith(ESTIMATOR_THREAD_PREFIX) ? spin.estimator_spin_us : spin.spin_us);
+  return (thread) =>
+    thread === "main"
+      ? spin.main_spin_us
+      : thread.startsWith(ESTIMATOR_THREAD_PREFIX)
+        ? spin.estimator_spin_us
+        : spin.spin_us;
 }

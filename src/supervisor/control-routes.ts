@@ -1,9 +1,9 @@
 import type { ControlServer, SubsystemHealth } from "./http.js";
 import type { DaemonMetrics } from "./metrics.js";
 import type { Supervisor } from "./supervisor.js";
-import type { OrdersStatus } from "../actors/orders/status.js";
 import type { EventLoopLagWindow } from "./event-loop-lag.js";
 import { actorHealthCheck, eventLoopCheck, publishedHealth, runStateCheck } from "./health.js";
+import type { OrdersStatus } from "../protocol/status.js";
 
 interface RiskStatus {
   breaker: { state: "ACTIVE" | "REDUCING" | "HALTED"; drawdownUsd: number };
@@ -53,7 +53,11 @@ export function registerControlRoutes(
     };
   });
 
-  server.route("GET", "/metrics", async () => ({ status: 200, body: await metrics.text(), contentType: metrics.contentType }));
+  server.route("GET", "/metrics", async () => ({
+    status: 200,
+    body: await metrics.text(),
+    contentType: metrics.contentType,
+  }));
 
   server.route("GET", "/control/actors", () => ({ status: 200, body: { actors: supervisor.actors() } }));
 
@@ -80,13 +84,19 @@ export function registerControlRoutes(
     const orders = ordersStatus()?.orders ?? [];
     return { status: 200, body: { orders: state === "all" ? orders : orders.filter((o) => o.open) } };
   });
-  server.route("GET", "/risk", () => ({ status: 200, body: supervisor.actorStatus("risk") ?? { error: "risk actor has not reported yet" } }));
+  server.route("GET", "/risk", () => ({
+    status: 200,
+    body: supervisor.actorStatus("risk") ?? { error: "risk actor has not reported yet" },
+  }));
   server.route("POST", "/risk/reset", () =>
-    supervisor.commandActor("risk", "reset") ? { status: 202, body: { reset: "requested" } } : { status: 404, body: { error: "no risk actor" } },
+    supervisor.commandActor("risk", "reset")
+      ? { status: 202, body: { reset: "requested" } }
+      : { status: 404, body: { error: "no risk actor" } },
   );
 
   server.route("POST", "/control/actors/{name}/crash", ({ params }) => {
-    if (!supervisor.actors().some((a) => a.name === params.name)) return { status: 404, body: { error: `no actor named '${params.name}'` } };
+    if (!supervisor.actors().some((a) => a.name === params.name))
+      return { status: 404, body: { error: `no actor named '${params.name}'` } };
     return supervisor.crashActor(params.name)
       ? { status: 202, body: { crashing: params.name } }
       : { status: 403, body: { error: "fault injection is off (runtime.control.fault_injection)" } };

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, type Config } from "./config/index.js";
+import { loadConfig, ConfigError, type Config } from "../config/index.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
@@ -47,7 +47,10 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     return 2;
   }
   if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
-    process.stderr.write(`leadlag: ${configPath} trades real money (execution.mode: live); confirm with --live or ${LIVE_CONFIRM_ENV}=yes\n`);
+    process.stderr.write(
+      `leadlag: ${configPath} trades real money (execution.mode: live); confirm with --live or ` +
+        `${LIVE_CONFIRM_ENV}=yes\n`,
+    );
     return 2;
   }
   try {
@@ -168,8 +171,19 @@ async function supervise(
   // (TimeoutStartSec: READY=1 is only sent here).
   watchdog?.arm();
   notifier.ready(`running: ${supervisor.actors().length} actors`);
-  log.info({ config: info.configPath, startMs: Date.now() - info.startedAt, health: info.healthUrl, actors: supervisor.actors().map((a) => `${a.name}@${a.thread}`) }, "leadlag running");
-  const outcome = await Promise.race([signal.then((s) => ({ signal: s })), supervisor.escalated.then((report) => ({ report }))]);
+  log.info(
+    {
+      config: info.configPath,
+      startMs: Date.now() - info.startedAt,
+      health: info.healthUrl,
+      actors: supervisor.actors().map((a) => `${a.name}@${a.thread}`),
+    },
+    "leadlag running",
+  );
+  const outcome = await Promise.race([
+    signal.then((s) => ({ signal: s })),
+    supervisor.escalated.then((report) => ({ report })),
+  ]);
   if ("report" in outcome) {
     await server?.close();
     return EXIT_ESCALATED;

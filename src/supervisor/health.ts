@@ -3,10 +3,10 @@
  * field of their published status) and how long the main thread's event loop was blocked. Each reason
  * names its source, so `/health` says what is wrong and where.
  */
-import type { ActorHealth } from "../runtime/actor.js";
 import type { SubsystemHealth } from "./http.js";
 import type { ActorStatus } from "./supervisor.js";
 import type { EventLoopLagWindow } from "./event-loop-lag.js";
+import type { ActorHealth } from "../protocol/status.js";
 
 export const MALFORMED_HEALTH = "published a health field that is not {status: ok|degraded, reasons: [text]}";
 

@@ -18,7 +18,11 @@ export interface RouteResult {
   contentType?: string;
 }
 
-export type RouteHandler = (request: { params: Record<string, string>; query: URLSearchParams; body: unknown }) => Promise<RouteResult> | RouteResult;
+export type RouteHandler = (request: {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+}) => Promise<RouteResult> | RouteResult;
 
 interface Route {
   method: string;
@@ -65,7 +69,10 @@ export class PortInUseError extends Error {
     readonly host: string,
     readonly port: number,
   ) {
-    super(`port ${port} on ${host} is already in use (observability.health_server.port); stop the other process or choose another port`);
+    super(
+      `port ${port} on ${host} is already in use (observability.health_server.port); stop the other process or ` +
+        `choose another port`,
+    );
   }
 }
 
@@ -88,9 +95,7 @@ export class ControlServer {
 
   route(method: "GET" | "POST", path: string, handler: RouteHandler, operator = method === "POST"): void {
     const keys: string[] = [];
-    const pattern = new RegExp(
-      "^" + path.replace(/\{(\w+)\}/g, (_, k: string) => (keys.push(k), "([^/]+)")) + "$",
-    );
+    const pattern = new RegExp("^" + path.replace(/\{(\w+)\}/g, (_, k: string) => (keys.push(k), "([^/]+)")) + "$");
     this.routes.push({ method, pattern, keys, handler, operator });
   }
 

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Logger } from "pino";
 import type { MetricsReport } from "../protocol/host.js";
-import { Ring } from "../protocol/ring.js";
+import { Ring } from "../transport/ring.js";
 import { ActorCounters, HANDLER_BUCKETS_S, Slot } from "../runtime/metrics.js";
 import type { Topology } from "./topology.js";
 import type { Supervisor } from "./supervisor.js";
@@ -41,7 +41,11 @@ export class DaemonMetrics {
     });
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     const block = new Float64Array(topology.metricsBlock);
-    const counters = topology.children.map((c, i) => ({ actor: c.name, thread: c.thread, counters: new ActorCounters(block, i) }));
+    const counters = topology.children.map((c, i) => ({
+      actor: c.name,
+      thread: c.thread,
+      counters: new ActorCounters(block, i),
+    }));
     const perActor = (name: string, help: string, slot: Slot, kind: "counter" | "gauge") => {
       const Metric = kind === "counter" ? Counter : Gauge;
       new Metric({
@@ -61,8 +65,18 @@ export class DaemonMetrics {
     };
     perActor("actor_messages_in_total", "Messages delivered to the actor's handlers", Slot.MessagesIn, "counter");
     perActor("actor_messages_out_total", "Messages the actor sent", Slot.MessagesOut, "counter");
-    perActor("actor_drops_total", "Messages dropped for the actor while it was down and its buffer full", Slot.Drops, "counter");
-    perActor("actor_handler_errors_total", "Handler calls that threw (each one restarts the actor)", Slot.HandlerErrors, "counter");
+    perActor(
+      "actor_drops_total",
+      "Messages dropped for the actor while it was down and its buffer full",
+      Slot.Drops,
+      "counter",
+    );
+    perActor(
+      "actor_handler_errors_total",
+      "Handler calls that threw (each one restarts the actor)",
+      Slot.HandlerErrors,
+      "counter",
+    );
     perActor("actor_mailbox_depth", "Messages waiting for the actor while it restarts", Slot.MailboxDepth, "gauge");
     new Counter({
       name: `${PREFIX}actor_restarts_total`,
@@ -81,7 +95,8 @@ export class DaemonMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const s of supervisor()?.actors() ?? []) this.set({ actor: s.name, thread: s.thread, state: s.state }, s.state === "running" ? 1 : 0);
+        for (const s of supervisor()?.actors() ?? [])
+          this.set({ actor: s.name, thread: s.thread, state: s.state }, s.state === "running" ? 1 : 0);
       },
     });
     const ringLabels = ["from", "to", "policy"] as const;
@@ -105,7 +120,8 @@ export class DaemonMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const r of topology.rings) this.inc({ from: r.from, to: r.to, policy: r.policy }, Ring.stats(r.buffer).dropped);
+        for (const r of topology.rings)
+          this.inc({ from: r.from, to: r.to, policy: r.policy }, Ring.stats(r.buffer).dropped);
       },
     });
     this.handlerHistogramText = () => handlerHistogramText(counters);
@@ -209,7 +225,11 @@ function handlerHistogramText(actors: readonly { actor: string; thread: string; 
     const { buckets, count, sum } = a.counters.handlerHistogram();
     const base = `actor="${a.actor}",thread="${a.thread}"`;
     HANDLER_BUCKETS_S.forEach((le, i) => lines.push(`${name}_bucket{${base},le="${le}"} ${buckets[i]}`));
-    lines.push(`${name}_bucket{${base},le="+Inf"} ${count}`, `${name}_sum{${base}} ${sum}`, `${name}_count{${base}} ${count}`);
+    lines.push(
+      `${name}_bucket{${base},le="+Inf"} ${count}`,
+      `${name}_sum{${base}} ${sum}`,
+      `${name}_count{${base}} ${count}`,
+    );
   }
   return lines.join("\n") + "\n";
 }

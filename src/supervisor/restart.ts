@@ -2,7 +2,10 @@ import type { RestartType } from "./child-spec.js";
 
 export type Strategy = "one_for_one" | "rest_for_one" | "one_for_all";
 
-/** Why a child stopped running. `shutdown` is the supervisor's own stop; `crash` covers handler errors, dead workers and stuck actors. */
+/**
+ * Why a child stopped running. `shutdown` is the supervisor's own stop; `crash` covers handler errors, dead workers and
+ * stuck actors.
+ */
 export type ExitReason = "crash" | "normal" | "shutdown";
 
 export interface RestartPolicy {

@@ -1,10 +1,10 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { HostToSupervisor, InjectCrash, InjectStall, SupervisorToHost } from "../protocol/host.js";
-import { Ring, RingProducer } from "../protocol/ring.js";
+import { Ring, RingProducer } from "../transport/ring.js";
 import { createCodec } from "../protocol/catalog.js";
 import { wallClock } from "../runtime/clock.js";
-import { Doorbell } from "../runtime/doorbell.js";
+import { Doorbell } from "../transport/doorbell.js";
 import { createHost } from "../runtime/host-factory.js";
 import type { ThreadHost } from "../runtime/host.js";
 import { compiledUrl } from "../runtime/paths.js";
@@ -96,9 +96,11 @@ export class Supervisor {
   ) {
     this.budget = new RestartBudget(options.policy);
     this.bells = new Map(Object.entries(topology.doorbells).map(([thread, buffer]) => [thread, new Doorbell(buffer)]));
-    for (const [thread, buffer] of Object.entries(topology.controlRings)) this.commandRings.set(thread, new RingProducer(buffer));
+    for (const [thread, buffer] of Object.entries(topology.controlRings))
+      this.commandRings.set(thread, new RingProducer(buffer));
     this.order = topology.children.map((c) => c.name);
-    for (const c of topology.children) this.status.set(c.name, { name: c.name, thread: c.thread, state: "starting", restarts: 0 });
+    for (const c of topology.children)
+      this.status.set(c.name, { name: c.name, thread: c.thread, state: "starting", restarts: 0 });
   }
 
   /** Starts every thread in order and resolves when every actor has reported started. */
@@ -108,7 +110,9 @@ export class Supervisor {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const late = [...this.status.values()].filter((s) => s.state !== "running").map((s) => `${s.name} (${s.state}${s.lastError ? `: ${s.lastError}` : ""})`);
+        const late = [...this.status.values()]
+          .filter((s) => s.state !== "running")
+          .map((s) => `${s.name} (${s.state}${s.lastError ? `: ${s.lastError}` : ""})`);
         reject(new Error(`actors not started within ${this.options.startTimeoutMs} ms: ${late.join(", ")}`));
       }, this.options.startTimeoutMs);
     });
@@ -176,7 +180,18 @@ export class Supervisor {
       const { host, bell, close } = createHost(startup, wallClock, this.options.log.child({ thread }), emit);
       let stopped = false;
       await host.start();
-      const done = runHostLoop(host, bell, { spinUs: startup.spinUs, rehearseEveryUs: startup.rehearseEveryUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+      const done = runHostLoop(
+        host,
+        bell,
+        {
+          spinUs: startup.spinUs,
+          rehearseEveryUs: startup.rehearseEveryUs,
+          yieldEveryMs: 1,
+          metricsEveryMs: 1000,
+          blockingParkSliceMs: 0,
+        },
+        () => stopped,
+      );
       handle.main = { host, close, done, stop: () => ((stopped = true), host.wake()) };
       return;
     }
@@ -206,7 +221,10 @@ export class Supervisor {
     handle.worker = undefined;
     if (this.stopping || handle.expectedExit) return;
     const hosted = this.actorsOn(handle.name);
-    this.options.log.error({ thread: handle.name, code, actors: hosted }, "worker thread died; restarting it with its actors");
+    this.options.log.error(
+      { thread: handle.name, code, actors: hosted },
+      "worker thread died; restarting it with its actors",
+    );
     for (const name of hosted) this.markCrashed(name, `worker ${handle.name} exited with code ${code}`);
     this.onFailure(hosted, "crash");
   }
@@ -243,12 +261,16 @@ export class Supervisor {
       const since = bell.busySince();
       if (since === 0 || now - since <= this.options.heartbeatTimeoutMs) continue;
       const culprit = this.topology.children[bell.currentActor()]?.name ?? "(between handlers)";
-      this.options.log.error({ thread: handle.name, actor: culprit, stuckMs: now - since }, "thread stuck past its heartbeat deadline; terminating it");
+      this.options.log.error(
+        { thread: handle.name, actor: culprit, stuckMs: now - since },
+        "thread stuck past its heartbeat deadline; terminating it",
+      );
       handle.expectedExit = true;
       const worker = handle.worker;
       handle.worker = undefined;
       void worker.terminate().then(() => {
-        for (const name of this.actorsOn(handle.name)) this.markCrashed(name, `stuck: ${culprit} made no progress for ${now - since} ms`);
+        for (const name of this.actorsOn(handle.name))
+          this.markCrashed(name, `stuck: ${culprit} made no progress for ${now - since} ms`);
         this.onFailure(this.actorsOn(handle.name), "crash");
       });
     }
@@ -322,7 +344,12 @@ export class Supervisor {
       }
       s.state = "restarting";
       s.restarts++;
-      this.toHost(child.thread, { type: "RestartActor", actor: name, delayMs: decision.delayMs, graceful: !failed.includes(name) });
+      this.toHost(child.thread, {
+        type: "RestartActor",
+        actor: name,
+        delayMs: decision.delayMs,
+        graceful: !failed.includes(name),
+      });
     }
     for (const thread of deadThreads) void this.respawn(thread, decision.delayMs);
   }
@@ -374,7 +401,8 @@ export class Supervisor {
       if (message.type === "RestartActor") void host.restart(message.actor, message.delayMs, message.graceful);
       else if (message.type === "InjectCrash") host.injectCrash(message.actor, message.at);
       else if (message.type === "InjectStall") host.injectStall(message.actor);
-      else if (message.type === "ActorCommand") queueMicrotask(() => host.command(message.actor, message.command, JSON.parse(message.argsJson)));
+      else if (message.type === "ActorCommand")
+        queueMicrotask(() => host.command(message.actor, message.command, JSON.parse(message.argsJson)));
       host.wake();
       return;
     }
@@ -413,7 +441,10 @@ export class Supervisor {
       s.state = "stopping";
       const stopped = new Promise<void>((r) => this.stopWaiters.set(name, r));
       this.toHost(child.thread, { type: "StopActors", actors: [name], timeoutMs: child.shutdownMs });
-      if ((await Promise.race([stopped.then(() => "ok"), sleep(child.shutdownMs + 500).then(() => "timeout")])) === "timeout") {
+      if (
+        (await Promise.race([stopped.then(() => "ok"), sleep(child.shutdownMs + 500).then(() => "timeout")])) ===
+        "timeout"
+      ) {
         reports.push(this.shutdownError(name, `no stop acknowledgement within ${child.shutdownMs + 500} ms`));
       }
     }

@@ -1,8 +1,8 @@
 import type { BackpressurePolicy, HostStartup, HostedActor } from "../protocol/host.js";
 import { channelPolicy } from "../protocol/channels.js";
-import { createRing } from "../protocol/ring-layout.js";
+import { createRing } from "../transport/ring-layout.js";
 import type { ActorDef } from "../runtime/actor.js";
-import { createDoorbell } from "../runtime/doorbell.js";
+import { createDoorbell } from "../transport/doorbell.js";
 import { createMetricsBlock } from "../runtime/metrics.js";
 import { ChildSpecError, type ResolvedChildSpec } from "./child-spec.js";
 
@@ -66,7 +66,11 @@ export function buildTopology(
   for (const [channel, readingThreads] of readers) {
     if (!writers.has(channel)) {
       const reader = children.find((c) => defs.get(c.name)!.reads.includes(channel))!;
-      throw new ChildSpecError("unread_channel_writer_missing", reader.name, `child '${reader.name}' reads '${channel}' but no child writes it (threads ${[...readingThreads].join(", ")})`);
+      throw new ChildSpecError(
+        "unread_channel_writer_missing",
+        reader.name,
+        `child '${reader.name}' reads '${channel}' but no child writes it (threads ${[...readingThreads].join(", ")})`,
+      );
     }
   }
   const channels = names.map((name) => ({ name, policy: channelPolicy(name) }));

@@ -1,5 +1,5 @@
 import { workerData } from "node:worker_threads";
-import { Doorbell } from "../runtime/doorbell.js";
+import { Doorbell } from "../transport/doorbell.js";
 import { createLogger } from "../runtime/logger.js";
 import { MainHeartbeat, monotonicMs } from "./watchdog-heartbeat.js";
 import { stallVerdict } from "./watchdog-verdict.js";

@@ -9,7 +9,6 @@ import net from "node:net";
 
 const bin = fromRoot("bin", "leadlag.js");
 
-
 function writeConfig(text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), "leadlag-e2e-"));
   const file = path.join(dir, "config.yaml");
@@ -26,7 +25,10 @@ function daemon(args: string[]): { child: ChildProcess; output: () => string; ex
   return { child, output: () => out, exited };
 }
 
-async function waitForHealth(port: number, timeoutMs = 40_000): Promise<{ status: number; body: Record<string, unknown> }> {
+async function waitForHealth(
+  port: number,
+  timeoutMs = 40_000,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -45,7 +47,11 @@ async function waitForHealth(port: number, timeoutMs = 40_000): Promise<{ status
  * The whole daemon on the embedded synthetic market (on ports of its own, so /health can be ok: a daemon
  * without market data is rightly degraded), state in a temp dir.
  */
-const minimalConfig = (port: number, dir = mkdtempSync(path.join(tmpdir(), "leadlag-daemon-")), [trades, books] = freePortPair()) => `
+const minimalConfig = (
+  port: number,
+  dir = mkdtempSync(path.join(tmpdir(), "leadlag-daemon-")),
+  [trades, books] = freePortPair(),
+) => `
 mode: live
 runtime:
   db_path: ${path.join(dir, "db")}
@@ -62,7 +68,11 @@ observability:
   health_server: { host: 127.0.0.1, port: ${port} }
 `;
 
-async function json(port: number, pathname: string, method = "GET"): Promise<{ status: number; body: Record<string, unknown> }> {
+async function json(
+  port: number,
+  pathname: string,
+  method = "GET",
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { method });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -88,7 +98,6 @@ describe("daemon", () => {
     expect((await json(first, "/health")).status).toBe(200);
   });
 
-
   it("becomes healthy, serves metrics and control, and exits 0 on SIGTERM", async () => {
     const port = await freePort();
     const d = daemon(["run", writeConfig(minimalConfig(port))]);
@@ -107,40 +116,61 @@ describe("daemon", () => {
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
-  it("serves positions, orders and risk, restarts and crashes actors on request, and reports a restart in /health", async () => {
-    const port = await freePort();
-    const d = daemon(["run", writeConfig(minimalConfig(port))]);
-    running = d.child;
-    await waitForHealth(port);
-    const actorsOf = async () => (await json(port, "/control/actors")).body.actors as { name: string; restarts: number; state: string; thread: string }[];
-    const names = (await actorsOf()).map((a) => a.name);
-    expect(names.filter((n) => !n.startsWith("estimator-"))).toEqual(["market-synth", "md-bridge", "feed", "jumps", "venue", "orders", "risk", "strategy"]);
-    expect(names).toContain("estimator-0");
-    for (const a of await actorsOf()) expect(a.state).toBe("running");
+  it(
+    "serves positions, orders and risk, restarts and crashes actors on request, and reports a restart in " + "/health",
+    async () => {
+      const port = await freePort();
+      const d = daemon(["run", writeConfig(minimalConfig(port))]);
+      running = d.child;
+      await waitForHealth(port);
+      const actorsOf = async () =>
+        (await json(port, "/control/actors")).body.actors as {
+          name: string;
+          restarts: number;
+          state: string;
+          thread: string;
+        }[];
+      const names = (await actorsOf()).map((a) => a.name);
+      expect(names.filter((n) => !n.startsWith("estimator-"))).toEqual([
+        "market-synth",
+        "md-bridge",
+        "feed",
+        "jumps",
+        "venue",
+        "orders",
+        "risk",
+        "strategy",
+      ]);
+      expect(names).toContain("estimator-0");
+      for (const a of await actorsOf()) expect(a.state).toBe("running");
 
-    const crash = await json(port, "/control/actors/strategy/crash", "POST");
-    expect(crash.status).toBe(202);
-    for (let i = 0; i < 100 && (await actorsOf()).find((a) => a.name === "strategy")!.restarts === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    const strategy = (await actorsOf()).find((a) => a.name === "strategy")!;
-    expect(strategy.restarts).toBe(1);
-    await waitForHealth(port);
+      const crash = await json(port, "/control/actors/strategy/crash", "POST");
+      expect(crash.status).toBe(202);
+      for (let i = 0; i < 100 && (await actorsOf()).find((a) => a.name === "strategy")!.restarts === 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const strategy = (await actorsOf()).find((a) => a.name === "strategy")!;
+      expect(strategy.restarts).toBe(1);
+      await waitForHealth(port);
 
-    expect((await json(port, "/control/actors/risk/restart", "POST")).status).toBe(202);
-    await waitForHealth(port);
-    expect((await actorsOf()).find((a) => a.name === "risk")!.restarts).toBe(1);
+      expect((await json(port, "/control/actors/risk/restart", "POST")).status).toBe(202);
+      await waitForHealth(port);
+      expect((await actorsOf()).find((a) => a.name === "risk")!.restarts).toBe(1);
 
-    expect((await json(port, "/positions")).body).toEqual({ positions: [] });
-    expect((await json(port, "/orders?state=all")).body).toEqual({ orders: [] });
-    expect((await json(port, "/orders?state=bogus")).status).toBe(400);
-    const risk = await json(port, "/risk");
-    expect(risk.body).toMatchObject({ breaker: { state: "ACTIVE" }, open_orders: 0 });
-    expect((await json(port, "/risk/reset", "POST")).status).toBe(202);
-    d.child.kill("SIGTERM");
-    expect(await d.exited).toBe(0);
-  });
+      expect((await json(port, "/positions")).body).toEqual({ positions: [] });
+      expect((await json(port, "/orders?state=all")).body).toEqual({ orders: [] });
+      expect((await json(port, "/orders?state=bogus")).status).toBe(400);
+      const risk = await json(port, "/risk");
+      expect(risk.body).toMatchObject({ breaker: { state: "ACTIVE" }, open_orders: 0 });
+      expect((await json(port, "/risk/reset", "POST")).status).toBe(202);
+      d.child.kill("SIGTERM");
+      expect(await d.exited).toBe(0);
+    },
+  );
 
   it("exits 2 with every config error listed and starts nothing", async () => {
-    const bad = writeConfig("mode: sideways\nruntime: { supervisor: { intensity: -1 } }\nobservability: { health_server: { port: 99999 } }\n");
+    const bad = writeConfig(
+      "mode: sideways\nruntime: { supervisor: { intensity: -1 } }\nobservability: { health_server: { port: 99999 } }\n",
+    );
     const d = daemon(["run", bad]);
     expect(await d.exited).toBe(2);
     expect(d.output()).toMatch(/mode/);
@@ -150,7 +180,12 @@ describe("daemon", () => {
 
   it("refuses to trade real money unless the operator confirms it", async () => {
     const live = writeConfig(
-      minimalConfig(await freePort()).replace("execution: { provider: paper, mode: paper }", "execution: { provider: zmq, mode: live, orders_port: 25601, events_port: 25602 }").replace("control: { fault_injection: true }", "control: { fault_injection: false }"),
+      minimalConfig(await freePort())
+        .replace(
+          "execution: { provider: paper, mode: paper }",
+          "execution: { provider: zmq, mode: live, orders_port: 25601, events_port: 25602 }",
+        )
+        .replace("control: { fault_injection: true }", "control: { fault_injection: false }"),
     );
     const d = daemon(["run", live]);
     expect(await d.exited).toBe(2);
@@ -159,7 +194,9 @@ describe("daemon", () => {
 
   it("exits 2 naming the port when the health port is taken", async () => {
     const blocker = net.createServer();
-    const port = await new Promise<number>((r) => blocker.listen(0, "127.0.0.1", () => r((blocker.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((r) =>
+      blocker.listen(0, "127.0.0.1", () => r((blocker.address() as net.AddressInfo).port)),
+    );
     try {
       const d = daemon(["run", writeConfig(minimalConfig(port))]);
       expect(await d.exited).toBe(2);

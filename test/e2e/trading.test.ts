@@ -6,7 +6,6 @@ import path from "node:path";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
 
-
 const UNIVERSE = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"];
 
 /**
@@ -53,7 +52,11 @@ observability:
 `;
 }
 
-async function metricSum(port: number, name: string, filter: (labels: string) => boolean = () => true): Promise<number> {
+async function metricSum(
+  port: number,
+  name: string,
+  filter: (labels: string) => boolean = () => true,
+): Promise<number> {
   return sumOf(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name, filter);
 }
 
@@ -67,12 +70,16 @@ function sumOf(text: string, name: string, filter: (labels: string) => boolean =
 }
 
 describe("daemon trading the synthetic lead-lag market", () => {
-  it("trades the laggers in the leader's direction, closes every position by SL, TP or time limit, and stays in its universe; a strategy crashed with a position open adopts and closes it", async () => {
+  it("trades the laggers in the leader's direction, closes every position by SL, TP or time limit, and stays in " +
+    "its universe; a strategy crashed with a position open adopts and closes it", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-trading-"));
     const ports = { trades: await freePort(), books: await freePort(), health: await freePort() };
     const configPath = path.join(dir, "config.yaml");
     writeFileSync(configPath, tradingConfig(dir, ports));
-    const child = spawn(process.execPath, [fromRoot("bin", "leadlag.js"), "run", configPath], { cwd: fromRoot(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [fromRoot("bin", "leadlag.js"), "run", configPath], {
+      cwd: fromRoot(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let log = "";
     child.stdout.on("data", (d: Buffer) => (log += d.toString()));
     child.stderr.on("data", (d: Buffer) => (log += d.toString()));
@@ -90,17 +97,27 @@ describe("daemon trading the synthetic lead-lag market", () => {
           exits = await metricSum(ports.health, "leadlag_exits_total");
           if (!crashed && entries > exits) {
             // A position is open (or its entry in flight): the restarted strategy must take it over.
-            crashed = (await fetch(`http://127.0.0.1:${ports.health}/control/actors/strategy/crash`, { method: "POST" })).status === 202;
+            crashed =
+              (await fetch(`http://127.0.0.1:${ports.health}/control/actors/strategy/crash`, { method: "POST" }))
+                .status === 202;
           }
         } catch {
           continue;
         }
         if (entries >= 4 && exits >= entries) break;
       }
-      const orders = (await (await fetch(`http://127.0.0.1:${ports.health}/orders?state=all`)).json()) as { orders: { symbol: string; role: string }[] };
-      const positions = (await (await fetch(`http://127.0.0.1:${ports.health}/positions`)).json()) as { positions: { symbol: string; qty: number }[] };
+      const orders = (await (await fetch(`http://127.0.0.1:${ports.health}/orders?state=all`)).json()) as {
+        orders: { symbol: string; role: string }[];
+      };
+      const positions = (await (await fetch(`http://127.0.0.1:${ports.health}/positions`)).json()) as {
+        positions: { symbol: string; qty: number }[];
+      };
 
-      const outcomes = readFileSync(path.join(dir, "decisions.csv"), "utf8").split("\n").slice(1).map((r) => r.split(",")[13]).filter(Boolean);
+      const outcomes = readFileSync(path.join(dir, "decisions.csv"), "utf8")
+        .split("\n")
+        .slice(1)
+        .map((r) => r.split(",")[13])
+        .filter(Boolean);
       const counts = new Map<string, number>();
       for (const o of outcomes) counts.set(o, (counts.get(o) ?? 0) + 1);
       const tally = [...counts].map(([k, v]) => `${k}=${v}`).join(" ");
@@ -111,7 +128,10 @@ describe("daemon trading the synthetic lead-lag market", () => {
       for (const o of orders.orders) expect(UNIVERSE).toContain(o.symbol);
 
       expect(crashed, "the strategy was crashed with a position open").toBe(true);
-      expect(await metricSum(ports.health, "leadlag_positions_adopted_total"), "positions adopted after the crash").toBeGreaterThanOrEqual(1);
+      expect(
+        await metricSum(ports.health, "leadlag_positions_adopted_total"),
+        "positions adopted after the crash",
+      ).toBeGreaterThanOrEqual(1);
       const closes = [...log.matchAll(/"closedBy":"(\w+)"/g)].map((m) => m[1]);
       expect(closes.length).toBe(entries);
       for (const c of closes) expect(["sl", "tp", "time_limit"]).toContain(c);
@@ -119,15 +139,23 @@ describe("daemon trading the synthetic lead-lag market", () => {
       const rows = readFileSync(path.join(dir, "decisions.csv"), "utf8").trim().split("\n");
       const header = rows[0].split(",");
       const col = (name: string) => header.indexOf(name);
-      const entered = rows.slice(1).map((r) => r.split(",")).filter((r) => r[col("outcome")] === "entered");
+      const entered = rows
+        .slice(1)
+        .map((r) => r.split(","))
+        .filter((r) => r[col("outcome")] === "entered");
       expect(entered.length).toBe(entries);
       for (const r of entered) expect(["ETH-USDT-PERP", "SOL-USDT-PERP", "BTC-USDT-PERP"]).toContain(r[col("lagger")]);
-      // Every decision on a scan is timed once, whether its results were pushed before or after the jump reached the strategy; none stopped before a scan is.
+      // Every decision on a scan is timed once, whether its results were pushed before or after the jump reached the
+      // strategy; none stopped before a scan is.
       const metrics = await (await fetch(`http://127.0.0.1:${ports.health}/metrics`)).text();
-      const scanned = sumOf(metrics, "leadlag_decisions_total", (l) => !l.includes('gate="systematic_jump"') && !l.includes('gate="not_leader"'));
+      const scanned = sumOf(
+        metrics,
+        "leadlag_decisions_total",
+        (l) => !l.includes('gate="systematic_jump"') && !l.includes('gate="not_leader"'),
+      );
       expect(scanned).toBeGreaterThanOrEqual(entries);
       expect(sumOf(metrics, "leadlag_decision_latency_seconds_count")).toBe(scanned);
-      const withLeader = entered.filter((r) => (Number(r[col("jump_bps")]) > 0) === (r[col("side")] === "buy")).length;
+      const withLeader = entered.filter((r) => Number(r[col("jump_bps")]) > 0 === (r[col("side")] === "buy")).length;
       expect(withLeader / entered.length, "share of entries in the leader's direction").toBeGreaterThan(0.7);
     } finally {
       child.kill("SIGTERM");

@@ -7,7 +7,7 @@ import { formatExecReport } from "../../src/protocol/wire/engine-server.js";
 import { EngineAdapter } from "../../src/actors/venues/engine-adapter.js";
 import { PaperVenueCore } from "../../src/actors/venues/paper/core.js";
 import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
-import { T0 } from "../fixtures/orders.js";
+import { T0 } from "../../bench/order-harness.js";
 
 /**
  * The adapter against an engine stand-in: real PULL (orders) and PUB (events) sockets bound on loopback,
@@ -86,7 +86,24 @@ function ports(): [number, number] {
 let cloidNo = 0;
 function order(over: Partial<PlaceOrder> = {}): PlaceOrder {
   cloidNo++;
-  return { type: "PlaceOrder", clId: `0x${cloidNo.toString(16).padStart(32, "0")}`, strategy: "s", intentId: `i${cloidNo}`, instrument: 1, symbol: SYMBOL, marketType: "perp", side: "buy", orderType: "limit", tif: "IOC", price: 3002, size: 1.5, reduceOnly: false, role: "entry", tsNs: T0, ...over };
+  return {
+    type: "PlaceOrder",
+    clId: `0x${cloidNo.toString(16).padStart(32, "0")}`,
+    strategy: "s",
+    intentId: `i${cloidNo}`,
+    instrument: 1,
+    symbol: SYMBOL,
+    marketType: "perp",
+    side: "buy",
+    orderType: "limit",
+    tif: "IOC",
+    price: 3002,
+    size: 1.5,
+    reduceOnly: false,
+    role: "entry",
+    tsNs: T0,
+    ...over,
+  };
 }
 
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -106,7 +123,14 @@ function adapterOn(ordersPort: number, eventsPort: number, extra: { sendHighWate
   const events: VenueEvent[] = [];
   const drops: string[] = [];
   const adapter = new EngineAdapter(
-    { host: "127.0.0.1", ordersPort, eventsPort, venue: "hyperliquid", instrument: (s) => (s === SYMBOL ? { engineSymbol: SYMBOL, lotSize: 0.001 } : undefined), ...extra },
+    {
+      host: "127.0.0.1",
+      ordersPort,
+      eventsPort,
+      venue: "hyperliquid",
+      instrument: (s) => (s === SYMBOL ? { engineSymbol: SYMBOL, lotSize: 0.001 } : undefined),
+      ...extra,
+    },
     logger,
     { onEvent: (e) => events.push(e), onDrop: (kind, reason) => drops.push(`${kind}:${reason}`) },
   );
@@ -117,7 +141,15 @@ function adapterOn(ordersPort: number, eventsPort: number, extra: { sendHighWate
 
 /** PUB/SUB joins late: publish a probe until the adapter sees it, so no test event is lost to the join. */
 async function waitForSubscription(engine: EngineStandIn, events: VenueEvent[]): Promise<void> {
-  const probe = formatExecReport({ clId: "probe", status: "accepted", exchangeOrderId: "", reasonCode: "ok", reasonText: "probe", tsNs: 1n, tags: {} });
+  const probe = formatExecReport({
+    clId: "probe",
+    status: "accepted",
+    exchangeOrderId: "",
+    reasonCode: "ok",
+    reasonText: "probe",
+    tsNs: 1n,
+    tags: {},
+  });
   const seen = () => events.some((e) => e.clId === "probe");
   const start = Date.now();
   while (!seen()) {
@@ -142,11 +174,20 @@ describe("engine adapter against an engine stand-in", () => {
     await until(() => events.length >= 3);
     expect(engine.received).toHaveLength(1);
     const sent = JSON.parse(engine.received[0]);
-    expect(sent).toMatchObject({ action: "place", cl_id: o.clId, details: { time_in_force: "IOC", size: 1.5, price: 3002 }, tags: { intent_id: o.intentId } });
+    expect(sent).toMatchObject({
+      action: "place",
+      cl_id: o.clId,
+      details: { time_in_force: "IOC", size: 1.5, price: 3002 },
+      tags: { intent_id: o.intentId },
+    });
     expect(engine.received[0]).toContain(`"ts_ns":${T0},`);
     // fully filled across two levels: no terminal report, as on the engine (§2.12)
     expect(events.map((e) => e.type)).toEqual(["OrderAccepted", "OrderFilled", "OrderFilled"]);
-    expect(events[0]).toMatchObject({ clId: o.clId, venueTsIsTsc: true, exchangeOrderId: "00000000000000000007100000000" });
+    expect(events[0]).toMatchObject({
+      clId: o.clId,
+      venueTsIsTsc: true,
+      exchangeOrderId: "00000000000000000007100000000",
+    });
     expect(events[1]).toMatchObject({ price: 3001, size: 1, venueTsNs: T0, venueTsIsTsc: false });
     expect(events[2]).toMatchObject({ price: 3002, size: 0.5 });
   });
@@ -162,7 +203,13 @@ describe("engine adapter against an engine stand-in", () => {
     await until(() => drops.length === 1);
     expect(drops).toEqual(["inbound:bad_json"]);
     adapter.place(order({ symbol: "NOPE-PERP" }));
-    expect(events).toMatchObject([{ type: "OrderRejected", reasonCode: "invalid_params", reasonText: "leadlag unknown_instrument: no engine instrument for 'NOPE-PERP'" }]);
+    expect(events).toMatchObject([
+      {
+        type: "OrderRejected",
+        reasonCode: "invalid_params",
+        reasonText: "leadlag unknown_instrument: no engine instrument for 'NOPE-PERP'",
+      },
+    ]);
   });
 
   it("retries at the high-water mark (EAGAIN) without losing or reordering a frame", async () => {
@@ -196,7 +243,18 @@ describe("engine adapter against an engine stand-in", () => {
     cleanups.push(() => restarted.stop());
     await waitForSubscription(restarted, events);
     // HL orderUpdates for an order the restarted engine does not know: canceled with venue tags only (§2.9)
-    await restarted.publish("exec.report", formatExecReport({ clId: pending.clId, status: "canceled", exchangeOrderId: "", reasonCode: "ok", reasonText: "Order cancelled", tsNs: T0, tags: { venue: "hyperliquid" } }));
+    await restarted.publish(
+      "exec.report",
+      formatExecReport({
+        clId: pending.clId,
+        status: "canceled",
+        exchangeOrderId: "",
+        reasonCode: "ok",
+        reasonText: "Order cancelled",
+        tsNs: T0,
+        tags: { venue: "hyperliquid" },
+      }),
+    );
     await until(() => events.some((e) => e.clId === pending.clId));
     expect(events.find((e) => e.clId === pending.clId)).toMatchObject({ type: "OrderCanceled" });
     // and new orders flow again

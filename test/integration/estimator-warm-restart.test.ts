@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { PairsScanned } from "../../src/protocol/signals.js";
 import { waitFor } from "../fixtures/wait.js";
@@ -13,11 +13,13 @@ const config = parseConfig(
 mode: live
 market_data: { provider: zmq }
 execution: { provider: paper, mode: paper }
-strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP], features: [trade], inference_lookback_seconds: 120 } }]
+strategies:
+  - name: s
+    type: leadlag
+    config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP], features: [trade], inference_lookback_seconds: 120 }
 `,
   { env: {} },
 );
-
 
 let running: Supervisor | undefined;
 afterEach(async () => {
@@ -36,13 +38,23 @@ describe("estimator shard warm restart", () => {
           module: compiledUrl(new URL("../fixtures/actors/scan-driver.ts", import.meta.url)).href,
           thread: "main",
           config: {
-            leader: "BTC-USDC-PERP", lagger: "ETH-USDC-PERP", leaderId: 0, lagMs: 1000, seconds: 100, startNs: 1_763_000_000_000_000_000n,
+            leader: "BTC-USDC-PERP",
+            lagger: "ETH-USDC-PERP",
+            leaderId: 0,
+            lagMs: 1000,
+            seconds: 100,
+            startNs: 1_763_000_000_000_000_000n,
             onAnswer: (a: PairsScanned) => answers.push(a),
             register: (fn: (id: number) => void) => (scan = fn),
           },
         },
         { name: "feed", module: actorModule("feed"), thread: "worker-feed", config },
-        { name: "estimator-0", module: actorModule("estimator"), thread: "worker-estimator", config: { ...config, shard: { index: 0, count: 1 } } },
+        {
+          name: "estimator-0",
+          module: actorModule("estimator"),
+          thread: "worker-estimator",
+          config: { ...config, shard: { index: 0, count: 1 } },
+        },
       ],
       { log: pino({ level: "silent" }), logLevel: "silent", faultInjection: true },
     );
@@ -59,7 +71,9 @@ describe("estimator shard warm restart", () => {
     expect(running.crashActor("estimator-0")).toBe(true);
     await new Promise((r) => setTimeout(r, 100)); // the command lands before the scan that trips it
     scan(2);
-    await waitFor(() => answers.length === 2 && running!.actors().find((a) => a.name === "estimator-0")!.restarts === 1);
+    await waitFor(
+      () => answers.length === 2 && running!.actors().find((a) => a.name === "estimator-0")!.restarts === 1,
+    );
     // That scan is answered by the restarted shard once the feed's replay is in: no market data came since.
     const after = answers[1].results.find((r) => r.lagger === 1)!;
     expect(after).toMatchObject({ status: "ok", nLeader: before.nLeader, nLagger: before.nLagger });

@@ -4,12 +4,12 @@ import { pino } from "pino";
 import type { FrameSourceConfig } from "../fixtures/actors/frame-source.js";
 import { TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js";
 import { waitFor } from "../fixtures/wait.js";
-import type { ActorHealth } from "../../src/runtime/actor.js";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { actorModule } from "../../src/supervisor/children.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { startSystem } from "../../src/supervisor/system.js";
+import type { ActorHealth } from "../../src/protocol/status.js";
 
 const config = parseConfig(
   `

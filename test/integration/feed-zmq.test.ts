@@ -3,14 +3,22 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { Publisher } from "zeromq";
 import { FeedCore } from "../../src/actors/feed/core.js";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { MarketDataBridge, subscriptionTopics } from "../../src/actors/feed/zmq-bridge.js";
 import { createCodec } from "../../src/protocol/catalog.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import { wallClockNs } from "../../src/protocol/time.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { CKPT_2, CKPT_TOPIC, DELTA_1, DELTA_3, DELTA_TOPIC, TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js";
+import {
+  CKPT_2,
+  CKPT_TOPIC,
+  DELTA_1,
+  DELTA_3,
+  DELTA_TOPIC,
+  TRADE_PAYLOAD,
+  TRADE_TOPIC,
+} from "../fixtures/marketstream-examples.js";
 import { freePort, freePortPair } from "../fixtures/ports.js";
+import { wallClockNs } from "../../src/runtime/clock.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 const logger = pino({ level: "silent" });
@@ -70,7 +78,13 @@ function setup(tradesPort: number, booksPort: number) {
   const options = { registry, lookbackNs: 60n * S, staleAfterNs: S, maxClockSkewNs: 2n * S };
   const core = new FeedCore(options, port);
   const bridge = new MarketDataBridge(
-    { host: "127.0.0.1", tradesPort, booksPort, topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP"]), logger },
+    {
+      host: "127.0.0.1",
+      tradesPort,
+      booksPort,
+      topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP"]),
+      logger,
+    },
     (topic, payload, recvNs) => {
       raw.push(`${topic} ${payload.toString()}`);
       core.onFrame(topic, payload, recvNs);
@@ -91,7 +105,11 @@ describe("feed over ZeroMQ", () => {
       void tradePub.send([TRADE_TOPIC, trade]);
       return raw.length > 0;
     });
-    const bookFrames = [[DELTA_TOPIC, DELTA_1], [CKPT_TOPIC, CKPT_2], [DELTA_TOPIC, DELTA_3]];
+    const bookFrames = [
+      [DELTA_TOPIC, DELTA_1],
+      [CKPT_TOPIC, CKPT_2],
+      [DELTA_TOPIC, DELTA_3],
+    ];
     for (const [topic, payload] of bookFrames) await bookPub.send([topic, stamped(payload)]);
     await until(() => books.length === 2);
     expect(raw[0]).toBe(`${TRADE_TOPIC} ${trade}`);
@@ -124,7 +142,8 @@ describe("feed over ZeroMQ", () => {
       void tradePub.send([TRADE_TOPIC, seq(1)]);
       return raw.length > 0;
     });
-    for (const payload of ['{"receipt_timestamp_ns":,', seq(5), seq(5), seq(6)]) await tradePub.send([TRADE_TOPIC, payload]);
+    for (const payload of ['{"receipt_timestamp_ns":,', seq(5), seq(5), seq(6)])
+      await tradePub.send([TRADE_TOPIC, payload]);
     await until(() => trades.at(-1)?.seq === 6);
     const stats = core.stats();
     expect(stats.drops.invalid_json).toBe(1);
@@ -188,7 +207,10 @@ describe("feed over ZeroMQ", () => {
   });
 
   it("names a malformed endpoint in its error", () => {
-    const bridge = new MarketDataBridge({ host: "not a host", tradesPort: 1, booksPort: 2, topics: [], logger }, () => {});
+    const bridge = new MarketDataBridge(
+      { host: "not a host", tradesPort: 1, booksPort: 2, topics: [], logger },
+      () => {},
+    );
     cleanups.push(() => bridge.close());
     expect(() => bridge.start()).toThrow(/trades socket to tcp:\/\/not a host:1/);
   });

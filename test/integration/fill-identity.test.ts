@@ -6,13 +6,11 @@ import { pino } from "pino";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
-import { parseConfig, type Config } from "../../src/supervisor/config/index.js";
+import { parseConfig, type Config, loadRegistry, universe } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
-import { loadRegistry } from "../../src/actors/shared/instruments.js";
-import { universe } from "../../src/actors/shared/universe.js";
 import type { OrderFilled, ProposeOrder } from "../../src/protocol/orders.js";
-import type { OrdersStatus } from "../../src/actors/orders/status.js";
 import { waitFor } from "../fixtures/wait.js";
+import type { OrdersStatus } from "../../src/protocol/status.js";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const driver = compiledUrl(new URL("../fixtures/actors/trading-driver.ts", import.meta.url)).href;

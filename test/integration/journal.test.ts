@@ -11,7 +11,16 @@ import { embeddedClient, postgresClient } from "../../src/actors/orders/journal/
 import { JournalStore, type SqlClient } from "../../src/actors/orders/journal/store.js";
 import { JournalShipper } from "../../src/actors/orders/journal/shipper.js";
 import type { VenueEvent } from "../../src/protocol/wire/engine.js";
-import { MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager, submitOrder } from "../fixtures/orders.js";
+import {
+  MS,
+  OrderHarness,
+  T0,
+  accepted,
+  canceled,
+  filled,
+  newOrderManager,
+  submitOrder,
+} from "../../bench/order-harness.js";
 
 const logger = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "leadlag-journal-"));
@@ -19,13 +28,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileNo = 0;
 const freshPath = () => join(dir, `journal-${++fileNo}.log`);
-const open = (path: string, fsync: "none" | "interval" | "every_event" = "interval") => LocalJournal.open({ path, fsync, fsyncIntervalMs: 50 }, logger);
+const open = (path: string, fsync: "none" | "interval" | "every_event" = "interval") =>
+  LocalJournal.open({ path, fsync, fsyncIntervalMs: 50 }, logger);
 
 /** A realistic stream: submissions, acks, fills, cancels, with the live state kept by a harness. */
 function tradingSession(orders: number): OrderHarness {
   const h = new OrderHarness();
   for (let i = 0; i < orders; i++) {
-    const id = h.submit({ tif: i % 3 === 0 ? "GTC" : "IOC", side: i % 2 === 0 ? "buy" : "sell", size: 1 + (i % 3), tsNs: T0 + BigInt(i) * MS });
+    const id = h.submit({
+      tif: i % 3 === 0 ? "GTC" : "IOC",
+      side: i % 2 === 0 ? "buy" : "sell",
+      size: 1 + (i % 3),
+      tsNs: T0 + BigInt(i) * MS,
+    });
     h.venue(accepted(id, String(1000 + i)));
     h.venue(filled(id, `e${i}a`, 0.5, 3000 + i, { side: i % 2 === 0 ? "buy" : "sell" }));
     if (i % 3 === 0) h.cancel(id);
@@ -46,7 +61,11 @@ describe("local journal", () => {
     const path = freshPath();
     writeSession(path, h);
     const { journal, records, truncatedBytes, problem } = open(path);
-    expect({ truncatedBytes, problem, n: records.length }).toEqual({ truncatedBytes: 0, problem: "", n: h.journal.length });
+    expect({ truncatedBytes, problem, n: records.length }).toEqual({
+      truncatedBytes: 0,
+      problem: "",
+      n: h.journal.length,
+    });
     expect(records.map((r) => r.event)).toEqual(h.journal.map((j) => j.event));
     const rebuilt = newOrderManager();
     replay(records, (e, s) => rebuilt.apply(e, s));
@@ -100,23 +119,26 @@ describe("local journal", () => {
     journal.close();
   });
 
-  it("a rehearsed append writes nothing and uses no sequence number, and sizes exactly what the append then writes", () => {
-    const h = tradingSession(3);
-    const path = freshPath();
-    const { journal } = open(path);
-    for (const { event } of h.journal) {
-      const before = statSync(path).size;
-      const seq = journal.lastSeq;
-      const rehearsed = journal.rehearseAppend([event]);
-      expect([statSync(path).size, journal.lastSeq]).toEqual([before, seq]);
-      journal.append([event]);
-      expect(statSync(path).size - before).toBe(rehearsed);
-    }
-    journal.close();
-    const reopened = open(path);
-    expect(reopened.records.map((r) => [r.seq, r.event])).toEqual(h.journal.map((j) => [j.seq, j.event]));
-    reopened.journal.close();
-  });
+  it(
+    "a rehearsed append writes nothing and uses no sequence number, and sizes exactly what the append then " + "writes",
+    () => {
+      const h = tradingSession(3);
+      const path = freshPath();
+      const { journal } = open(path);
+      for (const { event } of h.journal) {
+        const before = statSync(path).size;
+        const seq = journal.lastSeq;
+        const rehearsed = journal.rehearseAppend([event]);
+        expect([statSync(path).size, journal.lastSeq]).toEqual([before, seq]);
+        journal.append([event]);
+        expect(statSync(path).size - before).toBe(rehearsed);
+      }
+      journal.close();
+      const reopened = open(path);
+      expect(reopened.records.map((r) => [r.seq, r.event])).toEqual(h.journal.map((j) => [j.seq, j.event]));
+      reopened.journal.close();
+    },
+  );
 });
 
 // ─── the database tier, on the real PostgreSQL and on the embedded default ────────────────────────
@@ -165,7 +187,8 @@ describe.each(backends)("journal store on %s", (_name, connect) => {
     expect(await store.count(account)).toBe(records.length);
     expect(await store.maxSeq(account)).toBe(BigInt(records.length));
     const { rows } = await client.query<{ type: string; ts: string }>(
-      `SELECT payload->>'type' AS type, payload->>'tsNs' AS ts FROM "${schema}".journal_events WHERE account_id = $1 AND seq = 2`,
+      `SELECT payload->>'type' AS type, payload->>'tsNs' AS ts FROM "${schema}".journal_events WHERE account_id = ` +
+        `$1 AND seq = 2`,
       [account],
     );
     expect(rows[0]).toEqual({ type: "OrderSubmitted", ts: T0.toString() });
@@ -202,10 +225,22 @@ describe.each(backends)("journal store on %s", (_name, connect) => {
 });
 
 describe("crash mid-stream", () => {
-  type Input = { kind: "submit"; side: "buy" | "sell"; size: number } | { kind: "fill"; order: number; exec: number; size: number } | { kind: "ack" | "cancel"; order: number };
+  type Input =
+    | { kind: "submit"; side: "buy" | "sell"; size: number }
+    | { kind: "fill"; order: number; exec: number; size: number }
+    | { kind: "ack" | "cancel"; order: number };
   const inputArb = fc.oneof(
-    fc.record({ kind: fc.constant("submit" as const), side: fc.constantFrom("buy" as const, "sell" as const), size: fc.integer({ min: 1, max: 4 }) }),
-    fc.record({ kind: fc.constant("fill" as const), order: fc.nat(), exec: fc.integer({ min: 0, max: 30 }), size: fc.integer({ min: 1, max: 2 }) }),
+    fc.record({
+      kind: fc.constant("submit" as const),
+      side: fc.constantFrom("buy" as const, "sell" as const),
+      size: fc.integer({ min: 1, max: 4 }),
+    }),
+    fc.record({
+      kind: fc.constant("fill" as const),
+      order: fc.nat(),
+      exec: fc.integer({ min: 0, max: 30 }),
+      size: fc.integer({ min: 1, max: 2 }),
+    }),
     fc.record({ kind: fc.constantFrom("ack" as const, "cancel" as const), order: fc.nat() }),
   );
 
@@ -216,7 +251,8 @@ describe("crash mid-stream", () => {
     const clIds: string[] = [];
     const placed: string[] = [];
     const record = (events: readonly OrderEvent[]) => {
-      for (const r of opened.journal.append(events)) for (const out of core.apply(r.event, r.seq).outputs) if (out.type === "PlaceOrder") placed.push(out.clId);
+      for (const r of opened.journal.append(events))
+        for (const out of core.apply(r.event, r.seq).outputs) if (out.type === "PlaceOrder") placed.push(out.clId);
     };
     record([{ type: "BalanceSet", asset: "USDC", amount: 1_000_000, tsNs: T0 }]);
     inputs.forEach((input, i) => {
@@ -226,7 +262,10 @@ describe("crash mid-stream", () => {
         core = newOrderManager("000000000000000b"); // a new process: a new cloid session
         replay(opened.records, (e, s) => core.apply(e, s));
         // the engine redelivers nothing, but a duplicate of the last fill must still change nothing
-        const lastFill = opened.records.map((r) => r.event).filter((e) => e.type === "OrderFilled").at(-1);
+        const lastFill = opened.records
+          .map((r) => r.event)
+          .filter((e) => e.type === "OrderFilled")
+          .at(-1);
         if (lastFill) record(core.onVenueEvent(lastFill as VenueEvent));
       }
       if (input.kind === "submit") {
@@ -240,26 +279,32 @@ describe("crash mid-stream", () => {
       if (clIds.length === 0) return;
       const clId = clIds[input.order % clIds.length];
       const side = core.order(clId)?.submitted.side ?? "buy";
-      if (input.kind === "fill") record(core.onVenueEvent(filled(clId, `${clId}-${input.exec}`, input.size, 3000, { side })));
+      if (input.kind === "fill")
+        record(core.onVenueEvent(filled(clId, `${clId}-${input.exec}`, input.size, 3000, { side })));
       else record(core.onVenueEvent(input.kind === "ack" ? accepted(clId) : canceled(clId)));
     });
     opened.journal.close();
     return { core, placed };
   }
 
-  it("after a crash at any point, positions and balances equal an uninterrupted run and no order is placed twice", () => {
-    fc.assert(
-      fc.property(fc.array(inputArb, { minLength: 1, maxLength: 40 }), fc.nat(), (inputs, cut) => {
-        const crashAt = cut % inputs.length;
-        const clean = run(inputs, -1, freshPath());
-        const crashed = run(inputs, crashAt, freshPath());
-        expect(crashed.core.ledger.allPositions()).toEqual(clean.core.ledger.allPositions());
-        expect(crashed.core.ledger.balance("USDC")).toEqual(clean.core.ledger.balance("USDC"));
-        expect(crashed.core.allOrders().map((o) => [o.status, o.filledSize])).toEqual(clean.core.allOrders().map((o) => [o.status, o.filledSize]));
-        expect(new Set(crashed.placed).size).toBe(crashed.placed.length);
-        expect(crashed.placed.length).toBe(clean.placed.length);
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it(
+    "after a crash at any point, positions and balances equal an uninterrupted run and no order is placed " + "twice",
+    () => {
+      fc.assert(
+        fc.property(fc.array(inputArb, { minLength: 1, maxLength: 40 }), fc.nat(), (inputs, cut) => {
+          const crashAt = cut % inputs.length;
+          const clean = run(inputs, -1, freshPath());
+          const crashed = run(inputs, crashAt, freshPath());
+          expect(crashed.core.ledger.allPositions()).toEqual(clean.core.ledger.allPositions());
+          expect(crashed.core.ledger.balance("USDC")).toEqual(clean.core.ledger.balance("USDC"));
+          expect(crashed.core.allOrders().map((o) => [o.status, o.filledSize])).toEqual(
+            clean.core.allOrders().map((o) => [o.status, o.filledSize]),
+          );
+          expect(new Set(crashed.placed).size).toBe(crashed.placed.length);
+          expect(crashed.placed.length).toBe(clean.placed.length);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 });

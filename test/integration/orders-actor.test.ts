@@ -6,11 +6,11 @@ import { pino } from "pino";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { PlaceOrder, PositionChanged } from "../../src/protocol/orders.js";
-import type { OrdersStatus } from "../../src/actors/orders/status.js";
 import { waitFor } from "../fixtures/wait.js";
+import type { OrdersStatus } from "../../src/protocol/status.js";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const driver = compiledUrl(new URL("../fixtures/actors/orders-driver.ts", import.meta.url)).href;
@@ -34,7 +34,6 @@ strategies: [{ name: s, type: leadlag, config: { symbols: [BTC-USDT-PERP, ETH-US
   );
 }
 
-
 let running: Supervisor | undefined;
 afterEach(async () => {
   await running?.stop();
@@ -49,16 +48,41 @@ describe("order manager actor", () => {
     const count = 400;
     running = await startSystem(
       [
-        { name: "driver", module: driver, thread: "main", config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o) } },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: ordersConfig(dir, accountId) },
+        {
+          name: "driver",
+          module: driver,
+          thread: "main",
+          config: {
+            count,
+            instrument: 0,
+            symbol: "BTC-USDT-PERP",
+            price: 100_000,
+            size: 0.001,
+            onPlace: (o: PlaceOrder) => placed.push(o),
+          },
+        },
+        {
+          name: "orders",
+          module: actorModule("orders"),
+          thread: "worker-orders",
+          config: ordersConfig(dir, accountId),
+        },
       ],
-      { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent", faultInjection: true },
+      {
+        log: pino({ level: process.env.TEST_LOG ?? "silent" }),
+        logLevel: process.env.TEST_LOG ?? "silent",
+        faultInjection: true,
+      },
     );
     await waitFor(() => placed.length >= count / 4);
     expect(running.crashActor("orders")).toBe(true);
     await waitFor(() => running!.actors().find((a) => a.name === "orders")!.restarts === 1);
     await waitFor(() => placed.length === count);
-    await waitFor(() => (running!.actorStatus("orders") as OrdersStatus | undefined)?.positions[0]?.qty === undefined ? false : Math.abs((running!.actorStatus("orders") as OrdersStatus).positions[0].qty - count * 0.001) < 1e-9);
+    await waitFor(() =>
+      (running!.actorStatus("orders") as OrdersStatus | undefined)?.positions[0]?.qty === undefined
+        ? false
+        : Math.abs((running!.actorStatus("orders") as OrdersStatus).positions[0].qty - count * 0.001) < 1e-9,
+    );
 
     expect(new Set(placed.map((o) => o.clId)).size).toBe(count);
     expect(new Set(placed.map((o) => o.intentId)).size).toBe(count);
@@ -85,9 +109,23 @@ describe("order manager actor", () => {
           name: "driver",
           module: driver,
           thread: "main",
-          config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace: (o: PlaceOrder) => placed.push(o), onPosition: (p: PositionChanged) => positions.push(p), exposeStateRequest: (f: () => void) => (requestState = f) },
+          config: {
+            count,
+            instrument: 0,
+            symbol: "BTC-USDT-PERP",
+            price: 100_000,
+            size: 0.001,
+            onPlace: (o: PlaceOrder) => placed.push(o),
+            onPosition: (p: PositionChanged) => positions.push(p),
+            exposeStateRequest: (f: () => void) => (requestState = f),
+          },
         },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: ordersConfig(dir, `state-test-${process.pid}-${Date.now()}`) },
+        {
+          name: "orders",
+          module: actorModule("orders"),
+          thread: "worker-orders",
+          config: ordersConfig(dir, `state-test-${process.pid}-${Date.now()}`),
+        },
       ],
       { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent" },
     );
@@ -100,41 +138,60 @@ describe("order manager actor", () => {
     expect(positions[before].avgPrice).toBeCloseTo(100_000, 6);
   });
 
-  it("cancels the resting orders a paper venue lost, in a crash of the venue and in a restart of the daemon", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-orders-"));
-    const config = ordersConfig(dir, `paper-lost-${process.pid}-${Date.now()}`);
-    const placed: PlaceOrder[] = [];
-    const count = 30;
-    const log = { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent", faultInjection: true };
-    const start = (run: string) =>
-      startSystem(
-        [
-          { name: "driver", module: restingDriver, thread: "main", config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, run, onPlace: (o: PlaceOrder) => placed.push(o) } },
-          { name: "orders", module: actorModule("orders"), thread: "main", config },
-          { name: "venue", module: actorModule("venues/paper"), thread: "main", config },
-        ],
-        log,
-      );
-    const orders = () => (running!.actorStatus("orders") as OrdersStatus | undefined)?.orders ?? [];
-    const ofRun = (run: string) => orders().filter((o) => o.intent_id.startsWith(`${run}-`));
+  it(
+    "cancels the resting orders a paper venue lost, in a crash of the venue and in a restart of the " + "daemon",
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "leadlag-orders-"));
+      const config = ordersConfig(dir, `paper-lost-${process.pid}-${Date.now()}`);
+      const placed: PlaceOrder[] = [];
+      const count = 30;
+      const log = {
+        log: pino({ level: process.env.TEST_LOG ?? "silent" }),
+        logLevel: process.env.TEST_LOG ?? "silent",
+        faultInjection: true,
+      };
+      const start = (run: string) =>
+        startSystem(
+          [
+            {
+              name: "driver",
+              module: restingDriver,
+              thread: "main",
+              config: {
+                count,
+                instrument: 0,
+                symbol: "BTC-USDT-PERP",
+                price: 100_000,
+                run,
+                onPlace: (o: PlaceOrder) => placed.push(o),
+              },
+            },
+            { name: "orders", module: actorModule("orders"), thread: "main", config },
+            { name: "venue", module: actorModule("venues/paper"), thread: "main", config },
+          ],
+          log,
+        );
+      const orders = () => (running!.actorStatus("orders") as OrdersStatus | undefined)?.orders ?? [];
+      const ofRun = (run: string) => orders().filter((o) => o.intent_id.startsWith(`${run}-`));
 
-    running = await start("first");
-    await waitFor(() => ofRun("first").filter((o) => o.status === "accepted").length === count);
-    expect(running.crashActor("venue")).toBe(true);
-    await waitFor(() => ofRun("first").every((o) => o.status === "canceled"));
-    expect(ofRun("first").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
-    expect(running.actors().find((a) => a.name === "venue")!.restarts).toBe(1);
+      running = await start("first");
+      await waitFor(() => ofRun("first").filter((o) => o.status === "accepted").length === count);
+      expect(running.crashActor("venue")).toBe(true);
+      await waitFor(() => ofRun("first").every((o) => o.status === "canceled"));
+      expect(ofRun("first").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
+      expect(running.actors().find((a) => a.name === "venue")!.restarts).toBe(1);
 
-    // A second batch rests, then the whole daemon stops: its venue's book of resting orders goes with it.
-    await running.stop();
-    running = await start("second");
-    await waitFor(() => ofRun("second").filter((o) => o.status === "accepted").length === count);
-    await running.stop();
-    running = await start("third");
-    await waitFor(() => ofRun("second").length === count && ofRun("second").every((o) => o.status === "canceled"));
-    expect(ofRun("second").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
-    await waitFor(() => ofRun("third").filter((o) => o.status === "accepted").length === count);
-    expect(new Set(placed.map((o) => o.clId)).size).toBe(3 * count);
-    expect(placed).toHaveLength(3 * count);
-  });
+      // A second batch rests, then the whole daemon stops: its venue's book of resting orders goes with it.
+      await running.stop();
+      running = await start("second");
+      await waitFor(() => ofRun("second").filter((o) => o.status === "accepted").length === count);
+      await running.stop();
+      running = await start("third");
+      await waitFor(() => ofRun("second").length === count && ofRun("second").every((o) => o.status === "canceled"));
+      expect(ofRun("second").map((o) => o.reason)).toEqual(Array(count).fill("venue restarted: order lost"));
+      await waitFor(() => ofRun("third").filter((o) => o.status === "accepted").length === count);
+      expect(new Set(placed.map((o) => o.clId)).size).toBe(3 * count);
+      expect(placed).toHaveLength(3 * count);
+    },
+  );
 });

@@ -7,14 +7,14 @@ import { pino } from "pino";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { OrderDenied, PlaceOrder } from "../../src/protocol/orders.js";
-import type { OrdersStatus } from "../../src/actors/orders/status.js";
 import { LocalJournal } from "../../src/actors/orders/journal/local-log.js";
 import { scanRecords } from "../../src/actors/orders/journal/record.js";
 import type { ManualOrdersDriverControls } from "../fixtures/actors/manual-orders-driver.js";
 import { waitFor } from "../fixtures/wait.js";
+import type { OrdersStatus } from "../../src/protocol/status.js";
 
 /**
  * A full disk under the journal and under the embedded database, on real small tmpfs mounts (this

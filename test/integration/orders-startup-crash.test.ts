@@ -6,16 +6,16 @@ import { pino } from "pino";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { PlaceOrder } from "../../src/protocol/orders.js";
-import type { OrdersStatus } from "../../src/actors/orders/status.js";
 import { LocalJournal } from "../../src/actors/orders/journal/local-log.js";
 import { embeddedClient, postgresClient } from "../../src/actors/orders/journal/clients.js";
 import { JournalStore, type SqlClient } from "../../src/actors/orders/journal/store.js";
 import { readHolder } from "../../src/actors/orders/journal/lock.js";
 import { scanRecords } from "../../src/actors/orders/journal/record.js";
 import { waitFor } from "../fixtures/wait.js";
+import type { OrdersStatus } from "../../src/protocol/status.js";
 
 const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const driver = compiledUrl(new URL("../fixtures/actors/orders-driver.ts", import.meta.url)).href;
@@ -142,7 +142,15 @@ describe("order manager crashed during its start-up", () => {
       const waitForShipping = async () => {
         let done = false;
         // The log is briefly absent while the restore test replaces it: then not shipped yet.
-        await waitFor(() => (void allShipped().then((d) => (done = d), () => (done = false)), done));
+        await waitFor(
+          () => (
+            void allShipped().then(
+              (d) => (done = d),
+              () => (done = false),
+            ),
+            done
+          ),
+        );
       };
       if (step === "orders:restore") {
         // A restore needs the database ahead of the local log: everything traded and shipped, then the log lost.
@@ -160,7 +168,7 @@ describe("order manager crashed during its start-up", () => {
       await waitFor(() => placed.length === count && Math.abs(qty() - count * 0.001) < 1e-9);
       await waitForShipping();
       // Statuses are shipped every 100 ms: the one read may still be from before the last inputs were released.
-    await waitFor(() => status()?.health.status === "ok");
+      await waitFor(() => status()?.health.status === "ok");
       await running.stop();
       running = undefined;
 

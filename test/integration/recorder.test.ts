@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { pino } from "pino";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../../src/actors/market-synth/spec.js";
 import { booksCsvHeader, CsvRecordSink, TRADES_CSV_HEADER } from "../../src/backtest/recorder/csv-sink.js";
@@ -12,7 +12,7 @@ import { PostgresRecordSink } from "../../src/backtest/recorder/postgres-sink.js
 import { Recorder } from "../../src/backtest/recorder/recorder.js";
 import type { BookRecord, RecordSink, TradeRecord } from "../../src/backtest/recorder/rows.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { marketDataSchema } from "../../src/supervisor/config/schema/market-data.js";
+import { marketDataSchema } from "../../src/config/schema/market-data.js";
 import { CKPT_2, CKPT_TOPIC, DELTA_3, DELTA_TOPIC } from "../fixtures/marketstream-examples.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
@@ -64,7 +64,16 @@ describe("recorder", () => {
       expect(books.length - 1).toBe(expected.books.length);
       const readTrades = trades.slice(1).map((line) => {
         const [ts, exchange, symbol, price, amount, side, tradeId, seq] = line.split(",");
-        return { tsNs: BigInt(ts), exchange, symbol, price: Number(price), amount: Number(amount), side, tradeId, seq: Number(seq) };
+        return {
+          tsNs: BigInt(ts),
+          exchange,
+          symbol,
+          price: Number(price),
+          amount: Number(amount),
+          side,
+          tradeId,
+          seq: Number(seq),
+        };
       });
       expect(readTrades).toEqual(expected.trades);
       const cells = books[1].split(",");
@@ -86,7 +95,10 @@ describe("recorder", () => {
       recorder.onFrame(DELTA_TOPIC, DELTA_3.replace('"seq":3', '"seq":9'), 1763380800700000001n);
       await recorder.close();
       const books = readFileSync(path.join(dir, "books.csv"), "utf8").trimEnd().split("\n");
-      expect(books.slice(1)).toEqual(["1763380800200000000,HYPERLIQUID,BTC-USDC-PERP,2,97000,1.2345,96999,0.5,96998,2,,,97001,0.8,97002,1.1,97003,3,,"]);
+      expect(books.slice(1)).toEqual([
+        "1763380800200000000,HYPERLIQUID,BTC-USDC-PERP,2,97000,1.2345,96999,0.5,96998,2,,,97001,0.8,97002,1.1," +
+          "97003,3,,",
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -95,7 +107,8 @@ describe("recorder", () => {
   describe("to PostgreSQL", () => {
     // A private schema per run: other suites may use tables of the same names in the shared test database.
     const schema = `recorder_test_${process.pid}_${Date.now()}`;
-    const url = `${DATABASE_URL}${DATABASE_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const searchPath = encodeURIComponent(`-c search_path=${schema}`);
+    const url = `${DATABASE_URL}${DATABASE_URL.includes("?") ? "&" : "?"}options=${searchPath}`;
     const admin = new pg.Client({ connectionString: DATABASE_URL });
     afterAll(async () => {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
@@ -110,15 +123,39 @@ describe("recorder", () => {
       const reader = new pg.Client({ connectionString: url });
       await reader.connect();
       try {
-        const trades = await reader.query("SELECT ts_ns::text, exchange, symbol, price, amount, side, trade_id, seq FROM trades ORDER BY seq, symbol, ts_ns");
-        const sorted = [...expected.trades].sort((a, b) => a.seq - b.seq || a.symbol.localeCompare(b.symbol) || Number(a.tsNs - b.tsNs));
-        expect(trades.rows.map((r) => ({ tsNs: BigInt(r.ts_ns), exchange: r.exchange, symbol: r.symbol, price: r.price, amount: r.amount, side: r.side, tradeId: r.trade_id, seq: Number(r.seq) }))).toEqual(sorted);
-        const books = await reader.query("SELECT ts_ns::text, exchange, symbol, seq, bid_px, bid_sz, ask_px, ask_sz FROM ob_snapshots");
+        const trades = await reader.query(
+          "SELECT ts_ns::text, exchange, symbol, price, amount, side, trade_id, seq FROM trades ORDER BY seq, " +
+            "symbol, ts_ns",
+        );
+        const sorted = [...expected.trades].sort(
+          (a, b) => a.seq - b.seq || a.symbol.localeCompare(b.symbol) || Number(a.tsNs - b.tsNs),
+        );
+        expect(
+          trades.rows.map((r) => ({
+            tsNs: BigInt(r.ts_ns),
+            exchange: r.exchange,
+            symbol: r.symbol,
+            price: r.price,
+            amount: r.amount,
+            side: r.side,
+            tradeId: r.trade_id,
+            seq: Number(r.seq),
+          })),
+        ).toEqual(sorted);
+        const books = await reader.query(
+          "SELECT ts_ns::text, exchange, symbol, seq, bid_px, bid_sz, ask_px, ask_sz FROM ob_snapshots",
+        );
         expect(books.rowCount).toBe(expected.books.length);
         const byKey = new Map(books.rows.map((r) => [`${r.symbol}/${r.seq}`, r]));
         for (const b of expected.books) {
           const row = byKey.get(`${b.symbol}/${b.seq}`);
-          expect({ tsNs: BigInt(row.ts_ns), bidPx: row.bid_px, bidSz: row.bid_sz, askPx: row.ask_px, askSz: row.ask_sz }).toEqual({ tsNs: b.tsNs, bidPx: b.bidPx, bidSz: b.bidSz, askPx: b.askPx, askSz: b.askSz });
+          expect({
+            tsNs: BigInt(row.ts_ns),
+            bidPx: row.bid_px,
+            bidSz: row.bid_sz,
+            askPx: row.ask_px,
+            askSz: row.ask_sz,
+          }).toEqual({ tsNs: b.tsNs, bidPx: b.bidPx, bidSz: b.bidSz, askPx: b.askPx, askSz: b.askSz });
         }
       } finally {
         await reader.end();
@@ -126,7 +163,12 @@ describe("recorder", () => {
     });
 
     it("names the server when it cannot connect", async () => {
-      await expect(PostgresRecordSink.open({ url: "postgresql://postgres:secret@127.0.0.1:1/none", logger: pino({ level: "silent" }) })).rejects.toThrow(/PostgreSQL at postgresql:\/\/127\.0\.0\.1:1\/none/);
+      await expect(
+        PostgresRecordSink.open({
+          url: "postgresql://postgres:secret@127.0.0.1:1/none",
+          logger: pino({ level: "silent" }),
+        }),
+      ).rejects.toThrow(/PostgreSQL at postgresql:\/\/127\.0\.0\.1:1\/none/);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { Ring } from "../../src/protocol/ring.js";
-import { frameBytes } from "../../src/protocol/ring-layout.js";
+import { Ring } from "../../src/transport/ring.js";
+import { frameBytes } from "../../src/transport/ring-layout.js";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { testPayloadLength } from "../fixtures/ring-frames.js";
 import type { ConsumerJob, ConsumerResult, ProducerJob, ProducerResult } from "../fixtures/ring-jobs.js";
@@ -9,20 +9,40 @@ import type { ConsumerJob, ConsumerResult, ProducerJob, ProducerResult } from ".
 // Workers run the compiled fixture: `npm run build` (or `npm test`, whose pretest builds) first.
 const workerUrl = compiledUrl(new URL("../fixtures/ring-worker.ts", import.meta.url));
 
-type WorkerMessage = { kind: "done" } | { kind: "progress"; received: number; lastSeq: number } | { kind: "fault"; seq: number };
+type WorkerMessage =
+  | { kind: "done" }
+  | { kind: "progress"; received: number; lastSeq: number }
+  | { kind: "fault"; seq: number };
 
-function start<R>(job: ProducerJob | ConsumerJob, onMessage: (message: WorkerMessage) => void = () => undefined): { worker: Worker; done: Promise<R> } {
+function start<R>(
+  job: ProducerJob | ConsumerJob,
+  onMessage: (message: WorkerMessage) => void = () => undefined,
+): { worker: Worker; done: Promise<R> } {
   const worker = new Worker(workerUrl, { workerData: job });
   const done = new Promise<R>((resolve, reject) => {
-    worker.on("message", (message: WorkerMessage) => (message.kind === "done" ? resolve(message as R) : onMessage(message)));
+    worker.on("message", (message: WorkerMessage) =>
+      message.kind === "done" ? resolve(message as R) : onMessage(message),
+    );
     worker.on("error", reject);
     worker.on("exit", (code) => reject(new Error(`${job.role} worker exited (${code}) before reporting`)));
   });
   return { worker, done };
 }
 
-function consumerJob(ring: SharedArrayBuffer, control: SharedArrayBuffer, overrides: Partial<ConsumerJob> = {}): ConsumerJob {
-  return { role: "consumer", ring, control, workNsPerFrame: 0, maxFramesPerDrain: 1024, progressEvery: 0, ...overrides };
+function consumerJob(
+  ring: SharedArrayBuffer,
+  control: SharedArrayBuffer,
+  overrides: Partial<ConsumerJob> = {},
+): ConsumerJob {
+  return {
+    role: "consumer",
+    ring,
+    control,
+    workNsPerFrame: 0,
+    maxFramesPerDrain: 1024,
+    progressEvery: 0,
+    ...overrides,
+  };
 }
 
 /**
@@ -55,11 +75,25 @@ describe("ring between two worker threads", () => {
     const ring = Ring.create(capacity, "block");
     const control = new SharedArrayBuffer(8);
     const consumer = start<ConsumerResult>(consumerJob(ring.buffer, control));
-    const producer = start<ProducerResult>({ role: "producer", ring: ring.buffer, control, frames, writeTimeoutMs: 10_000 });
+    const producer = start<ProducerResult>({
+      role: "producer",
+      ring: ring.buffer,
+      control,
+      frames,
+      writeTimeoutMs: 10_000,
+    });
     const [sent, got] = await Promise.all([producer.done, consumer.done]);
 
     expect(sent).toMatchObject({ written: frames, dropped: 0, faults: 0 });
-    expect(got).toMatchObject({ received: frames, firstSeq: 0, lastSeq: frames - 1, torn: 0, reordered: 0, seqGaps: 0, dropped: 0 });
+    expect(got).toMatchObject({
+      received: frames,
+      firstSeq: 0,
+      lastSeq: frames - 1,
+      torn: 0,
+      reordered: 0,
+      seqGaps: 0,
+      dropped: 0,
+    });
     expect(got.drains).toBeLessThan(frames); // batched: many frames per wake-up
     expect(Ring.stats(ring.buffer)).toMatchObject({ usedBytes: 0, written: frames, read: frames, dropped: 0 });
 
@@ -78,7 +112,9 @@ describe("ring between two worker threads", () => {
     const frames = 300_000;
     const ring = Ring.create(4096, "drop-oldest");
     const control = new SharedArrayBuffer(8);
-    const consumer = start<ConsumerResult>(consumerJob(ring.buffer, control, { workNsPerFrame: 100, maxFramesPerDrain: 64 }));
+    const consumer = start<ConsumerResult>(
+      consumerJob(ring.buffer, control, { workNsPerFrame: 100, maxFramesPerDrain: 64 }),
+    );
     const producer = start<ProducerResult>({ role: "producer", ring: ring.buffer, control, frames, writeTimeoutMs: 0 });
     const [sent, got] = await Promise.all([producer.done, consumer.done]);
 
@@ -90,40 +126,46 @@ describe("ring between two worker threads", () => {
     expect(got.received + got.dropped).toBe(frames);
   });
 
-  it("a consumer killed mid-stream leaves the producer usable; after reset a new consumer continues in order", async () => {
-    const frames = 400_000;
-    const ring = Ring.create(4096, "block");
-    const control = new SharedArrayBuffer(8);
+  it(
+    "a consumer killed mid-stream leaves the producer usable; after reset a new consumer continues in " + "order",
+    async () => {
+      const frames = 400_000;
+      const ring = Ring.create(4096, "block");
+      const control = new SharedArrayBuffer(8);
 
-    let firstConsumerProgress = 0;
-    let reachedProgress!: () => void;
-    const progressed = new Promise<void>((resolve) => (reachedProgress = resolve));
-    const first = start<ConsumerResult>(consumerJob(ring.buffer, control, { progressEvery: 10_000 }), (message) => {
-      if (message.kind === "progress" && (firstConsumerProgress = message.lastSeq) >= 50_000) reachedProgress();
-    });
-    first.done.catch(() => undefined); // terminated on purpose: it never reports
+      let firstConsumerProgress = 0;
+      let reachedProgress!: () => void;
+      const progressed = new Promise<void>((resolve) => (reachedProgress = resolve));
+      const first = start<ConsumerResult>(consumerJob(ring.buffer, control, { progressEvery: 10_000 }), (message) => {
+        if (message.kind === "progress" && (firstConsumerProgress = message.lastSeq) >= 50_000) reachedProgress();
+      });
+      first.done.catch(() => undefined); // terminated on purpose: it never reports
 
-    let faulted!: () => void;
-    const producerFaulted = new Promise<void>((resolve) => (faulted = resolve));
-    const producer = start<ProducerResult>({ role: "producer", ring: ring.buffer, control, frames, writeTimeoutMs: 20 }, (message) => {
-      if (message.kind === "fault") faulted();
-    });
+      let faulted!: () => void;
+      const producerFaulted = new Promise<void>((resolve) => (faulted = resolve));
+      const producer = start<ProducerResult>(
+        { role: "producer", ring: ring.buffer, control, frames, writeTimeoutMs: 20 },
+        (message) => {
+          if (message.kind === "fault") faulted();
+        },
+      );
 
-    await progressed;
-    await first.worker.terminate();
-    await producerFaulted; // the ring filled up with nobody reading: RingFullError, and the producer retries
-    expect(Ring.stats(ring.buffer).consumerAttached).toBe(true); // the dead consumer still holds its claim
+      await progressed;
+      await first.worker.terminate();
+      await producerFaulted; // the ring filled up with nobody reading: RingFullError, and the producer retries
+      expect(Ring.stats(ring.buffer).consumerAttached).toBe(true); // the dead consumer still holds its claim
 
-    Ring.reset(ring.buffer, "keep");
-    const second = start<ConsumerResult>(consumerJob(ring.buffer, control));
-    const [sent, got] = await Promise.all([producer.done, second.done]);
+      Ring.reset(ring.buffer, "keep");
+      const second = start<ConsumerResult>(consumerJob(ring.buffer, control));
+      const [sent, got] = await Promise.all([producer.done, second.done]);
 
-    expect(sent.written).toBe(frames);
-    expect(sent.faults).toBeGreaterThanOrEqual(1);
-    expect(got).toMatchObject({ torn: 0, reordered: 0, lastSeq: frames - 1 });
-    expect(got.firstSeq).toBeGreaterThan(firstConsumerProgress);
-    // Contiguous from its first frame to the last one: only the dead consumer's last batch can be missing.
-    expect(got.seqGaps).toBe(got.firstSeq);
-    expect(got.received).toBe(frames - got.firstSeq);
-  });
+      expect(sent.written).toBe(frames);
+      expect(sent.faults).toBeGreaterThanOrEqual(1);
+      expect(got).toMatchObject({ torn: 0, reordered: 0, lastSeq: frames - 1 });
+      expect(got.firstSeq).toBeGreaterThan(firstConsumerProgress);
+      // Contiguous from its first frame to the last one: only the dead consumer's last batch can be missing.
+      expect(got.seqGaps).toBe(got.firstSeq);
+      expect(got.received).toBe(frames - got.firstSeq);
+    },
+  );
 });

@@ -11,8 +11,8 @@ import { waitFor } from "../fixtures/wait.js";
 import type { HostToSupervisor } from "../../src/protocol/host.js";
 import { createCodec } from "../../src/protocol/catalog.js";
 import type { Ping } from "../../src/protocol/control.js";
-import { RingProducer } from "../../src/protocol/ring.js";
-import { ChannelFrames } from "../../src/runtime/frames.js";
+import { RingProducer } from "../../src/transport/ring.js";
+import { ChannelFrames } from "../../src/transport/frames.js";
 
 const log = pino({ level: "silent" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -21,13 +21,26 @@ describe("thread loop: a reply an actor expects keeps its thread polling instead
   it("polls while the reply is expected, parks once the expectation is withdrawn", async () => {
     let expectReply: (withinMs: number) => void = () => undefined;
     const module = compiledUrl(new URL("../fixtures/actors/reply-waiter.ts", import.meta.url)).href;
-    const children = resolveChildSpecs([{ name: "waiter", module, thread: "main", config: { expose: (f: typeof expectReply) => (expectReply = f) } }]);
+    const children = resolveChildSpecs([
+      { name: "waiter", module, thread: "main", config: { expose: (f: typeof expectReply) => (expectReply = f) } },
+    ]);
     const topology = buildTopology(children, await loadDefs(children));
-    const startup = topology.startupFor("main", { spinUs: 0, rehearseEveryUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const startup = topology.startupFor("main", {
+      spinUs: 0,
+      rehearseEveryUs: 0,
+      blockDeadlineMs: 5000,
+      faultInjection: false,
+      logLevel: "silent",
+    });
     const { host, bell, close } = createHost(startup, wallClock, log, () => undefined);
     await host.start();
     let stopped = false;
-    const loop = runHostLoop(host, bell, { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+    const loop = runHostLoop(
+      host,
+      bell,
+      { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 },
+      () => stopped,
+    );
     const parked = () => Atomics.load(bell.words, 1) === 1;
     try {
       await waitFor(parked);
@@ -55,7 +68,13 @@ describe("actor status", () => {
     const expose = (_: unknown, p: typeof publish) => (publish = p);
     const children = resolveChildSpecs([{ name: "waiter", module, thread: "main", config: { expose } }]);
     const topology = buildTopology(children, await loadDefs(children));
-    const startup = topology.startupFor("main", { spinUs: 0, rehearseEveryUs: 0, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const startup = topology.startupFor("main", {
+      spinUs: 0,
+      rehearseEveryUs: 0,
+      blockDeadlineMs: 5000,
+      faultInjection: false,
+      logLevel: "silent",
+    });
     const shipped: HostToSupervisor[] = [];
     const { host, close } = createHost(startup, wallClock, log, (e) => shipped.push(e));
     await host.start();
@@ -65,7 +84,9 @@ describe("actor status", () => {
       expect(builds).toBe(0);
       host.flushStatuses(performance.now() + 1000);
       expect(builds).toBe(1);
-      expect(shipped.filter((e) => e.type === "ActorStatusReport")).toEqual([{ type: "ActorStatusReport", actor: "waiter", status: { build: 1 } }]);
+      expect(shipped.filter((e) => e.type === "ActorStatusReport")).toEqual([
+        { type: "ActorStatusReport", actor: "waiter", status: { build: 1 } },
+      ]);
       publish(() => {
         throw new Error("no status today");
       });
@@ -82,14 +103,32 @@ describe("rehearsals", () => {
 
   async function spinWith(rehearseEveryUs: number, sendWhileRehearsing: boolean) {
     let rehearsals = 0;
-    const children = resolveChildSpecs([{ name: "rehearser", module: rehearser, thread: "main", config: { onRehearse: () => rehearsals++, sendWhileRehearsing } }]);
+    const children = resolveChildSpecs([
+      {
+        name: "rehearser",
+        module: rehearser,
+        thread: "main",
+        config: { onRehearse: () => rehearsals++, sendWhileRehearsing },
+      },
+    ]);
     const topology = buildTopology(children, await loadDefs(children));
-    const startup = topology.startupFor("main", { spinUs: 40_000, rehearseEveryUs, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const startup = topology.startupFor("main", {
+      spinUs: 40_000,
+      rehearseEveryUs,
+      blockDeadlineMs: 5000,
+      faultInjection: false,
+      logLevel: "silent",
+    });
     const { host, bell, close } = createHost(startup, wallClock, log, () => undefined);
     await host.start();
     let stopped = false;
     const startedAt = performance.now();
-    const loop = runHostLoop(host, bell, { spinUs: 40_000, rehearseEveryUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+    const loop = runHostLoop(
+      host,
+      bell,
+      { spinUs: 40_000, rehearseEveryUs, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 },
+      () => stopped,
+    );
     return {
       host,
       rehearsals: () => rehearsals,
@@ -127,13 +166,31 @@ describe("rehearsals", () => {
   it("a frame that arrives during a rehearsal ends the round before the next actor's rehearsal", async () => {
     const order: string[] = [];
     let deliver = () => {};
-    const rehearserOf = (name: string) => ({ name, module: rehearser, thread: "main", config: { onRehearse: () => (order.push(name), name === "first" && deliver()), sendWhileRehearsing: false } });
-    const children = resolveChildSpecs([rehearserOf("first"), rehearserOf("second"), { name: "peer", module: rehearser, thread: "worker-peer", config: {} }]);
+    const rehearserOf = (name: string) => ({
+      name,
+      module: rehearser,
+      thread: "main",
+      config: { onRehearse: () => (order.push(name), name === "first" && deliver()), sendWhileRehearsing: false },
+    });
+    const children = resolveChildSpecs([
+      rehearserOf("first"),
+      rehearserOf("second"),
+      { name: "peer", module: rehearser, thread: "worker-peer", config: {} },
+    ]);
     const topology = buildTopology(children, await loadDefs(children));
-    const startup = topology.startupFor("main", { spinUs: 40_000, rehearseEveryUs: 1000, blockDeadlineMs: 5000, faultInjection: false, logLevel: "silent" });
+    const startup = topology.startupFor("main", {
+      spinUs: 40_000,
+      rehearseEveryUs: 1000,
+      blockDeadlineMs: 5000,
+      faultInjection: false,
+      logLevel: "silent",
+    });
     const fromPeer = new RingProducer(startup.inbound.find((r) => r.peer === "worker-peer")!.buffer);
     const ping: Ping = { type: "Ping", id: 1, sentNs: 0n };
-    const frame = new ChannelFrames(createCodec()).encode(startup.channels.findIndex((c) => c.name === "test.ping"), ping);
+    const frame = new ChannelFrames(createCodec()).encode(
+      startup.channels.findIndex((c) => c.name === "test.ping"),
+      ping,
+    );
     // The peer's frame lands while "first" rehearses, once: that round must stop before "second".
     let delivered = false;
     deliver = () => {
@@ -144,7 +201,12 @@ describe("rehearsals", () => {
     const { host, bell, close } = createHost(startup, wallClock, log, () => undefined);
     await host.start();
     let stopped = false;
-    const loop = runHostLoop(host, bell, { spinUs: 40_000, rehearseEveryUs: 1000, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => stopped);
+    const loop = runHostLoop(
+      host,
+      bell,
+      { spinUs: 40_000, rehearseEveryUs: 1000, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 },
+      () => stopped,
+    );
     try {
       await waitFor(() => order.length >= 5);
       expect(order.slice(0, 3)).toEqual(["first", "first", "second"]);

@@ -15,15 +15,25 @@ import { waitFor } from "../fixtures/wait.js";
 const log = pino({ level: "silent" });
 const quiet = { log, logLevel: "silent" };
 const actor = (name: string) => compiledUrl(new URL(`../fixtures/actors/${name}.ts`, import.meta.url)).href;
+/** Actors the restart benchmark runs too. */
+const benchActor = (name: string) => compiledUrl(new URL(`../../bench/actors/${name}.ts`, import.meta.url)).href;
 
-function topology(collect: (p: Pong) => void, count: number, extra: Partial<Record<"doubler", object>> = {}): ChildSpec[] {
+function topology(
+  collect: (p: Pong) => void,
+  count: number,
+  extra: Partial<Record<"doubler", object>> = {},
+): ChildSpec[] {
   return [
-    { name: "collector", module: actor("collector"), thread: "main", config: { collect } },
-    { name: "doubler", module: actor("doubler"), thread: "worker-b", config: extra.doubler ?? {} },
-    { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count, perTick: 50, everyMs: 1 } },
+    { name: "collector", module: benchActor("collector"), thread: "main", config: { collect } },
+    { name: "doubler", module: benchActor("doubler"), thread: "worker-b", config: extra.doubler ?? {} },
+    {
+      name: "source",
+      module: benchActor("counter-source"),
+      thread: "worker-a",
+      config: { count, perTick: 50, everyMs: 1 },
+    },
   ];
 }
-
 
 let running: Supervisor | undefined;
 afterEach(async () => {
@@ -35,7 +45,10 @@ describe("actor runtime", () => {
   it("gives the same output sequence under the inline transport and under threads", async () => {
     const count = 2000;
     const threaded: number[] = [];
-    running = await startSystem(topology((p) => threaded.push(p.id), count), quiet);
+    running = await startSystem(
+      topology((p) => threaded.push(p.id), count),
+      quiet,
+    );
     await waitFor(() => threaded.length === count);
 
     const inlineOut: number[] = [];
@@ -49,26 +62,38 @@ describe("actor runtime", () => {
     expect(inlineOut.slice(0, 4)).toEqual([0, 2, 4, 6]);
   });
 
-  it("restarts a crashed actor in place and retries the message once; a message that crashes twice is dropped", async () => {
-    const out: number[] = [];
-    running = await startSystem(topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }), quiet);
-    await waitFor(() => out.length === 499);
-    expect(out).not.toContain(200);
-    expect(out.at(-1)).toBe(998);
-    const doubler = running.actors().find((a) => a.name === "doubler")!;
-    expect(doubler).toMatchObject({ state: "running", restarts: 2, lastError: "doubler refuses 100" });
-  });
+  it(
+    "restarts a crashed actor in place and retries the message once; a message that crashes twice is " + "dropped",
+    async () => {
+      const out: number[] = [];
+      running = await startSystem(
+        topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100] } }),
+        quiet,
+      );
+      await waitFor(() => out.length === 499);
+      expect(out).not.toContain(200);
+      expect(out.at(-1)).toBe(998);
+      const doubler = running.actors().find((a) => a.name === "doubler")!;
+      expect(doubler).toMatchObject({ state: "running", restarts: 2, lastError: "doubler refuses 100" });
+    },
+  );
 
   it("delivers the message a transient crash interrupted to the restarted actor", async () => {
     const out: number[] = [];
-    running = await startSystem(topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100], crashOnce: true } }), quiet);
+    running = await startSystem(
+      topology((p) => out.push(p.id), 500, { doubler: { crashOn: [100], crashOnce: true } }),
+      quiet,
+    );
     await waitFor(() => out.length === 500);
     expect(out).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));
   });
 
   it("restarts a dead worker with the actors it hosted, which resume from the ring", async () => {
     const out: number[] = [];
-    running = await startSystem(topology((p) => out.push(p.id), 100_000), { ...quiet, faultInjection: true });
+    running = await startSystem(
+      topology((p) => out.push(p.id), 100_000),
+      { ...quiet, faultInjection: true },
+    );
     await waitFor(() => out.length > 1000);
     expect(await running.killWorkerOf("doubler")).toBe(true);
     const before = out.length;
@@ -77,14 +102,20 @@ describe("actor runtime", () => {
     expect(running.actors().find((a) => a.name === "doubler")!.state).toBe("running");
   });
 
-  it("releases a crashed actor's resources before restarting it (a bound port does not block the restart)", async () => {
-    const port = await freePort();
-    running = await startSystem([{ name: "holder", module: actor("port-holder"), thread: "worker-h", config: { port } }], { ...quiet, faultInjection: true });
-    expect(running.crashActor("holder")).toBe(true);
-    await waitFor(() => running!.actors()[0].restarts === 1 && running!.actors()[0].state === "running");
-    await new Promise((r) => setTimeout(r, 100));
-    expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
-  });
+  it(
+    "releases a crashed actor's resources before restarting it (a bound port does not block the " + "restart)",
+    async () => {
+      const port = await freePort();
+      running = await startSystem(
+        [{ name: "holder", module: actor("port-holder"), thread: "worker-h", config: { port } }],
+        { ...quiet, faultInjection: true },
+      );
+      expect(running.crashActor("holder")).toBe(true);
+      await waitFor(() => running!.actors()[0].restarts === 1 && running!.actors()[0].state === "running");
+      await new Promise((r) => setTimeout(r, 100));
+      expect(running.actors()[0]).toMatchObject({ state: "running", restarts: 1 });
+    },
+  );
 
   it("ends a crashed incarnation: signal aborted, late sends dropped, releases done before the next init", async () => {
     const events: string[] = [];
@@ -92,7 +123,7 @@ describe("actor runtime", () => {
     const pongsOf = (p: Pong) => pongs.push(p.id);
     running = await startSystem(
       [
-        { name: "collector", module: actor("collector"), thread: "main", config: { collect: pongsOf } },
+        { name: "collector", module: benchActor("collector"), thread: "main", config: { collect: pongsOf } },
         {
           name: "slow",
           module: actor("slow-starter"),
@@ -128,9 +159,9 @@ describe("actor runtime", () => {
     const source = { count: 3000, perTick: 10, everyMs: 1 };
     running = await startSystem(
       [
-        { name: "collector", module: actor("collector"), thread: "main", config: { collect: outOf } },
+        { name: "collector", module: benchActor("collector"), thread: "main", config: { collect: outOf } },
         { name: "doubler", module: actor("refusing-doubler"), thread: "main", config: { state } },
-        { name: "source", module: actor("counter-source"), thread: "worker-a", config: source },
+        { name: "source", module: benchActor("counter-source"), thread: "worker-a", config: source },
       ],
       { ...quiet, faultInjection: true },
     );
@@ -149,7 +180,12 @@ describe("actor runtime", () => {
   it("terminates and restarts a thread whose actor is stuck past the heartbeat deadline", async () => {
     const specs: ChildSpec[] = [
       { name: "spinner", module: actor("spinner"), thread: "worker-s" },
-      { name: "source", module: actor("counter-source"), thread: "worker-a", config: { count: 1, perTick: 1, everyMs: 1 } },
+      {
+        name: "source",
+        module: benchActor("counter-source"),
+        thread: "worker-a",
+        config: { count: 1, perTick: 1, everyMs: 1 },
+      },
     ];
     running = await startSystem(specs, { ...quiet, heartbeatTimeoutMs: 300 });
     await waitFor(() => running!.actors()[0].restarts >= 1);
@@ -158,10 +194,13 @@ describe("actor runtime", () => {
 
   it("escalates past the restart intensity and stops every actor", async () => {
     const crashOn = Array.from({ length: 50 }, (_, i) => i);
-    const supervisor = await startSystem(topology(() => undefined, 50, { doubler: { crashOn } }), {
-      ...quiet,
-      policy: { ...DEFAULT_RESTART_POLICY, intensity: 3, periodMs: 60_000, backoffInitialMs: 1 },
-    });
+    const supervisor = await startSystem(
+      topology(() => undefined, 50, { doubler: { crashOn } }),
+      {
+        ...quiet,
+        policy: { ...DEFAULT_RESTART_POLICY, intensity: 3, periodMs: 60_000, backoffInitialMs: 1 },
+      },
+    );
     const report = await supervisor.escalated;
     expect(report).toMatchObject({ context: "reached_max_restart_intensity", offender: "doubler" });
     expect(supervisor.actors().every((a) => a.state === "stopped")).toBe(true);

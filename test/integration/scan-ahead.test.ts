@@ -5,7 +5,7 @@ import { resolveChildSpecs } from "../../src/supervisor/child-spec.js";
 import { loadDefs } from "../../src/supervisor/system.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import { InlineRuntime } from "../../src/runtime/inline.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { PUSHED_AHEAD, type PairsScanned } from "../../src/protocol/signals.js";
 import type { MetricsReport } from "../../src/protocol/host.js";
 
@@ -35,7 +35,10 @@ strategies:
   );
 }
 
-/** Market → feed → jumps and one estimator shard, under the inline transport: every jump's results and how its scan request was met. */
+/**
+ * Market → feed → jumps and one estimator shard, under the inline transport: every jump's results and how its scan
+ * request was met.
+ */
 async function scansOfJumps(priceSource: "trade" | "mid") {
   const daemon = config(priceSource);
   const answers: PairsScanned[] = [];
@@ -43,8 +46,18 @@ async function scansOfJumps(priceSource: "trade" | "mid") {
     { name: "market", module: fixture("synthetic-frames"), thread: "inline", config: daemon },
     { name: "feed", module: actorModule("feed"), thread: "inline", config: daemon },
     { name: "jumps", module: actorModule("jumps"), thread: "inline", config: daemon },
-    { name: "estimator-0", module: actorModule("estimator"), thread: "inline", config: { ...daemon, shard: { index: 0, count: 1 } } },
-    { name: "scanner", module: fixture("scan-on-jump"), thread: "inline", config: { onAnswer: (a: PairsScanned) => answers.push(a) } },
+    {
+      name: "estimator-0",
+      module: actorModule("estimator"),
+      thread: "inline",
+      config: { ...daemon, shard: { index: 0, count: 1 } },
+    },
+    {
+      name: "scanner",
+      module: fixture("scan-on-jump"),
+      thread: "inline",
+      config: { onAnswer: (a: PairsScanned) => answers.push(a) },
+    },
   ]);
   const runtime = new InlineRuntime(children, await loadDefs(children), START_NS, pino({ level: "silent" }));
   await runtime.start();
@@ -53,19 +66,25 @@ async function scansOfJumps(priceSource: "trade" | "mid") {
   const requests = new Map<string, number>();
   for (const e of runtime.events) {
     if (e.type !== "MetricsReport") continue;
-    for (const s of (e as MetricsReport).samples) if (s.name === "hy_scan_requests_total") requests.set(s.labels.answered, (requests.get(s.labels.answered) ?? 0) + s.value);
+    for (const s of (e as MetricsReport).samples)
+      if (s.name === "hy_scan_requests_total")
+        requests.set(s.labels.answered, (requests.get(s.labels.answered) ?? 0) + s.value);
   }
   return { answers, requests };
 }
 
 describe("estimator shards push a jump's scan ahead of the strategy's request", () => {
-  it.each(["trade", "mid"] as const)("with jumps detected on %s prices, every jump's results are pushed when its tick arrives and no request is answered again", async (priceSource) => {
-    const { answers, requests } = await scansOfJumps(priceSource);
-    expect(answers.length).toBeGreaterThan(3);
-    expect(answers.every((a) => a.requestId === PUSHED_AHEAD)).toBe(true);
-    expect(answers.every((a) => a.results.length === 2 || a.results.length === 0)).toBe(true);
-    expect(new Set(answers.map((a) => `${a.leader}:${a.jumpTsNs}`)).size).toBe(answers.length);
-    expect(requests.get("pushed_ahead")).toBe(answers.length);
-    expect(requests.get("on_request") ?? 0).toBe(0);
-  });
+  it.each(["trade", "mid"] as const)(
+    "with jumps detected on %s prices, every jump's results are pushed when its tick arrives and no request is " +
+      "answered again",
+    async (priceSource) => {
+      const { answers, requests } = await scansOfJumps(priceSource);
+      expect(answers.length).toBeGreaterThan(3);
+      expect(answers.every((a) => a.requestId === PUSHED_AHEAD)).toBe(true);
+      expect(answers.every((a) => a.results.length === 2 || a.results.length === 0)).toBe(true);
+      expect(new Set(answers.map((a) => `${a.leader}:${a.jumpTsNs}`)).size).toBe(answers.length);
+      expect(requests.get("pushed_ahead")).toBe(answers.length);
+      expect(requests.get("on_request") ?? 0).toBe(0);
+    },
+  );
 });

@@ -16,7 +16,7 @@ type Run = { code: number | null; signal: NodeJS.Signals | null; output: string 
 async function runScript(steps: readonly Step[]): Promise<Run> {
   const watchdogUrl = new URL(`file://${fromRoot("dist", "src", "supervisor", "watchdog.js")}`).href;
   const loggerUrl = new URL(`file://${fromRoot("dist", "src", "runtime", "logger.js")}`).href;
-  const doorbellUrl = new URL(`file://${fromRoot("dist", "src", "runtime", "doorbell.js")}`).href;
+  const doorbellUrl = new URL(`file://${fromRoot("dist", "src", "transport", "doorbell.js")}`).href;
   const script = `
     const { MainThreadWatchdog } = await import(${JSON.stringify(watchdogUrl)});
     const { createLogger } = await import(${JSON.stringify(loggerUrl)});

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { readTradesCsv, type TradeRow } from "../../src/backtest/trades-csv.js";
-import { leadLagPair, seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
+import { leadLagPair, seededRandom, standardNormal } from "../../bench/synthetic-ticks.js";
 
 const EPOCH = 1_764_000_000_000_000_000n;
 const SEC = 1_000_000_000n;
@@ -29,8 +29,16 @@ function toCsv(rows: Row[], extraLines: [afterRow: number, text: string][] = [])
 function leadLagCsv(): string {
   const pair = leadLagPair({ seed: 21, durationS: 240, leaderTicksPerS: 20, laggerTicksPerS: 10, delayS: 1.5 });
   const rows: Row[] = [
-    ...pair.leader.times.map((t, i) => ({ ts: EPOCH + BigInt(t), symbol: "BTC", price: 100 * Math.exp(pair.leader.logPrices[i] - Math.log(100)) })),
-    ...pair.lagger.times.map((t, i) => ({ ts: EPOCH + BigInt(t), symbol: "ETH", price: 2000 * Math.exp(pair.lagger.logPrices[i] - Math.log(100)) })),
+    ...pair.leader.times.map((t, i) => ({
+      ts: EPOCH + BigInt(t),
+      symbol: "BTC",
+      price: 100 * Math.exp(pair.leader.logPrices[i] - Math.log(100)),
+    })),
+    ...pair.lagger.times.map((t, i) => ({
+      ts: EPOCH + BigInt(t),
+      symbol: "ETH",
+      price: 2000 * Math.exp(pair.lagger.logPrices[i] - Math.log(100)),
+    })),
     ...pair.lagger.times.map((t, i) => ({ ts: EPOCH + BigInt(t) + 1n, symbol: "SOL", price: 150 + (i % 7) * 0.01 })),
   ].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   return toCsv(rows, [
@@ -44,7 +52,12 @@ function leadLagCsv(): string {
 function jumpsCsv(): string {
   const random = seededRandom(8);
   const rows: Row[] = [];
-  for (const [symbol, offsetMs] of [["BTC", 0], ["ETH", 700], ["SOL", 700], ["XRP", 700]] as const) {
+  for (const [symbol, offsetMs] of [
+    ["BTC", 0],
+    ["ETH", 700],
+    ["SOL", 700],
+    ["XRP", 700],
+  ] as const) {
     let logPrice = Math.log(100);
     for (let i = 0; i < 300; i++) {
       logPrice += 1e-4 * standardNormal(random);
@@ -89,7 +102,17 @@ describe("trades CSV reader", () => {
 
 describe("leadlag analyze", () => {
   it("hy --json finds BTC leading ETH by 1.5 s and passes the gates", async () => {
-    const { code, stdout, stderr } = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "BTC", "--lagger", "ETH", "--json"]);
+    const { code, stdout, stderr } = await run([
+      "analyze",
+      "hy",
+      "--csv",
+      join(dir, "leadlag.csv"),
+      "--leader",
+      "BTC",
+      "--lagger",
+      "ETH",
+      "--json",
+    ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(Object.keys(result)).toEqual(["status", "tau_star_s", "rho_star", "lls", "n_leader", "n_lagger", "passes"]);
@@ -103,19 +126,55 @@ describe("leadlag analyze", () => {
     expect(stderr).toMatch(/line 12: ts_ns 'not-a-number'/);
   });
 
-  it("hy with the roles swapped finds a negative lag and fails; --end-ns and --lookback-s pick the window", async () => {
-    const swapped = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "ETH", "--lagger", "BTC", "--json"]);
-    const result = JSON.parse(swapped.stdout);
-    expect(Math.abs(result.tau_star_s + 1.5)).toBeLessThanOrEqual(0.05);
-    expect(result.passes).toBe(false);
-    const early = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "BTC", "--lagger", "ETH", "--end-ns", String(EPOCH + 10n * SEC), "--lookback-s", "5", "--json"]);
-    const window = JSON.parse(early.stdout);
-    expect(window.n_leader).toBeGreaterThan(50);
-    expect(window.n_leader).toBeLessThan(160);
-  });
+  it(
+    "hy with the roles swapped finds a negative lag and fails; --end-ns and --lookback-s pick the " + "window",
+    async () => {
+      const swapped = await run([
+        "analyze",
+        "hy",
+        "--csv",
+        join(dir, "leadlag.csv"),
+        "--leader",
+        "ETH",
+        "--lagger",
+        "BTC",
+        "--json",
+      ]);
+      const result = JSON.parse(swapped.stdout);
+      expect(Math.abs(result.tau_star_s + 1.5)).toBeLessThanOrEqual(0.05);
+      expect(result.passes).toBe(false);
+      const early = await run([
+        "analyze",
+        "hy",
+        "--csv",
+        join(dir, "leadlag.csv"),
+        "--leader",
+        "BTC",
+        "--lagger",
+        "ETH",
+        "--end-ns",
+        String(EPOCH + 10n * SEC),
+        "--lookback-s",
+        "5",
+        "--json",
+      ]);
+      const window = JSON.parse(early.stdout);
+      expect(window.n_leader).toBeGreaterThan(50);
+      expect(window.n_leader).toBeLessThan(160);
+    },
+  );
 
   it("hy without --json prints a summary and the rho-by-lag plot", async () => {
-    const { code, stdout } = await run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", "BTC", "--lagger", "ETH"]);
+    const { code, stdout } = await run([
+      "analyze",
+      "hy",
+      "--csv",
+      join(dir, "leadlag.csv"),
+      "--leader",
+      "BTC",
+      "--lagger",
+      "ETH",
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/tau\*\s+1\.500 s/);
     expect(stdout).toMatch(/rho by lag/);
@@ -123,10 +182,21 @@ describe("leadlag analyze", () => {
   });
 
   it("jumps --json lists BTC's jumps with the co-jump filter applied", async () => {
-    const { code, stdout } = await run(["analyze", "jumps", "--csv", join(dir, "jumps.csv"), "--symbol", "BTC", "--json"]);
+    const { code, stdout } = await run([
+      "analyze",
+      "jumps",
+      "--csv",
+      join(dir, "jumps.csv"),
+      "--symbol",
+      "BTC",
+      "--json",
+    ]);
     expect(code).toBe(0);
     const { jumps } = JSON.parse(stdout);
-    expect(jumps.map((j: { ts_ns: string }) => j.ts_ns)).toEqual([String(EPOCH + 100n * SEC), String(EPOCH + 200n * SEC)]);
+    expect(jumps.map((j: { ts_ns: string }) => j.ts_ns)).toEqual([
+      String(EPOCH + 100n * SEC),
+      String(EPOCH + 200n * SEC),
+    ]);
     expect(jumps.map((j: { systematic: boolean }) => j.systematic)).toEqual([false, true]);
     for (const jump of jumps) {
       expect(jump.sign).toBe(1);

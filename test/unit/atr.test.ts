@@ -9,7 +9,9 @@ import {
 } from "../../src/actors/strategy/atr.js";
 
 function close(actual: number, expected: number): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(1e-12, 1e-9 * Math.abs(expected)));
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    Math.max(1e-12, 1e-9 * Math.abs(expected)),
+  );
 }
 
 const seconds = (s: number): bigint => BigInt(Math.round(s * 1e9));
@@ -47,6 +49,7 @@ describe("ATR on epoch-aligned mid bars (signal-math §4.3)", () => {
     const expected: [number, number][] = [
       [45, 0.6333333333333333],
       [60, 0.4222222222222222],
+      // biome-ignore lint/correctness/noPrecisionLoss: 211/270 to 16 digits; close() compares with a tolerance
       [75, 0.7814814814814815],
       [90, 0.7876543209876543],
     ];

@@ -26,15 +26,42 @@ describe("codec", () => {
   });
 
   it("encodes a trade in under 64 bytes thanks to shared structures", () => {
-    const trade: Trade = { type: "Trade", instrument: 1, tsNs: 1n << 60n, recvNs: 1n << 60n, price: 1.5, amount: 2, side: 1, seq: 7 };
+    const trade: Trade = {
+      type: "Trade",
+      instrument: 1,
+      tsNs: 1n << 60n,
+      recvNs: 1n << 60n,
+      price: 1.5,
+      amount: 2,
+      side: 1,
+      seq: 7,
+    };
     expect(codec.encode(trade).length).toBeLessThan(64);
   });
 
   it("shares the shape of a scan result: 8 results cost 69 bytes less than with an inline structure", () => {
     const results = [1, 2].flatMap((lagger) =>
-      (["trade", "mid", "ofi", "imbalance"] as const).map((feature) => ({ lagger, feature, status: "ok" as const, tauStarS: 1.5, rhoStar: 0.42, lls: 1.3, nLeader: 120, nLagger: 300, passes: true })),
+      (["trade", "mid", "ofi", "imbalance"] as const).map((feature) => ({
+        lagger,
+        feature,
+        status: "ok" as const,
+        tauStarS: 1.5,
+        rhoStar: 0.42,
+        lls: 1.3,
+        nLeader: 120,
+        nLagger: 300,
+        passes: true,
+      })),
     );
-    const scanned: PairsScanned = { type: "PairsScanned", requestId: 7, shard: 0, shardCount: 1, leader: 0, jumpTsNs: 1n << 60n, results };
+    const scanned: PairsScanned = {
+      type: "PairsScanned",
+      requestId: 7,
+      shard: 0,
+      shardCount: 1,
+      leader: 0,
+      jumpTsNs: 1n << 60n,
+      results,
+    };
     const shared = Uint8Array.from(codec.encode(scanned));
     const inline = Uint8Array.from(new Codec(catalog).encode(scanned));
     expect(inline.length - shared.length).toBe(69);

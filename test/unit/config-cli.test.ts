@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { REDACTED, redactSecrets } from "../../src/supervisor/config/index.js";
+import { REDACTED, redactSecrets } from "../../src/config/index.js";
 import { minimalConfig } from "../fixtures/config.js";
 
 let dir: string;
@@ -35,11 +35,16 @@ describe("leadlag check-config", () => {
     const { code, stdout } = await leadlag("check-config", fromRoot("test", "fixtures", "config-reference.yaml"));
     expect(code).toBe(0);
     expect(stdout.trim().split("\n")).toHaveLength(1);
-    expect(stdout).toMatch(/^OK .*config-reference\.yaml: mode live, market data zmq, execution zmq\/paper, 1 strategy \(2 symbols\)/);
+    expect(stdout).toMatch(
+      /^OK .*config-reference\.yaml: mode live, market data zmq, execution zmq\/paper, 1 strategy \(2 symbols\)/,
+    );
   });
 
   it("exits 2 listing every error", async () => {
-    const file = await configFile("bad.yaml", minimalConfig("      atr_period: 0\n      atr_peroid: 3\nmode: sideways\n"));
+    const file = await configFile(
+      "bad.yaml",
+      minimalConfig("      atr_period: 0\n      atr_peroid: 3\nmode: sideways\n"),
+    );
     const { code, stdout, stderr } = await leadlag("check-config", file);
     expect(code).toBe(2);
     expect(stdout).toBe("");
@@ -50,7 +55,10 @@ describe("leadlag check-config", () => {
   });
 
   it("applies --profile and refuses an unknown one", async () => {
-    const file = await configFile("profiles.yaml", `${minimalConfig()}profiles:\n  broken:\n    runtime: {spin: {spin_us: -5}}\n`);
+    const file = await configFile(
+      "profiles.yaml",
+      `${minimalConfig()}profiles:\n  broken:\n    runtime: {spin: {spin_us: -5}}\n`,
+    );
     expect((await leadlag("check-config", file)).code).toBe(0);
     const broken = await leadlag("check-config", file, "--profile", "broken");
     expect(broken.code).toBe(2);
@@ -61,7 +69,8 @@ describe("leadlag check-config", () => {
   it("--print writes the resolved config as JSON with secrets redacted", async () => {
     const file = await configFile(
       "secrets.yaml",
-      `${minimalConfig()}runtime:\n  database_url: postgresql://app:hunter2@db:5432/leadlag\n  control:\n    token: \${LEADLAG_TEST_TOKEN:t0ps3cret}\n`,
+      `${minimalConfig()}runtime:\n  database_url: postgresql://app:hunter2@db:5432/leadlag\n  control:\n    ` +
+        `token: \${LEADLAG_TEST_TOKEN:t0ps3cret}\n`,
     );
     const { code, stdout } = await leadlag("check-config", file, "--print");
     expect(code).toBe(0);
@@ -81,7 +90,15 @@ describe("leadlag check-config", () => {
 
 describe("redactSecrets", () => {
   it("hides token/password/secret keys whole and only the password of connection URLs", () => {
-    const redacted = redactSecrets({ a: { password: "p", api_secret: "s" }, connection: "postgresql://u:pw@h/db", other: "postgresql://u:pw@h/db" });
-    expect(redacted).toEqual({ a: { password: REDACTED, api_secret: REDACTED }, connection: `postgresql://u:${REDACTED}@h/db`, other: "postgresql://u:pw@h/db" });
+    const redacted = redactSecrets({
+      a: { password: "p", api_secret: "s" },
+      connection: "postgresql://u:pw@h/db",
+      other: "postgresql://u:pw@h/db",
+    });
+    expect(redacted).toEqual({
+      a: { password: REDACTED, api_secret: REDACTED },
+      connection: `postgresql://u:${REDACTED}@h/db`,
+      other: "postgresql://u:pw@h/db",
+    });
   });
 });

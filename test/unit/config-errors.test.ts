@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { catchConfigError, minimalConfig } from "../fixtures/config.js";
 
-const issuesOf = (text: string, env: Record<string, string> = {}) => catchConfigError(() => parseConfig(text, { env, sourceName: "test.yaml" })).issues;
+const issuesOf = (text: string, env: Record<string, string> = {}) =>
+  catchConfigError(() => parseConfig(text, { env, sourceName: "test.yaml" })).issues;
 const issueAt = (text: string, path: string) => {
   const found = issuesOf(text).find((issue) => issue.path === path);
   if (!found) throw new Error(`no issue at ${path}: ${JSON.stringify(issuesOf(text))}`);
@@ -11,14 +12,29 @@ const issueAt = (text: string, path: string) => {
 
 describe("field errors name the path, the value and the expectation", () => {
   it("wrong type", () => {
-    expect(issueAt(minimalConfig("      atr_period: forty\n"), "strategies[0].config.atr_period")).toMatchObject({ value: "forty", expected: "a number" });
+    expect(issueAt(minimalConfig("      atr_period: forty\n"), "strategies[0].config.atr_period")).toMatchObject({
+      value: "forty",
+      expected: "a number",
+    });
   });
 
   it("out of range, exclusive and inclusive bounds", () => {
-    expect(issueAt(minimalConfig("      atr_period: 0\n"), "strategies[0].config.atr_period")).toMatchObject({ value: 0, expected: "a number > 0" });
-    expect(issueAt(minimalConfig("      time_limit_seconds: -1\n"), "strategies[0].config.time_limit_seconds").expected).toBe("a number ≥ 0");
-    expect(issueAt(minimalConfig("      jump_detection_config: {alpha: 1}\n"), "strategies[0].config.jump_detection_config.alpha").expected).toBe("a number < 1");
-    expect(issueAt(minimalConfig("      atr_period: 2.5\n"), "strategies[0].config.atr_period").expected).toBe("an integer");
+    expect(issueAt(minimalConfig("      atr_period: 0\n"), "strategies[0].config.atr_period")).toMatchObject({
+      value: 0,
+      expected: "a number > 0",
+    });
+    expect(
+      issueAt(minimalConfig("      time_limit_seconds: -1\n"), "strategies[0].config.time_limit_seconds").expected,
+    ).toBe("a number ≥ 0");
+    expect(
+      issueAt(
+        minimalConfig("      jump_detection_config: {alpha: 1}\n"),
+        "strategies[0].config.jump_detection_config.alpha",
+      ).expected,
+    ).toBe("a number < 1");
+    expect(issueAt(minimalConfig("      atr_period: 2.5\n"), "strategies[0].config.atr_period").expected).toBe(
+      "an integer",
+    );
   });
 
   it("enum", () => {
@@ -28,26 +44,42 @@ describe("field errors name the path, the value and the expectation", () => {
   });
 
   it("missing required key", () => {
-    expect(issueAt("strategies:\n  - name: s\n    config: {}\n", "strategies[0].config.symbols")).toMatchObject({ value: undefined, expected: "a list" });
+    expect(issueAt("strategies:\n  - name: s\n    config: {}\n", "strategies[0].config.symbols")).toMatchObject({
+      value: undefined,
+      expected: "a list",
+    });
   });
 
   it("estimator_shards takes an integer or auto", () => {
-    expect(issueAt("runtime:\n  placement: {estimator_shards: many}\n", "runtime.placement.estimator_shards").expected).toBe('"auto" or an integer ≥ 1');
+    expect(
+      issueAt("runtime:\n  placement: {estimator_shards: many}\n", "runtime.placement.estimator_shards").expected,
+    ).toBe('"auto" or an integer ≥ 1');
   });
 
   it("hot_worker takes known actor names, once each", () => {
-    expect(issueAt("runtime:\n  placement: {hot_worker: [feed, estimator-0]}\n", "runtime.placement.hot_worker[1]").value).toBe("estimator-0");
-    expect(issueAt("runtime:\n  placement: {hot_worker: [feed, feed]}\n", "runtime.placement.hot_worker[1]").expected).toContain("unique");
+    expect(
+      issueAt("runtime:\n  placement: {hot_worker: [feed, estimator-0]}\n", "runtime.placement.hot_worker[1]").value,
+    ).toBe("estimator-0");
+    expect(
+      issueAt("runtime:\n  placement: {hot_worker: [feed, feed]}\n", "runtime.placement.hot_worker[1]").expected,
+    ).toContain("unique");
   });
 
   it("quotes keys that are not identifiers", () => {
     const text = "risk:\n  portfolio:\n    inventory_bands:\n      BTC-USDT-PERP: {min: 2, max: 1}\n";
-    expect(issueAt(text, 'risk.portfolio.inventory_bands["BTC-USDT-PERP"].min')).toMatchObject({ value: 2, expected: "a value ≤ max" });
+    expect(issueAt(text, 'risk.portfolio.inventory_bands["BTC-USDT-PERP"].min')).toMatchObject({
+      value: 2,
+      expected: "a value ≤ max",
+    });
   });
 
   it("numbers from text are accepted only when the whole text is a number", () => {
-    expect(parseConfig(minimalConfig('      atr_period: "12"\n'), { env: {} }).strategies[0].config.atr_period).toBe(12);
-    expect(issueAt(minimalConfig('      atr_period: "12 bars"\n'), "strategies[0].config.atr_period").value).toBe("12 bars");
+    expect(parseConfig(minimalConfig('      atr_period: "12"\n'), { env: {} }).strategies[0].config.atr_period).toBe(
+      12,
+    );
+    expect(issueAt(minimalConfig('      atr_period: "12 bars"\n'), "strategies[0].config.atr_period").value).toBe(
+      "12 bars",
+    );
   });
 });
 
@@ -57,29 +89,40 @@ describe("unknown keys", () => {
     const typo = issues.find((issue) => issue.path === "strategies[0].config.atr_peroid");
     expect(typo).toMatchObject({ value: "atr_peroid" });
     expect(typo?.expected).toContain('did you mean "atr_period"');
-    expect(issues.find((issue) => issue.path === "strategies[0].config.colour")?.expected).not.toContain("did you mean");
+    expect(issues.find((issue) => issue.path === "strategies[0].config.colour")?.expected).not.toContain(
+      "did you mean",
+    );
     expect(issues.find((issue) => issue.path === "runtimee")?.expected).toContain('"runtime"');
   });
 
   it("are reported inside nested sections and leadlag-only sections", () => {
     expect(issueAt("runtime:\n  journal: {fsynk: none}\n", "runtime.journal.fsynk").expected).toContain('"fsync"');
-    expect(issueAt("execution:\n  paper: {latency: 1}\n", "execution.paper.latency").expected).toContain('"latency_ms"');
+    expect(issueAt("execution:\n  paper: {latency: 1}\n", "execution.paper.latency").expected).toContain(
+      '"latency_ms"',
+    );
   });
 });
 
 describe("section rules", () => {
   it("lag_min_s must be below lag_max_s", () => {
-    const issue = issueAt(minimalConfig("      hy_estimator_config: {lag_min_s: 5, lag_max_s: 1}\n"), "strategies[0].config.hy_estimator_config.lag_min_s");
+    const issue = issueAt(
+      minimalConfig("      hy_estimator_config: {lag_min_s: 5, lag_max_s: 1}\n"),
+      "strategies[0].config.hy_estimator_config.lag_min_s",
+    );
     expect(issue).toMatchObject({ value: 5, expected: "a value < lag_max_s" });
   });
 
   it("the exclude zone must sit inside the lag grid", () => {
-    const text = minimalConfig("      hy_estimator_config: {lag_min_s: -1, lag_max_s: 1, exclude_low_s: -2, exclude_high_s: 0.3}\n");
+    const text = minimalConfig(
+      "      hy_estimator_config: {lag_min_s: -1, lag_max_s: 1, exclude_low_s: -2, exclude_high_s: 0.3}\n",
+    );
     expect(issueAt(text, "strategies[0].config.hy_estimator_config.exclude_low_s").expected).toContain("inside");
   });
 
   it("backoff_initial_ms may not exceed backoff_max_ms", () => {
-    expect(issueAt("runtime:\n  supervisor: {backoff_initial_ms: 9000}\n", "runtime.supervisor.backoff_initial_ms").expected).toBe("a value ≤ backoff_max_ms");
+    expect(
+      issueAt("runtime:\n  supervisor: {backoff_initial_ms: 9000}\n", "runtime.supervisor.backoff_initial_ms").expected,
+    ).toBe("a value ≤ backoff_max_ms");
   });
 
   it("the paper venue cannot trade live", () => {
@@ -89,7 +132,10 @@ describe("section rules", () => {
   it("a backtest window must start before it ends", () => {
     const text = "backtest: {start_date: 2025-09-08, end_date: 2025-09-07, symbols: [X]}\n";
     expect(issueAt(text, "backtest.start_date").expected).toContain("before end_date");
-    expect(issueAt("backtest: {start_date: yesterday, end_date: 2025-09-07, symbols: [X]}\n", "backtest.start_date").expected).toContain("ISO 8601");
+    expect(
+      issueAt("backtest: {start_date: yesterday, end_date: 2025-09-07, symbols: [X]}\n", "backtest.start_date")
+        .expected,
+    ).toContain("ISO 8601");
   });
 });
 
@@ -97,11 +143,14 @@ describe("cross-section rules", () => {
   it("refuses fault injection when orders are real", () => {
     const text = "execution: {provider: zmq, mode: live}\nruntime:\n  control: {fault_injection: true}\n";
     expect(issueAt(text, "runtime.control.fault_injection").value).toBe(true);
-    expect(() => parseConfig("runtime:\n  control: {fault_injection: true}\n", { env: {} })).not.toThrow(); // paper: fine
+    // paper: fine
+    expect(() => parseConfig("runtime:\n  control: {fault_injection: true}\n", { env: {} })).not.toThrow();
   });
 
   it("refuses a non-loopback health server without a control token", () => {
-    expect(issueAt("observability:\n  health_server: {host: 0.0.0.0}\n", "observability.health_server.host").expected).toContain("token");
+    expect(
+      issueAt("observability:\n  health_server: {host: 0.0.0.0}\n", "observability.health_server.host").expected,
+    ).toContain("token");
     const withToken = "observability:\n  health_server: {host: 0.0.0.0}\nruntime:\n  control: {token: abc}\n";
     expect(() => parseConfig(withToken, { env: {} })).not.toThrow();
     expect(() => parseConfig("observability:\n  health_server: {host: localhost}\n", { env: {} })).not.toThrow();
@@ -109,12 +158,16 @@ describe("cross-section rules", () => {
 
   it("requires a backtest section, and a replayable provider, in backtest mode", () => {
     expect(issueAt("mode: backtest\n", "backtest").expected).toContain("backtest section");
-    const zmqBacktest = "mode: backtest\nmarket_data: {provider: zmq}\nbacktest: {start_date: 2025-09-07, end_date: 2025-09-08, symbols: [X]}\n";
+    const zmqBacktest =
+      "mode: backtest\nmarket_data: {provider: zmq}\nbacktest: {start_date: 2025-09-07, end_date: 2025-09-08, " +
+      "symbols: [X]}\n";
     expect(issueAt(zmqBacktest, "market_data.provider").value).toBe("zmq");
   });
 
   it("requires unique strategy names and risk profiles that name a strategy", () => {
-    const text = "strategies:\n  - {name: a, config: {symbols: [X]}}\n  - {name: a, config: {symbols: [Y]}}\nrisk:\n  profiles: {other: {}}\n";
+    const text =
+      "strategies:\n  - {name: a, config: {symbols: [X]}}\n  - {name: a, config: {symbols: [Y]}}\nrisk:\n  " +
+      "profiles: {other: {}}\n";
     expect(issueAt(text, "strategies[1].name").value).toBe("a");
     expect(issueAt(text, "risk.profiles.other").expected).toContain("a, leadlag");
   });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { closestKey } from "../../src/supervisor/config/suggest.js";
+import { closestKey } from "../../src/config/suggest.js";
 
 /** The plain definition, as a full table: the pruned, three-row search must choose exactly as it does. */
 function referenceDistance(a: string, b: string): number {

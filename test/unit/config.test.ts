@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { ConfigError, estimatorShardCount, loadConfig, parseConfig } from "../../src/supervisor/config/index.js";
+import { ConfigError, estimatorShardCount, loadConfig, parseConfig } from "../../src/config/index.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { catchConfigError, minimalConfig } from "../fixtures/config.js";
 
@@ -18,7 +18,13 @@ describe("reference file", () => {
     const strategy = config.strategies[0];
     expect(strategy.type).toBe("leadlag");
     expect(strategy.config.take_profit_bps).toBeNull();
-    expect(strategy.config.jump_detection_config).toEqual({ window_K: 50, alpha: 0.0001, co_jump_threshold: 3, co_jump_window_s: 1.0, price_source: "trade" });
+    expect(strategy.config.jump_detection_config).toEqual({
+      window_K: 50,
+      alpha: 0.0001,
+      co_jump_threshold: 3,
+      co_jump_window_s: 1.0,
+      price_source: "trade",
+    });
     expect(config.risk.portfolio.inventory_bands["BTC-USDT-PERP"]).toEqual({ min: -1.0, max: 1.0 });
     expect(config.risk.profiles).toEqual({ leadlag: {} });
     expect(config.observability.logging.level).toBe("info");
@@ -28,7 +34,12 @@ describe("reference file", () => {
   it("fills leadlag-only keys with their documented defaults", async () => {
     const { runtime, strategies, market_data, execution, observability } = await loadConfig(REFERENCE, { env: {} });
     expect(runtime.journal).toEqual({ path: "./data/journal.log", fsync: "interval", fsync_interval_ms: 100 });
-    expect(runtime.placement).toEqual({ layout: "default", hot_thread: "main", estimator_shards: "auto", hot_worker: ["feed", "jumps", "strategy", "risk", "orders", "venue"] });
+    expect(runtime.placement).toEqual({
+      layout: "default",
+      hot_thread: "main",
+      estimator_shards: "auto",
+      hot_worker: ["feed", "jumps", "strategy", "risk", "orders", "venue"],
+    });
     expect(runtime.spin).toEqual({ spin_us: 50, main_spin_us: 200, estimator_spin_us: 5000, rehearse_every_us: 200 });
     expect(runtime.supervisor).toEqual({
       strategy: "one_for_one",
@@ -42,7 +53,12 @@ describe("reference file", () => {
     expect(runtime.control).toEqual({ token: undefined, fault_injection: false });
     expect(runtime.database_url).toBeUndefined();
     expect(strategies[0].config.features).toEqual(["trade", "mid"]);
-    expect(market_data.synthetic).toMatchObject({ seed: 42, exchange: "HYPERLIQUID", book_mode: "deltas", depth_levels: 10 });
+    expect(market_data.synthetic).toMatchObject({
+      seed: 42,
+      exchange: "HYPERLIQUID",
+      book_mode: "deltas",
+      depth_levels: 10,
+    });
     expect(execution.paper).toEqual({ latency_ms: 1 });
     const health = observability.health_server;
     expect(health).toEqual({ enabled: true, host: "127.0.0.1", port: 8082, max_event_loop_lag_ms: 200 });
@@ -99,7 +115,10 @@ describe("shipped configs", () => {
   it("live.yaml production profile needs its account and database from the environment", async () => {
     const path = fromRoot("configs", "live.yaml");
     await expect(loadConfig(path, { profile: "production", env: {} })).rejects.toBeInstanceOf(ConfigError);
-    const config = await loadConfig(path, { profile: "production", env: { LEADLAG_ACCOUNT: "acct-7", DATABASE_URL: "postgresql://db/x" } });
+    const config = await loadConfig(path, {
+      profile: "production",
+      env: { LEADLAG_ACCOUNT: "acct-7", DATABASE_URL: "postgresql://db/x" },
+    });
     expect(config.execution.mode).toBe("live");
     expect(config.runtime).toMatchObject({ account_id: "acct-7", database_url: "postgresql://db/x" });
   });
@@ -130,12 +149,19 @@ runtime:
   it("uses the environment when variables are set", () => {
     const env = { ART_DIR: "/srv/art", ATR_PERIOD: "20", ATR_ON: "false", TP: "12.5", LEADLAG_CONTROL_TOKEN: "s3cret" };
     const config = parseConfig(text, { env });
-    expect(config.strategies[0].config).toMatchObject({ artifacts_path: "/srv/art", atr_period: 20, atr_enabled: false, take_profit_bps: 12.5 });
+    expect(config.strategies[0].config).toMatchObject({
+      artifacts_path: "/srv/art",
+      atr_period: 20,
+      atr_enabled: false,
+      take_profit_bps: 12.5,
+    });
     expect(config.runtime.control.token).toBe("s3cret");
   });
 
   it("substitutes inside longer text, keeps set-but-empty values, and honours $${ as a literal", () => {
-    const config = parseConfig(`runtime:\n  account_id: acct-\${REGION:eu}-\${SUFFIX:x}\n  db_path: $\${HOME}/db\n`, { env: { SUFFIX: "" } });
+    const config = parseConfig(`runtime:\n  account_id: acct-\${REGION:eu}-\${SUFFIX:x}\n  db_path: $\${HOME}/db\n`, {
+      env: { SUFFIX: "" },
+    });
     expect(config.runtime.account_id).toBe("acct-eu-");
     expect(config.runtime.db_path).toBe("${HOME}/db");
   });
@@ -160,7 +186,9 @@ runtime:
   });
 
   it("reports a substituted value of the wrong type at its path", () => {
-    const error = catchConfigError(() => parseConfig(minimal(`      atr_period: \${ATR_PERIOD:40}\n`), { env: { ATR_PERIOD: "forty" } }));
+    const error = catchConfigError(() =>
+      parseConfig(minimal(`      atr_period: \${ATR_PERIOD:40}\n`), { env: { ATR_PERIOD: "forty" } }),
+    );
     expect(error.issues[0]).toMatchObject({ path: "strategies[0].config.atr_period", value: "forty" });
   });
 });
@@ -213,25 +241,37 @@ profiles:
   it("point errors from a profile at the profile's line", () => {
     const bad = `${minimal()}profiles:\n  p:\n    runtime:\n      supervisor:\n        intensity: -1\n`;
     const error = catchConfigError(() => parseConfig(bad, { profile: "p", env: {} }));
-    expect(error.issues[0]).toMatchObject({ path: "runtime.supervisor.intensity", value: -1, location: { line: 9, column: 20 } });
+    expect(error.issues[0]).toMatchObject({
+      path: "runtime.supervisor.intensity",
+      value: -1,
+      location: { line: 9, column: 20 },
+    });
   });
 });
 
 describe("resolution", () => {
   it("market_data.provider auto means postgresql in a backtest and synthetic otherwise", async () => {
     const reference = await readFile(REFERENCE, "utf8");
-    const backtest = reference.replace("mode: live ", "mode: backtest").replace("provider: zmq                 # zmq |", "provider: auto # ");
+    const backtest = reference
+      .replace("mode: live ", "mode: backtest")
+      .replace("provider: zmq                 # zmq |", "provider: auto # ");
     expect(parseConfig(backtest, { env: {} }).market_data.provider).toBe("postgresql");
     expect(parseConfig(minimal(), { env: {} }).market_data.provider).toBe("synthetic");
   });
 
   it("accepts trading_core's strategy class path as an alias of leadlag", () => {
-    const text = `strategies:\n  - name: s\n    type: leadlag.strategy.adaptive_arbitrage.AdaptiveLeadLagStrategy\n    config: {symbols: [X]}\n`;
+    const text =
+      `strategies:\n  - name: s\n    type: ` +
+      `leadlag.strategy.adaptive_arbitrage.AdaptiveLeadLagStrategy\n    config: {symbols: [X]}\n`;
     expect(parseConfig(text, { env: {} }).strategies[0].type).toBe("leadlag");
   });
 
   it("maps Python log level names onto pino's", () => {
-    expect(parseConfig("observability:\n  logging: {level: WARNING}\n", { env: {} }).observability.logging.level).toBe("warn");
-    expect(parseConfig("observability:\n  logging: {level: CRITICAL}\n", { env: {} }).observability.logging.level).toBe("fatal");
+    expect(parseConfig("observability:\n  logging: {level: WARNING}\n", { env: {} }).observability.logging.level).toBe(
+      "warn",
+    );
+    expect(parseConfig("observability:\n  logging: {level: CRITICAL}\n", { env: {} }).observability.logging.level).toBe(
+      "fatal",
+    );
   });
 });

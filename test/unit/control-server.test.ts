@@ -8,7 +8,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function start(token?: string, host = "127.0.0.1"): Promise<{ server: ControlServer; base: string; set: (s: HealthStatus) => void }> {
+async function start(
+  token?: string,
+  host = "127.0.0.1",
+): Promise<{ server: ControlServer; base: string; set: (s: HealthStatus) => void }> {
   let status: HealthStatus = "ok";
   const s = new ControlServer({ host, port: 0, token, log: pino({ level: "silent" }) });
   s.health("feed", () => ({ status, stale: status !== "ok" }));
@@ -29,7 +32,10 @@ describe("control server", () => {
     set("degraded");
     const degraded = await fetch(`${base}/health`);
     expect(degraded.status).toBe(503);
-    expect(await degraded.json()).toMatchObject({ status: "degraded", subsystems: { feed: { status: "degraded", stale: true } } });
+    expect(await degraded.json()).toMatchObject({
+      status: "degraded",
+      subsystems: { feed: { status: "degraded", stale: true } },
+    });
     set("down");
     expect(((await (await fetch(`${base}/health`)).json()) as { status: string }).status).toBe("down");
   });
@@ -43,11 +49,17 @@ describe("control server", () => {
   it("requires the bearer token on operator routes when a token is set", async () => {
     const { base } = await start("s3cret");
     expect((await fetch(`${base}/risk/reset`, { method: "POST" })).status).toBe(401);
-    expect((await fetch(`${base}/risk/reset`, { method: "POST", headers: { authorization: "Bearer wrong!" } })).status).toBe(401);
-    expect((await fetch(`${base}/risk/reset`, { method: "POST", headers: { authorization: "Bearer s3cret" } })).status).toBe(202);
+    expect(
+      (await fetch(`${base}/risk/reset`, { method: "POST", headers: { authorization: "Bearer wrong!" } })).status,
+    ).toBe(401);
+    expect(
+      (await fetch(`${base}/risk/reset`, { method: "POST", headers: { authorization: "Bearer s3cret" } })).status,
+    ).toBe(202);
   });
 
   it("refuses to bind off loopback without a token", () => {
-    expect(() => new ControlServer({ host: "0.0.0.0", port: 0, token: undefined, log: pino({ level: "silent" }) })).toThrow(/without runtime.control.token/);
+    expect(
+      () => new ControlServer({ host: "0.0.0.0", port: 0, token: undefined, log: pino({ level: "silent" }) }),
+    ).toThrow(/without runtime.control.token/);
   });
 });

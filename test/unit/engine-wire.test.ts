@@ -2,15 +2,15 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { CancelOrder, PlaceOrder } from "../../src/protocol/orders.js";
 import {
-  bandedMarketPrice,
   parseEngineEvent,
-  roundToLot,
   serializeCancel,
   serializePlace,
   serializeReplace,
   toVenueEvent,
 } from "../../src/protocol/wire/engine.js";
 import { formatExecFill, formatExecReport, parseExecutionOrder } from "../../src/protocol/wire/engine-server.js";
+import { bandedMarketPrice } from "../../src/actors/strategy/sizing.js";
+import { roundToLot } from "../../src/model/rounding.js";
 
 const CLID = "0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f";
 const options = { venue: "hyperliquid", engineSymbol: "ETH-USDC-PERP", lotSize: 0.0001 };
@@ -54,11 +54,22 @@ describe("engine wire: place and cancel", () => {
       ok: true,
       size: 0.05,
       frame:
-        '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","action":"place","venue_type":"cex","venue":"hyperliquid","product_type":"perpetual","details":{"symbol":"ETH-USDC-PERP","side":"buy","order_type":"limit","time_in_force":"IOC","size":0.0500,"price":3101.5,"reduce_only":false},"ts_ns":1763380800123456789,"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag"}}',
+        '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","action":"place","venue_type":"cex",' +
+        '"venue":"hyperliquid","product_type":"perpetual","details":{"symbol":"ETH-USDC-PERP","side":"buy",' +
+        '"order_type":"limit","time_in_force":"IOC","size":0.0500,"price":3101.5,"reduce_only":false},' +
+        '"ts_ns":1763380800123456789,"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag"}}',
     });
     if (!r.ok) return;
     const parsed = parseExecutionOrder(r.frame);
-    expect(parsed).toMatchObject({ action: "place", clId: CLID, side: "buy", tif: "IOC", size: 0.05, price: 3101.5, tags: { intent_id: "ll-7f3a9c" } });
+    expect(parsed).toMatchObject({
+      action: "place",
+      clId: CLID,
+      side: "buy",
+      tif: "IOC",
+      size: 0.05,
+      price: 3101.5,
+      tags: { intent_id: "ll-7f3a9c" },
+    });
   });
 
   it("rounds size down to the lot and refuses a size that rounds to zero", () => {
@@ -73,14 +84,23 @@ describe("engine wire: place and cancel", () => {
   });
 
   it("requires a price on every market order and the banded price sits past the touch", () => {
-    expect(serializePlace(place({ orderType: "market", price: 0 }), options)).toMatchObject({ ok: false, error: { reason: "missing_price" } });
+    expect(serializePlace(place({ orderType: "market", price: 0 }), options)).toMatchObject({
+      ok: false,
+      error: { reason: "missing_price" },
+    });
     expect(bandedMarketPrice("buy", 3000, 3001, 15)).toBeCloseTo(3005.5015, 9);
     expect(bandedMarketPrice("sell", 3000, 3001, 15)).toBeCloseTo(2995.5, 9);
   });
 
   it("refuses a non-cloid cl_id and more than 4 own tags", () => {
-    expect(serializePlace(place({ clId: "ll-1" }), options)).toMatchObject({ ok: false, error: { reason: "invalid_cl_id" } });
-    expect(serializePlace(place(), { ...options, extraTags: { a: 1, b: true } })).toMatchObject({ ok: false, error: { reason: "too_many_tags" } });
+    expect(serializePlace(place({ clId: "ll-1" }), options)).toMatchObject({
+      ok: false,
+      error: { reason: "invalid_cl_id" },
+    });
+    expect(serializePlace(place(), { ...options, extraTags: { a: 1, b: true } })).toMatchObject({
+      ok: false,
+      error: { reason: "too_many_tags" },
+    });
     const r = serializePlace(place(), { ...options, extraTags: { edge_bps: 12.5 } });
     expect(r.ok && r.frame).toContain('"edge_bps":"12.5"');
   });
@@ -112,9 +132,15 @@ describe("engine wire: place and cancel", () => {
 
 describe("engine wire: exec.report and exec.fill", () => {
   const acceptedText =
-    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","status":"accepted","exchange_order_id":"48213412345","reason_code":"ok","reason_text":"ok","ts_ns":259200123456789,"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag","venue":"hyperliquid"}}';
+    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","status":"accepted",' +
+    '"exchange_order_id":"48213412345","reason_code":"ok","reason_text":"ok","ts_ns":259200123456789,' +
+    '"tags":{"intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag","venue":"hyperliquid"}}';
   const fillText =
-    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","exchange_order_id":"48213412345","exec_id":"713282830946399","symbol_or_pair":"ETH-USDC-PERP","side":"buy","price":3101.4,"size":0.05,"fee_currency":"USDC","fee_amount":0.069781,"liquidity":"taker","ts_ns":1763380800456789012,"tags":{"execution_type":"live","intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag","venue":"hyperliquid"}}';
+    '{"version":1,"cl_id":"0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f","exchange_order_id":"48213412345",' +
+    '"exec_id":"713282830946399","symbol_or_pair":"ETH-USDC-PERP","side":"buy","price":3101.4,"size":0.05,' +
+    '"fee_currency":"USDC","fee_amount":0.069781,"liquidity":"taker","ts_ns":1763380800456789012,' +
+    '"tags":{"execution_type":"live","intent_id":"ll-7f3a9c","role":"entry","strategy":"adaptive-leadlag",' +
+    '"venue":"hyperliquid"}}';
 
   it("parses the doc's accepted report and flags its TSC-style ts_ns", () => {
     const r = parseEngineEvent("exec.report", acceptedText);
@@ -137,13 +163,32 @@ describe("engine wire: exec.report and exec.fill", () => {
 
   it("parses a fill with its epoch ts_ns exactly (above 2^53)", () => {
     const r = parseEngineEvent("exec.fill", fillText);
-    expect(r.ok && r.event).toMatchObject({ kind: "fill", execId: "713282830946399", price: 3101.4, size: 0.05, feeAmount: 0.069781, tsNs: 1763380800456789012n, tsIsTsc: false });
+    expect(r.ok && r.event).toMatchObject({
+      kind: "fill",
+      execId: "713282830946399",
+      price: 3101.4,
+      size: 0.05,
+      feeAmount: 0.069781,
+      tsNs: 1763380800456789012n,
+      tsIsTsc: false,
+    });
     const venue = r.ok ? toVenueEvent(r.event, 5n) : undefined;
-    expect(venue).toMatchObject({ type: "OrderFilled", clId: CLID, venueSymbol: "ETH-USDC-PERP", liquidity: "taker", recvNs: 5n });
+    expect(venue).toMatchObject({
+      type: "OrderFilled",
+      clId: CLID,
+      venueSymbol: "ETH-USDC-PERP",
+      liquidity: "taker",
+      recvNs: 5n,
+    });
   });
 
   it("defaults an omitted exchange_order_id to '' and an omitted liquidity to taker", () => {
-    const r = parseEngineEvent("exec.report", '{"version":1,"cl_id":"ll-7f3a9d","status":"rejected","reason_code":"invalid_params","reason_text":"Price required for limit orders","ts_ns":259201123456789,"tags":{"intent_id":"ll-7f3a9d","venue":"hyperliquid"}}');
+    const r = parseEngineEvent(
+      "exec.report",
+      '{"version":1,"cl_id":"ll-7f3a9d","status":"rejected","reason_code":"invalid_params",' +
+        '"reason_text":"Price required for limit orders","ts_ns":259201123456789,' +
+        '"tags":{"intent_id":"ll-7f3a9d","venue":"hyperliquid"}}',
+    );
     expect(r.ok && r.event).toMatchObject({ status: "rejected", exchangeOrderId: "", reasonCode: "invalid_params" });
     const noLiquidity = fillText.replace(',"liquidity":"taker"', "");
     const f = parseEngineEvent("exec.fill", noLiquidity);
@@ -151,26 +196,65 @@ describe("engine wire: exec.report and exec.fill", () => {
   });
 
   it("maps every status and every canonical reason code", () => {
-    const codes = ["ok", "invalid_params", "risk_blocked", "insufficient_balance", "post_only_violation", "min_size", "price_out_of_bounds", "rate_limited", "network_error", "expired", "venue_reject"];
-    const types = { accepted: "OrderAccepted", rejected: "OrderRejected", canceled: "OrderCanceled", replaced: undefined };
+    const codes = [
+      "ok",
+      "invalid_params",
+      "risk_blocked",
+      "insufficient_balance",
+      "post_only_violation",
+      "min_size",
+      "price_out_of_bounds",
+      "rate_limited",
+      "network_error",
+      "expired",
+      "venue_reject",
+    ];
+    const types = {
+      accepted: "OrderAccepted",
+      rejected: "OrderRejected",
+      canceled: "OrderCanceled",
+      replaced: undefined,
+    };
     for (const [status, type] of Object.entries(types)) {
       for (const code of codes) {
-        const text = formatExecReport({ clId: "c", status: status as "accepted", exchangeOrderId: "", reasonCode: code as "ok", reasonText: "t", tsNs: 1763380800000000000n, tags: {} });
+        const text = formatExecReport({
+          clId: "c",
+          status: status as "accepted",
+          exchangeOrderId: "",
+          reasonCode: code as "ok",
+          reasonText: "t",
+          tsNs: 1763380800000000000n,
+          tags: {},
+        });
         const r = parseEngineEvent("exec.report", text);
         expect(r.ok && r.event).toMatchObject({ status, reasonCode: code, tsIsTsc: false });
         expect(r.ok && toVenueEvent(r.event, 0n)?.type).toBe(type);
       }
     }
-    const unknown = parseEngineEvent("exec.report", '{"cl_id":"c","status":"rejected","reason_code":"brand_new","reason_text":"x","ts_ns":1,"tags":{}}');
+    const unknown = parseEngineEvent(
+      "exec.report",
+      '{"cl_id":"c","status":"rejected","reason_code":"brand_new","reason_text":"x","ts_ns":1,"tags":{}}',
+    );
     expect(unknown.ok && unknown.event).toMatchObject({ reasonCode: "venue_reject", unknownReasonCode: "brand_new" });
   });
 
   it("turns malformed frames into typed rejections", () => {
     expect(parseEngineEvent("exec.other", "{}")).toMatchObject({ ok: false, error: { reason: "unknown_topic" } });
-    expect(parseEngineEvent("exec.report", '{"cl_id":"c","status":"acc')).toMatchObject({ ok: false, error: { reason: "bad_json" } });
-    expect(parseEngineEvent("exec.report", '{"cl_id":"c","status":"filled","ts_ns":1}')).toMatchObject({ ok: false, error: { reason: "bad_shape", detail: expect.stringContaining("status") } });
-    expect(parseEngineEvent("exec.fill", fillText.replace('"exec_id":"713282830946399"', '"exec_id":""'))).toMatchObject({ ok: false, error: { reason: "bad_shape" } });
-    expect(parseEngineEvent("exec.report", acceptedText.replace("259200123456789", "2.5e14"))).toMatchObject({ ok: false, error: { reason: "bad_ts_ns" } });
+    expect(parseEngineEvent("exec.report", '{"cl_id":"c","status":"acc')).toMatchObject({
+      ok: false,
+      error: { reason: "bad_json" },
+    });
+    expect(parseEngineEvent("exec.report", '{"cl_id":"c","status":"filled","ts_ns":1}')).toMatchObject({
+      ok: false,
+      error: { reason: "bad_shape", detail: expect.stringContaining("status") },
+    });
+    expect(
+      parseEngineEvent("exec.fill", fillText.replace('"exec_id":"713282830946399"', '"exec_id":""')),
+    ).toMatchObject({ ok: false, error: { reason: "bad_shape" } });
+    expect(parseEngineEvent("exec.report", acceptedText.replace("259200123456789", "2.5e14"))).toMatchObject({
+      ok: false,
+      error: { reason: "bad_ts_ns" },
+    });
   });
 
   it("never throws on arbitrary input", () => {
@@ -194,9 +278,29 @@ describe("engine wire: exec.report and exec.fill", () => {
           liquidity: fc.constantFrom("taker" as const, "maker" as const),
         }),
         ({ price, size, fee, ts, liquidity }) => {
-          const text = formatExecFill({ clId: "c", exchangeOrderId: "1", execId: "2", symbol: "S", side: "sell", price, size, feeCurrency: "USDC", feeAmount: fee, liquidity, tsNs: ts, tags: { intent_id: "i" } });
+          const text = formatExecFill({
+            clId: "c",
+            exchangeOrderId: "1",
+            execId: "2",
+            symbol: "S",
+            side: "sell",
+            price,
+            size,
+            feeCurrency: "USDC",
+            feeAmount: fee,
+            liquidity,
+            tsNs: ts,
+            tags: { intent_id: "i" },
+          });
           const r = parseEngineEvent("exec.fill", text);
-          expect(r.ok && r.event).toMatchObject({ price, size, feeAmount: fee, tsNs: ts, liquidity, tsIsTsc: ts < 10n ** 17n });
+          expect(r.ok && r.event).toMatchObject({
+            price,
+            size,
+            feeAmount: fee,
+            tsNs: ts,
+            liquidity,
+            tsIsTsc: ts < 10n ** 17n,
+          });
         },
       ),
     );

@@ -8,12 +8,49 @@ type Event =
 
 const bidPrice = fc.integer({ min: 0, max: 19 }).map((i) => 100 - i * 0.5);
 const askPrice = fc.integer({ min: 0, max: 19 }).map((i) => 100.5 + i * 0.5);
-const size = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 }).map((n) => n / 10));
-const seqStep = fc.oneof({ weight: 8, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 3 }) }, { weight: 1, arbitrary: fc.constant(0) });
+const size = fc.oneof(
+  fc.constant(0),
+  fc.integer({ min: 1, max: 50 }).map((n) => n / 10),
+);
+const seqStep = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(1) },
+  { weight: 1, arbitrary: fc.integer({ min: 2, max: 3 }) },
+  { weight: 1, arbitrary: fc.constant(0) },
+);
 
 const event: fc.Arbitrary<Event> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("ckpt" as const), seqStep, bids: fc.uniqueArray(fc.tuple(bidPrice, size.filter((s) => s > 0)), { selector: (l) => l[0], maxLength: 10 }), asks: fc.uniqueArray(fc.tuple(askPrice, size.filter((s) => s > 0)), { selector: (l) => l[0], maxLength: 10 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant("delta" as const), seqStep, changes: fc.array(fc.oneof(fc.tuple(fc.constant(0 as const), bidPrice, size), fc.tuple(fc.constant(1 as const), askPrice, size)), { maxLength: 8 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("ckpt" as const),
+      seqStep,
+      bids: fc.uniqueArray(
+        fc.tuple(
+          bidPrice,
+          size.filter((s) => s > 0),
+        ),
+        { selector: (l) => l[0], maxLength: 10 },
+      ),
+      asks: fc.uniqueArray(
+        fc.tuple(
+          askPrice,
+          size.filter((s) => s > 0),
+        ),
+        { selector: (l) => l[0], maxLength: 10 },
+      ),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant("delta" as const),
+      seqStep,
+      changes: fc.array(
+        fc.oneof(fc.tuple(fc.constant(0 as const), bidPrice, size), fc.tuple(fc.constant(1 as const), askPrice, size)),
+        { maxLength: 8 },
+      ),
+    }),
+  },
 );
 
 /** The brute-force reference: price → size maps and the seq rules of wire doc §1.9, written the slow, obvious way. */
@@ -64,9 +101,20 @@ describe("book rebuild", () => {
           seq += e.seqStep;
           model.apply(e, seq);
           if (e.kind === "ckpt") {
-            rebuilder.checkpoint(seq, e.bids.map((l) => l[0]), e.bids.map((l) => l[1]), e.asks.map((l) => l[0]), e.asks.map((l) => l[1]));
+            rebuilder.checkpoint(
+              seq,
+              e.bids.map((l) => l[0]),
+              e.bids.map((l) => l[1]),
+              e.asks.map((l) => l[0]),
+              e.asks.map((l) => l[1]),
+            );
           } else {
-            rebuilder.delta(seq, e.changes.map((c) => c[0]), e.changes.map((c) => c[1]), e.changes.map((c) => c[2]));
+            rebuilder.delta(
+              seq,
+              e.changes.map((c) => c[0]),
+              e.changes.map((c) => c[1]),
+              e.changes.map((c) => c[2]),
+            );
           }
           expect(rebuilder.valid).toBe(model.valid);
           if (model.valid) {
@@ -81,11 +129,23 @@ describe("book rebuild", () => {
 
   it("rebuilds the doc's checkpoint and delta into the snapshot example's book and features", () => {
     const r = new BookRebuilder();
-    expect(r.delta(1, [0, 0, 0, 1, 1, 1], [96998, 96999, 97000, 97001, 97002, 97003], [2, 0.5, 1.2345, 0.8, 1.1, 3])).toBe("awaiting_checkpoint");
-    expect(r.checkpoint(2, [97000, 96999, 96998], [1.2345, 0.5, 2], [97001, 97002, 97003], [0.8, 1.1, 3])).toBe("applied");
+    expect(
+      r.delta(1, [0, 0, 0, 1, 1, 1], [96998, 96999, 97000, 97001, 97002, 97003], [2, 0.5, 1.2345, 0.8, 1.1, 3]),
+    ).toBe("awaiting_checkpoint");
+    expect(r.checkpoint(2, [97000, 96999, 96998], [1.2345, 0.5, 2], [97001, 97002, 97003], [0.8, 1.1, 3])).toBe(
+      "applied",
+    );
     expect(r.delta(3, [0, 0, 0, 1], [96997, 96998, 97000, 97002], [0.7, 0, 1, 1.5])).toBe("applied");
-    expect(levelsOf(r, BID)).toEqual([[97000, 1], [96999, 0.5], [96997, 0.7]]);
-    expect(levelsOf(r, ASK)).toEqual([[97001, 0.8], [97002, 1.5], [97003, 3]]);
+    expect(levelsOf(r, BID)).toEqual([
+      [97000, 1],
+      [96999, 0.5],
+      [96997, 0.7],
+    ]);
+    expect(levelsOf(r, ASK)).toEqual([
+      [97001, 0.8],
+      [97002, 1.5],
+      [97003, 3],
+    ]);
     const f = r.features;
     expect(f.mid).toBe(97000.5);
     expect(f.relativeSpread).toBeCloseTo(0.00001030922521017933, 18);

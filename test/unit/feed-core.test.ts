@@ -2,12 +2,22 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { FeedCore, type FeedPort } from "../../src/actors/feed/core.js";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { MAX_SEQ_JUMP } from "../../src/actors/feed/sequence.js";
 import { createCodec } from "../../src/protocol/catalog.js";
 import { Book as BookSchema, Trade as TradeSchema, type Book, type Trade } from "../../src/protocol/market-data.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { CKPT_2, CKPT_TOPIC, DELTA_1, DELTA_3, DELTA_TOPIC, SNAPSHOT_PAYLOAD, SNAPSHOT_TOPIC, TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js";
+import {
+  CKPT_2,
+  CKPT_TOPIC,
+  DELTA_1,
+  DELTA_3,
+  DELTA_TOPIC,
+  SNAPSHOT_PAYLOAD,
+  SNAPSHOT_TOPIC,
+  TRADE_PAYLOAD,
+  TRADE_TOPIC,
+} from "../fixtures/marketstream-examples.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 const S = 1_000_000_000n;
@@ -49,7 +59,16 @@ describe("feed core", () => {
     const { core, trades } = feed();
     expect(core.onFrame(TRADE_TOPIC, Buffer.from(TRADE_PAYLOAD), 1763380800400000000n)).toBeUndefined();
     expect(trades).toEqual([
-      { type: "Trade", instrument: 0, tsNs: 1763380800345678901n, recvNs: 1763380800400000000n, price: 97003.5, amount: 0.25, side: -1, seq: 2 },
+      {
+        type: "Trade",
+        instrument: 0,
+        tsNs: 1763380800345678901n,
+        recvNs: 1763380800400000000n,
+        price: 97003.5,
+        amount: 0.25,
+        side: -1,
+        seq: 2,
+      },
     ]);
   });
 
@@ -59,13 +78,27 @@ describe("feed core", () => {
     expect(core.onFrame(CKPT_TOPIC, CKPT_2, recv(2))).toBeUndefined();
     expect(core.onFrame(DELTA_TOPIC, DELTA_3, recv(3))).toBeUndefined();
     expect(books).toHaveLength(2);
-    expect(books[1]).toMatchObject({ seq: 3, valid: true, bidPx: [97000, 96999, 96997], bidSz: [1, 0.5, 0.7], askPx: [97001, 97002, 97003], askSz: [0.8, 1.5, 3], mid: 97000.5 });
+    expect(books[1]).toMatchObject({
+      seq: 3,
+      valid: true,
+      bidPx: [97000, 96999, 96997],
+      bidSz: [1, 0.5, 0.7],
+      askPx: [97001, 97002, 97003],
+      askSz: [0.8, 1.5, 3],
+      mid: 97000.5,
+    });
   });
 
   it("takes snapshots as whole books", () => {
     const { core, books } = feed();
     expect(core.onFrame(SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, recv(5))).toBeUndefined();
-    expect(books[0]).toMatchObject({ instrument: 0, seq: 2, valid: true, bidPx: [97000, 96999, 96997], askSz: [0.8, 1.5, 3] });
+    expect(books[0]).toMatchObject({
+      instrument: 0,
+      seq: 2,
+      valid: true,
+      bidPx: [97000, 96999, 96997],
+      askSz: [0.8, 1.5, 3],
+    });
   });
 
   it("counts gaps, duplicates and out-of-order per symbol and stream, dropping the last two", () => {
@@ -81,8 +114,19 @@ describe("feed core", () => {
     const stats = core.stats();
     expect(stats.streams).toEqual([
       {
-        symbol: "BTC-USDC-PERP", stream: "trades", lastSeq: 5, messages: 3, gaps: 1, missing: 2, duplicates: 1,
-        outOfOrder: 1, outliers: 0, restarts: 0, accepted: 3, dropped: 2, lastDrop: "seq_backwards",
+        symbol: "BTC-USDC-PERP",
+        stream: "trades",
+        lastSeq: 5,
+        messages: 3,
+        gaps: 1,
+        missing: 2,
+        duplicates: 1,
+        outOfOrder: 1,
+        outliers: 0,
+        restarts: 0,
+        accepted: 3,
+        dropped: 2,
+        lastDrop: "seq_backwards",
       },
     ]);
     expect(stats.drops.duplicate).toBe(1);
@@ -145,38 +189,42 @@ describe("feed core", () => {
     expect(replayed).toEqual([90n * S, 120n * S, 150n * S]);
   });
 
-  it("rehearses the last trade frame, and a core that rehearses emits, counts and replays exactly what one that does not does", () => {
-    const plain = feed();
-    const rehearsing = feed();
-    expect(rehearsing.core.rehearse()).toBeUndefined();
-    const frames: [string, string, bigint][] = [
-      [TRADE_TOPIC, tradeWithSeq(1, T + 10n), recv(1)],
-      [DELTA_TOPIC, DELTA_1, recv(2)],
-      [CKPT_TOPIC, CKPT_2, recv(3)],
-      [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(4)],
-      [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(5)],
-      [DELTA_TOPIC, DELTA_3, recv(6)],
-      [TRADE_TOPIC, tradeWithSeq(4, T + 12n), recv(7)],
-      [SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, recv(8)],
-    ];
-    for (const [topic, payload, recvNs] of frames) {
-      expect(rehearsing.core.onFrame(topic, payload, recvNs)).toEqual(plain.core.onFrame(topic, payload, recvNs));
-      for (let i = 0; i < 3; i++) rehearsing.core.rehearse();
-    }
-    expect(rehearsing.trades).toEqual(plain.trades);
-    expect(rehearsing.books).toEqual(plain.books);
-    expect(rehearsing.core.stats()).toEqual(plain.core.stats());
-    const replayed = (core: FeedCore) => {
-      const out: (Trade | Book)[] = [];
-      core.replay({ trade: (t) => out.push(t), book: (b) => out.push(b) });
-      return out;
-    };
-    expect(replayed(rehearsing.core)).toEqual(replayed(plain.core));
-    // The duplicate (seq 2 again) was dropped: the rehearsed frame is the last one accepted, seq 4.
-    const last = { type: "Trade", instrument: 0, tsNs: T + 12n, recvNs: recv(7), price: 97003.5, amount: 0.25 };
-    expect(rehearsing.core.rehearse()).toEqual({ ...last, side: -1, seq: 4 });
-    expect(rehearsing.core.rehearse()).toEqual(plain.trades.at(-1));
-  });
+  it(
+    "rehearses the last trade frame, and a core that rehearses emits, counts and replays exactly what one that " +
+      "does not does",
+    () => {
+      const plain = feed();
+      const rehearsing = feed();
+      expect(rehearsing.core.rehearse()).toBeUndefined();
+      const frames: [string, string, bigint][] = [
+        [TRADE_TOPIC, tradeWithSeq(1, T + 10n), recv(1)],
+        [DELTA_TOPIC, DELTA_1, recv(2)],
+        [CKPT_TOPIC, CKPT_2, recv(3)],
+        [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(4)],
+        [TRADE_TOPIC, tradeWithSeq(2, T + 11n), recv(5)],
+        [DELTA_TOPIC, DELTA_3, recv(6)],
+        [TRADE_TOPIC, tradeWithSeq(4, T + 12n), recv(7)],
+        [SNAPSHOT_TOPIC, SNAPSHOT_PAYLOAD, recv(8)],
+      ];
+      for (const [topic, payload, recvNs] of frames) {
+        expect(rehearsing.core.onFrame(topic, payload, recvNs)).toEqual(plain.core.onFrame(topic, payload, recvNs));
+        for (let i = 0; i < 3; i++) rehearsing.core.rehearse();
+      }
+      expect(rehearsing.trades).toEqual(plain.trades);
+      expect(rehearsing.books).toEqual(plain.books);
+      expect(rehearsing.core.stats()).toEqual(plain.core.stats());
+      const replayed = (core: FeedCore) => {
+        const out: (Trade | Book)[] = [];
+        core.replay({ trade: (t) => out.push(t), book: (b) => out.push(b) });
+        return out;
+      };
+      expect(replayed(rehearsing.core)).toEqual(replayed(plain.core));
+      // The duplicate (seq 2 again) was dropped: the rehearsed frame is the last one accepted, seq 4.
+      const last = { type: "Trade", instrument: 0, tsNs: T + 12n, recvNs: recv(7), price: 97003.5, amount: 0.25 };
+      expect(rehearsing.core.rehearse()).toEqual({ ...last, side: -1, seq: 4 });
+      expect(rehearsing.core.rehearse()).toEqual(plain.trades.at(-1));
+    },
+  );
 });
 
 describe("feed core sanity limits", () => {
@@ -246,17 +294,19 @@ describe("feed core sanity limits", () => {
 
   it("one stray seq anywhere in a clean stream never costs a clean frame (property)", () => {
     const BASE = 1_000_000;
-    const cases = fc.integer({ min: 3, max: 30 }).chain((n) =>
-      fc.tuple(
-        fc.constant(n),
-        fc.integer({ min: 0, max: n - 2 }),
-        fc.oneof(
-          fc.integer({ min: 0, max: BASE - 1 }),
-          fc.integer({ min: BASE + n + 1, max: BASE + n + MAX_SEQ_JUMP }),
-          fc.integer({ min: BASE + n + 1, max: Number.MAX_SAFE_INTEGER }),
+    const cases = fc
+      .integer({ min: 3, max: 30 })
+      .chain((n) =>
+        fc.tuple(
+          fc.constant(n),
+          fc.integer({ min: 0, max: n - 2 }),
+          fc.oneof(
+            fc.integer({ min: 0, max: BASE - 1 }),
+            fc.integer({ min: BASE + n + 1, max: BASE + n + MAX_SEQ_JUMP }),
+            fc.integer({ min: BASE + n + 1, max: Number.MAX_SAFE_INTEGER }),
+          ),
         ),
-      ),
-    );
+      );
     fc.assert(
       fc.property(cases, ([n, at, stray]) => {
         const { core, trades } = feed();
@@ -279,7 +329,11 @@ describe("feed core sanity limits", () => {
     ["a 400-digit receipt time", withReceipt(TRADE_PAYLOAD, "9".repeat(400)), "timestamp_out_of_range"],
     ["a seq past 2^53", tradeWithSeq(PAST_2_53), "seq_out_of_range"],
     ["a seq past 2^64", tradeWithSeq("18446744073709551617"), "seq_out_of_range"],
-    ["a window_size past 2^53", TRADE_PAYLOAD.replace('"window_size":2', `"window_size":${PAST_2_53}`), "integer_out_of_range"],
+    [
+      "a window_size past 2^53",
+      TRADE_PAYLOAD.replace('"window_size":2', `"window_size":${PAST_2_53}`),
+      "integer_out_of_range",
+    ],
     [
       "a schema_version past 2^64",
       TRADE_PAYLOAD.replace('"schema_version":1', '"schema_version":18446744073709551617'),
@@ -301,7 +355,15 @@ describe("feed core under garbage", () => {
   const seeds = [TRADE_PAYLOAD, DELTA_1, CKPT_2, DELTA_3, SNAPSHOT_PAYLOAD];
   /** A valid payload with one span replaced by random text: mostly near-misses, the hardest inputs. */
   const mutated = fc
-    .tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat({ max: 12 }), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("-1.0", "null", "NaN", "1e999", "1e300", '"', ",", "0", "[]", "{}", "99999999999999999999")))
+    .tuple(
+      fc.constantFrom(...seeds),
+      fc.nat(),
+      fc.nat({ max: 12 }),
+      fc.oneof(
+        fc.string({ maxLength: 8 }),
+        fc.constantFrom("-1.0", "null", "NaN", "1e999", "1e300", '"', ",", "0", "[]", "{}", "99999999999999999999"),
+      ),
+    )
     .map(([seed, at, length, insert]) => {
       const start = at % seed.length;
       return seed.slice(0, start) + insert + seed.slice(start + length);
@@ -309,13 +371,19 @@ describe("feed core under garbage", () => {
 
   it("never throws and never passes on a value its schema refuses (property)", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...topics), fc.oneof(mutated, fc.string(), fc.uint8Array({ maxLength: 64 }))), { maxLength: 30 }), (frames) => {
-        const { core, trades, books } = feed();
-        let t = 0n;
-        for (const [topic, payload] of frames) expect(() => core.onFrame(topic, payload, recv(++t))).not.toThrow();
-        for (const trade of trades) expect(TradeSchema.schema.safeParse(trade).success).toBe(true);
-        for (const book of books) expect(BookSchema.schema.safeParse(book).success).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(fc.constantFrom(...topics), fc.oneof(mutated, fc.string(), fc.uint8Array({ maxLength: 64 }))),
+          { maxLength: 30 },
+        ),
+        (frames) => {
+          const { core, trades, books } = feed();
+          let t = 0n;
+          for (const [topic, payload] of frames) expect(() => core.onFrame(topic, payload, recv(++t))).not.toThrow();
+          for (const trade of trades) expect(TradeSchema.schema.safeParse(trade).success).toBe(true);
+          for (const book of books) expect(BookSchema.schema.safeParse(book).success).toBe(true);
+        },
+      ),
       { numRuns: Number(process.env.FEED_FUZZ_RUNS ?? 1500) },
     );
   });

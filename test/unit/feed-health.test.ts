@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FeedCore } from "../../src/actors/feed/core.js";
 import { FeedHealth } from "../../src/actors/feed/health.js";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js";
 

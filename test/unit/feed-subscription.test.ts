@@ -1,15 +1,19 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseSymbolRules } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules } from "../../src/model/instruments.js";
 import { marketDataSubscription } from "../../src/actors/feed/subscription.js";
 import { subscriptionTopics } from "../../src/actors/feed/zmq-bridge.js";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 
 const zmqConfig = (symbols: string) =>
-  parseConfig(`market_data:\n  provider: zmq\n  exchanges: [hyperliquid]\nstrategies:\n  - name: s\n    type: leadlag\n    config:\n      symbols: ${symbols}\n`, { env: {} });
+  parseConfig(
+    `market_data:\n  provider: zmq\n  exchanges: [hyperliquid]\nstrategies:\n  - name: s\n    type: leadlag\n    ` +
+      `config:\n      symbols: ${symbols}\n`,
+    { env: {} },
+  );
 
 describe("market-data subscription", () => {
   it("subscribes to whole topics per stream, so _book never leaks into _book_delta", () => {
@@ -35,6 +39,8 @@ describe("market-data subscription", () => {
   });
 
   it("refuses a symbol missing from the rules, naming it", () => {
-    expect(() => marketDataSubscription(zmqConfig("[DOGE-USDT-PERP]"), registry)).toThrow("symbol 'DOGE-USDT-PERP' is not in configs/symbol_rules.csv");
+    expect(() => marketDataSubscription(zmqConfig("[DOGE-USDT-PERP]"), registry)).toThrow(
+      "symbol 'DOGE-USDT-PERP' is not in configs/symbol_rules.csv",
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { batchEstimate, hyCurve, hyDoubleSum, hyTelescoping, realizedVariance, windowOf, type Observations } from "../../src/actors/estimator/batch.js";
+import {
+  batchEstimate,
+  hyCurve,
+  hyDoubleSum,
+  hyTelescoping,
+  realizedVariance,
+  windowOf,
+  type Observations,
+} from "../../src/actors/estimator/batch.js";
 import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
 import { buildLagGrid, DEFAULT_HY_PARAMS, type HyParams } from "../../src/actors/estimator/params.js";
 
@@ -134,7 +142,14 @@ describe("HY worked examples (signal-math §2.11)", () => {
     it("an empty window on either side is insufficient_data, with finite numbers", () => {
       const estimator = new OnlineHyEstimator(p, { baseNs: 0n });
       const empty = estimator.evaluate(5n * 1_000_000_000n);
-      expect(empty).toMatchObject({ status: "insufficient_data", nLeader: 0, nLagger: 0, rhoStar: 0, tauStarNs: 0, passes: false });
+      expect(empty).toMatchObject({
+        status: "insufficient_data",
+        nLeader: 0,
+        nLagger: 0,
+        rhoStar: 0,
+        tauStarNs: 0,
+        passes: false,
+      });
       estimator.onLeader(1n, 0);
       estimator.onLeader(2n, 1);
       const oneSided = estimator.evaluate(3n);

@@ -4,20 +4,36 @@ import { describe, expect, it } from "vitest";
 import { batchEstimate, hyCurve, hyTelescoping, type Observations } from "../../src/actors/estimator/batch.js";
 import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
 import { buildLagGrid, DEFAULT_HY_PARAMS } from "../../src/actors/estimator/params.js";
-import { interleave, leadLagPair, seededRandom, type TickSeries } from "../fixtures/synthetic-ticks.js";
+import { interleave, leadLagPair, seededRandom, type TickSeries } from "../../bench/synthetic-ticks.js";
 
 const grid = buildLagGrid(DEFAULT_HY_PARAMS);
 const asObservations = (s: TickSeries): Observations => ({ times: s.times, values: s.logPrices });
 
 function relClose(actual: number, expected: number, what: string): void {
-  expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(1e-12, 1e-9 * Math.abs(expected)));
+  expect(Math.abs(actual - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(
+    Math.max(1e-12, 1e-9 * Math.abs(expected)),
+  );
 }
 
 describe("HY on a lagger that copies the leader 1.5 s later (signal-math §2.10, §8)", () => {
   const pair = leadLagPair({ seed: 11, durationS: 240, leaderTicksPerS: 5, laggerTicksPerS: 2, delayS: 1.5 });
   const end = 240e9;
-  const forward = batchEstimate(asObservations(pair.leader), asObservations(pair.lagger), end, grid, DEFAULT_HY_PARAMS, { withCurve: true });
-  const swapped = batchEstimate(asObservations(pair.lagger), asObservations(pair.leader), end, grid, DEFAULT_HY_PARAMS, { withCurve: true });
+  const forward = batchEstimate(
+    asObservations(pair.leader),
+    asObservations(pair.lagger),
+    end,
+    grid,
+    DEFAULT_HY_PARAMS,
+    { withCurve: true },
+  );
+  const swapped = batchEstimate(
+    asObservations(pair.lagger),
+    asObservations(pair.leader),
+    end,
+    grid,
+    DEFAULT_HY_PARAMS,
+    { withCurve: true },
+  );
 
   it("finds tau* ≈ +1.5 s, a strong rho* and LLS > 1, and passes the gates", () => {
     expect(forward.status).toBe("ok");
@@ -70,7 +86,13 @@ describe("HY on a lagger that copies the leader 1.5 s later (signal-math §2.10,
       else estimator.onLaggerRelative(tick.time, tick.value);
     }
     const online = estimator.evaluateBeforeJump(BigInt(jumpTime));
-    const reference = batchEstimate(asObservations(pair.leader), asObservations(pair.lagger), jumpTime - 1, grid, DEFAULT_HY_PARAMS);
+    const reference = batchEstimate(
+      asObservations(pair.leader),
+      asObservations(pair.lagger),
+      jumpTime - 1,
+      grid,
+      DEFAULT_HY_PARAMS,
+    );
     expect(online.nLeader).toBe(reference.nLeader);
     expect(online.tauStarNs).toBe(reference.tauStarNs);
     relClose(online.rhoStar, reference.rhoStar, "rho*");

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseSymbolRules, SymbolRulesError } from "../../src/actors/feed/instruments.js";
+import { parseSymbolRules, SymbolRulesError } from "../../src/model/instruments.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 
 const shipped = readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8");
-const HEADER = "symbol,product_type,base,quote,md_exchange,md_symbol,venue,engine_symbol,aliases,tick_size,size_decimals,min_notional,max_leverage";
+const HEADER =
+  "symbol,product_type,base,quote,md_exchange,md_symbol,venue,engine_symbol,aliases,tick_size,size_decimals," +
+  "min_notional,max_leverage";
 
 function errorOf(text: string): SymbolRulesError {
   try {
@@ -40,17 +42,38 @@ describe("instrument registry", () => {
   });
 
   it("answers an unknown symbol with a typed result, not a throw", () => {
-    expect(registry.resolve("DOGE-USDT-PERP")).toEqual({ ok: false, reason: "unknown_symbol", spelling: "DOGE-USDT-PERP" });
+    expect(registry.resolve("DOGE-USDT-PERP")).toEqual({
+      ok: false,
+      reason: "unknown_symbol",
+      spelling: "DOGE-USDT-PERP",
+    });
     expect(registry.byMarketData("BYBIT", "BTC-USDC-PERP").ok).toBe(false);
   });
 
   it.each([
-    [`${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,,-1,5,10,40`, 2, "'tick_size' must be a positive number, got '-1'"],
-    [`# comment\n${HEADER}\n\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,,1,5.5,10,40`, 4, "'size_decimals' must be an integer 0..12, got '5.5'"],
-    [`${HEADER}\nBTC,future,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,,1,5,10,40`, 2, "'product_type' must be perpetual or spot, got 'future'"],
+    [
+      `${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,,-1,5,10,40`,
+      2,
+      "'tick_size' must be a positive number, got '-1'",
+    ],
+    [
+      `# comment\n${HEADER}\n\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,,1,5.5,10,40`,
+      4,
+      "'size_decimals' must be an integer 0..12, got '5.5'",
+    ],
+    [
+      `${HEADER}\nBTC,future,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,,1,5,10,40`,
+      2,
+      "'product_type' must be perpetual or spot, got 'future'",
+    ],
     [`${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID`, 2, "expected 13 cells, found 5"],
     [HEADER.replace(",min_notional", ""), 1, "missing column 'min_notional'"],
-    [`${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,X,1,5,10,40\nETH,perpetual,ETH,USDC,HYPERLIQUID,ETH-USDC-PERP,hyperliquid,ETH-USDC-PERP,x,1,5,10,40`, 3, "spelling 'x' already belongs to BTC"],
+    [
+      `${HEADER}\nBTC,perpetual,BTC,USDC,HYPERLIQUID,BTC-USDC-PERP,hyperliquid,BTC-USDC-PERP,X,1,5,10,40\nETH,` +
+        `perpetual,ETH,USDC,HYPERLIQUID,ETH-USDC-PERP,hyperliquid,ETH-USDC-PERP,x,1,5,10,40`,
+      3,
+      "spelling 'x' already belongs to BTC",
+    ],
   ])("refuses a bad rules file with its line number (%#)", (text, line, problem) => {
     const err = errorOf(text);
     expect([err.line, err.problem]).toEqual([line, problem]);

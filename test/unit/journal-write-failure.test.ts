@@ -10,7 +10,7 @@ import { LocalJournal, type JournalIo } from "../../src/actors/orders/journal/lo
 import { LockHeldError } from "../../src/actors/orders/journal/lock.js";
 import { StorageError } from "../../src/actors/orders/journal/storage.js";
 import { compiledUrl } from "../../src/runtime/paths.js";
-import { T0 } from "../fixtures/orders.js";
+import { T0 } from "../../bench/order-harness.js";
 
 const logger = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "leadlag-journal-fail-"));
@@ -76,7 +76,11 @@ describe("local journal on a filling disk", () => {
     const after = reopen(path);
     expect(after.problem).toBe("");
     const amounts = after.records.map((r) => [r.seq, (r.event as { amount: number }).amount]);
-    expect(amounts).toEqual([[1n, 1], [2n, 2], [3n, 3]]);
+    expect(amounts).toEqual([
+      [1n, 1],
+      [2n, 2],
+      [3n, 3],
+    ]);
   });
 
   it("writes nothing more until the torn bytes of a failed write are cut", () => {

@@ -14,6 +14,8 @@ import type { Pong } from "../../src/protocol/control.js";
 const dir = mkdtempSync(join(tmpdir(), "leadlag-write-gate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const actor = (name: string) => compiledUrl(new URL(`../fixtures/actors/${name}.ts`, import.meta.url)).href;
+/** Actors the restart benchmark runs too. */
+const benchActor = (name: string) => compiledUrl(new URL(`../../bench/actors/${name}.ts`, import.meta.url)).href;
 const MS = 1_000_000n;
 const T0 = 1_000_000_000n;
 
@@ -40,9 +42,9 @@ describe("journal write gate under the inline runtime", () => {
     const collect = (p: Pong) => out.push(p.id);
     const pings = { count: 100, perTick: 1, everyMs: 1 };
     const children = resolveChildSpecs([
-      { name: "collector", module: actor("collector"), thread: "main", config: { collect } },
+      { name: "collector", module: benchActor("collector"), thread: "main", config: { collect } },
       { name: "writer", module: actor("gated-journal-writer"), thread: "main", config: { path, io: disk, probe } },
-      { name: "source", module: actor("counter-source"), thread: "main", config: pings },
+      { name: "source", module: benchActor("counter-source"), thread: "main", config: pings },
     ]);
     const runtime = new InlineRuntime(children, await loadDefs(children), T0, pino({ level: "silent" }));
     await runtime.start();

@@ -5,7 +5,9 @@ import { JumpMonitor } from "../../src/actors/jumps/monitor.js";
 import { leeMyklandConstants, type JumpParams } from "../../src/actors/jumps/params.js";
 
 function close(actual: number, expected: number): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(1e-12, 1e-9 * Math.abs(expected)));
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    Math.max(1e-12, 1e-9 * Math.abs(expected)),
+  );
 }
 
 const seconds = (s: number): bigint => BigInt(Math.round(s * 1e9));
@@ -42,7 +44,10 @@ describe("Lee–Mykland (signal-math §3.6)", () => {
 
   it("LM-2: one test with K = 5 flags an 11.99 bp move", () => {
     const prices = [100, 100.01, 99.99, 100.005, 99.995, 100.115];
-    const results = feed(new LeeMyklandDetector("BTC", K5), prices.map((px, t) => [t, px]));
+    const results = feed(
+      new LeeMyklandDetector("BTC", K5),
+      prices.map((px, t) => [t, px]),
+    );
     expect(results.slice(0, 5)).toEqual([null, null, null, null, null]);
     const jump = results[5]!;
     expect(jump.tsNs).toBe(seconds(5));
@@ -112,11 +117,26 @@ describe("Lee–Mykland (signal-math §3.6)", () => {
 });
 
 describe("co-jump filter (signal-math §3.5)", () => {
-  const jump = (symbol: string, t: number): JumpDetection => ({ tsNs: seconds(t), symbol, r: 0.003, jumpBps: 30, sigmaHat: 1e-4, L: 30, xi: 60 });
+  const jump = (symbol: string, t: number): JumpDetection => ({
+    tsNs: seconds(t),
+    symbol,
+    r: 0.003,
+    jumpBps: 30,
+    sigmaHat: 1e-4,
+    L: 30,
+    xi: 60,
+  });
 
   function leaderJump(solAt: number) {
     const filter = new CoJumpFilter({ coJumpThreshold: 3, coJumpWindowS: 0.5 });
-    for (const [symbol, t] of [["ETH", 9.8], ["SOL", solAt], ["XRP", 9.4], ["DOGE", 10.0], ["ETH", 9.9], ["BTC", 9.7]] as const) {
+    for (const [symbol, t] of [
+      ["ETH", 9.8],
+      ["SOL", solAt],
+      ["XRP", 9.4],
+      ["DOGE", 10.0],
+      ["ETH", 9.9],
+      ["BTC", 9.7],
+    ] as const) {
       filter.classify(jump(symbol, t));
     }
     return filter.classify(jump("BTC", 10.0));
@@ -140,9 +160,18 @@ describe("co-jump filter (signal-math §3.5)", () => {
   it("the monitor runs one detector per symbol and classifies every detection", () => {
     const monitor = new JumpMonitor({ windowK: 5, alpha: 0.01, coJumpThreshold: 1, coJumpWindowS: 1 });
     const history = [100, 100.01, 99.99, 100.005, 99.995];
-    for (const symbol of ["ETH", "BTC"]) history.forEach((px, t) => expect(monitor.onTick(symbol, seconds(t), px)).toBeNull());
-    expect(monitor.onTick("ETH", seconds(5), 100.115)).toMatchObject({ symbol: "ETH", coJumpCount: 0, systematic: false });
-    expect(monitor.onTick("BTC", seconds(5.5), 100.115)).toMatchObject({ symbol: "BTC", coJumpCount: 1, systematic: true });
+    for (const symbol of ["ETH", "BTC"])
+      history.forEach((px, t) => expect(monitor.onTick(symbol, seconds(t), px)).toBeNull());
+    expect(monitor.onTick("ETH", seconds(5), 100.115)).toMatchObject({
+      symbol: "ETH",
+      coJumpCount: 0,
+      systematic: false,
+    });
+    expect(monitor.onTick("BTC", seconds(5.5), 100.115)).toMatchObject({
+      symbol: "BTC",
+      coJumpCount: 1,
+      systematic: true,
+    });
     monitor.onTick("BTC", seconds(1), 1);
     expect(monitor.droppedTicks("BTC")).toBe(1);
   });

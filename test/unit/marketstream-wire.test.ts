@@ -16,7 +16,14 @@ import {
   serializeTrade,
 } from "../../src/protocol/wire/marketstream-serialize.js";
 import { formatDouble } from "../../src/protocol/wire/rapidjson-number.js";
-import { CKPT_2, DELTA_1, DELTA_3, SNAPSHOT_PAYLOAD, TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js";
+import {
+  CKPT_2,
+  DELTA_1,
+  DELTA_3,
+  SNAPSHOT_PAYLOAD,
+  TRADE_PAYLOAD,
+  TRADE_TOPIC,
+} from "../fixtures/marketstream-examples.js";
 
 function rejection(value: unknown): WireRejection {
   expect(value).toBeInstanceOf(WireRejection);
@@ -26,7 +33,14 @@ function rejection(value: unknown): WireRejection {
 describe("marketstream wire", () => {
   it("parses the doc's trade with the timestamp exact past 2^53", () => {
     const trade = parseTrade(Buffer.from(TRADE_PAYLOAD));
-    expect(trade).toMatchObject({ receipt_timestamp_ns: 1763380800345678901n, price: 97003.5, amount: 0.25, side: "sell", trade_id: "713282830946312", seq: 2 });
+    expect(trade).toMatchObject({
+      receipt_timestamp_ns: 1763380800345678901n,
+      price: 97003.5,
+      amount: 0.25,
+      side: "sell",
+      trade_id: "713282830946312",
+      seq: 2,
+    });
   });
 
   it("re-serialises every doc example byte for byte", () => {
@@ -39,7 +53,15 @@ describe("marketstream wire", () => {
 
   it("writes doubles the way RapidJSON does", () => {
     expect([97001, 0.01, 1e-7, 0.00001030922521017933, 1e30, 1.5e-7, -0, 0, 24250.875].map(formatDouble)).toEqual([
-      "97001.0", "0.01", "1e-7", "0.00001030922521017933", "1e30", "1.5e-7", "-0.0", "0.0", "24250.875",
+      "97001.0",
+      "0.01",
+      "1e-7",
+      "0.00001030922521017933",
+      "1e30",
+      "1.5e-7",
+      "-0.0",
+      "0.0",
+      "24250.875",
     ]);
   });
 
@@ -72,7 +94,12 @@ describe("marketstream wire", () => {
     ['"window_size":2,', '"window_size":9007199254740993,', "integer_out_of_range", "window_size"],
     ['"window_size":2,', '"window_size":2.5,', "integer_out_of_range", "window_size"],
     ['"schema_version":1,', '"schema_version":"1",', "bad_type", "schema_version"],
-    ['"receipt_timestamp_ns":1763380800345678901', '"receipt_timestamp_ns":1.5', "bad_timestamp", "receipt_timestamp_ns"],
+    [
+      '"receipt_timestamp_ns":1763380800345678901',
+      '"receipt_timestamp_ns":1.5',
+      "bad_timestamp",
+      "receipt_timestamp_ns",
+    ],
   ])("refuses a trade with %s → %s as %s, from text and from bytes", (from, to, reason, field) => {
     const text = TRADE_PAYLOAD.replace(from, to);
     for (const payload of [text, Buffer.from(text)]) {
@@ -82,24 +109,67 @@ describe("marketstream wire", () => {
   });
 
   it("parses the doc's examples from bytes to the same values as from text", () => {
-    for (const [parse, payload] of [[parseTrade, TRADE_PAYLOAD], [parseBookDelta, DELTA_1], [parseBookDelta, DELTA_3], [parseBookCheckpoint, CKPT_2]] as const) {
-      expect((parse as (p: unknown) => unknown)(Buffer.from(payload))).toEqual((parse as (p: unknown) => unknown)(payload));
+    for (const [parse, payload] of [
+      [parseTrade, TRADE_PAYLOAD],
+      [parseBookDelta, DELTA_1],
+      [parseBookDelta, DELTA_3],
+      [parseBookCheckpoint, CKPT_2],
+    ] as const) {
+      expect((parse as (p: unknown) => unknown)(Buffer.from(payload))).toEqual(
+        (parse as (p: unknown) => unknown)(payload),
+      );
     }
   });
 
   it("round-trips every accepted serialised message exactly, from bytes as from text (property)", () => {
-    const double = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ min: 1e-9, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 200000 }).map((n) => n / 100));
-    const text = fc.oneof(fc.constantFrom("BTC-USDC-PERP", "HYPERLIQUID", "buy", "sell"), fc.string({ maxLength: 12 }), fc.string({ unit: "grapheme", maxLength: 4 }));
+    const double = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.double({ min: 1e-9, max: 1e6, noNaN: true }),
+      fc.integer({ min: 0, max: 200000 }).map((n) => n / 100),
+    );
+    const text = fc.oneof(
+      fc.constantFrom("BTC-USDC-PERP", "HYPERLIQUID", "buy", "sell"),
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: "grapheme", maxLength: 4 }),
+    );
     const timestamp = fc.bigInt({ min: 0n, max: (1n << 63n) - 1n });
     const seq = fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.maxSafeNat());
     const trade = fc.record({
-      receipt_timestamp_ns: timestamp, symbol: text, exchange: text, price: double, amount: double, side: text, trade_id: text,
-      transaction_price: double, trading_volume: double, volatility_transaction_price: double, window_size: fc.integer({ min: 0, max: 20 }),
-      seq, schema_version: fc.constant(1), preprocessing_timestamp: text,
+      receipt_timestamp_ns: timestamp,
+      symbol: text,
+      exchange: text,
+      price: double,
+      amount: double,
+      side: text,
+      trade_id: text,
+      transaction_price: double,
+      trading_volume: double,
+      volatility_transaction_price: double,
+      window_size: fc.integer({ min: 0, max: 20 }),
+      seq,
+      schema_version: fc.constant(1),
+      preprocessing_timestamp: text,
     });
     const levels = fc.array(double, { maxLength: 12 });
-    const delta = fc.record({ symbol: text, exchange: text, receipt_timestamp_ns: timestamp, seq, side: fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 12 }), px: levels, sz: levels });
-    const ckpt = fc.record({ symbol: text, exchange: text, receipt_timestamp_ns: timestamp, seq, bid_px: levels, bid_sz: levels, ask_px: levels, ask_sz: levels });
+    const delta = fc.record({
+      symbol: text,
+      exchange: text,
+      receipt_timestamp_ns: timestamp,
+      seq,
+      side: fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 12 }),
+      px: levels,
+      sz: levels,
+    });
+    const ckpt = fc.record({
+      symbol: text,
+      exchange: text,
+      receipt_timestamp_ns: timestamp,
+      seq,
+      bid_px: levels,
+      bid_sz: levels,
+      ask_px: levels,
+      ask_sz: levels,
+    });
     const cases = fc.oneof(
       trade.map((m) => [parseTrade, serializeTrade(m as never), m] as const),
       delta.map((m) => [parseBookDelta, serializeBookDelta(m as never), m] as const),
@@ -122,13 +192,19 @@ describe("marketstream wire", () => {
   });
 
   it("refuses deltas with mismatched arrays or bad sides", () => {
-    expect(rejection(parseBookDelta(DELTA_3.replace('"sz":[0.7,0.0,1.0,1.5]', '"sz":[0.7,0.0,1.0]'))).reason).toBe("length_mismatch");
+    expect(rejection(parseBookDelta(DELTA_3.replace('"sz":[0.7,0.0,1.0,1.5]', '"sz":[0.7,0.0,1.0]'))).reason).toBe(
+      "length_mismatch",
+    );
     expect(rejection(parseBookDelta(DELTA_3.replace('"side":[0,0,0,1]', '"side":[0,0,2,1]'))).reason).toBe("bad_side");
     expect(rejection(parseBookDelta(DELTA_3.replace('"sz":[0.7,', '"sz":[-0.7,'))).field).toBe("sz[0]");
   });
 
   it("parses topics, including symbols with dashes, and refuses foreign ones", () => {
-    expect(parseTopic(TRADE_TOPIC)).toEqual({ exchange: "HYPERLIQUID", stream: "preprocessed_trades", symbol: "BTC-USDC-PERP" });
+    expect(parseTopic(TRADE_TOPIC)).toEqual({
+      exchange: "HYPERLIQUID",
+      stream: "preprocessed_trades",
+      symbol: "BTC-USDC-PERP",
+    });
     expect(rejection(parseTopic("HYPERLIQUID-preprocessed_quotes-BTC")).reason).toBe("unknown_topic");
     expect(rejection(parseTopic("garbage")).reason).toBe("unknown_topic");
   });

@@ -2,10 +2,26 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CLOID_PATTERN } from "../../src/protocol/wire/engine.js";
 import { CloidGenerator } from "../../src/actors/orders/cloid.js";
-import { ORDER_STATUSES, ORDER_TRIGGERS, TERMINAL_STATUSES, TRANSITIONS, transition } from "../../src/actors/orders/state-machine.js";
+import {
+  ORDER_STATUSES,
+  ORDER_TRIGGERS,
+  TERMINAL_STATUSES,
+  TRANSITIONS,
+  transition,
+} from "../../src/actors/orders/state-machine.js";
 import { fillAnomalyKind, noFillAnomalies, ordersHealth } from "../../src/actors/orders/status.js";
 import type { OrderStatus } from "../../src/protocol/orders.js";
-import { MS, T0, OrderHarness, accepted, canceled, filled, newOrderManager, rejected, submitOrder } from "../fixtures/orders.js";
+import {
+  MS,
+  T0,
+  OrderHarness,
+  accepted,
+  canceled,
+  filled,
+  newOrderManager,
+  rejected,
+  submitOrder,
+} from "../../bench/order-harness.js";
 
 describe("order state table", () => {
   it("every transition target is a known status and terminal states never reopen", () => {
@@ -30,7 +46,8 @@ describe("order state table", () => {
           const r = transition(status, trigger);
           if (r.kind === "changed") status = r.to;
           expect(ORDER_STATUSES).toContain(status);
-          if (trigger === "canceled" && r.kind !== "illegal") expect(transition(status, "canceled").kind).toBe("unchanged");
+          if (trigger === "canceled" && r.kind !== "illegal")
+            expect(transition(status, "canceled").kind).toBe("unchanged");
         }
       }),
     );
@@ -81,48 +98,60 @@ describe("cloid generator", () => {
 });
 
 describe("order manager rehearsal", () => {
-  it("decides a submission as onSubmit does, under a placeholder cloid, and a manager that rehearses journals exactly what one that does not does", () => {
-    const plain = new OrderHarness();
-    const rehearsing = new OrderHarness();
-    for (const h of [plain, rehearsing]) h.balance("USDC", 1_000_000);
-    const big = submitOrder({ size: 1000, price: 100_000 });
-    const rehearsedBig = rehearsing.core.rehearseSubmit(big, T0);
-    expect(rehearsedBig).toEqual(plain.core.onSubmit(big, T0));
-    expect(rehearsedBig.ok).toBe(false);
-    const steps = (h: OrderHarness, rehearse: boolean) => {
-      const submit = (over: Parameters<typeof submitOrder>[0]) => {
-        if (rehearse) {
-          const rehearsed = h.core.rehearseSubmit(submitOrder(over), T0);
-          expect(rehearsed.ok && rehearsed.event.clId).toBe("rehearsal");
-        }
-        return h.submit(over);
+  it(
+    "decides a submission as onSubmit does, under a placeholder cloid, and a manager that rehearses journals " +
+      "exactly what one that does not does",
+    () => {
+      const plain = new OrderHarness();
+      const rehearsing = new OrderHarness();
+      for (const h of [plain, rehearsing]) h.balance("USDC", 1_000_000);
+      const big = submitOrder({ size: 1000, price: 100_000 });
+      const rehearsedBig = rehearsing.core.rehearseSubmit(big, T0);
+      expect(rehearsedBig).toEqual(plain.core.onSubmit(big, T0));
+      expect(rehearsedBig.ok).toBe(false);
+      const steps = (h: OrderHarness, rehearse: boolean) => {
+        const submit = (over: Parameters<typeof submitOrder>[0]) => {
+          if (rehearse) {
+            const rehearsed = h.core.rehearseSubmit(submitOrder(over), T0);
+            expect(rehearsed.ok && rehearsed.event.clId).toBe("rehearsal");
+          }
+          return h.submit(over);
+        };
+        const a = submit({ size: 1 });
+        h.venue(accepted(a));
+        h.venue(filled(a, "e1", 1, 100_000));
+        const b = submit({ side: "sell", size: 1, intentId: "ll-2" });
+        h.venue(rejected(b));
       };
-      const a = submit({ size: 1 });
-      h.venue(accepted(a));
-      h.venue(filled(a, "e1", 1, 100_000));
-      const b = submit({ side: "sell", size: 1, intentId: "ll-2" });
-      h.venue(rejected(b));
-    };
-    steps(plain, false);
-    steps(rehearsing, true);
-    expect(rehearsing.journal).toEqual(plain.journal);
-    expect(rehearsing.outputs).toEqual(plain.outputs);
-    const next = submitOrder({ intentId: "ll-3" });
-    const rehearsed = rehearsing.core.rehearseSubmit(next, T0 + MS);
-    const real = rehearsing.core.onSubmit(next, T0 + MS);
-    expect(rehearsed.ok && real.ok && { ...rehearsed.event, clId: real.event.clId }).toEqual(real.ok && real.event);
-  });
+      steps(plain, false);
+      steps(rehearsing, true);
+      expect(rehearsing.journal).toEqual(plain.journal);
+      expect(rehearsing.outputs).toEqual(plain.outputs);
+      const next = submitOrder({ intentId: "ll-3" });
+      const rehearsed = rehearsing.core.rehearseSubmit(next, T0 + MS);
+      const real = rehearsing.core.onSubmit(next, T0 + MS);
+      expect(rehearsed.ok && real.ok && { ...rehearsed.event, clId: real.event.clId }).toEqual(real.ok && real.event);
+    },
+  );
 });
 
 describe("order manager outputs", () => {
-  it("sends a submission to the venue before telling anyone else: the venue's command first, then the reservation, then the status", () => {
-    const h = new OrderHarness();
-    h.balance("USDC", 10_000);
-    const before = h.outputs.length;
-    const id = h.submit({ size: 1 });
-    expect(h.outputs.slice(before).map((o) => o.type)).toEqual(["PlaceOrder", "AccountUpdated", "OrderStatusChanged"]);
-    expect(h.outputs[before]).toMatchObject({ type: "PlaceOrder", clId: id });
-  });
+  it(
+    "sends a submission to the venue before telling anyone else: the venue's command first, then the reservation," +
+      " then the status",
+    () => {
+      const h = new OrderHarness();
+      h.balance("USDC", 10_000);
+      const before = h.outputs.length;
+      const id = h.submit({ size: 1 });
+      expect(h.outputs.slice(before).map((o) => o.type)).toEqual([
+        "PlaceOrder",
+        "AccountUpdated",
+        "OrderStatusChanged",
+      ]);
+      expect(h.outputs[before]).toMatchObject({ type: "PlaceOrder", clId: id });
+    },
+  );
 });
 
 describe("order manager against the engine's sequences (wire doc §2.12)", () => {
@@ -173,7 +202,10 @@ describe("order manager against the engine's sequences (wire doc §2.12)", () =>
     h.balance("USDC", 10_000);
     const id = h.submit();
     h.venue(rejected(id));
-    expect(h.core.order(id)).toMatchObject({ status: "rejected", lastReason: "invalid_params: Price required for limit orders" });
+    expect(h.core.order(id)).toMatchObject({
+      status: "rejected",
+      lastReason: "invalid_params: Price required for limit orders",
+    });
     expect(h.core.ledger.balance("USDC")).toEqual({ total: 10_000, locked: 0 });
   });
 
@@ -183,7 +215,12 @@ describe("order manager against the engine's sequences (wire doc §2.12)", () =>
     const id = h.submit({ tif: "GTC" });
     h.venue(accepted(id));
     const [cancelId] = h.cancel(id);
-    expect(h.outputs.at(-1)).toMatchObject({ type: "CancelOrder", clId: cancelId, clIdToCancel: id, exchangeOrderId: "48213412345" });
+    expect(h.outputs.at(-1)).toMatchObject({
+      type: "CancelOrder",
+      clId: cancelId,
+      clIdToCancel: id,
+      exchangeOrderId: "48213412345",
+    });
     h.venue(accepted(cancelId, ""));
     h.venue(canceled(id, "Cancel accepted"));
     const outputsAfterFirst = h.outputs.length;
@@ -201,7 +238,9 @@ describe("order manager against the engine's sequences (wire doc §2.12)", () =>
     const [cancelId] = h.cancel(id);
     h.venue(rejected(cancelId, "venue_reject"));
     expect(h.core.order(id)).toMatchObject({ status: "accepted", cancelClId: "" });
-    expect(h.anomalies).toEqual([{ kind: "cancel_rejected", clId: id, reason: "venue_reject: Price required for limit orders" }]);
+    expect(h.anomalies).toEqual([
+      { kind: "cancel_rejected", clId: id, reason: "venue_reject: Price required for limit orders" },
+    ]);
     expect(h.cancel(id)).toHaveLength(1);
   });
 
@@ -282,14 +321,34 @@ describe("order manager against the engine's sequences (wire doc §2.12)", () =>
     h.venue(filled(id, "t1", 1));
     const last = h.journal.at(-1);
     if (!last) throw new Error("empty journal");
-    expect(h.core.apply(last.event, last.seq)).toEqual({ outputs: [], anomalies: [{ kind: "replayed_event", seq: last.seq }] });
+    expect(h.core.apply(last.event, last.seq)).toEqual({
+      outputs: [],
+      anomalies: [{ kind: "replayed_event", seq: last.seq }],
+    });
     expect(h.core.ledger.position("ETH-USDC-PERP")?.qty).toBe(1);
   });
 
   it("refuses a spot buy the free quote balance cannot cover", () => {
     const core = newOrderManager();
     const decision = core.onSubmit(
-      { type: "SubmitOrder", strategy: "s", intentId: "i", instrument: 2, symbol: "BTC-USDT", marketType: "spot", side: "buy", orderType: "limit", tif: "GTC", price: 90_000, size: 1, reduceOnly: false, role: "entry", decision: "approved", reason: "", tsNs: T0 },
+      {
+        type: "SubmitOrder",
+        strategy: "s",
+        intentId: "i",
+        instrument: 2,
+        symbol: "BTC-USDT",
+        marketType: "spot",
+        side: "buy",
+        orderType: "limit",
+        tif: "GTC",
+        price: 90_000,
+        size: 1,
+        reduceOnly: false,
+        role: "entry",
+        decision: "approved",
+        reason: "",
+        tsNs: T0,
+      },
       T0,
     );
     expect(decision).toEqual({ ok: false, reason: "insufficient_balance", detail: "needs 90000 USDT, free 0" });
@@ -303,14 +362,27 @@ describe("order manager against the engine's sequences (wire doc §2.12)", () =>
     h.venue(filled(buy, "b1", 1, 89_000, { venueSymbol: "BTC-USDT", feeCurrency: "BTC", feeAmount: 0.001 }));
     expect(h.core.ledger.balance("USDT")).toEqual({ total: 11_000, locked: 0 });
     expect(h.core.ledger.balance("BTC").total).toBeCloseTo(0.999, 12);
-    const sell = h.submit({ symbol: "BTC-USDT", marketType: "spot", side: "sell", price: 91_000, size: 0.5, tif: "GTC" });
+    const sell = h.submit({
+      symbol: "BTC-USDT",
+      marketType: "spot",
+      side: "sell",
+      price: 91_000,
+      size: 0.5,
+      tif: "GTC",
+    });
     expect(h.core.ledger.balance("BTC").locked).toBe(0.5);
-    h.venue(filled(sell, "s1", 0.5, 91_000, { venueSymbol: "BTC-USDT", side: "sell", feeCurrency: "USDT", feeAmount: 4.55 }));
+    h.venue(
+      filled(sell, "s1", 0.5, 91_000, { venueSymbol: "BTC-USDT", side: "sell", feeCurrency: "USDT", feeAmount: 4.55 }),
+    );
     const p = h.core.ledger.position("BTC-USDT");
     expect(p).toMatchObject({ qty: 0.5, avgPrice: 89_000, realizedPnl: 1000 });
     expect(p?.fees).toBeCloseTo(89 + 4.55, 9);
     expect(h.core.ledger.balance("USDT").total).toBeCloseTo(11_000 + 45_500 - 4.55, 6);
-    expect(h.core.ledger.equity(new Map([["BTC-USDT", 92_000]]), [{ symbol: "BTC-USDT", marketType: "spot", base: "BTC", quote: "USDT", leverage: 1 }])).toBeCloseTo(10_000 + 56_495.45 + 0.499 * 92_000, 6); // + the harness's 10,000 USDC;
+    expect(
+      h.core.ledger.equity(new Map([["BTC-USDT", 92_000]]), [
+        { symbol: "BTC-USDT", marketType: "spot", base: "BTC", quote: "USDT", leverage: 1 },
+      ]),
+    ).toBeCloseTo(10_000 + 56_495.45 + 0.499 * 92_000, 6); // + the harness's 10,000 USDC;
   });
 
   it("perps: short, realised PnL on the cover, unrealised at the mark", () => {
@@ -483,20 +555,23 @@ describe("orders resolved at their deadline (ack_timeout_ms: IOC 3 s, GTC 15 s)"
     expect(h.core.order(id)?.status).toBe("canceled");
   });
 
-  it("an unknown order from a journal written before the reconciling cancel gets it once, even if it is refused", () => {
-    const h = new OrderHarness();
-    const decision = h.core.onSubmit(submitOrder({ tif: "GTC" }), T0);
-    if (!decision.ok) throw new Error(decision.detail);
-    const id = decision.event.clId;
-    h.record([decision.event, { type: "OrderAckTimedOut", clId: id, tsNs: GTC_DEADLINE }]);
-    h.timer(GTC_DEADLINE + 50n * MS);
-    const [cancel] = h.outputs.filter((o) => o.type === "CancelOrder");
-    expect(cancel).toMatchObject({ clIdToCancel: id });
-    h.venue(rejected(cancel.clId, "venue_reject"));
-    h.timer(GTC_DEADLINE + 100n * MS);
-    expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
-    expect(h.core.order(id)?.status).toBe("unknown");
-  });
+  it(
+    "an unknown order from a journal written before the reconciling cancel gets it once, even if it is " + "refused",
+    () => {
+      const h = new OrderHarness();
+      const decision = h.core.onSubmit(submitOrder({ tif: "GTC" }), T0);
+      if (!decision.ok) throw new Error(decision.detail);
+      const id = decision.event.clId;
+      h.record([decision.event, { type: "OrderAckTimedOut", clId: id, tsNs: GTC_DEADLINE }]);
+      h.timer(GTC_DEADLINE + 50n * MS);
+      const [cancel] = h.outputs.filter((o) => o.type === "CancelOrder");
+      expect(cancel).toMatchObject({ clIdToCancel: id });
+      h.venue(rejected(cancel.clId, "venue_reject"));
+      h.timer(GTC_DEADLINE + 100n * MS);
+      expect(h.outputs.filter((o) => o.type === "CancelOrder")).toHaveLength(1);
+      expect(h.core.order(id)?.status).toBe("unknown");
+    },
+  );
 
   it("a cancel already in flight is not sent twice when the deadline passes", () => {
     const h = new OrderHarness();
@@ -596,48 +671,63 @@ describe("bounded memory", () => {
 
 describe("journal fold", () => {
   const step = fc.oneof(
-    fc.record({ kind: fc.constant("submit" as const), tif: fc.constantFrom("IOC" as const, "GTC" as const), side: fc.constantFrom("buy" as const, "sell" as const), size: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({
+      kind: fc.constant("submit" as const),
+      tif: fc.constantFrom("IOC" as const, "GTC" as const),
+      side: fc.constantFrom("buy" as const, "sell" as const),
+      size: fc.integer({ min: 1, max: 5 }),
+    }),
     fc.record({ kind: fc.constant("ack" as const), pick: fc.nat(), oid: fc.boolean() }),
     fc.record({ kind: fc.constant("reject" as const), pick: fc.nat() }),
     fc.record({ kind: fc.constant("cancel_request" as const), pick: fc.nat() }),
     fc.record({ kind: fc.constant("canceled" as const), pick: fc.nat() }),
-    fc.record({ kind: fc.constant("fill" as const), pick: fc.nat(), size: fc.integer({ min: 1, max: 3 }), exec: fc.integer({ min: 0, max: 40 }), price: fc.integer({ min: 2900, max: 3100 }) }),
+    fc.record({
+      kind: fc.constant("fill" as const),
+      pick: fc.nat(),
+      size: fc.integer({ min: 1, max: 3 }),
+      exec: fc.integer({ min: 0, max: 40 }),
+      price: fc.integer({ min: 2900, max: 3100 }),
+    }),
     fc.record({ kind: fc.constant("timer" as const), ms: fc.integer({ min: 0, max: 20_000 }) }),
   );
 
-  it.each([undefined, 2])("rebuilding from the journal gives exactly the live state, after any event sequence (finished orders kept: %s)", (kept) => {
-    fc.assert(
-      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
-        const h = new OrderHarness(newOrderManager(undefined, kept));
-        h.balance("USDC", 1_000_000);
-        const ids: string[] = [];
-        const pick = (n: number) => ids[n % ids.length];
-        for (const s of steps) {
-          if (s.kind === "submit") ids.push(h.submit({ tif: s.tif, side: s.side, size: s.size }));
-          else if (s.kind === "timer") h.timer(T0 + BigInt(s.ms) * MS);
-          else if (ids.length === 0) continue;
-          else if (s.kind === "ack") h.venue(accepted(pick(s.pick), s.oid ? "1" : ""));
-          else if (s.kind === "reject") h.venue(rejected(pick(s.pick)));
-          else if (s.kind === "cancel_request") h.cancel(pick(s.pick));
-          else if (s.kind === "canceled") h.venue(canceled(pick(s.pick)));
-          else {
-            const id = pick(s.pick);
-            const side = h.core.order(id)?.submitted.side ?? "buy";
-            h.venue(filled(id, `x${s.exec}`, s.size, s.price, { side }));
+  it.each([undefined, 2])(
+    "rebuilding from the journal gives exactly the live state, after any event sequence (finished orders kept: %s)",
+    (kept) => {
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+          const h = new OrderHarness(newOrderManager(undefined, kept));
+          h.balance("USDC", 1_000_000);
+          const ids: string[] = [];
+          const pick = (n: number) => ids[n % ids.length];
+          for (const s of steps) {
+            if (s.kind === "submit") ids.push(h.submit({ tif: s.tif, side: s.side, size: s.size }));
+            else if (s.kind === "timer") h.timer(T0 + BigInt(s.ms) * MS);
+            else if (ids.length === 0) continue;
+            else if (s.kind === "ack") h.venue(accepted(pick(s.pick), s.oid ? "1" : ""));
+            else if (s.kind === "reject") h.venue(rejected(pick(s.pick)));
+            else if (s.kind === "cancel_request") h.cancel(pick(s.pick));
+            else if (s.kind === "canceled") h.venue(canceled(pick(s.pick)));
+            else {
+              const id = pick(s.pick);
+              const side = h.core.order(id)?.submitted.side ?? "buy";
+              h.venue(filled(id, `x${s.exec}`, s.size, s.price, { side }));
+            }
           }
-        }
-        const rebuilt = newOrderManager(undefined, kept);
-        for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
-        expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
-        expect(rebuilt.ledger.allPositions()).toEqual(h.core.ledger.allPositions());
-        for (const asset of h.core.ledger.assets()) expect(rebuilt.ledger.balance(asset)).toEqual(h.core.ledger.balance(asset));
-        // replaying the whole journal a second time changes nothing
-        for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
-        expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
-        // locked never goes negative beyond float residue, and no open order outlives its reservation
-        expect(h.core.ledger.balance("USDC").locked).toBeGreaterThan(-1e-6);
-      }),
-      { numRuns: 300 },
-    );
-  });
+          const rebuilt = newOrderManager(undefined, kept);
+          for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
+          expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
+          expect(rebuilt.ledger.allPositions()).toEqual(h.core.ledger.allPositions());
+          for (const asset of h.core.ledger.assets())
+            expect(rebuilt.ledger.balance(asset)).toEqual(h.core.ledger.balance(asset));
+          // replaying the whole journal a second time changes nothing
+          for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
+          expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
+          // locked never goes negative beyond float residue, and no open order outlives its reservation
+          expect(h.core.ledger.balance("USDC").locked).toBeGreaterThan(-1e-6);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 });

@@ -6,7 +6,7 @@ import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from 
 import type { EngineFrame } from "../../src/actors/venues/paper/core.js";
 import { incarnationIdPrefix, PaperVenueCore } from "../../src/actors/venues/paper/core.js";
 import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
-import { MS, OrderHarness, T0 } from "../fixtures/orders.js";
+import { MS, OrderHarness, T0 } from "../../bench/order-harness.js";
 
 const SYMBOL = "ETH-USDC-PERP";
 const book = { bidPx: [2999, 2998, 2997], bidSz: [1, 2, 3], askPx: [3001, 3002, 3003], askSz: [0.5, 1, 2] };
@@ -32,7 +32,24 @@ let seq = 0;
 function placeFrame(over: Partial<PlaceOrder> = {}): { clId: string; frame: string } {
   seq += 1;
   const clId = `0x${seq.toString(16).padStart(32, "0")}`;
-  const order: PlaceOrder = { type: "PlaceOrder", clId, strategy: "s", intentId: `i${seq}`, instrument: 1, symbol: SYMBOL, marketType: "perp", side: "buy", orderType: "limit", tif: "IOC", price: 3002, size: 1, reduceOnly: false, role: "entry", tsNs: T0, ...over };
+  const order: PlaceOrder = {
+    type: "PlaceOrder",
+    clId,
+    strategy: "s",
+    intentId: `i${seq}`,
+    instrument: 1,
+    symbol: SYMBOL,
+    marketType: "perp",
+    side: "buy",
+    orderType: "limit",
+    tif: "IOC",
+    price: 3002,
+    size: 1,
+    reduceOnly: false,
+    role: "entry",
+    tsNs: T0,
+    ...over,
+  };
   const r = serializePlace(order, { venue: "hyperliquid", engineSymbol: SYMBOL, lotSize: 0.001 });
   if (!r.ok) throw new Error(r.error.detail);
   return { clId, frame: r.frame };
@@ -46,7 +63,16 @@ describe("paper venue", () => {
     core.advance(T0);
     expect(events()).toMatchObject([
       { kind: "report", clId, status: "accepted", exchangeOrderId: `${PREFIX}100000000`, tsIsTsc: true },
-      { kind: "fill", clId, price: 3001, size: 0.5, liquidity: "taker", feeAmount: (3001 * 0.5 * 5) / 10_000, tsIsTsc: false, tags: { intent_id: expect.any(String), execution_type: "live", venue: "hyperliquid" } },
+      {
+        kind: "fill",
+        clId,
+        price: 3001,
+        size: 0.5,
+        liquidity: "taker",
+        feeAmount: (3001 * 0.5 * 5) / 10_000,
+        tsIsTsc: false,
+        tags: { intent_id: expect.any(String), execution_type: "live", venue: "hyperliquid" },
+      },
       { kind: "fill", clId, price: 3002, size: 1, liquidity: "taker" },
       { kind: "report", clId, status: "canceled", reasonText: "Order cancelled" },
     ]);
@@ -57,7 +83,12 @@ describe("paper venue", () => {
     core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0);
     core.onOrderFrame(placeFrame({ price: 3001, size: 0.5 }).frame, T0);
     core.advance(T0);
-    expect(events().map((e) => ("status" in e ? e.status : "kind" in e ? e.kind : e.reason))).toEqual(["accepted", "fill", "accepted", "rejected"]);
+    expect(events().map((e) => ("status" in e ? e.status : "kind" in e ? e.kind : e.reason))).toEqual([
+      "accepted",
+      "fill",
+      "accepted",
+      "rejected",
+    ]);
     expect(events()[2]).toMatchObject({ exchangeOrderId: "" }); // no liquidity: accepted without oid, then rejected
     expect(events()[3]).toMatchObject({ reasonCode: "venue_reject", reasonText: "iocCancelRejected" });
   });
@@ -69,7 +100,9 @@ describe("paper venue", () => {
     core.advance(T0);
     expect(core.openOrderCount()).toBe(1);
     core.onBook(SYMBOL, { bidPx: [2993], bidSz: [5], askPx: [2994, 2996], askSz: [0.3, 5] }, T0 + 5n * MS);
-    expect(events().slice(1)).toMatchObject([{ kind: "fill", clId, price: 2995, size: 0.3, liquidity: "maker", feeAmount: (2995 * 0.3 * 2.5) / 10_000 }]);
+    expect(events().slice(1)).toMatchObject([
+      { kind: "fill", clId, price: 2995, size: 0.3, liquidity: "maker", feeAmount: (2995 * 0.3 * 2.5) / 10_000 },
+    ]);
     core.onBook(SYMBOL, { bidPx: [2990], bidSz: [5], askPx: [2991], askSz: [5] }, T0 + 6n * MS);
     expect(events().at(-1)).toMatchObject({ kind: "fill", size: 0.7 });
     expect(core.openOrderCount()).toBe(0);
@@ -95,7 +128,13 @@ describe("paper venue", () => {
       { kind: "fill", clId: exit.clId, side: "sell", price: 2999, size: 0.5 },
       { kind: "report", clId: exit.clId, status: "canceled" },
       { kind: "report", clId: late.clId, status: "accepted", exchangeOrderId: "" },
-      { kind: "report", clId: late.clId, status: "rejected", reasonCode: "invalid_params", reasonText: "reduceOnlyRejected" },
+      {
+        kind: "report",
+        clId: late.clId,
+        status: "rejected",
+        reasonCode: "invalid_params",
+        reasonText: "reduceOnlyRejected",
+      },
     ]);
     expect(core.positionOf(SYMBOL)).toBe(0);
   });
@@ -108,7 +147,12 @@ describe("paper venue", () => {
     core.onOrderFrame(placeFrame({ side: "sell", price: 2999, size: 0.5, role: "exit" }).frame, T0);
     core.advance(T0);
     core.onBook(SYMBOL, { ...book, bidPx: [3011, 3010], bidSz: [5, 5] }, T0 + MS);
-    expect(events().at(-1)).toMatchObject({ kind: "report", clId: resting.clId, status: "canceled", reasonText: "reduceOnlyCanceled" });
+    expect(events().at(-1)).toMatchObject({
+      kind: "report",
+      clId: resting.clId,
+      status: "canceled",
+      reasonText: "reduceOnlyCanceled",
+    });
     expect(core.openOrderCount()).toBe(0);
   });
 
@@ -148,11 +192,18 @@ describe("paper venue", () => {
     core.onOrderFrame(inFlight.frame, T0 + 6n * MS);
     const before = events().length;
     const lostId = "0x0000000000000000000000000000abcd";
-    for (const clId of [resting.clId, filled.clId, inFlight.clId]) expect(core.resolveLost({ clId, intentId: "i" }, T0 + 7n * MS)).toBe(false);
+    for (const clId of [resting.clId, filled.clId, inFlight.clId])
+      expect(core.resolveLost({ clId, intentId: "i" }, T0 + 7n * MS)).toBe(false);
     expect(core.resolveLost({ clId: lostId, intentId: "lost-intent" }, T0 + 7n * MS)).toBe(true);
     expect(core.resolveLost({ clId: lostId, intentId: "lost-intent" }, T0 + 8n * MS)).toBe(false); // once
     expect(events().slice(before)).toEqual([
-      expect.objectContaining({ kind: "report", clId: lostId, status: "canceled", reasonText: "venue restarted: order lost", tags: { intent_id: "lost-intent", venue: "hyperliquid" } }),
+      expect.objectContaining({
+        kind: "report",
+        clId: lostId,
+        status: "canceled",
+        reasonText: "venue restarted: order lost",
+        tags: { intent_id: "lost-intent", venue: "hyperliquid" },
+      }),
     ]);
   });
 
@@ -234,7 +285,19 @@ describe("paper venue", () => {
     const { clId, frame } = placeFrame({ tif: "GTC", price: 2990 });
     core.onOrderFrame(frame, T0);
     const cancelId = "0x000000000000000000000000000000ff";
-    const c = serializeCancel({ type: "CancelOrder", clId: cancelId, clIdToCancel: clId, intentId: "i", symbol: SYMBOL, marketType: "perp", exchangeOrderId: "", tsNs: T0 }, { venue: "hyperliquid", engineSymbol: SYMBOL });
+    const c = serializeCancel(
+      {
+        type: "CancelOrder",
+        clId: cancelId,
+        clIdToCancel: clId,
+        intentId: "i",
+        symbol: SYMBOL,
+        marketType: "perp",
+        exchangeOrderId: "",
+        tsNs: T0,
+      },
+      { venue: "hyperliquid", engineSymbol: SYMBOL },
+    );
     core.onOrderFrame(c.ok ? c.frame : "", T0);
     core.advance(T0);
     expect(events()).toMatchObject([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { childSpecsFor, spinPlan } from "../../src/supervisor/children.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { minimalConfig } from "../fixtures/config.js";
 
 const configWith = (runtime: string, execution = "") =>
@@ -27,16 +27,31 @@ describe("actor placement (runtime.placement)", () => {
 
   it("moves the hot_worker actors to one worker with hot_thread: worker; sockets stay on main", () => {
     const placed = threads("{placement: {hot_thread: worker}}", "execution: {provider: zmq}\n");
-    expect(placed).toMatchObject({ "md-bridge": "main", feed: "hot", strategy: "hot", risk: "hot", orders: "hot", jumps: "hot", venue: "main" });
+    expect(placed).toMatchObject({
+      "md-bridge": "main",
+      feed: "hot",
+      strategy: "hot",
+      risk: "hot",
+      orders: "hot",
+      jumps: "hot",
+      venue: "main",
+    });
   });
 
   it("gives every actor a worker of its own in the isolated layout", () => {
     const placed = threads("{placement: {layout: isolated}}");
-    expect(placed).toMatchObject({ feed: "worker-feed", strategy: "worker-strategy", venue: "worker-venue", "estimator-0": "worker-estimator-0" });
+    expect(placed).toMatchObject({
+      feed: "worker-feed",
+      strategy: "worker-strategy",
+      venue: "worker-venue",
+      "estimator-0": "worker-estimator-0",
+    });
   });
 
   it("spins each thread for its configured time: main, estimator workers, other workers", () => {
-    const spin = spinPlan(configWith("{spin: {spin_us: 7, main_spin_us: 11, estimator_spin_us: 13}, placement: {hot_thread: worker}}"));
+    const spin = spinPlan(
+      configWith("{spin: {spin_us: 7, main_spin_us: 11, estimator_spin_us: 13}, placement: {hot_thread: worker}}"),
+    );
     expect([spin("main"), spin("worker-estimator-0"), spin("hot"), spin("worker-feed")]).toEqual([11, 13, 7, 7]);
   });
 });

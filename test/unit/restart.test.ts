@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { RestartBudget, affectedChildren, backoffMs, shouldRestart, DEFAULT_RESTART_POLICY } from "../../src/supervisor/restart.js";
+import {
+  RestartBudget,
+  affectedChildren,
+  backoffMs,
+  shouldRestart,
+  DEFAULT_RESTART_POLICY,
+} from "../../src/supervisor/restart.js";
 import { resolveChildSpecs, ChildSpecError } from "../../src/supervisor/child-spec.js";
 
 describe("restart decisions", () => {
@@ -48,10 +54,16 @@ describe("child specs", () => {
   it("fills defaults and refuses duplicates, bad names and bad shutdown timeouts by name", () => {
     const [spec] = resolveChildSpecs([{ name: "feed", module: "m", thread: "hot" }]);
     expect(spec).toMatchObject({ restart: "permanent", shutdownMs: 2000 });
-    const dup = () => resolveChildSpecs([{ name: "a", module: "m", thread: "main" }, { name: "a", module: "m", thread: "main" }]);
+    const dup = () =>
+      resolveChildSpecs([
+        { name: "a", module: "m", thread: "main" },
+        { name: "a", module: "m", thread: "main" },
+      ]);
     expect(dup).toThrow(ChildSpecError);
     expect(dup).toThrow(/duplicate_name: child 'a'/);
     expect(() => resolveChildSpecs([{ name: "Bad", module: "m", thread: "main" }])).toThrow(/invalid_name/);
-    expect(() => resolveChildSpecs([{ name: "a", module: "m", thread: "main", shutdownMs: -1 }])).toThrow(/invalid_shutdown/);
+    expect(() => resolveChildSpecs([{ name: "a", module: "m", thread: "main", shutdownMs: -1 }])).toThrow(
+      /invalid_shutdown/,
+    );
   });
 });

@@ -8,8 +8,8 @@ import {
   RingDetachedError,
   RingFullError,
   RingProducer,
-} from "../../src/protocol/ring.js";
-import { frameBytes, Word } from "../../src/protocol/ring-layout.js";
+} from "../../src/transport/ring.js";
+import { frameBytes, Word } from "../../src/transport/ring-layout.js";
 import { checkTestFrame, encodeTestFrame } from "../fixtures/ring-frames.js";
 
 type Op = { kind: "write"; length: number } | { kind: "drain"; maxFrames: number };
@@ -60,8 +60,17 @@ const capacities = fc.constantFrom(64, 128, 256, 1024);
 const ops = (maxLength: number): fc.Arbitrary<Op[]> =>
   fc.array(
     fc.oneof(
-      { weight: 3, arbitrary: fc.record({ kind: fc.constant("write" as const), length: fc.oneof(fc.integer({ min: 8, max: 24 }), fc.integer({ min: 8, max: maxLength })) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant("drain" as const), maxFrames: fc.integer({ min: 1, max: 12 }) }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant("write" as const),
+          length: fc.oneof(fc.integer({ min: 8, max: 24 }), fc.integer({ min: 8, max: maxLength })),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant("drain" as const), maxFrames: fc.integer({ min: 1, max: 12 }) }),
+      },
     ),
     { maxLength: 300 },
   );
@@ -199,7 +208,7 @@ describe("ring edges", () => {
     expect(producer.tryWrite(new Uint8Array(60).fill(7))).toBe(true);
     const consumer = new RingConsumer(ring.buffer);
     const lengths: number[] = [];
-    consumer.drain((bytes, start, end) => lengths.push(end - start));
+    consumer.drain((_bytes, start, end) => lengths.push(end - start));
     expect(lengths).toEqual([60]);
   });
 

@@ -1,15 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { blendExpectedMove, expectedMoveFeatures, RlsExpectedMove } from "../../src/actors/strategy/rls.js";
-import { seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
+import { seededRandom, standardNormal } from "../../bench/synthetic-ticks.js";
 
 function close(actual: number, expected: number, relative = 1e-9): void {
-  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(1e-12, relative * Math.abs(expected)));
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(
+    Math.max(1e-12, relative * Math.abs(expected)),
+  );
 }
 
 /** (λ^n δ I + Σ λ^{n−i} x xᵀ)⁻¹ Σ λ^{n−i} x y, solved by Gaussian elimination with partial pivoting. */
 function closedForm(samples: [number, number, number][], lambda: number, ridge: number): number[] {
   const n = samples.length;
-  const a = Array.from({ length: 4 }, (_, r) => Array.from({ length: 5 }, (_, c) => (r === c ? lambda ** n * ridge : 0)));
+  const a = Array.from({ length: 4 }, (_, r) =>
+    Array.from({ length: 5 }, (_, c) => (r === c ? lambda ** n * ridge : 0)),
+  );
   samples.forEach(([j, rho, y], i) => {
     const x = expectedMoveFeatures(j, rho);
     const weight = lambda ** (n - 1 - i);
@@ -19,7 +23,9 @@ function closedForm(samples: [number, number, number][], lambda: number, ridge: 
     }
   });
   for (let col = 0; col < 4; col++) {
-    const pivot = a.slice(col).reduce((best, row, i) => (Math.abs(row[col]) > Math.abs(a[best][col]) ? col + i : best), col);
+    const pivot = a
+      .slice(col)
+      .reduce((best, row, i) => (Math.abs(row[col]) > Math.abs(a[best][col]) ? col + i : best), col);
     [a[col], a[pivot]] = [a[pivot], a[col]];
     for (let r = 0; r < 4; r++) {
       if (r === col) continue;
@@ -73,7 +79,8 @@ describe("RLS expected move (signal-math §5.4)", () => {
     for (const [j, a, y] of samples) rls.update(j, a, y);
     const reference = closedForm(samples, 0.99, 0.001);
     reference.forEach((value, i) => close(rls.weights[i], value, 1e-8));
-    for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) expect(rls.covariance[r * 4 + c]).toBe(rls.covariance[c * 4 + r]);
+    for (let r = 0; r < 4; r++)
+      for (let c = 0; c < 4; c++) expect(rls.covariance[r * 4 + c]).toBe(rls.covariance[c * 4 + r]);
   });
 
   it("becomes ready at exactly expmove_min_samples updates", () => {

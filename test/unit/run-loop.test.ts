@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { Doorbell, createDoorbell } from "../../src/runtime/doorbell.js";
+import { Doorbell, createDoorbell } from "../../src/transport/doorbell.js";
 import type { ThreadHost } from "../../src/runtime/host.js";
 import { runHostLoop } from "../../src/runtime/run-loop.js";
 
@@ -42,51 +42,82 @@ function streamHost(bell: Doorbell): ThreadHost & { turns: number } {
 }
 
 describe("thread loop on a worker (blocking park)", () => {
-  it("still visits the event loop while a steady stream keeps waking it, so queued commands and timers run", async () => {
-    const bellBuffer = createDoorbell();
-    const bell = new Doorbell(bellBuffer);
-    const stop = new SharedArrayBuffer(4);
-    const ringer = new Worker(RINGER, { eval: true, workerData: { bell: bellBuffer, stop } });
-    await new Promise((r) => ringer.once("online", r));
-    const host = streamHost(bell);
-    let immediateRanAtTurn: number | undefined;
-    setImmediate(() => (immediateRanAtTurn = host.turns));
-    await runHostLoop(host, bell, { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 }, () => host.turns >= 3000);
-    Atomics.store(new Int32Array(stop), 0, 1);
-    await ringer.terminate();
-    expect(immediateRanAtTurn).toBeDefined();
-    expect(immediateRanAtTurn!).toBeLessThan(3000);
-  });
+  it(
+    "still visits the event loop while a steady stream keeps waking it, so queued commands and timers " + "run",
+    async () => {
+      const bellBuffer = createDoorbell();
+      const bell = new Doorbell(bellBuffer);
+      const stop = new SharedArrayBuffer(4);
+      const ringer = new Worker(RINGER, { eval: true, workerData: { bell: bellBuffer, stop } });
+      await new Promise((r) => ringer.once("online", r));
+      const host = streamHost(bell);
+      let immediateRanAtTurn: number | undefined;
+      setImmediate(() => (immediateRanAtTurn = host.turns));
+      await runHostLoop(
+        host,
+        bell,
+        { spinUs: 0, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 1 },
+        () => host.turns >= 3000,
+      );
+      Atomics.store(new Int32Array(stop), 0, 1);
+      await ringer.terminate();
+      expect(immediateRanAtTurn).toBeDefined();
+      expect(immediateRanAtTurn!).toBeLessThan(3000);
+    },
+  );
 });
 
 /** A host whose only behaviour is what `turn` and `hasWork` say. */
 function fakeHost(turn: () => number, hasWork: () => boolean): ThreadHost {
-  const idle = { flushStatuses: () => undefined, flushMetrics: () => undefined, nextTimerDue: () => undefined, replyExpectedUntil: () => 0, onLocalWake: undefined };
+  const idle = {
+    flushStatuses: () => undefined,
+    flushMetrics: () => undefined,
+    nextTimerDue: () => undefined,
+    replyExpectedUntil: () => 0,
+    onLocalWake: undefined,
+  };
   return { turn, hasWork, ...idle } as unknown as ThreadHost;
 }
 
 describe("thread loop on the main thread (event-loop spin)", () => {
-  it("watches its doorbell many times per event-loop turn while spinning, and I/O callbacks still run within the spin", async () => {
-    const start = performance.now();
-    const spinning = () => performance.now() - start < 20;
-    let bellReads = 0;
-    const bell = { count: () => (bellReads++, 0), setBusySince: () => undefined, setParked: () => undefined } as unknown as Doorbell;
-    const host = fakeHost(() => 0, () => !spinning());
-    let visits = 0;
-    const countVisit = () => {
-      visits++;
-      if (spinning()) setImmediate(countVisit);
-    };
-    setImmediate(countVisit);
-    let timerRanAfterMs: number | undefined;
-    setTimeout(() => (timerRanAfterMs = performance.now() - start), 2);
-    await runHostLoop(host, bell, { spinUs: 50_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => !spinning());
-    expect(timerRanAfterMs).toBeDefined();
-    expect(timerRanAfterMs!).toBeLessThan(20);
-    // A turn per poll allocated and entered the kernel on every poll; the doorbell is now watched in batches between turns.
-    expect(visits).toBeGreaterThan(10);
-    expect(bellReads / visits).toBeGreaterThan(100);
-  });
+  it(
+    "watches its doorbell many times per event-loop turn while spinning, and I/O callbacks still run within the " +
+      "spin",
+    async () => {
+      const start = performance.now();
+      const spinning = () => performance.now() - start < 20;
+      let bellReads = 0;
+      const bell = {
+        count: () => (bellReads++, 0),
+        setBusySince: () => undefined,
+        setParked: () => undefined,
+      } as unknown as Doorbell;
+      const host = fakeHost(
+        () => 0,
+        () => !spinning(),
+      );
+      let visits = 0;
+      const countVisit = () => {
+        visits++;
+        if (spinning()) setImmediate(countVisit);
+      };
+      setImmediate(countVisit);
+      let timerRanAfterMs: number | undefined;
+      setTimeout(() => (timerRanAfterMs = performance.now() - start), 2);
+      await runHostLoop(
+        host,
+        bell,
+        { spinUs: 50_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 },
+        () => !spinning(),
+      );
+      expect(timerRanAfterMs).toBeDefined();
+      expect(timerRanAfterMs!).toBeLessThan(20);
+      // A turn per poll allocated and entered the kernel on every poll; the doorbell is now watched in batches between
+      // turns.
+      expect(visits).toBeGreaterThan(10);
+      expect(bellReads / visits).toBeGreaterThan(100);
+    },
+  );
 
   it("leaves its spin as soon as another thread rings the doorbell", async () => {
     const bellBuffer = createDoorbell();
@@ -106,7 +137,12 @@ describe("thread loop on the main thread (event-loop spin)", () => {
        while (Atomics.load(stop, 0) === 0) { Atomics.add(words, 0, 1); Atomics.wait(stop, 0, 0, 1); }`,
       { eval: true, workerData: { bell: bellBuffer, stop } },
     );
-    await runHostLoop(host, bell, { spinUs: 5_000_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 }, () => turnsAtMs.length >= 2 || performance.now() - start > 6000);
+    await runHostLoop(
+      host,
+      bell,
+      { spinUs: 5_000_000, rehearseEveryUs: 0, yieldEveryMs: 1, metricsEveryMs: 1000, blockingParkSliceMs: 0 },
+      () => turnsAtMs.length >= 2 || performance.now() - start > 6000,
+    );
     Atomics.store(new Int32Array(stop), 0, 1);
     await ringer.terminate();
     // The second turn follows a ring (a worker's start-up away), not the spin's 5 s deadline.

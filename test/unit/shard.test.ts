@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { fnv1a, pairsOfShard, ShardCore, type PairRef, type ShardCoreConfig } from "../../src/actors/estimator/shard.js";
+import {
+  fnv1a,
+  pairsOfShard,
+  ShardCore,
+  type PairRef,
+  type ShardCoreConfig,
+} from "../../src/actors/estimator/shard.js";
 import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
 import { DEFAULT_HY_PARAMS, type HyParams } from "../../src/actors/estimator/params.js";
 import type { HyResult } from "../../src/actors/estimator/scan.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
 import { PUSHED_AHEAD, type PairScan, type PairsScanned, type ScanPairs } from "../../src/protocol/signals.js";
-import { seededRandom, standardNormal } from "../fixtures/synthetic-ticks.js";
+import { seededRandom, standardNormal } from "../../bench/synthetic-ticks.js";
 import { book, MS, S, T0, trade } from "../fixtures/strategy.js";
 
 const HY: HyParams = { ...DEFAULT_HY_PARAMS, inferenceLookbackSeconds: 30, lagMinS: -2, lagMaxS: 2, lagStepS: 0.05 };
@@ -14,10 +20,21 @@ const SYMBOLS = [
   { id: 1, symbol: "ETH-USDT-PERP" },
   { id: 2, symbol: "SOL-USDT-PERP" },
 ];
-const ALL_PAIRS: PairRef[] = SYMBOLS.flatMap((a) => SYMBOLS.filter((b) => b.id !== a.id).map((b) => ({ leader: a.id, lagger: b.id })));
+const ALL_PAIRS: PairRef[] = SYMBOLS.flatMap((a) =>
+  SYMBOLS.filter((b) => b.id !== a.id).map((b) => ({ leader: a.id, lagger: b.id })),
+);
 
 function singleShard(over: Partial<ShardCoreConfig> = {}): ShardCore {
-  return new ShardCore({ shardIndex: 0, shardCount: 1, symbols: SYMBOLS, pairs: ALL_PAIRS, features: ["trade", "mid"], hy: HY, baseNs: T0, ...over });
+  return new ShardCore({
+    shardIndex: 0,
+    shardCount: 1,
+    symbols: SYMBOLS,
+    pairs: ALL_PAIRS,
+    features: ["trade", "mid"],
+    hy: HY,
+    baseNs: T0,
+    ...over,
+  });
 }
 
 type Tick = { kind: "trade"; msg: Trade } | { kind: "book"; msg: Book };
@@ -42,7 +59,8 @@ function leadLagTicks(seed: number, seconds: number): { ticks: Tick[]; jumpTsNs:
       ticks.push({ kind: "trade", msg: trade(0, t, 100 * Math.exp(btc[ms])) });
       jumpTsNs = t;
     }
-    if (random() < 0.1) ticks.push({ kind: "trade", msg: trade(1, t, 50 * Math.exp(btc[ms - 500] + 3e-6 * standardNormal(random))) });
+    if (random() < 0.1)
+      ticks.push({ kind: "trade", msg: trade(1, t, 50 * Math.exp(btc[ms - 500] + 3e-6 * standardNormal(random))) });
     if (random() < 0.1) ticks.push({ kind: "book", msg: book(0, t, 100 * Math.exp(btc[ms])) });
     if (random() < 0.05) ticks.push({ kind: "book", msg: book(1, t, 50 * Math.exp(btc[ms - 500])) });
   }
@@ -85,7 +103,9 @@ describe("estimator shard: pair assignment", () => {
 
   it("assigns pairs stably, whatever their order, and balances shards to within one pair", () => {
     const names = ["BTC", "ETH", "SOL", "XRP", "DOGE", "AVAX", "LINK"];
-    const pairs = names.flatMap((_, a) => names.map((_, b) => ({ leader: a, lagger: b })).filter((p) => p.leader !== p.lagger));
+    const pairs = names.flatMap((_, a) =>
+      names.map((_, b) => ({ leader: a, lagger: b })).filter((p) => p.leader !== p.lagger),
+    );
     const symbolOf = (id: number) => names[id];
     const shards = [0, 1, 2].map((i) => pairsOfShard(pairs, symbolOf, i, 3));
     expect(shards.map((s) => s.length)).toEqual([14, 14, 14]);
@@ -95,8 +115,12 @@ describe("estimator shard: pair assignment", () => {
 
   it("partitions the pairs over two shards", () => {
     const symbols = ["BTC", "ETH", "SOL", "XRP", "DOGE", "AVAX"].map((symbol, id) => ({ id, symbol }));
-    const pairs = symbols.flatMap((a) => symbols.filter((b) => b.id !== a.id).map((b) => ({ leader: a.id, lagger: b.id })));
-    const cores = [0, 1].map((shardIndex) => new ShardCore({ shardIndex, shardCount: 2, symbols, pairs, features: ["trade"], hy: HY }));
+    const pairs = symbols.flatMap((a) =>
+      symbols.filter((b) => b.id !== a.id).map((b) => ({ leader: a.id, lagger: b.id })),
+    );
+    const cores = [0, 1].map(
+      (shardIndex) => new ShardCore({ shardIndex, shardCount: 2, symbols, pairs, features: ["trade"], hy: HY }),
+    );
     const keys = cores.map((c) => c.pairs.map((p) => `${p.leader}|${p.lagger}`));
     expect(keys[0].length).toBeGreaterThan(0);
     expect(keys[1].length).toBeGreaterThan(0);
@@ -106,9 +130,23 @@ describe("estimator shard: pair assignment", () => {
   });
 
   it("answers a scan for a leader it holds no pair of with no results", () => {
-    const shard = new ShardCore({ shardIndex: 0, shardCount: 1, symbols: SYMBOLS, pairs: [{ leader: 0, lagger: 1 }], features: ["trade"], hy: HY });
+    const shard = new ShardCore({
+      shardIndex: 0,
+      shardCount: 1,
+      symbols: SYMBOLS,
+      pairs: [{ leader: 0, lagger: 1 }],
+      features: ["trade"],
+      hy: HY,
+    });
     const answer = asked(shard, 1, T0);
-    expect(answer).toMatchObject({ type: "PairsScanned", requestId: 7, shard: 0, shardCount: 1, leader: 1, results: [] });
+    expect(answer).toMatchObject({
+      type: "PairsScanned",
+      requestId: 7,
+      shard: 0,
+      shardCount: 1,
+      leader: 1,
+      results: [],
+    });
   });
 });
 
@@ -128,8 +166,16 @@ describe("estimator shard: scans see the window ending just before the jump tick
     const answer = asked(shard, 0, jumpTsNs);
     const reference = replica.evaluateBeforeJump(jumpTsNs);
     expect(reference.status).toBe("ok");
-    expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), reference);
-    expect(answer.results.map((r) => `${r.lagger}/${r.feature}`).sort()).toEqual(["1/mid", "1/trade", "2/mid", "2/trade"]);
+    expectSame(
+      answer.results.find((r) => r.lagger === 1 && r.feature === "trade"),
+      reference,
+    );
+    expect(answer.results.map((r) => `${r.lagger}/${r.feature}`).sort()).toEqual([
+      "1/mid",
+      "1/trade",
+      "2/mid",
+      "2/trade",
+    ]);
   });
 
   it("answers from the snapshot after several later leader ticks, and the replica agrees", () => {
@@ -148,7 +194,10 @@ describe("estimator shard: scans see the window ending just before the jump tick
       if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, Math.log(tick.msg.price));
     }
     const answer = asked(shard, 0, jumpTsNs);
-    expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), replica.evaluateBeforeJump(jumpTsNs));
+    expectSame(
+      answer.results.find((r) => r.lagger === 1 && r.feature === "trade"),
+      replica.evaluateBeforeJump(jumpTsNs),
+    );
   });
 
   it("evaluates the live state when the scan arrives before the jump tick", () => {
@@ -162,7 +211,10 @@ describe("estimator shard: scans see the window ending just before the jump tick
       if (tick.kind === "trade" && tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, Math.log(tick.msg.price));
     }
     const answer = asked(shard, 0, jumpTsNs);
-    expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "trade"), replica.evaluateBeforeJump(jumpTsNs));
+    expectSame(
+      answer.results.find((r) => r.lagger === 1 && r.feature === "trade"),
+      replica.evaluateBeforeJump(jumpTsNs),
+    );
   });
 
   it("reports expired once the jump is past the live slack and its snapshot has rolled out of the ring", () => {
@@ -188,21 +240,27 @@ describe("estimator shard: scans see the window ending just before the jump tick
     }
     // ETH books after the jump were applied; the answer must not see them.
     const answer = asked(shard, 0, jumpTsNs);
-    expectSame(answer.results.find((r) => r.lagger === 1 && r.feature === "mid"), replica.evaluateBeforeJump(jumpTsNs));
+    expectSame(
+      answer.results.find((r) => r.lagger === 1 && r.feature === "mid"),
+      replica.evaluateBeforeJump(jumpTsNs),
+    );
   });
 
   it("answers from the snapshot of the first leader update after the jump when the live state has moved on", () => {
     const { ticks, jumpTsNs } = leadLagTicks(17, 40);
     const shard = singleShard();
     for (const tick of ticks) apply(shard, tick);
-    const laterBooks = ticks.filter((t) => t.kind === "book" && t.msg.instrument === 0 && t.msg.tsNs > jumpTsNs - 200n * MS);
+    const laterBooks = ticks.filter(
+      (t) => t.kind === "book" && t.msg.instrument === 0 && t.msg.tsNs > jumpTsNs - 200n * MS,
+    );
     expect(laterBooks.length).toBeGreaterThan(0);
     const mid = asked(shard, 0, jumpTsNs - 200n * MS).results.find((r) => r.lagger === 1 && r.feature === "mid");
     expect(mid?.status).toBe("ok");
   });
 
   it.each(["before", "after"] as const)(
-    "pushes the scan computed %s the jump tick is applied: the exact window, though later ticks moved the state on; its request is not answered again",
+    "pushes the scan computed %s the jump tick is applied: the exact window, though later ticks moved the state " +
+      "on; its request is not answered again",
     (when) => {
       const { ticks } = leadLagTicks(18, 40);
       const btcTrades = ticks.filter((t) => t.kind === "trade" && t.msg.instrument === 0);
@@ -223,8 +281,14 @@ describe("estimator shard: scans see the window ending just before the jump tick
         if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, value);
       }
       expect(pushed).toMatchObject({ requestId: PUSHED_AHEAD, shard: 0, shardCount: 1, leader: 0, jumpTsNs });
-      expectSame(pushed?.results.find((r) => r.lagger === 1 && r.feature === "trade"), tradeReplica.evaluateBeforeJump(jumpTsNs));
-      expectSame(pushed?.results.find((r) => r.lagger === 1 && r.feature === "mid"), midReplica.evaluateBeforeJump(jumpTsNs));
+      expectSame(
+        pushed?.results.find((r) => r.lagger === 1 && r.feature === "trade"),
+        tradeReplica.evaluateBeforeJump(jumpTsNs),
+      );
+      expectSame(
+        pushed?.results.find((r) => r.lagger === 1 && r.feature === "mid"),
+        midReplica.evaluateBeforeJump(jumpTsNs),
+      );
       expect(shard.onScan(request(0, jumpTsNs))).toBeNull();
       expect(shard.counters).toMatchObject({ scans: 1, answeredAhead: 1 });
       // Pushed twice (a replayed tick), the same results, computed once.
@@ -233,8 +297,24 @@ describe("estimator shard: scans see the window ending just before the jump tick
   );
 
   it("pushes an empty answer for a leader it holds no pair of, so the strategy knows this shard is done", () => {
-    const shard = new ShardCore({ shardIndex: 1, shardCount: 2, symbols: SYMBOLS, pairs: [{ leader: 0, lagger: 1 }], features: ["trade"], hy: HY, baseNs: T0 });
-    expect(shard.scanAhead(1, T0 + S)).toEqual({ type: "PairsScanned", requestId: PUSHED_AHEAD, shard: 1, shardCount: 2, leader: 1, jumpTsNs: T0 + S, results: [] });
+    const shard = new ShardCore({
+      shardIndex: 1,
+      shardCount: 2,
+      symbols: SYMBOLS,
+      pairs: [{ leader: 0, lagger: 1 }],
+      features: ["trade"],
+      hy: HY,
+      baseNs: T0,
+    });
+    expect(shard.scanAhead(1, T0 + S)).toEqual({
+      type: "PairsScanned",
+      requestId: PUSHED_AHEAD,
+      shard: 1,
+      shardCount: 2,
+      leader: 1,
+      jumpTsNs: T0 + S,
+      results: [],
+    });
     expect(shard.onScan(request(1, T0 + S))).toBeNull();
     expect(asked(shard, 1, T0 + 2n * S).results).toEqual([]);
   });
@@ -242,14 +322,17 @@ describe("estimator shard: scans see the window ending just before the jump tick
   it("rehearses the newest leader tick's scans without changing any later answer or counter", () => {
     const { ticks } = leadLagTicks(21, 40);
     const btcTrades = ticks.filter((t) => t.kind === "trade" && t.msg.instrument === 0);
-    const jumps = [btcTrades.length - 300, btcTrades.length - 120, btcTrades.length - 5].map((i) => btcTrades[i].msg.tsNs);
+    const jumps = [btcTrades.length - 300, btcTrades.length - 120, btcTrades.length - 5].map(
+      (i) => btcTrades[i].msg.tsNs,
+    );
     const run = (rehearse: boolean) => {
       const shard = singleShard();
       let rehearsals = 0;
       const answers: PairScan[][] = [];
       for (const tick of ticks) {
         apply(shard, tick);
-        if (jumps.includes(tick.msg.tsNs) && tick.kind === "trade" && tick.msg.instrument === 0) answers.push(shard.scanAhead(0, tick.msg.tsNs).results);
+        if (jumps.includes(tick.msg.tsNs) && tick.kind === "trade" && tick.msg.instrument === 0)
+          answers.push(shard.scanAhead(0, tick.msg.tsNs).results);
         if (rehearse) rehearsals += shard.rehearse()?.results.length ?? 0;
       }
       return { answers, counters: { ...shard.counters }, rehearsals, last: shard.rehearse() };
@@ -261,7 +344,12 @@ describe("estimator shard: scans see the window ending just before the jump tick
     expect(rehearsing.rehearsals).toBeGreaterThan(1000);
     // The newest leader tick is a BTC one here (BTC leads both pairs), scanned for each pair and feature.
     expect(rehearsing.last?.leader).toBe(0);
-    expect(rehearsing.last?.results.map((r) => `${r.lagger}:${r.feature}`).sort()).toEqual(["1:mid", "1:trade", "2:mid", "2:trade"]);
+    expect(rehearsing.last?.results.map((r) => `${r.lagger}:${r.feature}`).sort()).toEqual([
+      "1:mid",
+      "1:trade",
+      "2:mid",
+      "2:trade",
+    ]);
   });
 
   it("finds the lead of a lagger that follows 500 ms later", () => {

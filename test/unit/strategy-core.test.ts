@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { ArtifactStore } from "../../src/actors/strategy/artifacts.js";
 import { PUSHED_AHEAD } from "../../src/protocol/signals.js";
-import { answer, book, booksAt, BTC, ETH, jump, jumpAndAnswer, MS, orderStatus, S, scan, SOL, strategyHarness, T0 } from "../fixtures/strategy.js";
+import {
+  answer,
+  book,
+  booksAt,
+  BTC,
+  ETH,
+  jump,
+  jumpAndAnswer,
+  MS,
+  orderStatus,
+  S,
+  scan,
+  SOL,
+  strategyHarness,
+  T0,
+} from "../fixtures/strategy.js";
 
 const STRONG = [scan(ETH.id, "trade", 0.8), scan(ETH.id, "mid", 0.7)];
 
@@ -10,7 +25,10 @@ describe("strategy core: jump to scan to order", () => {
     const h = strategyHarness();
     const first = h.core.onJump(jump(BTC.id, T0, 50), T0 + 2n * MS);
     const second = h.core.onJump(jump(BTC.id, T0 + S, 50), T0 + S);
-    expect(first).toEqual({ scan: { type: "ScanPairs", requestId: 1, leader: BTC.id, jumpTsNs: T0, sentNs: T0 + 2n * MS }, orders: [] });
+    expect(first).toEqual({
+      scan: { type: "ScanPairs", requestId: 1, leader: BTC.id, jumpTsNs: T0, sentNs: T0 + 2n * MS },
+      orders: [],
+    });
     expect(second.scan?.requestId).toBe(2);
     expect(h.core.scansInFlight).toBe(2);
   });
@@ -123,8 +141,26 @@ describe("strategy core: jump to scan to order", () => {
     booksAt(h, T0);
     // ETH moves 2 bps per second, BTC 1 bp: ratio 2.
     for (let k = 0; k < 10; k++) {
-      h.core.onTrade({ type: "Trade", instrument: BTC.id, tsNs: T0 - 10n * S + BigInt(k) * S, recvNs: T0, price: 60000 * Math.exp((k % 2) * 1e-4), amount: 1, side: 1, seq: k });
-      h.core.onTrade({ type: "Trade", instrument: ETH.id, tsNs: T0 - 10n * S + BigInt(k) * S, recvNs: T0, price: 3000 * Math.exp((k % 2) * 2e-4), amount: 1, side: 1, seq: k });
+      h.core.onTrade({
+        type: "Trade",
+        instrument: BTC.id,
+        tsNs: T0 - 10n * S + BigInt(k) * S,
+        recvNs: T0,
+        price: 60000 * Math.exp((k % 2) * 1e-4),
+        amount: 1,
+        side: 1,
+        seq: k,
+      });
+      h.core.onTrade({
+        type: "Trade",
+        instrument: ETH.id,
+        tsNs: T0 - 10n * S + BigInt(k) * S,
+        recvNs: T0,
+        price: 3000 * Math.exp((k % 2) * 2e-4),
+        amount: 1,
+        side: 1,
+        seq: k,
+      });
     }
     jumpAndAnswer(h, T0, 20, STRONG);
     expect(h.port.last.expectedMoveBps).toBeCloseTo(0.8 * 20 * 2, 9);
@@ -135,7 +171,10 @@ describe("strategy core: jump to scan to order", () => {
     const artifacts = new ArtifactStore([BTC, ETH], ["trade", "mid"]).load({
       topPairs: null,
       topFeatures: null,
-      baselines: JSON.stringify({ version: 1, pairs: [{ leader: BTC.symbol, lagger: ETH.symbol, leader_vol_bps: 1, lagger_vol_bps: 1.5 }] }),
+      baselines: JSON.stringify({
+        version: 1,
+        pairs: [{ leader: BTC.symbol, lagger: ETH.symbol, leader_vol_bps: 1, lagger_vol_bps: 1.5 }],
+      }),
     });
     h.core.setArtifacts(artifacts.set);
     booksAt(h, T0);
@@ -174,7 +213,9 @@ describe("strategy core: jump to scan to order", () => {
     const cancel = h.core.onOrderStatus(orderStatus(entry, "partially_filled", 0.05, 3000, T0 + MS), T0 + MS);
     expect(cancel).toMatchObject({ type: "RequestCancel", strategy: "ll", clId: `0x${entry.intentId}` });
     // Only once: a further fill racing the cancel asks for nothing more.
-    expect(h.core.onOrderStatus(orderStatus(entry, "partially_filled", 0.08, 3000, T0 + 2n * MS), T0 + 2n * MS)).toBeNull();
+    expect(
+      h.core.onOrderStatus(orderStatus(entry, "partially_filled", 0.08, 3000, T0 + 2n * MS), T0 + 2n * MS),
+    ).toBeNull();
     expect(h.core.onOrderStatus(orderStatus(entry, "canceled", 0.08, 3000, T0 + 3n * MS), T0 + 3n * MS)).toBeNull();
     booksAt(h, T0 + 2000n * S);
     expect(h.core.onTimer(T0 + 2000n * S)).toMatchObject([{ role: "exit", size: 0.08 }]);
@@ -219,19 +260,29 @@ describe("strategy core: rehearsal", () => {
     out.push(jumpAndAnswer(h, T0 + 20n * S, -60, STRONG));
     between(h, T0 + 20n * S);
     step(T0 + 400n * S, () => h.core.onTimer(T0 + 400n * S));
-    return { out, decisions: h.port.decisions, open: h.core.openPositions, states: h.core.executorStates(), rls: h.core.rls.samples };
+    return {
+      out,
+      decisions: h.port.decisions,
+      open: h.core.openPositions,
+      states: h.core.executorStates(),
+      rls: h.core.rls.samples,
+    };
   }
 
-  it("changes nothing: a core that rehearses after every input decides, orders and records exactly as one that does not", () => {
-    let rehearsed = 0;
-    const plain = session(() => undefined);
-    const rehearsing = session((h, nowNs) => {
-      for (let i = 0; i < 3; i++) rehearsed += h.core.rehearse(nowNs);
-    });
-    expect(rehearsed).toBeGreaterThanOrEqual(12); // 3 × each input after the first decision
-    expect(plain.decisions.length).toBeGreaterThan(1);
-    expect(rehearsing).toEqual(plain);
-  });
+  it(
+    "changes nothing: a core that rehearses after every input decides, orders and records exactly as one that " +
+      "does not",
+    () => {
+      let rehearsed = 0;
+      const plain = session(() => undefined);
+      const rehearsing = session((h, nowNs) => {
+        for (let i = 0; i < 3; i++) rehearsed += h.core.rehearse(nowNs);
+      });
+      expect(rehearsed).toBeGreaterThanOrEqual(12); // 3 × each input after the first decision
+      expect(plain.decisions.length).toBeGreaterThan(1);
+      expect(rehearsing).toEqual(plain);
+    },
+  );
 
   it("does nothing before a first decision", () => {
     const h = strategyHarness();

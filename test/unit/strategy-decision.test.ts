@@ -3,9 +3,10 @@ import { aggregateScans, expectedMove } from "../../src/actors/strategy/decision
 import { DECISION_CSV_HEADER, decisionCsvRow } from "../../src/actors/strategy/decision-csv.js";
 import type { DecisionRecord } from "../../src/actors/strategy/records.js";
 import { RlsExpectedMove } from "../../src/actors/strategy/rls.js";
-import { entryTerms, roundToTick, sizeEntry } from "../../src/actors/strategy/sizing.js";
+import { entryTerms, sizeEntry } from "../../src/actors/strategy/sizing.js";
 import type { Feature } from "../../src/protocol/signals.js";
 import { ETH, scan, strategyParams } from "../fixtures/strategy.js";
+import { roundToTick } from "../../src/model/rounding.js";
 
 const WEIGHTS = new Map<Feature, number>([
   ["mid", 1],
@@ -23,13 +24,19 @@ describe("aggregation of feature scans", () => {
   });
 
   it("takes the largest score in max mode", () => {
-    const a = aggregateScans([scan(1, "mid", 0.6), scan(1, "trade", 0.8)], 30, WEIGHTS, 1, { ...SUM, scoringMode: "max" });
+    const a = aggregateScans([scan(1, "mid", 0.6), scan(1, "trade", 0.8)], 30, WEIGHTS, 1, {
+      ...SUM,
+      scoringMode: "max",
+    });
     expect(a.strength).toBeCloseTo(1.5, 12);
     expect(a.dominant?.feature).toBe("mid");
   });
 
   it("uses only the top-ranked feature in simple mode", () => {
-    const a = aggregateScans([scan(1, "trade", 0.9), scan(1, "mid", 0.5, { passes: false })], 30, WEIGHTS, 1, { ...SUM, simpleMode: true });
+    const a = aggregateScans([scan(1, "trade", 0.9), scan(1, "mid", 0.5, { passes: false })], 30, WEIGHTS, 1, {
+      ...SUM,
+      simpleMode: true,
+    });
     expect(a).toMatchObject({ strength: 0, direction: 0, passingScans: 0, dominant: null });
   });
 
@@ -52,7 +59,14 @@ describe("expected move", () => {
   function trainedRls(): RlsExpectedMove {
     const rls = new RlsExpectedMove({ expmoveLambda: 0.99, expmoveRidge: 0.001, expmoveMinSamples: 3 });
     // Labels exactly 0.5 × jump: the fit predicts 0.5 × jump.
-    for (const [j, a] of [[20, 0.6], [-15, 0.7], [30, 0.5], [10, 0.9], [-25, 0.55]]) rls.update(j, a, 0.5 * j);
+    for (const [j, a] of [
+      [20, 0.6],
+      [-15, 0.7],
+      [30, 0.5],
+      [10, 0.9],
+      [-25, 0.55],
+    ])
+      rls.update(j, a, 0.5 * j);
     return rls;
   }
 
@@ -62,7 +76,10 @@ describe("expected move", () => {
   });
 
   it("falls back to the volatility ratio when the baseline has volatilities but no expected move", () => {
-    expect(expectedMove(-20, 0.6, -1, null, { ...BASELINE, expectedMoveBps: null }, 2, CAP)).toEqual({ bps: -24, source: "volatility_ratio" });
+    expect(expectedMove(-20, 0.6, -1, null, { ...BASELINE, expectedMoveBps: null }, 2, CAP)).toEqual({
+      bps: -24,
+      source: "volatility_ratio",
+    });
   });
 
   it("uses the baseline magnitude in the trade's direction", () => {
@@ -98,7 +115,12 @@ describe("sizing and entry terms", () => {
   });
 
   it("caps by max_single_position_usd and by the room under max_total_notional_usd", () => {
-    const capped = strategyParams({ base_position_size_usd: 500, max_signal_multiplier: 3, max_single_position_usd: 700, max_total_notional_usd: 1000 });
+    const capped = strategyParams({
+      base_position_size_usd: 500,
+      max_signal_multiplier: 3,
+      max_single_position_usd: 700,
+      max_total_notional_usd: 1000,
+    });
     expect(sizeEntry(3, 3000, 0, ETH, capped)).toMatchObject({ size: 0.23 });
     expect(sizeEntry(3, 3000, 800, ETH, capped)).toMatchObject({ size: 0.06 });
   });
@@ -149,12 +171,15 @@ describe("decision CSV", () => {
 
   it("has one header cell per row cell", () => {
     expect(DECISION_CSV_HEADER.split(",")).toHaveLength(19);
-    expect(DECISION_CSV_HEADER.startsWith("ts_ns,request_id,leader,lagger,jump_ts_ns,jump_bps,tau_star_s,rho_star,lls")).toBe(true);
+    expect(
+      DECISION_CSV_HEADER.startsWith("ts_ns,request_id,leader,lagger,jump_ts_ns,jump_bps,tau_star_s,rho_star,lls"),
+    ).toBe(true);
   });
 
   it("writes integers for times, inf/nan for special values and quotes cells with commas or quotes", () => {
     expect(decisionCsvRow(record)).toBe(
-      '1763380800123456789,4,BTC-USDT-PERP,ETH-USDT-PERP,1763380800000000000,25.5,1.5,0.8,inf,2,3.75,nan,,entry_threshold,"strength 0.5 < entry_threshold 1, ""low""",,0,0,',
+      "1763380800123456789,4,BTC-USDT-PERP,ETH-USDT-PERP,1763380800000000000,25.5,1.5,0.8,inf,2,3.75,nan,," +
+        'entry_threshold,"strength 0.5 < entry_threshold 1, ""low""",,0,0,',
     );
   });
 });

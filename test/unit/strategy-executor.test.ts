@@ -7,7 +7,21 @@ import {
   type ExecutorTrigger,
 } from "../../src/actors/strategy/executor.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
-import { book, booksAt, BTC, ETH, jumpAndAnswer, MS, orderStatus, position, S, scan, strategyHarness, T0, type Harness } from "../fixtures/strategy.js";
+import {
+  book,
+  booksAt,
+  BTC,
+  ETH,
+  jumpAndAnswer,
+  MS,
+  orderStatus,
+  position,
+  S,
+  scan,
+  strategyHarness,
+  T0,
+  type Harness,
+} from "../fixtures/strategy.js";
 
 const STRONG = [scan(ETH.id, "trade", 0.8), scan(ETH.id, "mid", 0.7)];
 const STATES: ExecutorState[] = ["entry_pending", "open", "exit_pending", "closed", "failed"];
@@ -24,14 +38,22 @@ function enteredLong(over: Record<string, unknown> = {}): { h: Harness; entry: P
 describe("position executor state table", () => {
   it("allows exactly the transitions in the table and nothing out of the terminal states", () => {
     for (const state of STATES) {
-      for (const trigger of TRIGGERS) expect(nextExecutorState(state, trigger)).toBe(EXECUTOR_TRANSITIONS[state][trigger] ?? null);
+      for (const trigger of TRIGGERS)
+        expect(nextExecutorState(state, trigger)).toBe(EXECUTOR_TRANSITIONS[state][trigger] ?? null);
     }
     expect(Object.keys(EXECUTOR_TRANSITIONS.closed)).toEqual([]);
     expect(Object.keys(EXECUTOR_TRANSITIONS.failed)).toEqual([]);
   });
 
   it("reports an illegal transition instead of applying it", () => {
-    const executor = new PositionExecutor({ intentId: "i", side: "buy", brackets: { slBps: null, tpBps: null }, timeLimitNs: 0n, exitRetryNs: 0n, takerFeeBps: 5 });
+    const executor = new PositionExecutor({
+      intentId: "i",
+      side: "buy",
+      brackets: { slBps: null, tpBps: null },
+      timeLimitNs: 0n,
+      exitRetryNs: 0n,
+      takerFeeBps: 5,
+    });
     expect(executor.beginExit("sl", "x")).toEqual({ ok: false, state: "entry_pending", trigger: "exit_sent" });
     expect(executor.state).toBe("entry_pending");
   });
@@ -40,7 +62,15 @@ describe("position executor state table", () => {
 describe("position executor through the strategy core", () => {
   it("proposes the entry as a banded limit IOC of 0.16 ETH", () => {
     const { entry } = enteredLong();
-    expect(entry).toMatchObject({ symbol: ETH.symbol, side: "buy", orderType: "limit", tif: "IOC", size: 0.16, reduceOnly: false, role: "entry" });
+    expect(entry).toMatchObject({
+      symbol: ETH.symbol,
+      side: "buy",
+      orderType: "limit",
+      tif: "IOC",
+      size: 0.16,
+      reduceOnly: false,
+      role: "entry",
+    });
     expect(entry.price).toBeCloseTo(3004.5, 9); // mid 3000 + 15 bps, on the 0.01 tick
   });
 
@@ -49,7 +79,14 @@ describe("position executor through the strategy core", () => {
     h.core.onOrderStatus(orderStatus(entry, "filled", 0.16, 3000, T0 + MS), T0 + MS);
     expect(h.core.onBook(book(ETH.id, T0 + S, 2995), T0 + S)).toEqual([]); // −16.7 bps: inside the stop
     const [exit] = h.core.onBook(book(ETH.id, T0 + 2n * S, 2993.5), T0 + 2n * S); // −21.7 bps
-    expect(exit).toMatchObject({ side: "sell", size: 0.16, reduceOnly: true, role: "sl", orderType: "market", tif: "IOC" });
+    expect(exit).toMatchObject({
+      side: "sell",
+      size: 0.16,
+      reduceOnly: true,
+      role: "sl",
+      orderType: "market",
+      tif: "IOC",
+    });
     h.core.onOrderStatus(orderStatus(exit, "filled", 0.16, 2993, T0 + 3n * S), T0 + 3n * S);
     expect(h.port.closed).toHaveLength(1);
     expect(h.port.closed[0]).toMatchObject({ closedBy: "sl", qty: 0.16, entryPrice: 3000, exitPrice: 2993 });
@@ -158,7 +195,18 @@ describe("position executor through the strategy core", () => {
     expect(h.core.openPositions).toBe(0);
 
     const denied = enteredLong();
-    denied.h.core.onOrderDenied({ type: "OrderDenied", strategy: "ll", intentId: denied.entry.intentId, symbol: ETH.symbol, rule: "PriceBand", reason: "x", tsNs: T0 }, T0);
+    denied.h.core.onOrderDenied(
+      {
+        type: "OrderDenied",
+        strategy: "ll",
+        intentId: denied.entry.intentId,
+        symbol: ETH.symbol,
+        rule: "PriceBand",
+        reason: "x",
+        tsNs: T0,
+      },
+      T0,
+    );
     expect(denied.h.core.openPositions).toBe(0);
   });
 
@@ -166,13 +214,31 @@ describe("position executor through the strategy core", () => {
     const { h, entry } = enteredLong();
     h.core.onOrderStatus(orderStatus(entry, "filled", 0.16, 3000, T0), T0);
     const [exit] = h.core.onBook(book(ETH.id, T0 + S, 2990), T0 + S);
-    h.core.onOrderDenied({ type: "OrderDenied", strategy: "ll", intentId: exit.intentId, symbol: ETH.symbol, rule: "RateLimit", reason: "x", tsNs: T0 + S }, T0 + S);
+    h.core.onOrderDenied(
+      {
+        type: "OrderDenied",
+        strategy: "ll",
+        intentId: exit.intentId,
+        symbol: ETH.symbol,
+        rule: "RateLimit",
+        reason: "x",
+        tsNs: T0 + S,
+      },
+      T0 + S,
+    );
     const [retry] = h.core.onBook(book(ETH.id, T0 + 2n * S, 2990), T0 + 2n * S);
     expect(retry).toMatchObject({ role: "sl", size: 0.16 });
   });
 
   it("uses ATR brackets when ATR is enabled and ready", () => {
-    const h = strategyHarness({ atr_enabled: true, atr_bar_seconds: 1, atr_period: 3, atr_sl_mult: 2, atr_tp_mult: 3, stop_loss_bps: 500 });
+    const h = strategyHarness({
+      atr_enabled: true,
+      atr_bar_seconds: 1,
+      atr_period: 3,
+      atr_sl_mult: 2,
+      atr_tp_mult: 3,
+      stop_loss_bps: 500,
+    });
     // Four 1 s bars, each 3000 then 3003: every true range is 3, ATR = 3 → SL 2·3/3000 = 20 bps, TP 30 bps.
     for (let k = 0n; k < 4n; k++) {
       h.core.onBook(book(ETH.id, T0 + k * S, 3000), T0 + k * S);
@@ -188,7 +254,15 @@ describe("position executor through the strategy core", () => {
   });
 
   it("gives a position adopted before the ATR was ready its ATR brackets once it is", () => {
-    const h = strategyHarness({ atr_enabled: true, atr_bar_seconds: 1, atr_period: 3, atr_sl_mult: 2, atr_tp_mult: 3, stop_loss_bps: 0, take_profit_bps: 0 });
+    const h = strategyHarness({
+      atr_enabled: true,
+      atr_bar_seconds: 1,
+      atr_period: 3,
+      atr_sl_mult: 2,
+      atr_tp_mult: 3,
+      stop_loss_bps: 0,
+      take_profit_bps: 0,
+    });
     h.core.onBook(book(ETH.id, T0, 3000), T0);
     h.core.onPosition(position(ETH, 0.16, 3000), T0);
     expect(h.port.adopted).toMatchObject([{ slBps: null, tpBps: null }]); // no ATR yet, no static brackets

@@ -40,7 +40,13 @@ describe("strategy gates, in their fixed order", () => {
     booksAt(h, T0);
     const orders = jumpAndAnswer(h, T0, 50, STRONG);
     expect(orders).toHaveLength(1);
-    expect(h.port.last).toMatchObject({ outcome: "entered", leader: BTC.symbol, lagger: ETH.symbol, passingScans: 2, strength: 3.75 });
+    expect(h.port.last).toMatchObject({
+      outcome: "entered",
+      leader: BTC.symbol,
+      lagger: ETH.symbol,
+      passingScans: 2,
+      strength: 3.75,
+    });
   });
 
   it("records a jump of a symbol that leads no pair as not_leader and scans nothing", () => {
@@ -52,7 +58,10 @@ describe("strategy gates, in their fixed order", () => {
 
   it("stops a systematic jump before any scan, recording each lagger", () => {
     const h = strategyHarness();
-    expect(h.core.onJump(jump(BTC.id, T0, 50, { systematic: true, coJumpCount: 3 }), T0)).toEqual({ scan: null, orders: [] });
+    expect(h.core.onJump(jump(BTC.id, T0, 50, { systematic: true, coJumpCount: 3 }), T0)).toEqual({
+      scan: null,
+      orders: [],
+    });
     expect(h.port.decisions).toHaveLength(1);
     expect(h.port.last).toMatchObject({ outcome: "systematic_jump", lagger: ETH.symbol });
   });
@@ -60,7 +69,12 @@ describe("strategy gates, in their fixed order", () => {
   it("refuses when no feature scan passes the HY gates", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    expect(jumpAndAnswer(h, T0, 50, [scan(ETH.id, "trade", 0.3, { passes: false }), scan(ETH.id, "mid", 0, { status: "expired", passes: false })])).toEqual([]);
+    expect(
+      jumpAndAnswer(h, T0, 50, [
+        scan(ETH.id, "trade", 0.3, { passes: false }),
+        scan(ETH.id, "mid", 0, { status: "expired", passes: false }),
+      ]),
+    ).toEqual([]);
     expect(h.port.last.outcome).toBe("hy_not_passing");
   });
 
@@ -92,7 +106,10 @@ describe("strategy gates, in their fixed order", () => {
     jumpAndAnswer(h, T0, 50, STRONG);
     booksAt(h, T0 + 5n * S);
     expect(jumpAndAnswer(h, T0 + 5n * S, 50, STRONG)).toEqual([]);
-    expect(h.port.last).toMatchObject({ outcome: "hazard_window", reason: "last entry on the lagger 5 s ago < hazard_window_seconds 12" });
+    expect(h.port.last).toMatchObject({
+      outcome: "hazard_window",
+      reason: "last entry on the lagger 5 s ago < hazard_window_seconds 12",
+    });
     booksAt(h, T0 + 12n * S);
     expect(jumpAndAnswer(h, T0 + 12n * S, 50, STRONG)).toHaveLength(1);
   });
@@ -101,7 +118,10 @@ describe("strategy gates, in their fixed order", () => {
     const h = strategyHarness({ max_concurrent_positions: 1 }, [BTC, ETH, SOL]);
     booksAt(h, T0, [BTC, ETH, SOL]);
     const request = h.core.onJump(jump(BTC.id, T0, 50), T0).scan!;
-    const orders = h.core.onPairsScanned(answer(request.requestId, [...STRONG, scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)]), T0);
+    const orders = h.core.onPairsScanned(
+      answer(request.requestId, [...STRONG, scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)]),
+      T0,
+    );
     expect(orders.map((o) => o.symbol)).toEqual([ETH.symbol]);
     expect(h.port.last).toMatchObject({ lagger: SOL.symbol, outcome: "max_concurrent_positions" });
   });
@@ -117,7 +137,19 @@ describe("strategy gates, in their fixed order", () => {
   it("refuses while the lagger carries an untracked dust position", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    h.core.onPosition({ type: "PositionChanged", symbol: ETH.symbol, marketType: "perp", qty: 0.001, avgPrice: 3000, realizedPnl: 0, fees: 0, tsNs: T0 }, T0);
+    h.core.onPosition(
+      {
+        type: "PositionChanged",
+        symbol: ETH.symbol,
+        marketType: "perp",
+        qty: 0.001,
+        avgPrice: 3000,
+        realizedPnl: 0,
+        fees: 0,
+        tsNs: T0,
+      },
+      T0,
+    );
     expect(jumpAndAnswer(h, T0, 50, STRONG)).toEqual([]);
     expect(h.port.last.outcome).toBe("dust_position");
   });
@@ -125,7 +157,19 @@ describe("strategy gates, in their fixed order", () => {
   it("treats an untracked position at or above min notional as an active one", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    h.core.onPosition({ type: "PositionChanged", symbol: ETH.symbol, marketType: "perp", qty: 0.5, avgPrice: 3000, realizedPnl: 0, fees: 0, tsNs: T0 }, T0);
+    h.core.onPosition(
+      {
+        type: "PositionChanged",
+        symbol: ETH.symbol,
+        marketType: "perp",
+        qty: 0.5,
+        avgPrice: 3000,
+        realizedPnl: 0,
+        fees: 0,
+        tsNs: T0,
+      },
+      T0,
+    );
     expect(jumpAndAnswer(h, T0, 50, STRONG)).toEqual([]);
     expect(h.port.last.outcome).toBe("active_executor");
   });
@@ -134,7 +178,10 @@ describe("strategy gates, in their fixed order", () => {
     const stale = strategyHarness();
     booksAt(stale, T0);
     expect(jumpAndAnswer(stale, T0 + 501n * MS, 50, STRONG)).toEqual([]);
-    expect(stale.port.last).toMatchObject({ outcome: "book_stale_or_invalid", reason: "lagger book is 501 ms old > 500 ms" });
+    expect(stale.port.last).toMatchObject({
+      outcome: "book_stale_or_invalid",
+      reason: "lagger book is 501 ms old > 500 ms",
+    });
 
     const invalid = strategyHarness();
     booksAt(invalid, T0);
@@ -158,21 +205,24 @@ describe("strategy gates, in their fixed order", () => {
     expect(jumpAndAnswer(relaxed, T0, 50, STRONG)).toHaveLength(1);
   });
 
-  it("refuses when expected move × tp_hit_probability does not exceed round-trip taker fees + slippage + buffer", () => {
-    // Cost: 2 × 5 + 2 + 3 = 15 bps. Expected move with no baseline and no RLS: |rho*| × |jump| × 1.
-    const h = strategyHarness();
-    booksAt(h, T0);
-    // 0.8 × 40 = 32 bps; × 0.45 = 14.4 <= 15.
-    expect(jumpAndAnswer(h, T0, 40, STRONG)).toEqual([]);
-    expect(h.port.last).toMatchObject({ outcome: "fee_gate", expectedMoveBps: 32 });
-    // 0.8 × 42 = 33.6 bps; × 0.45 = 15.12 > 15.
-    booksAt(h, T0 + S);
-    expect(jumpAndAnswer(h, T0 + S, 42, STRONG)).toHaveLength(1);
+  it(
+    "refuses when expected move × tp_hit_probability does not exceed round-trip taker fees + slippage + " + "buffer",
+    () => {
+      // Cost: 2 × 5 + 2 + 3 = 15 bps. Expected move with no baseline and no RLS: |rho*| × |jump| × 1.
+      const h = strategyHarness();
+      booksAt(h, T0);
+      // 0.8 × 40 = 32 bps; × 0.45 = 14.4 <= 15.
+      expect(jumpAndAnswer(h, T0, 40, STRONG)).toEqual([]);
+      expect(h.port.last).toMatchObject({ outcome: "fee_gate", expectedMoveBps: 32 });
+      // 0.8 × 42 = 33.6 bps; × 0.45 = 15.12 > 15.
+      booksAt(h, T0 + S);
+      expect(jumpAndAnswer(h, T0 + S, 42, STRONG)).toHaveLength(1);
 
-    const off = strategyHarness({ enable_fee_gate: false });
-    booksAt(off, T0);
-    expect(jumpAndAnswer(off, T0, 5, STRONG)).toHaveLength(1);
-  });
+      const off = strategyHarness({ enable_fee_gate: false });
+      booksAt(off, T0);
+      expect(jumpAndAnswer(off, T0, 5, STRONG)).toHaveLength(1);
+    },
+  );
 
   it("refuses a size below the lagger's min notional", () => {
     const h = strategyHarness({ base_position_size_usd: 5 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fromRoot } from "../../src/runtime/paths.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 
 /** deploy/leadlag.service's [Service] settings, last value of each key. */
 function serviceSettings(): Map<string, string> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { stallVerdict } from "../../src/supervisor/watchdog-verdict.js";
-import { parseConfig } from "../../src/supervisor/config/index.js";
+import { parseConfig } from "../../src/config/index.js";
 import { catchConfigError } from "../fixtures/config.js";
 
 const reading = (beatMs: number, previousCheckMs: number, actor = 3) => ({ beatMs, actor, previousCheckMs });

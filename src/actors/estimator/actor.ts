@@ -2,11 +2,13 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected, PairsScanned, ScanPairs } from "../../protocol/signals.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
-import { artifactStore, hyParamsOf, jumpsCoreConfig, leadLagStrategy, universe } from "../shared/universe.js";
+import type { Config } from "../../config/index.js";
 import { JumpsCore } from "../jumps/core.js";
 import { ShardCore } from "./shard.js";
+import { loadRegistry, leadLagStrategy, universe } from "../../config/index.js";
+import { artifactStore } from "../strategy/artifact-files.js";
+import { hyParamsOf } from "./params.js";
+import { jumpsCoreConfig } from "../jumps/config.js";
 
 export type EstimatorConfig = Config & { readonly shard: { readonly index: number; readonly count: number } };
 
@@ -42,12 +44,15 @@ export default defineActor<EstimatorConfig>({
       // Before the replay the window is still being refilled: such a jump is scanned when asked, once warm.
       if (jump === null || jump.systematic || !warm) return;
       const pushed = core.scanAhead(jump.instrument, jump.tsNs);
-      // The results first: the strategy's thread decodes them while this one counts (~20 µs of cold metrics here).
+      // The results first: the strategy's thread decodes them while this one counts (cold metrics are slow).
       ctx.send(Channels.scanResults, pushed);
       ctx.metrics.count("hy_scans_pushed_total", {});
       countScans(pushed);
     };
-    ctx.log.info({ pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features }, "estimator shard ready");
+    ctx.log.info(
+      { pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features },
+      "estimator shard ready",
+    );
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
     ctx.send(Channels.replayRequests, replay);
@@ -63,8 +68,8 @@ export default defineActor<EstimatorConfig>({
     };
     return {
       handle: {
-        // After the tick is applied, its pre-tick snapshot answers the scan: half the cost of evaluating the
-        // live state before it (35 vs 74 µs for 2 laggers × 2 features on this machine, 2026-11-25).
+        // After the tick is applied, its pre-tick snapshot answers the scan: about half the cost of evaluating
+        // the live state before it (docs/benchmarks.md, "Figures behind the code").
         Trade: (t: Trade) => {
           core.onTrade(t);
           scanAhead(jumps.onTrade(t));
@@ -81,7 +86,8 @@ export default defineActor<EstimatorConfig>({
         },
         ScanPairs: (req: ScanPairs) => (warm ? answer(req) : waiting.push(req)),
       },
-      // The replica detectors' test, a scan-ahead and the encoding of its answer, on the newest ticks: a jump's work, kept warm.
+      // The replica detectors' test, a scan-ahead and the encoding of its answer, on the newest ticks: a jump's work,
+      // kept warm.
       rehearse: () => {
         jumps.rehearse();
         const rehearsal = core.rehearse();

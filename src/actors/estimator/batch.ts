@@ -1,5 +1,5 @@
 import type { HyParams, LagGrid } from "./params.js";
-import { secondsToNs } from "./params.js";
+import { secondsToNsNumber } from "../../model/time.js";
 import { scanHy, type HyResult } from "./scan.js";
 
 /** Cleaned observations of one series (§1.3): strictly increasing relative ns times, values (log price or level). */
@@ -45,9 +45,14 @@ function telescope(sweep: Observations, other: Observations, shiftNs: number): n
   return sum;
 }
 
-/** HY(θ) by telescoping, sweeping over the sparser series (shifting the leader forward by θ is the same as the lagger back). */
+/**
+ * HY(θ) by telescoping, sweeping over the sparser series (shifting the leader forward by θ is the same as the lagger
+ * back).
+ */
 export function hyTelescoping(leader: Observations, lagger: Observations, lagNs: number): number {
-  return leader.times.length <= lagger.times.length ? telescope(leader, lagger, lagNs) : telescope(lagger, leader, -lagNs);
+  return leader.times.length <= lagger.times.length
+    ? telescope(leader, lagger, lagNs)
+    : telescope(lagger, leader, -lagNs);
 }
 
 export function realizedVariance(series: Observations): number {
@@ -79,7 +84,12 @@ export function windowOf(series: Observations, endNs: number, lookbackNs: number
 export type HyMethod = (leader: Observations, lagger: Observations, lagNs: number) => number;
 
 /** HY at every grid lag. */
-export function hyCurve(leader: Observations, lagger: Observations, grid: LagGrid, method: HyMethod = hyTelescoping): Float64Array {
+export function hyCurve(
+  leader: Observations,
+  lagger: Observations,
+  grid: LagGrid,
+  method: HyMethod = hyTelescoping,
+): Float64Array {
   const hy = new Float64Array(grid.lagsNs.length);
   for (let k = 0; k < hy.length; k++) hy[k] = method(leader, lagger, grid.lagsNs[k]);
   return hy;
@@ -94,7 +104,7 @@ export function batchEstimate(
   params: HyParams,
   options: { method?: HyMethod; withCurve?: boolean } = {},
 ): HyResult {
-  const lookbackNs = secondsToNs(params.inferenceLookbackSeconds);
+  const lookbackNs = secondsToNsNumber(params.inferenceLookbackSeconds);
   const x = windowOf(leader, endNs, lookbackNs);
   const y = windowOf(lagger, endNs, lookbackNs);
   const inputs = {

@@ -1,5 +1,6 @@
 import { accumulateInterval } from "./accumulate.js";
-import { buildLagGrid, DEFAULT_HY_PARAMS, secondsToNs, type HyParams, type LagGrid } from "./params.js";
+import { secondsToNsNumber } from "../../model/time.js";
+import { buildLagGrid, DEFAULT_HY_PARAMS, type HyParams, type LagGrid } from "./params.js";
 import { scanHy, type HyResult, type ScanInputs } from "./scan.js";
 import { ObservationSeries } from "./series.js";
 
@@ -72,8 +73,8 @@ export class OnlineHyEstimator {
     this.compensations = new Float64Array(count);
     this.scratchSums = new Float64Array(count);
     this.scratchCompensations = new Float64Array(count);
-    this.lookbackNs = secondsToNs(params.inferenceLookbackSeconds);
-    this.slackNs = secondsToNs(options.evaluationSlackS ?? 1);
+    this.lookbackNs = secondsToNsNumber(params.inferenceLookbackSeconds);
+    this.slackNs = secondsToNsNumber(options.evaluationSlackS ?? 1);
     this.baseNs = options.baseNs;
   }
 
@@ -132,7 +133,13 @@ export class OnlineHyEstimator {
    * pre-tick snapshots, e.g. the window just before each leader tick (§2.3), and scan one later with
    * `snapshotInputs` + `scanHy`. Evicts to `end − W` like `evaluateRelative`.
    */
-  captureWindowRelative(end: number, hyOut: Float64Array, hyOffset: number, inputsOut: Float64Array, inputsOffset: number): void {
+  captureWindowRelative(
+    end: number,
+    hyOut: Float64Array,
+    hyOffset: number,
+    inputsOut: Float64Array,
+    inputsOffset: number,
+  ): void {
     this.prepareWindow(end);
     hyOut.set(this.scratchSums, hyOffset);
     const w = this.window;
@@ -191,7 +198,9 @@ export class OnlineHyEstimator {
     return "added";
   }
 
-  /** Same-timestamp re-print: the pair terms are linear in the increment, so adding the change retracts the old terms. */
+  /**
+   * Same-timestamp re-print: the pair terms are linear in the increment, so adding the change retracts the old terms.
+   */
   private replaceNewest(own: SeriesState, other: SeriesState, isLeader: boolean, value: number): void {
     const obs = own.observations;
     const newest = obs.end - 1;
@@ -272,18 +281,45 @@ export class OnlineHyEstimator {
     const lags = this.grid.lagsNs;
     for (let i = Math.max(xCut, x.start + 1); i < x.end; i++) {
       const increment = x.values[i] - x.values[i - 1];
-      accumulateInterval(this.scratchSums, this.scratchCompensations, lags, -increment, x.times[i - 1], x.times[i], y, y.end, true);
+      accumulateInterval(
+        this.scratchSums,
+        this.scratchCompensations,
+        lags,
+        -increment,
+        x.times[i - 1],
+        x.times[i],
+        y,
+        y.end,
+        true,
+      );
     }
     for (let j = Math.max(yCut, y.start + 1); j < y.end; j++) {
       const increment = y.values[j] - y.values[j - 1];
-      accumulateInterval(this.scratchSums, this.scratchCompensations, lags, -increment, y.times[j - 1], y.times[j], x, xCut, false);
+      accumulateInterval(
+        this.scratchSums,
+        this.scratchCompensations,
+        lags,
+        -increment,
+        y.times[j - 1],
+        y.times[j],
+        x,
+        xCut,
+        false,
+      );
     }
     for (let k = 0; k < count; k++) this.scratchSums[k] += this.scratchCompensations[k];
   }
 }
 
 /** Order of the scan inputs written by `captureWindowRelative`. */
-export const SNAPSHOT_INPUT_FIELDS = ["nLeader", "nLagger", "nonZeroLeader", "nonZeroLagger", "rvLeader", "rvLagger"] as const;
+export const SNAPSHOT_INPUT_FIELDS = [
+  "nLeader",
+  "nLagger",
+  "nonZeroLeader",
+  "nonZeroLagger",
+  "rvLeader",
+  "rvLagger",
+] as const;
 
 /** Reads back the scan inputs `captureWindowRelative` wrote at `offset`. */
 export function snapshotInputs(inputs: Float64Array, offset: number): ScanInputs {

@@ -1,3 +1,6 @@
+import type { StrategyConfig } from "../../config/index.js";
+import { secondsToNsNumber } from "../../model/time.js";
+
 /** Lead-lag estimator settings, mirroring the strategy config keys (signal-math §2, camelCase). */
 export interface HyParams {
   /** `inference_lookback_seconds`: window length W. */
@@ -24,9 +27,20 @@ export const DEFAULT_HY_PARAMS: HyParams = Object.freeze({
   llsThreshold: 1.0,
 });
 
-/** Seconds to integer nanoseconds, once, at configuration time (§1.1). */
-export function secondsToNs(seconds: number): number {
-  return Math.round(seconds * 1e9);
+/** The estimator settings of a configured strategy. */
+export function hyParamsOf(strategy: StrategyConfig): HyParams {
+  const p = strategy.config;
+  const hy = p.hy_estimator_config;
+  return {
+    inferenceLookbackSeconds: p.inference_lookback_seconds,
+    lagMinS: hy.lag_min_s,
+    lagMaxS: hy.lag_max_s,
+    lagStepS: hy.lag_step_s,
+    excludeLowS: hy.exclude_low_s,
+    excludeHighS: hy.exclude_high_s,
+    correlationThreshold: p.correlation_threshold,
+    llsThreshold: p.lls_threshold,
+  };
 }
 
 /** The lag grid in integer ns, ascending, with the exclusion flags of §2.5. */
@@ -37,13 +51,14 @@ export interface LagGrid {
 }
 
 export function buildLagGrid(params: HyParams): LagGrid {
-  const minNs = secondsToNs(params.lagMinS);
-  const stepNs = secondsToNs(params.lagStepS);
-  const maxNs = secondsToNs(params.lagMaxS);
-  if (!(stepNs > 0) || maxNs < minNs) throw new RangeError(`invalid lag grid ${params.lagMinS}..${params.lagMaxS} step ${params.lagStepS}`);
+  const minNs = secondsToNsNumber(params.lagMinS);
+  const stepNs = secondsToNsNumber(params.lagStepS);
+  const maxNs = secondsToNsNumber(params.lagMaxS);
+  if (!(stepNs > 0) || maxNs < minNs)
+    throw new RangeError(`invalid lag grid ${params.lagMinS}..${params.lagMaxS} step ${params.lagStepS}`);
   const count = Math.floor((maxNs - minNs) / stepNs) + 1;
-  const lowNs = secondsToNs(params.excludeLowS);
-  const highNs = secondsToNs(params.excludeHighS);
+  const lowNs = secondsToNsNumber(params.excludeLowS);
+  const highNs = secondsToNsNumber(params.excludeHighS);
   const lagsNs = new Float64Array(count);
   const excluded = new Uint8Array(count);
   for (let k = 0; k < count; k++) {

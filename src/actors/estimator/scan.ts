@@ -47,13 +47,20 @@ function notReady(status: Exclude<HyStatus, "ok">, nLeader: number, nLagger: num
  * Turns per-lag HY values into tau*, rho*, LLS and the gates, in O(L).
  * Two passes over |rho| make the tie rule independent of iteration order.
  */
-export function scanHy(hy: Float64Array, grid: LagGrid, inputs: ScanInputs, params: HyParams, withCurve = false): HyResult {
+export function scanHy(
+  hy: Float64Array,
+  grid: LagGrid,
+  inputs: ScanInputs,
+  params: HyParams,
+  withCurve = false,
+): HyResult {
   const { nLeader, nLagger } = inputs;
   if (nLeader < 2 || nLagger < 2) return notReady("insufficient_data", nLeader, nLagger);
   // Counting non-zero increments is exact; a drifted RV compared against 0 is not (§2.8.3).
   const norm = Math.sqrt(inputs.rvLeader * inputs.rvLagger);
   // Increments so small that their squares underflow leave no usable normaliser either.
-  if (inputs.nonZeroLeader === 0 || inputs.nonZeroLagger === 0 || !(norm > 0)) return notReady("zero_variance", nLeader, nLagger);
+  if (inputs.nonZeroLeader === 0 || inputs.nonZeroLagger === 0 || !(norm > 0))
+    return notReady("zero_variance", nLeader, nLagger);
   const { lagsNs, excluded } = grid;
   const count = lagsNs.length;
 
@@ -78,7 +85,16 @@ export function scanHy(hy: Float64Array, grid: LagGrid, inputs: ScanInputs, para
   const tauStarNs = lagsNs[bestK];
   const rhoStar = hy[bestK] / norm;
   const passes = tauStarNs > 0 && Math.abs(rhoStar) >= params.correlationThreshold && lls >= params.llsThreshold;
-  const result: HyResult = { status: "ok", tauStarNs, tauStarS: tauStarNs / 1e9, rhoStar, lls, nLeader, nLagger, passes };
+  const result: HyResult = {
+    status: "ok",
+    tauStarNs,
+    tauStarS: tauStarNs / 1e9,
+    rhoStar,
+    lls,
+    nLeader,
+    nLagger,
+    passes,
+  };
   if (!withCurve) return result;
   const rhoByLag = new Float64Array(count);
   for (let k = 0; k < count; k++) rhoByLag[k] = hy[k] / norm;

@@ -1,8 +1,15 @@
 import type { Book, Trade } from "../../protocol/market-data.js";
-import { PUSHED_AHEAD, type Feature, type PairScan, type PairsScanned, type ScanPairs } from "../../protocol/signals.js";
+import {
+  PUSHED_AHEAD,
+  type Feature,
+  type PairScan,
+  type PairsScanned,
+  type ScanPairs,
+} from "../../protocol/signals.js";
 import { OfiLevel } from "./features.js";
 import { OnlineHyEstimator, SNAPSHOT_INPUT_FIELDS, snapshotInputs } from "./online.js";
-import { secondsToNs, type HyParams } from "./params.js";
+import { secondsToNsNumber } from "../../model/time.js";
+import type { HyParams } from "./params.js";
 import { scanHy, type HyResult } from "./scan.js";
 
 /**
@@ -135,7 +142,9 @@ class PairFeatureState {
     return slot >= 0 ? this.scanSnapshot(slot) : "expired";
   }
 
-  /** Ring slot of the first snapshot at or after `time`; −1 when none, or when the ring no longer reaches back to it. */
+  /**
+   * Ring slot of the first snapshot at or after `time`; −1 when none, or when the ring no longer reaches back to it.
+   */
   private firstSnapshotAtOrAfter(time: number): number {
     const oldest = (this.next - this.size + this.depth) % this.depth;
     for (let n = 0; n < this.size; n++) {
@@ -187,7 +196,15 @@ export interface ShardCounters {
 
 export class ShardCore {
   readonly pairs: readonly PairRef[];
-  readonly counters: ShardCounters = { trades: 0, books: 0, invalidBooks: 0, unknownInstrument: 0, scans: 0, answeredAhead: 0, expired: 0 };
+  readonly counters: ShardCounters = {
+    trades: 0,
+    books: 0,
+    invalidBooks: 0,
+    unknownInstrument: 0,
+    scans: 0,
+    answeredAhead: 0,
+    expired: 0,
+  };
   private readonly routes = new Map<Feature, Map<number, Routes>>();
   /** Per configured symbol (so also the membership test for inbound ticks). */
   private readonly ofi = new Map<number, OfiLevel>();
@@ -213,7 +230,7 @@ export class ShardCore {
     this.baseNs = config.baseNs;
     const depth = config.snapshotDepth ?? DEFAULT_SNAPSHOT_DEPTH;
     const slackS = config.evaluationSlackS ?? DEFAULT_EVALUATION_SLACK_S;
-    this.slackNs = secondsToNs(slackS);
+    this.slackNs = secondsToNsNumber(slackS);
     for (const feature of config.features) {
       const bySymbol = new Map<number, Routes>(config.symbols.map((s) => [s.id, { asLeader: [], asLagger: [] }]));
       this.routes.set(feature, bySymbol);
@@ -251,7 +268,8 @@ export class ShardCore {
     this.counters.books++;
     const time = this.relative(book.tsNs);
     if (this.wants.mid) this.feed("mid", book.instrument, time, Math.log(book.mid));
-    if (this.wants.ofi) this.feed("ofi", book.instrument, time, ofi.update(book.bidPx[0], book.bidSz[0], book.askPx[0], book.askSz[0]));
+    if (this.wants.ofi)
+      this.feed("ofi", book.instrument, time, ofi.update(book.bidPx[0], book.bidSz[0], book.askPx[0], book.askSz[0]));
     if (this.wants.imbalance) this.feed("imbalance", book.instrument, time, book.imbalance);
   }
 
@@ -265,7 +283,12 @@ export class ShardCore {
       this.counters.answeredAhead++;
       return null;
     }
-    return this.scanned(request.requestId, request.leader, request.jumpTsNs, this.scan(request.leader, request.jumpTsNs));
+    return this.scanned(
+      request.requestId,
+      request.leader,
+      request.jumpTsNs,
+      this.scan(request.leader, request.jumpTsNs),
+    );
   }
 
   /**
@@ -350,5 +373,15 @@ export class ShardCore {
 
 function pairScanOf(state: PairFeatureState, result: HyResult): PairScan {
   const { status, tauStarS, rhoStar, lls, nLeader, nLagger, passes } = result;
-  return { lagger: state.pair.lagger, feature: state.feature, status, tauStarS, rhoStar, lls, nLeader, nLagger, passes };
+  return {
+    lagger: state.pair.lagger,
+    feature: state.feature,
+    status,
+    tauStarS,
+    rhoStar,
+    lls,
+    nLeader,
+    nLagger,
+    passes,
+  };
 }

@@ -1,14 +1,13 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import { elapsedMs, msToNs, secondsToNs } from "../../protocol/time.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
-import { leadLagStrategy } from "../shared/universe.js";
+import { elapsedMs, msToNs, secondsToNs, nsToSeconds } from "../../model/time.js";
+import type { Config } from "../../config/index.js";
 import { FeedCore } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
 import { FeedHealth } from "./health.js";
 import { marketDataSubscription } from "./subscription.js";
+import { loadRegistry, leadLagStrategy } from "../../config/index.js";
 
 const STATS_EVERY_MS = 1000;
 /** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
@@ -55,13 +54,17 @@ export default defineActor<Config>({
           );
         },
         ReplayHistory: (r: ReplayHistory) => {
-          const n = core.replay({ trade: (t: Trade) => ctx.send(Channels.replay, t), book: (b: Book) => ctx.send(Channels.replay, b) });
+          const n = core.replay({
+            trade: (t: Trade) => ctx.send(Channels.replay, t),
+            book: (b: Book) => ctx.send(Channels.replay, b),
+          });
           const done: HistoryReplayed = { type: "HistoryReplayed", requester: r.requester, messages: n };
           ctx.send(Channels.replay, done);
           ctx.log.info({ requester: r.requester, messages: n }, "history replayed");
         },
       },
-      // The newest trade frame parsed and normalised again and its message round-tripped: a jump's first step, kept warm.
+      // The newest trade frame parsed and normalised again and its message round-tripped: a jump's first step, kept
+      // warm.
       rehearse: () => {
         const trade = core.rehearse();
         if (trade !== undefined) ctx.rehearseCodec(trade);
@@ -69,7 +72,9 @@ export default defineActor<Config>({
       onTimer: () => {
         const staleness = core.staleness(ctx.now());
         for (const s of staleness) {
-          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : Number(s.ageNs) / 1e9, { symbol: s.symbol });
+          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : nsToSeconds(s.ageNs), {
+            symbol: s.symbol,
+          });
           ctx.metrics.gauge("feed_stale", s.stale ? 1 : 0, { symbol: s.symbol });
         }
         const stats = core.stats();
@@ -80,16 +85,26 @@ export default defineActor<Config>({
         for (const s of stats.streams) {
           const key = `${s.symbol}|${s.stream}`;
           const before = reported.get(key);
-          ctx.metrics.count("feed_messages_total", { symbol: s.symbol, stream: s.stream }, s.messages - (before?.messages ?? 0));
-          for (const kind of COUNTED) ctx.metrics.count("feed_sequence_anomalies_total", { symbol: s.symbol, stream: s.stream, kind }, s[kind] - (before?.[kind] ?? 0));
-          if (s.bookValid !== undefined) ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
+          ctx.metrics.count(
+            "feed_messages_total",
+            { symbol: s.symbol, stream: s.stream },
+            s.messages - (before?.messages ?? 0),
+          );
+          for (const kind of COUNTED)
+            ctx.metrics.count(
+              "feed_sequence_anomalies_total",
+              { symbol: s.symbol, stream: s.stream, kind },
+              s[kind] - (before?.[kind] ?? 0),
+            );
+          if (s.bookValid !== undefined)
+            ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
           reported.set(key, { ...s });
         }
         ctx.publishStatus({
           staleness: staleness.map((s) => ({
             symbol: s.symbol,
             stale: s.stale,
-            age_s: s.ageNs === undefined ? null : Number(s.ageNs) / 1e9,
+            age_s: s.ageNs === undefined ? null : nsToSeconds(s.ageNs),
           })),
           health: health.update(staleness, stats),
         });

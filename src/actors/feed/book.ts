@@ -34,11 +34,19 @@ export class BookRebuilder {
     this.book = new OrderBook(capacity);
   }
 
-  checkpoint(seq: number, bidPx: ArrayLike<number>, bidSz: ArrayLike<number>, askPx: ArrayLike<number>, askSz: ArrayLike<number>): BookApplied {
+  checkpoint(
+    seq: number,
+    bidPx: ArrayLike<number>,
+    bidSz: ArrayLike<number>,
+    askPx: ArrayLike<number>,
+    askSz: ArrayLike<number>,
+  ): BookApplied {
     if (seq <= this.lastSeq) return "stale";
     this.lastSeq = seq;
-    if (this.valid && this.book.sideEquals(BID, bidPx, bidSz) && this.book.sideEquals(ASK, askPx, askSz)) return "unchanged";
-    if (!this.book.replaceSide(BID, bidPx, bidSz) || !this.book.replaceSide(ASK, askPx, askSz)) return this.overflowed();
+    if (this.valid && this.book.sideEquals(BID, bidPx, bidSz) && this.book.sideEquals(ASK, askPx, askSz))
+      return "unchanged";
+    if (!this.book.replaceSide(BID, bidPx, bidSz) || !this.book.replaceSide(ASK, askPx, askSz))
+      return this.overflowed();
     this.valid = true;
     this.features.update(this.book);
     return "applied";

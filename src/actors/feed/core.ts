@@ -7,7 +7,7 @@
  * the book rebuild.
  */
 import type { Book, Trade } from "../../protocol/market-data.js";
-import { elapsedMs, type Nanos } from "../../protocol/time.js";
+import { elapsedMs, type Nanos } from "../../model/time.js";
 import {
   parsePayload,
   parseTopic,
@@ -22,7 +22,7 @@ import {
 } from "../../protocol/wire/marketstream.js";
 import { BookRebuilder, type BookApplied } from "./book.js";
 import { TickHistory, type MarketDataSink } from "./history.js";
-import type { Instrument, InstrumentId } from "./instruments.js";
+import type { Instrument, InstrumentId } from "../../model/instruments.js";
 import { SequenceTracker } from "./sequence.js";
 import {
   FEED_DROP_REASONS,
@@ -161,7 +161,9 @@ export class FeedCore {
     const route = this.lastTradeRoute;
     if (route === undefined) return undefined;
     const parsed = parsePayload(route.topic, this.lastTradePayload);
-    return parsed instanceof WireRejection ? undefined : normaliseTrade(route.state.instrument.id, parsed as MarketstreamTrade, this.lastTradeRecvNs);
+    return parsed instanceof WireRejection
+      ? undefined
+      : normaliseTrade(route.state.instrument.id, parsed as MarketstreamTrade, this.lastTradeRecvNs);
   }
 
   /** True when nothing arrived for the symbol (any spelling or id) within `staleAfterNs`, or it is unknown. */
@@ -196,26 +198,35 @@ export class FeedCore {
   }
 
   stats(): FeedStats {
-    const streams = [...this.states.values()].map((s): StreamStats => ({
-      symbol: s.instrument.symbol,
-      stream: s.stream,
-      lastSeq: s.tracker.lastSeq,
-      ...s.tracker.counters,
-      accepted: s.accepted,
-      dropped: s.dropped,
-      ...(s.lastDrop ? { lastDrop: s.lastDrop } : {}),
-      ...(s.held ? { heldSeq: s.held.wire.seq } : {}),
-      ...(s.book ? { bookValid: s.book.valid } : {}),
-    }));
+    const streams = [...this.states.values()].map(
+      (s): StreamStats => ({
+        symbol: s.instrument.symbol,
+        stream: s.stream,
+        lastSeq: s.tracker.lastSeq,
+        ...s.tracker.counters,
+        accepted: s.accepted,
+        dropped: s.dropped,
+        ...(s.lastDrop ? { lastDrop: s.lastDrop } : {}),
+        ...(s.held ? { heldSeq: s.held.wire.seq } : {}),
+        ...(s.book ? { bookValid: s.book.valid } : {}),
+      }),
+    );
     return { frames: this.frames, trades: this.trades, books: this.books, drops: { ...this.drops }, streams };
   }
 
-  /** Resolves a topic once; known topics are cached, unknown ones are not (a flood of junk topics must not grow memory). */
+  /**
+   * Resolves a topic once; known topics are cached, unknown ones are not (a flood of junk topics must not grow memory).
+   */
   private route(topic: string): Route | FeedDrop {
     const parts = parseTopic(topic);
     if (parts instanceof WireRejection) return parts;
     const lookup = this.options.registry.byMarketData(parts.exchange, parts.symbol);
-    if (!lookup.ok) return { reason: "unknown_symbol", field: "symbol", detail: `${parts.exchange} ${parts.symbol} is not in the symbol rules` };
+    if (!lookup.ok)
+      return {
+        reason: "unknown_symbol",
+        field: "symbol",
+        detail: `${parts.exchange} ${parts.symbol} is not in the symbol rules`,
+      };
     const stream = seqStreamOf(parts.stream);
     const key = `${lookup.instrument.id}:${stream}`;
     let state = this.states.get(key);

@@ -1,6 +1,6 @@
 /** The feed core's public types: drop reasons, its output port, options and statistics. */
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { Nanos } from "../../protocol/time.js";
+import type { Nanos } from "../../model/time.js";
 import {
   WIRE_REJECT_REASONS,
   type MarketstreamBookCheckpoint,
@@ -8,7 +8,7 @@ import {
   type MarketstreamBookSnapshot,
   type MarketstreamTrade,
 } from "../../protocol/wire/marketstream.js";
-import type { InstrumentRegistry } from "./instruments.js";
+import type { InstrumentRegistry } from "../../model/instruments.js";
 import type { SequenceCounters } from "./sequence.js";
 
 /** Every reason a frame is dropped: the wire's rejections, then the feed's own. */
@@ -76,7 +76,6 @@ export interface FeedStats {
   readonly drops: Readonly<Record<FeedDropReason, number>>;
   readonly streams: readonly StreamStats[];
 }
-
 
 export interface SymbolStaleness {
   readonly symbol: string;

@@ -4,8 +4,9 @@
  * streams is frozen (frames keep arriving and every one is dropped). Pure: fed the core's stats once per
  * reporting period.
  */
-import type { ActorHealth } from "../../runtime/actor.js";
 import type { FeedStats, StreamStats, SymbolStaleness } from "./feed-types.js";
+import type { ActorHealth } from "../../protocol/status.js";
+import { nsToSeconds } from "../../model/time.js";
 
 export class FeedHealth {
   private previous = new Map<string, StreamStats>();
@@ -18,7 +19,7 @@ export class FeedHealth {
     const reasons: string[] = [];
     for (const s of staleness) {
       if (!this.symbols.has(s.symbol) || !s.stale) continue;
-      const ageS = s.ageNs === undefined ? undefined : (Number(s.ageNs) / 1e9).toFixed(1);
+      const ageS = s.ageNs === undefined ? undefined : nsToSeconds(s.ageNs).toFixed(1);
       reasons.push(ageS === undefined ? `${s.symbol}: no market data yet` : `${s.symbol} stale ${ageS} s`);
     }
     const current = new Map<string, StreamStats>();

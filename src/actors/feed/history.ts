@@ -3,8 +3,8 @@
  * restarted subscriber (an estimator shard) can be warmed up at once instead of waiting a lookback.
  */
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { Nanos } from "../../protocol/time.js";
-import type { InstrumentId } from "./instruments.js";
+import type { Nanos } from "../../model/time.js";
+import type { InstrumentId } from "../../model/instruments.js";
 
 export interface MarketDataSink {
   trade(trade: Trade): void;

@@ -2,8 +2,8 @@
  * What the feed (and the recorder) subscribe to, from the resolved config: the exchanges and the
  * instruments, in marketstream spelling. Pure: the registry is passed in.
  */
-import type { Config } from "../../supervisor/config/index.js";
-import type { Instrument, InstrumentRegistry } from "./instruments.js";
+import type { Config } from "../../config/index.js";
+import type { Instrument, InstrumentRegistry } from "../../model/instruments.js";
 import { subscriptionTopics } from "./zmq-bridge.js";
 
 export interface MarketDataSubscription {
@@ -20,13 +20,25 @@ export interface MarketDataSubscription {
 export function marketDataSubscription(config: Config, registry: InstrumentRegistry): MarketDataSubscription {
   const md = config.market_data;
   const synthetic = md.provider === "synthetic";
-  const names = synthetic ? md.synthetic.symbols.map((s) => s.symbol) : config.strategies.flatMap((s) => s.config.symbols);
-  const instruments = names.length === 0 ? [...registry.instruments] : names.map((name) => {
-    const lookup = registry.resolve(name);
-    if (!lookup.ok) throw new Error(`symbol '${name}' is not in ${config.symbol_rules_path}`);
-    return lookup.instrument;
-  });
+  const names = synthetic
+    ? md.synthetic.symbols.map((s) => s.symbol)
+    : config.strategies.flatMap((s) => s.config.symbols);
+  const instruments =
+    names.length === 0
+      ? [...registry.instruments]
+      : names.map((name) => {
+          const lookup = registry.resolve(name);
+          if (!lookup.ok) throw new Error(`symbol '${name}' is not in ${config.symbol_rules_path}`);
+          return lookup.instrument;
+        });
   const unique = [...new Map(instruments.map((i) => [i.id, i])).values()];
   const exchanges = synthetic ? [md.synthetic.exchange] : md.exchanges.map((e) => e.toUpperCase());
-  return { exchanges, instruments: unique, topics: subscriptionTopics(exchanges, unique.map((i) => i.mdSymbol)) };
+  return {
+    exchanges,
+    instruments: unique,
+    topics: subscriptionTopics(
+      exchanges,
+      unique.map((i) => i.mdSymbol),
+    ),
+  };
 }

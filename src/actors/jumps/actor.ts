@@ -2,10 +2,10 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected } from "../../protocol/signals.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
-import { jumpsCoreConfig, universe } from "../shared/universe.js";
+import type { Config } from "../../config/index.js";
 import { JumpsCore } from "./core.js";
+import { loadRegistry, universe } from "../../config/index.js";
+import { jumpsCoreConfig } from "./config.js";
 
 /** Lee-Mykland on every configured symbol's trades, with the co-jump filter across all of them. */
 export default defineActor<Config>({
@@ -19,7 +19,10 @@ export default defineActor<Config>({
     const core = new JumpsCore(coreConfig);
     const emit = (jump: JumpDetected | null) => {
       if (jump === null) return;
-      ctx.metrics.count("jumps_detected_total", { symbol: nameOf.get(jump.instrument) ?? String(jump.instrument), systematic: String(jump.systematic) });
+      ctx.metrics.count("jumps_detected_total", {
+        symbol: nameOf.get(jump.instrument) ?? String(jump.instrument),
+        systematic: String(jump.systematic),
+      });
       ctx.send(Channels.jumps, jump);
     };
     return {

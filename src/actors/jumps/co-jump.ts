@@ -1,5 +1,6 @@
 import type { JumpDetection } from "./lee-mykland.js";
 import { DEFAULT_JUMP_PARAMS, type JumpParams } from "./params.js";
+import { secondsToNs } from "../../model/time.js";
 
 /** A detected jump with its co-jump classification: the record the strategy consumes. */
 export interface JumpRecord extends JumpDetection {
@@ -20,7 +21,7 @@ export class CoJumpFilter {
   private newestNs: bigint | undefined;
 
   constructor(params: Pick<JumpParams, "coJumpThreshold" | "coJumpWindowS"> = DEFAULT_JUMP_PARAMS) {
-    this.windowNs = BigInt(Math.round(params.coJumpWindowS * 1e9));
+    this.windowNs = secondsToNs(params.coJumpWindowS);
     this.threshold = params.coJumpThreshold;
   }
 
@@ -44,7 +45,8 @@ export class CoJumpFilter {
   private remember(jump: JumpDetection): void {
     if (this.newestNs === undefined || jump.tsNs > this.newestNs) this.newestNs = jump.tsNs;
     const horizon = this.newestNs - (this.windowNs > RETENTION_NS ? this.windowNs : RETENTION_NS);
-    if (this.recent.length > 0 && this.recent[0].tsNs < horizon) this.recent = this.recent.filter((seen) => seen.tsNs >= horizon);
+    if (this.recent.length > 0 && this.recent[0].tsNs < horizon)
+      this.recent = this.recent.filter((seen) => seen.tsNs >= horizon);
     this.recent.push(jump);
   }
 }

@@ -75,7 +75,12 @@ export class LeeMyklandDetector {
   }
 
   private ready(): boolean {
-    return this.currentTs !== undefined && !Number.isNaN(this.referencePrice) && this.filled === this.windowSize && this.sigmaHat > 0;
+    return (
+      this.currentTs !== undefined &&
+      !Number.isNaN(this.referencePrice) &&
+      this.filled === this.windowSize &&
+      this.sigmaHat > 0
+    );
   }
 
   private logReturn(): number {
@@ -88,7 +93,15 @@ export class LeeMyklandDetector {
 
   /** Called only once `ready()`, which needs a current observation: `currentTs` is set. */
   private detection(r: number): JumpDetection {
-    return { tsNs: this.currentTs!, symbol: this.symbol, r, jumpBps: 1e4 * r, sigmaHat: this.sigmaHat, L: r / this.sigmaHat, xi: this.xi(r) };
+    return {
+      tsNs: this.currentTs!,
+      symbol: this.symbol,
+      r,
+      jumpBps: 1e4 * r,
+      sigmaHat: this.sigmaHat,
+      L: r / this.sigmaHat,
+      xi: this.xi(r),
+    };
   }
 
   private finaliseCurrent(): void {

@@ -1,9 +1,9 @@
 import { defineActor } from "../../runtime/actor.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
+import type { Config } from "../../config/index.js";
 import { SyntheticMarket } from "./generator.js";
 import { SyntheticPublisher } from "./publisher.js";
 import { syntheticSpecFromConfig } from "./spec.js";
+import { loadRegistry } from "../../config/index.js";
 
 /**
  * The embedded synthetic market (`market_data.provider: synthetic`): binds PUB sockets and publishes in
@@ -17,7 +17,13 @@ export default defineActor<Config>({
     const md = ctx.config.market_data;
     const registry = await loadRegistry(ctx.config);
     const market = new SyntheticMarket(syntheticSpecFromConfig(md.synthetic, registry), ctx.now());
-    const publisher = new SyntheticPublisher(market, { host: md.host, tradesPort: md.port, booksPort: md.books_port, intervalMs: md.synthetic.publish_interval_ms, logger: ctx.log });
+    const publisher = new SyntheticPublisher(market, {
+      host: md.host,
+      tradesPort: md.port,
+      booksPort: md.books_port,
+      intervalMs: md.synthetic.publish_interval_ms,
+      logger: ctx.log,
+    });
     await publisher.start();
     ctx.setInterval("stats", 1000);
     let reported = { trades: 0, books: 0 };

@@ -4,7 +4,7 @@
  * touch. `update` returns the marketstream-style diff against the previous top-N (§1.8): bids then asks,
  * each by ascending price, `0` for a vanished level.
  */
-import { lotSizeOf } from "../feed/instruments.js";
+import { lotSizeOf } from "../../model/instruments.js";
 import type { SeededRandom } from "./random.js";
 
 export interface LadderDiff {

@@ -5,7 +5,7 @@
  * spec, the seed and the start time, never on how `advance` calls are spaced: the same seed gives
  * the same bytes.
  */
-import type { Nanos } from "../../protocol/time.js";
+import { elapsedMs, msToNs, type Nanos } from "../../model/time.js";
 import {
   isoSeconds,
   serializeBookCheckpoint,
@@ -16,7 +16,7 @@ import {
 import { topicOf } from "../../protocol/wire/marketstream.js";
 import { BookFeatures } from "../feed/book-features.js";
 import { ASK, BID, OrderBook } from "../feed/order-book.js";
-import { lotSizeOf } from "../feed/instruments.js";
+import { lotSizeOf } from "../../model/instruments.js";
 import { BookLadder } from "./book-ladder.js";
 import { LatentPrices, GRID_MS } from "./latent-prices.js";
 import { SeededRandom } from "./random.js";
@@ -72,13 +72,20 @@ export class SyntheticMarket {
     this.random = new SeededRandom(spec.seed);
     this.latent = new LatentPrices(spec.symbols, this.random);
     this.states = spec.symbols.map(
-      (s) => new SymbolState(s, new BookLadder(s.tickSize, s.sizeDecimals, spec.depthLevels, this.random), this.random, spec.bookRateHz, spec.tradeRateHz),
+      (s) =>
+        new SymbolState(
+          s,
+          new BookLadder(s.tickSize, s.sizeDecimals, spec.depthLevels, this.random),
+          this.random,
+          spec.bookRateHz,
+          spec.tradeRateHz,
+        ),
     );
   }
 
   /** Emits, in time order, every message with a timestamp up to `untilNs`. */
   advance(untilNs: Nanos, emit: (message: SyntheticMessage) => void): void {
-    const untilMs = Number(untilNs - this.startNs) / 1e6;
+    const untilMs = elapsedMs(this.startNs, untilNs);
     for (;;) {
       const { state, isBook, atMs } = this.nextEvent();
       if (atMs > untilMs) return;
@@ -86,7 +93,7 @@ export class SyntheticMarket {
         this.latent.advance();
         this.gridMs += GRID_MS;
       }
-      const tsNs = this.startNs + BigInt(Math.round(atMs * 1e6));
+      const tsNs = this.startNs + msToNs(atMs);
       if (isBook) {
         this.onBookUpdate(state, atMs, tsNs, emit);
         state.nextBookMs = atMs + this.random.exponential(this.spec.bookRateHz / 1000);
@@ -113,12 +120,30 @@ export class SyntheticMarket {
     const symbol = state.spec.symbol;
     if (this.spec.bookMode === "snapshots") {
       const payload = this.snapshotPayload(state, tsNs);
-      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book", symbol), payload, tsNs, seq: state.bookSeq });
+      emit({
+        socket: "books",
+        topic: topicOf(exchange, "preprocessed_book", symbol),
+        payload,
+        tsNs,
+        seq: state.bookSeq,
+      });
       return;
     }
     if (diff.px.length > 0) {
-      const payload = serializeBookDelta({ symbol, exchange, receipt_timestamp_ns: tsNs, seq: ++state.bookStreamSeq, ...diff });
-      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book_delta", symbol), payload, tsNs, seq: state.bookStreamSeq });
+      const payload = serializeBookDelta({
+        symbol,
+        exchange,
+        receipt_timestamp_ns: tsNs,
+        seq: ++state.bookStreamSeq,
+        ...diff,
+      });
+      emit({
+        socket: "books",
+        topic: topicOf(exchange, "preprocessed_book_delta", symbol),
+        payload,
+        tsNs,
+        seq: state.bookStreamSeq,
+      });
     }
     if (atMs >= state.lastCheckpointMs + this.spec.checkpointEveryMs) {
       state.lastCheckpointMs = atMs;
@@ -133,7 +158,13 @@ export class SyntheticMarket {
         ask_px: ladder.askTicks.map((t) => ladder.price(t)),
         ask_sz: ladder.askTicks.map((t) => ladder.size(1, t)),
       });
-      emit({ socket: "books", topic: topicOf(exchange, "preprocessed_book_ckpt", symbol), payload, tsNs, seq: state.bookStreamSeq });
+      emit({
+        socket: "books",
+        topic: topicOf(exchange, "preprocessed_book_ckpt", symbol),
+        payload,
+        tsNs,
+        seq: state.bookStreamSeq,
+      });
     }
   }
 
@@ -180,7 +211,9 @@ export class SyntheticMarket {
     const price = ladder.price(ticks);
     const touchSize = ladder.size(buy ? 1 : 0, ticks);
     const lot = lotSizeOf(state.spec.sizeDecimals);
-    const amount = Number(Math.max(lot, touchSize * 0.2 * Math.exp(0.7 * this.random.normal())).toFixed(state.spec.sizeDecimals));
+    const amount = Number(
+      Math.max(lot, touchSize * 0.2 * Math.exp(0.7 * this.random.normal())).toFixed(state.spec.sizeDecimals),
+    );
     state.tradePrices.push(price);
     if (state.tradePrices.length > TRADE_WINDOW) state.tradePrices.shift();
     const payload = serializeTrade({
@@ -199,7 +232,13 @@ export class SyntheticMarket {
       schema_version: 1,
       preprocessing_timestamp: isoSeconds(tsNs),
     });
-    emit({ socket: "trades", topic: topicOf(this.spec.exchange, "preprocessed_trades", state.spec.symbol), payload, tsNs, seq: state.tradeSeq });
+    emit({
+      socket: "trades",
+      topic: topicOf(this.spec.exchange, "preprocessed_trades", state.spec.symbol),
+      payload,
+      tsNs,
+      seq: state.tradeSeq,
+    });
   }
 }
 

@@ -27,7 +27,8 @@ export class LatentPrices {
       if (s.leader === undefined) return;
       const steps = this.lagSteps(s) + 1;
       const ring = this.history.get(s.leader);
-      if (!ring || ring.length < steps) this.history.set(s.leader, new Float64Array(steps).fill(Math.log(symbols[s.leader].startPrice)));
+      if (!ring || ring.length < steps)
+        this.history.set(s.leader, new Float64Array(steps).fill(Math.log(symbols[s.leader].startPrice)));
     });
   }
 
@@ -38,7 +39,8 @@ export class LatentPrices {
     this.symbols.forEach((s, i) => {
       if (s.leader !== undefined) return;
       let r = (s.volatilityBps / 1e4) * Math.sqrt(dtS) * this.random.normal();
-      if (this.random.chance((s.jumpRatePerMin / 60) * dtS)) r += (this.random.chance(0.5) ? 1 : -1) * (s.jumpBps / 1e4);
+      if (this.random.chance((s.jumpRatePerMin / 60) * dtS))
+        r += (this.random.chance(0.5) ? 1 : -1) * (s.jumpBps / 1e4);
       this.logPrice[i] += r;
       const ring = this.history.get(i);
       if (ring) ring[this.step % ring.length] = this.logPrice[i];

@@ -5,8 +5,8 @@
  */
 import type { Logger } from "pino";
 import { Publisher } from "zeromq";
-import { wallClockNs } from "../../protocol/time.js";
 import type { SyntheticMarket, SyntheticMessage } from "./generator.js";
+import { wallClockNs } from "../../runtime/clock.js";
 
 export interface SyntheticPublisherOptions {
   readonly host: string;
@@ -40,7 +40,15 @@ export class SyntheticPublisher {
     await this.bind(this.trades, "trades", this.options.tradesPort);
     await this.bind(this.books, "books", this.options.booksPort);
     this.timer = setInterval(() => this.tick(), this.options.intervalMs);
-    this.options.logger.info({ host: this.options.host, trades: this.options.tradesPort, books: this.options.booksPort, seed: this.market.spec.seed }, "synthetic market publishing");
+    this.options.logger.info(
+      {
+        host: this.options.host,
+        trades: this.options.tradesPort,
+        books: this.options.booksPort,
+        seed: this.market.spec.seed,
+      },
+      "synthetic market publishing",
+    );
   }
 
   stats(): SyntheticPublisherStats {
@@ -68,14 +76,16 @@ export class SyntheticPublisher {
   private tick(): void {
     this.market.advance(wallClockNs(), (m) => this.pending.push(m));
     // One sender at a time keeps messages in generator order when a send outlasts the timer period.
-    if (this.sending === undefined && this.pending.length > 0) this.sending = this.drain().finally(() => (this.sending = undefined));
+    if (this.sending === undefined && this.pending.length > 0)
+      this.sending = this.drain().finally(() => (this.sending = undefined));
   }
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0);
       for (const m of batch) {
-        // PUB never blocks: past the high-water mark ZeroMQ drops, which subscribers see as seq gaps, as with marketstream.
+        // PUB never blocks: past the high-water mark ZeroMQ drops, which subscribers see as seq gaps, as with
+        // marketstream.
         if (m.socket === "trades") {
           await this.trades.send([m.topic, m.payload]);
           this.published.trades++;

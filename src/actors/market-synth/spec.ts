@@ -1,5 +1,5 @@
 /** What the synthetic market generates, resolved from `market_data.synthetic` and the symbol rules. */
-import type { InstrumentRegistry } from "../feed/instruments.js";
+import type { InstrumentRegistry } from "../../model/instruments.js";
 
 export interface SyntheticSymbolSpec {
   /** Marketstream spelling, e.g. `BTC-USDC-PERP`. */
@@ -49,7 +49,11 @@ export interface SyntheticConfig {
 }
 
 /** Resolves symbol spellings through the registry (tick size, size decimals, marketstream spelling). */
-export function syntheticSpecFromConfig(config: SyntheticConfig, registry: InstrumentRegistry, seedOverride?: number): SyntheticMarketSpec {
+export function syntheticSpecFromConfig(
+  config: SyntheticConfig,
+  registry: InstrumentRegistry,
+  seedOverride?: number,
+): SyntheticMarketSpec {
   const instruments = config.symbols.map((s) => {
     const lookup = registry.resolve(s.symbol);
     if (!lookup.ok) throw new Error(`market_data.synthetic.symbols: '${s.symbol}' is not in the symbol rules`);
@@ -69,7 +73,10 @@ export function syntheticSpecFromConfig(config: SyntheticConfig, registry: Instr
     tradeRateHz: config.trade_rate_hz,
     symbols: config.symbols.map((s, i) => {
       const leader = s.leader === undefined ? undefined : indexOf(s.leader);
-      if (leader === -1) throw new Error(`market_data.synthetic.symbols[${i}].leader: '${s.leader}' is not one of the synthetic symbols`);
+      if (leader === -1)
+        throw new Error(
+          `market_data.synthetic.symbols[${i}].leader: '${s.leader}' is not one of the synthetic symbols`,
+        );
       return {
         symbol: instruments[i].mdSymbol,
         startPrice: s.price,

@@ -1,10 +1,10 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { MarketDataFrame } from "../../protocol/market-data.js";
-import type { Config } from "../../supervisor/config/index.js";
+import type { Config } from "../../config/index.js";
 import { MarketDataBridge } from "../feed/zmq-bridge.js";
 import { marketDataSubscription } from "../feed/subscription.js";
-import { loadRegistry } from "../shared/instruments.js";
+import { loadRegistry } from "../../config/index.js";
 
 /**
  * The marketstream bridge, on the main thread: SUB to the trades and books ports with exact topics for
@@ -18,12 +18,18 @@ export default defineActor<Config>({
   async init(ctx) {
     const md = ctx.config.market_data;
     const { topics, exchanges } = marketDataSubscription(ctx.config, await loadRegistry(ctx.config));
-    const bridge = new MarketDataBridge({ host: md.host, tradesPort: md.port, booksPort: md.books_port, topics, logger: ctx.log }, (topic, payload, recvNs) => {
-      const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
-      ctx.send(Channels.wireMarketData, frame);
-    });
+    const bridge = new MarketDataBridge(
+      { host: md.host, tradesPort: md.port, booksPort: md.books_port, topics, logger: ctx.log },
+      (topic, payload, recvNs) => {
+        const frame: MarketDataFrame = { type: "MarketDataFrame", topic, payload: payload.toString("utf8"), recvNs };
+        ctx.send(Channels.wireMarketData, frame);
+      },
+    );
     bridge.start();
-    ctx.log.info({ topics: topics.length, exchanges, host: md.host, trades: md.port, books: md.books_port }, "subscribed to marketstream");
+    ctx.log.info(
+      { topics: topics.length, exchanges, host: md.host, trades: md.port, books: md.books_port },
+      "subscribed to marketstream",
+    );
     ctx.setInterval("stats", 1000);
     let reported = bridge.stats();
     return {

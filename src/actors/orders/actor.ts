@@ -1,13 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../supervisor/config/index.js";
+import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type { AnyMessage } from "../../protocol/codec.js";
-import type { AccountStateSent, AccountUpdated, OrderDenied, PositionChanged, RequestAccountState, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
+import type {
+  AccountStateSent,
+  AccountUpdated,
+  OrderDenied,
+  PositionChanged,
+  RequestAccountState,
+  RequestCancel,
+  SubmitOrder,
+} from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
-import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
-import { universe } from "../shared/universe.js";
+import { bookingOf, collateralAsset } from "../../model/collateral.js";
 import { OrderManagerCore, type Output } from "./core.js";
 import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";
@@ -16,6 +23,9 @@ import { LocalJournal, replay } from "./journal/local-log.js";
 import { JournalDatabaseTier } from "./journal/database.js";
 import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
 import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
+import { instrumentNamed } from "../../model/instruments.js";
+import { loadRegistry, universe } from "../../config/index.js";
+import { NS_PER_MS } from "../../model/time.js";
 
 const SHIP_EVERY_MS = 200;
 const COLLISION_MESSAGE = "fill id collision: exec id already booked for another order; booked to its own order";
@@ -46,7 +56,14 @@ const JOURNALED_INPUTS = new Set([
  */
 export default defineActor<Config>({
   kind: "orders",
-  reads: [Channels.approvedOrders, Channels.cancelRequests, Channels.venueEvents, Channels.books, Channels.riskEvents, Channels.accountStateRequests],
+  reads: [
+    Channels.approvedOrders,
+    Channels.cancelRequests,
+    Channels.venueEvents,
+    Channels.books,
+    Channels.riskEvents,
+    Channels.accountStateRequests,
+  ],
   writes: [Channels.venueCommands, Channels.orderEvents, Channels.accountEvents],
   async init(ctx) {
     const config = ctx.config;
@@ -55,13 +72,13 @@ export default defineActor<Config>({
     const leverage = config.strategies[0]?.config.perp_leverage ?? 1;
     const ledgerInstrument = (symbol: string): LedgerInstrument | undefined => {
       const inst = instrumentNamed(registry, symbol);
-      return inst && { symbol, marketType: marketTypeOf(inst), base: inst.base, quote: collateralAsset(inst.quote), leverage };
+      return inst && { ...bookingOf(symbol, inst), leverage };
     };
     const ack = config.runtime.order_manager.ack_timeout_ms;
     const core = new OrderManagerCore(
       {
         accountId: config.runtime.account_id,
-        ackTimeoutNs: { ioc: BigInt(ack.ioc) * 1_000_000n, gtc: BigInt(ack.gtc) * 1_000_000n },
+        ackTimeoutNs: { ioc: BigInt(ack.ioc) * NS_PER_MS, gtc: BigInt(ack.gtc) * NS_PER_MS },
         instrument: ledgerInstrument,
         terminalOrdersKept: config.runtime.order_manager.terminal_orders_kept,
       },
@@ -77,7 +94,8 @@ export default defineActor<Config>({
     // Closed (and unlocked) the moment this incarnation ends: late async work of it cannot write any more.
     ctx.onDispose(() => journal.close());
     whenEnded(ctx.signal, () => journal.close());
-    if (opened.truncatedBytes > 0) ctx.log.warn({ bytes: opened.truncatedBytes, problem: opened.problem }, "journal tail was torn; truncated");
+    if (opened.truncatedBytes > 0)
+      ctx.log.warn({ bytes: opened.truncatedBytes, problem: opened.problem }, "journal tail was torn; truncated");
     replay(opened.records, (event, seq) => core.apply(event, seq));
 
     const database = new JournalDatabaseTier({
@@ -99,7 +117,12 @@ export default defineActor<Config>({
     // Orders and positions carry the configured spelling (the strategy's); books carry the instrument id.
     const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
     const send = (output: Output): void => {
-      const channel = output.type === "PlaceOrder" || output.type === "CancelOrder" ? Channels.venueCommands : output.type === "OrderStatusChanged" ? Channels.orderEvents : Channels.accountEvents;
+      const channel =
+        output.type === "PlaceOrder" || output.type === "CancelOrder"
+          ? Channels.venueCommands
+          : output.type === "OrderStatusChanged"
+            ? Channels.orderEvents
+            : Channels.accountEvents;
       ctx.send(channel, output);
     };
     const fillAnomalies = noFillAnomalies();
@@ -155,19 +178,36 @@ export default defineActor<Config>({
 
     const seedBalances = () => {
       const seeded = new Map<string, number>();
-      for (const [asset, amount] of Object.entries(config.initial_balance)) seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
+      for (const [asset, amount] of Object.entries(config.initial_balance))
+        seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
       commit([...seeded].map(([asset, amount]) => ({ type: "BalanceSet", asset, amount, tsNs: ctx.now() }) as const));
     };
     /** Open orders, positions and balances after a rebuild, or for a restarted strategy or risk actor. */
     const publishState = () => {
       for (const orderStatus of core.openOrderStatuses(ctx.now())) ctx.send(Channels.orderEvents, orderStatus);
       for (const p of core.ledger.allPositions()) {
-        const position: PositionChanged = { type: "PositionChanged", symbol: p.symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs: ctx.now() };
+        const position: PositionChanged = {
+          type: "PositionChanged",
+          symbol: p.symbol,
+          marketType: p.marketType,
+          qty: p.qty,
+          avgPrice: p.avgPrice,
+          realizedPnl: p.realizedPnl,
+          fees: p.fees,
+          tsNs: ctx.now(),
+        };
         ctx.send(Channels.accountEvents, position);
       }
       for (const asset of core.ledger.assets()) {
         const { total, locked } = core.ledger.balance(asset);
-        const account: AccountUpdated = { type: "AccountUpdated", accountId: config.runtime.account_id, asset, total, locked, tsNs: ctx.now() };
+        const account: AccountUpdated = {
+          type: "AccountUpdated",
+          accountId: config.runtime.account_id,
+          asset,
+          total,
+          locked,
+          tsNs: ctx.now(),
+        };
         ctx.send(Channels.accountEvents, account);
       }
       ctx.publishStatus(status);
@@ -205,7 +245,8 @@ export default defineActor<Config>({
     };
     const onVenueEvent = (event: VenueEvent) => {
       // Fees in a USD stablecoin come out of the one USD collateral balance.
-      const booked = event.type === "OrderFilled" ? { ...event, feeCurrency: collateralAsset(event.feeCurrency) } : event;
+      const booked =
+        event.type === "OrderFilled" ? { ...event, feeCurrency: collateralAsset(event.feeCurrency) } : event;
       commit(core.onVenueEvent(booked));
       ctx.metrics.count("venue_events_total", { type: event.type });
     };
@@ -234,7 +275,8 @@ export default defineActor<Config>({
           if (symbol !== undefined && b.valid) marks.set(symbol, b.mid);
         },
       },
-      // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept warm.
+      // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept
+      // warm.
       rehearse: () => {
         if (!reconciled || gate.failure !== undefined || lastSubmit === undefined) return;
         const decision = core.rehearseSubmit(lastSubmit, ctx.now());

@@ -11,7 +11,8 @@ export class CloidGenerator {
     private readonly sessionHex: string,
     start = 0n,
   ) {
-    if (!/^[0-9a-f]{16}$/.test(sessionHex)) throw new Error(`cloid session id must be 16 lower-case hex chars, got '${sessionHex}'`);
+    if (!/^[0-9a-f]{16}$/.test(sessionHex))
+      throw new Error(`cloid session id must be 16 lower-case hex chars, got '${sessionHex}'`);
     this.counter = start;
   }
 

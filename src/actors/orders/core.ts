@@ -52,11 +52,22 @@ export interface ManagedOrder {
 }
 
 export type Anomaly =
-  | { readonly kind: "illegal_transition"; readonly clId: string; readonly status: OrderStatus; readonly trigger: OrderTrigger }
+  | {
+      readonly kind: "illegal_transition";
+      readonly clId: string;
+      readonly status: OrderStatus;
+      readonly trigger: OrderTrigger;
+    }
   | { readonly kind: "duplicate_fill"; readonly clId: string; readonly execId: string }
   /** The exec id was booked for another order first: the venue's ids are not unique. Booked all the same. */
   | { readonly kind: "fill_id_collision"; readonly clId: string; readonly otherClId: string; readonly execId: string }
-  | { readonly kind: "overfill"; readonly clId: string; readonly execId: string; readonly filled: number; readonly size: number }
+  | {
+      readonly kind: "overfill";
+      readonly clId: string;
+      readonly execId: string;
+      readonly filled: number;
+      readonly size: number;
+    }
   | { readonly kind: "unknown_order"; readonly clId: string; readonly eventType: string }
   | { readonly kind: "cancel_rejected"; readonly clId: string; readonly reason: string }
   | { readonly kind: "replayed_event"; readonly seq: bigint }
@@ -180,11 +191,20 @@ export class OrderManagerCore {
 
   /** One order (`clId`), or every open order of a strategy (`clId` ""; strategy "" = all). */
   onCancelRequest(req: RequestCancel, tsNs: bigint): CancelRequested[] {
-    const targets = req.clId !== "" ? [this.orders.get(req.clId)] : [...this.orders.values()].filter((o) => req.strategy === "" || o.submitted.strategy === req.strategy);
+    const targets =
+      req.clId !== ""
+        ? [this.orders.get(req.clId)]
+        : [...this.orders.values()].filter((o) => req.strategy === "" || o.submitted.strategy === req.strategy);
     const events: CancelRequested[] = [];
     for (const order of targets) {
       if (!order || !isOpen(order.status) || order.cancelClId !== "") continue;
-      events.push({ type: "CancelRequested", cancelClId: this.cloids.next(), clId: order.clId, reason: req.reason, tsNs });
+      events.push({
+        type: "CancelRequested",
+        cancelClId: this.cloids.next(),
+        clId: order.clId,
+        reason: req.reason,
+        tsNs,
+      });
     }
     return events;
   }
@@ -340,7 +360,13 @@ export class OrderManagerCore {
     this.applyTrigger(clId, "reject", tsNs, outcome, reason);
   }
 
-  private applyTrigger(clId: string, trigger: OrderTrigger, tsNs: bigint, outcome: ApplyOutcome, reason: string): ManagedOrder | undefined {
+  private applyTrigger(
+    clId: string,
+    trigger: OrderTrigger,
+    tsNs: bigint,
+    outcome: ApplyOutcome,
+    reason: string,
+  ): ManagedOrder | undefined {
     const order = this.orders.get(clId);
     if (!order) {
       outcome.anomalies.push({ kind: "unknown_order", clId, eventType: trigger });
@@ -410,7 +436,8 @@ export class OrderManagerCore {
       this.pushPosition(outcome, inst.symbol, fill.recvNs);
       this.pushAccount(outcome, inst.quote, fill.recvNs);
       if (inst.marketType === "spot") this.pushAccount(outcome, inst.base, fill.recvNs);
-      if (fill.feeCurrency !== "" && fill.feeCurrency !== inst.quote && fill.feeCurrency !== inst.base) this.pushAccount(outcome, fill.feeCurrency, fill.recvNs);
+      if (fill.feeCurrency !== "" && fill.feeCurrency !== inst.quote && fill.feeCurrency !== inst.base)
+        this.pushAccount(outcome, fill.feeCurrency, fill.recvNs);
     }
     const complete = filled >= size * (1 - COMPLETE_TOLERANCE);
     const before = order.status;
@@ -437,12 +464,28 @@ export class OrderManagerCore {
   private pushPosition(outcome: ApplyOutcome, symbol: string, tsNs: bigint): void {
     const p = this.ledger.position(symbol);
     if (!p) return;
-    outcome.outputs.push({ type: "PositionChanged", symbol, marketType: p.marketType, qty: p.qty, avgPrice: p.avgPrice, realizedPnl: p.realizedPnl, fees: p.fees, tsNs });
+    outcome.outputs.push({
+      type: "PositionChanged",
+      symbol,
+      marketType: p.marketType,
+      qty: p.qty,
+      avgPrice: p.avgPrice,
+      realizedPnl: p.realizedPnl,
+      fees: p.fees,
+      tsNs,
+    });
   }
 
   private pushAccount(outcome: ApplyOutcome, asset: string, tsNs: bigint): void {
     const b = this.ledger.balance(asset);
-    outcome.outputs.push({ type: "AccountUpdated", accountId: this.config.accountId, asset, total: b.total, locked: b.locked, tsNs });
+    outcome.outputs.push({
+      type: "AccountUpdated",
+      accountId: this.config.accountId,
+      asset,
+      total: b.total,
+      locked: b.locked,
+      tsNs,
+    });
   }
 
   // ─── queries ────────────────────────────────────────────────────────────────────────────────────

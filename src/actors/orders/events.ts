@@ -6,7 +6,9 @@ import type { VenueEvent } from "../../protocol/wire/engine.js";
  * are the manager's own decisions. State is a fold over these, in journal order.
  */
 
-/** The intent and the risk decision behind it (the order's fields as proposed), with the client id it was placed under. */
+/**
+ * The intent and the risk decision behind it (the order's fields as proposed), with the client id it was placed under.
+ */
 export type OrderSubmitted = Readonly<Omit<ProposeOrder, "type">> & {
   readonly type: "OrderSubmitted";
   readonly clId: string;

@@ -63,8 +63,15 @@ export class Ledger {
   }
 
   /** What a new order would reserve: checked against `free` before submitting. */
-  requiredReservation(inst: LedgerInstrument, side: Side, price: number, size: number, reduceOnly: boolean): { asset: string; amount: number } {
-    if (inst.marketType === "perp") return { asset: inst.quote, amount: reduceOnly ? 0 : (price * size) / inst.leverage };
+  requiredReservation(
+    inst: LedgerInstrument,
+    side: Side,
+    price: number,
+    size: number,
+    reduceOnly: boolean,
+  ): { asset: string; amount: number } {
+    if (inst.marketType === "perp")
+      return { asset: inst.quote, amount: reduceOnly ? 0 : (price * size) / inst.leverage };
     return side === "buy" ? { asset: inst.quote, amount: price * size } : { asset: inst.base, amount: size };
   }
 

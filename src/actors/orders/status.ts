@@ -1,31 +1,7 @@
-import type { ActorHealth } from "../../runtime/actor.js";
+import type { ActorHealth, OrdersStatus } from "../../protocol/status.js";
 import type { Anomaly, OrderManagerCore, UnresolvedOrder } from "./core.js";
 import { isOpen } from "./state-machine.js";
-
-/** What `/positions`, `/orders` and `leadlag positions|orders` show: JSON-safe, snake_case, configured spellings. */
-export interface OrdersStatus {
-  positions: { symbol: string; qty: number; avg_price: number; realized_pnl: number; unrealized_pnl: number; fees: number }[];
-  orders: {
-    cl_id: string;
-    strategy: string;
-    intent_id: string;
-    symbol: string;
-    side: string;
-    type: string;
-    tif: string;
-    role: string;
-    price: number;
-    size: number;
-    status: string;
-    open: boolean;
-    filled: number;
-    avg_fill_price: number;
-    exchange_order_id: string;
-    reason: string;
-  }[];
-  balances: { asset: string; total: number; locked: number }[];
-  health: ActorHealth;
-}
+import { nsToSeconds } from "../../model/time.js";
 
 /** Fills not booked as the venue reported them, or booked under an id the venue had used before. */
 export type FillAnomalyKind = "fill_id_collision" | "overfill" | "unknown_order_fill";
@@ -63,12 +39,19 @@ const UNRESOLVED_NAMED = 3;
 /** One function per reason: each says what is wrong, or null. A new kind of trouble is one more line. */
 const HEALTH_REASONS: readonly ((facts: OrdersHealthFacts) => string | null)[] = [
   ({ fillAnomalies: f }) =>
-    sinceStart(f.fill_id_collision, "fill id collision", "fill id collisions", "exec ids reused for another order, booked"),
-  ({ fillAnomalies: f }) => sinceStart(f.overfill, "fill past its order's size", "fills past their orders' sizes", "not booked"),
-  ({ fillAnomalies: f }) => sinceStart(f.unknown_order_fill, "fill for an unknown order", "fills for unknown orders", "not booked"),
+    sinceStart(
+      f.fill_id_collision,
+      "fill id collision",
+      "fill id collisions",
+      "exec ids reused for another order, booked",
+    ),
+  ({ fillAnomalies: f }) =>
+    sinceStart(f.overfill, "fill past its order's size", "fills past their orders' sizes", "not booked"),
+  ({ fillAnomalies: f }) =>
+    sinceStart(f.unknown_order_fill, "fill for an unknown order", "fills for unknown orders", "not booked"),
   ({ unresolved, nowNs }) => {
     if (unresolved.length === 0) return null;
-    const past = (o: UnresolvedOrder) => (Number(nowNs - o.deadlineNs) / 1e9).toFixed(1);
+    const past = (o: UnresolvedOrder) => nsToSeconds(nowNs - o.deadlineNs).toFixed(1);
     const named = unresolved.slice(0, UNRESOLVED_NAMED).map((o) => `${o.clId} (${o.status}, ${past(o)} s past)`);
     const more = unresolved.length > UNRESOLVED_NAMED ? ` and ${unresolved.length - UNRESOLVED_NAMED} more` : "";
     return `${counted(unresolved.length, "order", "orders")} unresolved past the deadline: ${named.join(", ")}${more}`;

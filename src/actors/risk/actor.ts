@@ -1,14 +1,21 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../supervisor/config/index.js";
+import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
-import type { AccountUpdated, OrderStatusChanged, PositionChanged, ProposeOrder, RequestAccountState } from "../../protocol/orders.js";
-import { collateralAsset, instrumentNamed, loadRegistry, marketTypeOf } from "../shared/instruments.js";
-import { universe } from "../shared/universe.js";
+import type {
+  AccountUpdated,
+  OrderStatusChanged,
+  PositionChanged,
+  ProposeOrder,
+  RequestAccountState,
+} from "../../protocol/orders.js";
+import { bookingOf } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
+import { instrumentNamed } from "../../model/instruments.js";
+import { loadRegistry, universe } from "../../config/index.js";
 
 const MARK_EVERY_MS = 500;
 
@@ -26,21 +33,39 @@ export default defineActor<Config>({
     const registry = await loadRegistry(config);
     const store = new BreakerStore(breakerFileFor(config.runtime.journal.path, config.runtime.account_id));
     const loaded = store.load();
-    if (!loaded.ok) ctx.log.error({ file: store.file, error: loaded.error }, "circuit breaker state unreadable: starting HALTED until an operator resets it (POST /risk/reset)");
-    const restoredBreaker: BreakerMemory | undefined = loaded.ok ? loaded.memory : { state: "HALTED", day: "", dayStartEquity: 0 };
-    if (loaded.ok && loaded.memory) ctx.log.info({ file: store.file, ...loaded.memory }, "circuit breaker state restored");
+    if (!loaded.ok)
+      ctx.log.error(
+        { file: store.file, error: loaded.error },
+        "circuit breaker state unreadable: starting HALTED until an operator resets it (POST /risk/reset)",
+      );
+    const restoredBreaker: BreakerMemory | undefined = loaded.ok
+      ? loaded.memory
+      : { state: "HALTED", day: "", dayStartEquity: 0 };
+    if (loaded.ok && loaded.memory)
+      ctx.log.info({ file: store.file, ...loaded.memory }, "circuit breaker state restored");
     const core = new RiskCore({
       restoredBreaker,
       limits: (strategy) => limitsFor(config.risk, strategy),
       breaker: breakerLimitsFrom(config.risk),
       instrument: (symbol) => {
         const inst = instrumentNamed(registry, symbol);
-        return inst && { symbol, marketType: marketTypeOf(inst), base: inst.base, quote: collateralAsset(inst.quote), lotSize: inst.lotSize };
+        return inst && { ...bookingOf(symbol, inst), lotSize: inst.lotSize };
       },
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
     const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
-    const publish = () => ctx.publishStatus({ breaker: core.breakerStatus(), open_orders: core.openOrderCount(), equity_usd: core.equityUsd(), limits: { global: config.risk.global, portfolio: config.risk.portfolio, perps: config.risk.perps, circuit_breaker: breakerLimitsFrom(config.risk) } });
+    const publish = () =>
+      ctx.publishStatus({
+        breaker: core.breakerStatus(),
+        open_orders: core.openOrderCount(),
+        equity_usd: core.equityUsd(),
+        limits: {
+          global: config.risk.global,
+          portfolio: config.risk.portfolio,
+          perps: config.risk.perps,
+          circuit_breaker: breakerLimitsFrom(config.risk),
+        },
+      });
     const onBreaker = (change: BreakerChange | null) => {
       store.save(core.breakerMemory());
       if (change === null) return;
@@ -69,7 +94,10 @@ export default defineActor<Config>({
             ctx.send(Channels.approvedOrders, decision.message);
           } else {
             ctx.metrics.count("risk_decisions_total", { decision: "denied", rule: decision.message.rule });
-            ctx.log.info({ rule: decision.message.rule, reason: decision.message.reason, symbol: p.symbol }, "order denied");
+            ctx.log.info(
+              { rule: decision.message.rule, reason: decision.message.reason, symbol: p.symbol },
+              "order denied",
+            );
             ctx.send(Channels.riskEvents, decision.message);
           }
         },

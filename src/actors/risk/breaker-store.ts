@@ -9,7 +9,9 @@ const memorySchema = z.strictObject({
   dayStartEquity: z.number().finite(),
 });
 
-export type BreakerLoad = { readonly ok: true; readonly memory: BreakerMemory | undefined } | { readonly ok: false; readonly error: string };
+export type BreakerLoad =
+  | { readonly ok: true; readonly memory: BreakerMemory | undefined }
+  | { readonly ok: false; readonly error: string };
 
 /**
  * The circuit breaker's memory on disk, so that neither a crash of the risk actor nor a restart of the
@@ -25,7 +27,8 @@ export class BreakerStore {
     if (!existsSync(this.file)) return { ok: true, memory: undefined };
     try {
       const parsed = memorySchema.safeParse(JSON.parse(readFileSync(this.file, "utf8")));
-      if (!parsed.success) return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+      if (!parsed.success)
+        return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
       this.lastWritten = JSON.stringify(parsed.data);
       return { ok: true, memory: parsed.data };
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { CircuitBreakerLimits } from "./limits.js";
+import { NS_PER_DAY } from "../../model/time.js";
 
 /**
  * Daily drawdown circuit breaker: ACTIVE → REDUCING (reduce-only) → HALTED (nothing; open orders are
@@ -22,7 +23,6 @@ export interface BreakerMemory {
   readonly dayStartEquity: number;
 }
 
-const NS_PER_DAY = 86_400_000_000_000n;
 const RANK: Record<BreakerState, number> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
 export class CircuitBreaker {
@@ -51,7 +51,11 @@ export class CircuitBreaker {
 
   /** Start-of-day equity and the drawdown from it, for `/risk` and `/health`. */
   status(): { state: BreakerState; dayStartEquity: number; drawdownUsd: number } {
-    return { state: this.current, dayStartEquity: this.dayStartEquity, drawdownUsd: Math.max(0, this.dayStartEquity - this.lastEquity) };
+    return {
+      state: this.current,
+      dayStartEquity: this.dayStartEquity,
+      drawdownUsd: Math.max(0, this.dayStartEquity - this.lastEquity),
+    };
   }
 
   onEquity(equityUsd: number, tsNs: bigint): BreakerTransition | null {
@@ -84,10 +88,14 @@ export class CircuitBreaker {
   private targetFor(drawdown: number, pct: number): { state: BreakerState; reason: string } | null {
     const l = this.limits;
     const dd = `daily drawdown ${drawdown.toFixed(2)} USD (${pct.toFixed(2)} %)`;
-    if (l.haltAtDrawdownUsd !== undefined && drawdown >= l.haltAtDrawdownUsd) return { state: "HALTED", reason: `${dd} >= halt ${l.haltAtDrawdownUsd} USD` };
-    if (l.haltAtDrawdownPct !== undefined && pct >= l.haltAtDrawdownPct) return { state: "HALTED", reason: `${dd} >= halt ${l.haltAtDrawdownPct} %` };
-    if (l.reduceAtDrawdownUsd !== undefined && drawdown >= l.reduceAtDrawdownUsd) return { state: "REDUCING", reason: `${dd} >= reduce ${l.reduceAtDrawdownUsd} USD` };
-    if (l.reduceAtDrawdownPct !== undefined && pct >= l.reduceAtDrawdownPct) return { state: "REDUCING", reason: `${dd} >= reduce ${l.reduceAtDrawdownPct} %` };
+    if (l.haltAtDrawdownUsd !== undefined && drawdown >= l.haltAtDrawdownUsd)
+      return { state: "HALTED", reason: `${dd} >= halt ${l.haltAtDrawdownUsd} USD` };
+    if (l.haltAtDrawdownPct !== undefined && pct >= l.haltAtDrawdownPct)
+      return { state: "HALTED", reason: `${dd} >= halt ${l.haltAtDrawdownPct} %` };
+    if (l.reduceAtDrawdownUsd !== undefined && drawdown >= l.reduceAtDrawdownUsd)
+      return { state: "REDUCING", reason: `${dd} >= reduce ${l.reduceAtDrawdownUsd} USD` };
+    if (l.reduceAtDrawdownPct !== undefined && pct >= l.reduceAtDrawdownPct)
+      return { state: "REDUCING", reason: `${dd} >= reduce ${l.reduceAtDrawdownPct} %` };
     return null;
   }
 }

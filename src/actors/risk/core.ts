@@ -1,10 +1,20 @@
-import type { AccountUpdated, MarketType, OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestCancel, SubmitOrder } from "../../protocol/orders.js";
-import { roundToLot } from "../../protocol/wire/engine.js";
+import type {
+  AccountUpdated,
+  MarketType,
+  OrderDenied,
+  OrderStatusChanged,
+  PositionChanged,
+  ProposeOrder,
+  RequestCancel,
+  SubmitOrder,
+} from "../../protocol/orders.js";
 import type { BreakerMemory, BreakerState, BreakerTransition } from "./circuit-breaker.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerLimits, RiskLimits } from "./limits.js";
 import type { Candidate, RiskView } from "./rules.js";
 import { RULES } from "./rules.js";
+import { roundToLot } from "../../model/rounding.js";
+import { NS_PER_S } from "../../model/time.js";
 
 /**
  * The risk core: two doors, `onPropose` (a command, answered by `SubmitOrder` or `OrderDenied`) and the
@@ -28,7 +38,9 @@ export interface RiskCoreConfig {
   readonly restoredBreaker?: BreakerMemory;
 }
 
-export type RiskDecisionOut = { readonly kind: "submit"; readonly message: SubmitOrder } | { readonly kind: "deny"; readonly message: OrderDenied };
+export type RiskDecisionOut =
+  | { readonly kind: "submit"; readonly message: SubmitOrder }
+  | { readonly kind: "deny"; readonly message: OrderDenied };
 
 export interface BreakerChange {
   readonly transition: BreakerTransition;
@@ -52,7 +64,6 @@ interface PositionView {
   avgPrice: number;
 }
 
-const NS_PER_S = 1_000_000_000n;
 /**
  * An approval the order manager never confirms (it refused the order, or the message was lost in a
  * restart) stops counting as open after this long; confirmations normally take microseconds.
@@ -95,7 +106,17 @@ export class RiskCore {
     if (p.reduceOnly && !reduces) {
       return this.deny(p, "ReduceOnly", `reduce-only ${p.side} ${p.size} does not reduce position ${position}`, nowNs);
     }
-    let candidate: Candidate = { symbol: p.symbol, marketType: p.marketType, side: p.side, orderType: p.orderType, tif: p.tif, price: p.price, size: p.size, reduces, lotSize: inst.lotSize };
+    let candidate: Candidate = {
+      symbol: p.symbol,
+      marketType: p.marketType,
+      side: p.side,
+      orderType: p.orderType,
+      tif: p.tif,
+      price: p.price,
+      size: p.size,
+      reduces,
+      lotSize: inst.lotSize,
+    };
     const view = this.view(p.symbol, nowNs);
     const limits = this.config.limits(p.strategy);
     const reasons: string[] = [];
@@ -147,7 +168,11 @@ export class RiskCore {
 
   onOrderStatus(s: OrderStatusChanged): void {
     const remaining = Math.max(0, s.size - s.filledSize);
-    const isOpen = s.status === "pending_new" || s.status === "accepted" || s.status === "partially_filled" || s.status === "unknown";
+    const isOpen =
+      s.status === "pending_new" ||
+      s.status === "accepted" ||
+      s.status === "partially_filled" ||
+      s.status === "unknown";
     let order = this.open.get(s.clId);
     if (!order) {
       const key = `${s.strategy}|${s.intentId}|${s.symbol}|${s.side}`;
@@ -257,7 +282,14 @@ export class RiskCore {
 
   private recordApproval(m: SubmitOrder, nowNs: bigint): void {
     this.approvals.push(nowNs);
-    this.inFlight.push({ symbol: m.symbol, side: m.side, price: m.price, remaining: m.size, key: `${m.strategy}|${m.intentId}|${m.symbol}|${m.side}`, approvedNs: nowNs });
+    this.inFlight.push({
+      symbol: m.symbol,
+      side: m.side,
+      price: m.price,
+      remaining: m.size,
+      key: `${m.strategy}|${m.intentId}|${m.symbol}|${m.side}`,
+      approvedNs: nowNs,
+    });
   }
 
   private trimApprovals(nowNs: bigint): void {
@@ -272,6 +304,17 @@ export class RiskCore {
   }
 
   private deny(p: ProposeOrder, rule: string, reason: string, tsNs: bigint): RiskDecisionOut {
-    return { kind: "deny", message: { type: "OrderDenied", strategy: p.strategy, intentId: p.intentId, symbol: p.symbol, rule, reason, tsNs } };
+    return {
+      kind: "deny",
+      message: {
+        type: "OrderDenied",
+        strategy: p.strategy,
+        intentId: p.intentId,
+        symbol: p.symbol,
+        rule,
+        reason,
+        tsNs,
+      },
+    };
   }
 }

@@ -1,4 +1,4 @@
-import type { RiskConfig } from "../../supervisor/config/index.js";
+import type { RiskConfig } from "../../config/index.js";
 
 /**
  * The limits one strategy's orders are checked against: the `risk:` section with that strategy's profile

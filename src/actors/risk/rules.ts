@@ -1,7 +1,8 @@
 import type { MarketType, OrderType, Side, TimeInForce } from "../../protocol/orders.js";
-import { roundToLot } from "../../protocol/wire/engine.js";
 import type { BreakerState } from "./circuit-breaker.js";
 import type { RiskLimits } from "./limits.js";
+import { roundToLot } from "../../model/rounding.js";
+import { elapsedMs } from "../../model/time.js";
 
 /**
  * Pre-trade rules. Each is a small function returning `null` (pass) or a verdict naming the value and the
@@ -43,7 +44,13 @@ export interface RiskView {
 
 export type Verdict =
   | { readonly rule: string; readonly reason: string; readonly reject: true }
-  | { readonly rule: string; readonly reason: string; readonly reject: false; readonly price: number; readonly size: number };
+  | {
+      readonly rule: string;
+      readonly reason: string;
+      readonly reject: false;
+      readonly price: number;
+      readonly size: number;
+    };
 
 export type Rule = (c: Candidate, v: RiskView, l: RiskLimits) => Verdict | null;
 
@@ -62,16 +69,20 @@ function clip(rule: string, c: Candidate, maxSize: number, reason: string): Verd
 }
 
 export const circuitBreaker: Rule = (c, v) => {
-  if (v.breaker === "HALTED") return reject("CircuitBreaker", "circuit breaker HALTED: no orders until an operator resets it");
-  if (v.breaker === "REDUCING" && !c.reduces) return reject("CircuitBreaker", "circuit breaker REDUCING: only position-reducing orders");
+  if (v.breaker === "HALTED")
+    return reject("CircuitBreaker", "circuit breaker HALTED: no orders until an operator resets it");
+  if (v.breaker === "REDUCING" && !c.reduces)
+    return reject("CircuitBreaker", "circuit breaker REDUCING: only position-reducing orders");
   return null;
 };
 
 export const staleData: Rule = (c, v, l) => {
   if (l.rejectOnStaleDataMs === undefined || c.reduces) return null;
   if (v.bookRecvNs === undefined || v.mid === undefined) return reject("StaleData", `no book for ${c.symbol}`);
-  const ageMs = Number(v.nowNs - v.bookRecvNs) / 1e6;
-  return ageMs > l.rejectOnStaleDataMs ? reject("StaleData", `book age ${fmt(ageMs)} ms > max ${l.rejectOnStaleDataMs} ms`) : null;
+  const ageMs = elapsedMs(v.bookRecvNs, v.nowNs);
+  return ageMs > l.rejectOnStaleDataMs
+    ? reject("StaleData", `book age ${fmt(ageMs)} ms > max ${l.rejectOnStaleDataMs} ms`)
+    : null;
 };
 
 /**
@@ -83,9 +94,24 @@ export const priceBand: Rule = (c, v, l) => {
   const hi = v.mid * (1 + l.pxBandBp / 10_000);
   const lo = v.mid * (1 - l.pxBandBp / 10_000);
   const band = `band ${fmt(lo)}..${fmt(hi)} (${l.pxBandBp} bp of mid ${fmt(v.mid)})`;
-  if (c.side === "buy" && c.price > hi) return { rule: "PriceBand", reason: `price ${fmt(c.price)} > ${band}; price -> ${fmt(hi)}`, reject: false, price: hi, size: c.size };
-  if (c.side === "sell" && c.price < lo) return { rule: "PriceBand", reason: `price ${fmt(c.price)} < ${band}; price -> ${fmt(lo)}`, reject: false, price: lo, size: c.size };
-  if (!c.reduces && (c.price > hi || c.price < lo)) return reject("PriceBand", `passive price ${fmt(c.price)} outside ${band}`);
+  if (c.side === "buy" && c.price > hi)
+    return {
+      rule: "PriceBand",
+      reason: `price ${fmt(c.price)} > ${band}; price -> ${fmt(hi)}`,
+      reject: false,
+      price: hi,
+      size: c.size,
+    };
+  if (c.side === "sell" && c.price < lo)
+    return {
+      rule: "PriceBand",
+      reason: `price ${fmt(c.price)} < ${band}; price -> ${fmt(lo)}`,
+      reject: false,
+      price: lo,
+      size: c.size,
+    };
+  if (!c.reduces && (c.price > hi || c.price < lo))
+    return reject("PriceBand", `passive price ${fmt(c.price)} outside ${band}`);
   return null;
 };
 
@@ -93,12 +119,19 @@ export const maxNotional: Rule = (c, _v, l) => {
   if (l.maxNotionalPerOrder === undefined || c.reduces) return null;
   const notional = c.price * c.size;
   if (notional <= l.maxNotionalPerOrder) return null;
-  return clip("MaxNotional", c, l.maxNotionalPerOrder / c.price, `notional ${fmt(notional)} > max ${l.maxNotionalPerOrder}`);
+  return clip(
+    "MaxNotional",
+    c,
+    l.maxNotionalPerOrder / c.price,
+    `notional ${fmt(notional)} > max ${l.maxNotionalPerOrder}`,
+  );
 };
 
 export const maxOpenOrders: Rule = (c, v, l) => {
   if (l.maxOpenOrders === undefined || c.reduces) return null;
-  return v.openOrderCount >= l.maxOpenOrders ? reject("MaxOpenOrders", `open orders ${v.openOrderCount} >= max ${l.maxOpenOrders}`) : null;
+  return v.openOrderCount >= l.maxOpenOrders
+    ? reject("MaxOpenOrders", `open orders ${v.openOrderCount} >= max ${l.maxOpenOrders}`)
+    : null;
 };
 
 export const inventoryBands: Rule = (c, v, l) => {
@@ -107,30 +140,52 @@ export const inventoryBands: Rule = (c, v, l) => {
   if (c.side === "buy") {
     const projected = v.position + v.openBuyQty + c.size;
     if (projected <= band.max) return null;
-    return clip("InventoryBands", c, band.max - v.position - v.openBuyQty, `projected position ${fmt(projected)} > max ${band.max} (${c.symbol}, open orders included)`);
+    return clip(
+      "InventoryBands",
+      c,
+      band.max - v.position - v.openBuyQty,
+      `projected position ${fmt(projected)} > max ${band.max} (${c.symbol}, open orders included)`,
+    );
   }
   const projected = v.position - v.openSellQty - c.size;
   if (projected >= band.min) return null;
-  return clip("InventoryBands", c, v.position - v.openSellQty - band.min, `projected position ${fmt(projected)} < min ${band.min} (${c.symbol}, open orders included)`);
+  return clip(
+    "InventoryBands",
+    c,
+    v.position - v.openSellQty - band.min,
+    `projected position ${fmt(projected)} < min ${band.min} (${c.symbol}, open orders included)`,
+  );
 };
 
 export const portfolioExposure: Rule = (c, v, l) => {
   if (l.maxGrossUsd === undefined || c.reduces) return null;
   const gross = v.grossUsd + c.price * c.size;
   if (gross <= l.maxGrossUsd) return null;
-  return clip("PortfolioExposure", c, (l.maxGrossUsd - v.grossUsd) / c.price, `gross exposure ${fmt(gross)} USD > max ${l.maxGrossUsd}`);
+  return clip(
+    "PortfolioExposure",
+    c,
+    (l.maxGrossUsd - v.grossUsd) / c.price,
+    `gross exposure ${fmt(gross)} USD > max ${l.maxGrossUsd}`,
+  );
 };
 
 export const orderRate: Rule = (c, v, l) => {
   if (l.maxOrdRatePerSec === undefined || c.reduces) return null;
-  return v.ordersLastSecond >= l.maxOrdRatePerSec ? reject("OrderRate", `orders in the last second ${v.ordersLastSecond} >= max ${l.maxOrdRatePerSec}/s`) : null;
+  return v.ordersLastSecond >= l.maxOrdRatePerSec
+    ? reject("OrderRate", `orders in the last second ${v.ordersLastSecond} >= max ${l.maxOrdRatePerSec}/s`)
+    : null;
 };
 
 export const perpMaxOrderNotional: Rule = (c, _v, l) => {
   if (c.marketType !== "perp" || l.maxOrderNotionalUsd === undefined || c.reduces) return null;
   const notional = c.price * c.size;
   if (notional <= l.maxOrderNotionalUsd) return null;
-  return clip("PerpMaxOrderNotional", c, l.maxOrderNotionalUsd / c.price, `perp order notional ${fmt(notional)} USD > max ${l.maxOrderNotionalUsd}`);
+  return clip(
+    "PerpMaxOrderNotional",
+    c,
+    l.maxOrderNotionalUsd / c.price,
+    `perp order notional ${fmt(notional)} USD > max ${l.maxOrderNotionalUsd}`,
+  );
 };
 
 export const perpMaxLeverage: Rule = (c, v, l) => {
@@ -139,7 +194,12 @@ export const perpMaxLeverage: Rule = (c, v, l) => {
   const leverage = (v.perpGrossUsd + c.price * c.size) / v.equityUsd;
   if (leverage <= l.maxLeverage) return null;
   const room = l.maxLeverage * v.equityUsd - v.perpGrossUsd;
-  return clip("PerpMaxLeverage", c, room / c.price, `leverage ${fmt(leverage)}x > max ${l.maxLeverage}x (equity ${fmt(v.equityUsd)} USD)`);
+  return clip(
+    "PerpMaxLeverage",
+    c,
+    room / c.price,
+    `leverage ${fmt(leverage)}x > max ${l.maxLeverage}x (equity ${fmt(v.equityUsd)} USD)`,
+  );
 };
 
 /**
@@ -147,13 +207,19 @@ export const perpMaxLeverage: Rule = (c, v, l) => {
  * `maintenance_buffer_bps` of that gross notional, so a small adverse move cannot reach liquidation.
  */
 export const perpMaintenanceBuffer: Rule = (c, v, l) => {
-  if (c.marketType !== "perp" || l.maintenanceBufferBps === undefined || l.maxLeverage === undefined || c.reduces) return null;
+  if (c.marketType !== "perp" || l.maintenanceBufferBps === undefined || l.maxLeverage === undefined || c.reduces)
+    return null;
   const perUsd = 1 / l.maxLeverage + l.maintenanceBufferBps / 10_000;
   const gross = v.perpGrossUsd + c.price * c.size;
   const required = gross * perUsd;
   if (v.equityUsd >= required) return null;
   const room = v.equityUsd / perUsd - v.perpGrossUsd;
-  return clip("PerpMaintenanceBuffer", c, room / c.price, `equity ${fmt(v.equityUsd)} USD < margin + ${l.maintenanceBufferBps} bp buffer ${fmt(required)} USD`);
+  return clip(
+    "PerpMaintenanceBuffer",
+    c,
+    room / c.price,
+    `equity ${fmt(v.equityUsd)} USD < margin + ${l.maintenanceBufferBps} bp buffer ${fmt(required)} USD`,
+  );
 };
 
 /**
@@ -164,7 +230,13 @@ export const lotSize: Rule = (c) => {
   const size = roundToLot(c.size, c.lotSize);
   if (!(size > 0)) return reject("LotSize", `size ${fmt(c.size)} < lot ${c.lotSize}`);
   if (Math.abs(size - c.size) <= c.lotSize * 1e-9) return null;
-  return { rule: "LotSize", reason: `size ${fmt(c.size)} -> ${fmt(size)} (lot ${c.lotSize})`, reject: false, price: c.price, size };
+  return {
+    rule: "LotSize",
+    reason: `size ${fmt(c.size)} -> ${fmt(size)} (lot ${c.lotSize})`,
+    reject: false,
+    price: c.price,
+    size,
+  };
 };
 
 /** The fixed order the rules run in. */

@@ -3,18 +3,27 @@ import path from "node:path";
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestAccountState } from "../../protocol/orders.js";
+import type {
+  OrderDenied,
+  OrderStatusChanged,
+  PositionChanged,
+  ProposeOrder,
+  RequestAccountState,
+} from "../../protocol/orders.js";
 import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
-import { msToNs } from "../../protocol/time.js";
-import type { Config } from "../../supervisor/config/index.js";
-import { loadRegistry } from "../shared/instruments.js";
-import { artifactStore, leadLagStrategy, loadArtifacts, universe } from "../shared/universe.js";
+import { msToNs, nsToSeconds } from "../../model/time.js";
+import type { Config } from "../../config/index.js";
 import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
 import type { DecisionRecord } from "./records.js";
+import { loadRegistry, leadLagStrategy, universe } from "../../config/index.js";
+import { artifactStore, loadArtifacts } from "./artifact-files.js";
 
 const TICK_MS = 50;
-/** How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few seconds: cheap). */
+/**
+ * How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few
+ * seconds: cheap).
+ */
 const SCAN_REPLY_POLL_MS = 5;
 
 /**
@@ -24,7 +33,15 @@ const SCAN_REPLY_POLL_MS = 5;
  */
 export default defineActor<Config>({
   kind: "strategy",
-  reads: [Channels.jumps, Channels.scanResults, Channels.books, Channels.trades, Channels.orderEvents, Channels.accountEvents, Channels.riskEvents],
+  reads: [
+    Channels.jumps,
+    Channels.scanResults,
+    Channels.books,
+    Channels.trades,
+    Channels.orderEvents,
+    Channels.accountEvents,
+    Channels.riskEvents,
+  ],
   writes: [Channels.scanRequests, Channels.proposedOrders, Channels.cancelRequests, Channels.accountStateRequests],
   async init(ctx) {
     const config = ctx.config;
@@ -33,9 +50,14 @@ export default defineActor<Config>({
     const registry = await loadRegistry(config);
     const instruments = universe(config, registry);
     const { store, loaded } = artifactStore(config, registry, instruments);
-    if (!loaded.ok) ctx.log.error({ errors: loaded.errors, path: params.artifacts_path }, "artifacts rejected; using the defaults");
+    if (!loaded.ok)
+      ctx.log.error({ errors: loaded.errors, path: params.artifacts_path }, "artifacts rejected; using the defaults");
     if (loaded.set.source === "defaults") {
-      ctx.log.warn({ path: params.artifacts_path, pairs: loaded.set.pairs.length }, "no artifacts: every ordered pair of the configured symbols, default feature weights; the HY gates decide which way leads");
+      ctx.log.warn(
+        { path: params.artifacts_path, pairs: loaded.set.pairs.length },
+        "no artifacts: every ordered pair of the configured symbols, default feature weights; the HY gates decide " +
+          "which way leads",
+      );
     }
 
     const csvPath = params.decision_scores_csv_path;
@@ -47,26 +69,55 @@ export default defineActor<Config>({
     let lastAnswer: PairsScanned | undefined;
 
     const core = new StrategyCore(
-      { name: strategy.name, params, instruments, artifacts: loaded.set, staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms) },
+      {
+        name: strategy.name,
+        params,
+        instruments,
+        artifacts: loaded.set,
+        staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms),
+      },
       {
         // From the jump's arrival to this lagger's decision; a jump stopped before any scan is not timed.
-        decision: (record, scanOpenedNs) => decided.push({ record, latencyS: scanOpenedNs === undefined ? undefined : Number(ctx.now() - scanOpenedNs) / 1e9 }),
+        decision: (record, scanOpenedNs) =>
+          decided.push({
+            record,
+            latencyS: scanOpenedNs === undefined ? undefined : nsToSeconds(ctx.now() - scanOpenedNs),
+          }),
         positionClosed: (p) => {
-          ctx.log.info({ intent: p.intentId, symbol: p.symbol, side: p.side, qty: p.qty, entry: p.entryPrice, exit: p.exitPrice, closedBy: p.closedBy, pnl: p.realizedPnl, fees: p.estimatedFees }, "position closed");
+          ctx.log.info(
+            {
+              intent: p.intentId,
+              symbol: p.symbol,
+              side: p.side,
+              qty: p.qty,
+              entry: p.entryPrice,
+              exit: p.exitPrice,
+              closedBy: p.closedBy,
+              pnl: p.realizedPnl,
+              fees: p.estimatedFees,
+            },
+            "position closed",
+          );
           ctx.metrics.count("exits_total", { closed_by: p.closedBy });
           ctx.metrics.add("realized_pnl_usd", p.realizedPnl);
         },
         anomaly: (a) => ctx.log.warn(a, "strategy anomaly"),
         positionAdopted: (a) => {
           ctx.metrics.count("positions_adopted_total", { symbol: a.symbol });
-          ctx.log.warn(a, "adopted a position no executor held (left by a restart): it now has brackets and a time limit");
+          ctx.log.warn(
+            a,
+            "adopted a position no executor held (left by a restart): it now has brackets and a time limit",
+          );
         },
       },
     );
     const bookDecisions = () => {
       if (decided.length === 0) return;
       for (const { record, latencyS } of decided) {
-        ctx.metrics.count("decisions_total", { outcome: record.outcome === "entered" ? "entered" : "stopped", gate: record.outcome === "entered" ? "" : record.outcome });
+        ctx.metrics.count("decisions_total", {
+          outcome: record.outcome === "entered" ? "entered" : "stopped",
+          gate: record.outcome === "entered" ? "" : record.outcome,
+        });
         if (latencyS !== undefined) ctx.metrics.observe("decision_latency_seconds", latencyS);
       }
       appendFileSync(csvPath, decided.map(({ record }) => decisionCsvRow(record)).join("\n") + "\n");
@@ -103,7 +154,8 @@ export default defineActor<Config>({
           if (core.scansInFlight === 0) ctx.expectReply(0);
         },
         OrderStatusChanged: (s: OrderStatusChanged) => {
-          if (s.status === "filled" || s.status === "partially_filled") ctx.metrics.count("fills_total", { symbol: s.symbol });
+          if (s.status === "filled" || s.status === "partially_filled")
+            ctx.metrics.count("fills_total", { symbol: s.symbol });
           const cancel = core.onOrderStatus(s, ctx.now());
           if (cancel) ctx.send(Channels.cancelRequests, cancel);
         },
@@ -124,7 +176,12 @@ export default defineActor<Config>({
         ctx.metrics.gauge("open_positions", core.openPositions);
         ctx.metrics.gauge("unrealized_pnl_usd", core.unrealizedPnl());
         ctx.metrics.gauge("rls_samples", core.rls.samples);
-        ctx.publishStatus({ open_positions: core.openPositions, executors: states, scans_in_flight: core.scansInFlight, rls_ready: core.rls.ready });
+        ctx.publishStatus({
+          open_positions: core.openPositions,
+          executors: states,
+          scans_in_flight: core.scansInFlight,
+          rls_ready: core.rls.ready,
+        });
       },
       onStop: bookDecisions,
       // The path from a scan answer's arrival to an entry order, on the last answer: kept warm.

@@ -87,7 +87,7 @@ export interface ArtifactSymbol {
 
 export type ArtifactLoad =
   | { readonly ok: true; readonly set: ArtifactSet }
-  | { readonly ok: false; readonly errors: readonly string[]; /** The set still in use. */ readonly set: ArtifactSet };
+  | { readonly ok: false; readonly errors: readonly string[] /** The set still in use. */; readonly set: ArtifactSet };
 
 export function pairKey(leader: number, lagger: number): string {
   return `${leader}|${lagger}`;
@@ -96,12 +96,19 @@ export function pairKey(leader: number, lagger: number): string {
 /** Every ordered pair of distinct configured symbols: the HY gates decide which way leads. */
 export function allOrderedPairs(symbols: readonly ArtifactSymbol[]): ArtifactPair[] {
   return symbols.flatMap((leader) =>
-    symbols.filter((lagger) => lagger.id !== leader.id).map((lagger) => ({ leader: leader.id, lagger: lagger.id, weight: 1, expectedTauS: null })),
+    symbols
+      .filter((lagger) => lagger.id !== leader.id)
+      .map((lagger) => ({ leader: leader.id, lagger: lagger.id, weight: 1, expectedTauS: null })),
   );
 }
 
 export function defaultArtifacts(symbols: readonly ArtifactSymbol[], features: readonly Feature[]): ArtifactSet {
-  return { source: "defaults", pairs: allOrderedPairs(symbols), featureWeights: new Map(features.map((f) => [f, 1])), baselines: new Map() };
+  return {
+    source: "defaults",
+    pairs: allOrderedPairs(symbols),
+    featureWeights: new Map(features.map((f) => [f, 1])),
+    baselines: new Map(),
+  };
 }
 
 /**
@@ -163,21 +170,30 @@ export class ArtifactStore {
     }
 
     let featureWeights: ReadonlyMap<Feature, number> = new Map(this.features.map((f) => [f, 1]));
-    const topFeatures = texts.topFeatures === null ? null : parseJson("top_features.json", texts.topFeatures, TopFeaturesFile, errors);
+    const topFeatures =
+      texts.topFeatures === null ? null : parseJson("top_features.json", texts.topFeatures, TopFeaturesFile, errors);
     if (topFeatures !== null) {
       const ranked = [...topFeatures.features].sort((a, b) => b.weight - a.weight);
       // Features the estimator does not compute cannot be scored; configured ones left out weigh 0.
-      featureWeights = new Map(ranked.filter((f) => this.features.includes(f.feature)).map((f) => [f.feature, f.weight]));
-      if (featureWeights.size === 0) errors.push(`top_features.json: none of the features is configured (${this.features.join(", ")})`);
+      featureWeights = new Map(
+        ranked.filter((f) => this.features.includes(f.feature)).map((f) => [f.feature, f.weight]),
+      );
+      if (featureWeights.size === 0)
+        errors.push(`top_features.json: none of the features is configured (${this.features.join(", ")})`);
     }
 
     const baselines = new Map<string, PairBaseline>();
-    const baselineFile = texts.baselines === null ? null : parseJson("baselines.json", texts.baselines, BaselinesFile, errors);
+    const baselineFile =
+      texts.baselines === null ? null : parseJson("baselines.json", texts.baselines, BaselinesFile, errors);
     baselineFile?.pairs.forEach((b, i) => {
       const leader = resolve("baselines.json", `pairs.${i}.leader`, b.leader);
       const lagger = resolve("baselines.json", `pairs.${i}.lagger`, b.lagger);
       if (leader === undefined || lagger === undefined) return;
-      baselines.set(pairKey(leader, lagger), { expectedMoveBps: b.expected_move_bps ?? null, leaderVol: b.leader_vol_bps, laggerVol: b.lagger_vol_bps });
+      baselines.set(pairKey(leader, lagger), {
+        expectedMoveBps: b.expected_move_bps ?? null,
+        leaderVol: b.leader_vol_bps,
+        laggerVol: b.lagger_vol_bps,
+      });
     });
 
     return errors.length > 0 ? null : { source: "files", pairs, featureWeights, baselines };
@@ -194,6 +210,7 @@ function parseJson<T>(file: string, text: string, schema: z.ZodType<T>, errors: 
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) errors.push(`${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  for (const issue of parsed.error.issues)
+    errors.push(`${file}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   return null;
 }

@@ -1,3 +1,4 @@
+import { secondsToNs } from "../../model/time.js";
 /** ATR settings: `atr_bar_seconds`, `atr_period` and the bracket keys of the strategy config (camelCase). */
 export interface AtrParams {
   readonly atrBarSeconds: number;
@@ -41,8 +42,9 @@ export class WilderAtr {
   private atr = NaN;
 
   constructor(params: AtrParams = DEFAULT_ATR_PARAMS) {
-    this.barNs = BigInt(Math.round(params.atrBarSeconds * 1e9));
-    if (this.barNs <= 0n || !(params.atrPeriod >= 1)) throw new RangeError("atr_bar_seconds and atr_period must be positive");
+    this.barNs = secondsToNs(params.atrBarSeconds);
+    if (this.barNs <= 0n || !(params.atrPeriod >= 1))
+      throw new RangeError("atr_bar_seconds and atr_period must be positive");
     this.period = params.atrPeriod;
   }
 
@@ -146,7 +148,13 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 /** `clamp(mult · ATR / price · 1e4, floor, cap)`: one bracket distance in bps. */
-export function atrBracketBps(multiplier: number, atr: number, price: number, floorBps: number, capBps: number): number {
+export function atrBracketBps(
+  multiplier: number,
+  atr: number,
+  price: number,
+  floorBps: number,
+  capBps: number,
+): number {
   return Math.min(capBps, Math.max(floorBps, ((multiplier * atr) / price) * 1e4));
 }
 
@@ -157,9 +165,18 @@ export interface BracketParams {
   readonly atrCapBps: number;
 }
 
-export const DEFAULT_BRACKET_PARAMS: BracketParams = Object.freeze({ atrSlMult: 6, atrTpMult: 8, atrFloorBps: 10, atrCapBps: 120 });
+export const DEFAULT_BRACKET_PARAMS: BracketParams = Object.freeze({
+  atrSlMult: 6,
+  atrTpMult: 8,
+  atrFloorBps: 10,
+  atrCapBps: 120,
+});
 
-export function atrBrackets(atr: number, price: number, params: BracketParams = DEFAULT_BRACKET_PARAMS): { slBps: number; tpBps: number } {
+export function atrBrackets(
+  atr: number,
+  price: number,
+  params: BracketParams = DEFAULT_BRACKET_PARAMS,
+): { slBps: number; tpBps: number } {
   return {
     slBps: atrBracketBps(params.atrSlMult, atr, price, params.atrFloorBps, params.atrCapBps),
     tpBps: atrBracketBps(params.atrTpMult, atr, price, params.atrFloorBps, params.atrCapBps),

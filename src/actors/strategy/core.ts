@@ -1,7 +1,13 @@
 import type { Book, Trade } from "../../protocol/market-data.js";
-import type { OrderDenied, OrderStatusChanged, PositionChanged, ProposeOrder, RequestCancel } from "../../protocol/orders.js";
+import type {
+  OrderDenied,
+  OrderStatusChanged,
+  PositionChanged,
+  ProposeOrder,
+  RequestCancel,
+} from "../../protocol/orders.js";
 import type { JumpDetected, PairScan, PairsScanned, ScanPairs } from "../../protocol/signals.js";
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
 import { bracketsFor, decideEntry, type EntryDecision, type EntryEnv } from "./entry.js";
 import { PositionExecutor, type ExitReason, type TransitionResult } from "./executor.js";
@@ -11,7 +17,10 @@ import { Portfolio } from "./portfolio.js";
 import { decisionRecord, type DecisionFields, type StrategyPort } from "./records.js";
 import { RlsExpectedMove } from "./rls.js";
 import { ScanRequests, type ScanRequest } from "./scan-requests.js";
-import { entryTerms, exitTerms, proposeOrder, roundToNearestLot, type StrategyInstrument } from "./sizing.js";
+import { entryTerms, exitTerms, proposeOrder } from "./sizing.js";
+import { roundToNearestLot } from "../../model/rounding.js";
+import type { UniverseInstrument } from "../../model/universe.js";
+import { secondsToNs, NS_PER_MS, NS_PER_S } from "../../model/time.js";
 
 /**
  * The lead-lag strategy core (docs/strategy.md): leader jump → scan request to the estimator shards → per
@@ -24,7 +33,7 @@ export interface StrategyCoreConfig {
   readonly name: string;
   readonly params: LeadLagStrategyParams;
   /** The configured symbols, resolved by the instrument registry. */
-  readonly instruments: readonly StrategyInstrument[];
+  readonly instruments: readonly UniverseInstrument[];
   readonly artifacts: ArtifactSet;
   /** A lagger book older than this (receipt time) stops entries; `risk.global.reject_on_stale_data_ms`. */
   readonly staleBookNs?: bigint;
@@ -42,17 +51,18 @@ export interface JumpOutcome {
 
 const NOTHING_TO_SCAN: JumpOutcome = { scan: null, orders: [] };
 
-export const STRATEGY_DEFAULTS = { staleBookNs: 500_000_000n, scanTimeoutNs: 200_000_000n, exitRetryNs: 1_000_000_000n } as const;
-
-const NS_PER_S = 1e9;
-const seconds = (s: number): bigint => BigInt(Math.round(s * NS_PER_S));
+export const STRATEGY_DEFAULTS = {
+  staleBookNs: 500n * NS_PER_MS,
+  scanTimeoutNs: 200n * NS_PER_MS,
+  exitRetryNs: NS_PER_S,
+} as const;
 
 export class StrategyCore {
   readonly rls: RlsExpectedMove;
   private readonly p: LeadLagStrategyParams;
-  private readonly instruments = new Map<number, StrategyInstrument>();
+  private readonly instruments = new Map<number, UniverseInstrument>();
   /** The same instruments by configured spelling: positions arrive by symbol. */
-  private readonly bySymbol = new Map<string, StrategyInstrument>();
+  private readonly bySymbol = new Map<string, UniverseInstrument>();
   private readonly market: MarketView;
   private readonly portfolio = new Portfolio();
   /** Adopted executors whose brackets were set before the lagger's ATR was ready: re-set once it is. */
@@ -77,11 +87,20 @@ export class StrategyCore {
       this.instruments.set(instrument.id, instrument);
       this.bySymbol.set(instrument.symbol, instrument);
     }
-    this.market = new MarketView([...this.instruments.keys()], this.p.atr_bar_seconds, this.p.atr_period, this.p.inference_lookback_seconds);
+    this.market = new MarketView(
+      [...this.instruments.keys()],
+      this.p.atr_bar_seconds,
+      this.p.atr_period,
+      this.p.inference_lookback_seconds,
+    );
     this.scans = new ScanRequests(config.scanTimeoutNs ?? STRATEGY_DEFAULTS.scanTimeoutNs);
     this.staleBookNs = config.staleBookNs ?? STRATEGY_DEFAULTS.staleBookNs;
     this.exitRetryNs = config.exitRetryNs ?? STRATEGY_DEFAULTS.exitRetryNs;
-    this.rls = new RlsExpectedMove({ expmoveLambda: this.p.expmove_lambda, expmoveRidge: this.p.expmove_ridge, expmoveMinSamples: this.p.expmove_min_samples });
+    this.rls = new RlsExpectedMove({
+      expmoveLambda: this.p.expmove_lambda,
+      expmoveRidge: this.p.expmove_ridge,
+      expmoveMinSamples: this.p.expmove_min_samples,
+    });
     this.labels = new ExpectedMoveLabels(this.rls);
     this.setArtifacts(config.artifacts);
   }
@@ -91,7 +110,8 @@ export class StrategyCore {
     this.artifacts = artifacts;
     this.pairs = new Map(artifacts.pairs.map((pair) => [pairKey(pair.leader, pair.lagger), pair]));
     this.laggersOf = new Map();
-    for (const pair of artifacts.pairs) this.laggersOf.set(pair.leader, [...(this.laggersOf.get(pair.leader) ?? []), pair.lagger]);
+    for (const pair of artifacts.pairs)
+      this.laggersOf.set(pair.leader, [...(this.laggersOf.get(pair.leader) ?? []), pair.lagger]);
   }
 
   // ─── market data ────────────────────────────────────────────────────────────────────────────────
@@ -128,24 +148,40 @@ export class StrategyCore {
     const leader = this.instruments.get(jump.instrument);
     const laggers = this.laggersOf.get(jump.instrument);
     if (leader === undefined || laggers === undefined) {
-      this.record(nowNs, null, jump, null, { outcome: "not_leader", reason: `${leader?.symbol ?? jump.instrument} leads no configured pair` });
+      this.record(nowNs, null, jump, null, {
+        outcome: "not_leader",
+        reason: `${leader?.symbol ?? jump.instrument} leads no configured pair`,
+      });
       return NOTHING_TO_SCAN;
     }
     if (jump.systematic) {
       for (const lagger of laggers) {
-        this.record(nowNs, null, jump, lagger, { outcome: "systematic_jump", reason: `${jump.coJumpCount} other symbols jumped within co_jump_window_s` });
+        this.record(nowNs, null, jump, lagger, {
+          outcome: "systematic_jump",
+          reason: `${jump.coJumpCount} other symbols jumped within co_jump_window_s`,
+        });
       }
       return NOTHING_TO_SCAN;
     }
     const { request, complete } = this.scans.open(jump, nowNs);
     if (complete) return { scan: null, orders: this.decideAll(request, nowNs, false) };
-    return { scan: { type: "ScanPairs", requestId: request.requestId, leader: jump.instrument, jumpTsNs: jump.tsNs, sentNs: nowNs }, orders: [] };
+    return {
+      scan: {
+        type: "ScanPairs",
+        requestId: request.requestId,
+        leader: jump.instrument,
+        jumpTsNs: jump.tsNs,
+        sentNs: nowNs,
+      },
+      orders: [],
+    };
   }
 
   /** Collects one shard's results, pushed or answered; once every shard's are in, decides each lagger. */
   onPairsScanned(answer: PairsScanned, nowNs: bigint): ProposeOrder[] {
     const progress = this.scans.onAnswer(answer, nowNs);
-    if (progress.kind === "unknown") this.port.anomaly({ kind: "unknown_scan_answer", requestId: answer.requestId, shard: answer.shard });
+    if (progress.kind === "unknown")
+      this.port.anomaly({ kind: "unknown_scan_answer", requestId: answer.requestId, shard: answer.shard });
     return progress.kind === "complete" ? this.decideAll(progress.request, nowNs, false) : [];
   }
 
@@ -155,14 +191,21 @@ export class StrategyCore {
   onOrderStatus(status: OrderStatusChanged, nowNs: bigint): RequestCancel | null {
     const executor = this.portfolio.byIntentId(status.intentId);
     if (executor === undefined) {
-      if (status.strategy === this.config.name) this.port.anomaly({ kind: "unknown_intent", intentId: status.intentId });
+      if (status.strategy === this.config.name)
+        this.port.anomaly({ kind: "unknown_intent", intentId: status.intentId });
       return null;
     }
     const result = executor.onOrderStatus(status);
     this.afterTransition(executor, result, nowNs);
     const openedByThis = result !== null && result.ok && result.to === "open" && result.from === "entry_pending";
     return openedByThis && status.status === "partially_filled" && this.entryRests()
-      ? { type: "RequestCancel", strategy: this.config.name, clId: status.clId, reason: "entry remainder: the position is managed with what filled", tsNs: nowNs }
+      ? {
+          type: "RequestCancel",
+          strategy: this.config.name,
+          clId: status.clId,
+          reason: "entry remainder: the position is managed with what filled",
+          tsNs: nowNs,
+        }
       : null;
   }
 
@@ -185,16 +228,30 @@ export class StrategyCore {
     this.adopt(instrument, qty, position.avgPrice, nowNs);
   }
 
-  private adopt(lagger: StrategyInstrument, qty: number, avgPrice: number, nowNs: bigint): void {
+  private adopt(lagger: UniverseInstrument, qty: number, avgPrice: number, nowNs: bigint): void {
     const p = this.p;
     const laggerId = lagger.id;
     const intentId = `${this.config.name}-adopted-${nowNs}-${++this.intentSeq}`;
     const brackets = bracketsFor(this.entryEnv(), laggerId, this.market.book(laggerId)?.mid ?? avgPrice, 0);
-    const executor = new PositionExecutor({ intentId, side: qty > 0 ? "buy" : "sell", brackets, timeLimitNs: seconds(p.time_limit_seconds), exitRetryNs: this.exitRetryNs, takerFeeBps: p.taker_fee_bps });
+    const executor = new PositionExecutor({
+      intentId,
+      side: qty > 0 ? "buy" : "sell",
+      brackets,
+      timeLimitNs: secondsToNs(p.time_limit_seconds),
+      exitRetryNs: this.exitRetryNs,
+      takerFeeBps: p.taker_fee_bps,
+    });
     executor.adopt(Math.abs(qty), avgPrice, nowNs);
     this.portfolio.add(executor, laggerId, Math.abs(qty) * avgPrice, nowNs);
     if (p.atr_enabled && !this.market.atr(laggerId).ready) this.awaitingAtr.add(executor);
-    this.port.positionAdopted({ intentId, symbol: lagger.symbol, qty, avgPrice, slBps: brackets.slBps, tpBps: brackets.tpBps });
+    this.port.positionAdopted({
+      intentId,
+      symbol: lagger.symbol,
+      qty,
+      avgPrice,
+      slBps: brackets.slBps,
+      tpBps: brackets.tpBps,
+    });
   }
 
   // ─── time ───────────────────────────────────────────────────────────────────────────────────────
@@ -225,7 +282,8 @@ export class StrategyCore {
       const evaluated = scans && this.evaluate(request.jump, laggerId, scans, nowNs);
       if (evaluated === undefined) continue;
       decided++;
-      if (evaluated.decision.kind === "enter") this.entryOrder("rehearsal", evaluated.lagger, evaluated.decision, nowNs);
+      if (evaluated.decision.kind === "enter")
+        this.entryOrder("rehearsal", evaluated.lagger, evaluated.decision, nowNs);
     }
     return decided;
   }
@@ -266,7 +324,10 @@ export class StrategyCore {
       const scans = request.byLagger.get(lagger);
       if (scans === undefined) {
         const fields = timedOut
-          ? { outcome: "scan_timeout" as const, reason: `${request.shardsAnswered.size} shard(s) answered before the scan timeout` }
+          ? {
+              outcome: "scan_timeout" as const,
+              reason: `${request.shardsAnswered.size} shard(s) answered before the scan timeout`,
+            }
           : { outcome: "not_scanned" as const, reason: "every shard answered, none holds this pair" };
         this.record(nowNs, request, request.jump, lagger, fields);
         continue;
@@ -277,7 +338,12 @@ export class StrategyCore {
     return orders;
   }
 
-  private decide(request: ScanRequest, laggerId: number, scans: readonly PairScan[], nowNs: bigint): ProposeOrder | null {
+  private decide(
+    request: ScanRequest,
+    laggerId: number,
+    scans: readonly PairScan[],
+    nowNs: bigint,
+  ): ProposeOrder | null {
     const { jump } = request;
     const evaluated = this.evaluate(jump, laggerId, scans, nowNs);
     if (evaluated === undefined) return null; // laggers come from the same artifact set as the pairs
@@ -294,26 +360,47 @@ export class StrategyCore {
       intentId,
       side,
       brackets: decision.brackets,
-      timeLimitNs: seconds(p.time_limit_seconds),
+      timeLimitNs: secondsToNs(p.time_limit_seconds),
       exitRetryNs: this.exitRetryNs,
       takerFeeBps: p.taker_fee_bps,
     });
     this.portfolio.add(executor, laggerId, notionalUsd, nowNs);
-    if (p.expmove_enabled) this.labels.schedule(nowNs, decision.fields.tauStarS, laggerId, book.mid, jump.jumpBps, decision.fields.rhoStar);
+    if (p.expmove_enabled)
+      this.labels.schedule(nowNs, decision.fields.tauStarS, laggerId, book.mid, jump.jumpBps, decision.fields.rhoStar);
     this.record(nowNs, request, jump, laggerId, { ...decision.fields, side, size, notionalUsd, intentId });
     return this.entryOrder(intentId, lagger, decision, nowNs);
   }
 
   /** One lagger's entry decision on its scans (pure): what `decide` acts on and `rehearse` throws away. */
-  private evaluate(jump: JumpDetected, laggerId: number, scans: readonly PairScan[], nowNs: bigint): { lagger: StrategyInstrument; decision: EntryDecision } | undefined {
+  private evaluate(
+    jump: JumpDetected,
+    laggerId: number,
+    scans: readonly PairScan[],
+    nowNs: bigint,
+  ): { lagger: UniverseInstrument; decision: EntryDecision } | undefined {
     const lagger = this.instruments.get(laggerId);
     const pair = this.pairs.get(pairKey(jump.instrument, laggerId));
     return lagger && pair && { lagger, decision: decideEntry(this.entryEnv(), jump, lagger, pair, scans, nowNs) };
   }
 
-  private entryOrder(intentId: string, lagger: StrategyInstrument, decision: Extract<EntryDecision, { kind: "enter" }>, nowNs: bigint): ProposeOrder {
+  private entryOrder(
+    intentId: string,
+    lagger: UniverseInstrument,
+    decision: Extract<EntryDecision, { kind: "enter" }>,
+    nowNs: bigint,
+  ): ProposeOrder {
     const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
-    return proposeOrder(this.config.name, intentId, lagger, this.p.market_type, decision.side, decision.size, terms, "entry", nowNs);
+    return proposeOrder(
+      this.config.name,
+      intentId,
+      lagger,
+      this.p.market_type,
+      decision.side,
+      decision.size,
+      terms,
+      "entry",
+      nowNs,
+    );
   }
 
   private entryEnv(): EntryEnv {
@@ -338,13 +425,20 @@ export class StrategyCore {
     const terms = exitTerms(request.side, book.bestBid, book.bestAsk, this.p);
     const lagger = this.instruments.get(laggerId)!;
     const size = roundToNearestLot(request.size, lagger.lotSize);
-    out.push(proposeOrder(this.config.name, intentId, lagger, this.p.market_type, request.side, size, terms, role, nowNs));
+    out.push(
+      proposeOrder(this.config.name, intentId, lagger, this.p.market_type, request.side, size, terms, role, nowNs),
+    );
   }
 
   private afterTransition(executor: PositionExecutor, result: TransitionResult | null, nowNs: bigint): void {
     if (result === null) return;
     if (!result.ok) {
-      this.port.anomaly({ kind: "illegal_transition", intentId: executor.plan.intentId, state: result.state, trigger: result.trigger });
+      this.port.anomaly({
+        kind: "illegal_transition",
+        intentId: executor.plan.intentId,
+        state: result.state,
+        trigger: result.trigger,
+      });
       return;
     }
     if (result.to === "failed") this.portfolio.retire(executor);
@@ -360,9 +454,26 @@ export class StrategyCore {
   }
 
   /** `request` null: stopped before any scan (request id 0 in the record). */
-  private record(nowNs: bigint, request: ScanRequest | null, jump: JumpDetected, lagger: number | null, fields: DecisionFields): void {
+  private record(
+    nowNs: bigint,
+    request: ScanRequest | null,
+    jump: JumpDetected,
+    lagger: number | null,
+    fields: DecisionFields,
+  ): void {
     const symbolOf = (id: number) => this.instruments.get(id)?.symbol ?? String(id);
     const leader = symbolOf(jump.instrument);
-    this.port.decision(decisionRecord(nowNs, request?.requestId ?? 0, leader, lagger === null ? "" : symbolOf(lagger), jump.tsNs, jump.jumpBps, fields), request?.sentNs);
+    this.port.decision(
+      decisionRecord(
+        nowNs,
+        request?.requestId ?? 0,
+        leader,
+        lagger === null ? "" : symbolOf(lagger),
+        jump.tsNs,
+        jump.jumpBps,
+        fields,
+      ),
+      request?.sentNs,
+    );
   }
 }

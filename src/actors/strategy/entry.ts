@@ -1,6 +1,6 @@
 import type { Side } from "../../protocol/orders.js";
 import type { JumpDetected, PairScan } from "../../protocol/signals.js";
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
 import { atrBracketBps } from "./atr.js";
 import { aggregateScans, expectedMove } from "./decision.js";
@@ -10,8 +10,9 @@ import type { MarketView, TopOfBook } from "./market-view.js";
 import type { Portfolio } from "./portfolio.js";
 import type { DecisionRecord } from "./records.js";
 import type { RlsExpectedMove } from "./rls.js";
-import { sizeEntry, type StrategyInstrument } from "./sizing.js";
+import { sizeEntry } from "./sizing.js";
 import { volatilityRatio } from "./volatility.js";
+import type { UniverseInstrument } from "../../model/universe.js";
 
 /** What one lagger's entry decision reads. */
 export interface EntryEnv {
@@ -26,7 +27,15 @@ export interface EntryEnv {
 /** The decision-record fields an evaluation fills in (the core adds time, ids and symbols). */
 export type ScoredFields = Pick<
   DecisionRecord,
-  "tauStarS" | "rhoStar" | "lls" | "passingScans" | "strength" | "expectedMoveBps" | "expectedMoveSource" | "outcome" | "reason"
+  | "tauStarS"
+  | "rhoStar"
+  | "lls"
+  | "passingScans"
+  | "strength"
+  | "expectedMoveBps"
+  | "expectedMoveSource"
+  | "outcome"
+  | "reason"
 >;
 
 export type EntryDecision =
@@ -45,7 +54,7 @@ export type EntryDecision =
 export function decideEntry(
   env: EntryEnv,
   jump: JumpDetected,
-  lagger: StrategyInstrument,
+  lagger: UniverseInstrument,
   pair: ArtifactPair,
   scans: readonly PairScan[],
   nowNs: bigint,
@@ -59,11 +68,21 @@ export function decideEntry(
   const baseline = env.artifacts.baselines.get(pairKey(jump.instrument, lagger.id)) ?? null;
   // The offline volatilities of the pair's baseline when there are some, else the live ones from trades.
   const volRatio =
-    baseline !== null ? baseline.laggerVol / baseline.leaderVol : volatilityRatio(env.market.volatility(lagger.id), env.market.volatility(jump.instrument));
-  const move = expectedMove(jump.jumpBps, aggregate.dominant?.rhoStar ?? 0, aggregate.direction, p.expmove_enabled ? env.rls : null, baseline, volRatio, {
-    capBps: p.expmove_cap_bps,
-    blendK: p.expmove_blend_k,
-  });
+    baseline !== null
+      ? baseline.laggerVol / baseline.leaderVol
+      : volatilityRatio(env.market.volatility(lagger.id), env.market.volatility(jump.instrument));
+  const move = expectedMove(
+    jump.jumpBps,
+    aggregate.dominant?.rhoStar ?? 0,
+    aggregate.direction,
+    p.expmove_enabled ? env.rls : null,
+    baseline,
+    volRatio,
+    {
+      capBps: p.expmove_cap_bps,
+      blendK: p.expmove_blend_k,
+    },
+  );
   const favourableMoveBps = move.bps * aggregate.direction;
   const book = env.market.book(lagger.id);
   const untrackedQty = env.portfolio.untrackedQty(lagger.id, lagger.symbol);
@@ -97,7 +116,14 @@ export function decideEntry(
   const refusal = firstRefusal(context, p);
   // A missing book is refused by the book gate; the second test only narrows the type.
   if (refusal !== null || book === undefined) {
-    return { kind: "refused", fields: { ...scored, outcome: refusal?.gate ?? "book_stale_or_invalid", reason: refusal?.reason ?? "no lagger book yet" } };
+    return {
+      kind: "refused",
+      fields: {
+        ...scored,
+        outcome: refusal?.gate ?? "book_stale_or_invalid",
+        reason: refusal?.reason ?? "no lagger book yet",
+      },
+    };
   }
   const sizing = sizeEntry(aggregate.strength, book.mid, context.usedNotionalUsd, lagger, p);
   if (!sizing.ok) return { kind: "refused", fields: { ...scored, outcome: "min_notional", reason: sizing.reason } };
@@ -121,9 +147,18 @@ export function bracketsFor(env: EntryEnv, lagger: number, mid: number, favourab
   const atr = env.market.atr(lagger);
   const useAtr = p.atr_enabled && atr.ready;
   const staticSl = p.stop_loss_bps > 0 ? p.stop_loss_bps : null;
-  const staticTp = p.take_profit_bps === null ? (favourableMoveBps > 0 ? favourableMoveBps : null) : p.take_profit_bps > 0 ? p.take_profit_bps : null;
+  const staticTp =
+    p.take_profit_bps === null
+      ? favourableMoveBps > 0
+        ? favourableMoveBps
+        : null
+      : p.take_profit_bps > 0
+        ? p.take_profit_bps
+        : null;
   return {
-    slBps: useAtr && p.atr_enable_sl ? atrBracketBps(p.atr_sl_mult, atr.atr, mid, p.atr_floor_bps, p.atr_cap_bps) : staticSl,
-    tpBps: useAtr && p.atr_enable_tp ? atrBracketBps(p.atr_tp_mult, atr.atr, mid, p.atr_floor_bps, p.atr_cap_bps) : staticTp,
+    slBps:
+      useAtr && p.atr_enable_sl ? atrBracketBps(p.atr_sl_mult, atr.atr, mid, p.atr_floor_bps, p.atr_cap_bps) : staticSl,
+    tpBps:
+      useAtr && p.atr_enable_tp ? atrBracketBps(p.atr_tp_mult, atr.atr, mid, p.atr_floor_bps, p.atr_cap_bps) : staticTp,
   };
 }

@@ -131,7 +131,8 @@ export class PositionExecutor {
    * open at once at the venue's average price, its time limit counted from now.
    */
   adopt(qty: number, price: number, nowNs: bigint): void {
-    if (this.state !== "entry_pending" || this.entryFilled > 0) throw new Error(`cannot adopt into an executor in state ${this.state}`);
+    if (this.state !== "entry_pending" || this.entryFilled > 0)
+      throw new Error(`cannot adopt into an executor in state ${this.state}`);
     this.state = "open";
     this.entryFilled = qty;
     this.entryPrice = price;
@@ -162,7 +163,8 @@ export class PositionExecutor {
   }
 
   checkTimeLimit(nowNs: bigint): ExitReason | null {
-    if (this.state !== "open" || this.openedNs === null || this.plan.timeLimitNs === 0n || nowNs < this.retryAfterNs) return null;
+    if (this.state !== "open" || this.openedNs === null || this.plan.timeLimitNs === 0n || nowNs < this.retryAfterNs)
+      return null;
     return nowNs - this.openedNs >= this.plan.timeLimitNs ? "time_limit" : null;
   }
 

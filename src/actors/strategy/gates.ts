@@ -1,4 +1,5 @@
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
+import { nsToMs, nsToSeconds } from "../../model/time.js";
 
 /**
  * Entry gates: small functions returning null (pass) or a reason naming the value and the limit. They run
@@ -33,7 +34,6 @@ export interface GateContext {
 export type Gate = (c: GateContext, p: LeadLagStrategyParams) => string | null;
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, ""));
-const NS_PER_S = 1e9;
 
 /** Round-trip cost the expected move must beat, bps: taker in and out, slippage, buffer. */
 export function feeGateCostBps(p: LeadLagStrategyParams): number {
@@ -41,30 +41,48 @@ export function feeGateCostBps(p: LeadLagStrategyParams): number {
 }
 
 export const GATES = [
-  ["hy_not_passing", (c) => (c.passingScans === 0 ? "no feature scan passes the HY gates (tau* > 0, |rho*|, LLS)" : null)],
+  [
+    "hy_not_passing",
+    (c) => (c.passingScans === 0 ? "no feature scan passes the HY gates (tau* > 0, |rho*|, LLS)" : null),
+  ],
   [
     "entry_threshold",
-    (c, p) => (Math.abs(c.strength) >= p.entry_threshold ? null : `strength ${fmt(Math.abs(c.strength))} < entry_threshold ${fmt(p.entry_threshold)}`),
+    (c, p) =>
+      Math.abs(c.strength) >= p.entry_threshold
+        ? null
+        : `strength ${fmt(Math.abs(c.strength))} < entry_threshold ${fmt(p.entry_threshold)}`,
   ],
-  ["active_executor", (c, p) => (c.laggerActive && !p.allow_stacking ? "the lagger already has an open or pending position and allow_stacking is false" : null)],
+  [
+    "active_executor",
+    (c, p) =>
+      c.laggerActive && !p.allow_stacking
+        ? "the lagger already has an open or pending position and allow_stacking is false"
+        : null,
+  ],
   [
     "hazard_window",
     (c, p) => {
       if (c.lastEntryNs === null) return null;
-      const sinceS = Number(c.nowNs - c.lastEntryNs) / NS_PER_S;
-      return sinceS < p.hazard_window_seconds ? `last entry on the lagger ${fmt(sinceS)} s ago < hazard_window_seconds ${fmt(p.hazard_window_seconds)}` : null;
+      const sinceS = nsToSeconds(c.nowNs - c.lastEntryNs);
+      return sinceS < p.hazard_window_seconds
+        ? `last entry on the lagger ${fmt(sinceS)} s ago < hazard_window_seconds ${fmt(p.hazard_window_seconds)}`
+        : null;
     },
   ],
   [
     "max_concurrent_positions",
-    (c, p) => (c.openExecutors >= p.max_concurrent_positions ? `open positions ${c.openExecutors} >= max_concurrent_positions ${p.max_concurrent_positions}` : null),
+    (c, p) =>
+      c.openExecutors >= p.max_concurrent_positions
+        ? `open positions ${c.openExecutors} >= max_concurrent_positions ${p.max_concurrent_positions}`
+        : null,
   ],
   [
     "max_total_notional",
     (c, p) => {
       const room = p.max_total_notional_usd - c.usedNotionalUsd;
       return room < c.laggerMinNotional
-        ? `notional in use ${fmt(c.usedNotionalUsd)} leaves ${fmt(room)} USD of max_total_notional_usd ${fmt(p.max_total_notional_usd)}, below min notional ${fmt(c.laggerMinNotional)}`
+        ? `notional in use ${fmt(c.usedNotionalUsd)} leaves ${fmt(room)} USD of max_total_notional_usd ` +
+            `${fmt(p.max_total_notional_usd)}, below min notional ${fmt(c.laggerMinNotional)}`
         : null;
     },
   ],
@@ -72,7 +90,8 @@ export const GATES = [
     "dust_position",
     (c) =>
       c.untrackedQty !== 0 && c.untrackedNotionalUsd < c.laggerMinNotional
-        ? `untracked lagger position ${fmt(c.untrackedQty)} (${fmt(c.untrackedNotionalUsd)} USD) is dust below min notional ${fmt(c.laggerMinNotional)}`
+        ? `untracked lagger position ${fmt(c.untrackedQty)} (${fmt(c.untrackedNotionalUsd)} USD) is dust below min ` +
+          `notional ${fmt(c.laggerMinNotional)}`
         : null,
   ],
   [
@@ -80,10 +99,18 @@ export const GATES = [
     (c) => {
       if (c.bookValid === null) return "no lagger book yet";
       if (!c.bookValid) return "the lagger book is invalid (gap in the delta stream)";
-      return c.bookAgeNs > c.staleBookNs ? `lagger book is ${fmt(Number(c.bookAgeNs) / 1e6)} ms old > ${fmt(Number(c.staleBookNs) / 1e6)} ms` : null;
+      return c.bookAgeNs > c.staleBookNs
+        ? `lagger book is ${fmt(nsToMs(c.bookAgeNs))} ms old > ${fmt(nsToMs(c.staleBookNs))} ms`
+        : null;
     },
   ],
-  ["atr_not_ready", (c, p) => (p.atr_enabled && p.atr_require_ready && !c.atrReady ? `lagger ATR not ready (needs atr_period ${p.atr_period} closed bars)` : null)],
+  [
+    "atr_not_ready",
+    (c, p) =>
+      p.atr_enabled && p.atr_require_ready && !c.atrReady
+        ? `lagger ATR not ready (needs atr_period ${p.atr_period} closed bars)`
+        : null,
+  ],
   [
     "fee_gate",
     (c, p) => {
@@ -92,7 +119,8 @@ export const GATES = [
       const cost = feeGateCostBps(p);
       return edge > cost
         ? null
-        : `expected move ${fmt(c.favourableMoveBps)} bps × tp_hit_probability ${fmt(p.tp_hit_probability)} = ${fmt(edge)} <= cost ${fmt(cost)} bps`;
+        : `expected move ${fmt(c.favourableMoveBps)} bps × tp_hit_probability ${fmt(p.tp_hit_probability)} = ` +
+            `${fmt(edge)} <= cost ${fmt(cost)} bps`;
     },
   ],
 ] as const satisfies readonly (readonly [string, Gate])[];

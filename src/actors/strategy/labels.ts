@@ -1,5 +1,6 @@
 import type { MarketView } from "./market-view.js";
 import type { RlsExpectedMove } from "./rls.js";
+import { secondsToNs } from "../../model/time.js";
 
 interface PendingLabel {
   readonly dueNs: bigint;
@@ -19,10 +20,17 @@ export class ExpectedMoveLabels {
 
   constructor(private readonly rls: RlsExpectedMove) {}
 
-  schedule(entryNs: bigint, tauStarS: number, lagger: number, startMid: number, jumpBps: number, rhoStar: number): void {
+  schedule(
+    entryNs: bigint,
+    tauStarS: number,
+    lagger: number,
+    startMid: number,
+    jumpBps: number,
+    rhoStar: number,
+  ): void {
     // rho* = 0 carries no direction to fold in: nothing to learn from it.
     if (rhoStar === 0 || !(startMid > 0)) return;
-    const dueNs = entryNs + BigInt(Math.round(tauStarS * 1e9));
+    const dueNs = entryNs + secondsToNs(tauStarS);
     this.pending.push({ dueNs, lagger, startMid, jumpBps, rhoStar });
   }
 

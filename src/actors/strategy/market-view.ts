@@ -21,7 +21,12 @@ export class MarketView {
   private readonly atrs = new Map<number, WilderAtr>();
   private readonly vols = new Map<number, DecayedVolatility>();
 
-  constructor(instruments: readonly number[], atrBarSeconds: number, atrPeriod: number, volatilityTimeConstantS: number) {
+  constructor(
+    instruments: readonly number[],
+    atrBarSeconds: number,
+    atrPeriod: number,
+    volatilityTimeConstantS: number,
+  ) {
     for (const id of instruments) {
       this.atrs.set(id, new WilderAtr({ atrBarSeconds, atrPeriod }));
       this.vols.set(id, new DecayedVolatility(volatilityTimeConstantS));

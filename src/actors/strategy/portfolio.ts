@@ -53,7 +53,8 @@ export class Portfolio {
   /** Planned notional while the entry is pending, then filled quantity at the entry price. */
   usedNotionalUsd(): number {
     let used = 0;
-    for (const e of this.live) used += e.state === "entry_pending" ? this.plannedNotional.get(e)! : e.openQty * e.entryPrice;
+    for (const e of this.live)
+      used += e.state === "entry_pending" ? this.plannedNotional.get(e)! : e.openQty * e.entryPrice;
     return used;
   }
 

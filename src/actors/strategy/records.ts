@@ -103,7 +103,9 @@ export interface AdoptedPosition {
 }
 
 export interface StrategyPort {
-  /** `scanOpenedNs`: when the decision's scan was opened (the jump's arrival), none for a jump stopped before any scan. */
+  /**
+   * `scanOpenedNs`: when the decision's scan was opened (the jump's arrival), none for a jump stopped before any scan.
+   */
   decision(record: DecisionRecord, scanOpenedNs: bigint | undefined): void;
   positionClosed(position: ClosedPosition): void;
   positionAdopted(position: AdoptedPosition): void;

@@ -5,12 +5,20 @@ export interface RlsParams {
   readonly expmoveMinSamples: number;
 }
 
-export const DEFAULT_RLS_PARAMS: RlsParams = Object.freeze({ expmoveLambda: 0.99, expmoveRidge: 0.001, expmoveMinSamples: 100 });
+export const DEFAULT_RLS_PARAMS: RlsParams = Object.freeze({
+  expmoveLambda: 0.99,
+  expmoveRidge: 0.001,
+  expmoveMinSamples: 100,
+});
 
 const D = 4;
 
 /** x = [1, j, a, j·a] with j the leader jump in bps (signed) and a = |rho*| (signal-math §5.1). */
-export function expectedMoveFeatures(jumpBps: number, absRho: number, out: Float64Array = new Float64Array(D)): Float64Array {
+export function expectedMoveFeatures(
+  jumpBps: number,
+  absRho: number,
+  out: Float64Array = new Float64Array(D),
+): Float64Array {
   out[0] = 1;
   out[1] = jumpBps;
   out[2] = absRho;
@@ -78,7 +86,8 @@ export class RlsExpectedMove {
     const error = labelBps - this.predict(jumpBps, absRho);
     for (let r = 0; r < D; r++) this.weights[r] += (pi[r] / g) * error;
     // P ← (P − k πᵀ)/λ with k = π/g, then symmetrised against rounding.
-    for (let r = 0; r < D; r++) for (let c = 0; c < D; c++) p[r * D + c] = (p[r * D + c] - (pi[r] / g) * pi[c]) / lambda;
+    for (let r = 0; r < D; r++)
+      for (let c = 0; c < D; c++) p[r * D + c] = (p[r * D + c] - (pi[r] / g) * pi[c]) / lambda;
     for (let r = 0; r < D; r++) {
       for (let c = r + 1; c < D; c++) {
         const mean = (p[r * D + c] + p[c * D + r]) / 2;
@@ -108,7 +117,11 @@ export interface ExpectedMoveBlend {
  * Both inputs are capped to ±cap first, so a wild RLS prediction cannot dominate the blend and the result
  * (a convex combination) stays within the cap; with both present: k·rls + (1 − k)·baseline; with one, that one.
  */
-export function blendExpectedMove(rlsBps: number | null, baselineBps: number | null, params: ExpectedMoveBlend): number | null {
+export function blendExpectedMove(
+  rlsBps: number | null,
+  baselineBps: number | null,
+  params: ExpectedMoveBlend,
+): number | null {
   const cap = (v: number) => Math.min(params.capBps, Math.max(-params.capBps, v));
   if (rlsBps === null) return baselineBps === null ? null : cap(baselineBps);
   if (baselineBps === null) return cap(rlsBps);

@@ -38,7 +38,13 @@ export class ScanRequests {
 
   /** Opens the jump's request; `complete` when results pushed before it already cover every shard. */
   open(jump: JumpDetected, nowNs: bigint): { readonly request: ScanRequest; readonly complete: boolean } {
-    const request: ScanRequest = { requestId: this.nextId++, jump, sentNs: nowNs, byLagger: new Map(), shardsAnswered: new Set() };
+    const request: ScanRequest = {
+      requestId: this.nextId++,
+      jump,
+      sentNs: nowNs,
+      byLagger: new Map(),
+      shardsAnswered: new Set(),
+    };
     const key = jumpKey(jump.instrument, jump.tsNs);
     this.pending.set(key, request);
     const early = this.early.get(key);

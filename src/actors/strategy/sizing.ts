@@ -1,15 +1,7 @@
 import type { MarketType, OrderType, ProposeOrder, Side, TimeInForce } from "../../protocol/orders.js";
-import { bandedMarketPrice, roundToLot } from "../../protocol/wire/engine.js";
-import type { LeadLagStrategyParams } from "../../supervisor/config/schema/index.js";
-
-/** What the strategy needs to know about a tradable symbol (the instrument registry satisfies it). */
-export interface StrategyInstrument {
-  readonly id: number;
-  readonly symbol: string;
-  readonly lotSize: number;
-  readonly tickSize: number;
-  readonly minNotional: number;
-}
+import { roundToLot, roundToTick } from "../../model/rounding.js";
+import type { UniverseInstrument } from "../../model/universe.js";
+import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 
 export type SizingResult =
   | { readonly ok: true; readonly size: number; readonly notionalUsd: number }
@@ -24,7 +16,7 @@ export function sizeEntry(
   strength: number,
   price: number,
   usedNotionalUsd: number,
-  instrument: StrategyInstrument,
+  instrument: UniverseInstrument,
   p: LeadLagStrategyParams,
 ): SizingResult {
   const multiplier = Math.min(p.max_signal_multiplier, Math.max(0, Math.abs(strength) / p.entry_threshold));
@@ -33,20 +25,17 @@ export function sizeEntry(
   const size = roundToLot(usd / price, instrument.lotSize);
   const notionalUsd = size * price;
   if (!(size > 0) || notionalUsd < instrument.minNotional) {
-    return { ok: false, reason: `size ${size} × ${price} = ${notionalUsd.toFixed(2)} USD < min notional ${instrument.minNotional}` };
+    return {
+      ok: false,
+      reason: `size ${size} × ${price} = ${notionalUsd.toFixed(2)} USD < min notional ${instrument.minNotional}`,
+    };
   }
   return { ok: true, size, notionalUsd };
 }
 
-/** To the nearest whole lot: for quantities that are sums of lots up to float residue (filled sizes). */
-export function roundToNearestLot(size: number, lot: number): number {
-  return Number((Math.round(size / lot) * lot).toPrecision(12));
-}
-
-export function roundToTick(price: number, tick: number, direction: "down" | "up"): number {
-  const ticks = direction === "down" ? Math.floor(price / tick + 1e-9) : Math.ceil(price / tick - 1e-9);
-  const decimals = Math.max(0, -Math.floor(Math.log10(tick)) + 1);
-  return Number((ticks * tick).toFixed(decimals));
+/** Market orders need a price on Hyperliquid: the touch moved `bandBps` against us (a protection band). */
+export function bandedMarketPrice(side: "buy" | "sell", bestBid: number, bestAsk: number, bandBps: number): number {
+  return side === "buy" ? bestAsk * (1 + bandBps / 10_000) : bestBid * (1 - bandBps / 10_000);
 }
 
 export interface OrderTerms {
@@ -63,27 +52,43 @@ const TIF: Readonly<Record<LeadLagStrategyParams["entry_time_in_force"], TimeInF
 };
 
 /**
- * Entry terms: with `entry_banded_ioc_enable` (or `entry_order_type: limit`) a limit at mid ± `entry_ioc_price_band_bps`,
- * rounded to the tick towards the mid; otherwise a market IOC carrying the protection price (touch moved by the band).
+ * Entry terms: with `entry_banded_ioc_enable` (or `entry_order_type: limit`) a limit at mid ±
+ * `entry_ioc_price_band_bps`, rounded to the tick towards the mid; otherwise a market IOC carrying the protection
+ * price (touch moved by the band).
  */
-export function entryTerms(side: Side, bestBid: number, bestAsk: number, tick: number, p: LeadLagStrategyParams): OrderTerms {
+export function entryTerms(
+  side: Side,
+  bestBid: number,
+  bestAsk: number,
+  tick: number,
+  p: LeadLagStrategyParams,
+): OrderTerms {
   const band = p.entry_ioc_price_band_bps / 1e4;
   const mid = (bestBid + bestAsk) / 2;
-  const limitPrice = side === "buy" ? roundToTick(mid * (1 + band), tick, "down") : roundToTick(mid * (1 - band), tick, "up");
+  const limitPrice =
+    side === "buy" ? roundToTick(mid * (1 + band), tick, "down") : roundToTick(mid * (1 - band), tick, "up");
   if (p.entry_order_type === "limit") return { orderType: "limit", tif: TIF[p.entry_time_in_force], price: limitPrice };
   if (p.entry_banded_ioc_enable) return { orderType: "limit", tif: "IOC", price: limitPrice };
-  return { orderType: "market", tif: "IOC", price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps) };
+  return {
+    orderType: "market",
+    tif: "IOC",
+    price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps),
+  };
 }
 
 /** Exits always leave: market IOC, reduce-only, protection price from the touch. */
 export function exitTerms(side: Side, bestBid: number, bestAsk: number, p: LeadLagStrategyParams): OrderTerms {
-  return { orderType: "market", tif: "IOC", price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps) };
+  return {
+    orderType: "market",
+    tif: "IOC",
+    price: bandedMarketPrice(side, bestBid, bestAsk, p.entry_ioc_price_band_bps),
+  };
 }
 
 export function proposeOrder(
   strategy: string,
   intentId: string,
-  instrument: StrategyInstrument,
+  instrument: UniverseInstrument,
   marketType: MarketType,
   side: Side,
   size: number,

@@ -1,3 +1,4 @@
+import { nsToSeconds } from "../../model/time.js";
 /**
  * Per-symbol volatility from price updates, for the no-baseline expected move (docs/strategy.md): variance per
  * second as time-decayed Σ r² over time-decayed Σ Δt, so irregular tick spacing needs no resampling.
@@ -16,7 +17,7 @@ export class DecayedVolatility {
     if (!(price > 0)) return;
     const logPrice = Math.log(price);
     if (this.lastNs !== undefined && tsNs > this.lastNs) {
-      const dtS = Number(tsNs - this.lastNs) / 1e9;
+      const dtS = nsToSeconds(tsNs - this.lastNs);
       const decay = Math.exp(-dtS / this.timeConstantS);
       const r = logPrice - this.lastLogPrice;
       this.squares = this.squares * decay + r * r;

@@ -1,9 +1,16 @@
 import * as zmq from "zeromq";
 import type { Logger } from "pino";
 import type { CancelOrder, OrderRejected, PlaceOrder } from "../../protocol/orders.js";
-import { wallClockNs } from "../../protocol/time.js";
 import type { SerializeResult, VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
-import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC, parseEngineEvent, serializeCancel, serializePlace, toVenueEvent } from "../../protocol/wire/engine.js";
+import {
+  EXEC_FILL_TOPIC,
+  EXEC_REPORT_TOPIC,
+  parseEngineEvent,
+  serializeCancel,
+  serializePlace,
+  toVenueEvent,
+} from "../../protocol/wire/engine.js";
+import { wallClockNs } from "../../runtime/clock.js";
 
 /**
  * The latentspeed trading engine bridge (wire doc Part 2), on the main thread: PUSH one JSON frame per
@@ -89,7 +96,8 @@ export class EngineAdapter {
   /** Serialises and queues a place; an order that cannot be put on the wire is rejected locally. */
   place(order: PlaceOrder): void {
     const r = this.placeFrame(order);
-    if (r === undefined) this.rejectLocally(order.clId, "unknown_instrument", `no engine instrument for '${order.symbol}'`);
+    if (r === undefined)
+      this.rejectLocally(order.clId, "unknown_instrument", `no engine instrument for '${order.symbol}'`);
     else if (r.ok) this.enqueue(r.frame, order.clId);
     else this.rejectLocally(order.clId, r.error.reason, r.error.detail);
   }
@@ -102,7 +110,10 @@ export class EngineAdapter {
   /** The order's ExecutionOrder frame; undefined for a symbol the engine has no instrument for. */
   private placeFrame(order: PlaceOrder): SerializeResult | undefined {
     const inst = this.options.instrument(order.symbol);
-    return inst && serializePlace(order, { venue: this.options.venue, engineSymbol: inst.engineSymbol, lotSize: inst.lotSize });
+    return (
+      inst &&
+      serializePlace(order, { venue: this.options.venue, engineSymbol: inst.engineSymbol, lotSize: inst.lotSize })
+    );
   }
 
   cancel(cancel: CancelOrder): void {
@@ -223,7 +234,8 @@ export class EngineAdapter {
     void (async () => {
       try {
         for await (const event of socket.events) {
-          if (event.type === "connect" || event.type === "disconnect") this.logger.info({ socket: name, event: event.type }, "engine link");
+          if (event.type === "connect" || event.type === "disconnect")
+            this.logger.info({ socket: name, event: event.type }, "engine link");
         }
       } catch {
         // the observer ends when the socket closes

@@ -58,7 +58,10 @@ export class CsvRecordSink implements RecordSink {
   }
 
   trade(r: TradeRecord): void {
-    this.trades.line(`${r.tsNs},${csvText(r.exchange)},${csvText(r.symbol)},${r.price},${r.amount},${r.side},${csvText(r.tradeId)},${r.seq}`);
+    this.trades.line(
+      `${r.tsNs},${csvText(r.exchange)},${csvText(r.symbol)},` +
+        `${r.price},${r.amount},${r.side},${csvText(r.tradeId)},${r.seq}`,
+    );
   }
 
   book(r: BookRecord): void {

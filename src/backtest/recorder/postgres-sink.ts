@@ -75,12 +75,18 @@ export class PostgresRecordSink implements RecordSink {
   }
 
   trade(r: TradeRecord): void {
-    this.tradeRows.push(`${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.price}\t${r.amount}\t${r.side}\t${copyText(r.tradeId)}\t${r.seq}\n`);
+    this.tradeRows.push(
+      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t` +
+        `${r.price}\t${r.amount}\t${r.side}\t${copyText(r.tradeId)}\t${r.seq}\n`,
+    );
     if (this.tradeRows.length >= this.batchRows) this.flush();
   }
 
   book(r: BookRecord): void {
-    this.bookRows.push(`${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.seq}\t{${r.bidPx.join(",")}}\t{${r.bidSz.join(",")}}\t{${r.askPx.join(",")}}\t{${r.askSz.join(",")}}\n`);
+    this.bookRows.push(
+      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.seq}\t` +
+        `{${r.bidPx.join(",")}}\t{${r.bidSz.join(",")}}\t{${r.askPx.join(",")}}\t{${r.askSz.join(",")}}\n`,
+    );
     if (this.bookRows.length >= this.batchRows) this.flush();
   }
 
@@ -104,7 +110,10 @@ export class PostgresRecordSink implements RecordSink {
         if (books.length > 0) await this.copy(BOOK_COPY, books);
       } catch (err) {
         this.failure ??= err as Error;
-        this.options.logger.error({ err, trades: trades.length, books: books.length }, "recorder COPY failed; rows lost");
+        this.options.logger.error(
+          { err, trades: trades.length, books: books.length },
+          "recorder COPY failed; rows lost",
+        );
       }
     });
   }
@@ -116,7 +125,9 @@ export class PostgresRecordSink implements RecordSink {
 
 /** COPY text format: backslash, tab and newlines are escaped. */
 function copyText(value: string): string {
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!) : value;
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!)
+    : value;
 }
 
 function safeUrl(url: string): string {

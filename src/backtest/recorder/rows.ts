@@ -1,5 +1,5 @@
 /** What the recorder writes: one row per trade and one per applied (valid) book message. */
-import type { Nanos } from "../../protocol/time.js";
+import type { Nanos } from "../../model/time.js";
 
 export interface TradeRecord {
   readonly tsNs: Nanos;

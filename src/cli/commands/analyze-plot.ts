@@ -21,7 +21,12 @@ export function plotRhoByLag(result: HyResult, grid: LagGrid): string {
     const left = rho[k] < 0 ? bar.padStart(HALF_WIDTH) : " ".repeat(HALF_WIDTH);
     const right = rho[k] >= 0 ? bar.padEnd(HALF_WIDTH) : " ".repeat(HALF_WIDTH);
     const covers = (i: number) => i >= first && i < first + perRow;
-    const mark = result.status === "ok" && covers(grid.lagsNs.indexOf(result.tauStarNs)) ? "*" : grid.excluded[k] === 1 ? "x" : " ";
+    const mark =
+      result.status === "ok" && covers(grid.lagsNs.indexOf(result.tauStarNs))
+        ? "*"
+        : grid.excluded[k] === 1
+          ? "x"
+          : " ";
     const lag = (grid.lagsNs[k] / 1e9).toFixed(2).padStart(7);
     lines.push(`${lag}s ${mark} ${left}|${right} ${rho[k].toFixed(3).padStart(7)}`);
   }

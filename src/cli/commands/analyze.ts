@@ -5,7 +5,12 @@ import { buildLagGrid, DEFAULT_HY_PARAMS } from "../../actors/estimator/params.j
 import type { JumpRecord } from "../../actors/jumps/co-jump.js";
 import { JumpMonitor } from "../../actors/jumps/monitor.js";
 import { DEFAULT_JUMP_PARAMS } from "../../actors/jumps/params.js";
-import { readTradesCsv, TradesCsvHeaderError, type TradeRow, type TradesCsvSummary } from "../../backtest/trades-csv.js";
+import {
+  readTradesCsv,
+  TradesCsvHeaderError,
+  type TradeRow,
+  type TradesCsvSummary,
+} from "../../backtest/trades-csv.js";
 import { numberOption, parseCommandArgs } from "../args.js";
 import { UsageError, type Command } from "../command.js";
 import { plotRhoByLag } from "./analyze-plot.js";
@@ -60,10 +65,18 @@ async function analyzeHy(argv: string[]): Promise<number> {
   const leaderSymbol = required("leader", values.leader);
   const laggerSymbol = required("lagger", values.lagger);
   if (leaderSymbol === laggerSymbol) throw new UsageError("--leader and --lagger must differ");
-  const params = { ...DEFAULT_HY_PARAMS, inferenceLookbackSeconds: numberOption("lookback-s", values["lookback-s"], DEFAULT_HY_PARAMS.inferenceLookbackSeconds) };
+  const params = {
+    ...DEFAULT_HY_PARAMS,
+    inferenceLookbackSeconds: numberOption(
+      "lookback-s",
+      values["lookback-s"],
+      DEFAULT_HY_PARAMS.inferenceLookbackSeconds,
+    ),
+  };
   if (!(params.inferenceLookbackSeconds > 0)) throw new UsageError("--lookback-s must be positive");
   const endArg = values["end-ns"];
-  if (endArg !== undefined && !/^\d+$/.test(endArg)) throw new UsageError(`--end-ns must be an integer, got '${endArg}'`);
+  if (endArg !== undefined && !/^\d+$/.test(endArg))
+    throw new UsageError(`--end-ns must be an integer, got '${endArg}'`);
 
   const ticks: TradeRow[] = [];
   const summary = await readTradesCsv(csv, (row) => {
@@ -76,15 +89,25 @@ async function analyzeHy(argv: string[]): Promise<number> {
   }
   // Relative ns from the first tick keep every boundary test exact in doubles (signal-math §1.1).
   const baseNs = ticks[0].tsNs;
-  const endNs = endArg !== undefined ? BigInt(endArg) : ticks.reduce((max, row) => (row.tsNs > max ? row.tsNs : max), baseNs);
+  const endNs =
+    endArg !== undefined ? BigInt(endArg) : ticks.reduce((max, row) => (row.tsNs > max ? row.tsNs : max), baseNs);
   const leader = new CleanSeriesBuilder();
   const lagger = new CleanSeriesBuilder();
-  for (const row of ticks) (row.symbol === leaderSymbol ? leader : lagger).add(Number(row.tsNs - baseNs), tradeFeature(row.price));
+  for (const row of ticks)
+    (row.symbol === leaderSymbol ? leader : lagger).add(Number(row.tsNs - baseNs), tradeFeature(row.price));
 
   const grid = buildLagGrid(params);
   const result = batchEstimate(leader, lagger, Number(endNs - baseNs), grid, params, { withCurve: true });
   if (values.json) {
-    const line = { status: result.status, tau_star_s: result.tauStarS, rho_star: result.rhoStar, lls: result.lls, n_leader: result.nLeader, n_lagger: result.nLagger, passes: result.passes };
+    const line = {
+      status: result.status,
+      tau_star_s: result.tauStarS,
+      rho_star: result.rhoStar,
+      lls: result.lls,
+      n_leader: result.nLeader,
+      n_lagger: result.nLagger,
+      passes: result.passes,
+    };
     process.stdout.write(JSON.stringify(line) + "\n");
     return 0;
   }
@@ -95,7 +118,8 @@ async function analyzeHy(argv: string[]): Promise<number> {
     `rho*       ${result.rhoStar.toFixed(4)}  (gate |rho*| >= ${params.correlationThreshold})`,
     `LLS        ${result.lls.toFixed(4)}  (gate >= ${params.llsThreshold})`,
     `ticks      leader ${result.nLeader}, lagger ${result.nLagger} in the window`,
-    `cleaning   dropped ${leader.dropped + lagger.dropped} out-of-order, collapsed ${leader.replaced + lagger.replaced} same-timestamp`,
+    `cleaning   dropped ${leader.dropped + lagger.dropped} out-of-order, collapsed ` +
+      `${leader.replaced + lagger.replaced} same-timestamp`,
     `passes     ${result.passes}`,
   ];
   process.stdout.write(summaryLines.join("\n") + "\n\n" + plotRhoByLag(result, grid) + "\n");
@@ -121,10 +145,15 @@ async function analyzeJumps(argv: string[]): Promise<number> {
   const params = {
     windowK: numberOption("window-k", values["window-k"], DEFAULT_JUMP_PARAMS.windowK),
     alpha: numberOption("alpha", values.alpha, DEFAULT_JUMP_PARAMS.alpha),
-    coJumpThreshold: numberOption("co-jump-threshold", values["co-jump-threshold"], DEFAULT_JUMP_PARAMS.coJumpThreshold),
+    coJumpThreshold: numberOption(
+      "co-jump-threshold",
+      values["co-jump-threshold"],
+      DEFAULT_JUMP_PARAMS.coJumpThreshold,
+    ),
     coJumpWindowS: numberOption("co-jump-window-s", values["co-jump-window-s"], DEFAULT_JUMP_PARAMS.coJumpWindowS),
   };
-  if (!Number.isInteger(params.windowK) || params.windowK < 3) throw new UsageError("--window-k must be an integer >= 3");
+  if (!Number.isInteger(params.windowK) || params.windowK < 3)
+    throw new UsageError("--window-k must be an integer >= 3");
   if (!(params.alpha > 0 && params.alpha < 1)) throw new UsageError("--alpha must lie in (0, 1)");
 
   const monitor = new JumpMonitor(params);
@@ -139,13 +168,23 @@ async function analyzeJumps(argv: string[]): Promise<number> {
   if (seen === 0) process.stderr.write(`leadlag analyze jumps: no trades of ${symbol} in ${csv}\n`);
   if (values.json) {
     // ts_ns is a string: epoch nanoseconds do not survive a JSON number in most parsers.
-    const rows = jumps.map((j) => ({ ts_ns: j.tsNs.toString(), stat: j.L, sign: Math.sign(j.jumpBps), bps: j.jumpBps, systematic: j.systematic }));
+    const rows = jumps.map((j) => ({
+      ts_ns: j.tsNs.toString(),
+      stat: j.L,
+      sign: Math.sign(j.jumpBps),
+      bps: j.jumpBps,
+      systematic: j.systematic,
+    }));
     process.stdout.write(JSON.stringify({ jumps: rows }) + "\n");
     return 0;
   }
-  const header = `${jumps.length} jump(s) of ${symbol} in ${seen} trades (K = ${params.windowK}, alpha = ${params.alpha}, co-jump ${params.coJumpThreshold} within ${params.coJumpWindowS} s)`;
+  const header =
+    `${jumps.length} jump(s) of ${symbol} in ${seen} trades (K = ${params.windowK}, alpha = ` +
+    `${params.alpha}, co-jump ${params.coJumpThreshold} within ${params.coJumpWindowS} s)`;
   const lines = jumps.map(
-    (j) => `${j.tsNs}  ${j.jumpBps >= 0 ? "up  " : "down"}  ${j.jumpBps.toFixed(2).padStart(8)} bp  L ${j.L.toFixed(2).padStart(7)}  co-jumps ${j.coJumpCount}${j.systematic ? "  systematic" : ""}`,
+    (j) =>
+      `${j.tsNs}  ${j.jumpBps >= 0 ? "up  " : "down"}  ${j.jumpBps.toFixed(2).padStart(8)} bp  L ` +
+      `${j.L.toFixed(2).padStart(7)}  co-jumps ${j.coJumpCount}${j.systematic ? "  systematic" : ""}`,
   );
   process.stdout.write([header, ...lines].join("\n") + "\n");
   return 0;
@@ -154,6 +193,11 @@ async function analyzeJumps(argv: string[]): Promise<number> {
 function reportBadRows(summary: TradesCsvSummary): void {
   if (summary.badRows === 0) return;
   const listed = summary.badRowSamples.map((bad) => `  line ${bad.line}: ${bad.reason}`).join("\n");
-  const more = summary.badRows > summary.badRowSamples.length ? `\n  … and ${summary.badRows - summary.badRowSamples.length} more` : "";
-  process.stderr.write(`leadlag analyze: skipped ${summary.badRows} bad row(s) of ${summary.rows + summary.badRows}:\n${listed}${more}\n`);
+  const more =
+    summary.badRows > summary.badRowSamples.length
+      ? `\n  … and ${summary.badRows - summary.badRowSamples.length} more`
+      : "";
+  process.stderr.write(
+    `leadlag analyze: skipped ${summary.badRows} bad row(s) of ${summary.rows + summary.badRows}:\n${listed}${more}\n`,
+  );
 }

@@ -8,7 +8,10 @@ export const benchCommand: Command = {
   summary: "run a benchmark and print its result (one JSON line with --json)",
   get usage() {
     const list = benches.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join("\n");
-    return `usage: leadlag bench <name> [--json] [--quick]\n\n  --json    print exactly one JSON line\n  --quick   fewer iterations (under 20 s)\n\nbenchmarks:\n${list}`;
+    return (
+      `usage: leadlag bench <name> [--json] [--quick]\n\n  --json    print exactly one JSON line\n  --quick   ` +
+      `fewer iterations (under 20 s)\n\nbenchmarks:\n${list}`
+    );
   },
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {

@@ -8,7 +8,7 @@ import {
   parseConfig,
   readConfigText,
   redactSecrets,
-} from "../../supervisor/config/index.js";
+} from "../../config/index.js";
 
 const USAGE = `usage: leadlag check-config FILE [--profile P] [--print]
 
@@ -22,8 +22,12 @@ exit status: 0 valid, 2 invalid (every error is listed)`;
 
 function summary(config: Config): string {
   const symbols = new Set(config.strategies.flatMap((s) => s.config.symbols));
-  const strategies = `${config.strategies.length} strateg${config.strategies.length === 1 ? "y" : "ies"} (${symbols.size} symbols)`;
-  return `mode ${config.mode}, market data ${config.market_data.provider}, execution ${config.execution.provider}/${config.execution.mode}, ${strategies}`;
+  const strategies =
+    `${config.strategies.length} strateg${config.strategies.length === 1 ? "y" : "ies"} ` + `(${symbols.size} symbols)`;
+  return (
+    `mode ${config.mode}, market data ${config.market_data.provider}, execution ` +
+    `${config.execution.provider}/${config.execution.mode}, ${strategies}`
+  );
 }
 
 function profileNote(selected: string | undefined, defined: readonly string[]): string {

@@ -8,4 +8,13 @@ import { recordCommand } from "./record.js";
 import { ordersCommand, positionsCommand } from "./views.js";
 
 /** Every `leadlag` subcommand, in the order `leadlag --help` lists them. */
-export const commands: Command[] = [runCommand, checkConfigCommand, positionsCommand, ordersCommand, analyzeCommand, marketCommand, recordCommand, benchCommand];
+export const commands: Command[] = [
+  runCommand,
+  checkConfigCommand,
+  positionsCommand,
+  ordersCommand,
+  analyzeCommand,
+  marketCommand,
+  recordCommand,
+  benchCommand,
+];

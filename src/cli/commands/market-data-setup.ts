@@ -1,15 +1,18 @@
 /** Config and symbol-rules loading shared by `leadlag market` and `leadlag record`. */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { loadInstrumentRegistry, type InstrumentRegistry } from "../../actors/feed/instruments.js";
+import { loadInstrumentRegistry, type InstrumentRegistry } from "../../model/instruments.js";
 import { fromRoot } from "../../runtime/paths.js";
-import { ConfigError, loadConfig, type Config } from "../../supervisor/config/index.js";
+import { ConfigError, loadConfig, type Config } from "../../config/index.js";
 
 export const DEFAULT_CONFIG = "configs/paper.yaml";
 
 export type Loaded = { ok: true; config: Config; registry: InstrumentRegistry } | { ok: false; exitCode: number };
 
-/** Loads the config (the paper default when none is given) and its symbol rules; prints problems and returns exit code 2. */
+/**
+ * Loads the config (the paper default when none is given) and its symbol rules; prints problems and returns exit code
+ * 2.
+ */
 export async function loadMarketDataSetup(configPath: string | undefined): Promise<Loaded> {
   const file = configPath ?? repositoryPath(DEFAULT_CONFIG);
   let config: Config;

@@ -5,8 +5,8 @@ import { SyntheticMarket } from "../../actors/market-synth/generator.js";
 import { SyntheticPublisher } from "../../actors/market-synth/publisher.js";
 import { syntheticSpecFromConfig } from "../../actors/market-synth/spec.js";
 import { createLogger } from "../../runtime/logger.js";
-import { wallClockNs } from "../../protocol/time.js";
 import { DEFAULT_CONFIG, loadMarketDataSetup, untilSignal } from "./market-data-setup.js";
+import { wallClockNs } from "../../runtime/clock.js";
 
 export const marketCommand: Command = {
   name: "market",
@@ -21,16 +21,24 @@ export const marketCommand: Command = {
   ].join("\n"),
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, { config: { type: "string" }, seed: { type: "string" } });
-    if (positionals.length !== 1 || positionals[0] !== "synth") throw new UsageError("the only market subcommand is 'synth'");
+    if (positionals.length !== 1 || positionals[0] !== "synth")
+      throw new UsageError("the only market subcommand is 'synth'");
     const seed = values.seed === undefined ? undefined : numberOption("seed", values.seed, 0);
-    if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
+    if (seed !== undefined && !Number.isInteger(seed))
+      throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
     const setup = await loadMarketDataSetup(values.config);
     if (!setup.ok) return setup.exitCode;
     const { config, registry } = setup;
     const md = config.market_data;
     const log = createLogger(config.observability.logging.level).child({ component: "market-synth" });
     const market = new SyntheticMarket(syntheticSpecFromConfig(md.synthetic, registry, seed), wallClockNs());
-    const publisher = new SyntheticPublisher(market, { host: md.host, tradesPort: md.port, booksPort: md.books_port, intervalMs: md.synthetic.publish_interval_ms, logger: log });
+    const publisher = new SyntheticPublisher(market, {
+      host: md.host,
+      tradesPort: md.port,
+      booksPort: md.books_port,
+      intervalMs: md.synthetic.publish_interval_ms,
+      logger: log,
+    });
     try {
       await publisher.start();
     } catch (err) {

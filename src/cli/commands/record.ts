@@ -7,7 +7,7 @@ import { CsvRecordSink } from "../../backtest/recorder/csv-sink.js";
 import { PostgresRecordSink } from "../../backtest/recorder/postgres-sink.js";
 import { Recorder } from "../../backtest/recorder/recorder.js";
 import type { RecordSink } from "../../backtest/recorder/rows.js";
-import { msToNs } from "../../protocol/time.js";
+import { msToNs } from "../../model/time.js";
 import { createLogger } from "../../runtime/logger.js";
 import { loadMarketDataSetup, untilSignal } from "./market-data-setup.js";
 
@@ -25,11 +25,16 @@ export const recordCommand: Command = {
     "Prints one JSON line with the counts when it stops. Formats: docs/market-data.md.",
   ].join("\n"),
   async run(argv) {
-    const { values } = parseCommandArgs(argv, { config: { type: "string" }, out: { type: "string" }, duration: { type: "string" } }, false);
+    const { values } = parseCommandArgs(
+      argv,
+      { config: { type: "string" }, out: { type: "string" }, duration: { type: "string" } },
+      false,
+    );
     if (!values.config) throw new UsageError("--config is required");
     if (!values.out) throw new UsageError("--out is required");
     const durationS = values.duration === undefined ? undefined : numberOption("duration", values.duration, 0);
-    if (durationS !== undefined && !(durationS > 0)) throw new UsageError(`--duration must be > 0, got '${values.duration}'`);
+    if (durationS !== undefined && !(durationS > 0))
+      throw new UsageError(`--duration must be > 0, got '${values.duration}'`);
     const setup = await loadMarketDataSetup(values.config);
     if (!setup.ok) return setup.exitCode;
     const { config, registry } = setup;
@@ -40,30 +45,48 @@ export const recordCommand: Command = {
 
     let sink: RecordSink;
     try {
-      sink = /^postgres(ql)?:\/\//.test(values.out) ? await PostgresRecordSink.open({ url: values.out, logger: log }) : new CsvRecordSink(values.out, levels);
+      sink = /^postgres(ql)?:\/\//.test(values.out)
+        ? await PostgresRecordSink.open({ url: values.out, logger: log })
+        : new CsvRecordSink(values.out, levels);
     } catch (err) {
       process.stderr.write(`leadlag record: ${(err as Error).message}\n`);
       return 1;
     }
     const recorder = new Recorder(registry, levels, msToNs(md.max_clock_skew_ms), sink);
     const dropsByReason = new Map<string, number>();
-    const bridge = new MarketDataBridge({ host: md.host, tradesPort: md.port, booksPort: md.books_port, topics: subscription.topics, logger: log }, (topic, payload, recvNs) => {
-      const drop = recorder.onFrame(topic, payload, recvNs);
-      if (!drop || drop.reason === "awaiting_checkpoint") return;
-      const count = (dropsByReason.get(drop.reason) ?? 0) + 1;
-      dropsByReason.set(drop.reason, count);
-      // Log the 1st, 2nd, 4th, 8th… drop of each reason: a flood of bad frames cannot flood the log.
-      if ((count & (count - 1)) === 0) log.warn({ topic, ...drop, count }, "market data dropped");
-    });
+    const bridge = new MarketDataBridge(
+      { host: md.host, tradesPort: md.port, booksPort: md.books_port, topics: subscription.topics, logger: log },
+      (topic, payload, recvNs) => {
+        const drop = recorder.onFrame(topic, payload, recvNs);
+        if (!drop || drop.reason === "awaiting_checkpoint") return;
+        const count = (dropsByReason.get(drop.reason) ?? 0) + 1;
+        dropsByReason.set(drop.reason, count);
+        // Log the 1st, 2nd, 4th, 8th… drop of each reason: a flood of bad frames cannot flood the log.
+        if ((count & (count - 1)) === 0) log.warn({ topic, ...drop, count }, "market data dropped");
+      },
+    );
     bridge.start();
     const startedAt = Date.now();
-    const stop = await Promise.race([untilSignal(), ...(durationS ? [new Promise<string>((r) => setTimeout(() => r("duration"), durationS * 1000).unref())] : [])]);
+    const stop = await Promise.race([
+      untilSignal(),
+      ...(durationS ? [new Promise<string>((r) => setTimeout(() => r("duration"), durationS * 1000).unref())] : []),
+    ]);
     await bridge.close();
     await recorder.close();
     const stats = recorder.feedStats();
     const drops = Object.fromEntries(Object.entries(stats.drops).filter(([, n]) => n > 0));
     const gaps = stats.streams.reduce((sum, s) => sum + s.gaps, 0);
-    process.stdout.write(JSON.stringify({ stopped_by: stop, seconds: (Date.now() - startedAt) / 1000, out: values.out.startsWith("postgres") ? "postgresql" : values.out, ...recorder.counts(), frames: stats.frames, gaps, drops }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        stopped_by: stop,
+        seconds: (Date.now() - startedAt) / 1000,
+        out: values.out.startsWith("postgres") ? "postgresql" : values.out,
+        ...recorder.counts(),
+        frames: stats.frames,
+        gaps,
+        drops,
+      }) + "\n",
+    );
     return 0;
   },
 };

@@ -17,13 +17,29 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
   return [line(columns), ...cells.map(line)].join("\n");
 }
 
-function viewCommand(name: string, summary: string, path: (all: boolean) => string, key: string, columns: string[]): Command {
+function viewCommand(
+  name: string,
+  summary: string,
+  path: (all: boolean) => string,
+  key: string,
+  columns: string[],
+): Command {
   return {
     name,
     summary,
-    usage: `usage: leadlag ${name} [--url ${DEFAULT_URL}] [--json]${name === "orders" ? " [--all]" : ""}\n\nReads the running daemon's control API.`,
+    usage:
+      `usage: leadlag ${name} [--url ${DEFAULT_URL}] [--json]${name === "orders" ? " [--all]" : ""}\n\nReads ` +
+      `the running daemon's control API.`,
     async run(argv) {
-      const { values } = parseCommandArgs(argv, { url: { type: "string", default: DEFAULT_URL }, json: { type: "boolean", default: false }, all: { type: "boolean", default: false } }, false);
+      const { values } = parseCommandArgs(
+        argv,
+        {
+          url: { type: "string", default: DEFAULT_URL },
+          json: { type: "boolean", default: false },
+          all: { type: "boolean", default: false },
+        },
+        false,
+      );
       let body: Record<string, Record<string, unknown>[]>;
       try {
         body = (await getJson(values.url!, path(values.all ?? false))) as typeof body;
@@ -37,6 +53,18 @@ function viewCommand(name: string, summary: string, path: (all: boolean) => stri
   };
 }
 
-export const positionsCommand = viewCommand("positions", "positions of the running daemon (GET /positions)", () => "/positions", "positions", ["symbol", "qty", "avg_price", "realized_pnl", "unrealized_pnl"]);
+export const positionsCommand = viewCommand(
+  "positions",
+  "positions of the running daemon (GET /positions)",
+  () => "/positions",
+  "positions",
+  ["symbol", "qty", "avg_price", "realized_pnl", "unrealized_pnl"],
+);
 
-export const ordersCommand = viewCommand("orders", "open (or --all) orders of the running daemon (GET /orders)", (all) => `/orders?state=${all ? "all" : "open"}`, "orders", ["cl_id", "symbol", "side", "type", "tif", "price", "size", "filled", "status", "role"]);
+export const ordersCommand = viewCommand(
+  "orders",
+  "open (or --all) orders of the running daemon (GET /orders)",
+  (all) => `/orders?state=${all ? "all" : "open"}`,
+  "orders",
+  ["cl_id", "symbol", "side", "type", "tif", "price", "size", "filled", "status", "role"],
+);

@@ -73,7 +73,13 @@ export function parseExecutionOrder(text: string): InboundOrder {
   const clId = typeof json.cl_id === "string" ? json.cl_id.slice(0, 63) : "";
   const tags = flatStrings(json.tags);
   const details = (typeof json.details === "object" && json.details !== null ? json.details : {}) as Json;
-  const reject = (reasonText: string): InboundRejection => ({ action: "rejected", clId, reasonCode: "invalid_params", reasonText, tags });
+  const reject = (reasonText: string): InboundRejection => ({
+    action: "rejected",
+    clId,
+    reasonCode: "invalid_params",
+    reasonText,
+    tags,
+  });
   const action = typeof json.action === "string" ? json.action.toLowerCase() : "";
   if (action === "") return reject("missing_action");
   if (action === "cancel") {
@@ -82,9 +88,17 @@ export function parseExecutionOrder(text: string): InboundOrder {
     const target = cancel.cl_id_to_cancel ?? params.cancel_cl_id_to_cancel ?? tags.cancel_cl_id_to_cancel ?? "";
     if (target === "") return reject("missing_cancel_id");
     const symbol = typeof details.symbol === "string" ? details.symbol : "";
-    return { action: "cancel", clId, clIdToCancel: target, exchangeOrderId: cancel.exchange_order_id ?? "", symbol, tags };
+    return {
+      action: "cancel",
+      clId,
+      clIdToCancel: target,
+      exchangeOrderId: cancel.exchange_order_id ?? "",
+      symbol,
+      tags,
+    };
   }
-  if (action === "replace") return { action: "rejected", clId, reasonCode: "venue_reject", reasonText: "modify not yet implemented", tags };
+  if (action === "replace")
+    return { action: "rejected", clId, reasonCode: "venue_reject", reasonText: "modify not yet implemented", tags };
   if (action !== "place") return reject("invalid_action");
   const symbol = typeof details.symbol === "string" ? details.symbol : "";
   const side = typeof details.side === "string" ? details.side.toLowerCase() : "";
@@ -96,7 +110,13 @@ export function parseExecutionOrder(text: string): InboundOrder {
   const price = numeric(details.price);
   if (orderType === "limit" && !(price > 0)) return reject("Price required for limit orders");
   if (orderType === "market" && !(price > 0)) {
-    return { action: "rejected", clId, reasonCode: "venue_reject", reasonText: "market order requires price or BBO-derived fallback", tags };
+    return {
+      action: "rejected",
+      clId,
+      reasonCode: "venue_reject",
+      reasonText: "market order requires price or BBO-derived fallback",
+      tags,
+    };
   }
   const tif = typeof details.time_in_force === "string" ? details.time_in_force.slice(0, 7).toUpperCase() : "";
   const reduceOnly = details.reduce_only === true || details.reduce_only === "true";
@@ -119,11 +139,16 @@ export function parseExecutionOrder(text: string): InboundOrder {
   };
 }
 
-/** A report as the engine publishes it: the fields its reader parses (`EngineReport`), before parsing adds what it learns. */
+/**
+ * A report as the engine publishes it: the fields its reader parses (`EngineReport`), before parsing adds what it
+ * learns.
+ */
 export type OutboundReport = Omit<EngineReport, "kind" | "unknownReasonCode" | "tsIsTsc">;
 
 /** A fill as the engine publishes it; an empty liquidity leaves the field out, and the reader takes it for taker. */
-export type OutboundFill = Omit<EngineFill, "kind" | "tsIsTsc" | "liquidity"> & { readonly liquidity: EngineFill["liquidity"] | "" };
+export type OutboundFill = Omit<EngineFill, "kind" | "tsIsTsc" | "liquidity"> & {
+  readonly liquidity: EngineFill["liquidity"] | "";
+};
 
 const MAX_ENGINE_TAGS = 8;
 
@@ -158,7 +183,11 @@ export function formatExecFill(f: OutboundFill): string {
 }
 
 /** Fill tags as the engine builds them (§2.10): order tags + execution_type, venue, intent_id, role, capped at 8. */
-export function fillTags(orderTags: Readonly<Record<string, string>>, clId: string, venue: string): Record<string, string> {
+export function fillTags(
+  orderTags: Readonly<Record<string, string>>,
+  clId: string,
+  venue: string,
+): Record<string, string> {
   const tags: Record<string, string> = { ...orderTags, execution_type: "live", venue };
   tags.intent_id = orderTags.intent_id ?? clId.split("::")[0];
   const suffix = clId.split("::")[1];

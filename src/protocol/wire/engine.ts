@@ -1,5 +1,14 @@
+import { decimalsOf, roundToLot } from "../../model/rounding.js";
 import { z } from "zod";
-import type { CancelOrder, OrderAccepted, OrderCanceled, OrderFilled, OrderRejected, PlaceOrder, ReasonCode } from "../orders.js";
+import type {
+  CancelOrder,
+  OrderAccepted,
+  OrderCanceled,
+  OrderFilled,
+  OrderRejected,
+  PlaceOrder,
+  ReasonCode,
+} from "../orders.js";
 import { ReasonCode as ReasonCodeSchema } from "../orders.js";
 
 /**
@@ -52,27 +61,6 @@ export type SerializeResult = { ok: true; frame: string; size: number } | { ok: 
 
 const quote = JSON.stringify;
 
-/** Decimal places of a lot or tick size such as 0.001 → 3, used to print sizes without float noise. */
-export function decimalsOf(step: number): number {
-  if (!(step > 0)) return 0;
-  const text = step.toString();
-  const exp = text.match(/e-(\d+)$/);
-  if (exp) return Number(exp[1]) + (text.split("e")[0].split(".")[1]?.length ?? 0);
-  return text.split(".")[1]?.length ?? 0;
-}
-
-/** Rounds down to a multiple of `lot` (never above what risk approved); a tiny epsilon absorbs float error. */
-export function roundToLot(size: number, lot: number): number {
-  if (!(lot > 0)) return size;
-  const lots = Math.floor(size / lot + 1e-9);
-  return Number((lots * lot).toFixed(decimalsOf(lot)));
-}
-
-/** Market orders need a price on Hyperliquid: the touch moved `bandBps` against us (a protection band). */
-export function bandedMarketPrice(side: "buy" | "sell", bestBid: number, bestAsk: number, bandBps: number): number {
-  return side === "buy" ? bestAsk * (1 + bandBps / 10_000) : bestBid * (1 - bandBps / 10_000);
-}
-
 function tagsJson(tags: Record<string, string>): string | WireError {
   const entries = Object.entries(tags);
   if (entries.length > MAX_OWN_TAGS) {
@@ -81,7 +69,10 @@ function tagsJson(tags: Record<string, string>): string | WireError {
   const parts: string[] = [];
   for (const [key, value] of entries) {
     if (key.length > MAX_TAG_KEY || value.length > MAX_TAG_VALUE) {
-      return { reason: "tag_too_long", detail: `tag '${key.slice(0, 40)}' exceeds ${MAX_TAG_KEY}/${MAX_TAG_VALUE} chars` };
+      return {
+        reason: "tag_too_long",
+        detail: `tag '${key.slice(0, 40)}' exceeds ${MAX_TAG_KEY}/${MAX_TAG_VALUE} chars`,
+      };
     }
     parts.push(`${quote(key)}:${quote(value)}`);
   }
@@ -94,16 +85,23 @@ function productType(marketType: "spot" | "perp"): string {
 
 /** One `place` frame. Every number inside `tags` is a string; `ts_ns` an integer literal. */
 export function serializePlace(order: PlaceOrder, options: EngineOrderOptions): SerializeResult {
-  if (!CLOID_PATTERN.test(order.clId)) return { ok: false, error: { reason: "invalid_cl_id", detail: order.clId.slice(0, 70) } };
+  if (!CLOID_PATTERN.test(order.clId))
+    return { ok: false, error: { reason: "invalid_cl_id", detail: order.clId.slice(0, 70) } };
   if (options.engineSymbol.length > MAX_SYMBOL) {
     return { ok: false, error: { reason: "symbol_too_long", detail: options.engineSymbol } };
   }
   const size = roundToLot(order.size, options.lotSize);
   if (!(size > 0)) {
-    return { ok: false, error: { reason: "invalid_size", detail: `size ${order.size} rounds to ${size} at lot ${options.lotSize}` } };
+    return {
+      ok: false,
+      error: { reason: "invalid_size", detail: `size ${order.size} rounds to ${size} at lot ${options.lotSize}` },
+    };
   }
   if (!(order.price > 0 && Number.isFinite(order.price))) {
-    return { ok: false, error: { reason: "missing_price", detail: `${order.orderType} order needs a price, got ${order.price}` } };
+    return {
+      ok: false,
+      error: { reason: "missing_price", detail: `${order.orderType} order needs a price, got ${order.price}` },
+    };
   }
   const own: Record<string, string> = { intent_id: order.intentId, role: order.role, strategy: order.strategy };
   for (const [k, v] of Object.entries(options.extraTags ?? {})) own[k] = String(v);
@@ -120,9 +118,14 @@ export function serializePlace(order: PlaceOrder, options: EngineOrderOptions): 
 }
 
 /** One `cancel` frame in the canonical shape: `details.cancel.cl_id_to_cancel` plus `details.symbol` (§2.7). */
-export function serializeCancel(cancel: CancelOrder, options: Pick<EngineOrderOptions, "venue" | "engineSymbol">): SerializeResult {
-  if (!CLOID_PATTERN.test(cancel.clId)) return { ok: false, error: { reason: "invalid_cl_id", detail: cancel.clId.slice(0, 70) } };
-  if (cancel.clIdToCancel === "") return { ok: false, error: { reason: "missing_cancel_id", detail: "clIdToCancel is empty" } };
+export function serializeCancel(
+  cancel: CancelOrder,
+  options: Pick<EngineOrderOptions, "venue" | "engineSymbol">,
+): SerializeResult {
+  if (!CLOID_PATTERN.test(cancel.clId))
+    return { ok: false, error: { reason: "invalid_cl_id", detail: cancel.clId.slice(0, 70) } };
+  if (cancel.clIdToCancel === "")
+    return { ok: false, error: { reason: "missing_cancel_id", detail: "clIdToCancel is empty" } };
   const oid = cancel.exchangeOrderId === "" ? "" : `,"exchange_order_id":${quote(cancel.exchangeOrderId)}`;
   const tags = tagsJson({ intent_id: cancel.intentId });
   if (typeof tags !== "string") return { ok: false, error: tags };
@@ -217,7 +220,10 @@ const fillSchema = z.object({
   tags: tagsSchema,
 });
 
-/** `ts_ns` exceeds 2^53: read the digits from the text, since JSON.parse rounds them. Key order puts the top-level one first. */
+/**
+ * `ts_ns` exceeds 2^53: read the digits from the text, since JSON.parse rounds them. Key order puts the top-level one
+ * first.
+ */
 const TS_NS_LITERAL = /(?<!\\)"ts_ns":(\d+)[,}]/;
 
 function exactTsNs(text: string): bigint | undefined {
@@ -251,7 +257,8 @@ export function parseEngineEvent(topic: string, payload: string): ParseResult {
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, error: shapeError(parsed.error.issues) };
   const tsNs = exactTsNs(payload);
-  if (tsNs === undefined) return { ok: false, error: { reason: "bad_ts_ns", detail: "ts_ns is not an integer literal" } };
+  if (tsNs === undefined)
+    return { ok: false, error: { reason: "bad_ts_ns", detail: "ts_ns is not an integer literal" } };
   const tsIsTsc = tsNs < TSC_TS_THRESHOLD_NS;
   if (topic === EXEC_REPORT_TOPIC) {
     const r = parsed.data as z.output<typeof reportSchema>;
@@ -301,7 +308,13 @@ export type VenueEvent = OrderAccepted | OrderRejected | OrderCanceled | OrderFi
  * carries no order-state meaning, so it maps to nothing.
  */
 export function toVenueEvent(event: EngineEvent, recvNs: bigint): VenueEvent | undefined {
-  const common = { clId: event.clId, exchangeOrderId: event.exchangeOrderId, venueTsNs: event.tsNs, venueTsIsTsc: event.tsIsTsc, recvNs };
+  const common = {
+    clId: event.clId,
+    exchangeOrderId: event.exchangeOrderId,
+    venueTsNs: event.tsNs,
+    venueTsIsTsc: event.tsIsTsc,
+    recvNs,
+  };
   if (event.kind === "fill") {
     return {
       type: "OrderFilled",

@@ -25,13 +25,17 @@ const SNAPSHOT_FEATURES = [
 export function checkString(obj: JsonObject, field: string): WireRejection | undefined {
   const value = obj[field];
   if (typeof value === "string") return undefined;
-  return value === undefined ? new WireRejection("missing_field", field, "absent") : new WireRejection("bad_type", field, `expected string, got ${typeOf(value)}`);
+  return value === undefined
+    ? new WireRejection("missing_field", field, "absent")
+    : new WireRejection("bad_type", field, `expected string, got ${typeOf(value)}`);
 }
 
 export function checkNumber(obj: JsonObject, field: string): WireRejection | undefined {
   const value = obj[field];
   if (typeof value === "number") return undefined;
-  return value === undefined ? new WireRejection("missing_field", field, "absent") : new WireRejection("bad_type", field, `expected number, got ${typeOf(value)}`);
+  return value === undefined
+    ? new WireRejection("missing_field", field, "absent")
+    : new WireRejection("bad_type", field, `expected number, got ${typeOf(value)}`);
 }
 
 /**
@@ -79,7 +83,8 @@ export function checkPrice(value: unknown, name: string, index = -1): WireReject
   if (typeof value === "number" && value > 0 && value <= MAX_PRICE) return undefined;
   const field = index < 0 ? name : `${name}[${index}]`;
   if (value === undefined) return new WireRejection("missing_field", field, "absent");
-  if (typeof value !== "number" || value === Infinity) return new WireRejection("nan_price", field, `not a finite number: ${typeOf(value)} ${String(value).slice(0, 20)}`);
+  if (typeof value !== "number" || value === Infinity)
+    return new WireRejection("nan_price", field, `not a finite number: ${typeOf(value)} ${String(value).slice(0, 20)}`);
   if (value > MAX_PRICE) return new WireRejection("price_out_of_range", field, `${value} > ${MAX_PRICE}`);
   return new WireRejection("nonpositive_price", field, `${value}`);
 }
@@ -88,7 +93,8 @@ export function checkSize(value: unknown, name: string, index = -1): WireRejecti
   if (typeof value === "number" && value >= 0 && value <= MAX_SIZE) return undefined;
   const field = index < 0 ? name : `${name}[${index}]`;
   if (value === undefined) return new WireRejection("missing_field", field, "absent");
-  if (typeof value !== "number" || value === Infinity) return new WireRejection("nan_size", field, `not a finite number: ${typeOf(value)} ${String(value).slice(0, 20)}`);
+  if (typeof value !== "number" || value === Infinity)
+    return new WireRejection("nan_size", field, `not a finite number: ${typeOf(value)} ${String(value).slice(0, 20)}`);
   if (value > MAX_SIZE) return new WireRejection("size_out_of_range", field, `${value} > ${MAX_SIZE}`);
   return new WireRejection("negative_size", field, `${value}`);
 }
@@ -101,7 +107,9 @@ export function checkTradeSide(value: unknown): WireRejection | undefined {
 
 export function checkArray(value: unknown, field: string): WireRejection | undefined {
   if (Array.isArray(value)) return undefined;
-  return value === undefined ? new WireRejection("missing_field", field, "absent") : new WireRejection("bad_type", field, `expected array, got ${typeOf(value)}`);
+  return value === undefined
+    ? new WireRejection("missing_field", field, "absent")
+    : new WireRejection("bad_type", field, `expected array, got ${typeOf(value)}`);
 }
 
 export function checkPriceArray(value: unknown, field: string): WireRejection | undefined {
@@ -131,7 +139,12 @@ export function checkDeltaSides(value: unknown): WireRejection | undefined {
   if (problem) return problem;
   const items = value as unknown[];
   for (let i = 0; i < items.length; i++) {
-    if (items[i] !== 0 && items[i] !== 1) return new WireRejection("bad_side", `side[${i}]`, `expected 0 or 1, got ${JSON.stringify(items[i])?.slice(0, 20)}`);
+    if (items[i] !== 0 && items[i] !== 1)
+      return new WireRejection(
+        "bad_side",
+        `side[${i}]`,
+        `expected 0 or 1, got ${JSON.stringify(items[i])?.slice(0, 20)}`,
+      );
   }
   return undefined;
 }
@@ -142,9 +155,18 @@ export function checkLevelPairs(value: unknown, field: string): WireRejection | 
   const levels = value as unknown[];
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
-    if (!Array.isArray(level) || level.length !== 2) return new WireRejection("bad_type", `${field}[${i}]`, "expected [price, size]");
+    if (!Array.isArray(level) || level.length !== 2)
+      return new WireRejection("bad_type", `${field}[${i}]`, "expected [price, size]");
     const [price, size] = level as unknown[];
-    if (typeof price === "number" && price > 0 && price <= MAX_PRICE && typeof size === "number" && size >= 0 && size <= MAX_SIZE) continue;
+    if (
+      typeof price === "number" &&
+      price > 0 &&
+      price <= MAX_PRICE &&
+      typeof size === "number" &&
+      size >= 0 &&
+      size <= MAX_SIZE
+    )
+      continue;
     const p = checkPrice(price, `${field}[${i}]`, 0) ?? checkSize(size, `${field}[${i}]`, 1);
     if (p) return p;
   }

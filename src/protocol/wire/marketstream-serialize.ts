@@ -11,6 +11,7 @@ import type {
   MarketstreamTrade,
   WireLevel,
 } from "./marketstream-types.js";
+import { NS_PER_S } from "../../model/time.js";
 
 const s = JSON.stringify;
 
@@ -26,7 +27,8 @@ export function serializeTrade(t: MarketstreamTrade): string {
 
 export function serializeBookSnapshot(b: MarketstreamBookSnapshot): string {
   return (
-    `{"receipt_timestamp_ns":${b.receipt_timestamp_ns},"symbol":${s(b.symbol)},"exchange":${s(b.exchange)},"seq":${b.seq},` +
+    `{"receipt_timestamp_ns":${b.receipt_timestamp_ns},` +
+    `"symbol":${s(b.symbol)},"exchange":${s(b.exchange)},"seq":${b.seq},` +
     `"best_bid_price":${d(b.best_bid_price)},"best_bid_size":${d(b.best_bid_size)},` +
     `"best_ask_price":${d(b.best_ask_price)},"best_ask_size":${d(b.best_ask_size)},` +
     `"midpoint":${d(b.midpoint)},"relative_spread":${d(b.relative_spread)},"breadth":${d(b.breadth)},` +
@@ -39,15 +41,18 @@ export function serializeBookSnapshot(b: MarketstreamBookSnapshot): string {
 
 export function serializeBookDelta(m: MarketstreamBookDelta): string {
   return (
-    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
+    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},` +
+    `"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
     `"side":[${m.side.join(",")}],"px":${doubles(m.px)},"sz":${doubles(m.sz)}}`
   );
 }
 
 export function serializeBookCheckpoint(m: MarketstreamBookCheckpoint): string {
   return (
-    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
-    `"bid_px":${doubles(m.bid_px)},"bid_sz":${doubles(m.bid_sz)},"ask_px":${doubles(m.ask_px)},"ask_sz":${doubles(m.ask_sz)}}`
+    `{"symbol":${s(m.symbol)},"exchange":${s(m.exchange)},` +
+    `"receipt_timestamp_ns":${m.receipt_timestamp_ns},"seq":${m.seq},` +
+    `"bid_px":${doubles(m.bid_px)},"bid_sz":${doubles(m.bid_sz)},` +
+    `"ask_px":${doubles(m.ask_px)},"ask_sz":${doubles(m.ask_sz)}}`
   );
 }
 
@@ -65,5 +70,5 @@ function levels(values: readonly WireLevel[]): string {
 
 /** `preprocessing_timestamp`: UTC wall time of `ns`, whole seconds, `YYYY-MM-DDTHH:MM:SSZ`. */
 export function isoSeconds(ns: bigint): string {
-  return new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().slice(0, 19) + "Z";
+  return new Date(Number(ns / NS_PER_S) * 1000).toISOString().slice(0, 19) + "Z";
 }

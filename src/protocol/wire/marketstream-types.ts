@@ -3,7 +3,7 @@
  * Parsing yields them and the serialisers write them, so a round trip is the identity. The only
  * departure from the JSON is `receipt_timestamp_ns`, held as an exact `bigint`.
  */
-import type { Nanos } from "../time.js";
+import type { Nanos } from "../../model/time.js";
 
 export const MARKETSTREAM_STREAMS = [
   "preprocessed_trades",

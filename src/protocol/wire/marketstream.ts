@@ -4,19 +4,17 @@
  * `WireRejection`; none throws, whatever the bytes.
  *
  * Parsing is `JSON.parse` plus a targeted scan of the `receipt_timestamp_ns` digits (the parsed double
- * rounds ~1.76e18 to a multiple of 256 ns). Measured on this machine: digit scan + `BigInt` ~0.14 µs
- * per payload; decode + `JSON.parse` ~1.5 µs per trade and ~1.6 µs per delta. A byte scanner in JS for
- * marketstream's exact layout (tried: key literals, hand number parsing, cached timestamp seconds) took
- * ~1.9 µs per trade and ~1.35 µs per delta: no better than V8's native parser, so it was not kept. A
- * BigInt-aware reviver is several times slower than both.
+ * rounds ~1.76e18 to a multiple of 256 ns). A byte scanner in JS for marketstream's exact layout (tried:
+ * key literals, hand number parsing, cached timestamp seconds) was no better than V8's native parser, so
+ * it was not kept; a BigInt-aware reviver is several times slower than both (figures: docs/benchmarks.md).
  *
- * Validation is hand-written rather than zod: zod `safeParse` costs ~0.14 µs per trade and ~0.7 µs per
- * delta (its arrays are walked element by element through closures), the hand checks ~0.01-0.05 µs, and
- * they yield the drop reason kinds the feed counts (negative_size, nan_price, …) without mapping issue
- * paths back to kinds. The wire shapes (marketstream-types.ts) are the contract; the checks
- * (marketstream-checks.ts) mirror them one field each.
+ * Validation is hand-written rather than zod: zod `safeParse` walks arrays element by element through
+ * closures and costs several times the hand checks (docs/benchmarks.md), and the hand checks yield the
+ * drop reason kinds the feed counts (negative_size, nan_price, …) without mapping issue paths back to kinds.
+ * The wire shapes (marketstream-types.ts) are the contract; the checks (marketstream-checks.ts) mirror them
+ * one field each.
  */
-import type { Nanos } from "../time.js";
+import type { Nanos } from "../../model/time.js";
 import {
   MARKETSTREAM_STREAMS,
   type MarketstreamBookCheckpoint,
@@ -46,7 +44,12 @@ import {
 } from "./marketstream-checks.js";
 
 export * from "./marketstream-types.js";
-export { WIRE_REJECT_REASONS, WireRejection, type WireRejectReason, type WireResult } from "./marketstream-rejection.js";
+export {
+  WIRE_REJECT_REASONS,
+  WireRejection,
+  type WireRejectReason,
+  type WireResult,
+} from "./marketstream-rejection.js";
 
 const STREAM_SET: ReadonlySet<string> = new Set(MARKETSTREAM_STREAMS);
 
@@ -81,7 +84,11 @@ export function parsePayload(topic: MarketstreamTopic, payload: Uint8Array | str
   }
   if (parsed instanceof WireRejection) return parsed;
   if (parsed.symbol !== topic.symbol || parsed.exchange !== topic.exchange) {
-    return new WireRejection("topic_mismatch", "symbol", `payload ${parsed.exchange}/${parsed.symbol} on topic ${topic.exchange}/${topic.symbol}`);
+    return new WireRejection(
+      "topic_mismatch",
+      "symbol",
+      `payload ${parsed.exchange}/${parsed.symbol} on topic ${topic.exchange}/${topic.symbol}`,
+    );
   }
   return parsed;
 }
@@ -107,7 +114,6 @@ function checkTrade(obj: JsonObject): WireRejection | undefined {
     checkString(obj, "preprocessing_timestamp")
   );
 }
-
 
 export function parseBookSnapshot(payload: Uint8Array | string): WireResult<MarketstreamBookSnapshot> {
   return parseWith(payload, checkBookSnapshot) as WireResult<MarketstreamBookSnapshot>;
@@ -160,7 +166,10 @@ function checkBookCheckpoint(obj: JsonObject): WireRejection | undefined {
 }
 
 /** `JSON.parse`, the value checks of the message type, then the exact timestamp. */
-function parseWith(payload: Uint8Array | string, check: (obj: JsonObject) => WireRejection | undefined): WireResult<MarketstreamMessage> {
+function parseWith(
+  payload: Uint8Array | string,
+  check: (obj: JsonObject) => WireRejection | undefined,
+): WireResult<MarketstreamMessage> {
   const text = decode(payload);
   const obj = parseObject(text);
   if (obj instanceof WireRejection) return obj;
@@ -205,7 +214,8 @@ const MAX_TIMESTAMP_DIGITS = String(MAX_TIMESTAMP_NS).length;
 function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObject> {
   const rounded = obj.receipt_timestamp_ns;
   if (rounded === undefined) return new WireRejection("missing_field", "receipt_timestamp_ns", "absent");
-  if (typeof rounded !== "number") return new WireRejection("bad_type", "receipt_timestamp_ns", `expected integer, got ${typeof rounded}`);
+  if (typeof rounded !== "number")
+    return new WireRejection("bad_type", "receipt_timestamp_ns", `expected integer, got ${typeof rounded}`);
   const keyAt = text.indexOf(TIMESTAMP_KEY);
   if (keyAt < 0) return new WireRejection("bad_timestamp", "receipt_timestamp_ns", "key spelled with escapes");
   const start = keyAt + TIMESTAMP_KEY.length;
@@ -213,7 +223,11 @@ function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObjec
   for (let c = text.charCodeAt(end); c >= 48 && c <= 57; c = text.charCodeAt(++end));
   const next = text.charCodeAt(end);
   if (end === start || next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) {
-    return new WireRejection("bad_timestamp", "receipt_timestamp_ns", `not a non-negative integer: ${text.slice(start, start + 24)}`);
+    return new WireRejection(
+      "bad_timestamp",
+      "receipt_timestamp_ns",
+      `not a non-negative integer: ${text.slice(start, start + 24)}`,
+    );
   }
   // Digits counted before BigInt(): a thousand-digit literal costs nothing to refuse.
   const exact: Nanos | undefined = end - start > MAX_TIMESTAMP_DIGITS ? undefined : BigInt(text.slice(start, end));
@@ -221,7 +235,8 @@ function withExactTimestamp(text: string, obj: JsonObject): WireResult<JsonObjec
     const digits = text.slice(start, Math.min(end, start + 24));
     return new WireRejection("timestamp_out_of_range", "receipt_timestamp_ns", `${digits} > 2^63 - 1`);
   }
-  if (Number(exact) !== rounded) return new WireRejection("bad_timestamp", "receipt_timestamp_ns", "duplicate key or inconsistent value");
+  if (Number(exact) !== rounded)
+    return new WireRejection("bad_timestamp", "receipt_timestamp_ns", "duplicate key or inconsistent value");
   obj.receipt_timestamp_ns = exact;
   return obj;
 }

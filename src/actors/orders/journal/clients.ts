@@ -58,7 +58,10 @@ export async function embeddedClientOnThread(dataDir: string, owner: string, sig
   const workerData: PgliteWorkerData = { dataDir, owner };
   const script = compiledUrl(new URL("./pglite-worker.ts", import.meta.url));
   const worker = new Worker(script, { workerData, name: "leadlag-pglite" });
-  const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }>();
+  const waiting = new Map<
+    number,
+    { resolve: (rows: Record<string, unknown>[]) => void; reject: (err: Error) => void }
+  >();
   let nextId = 1;
   let ended: Error | undefined;
   const endAll = (err: Error) => {
@@ -93,7 +96,9 @@ export async function embeddedClientOnThread(dataDir: string, owner: string, sig
       worker.postMessage({ ...request, id });
     });
   return {
-    query: async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => ({ rows: (await call({ op: "query", sql, params })) as R[] }),
+    query: async <R extends Record<string, unknown>>(sql: string, params?: unknown[]) => ({
+      rows: (await call({ op: "query", sql, params })) as R[],
+    }),
     exec: async (sql) => {
       await call({ op: "exec", sql });
     },

@@ -1,11 +1,21 @@
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, existsSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  existsSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { OrderEvent } from "../events.js";
 import type { JournalRecord, ScanResult } from "./record.js";
 import { encodeEvent, frameRecords, scanRecords } from "./record.js";
 import { FileLock } from "./lock.js";
-import { StorageError, storageError } from "./storage.js";
+import { type StorageError, storageError } from "./storage.js";
 
 /**
  * The local append-only journal: the durable tier the hot path writes to, synchronously, before acting.

@@ -61,7 +61,8 @@ export function scanRecords(data: Buffer): ScanResult {
     const length = data.readUInt32LE(offset);
     const end = offset + HEADER_BYTES + length;
     if (end > data.length) return { records, validBytes: offset, problem: "torn_payload" };
-    if (crc32(data.subarray(offset + 8, end)) !== data.readUInt32LE(offset + 4)) return { records, validBytes: offset, problem: "bad_checksum" };
+    if (crc32(data.subarray(offset + 8, end)) !== data.readUInt32LE(offset + 4))
+      return { records, validBytes: offset, problem: "bad_checksum" };
     const seq = data.readBigUInt64LE(offset + 8);
     if (expectedSeq >= 0n && seq !== expectedSeq) return { records, validBytes: offset, problem: "bad_sequence" };
     const payload = data.subarray(offset + HEADER_BYTES, end);

@@ -72,7 +72,15 @@ export class JournalShipper {
     const missing = local.filter((r) => r.seq > dbSeq);
     this.queue.push(...missing);
     this.shippedSeq = dbSeq > journal.lastSeq ? journal.lastSeq : dbSeq;
-    this.logger.info({ dbSeq: dbSeq.toString(), localSeq: journal.lastSeq.toString(), queued: missing.length, restored: restored.length }, "journal reconciled");
+    this.logger.info(
+      {
+        dbSeq: dbSeq.toString(),
+        localSeq: journal.lastSeq.toString(),
+        queued: missing.length,
+        restored: restored.length,
+      },
+      "journal reconciled",
+    );
     return { queuedFromLocal: missing.length, restored };
   }
 

@@ -33,9 +33,12 @@ export class JournalStore {
   async migrate(): Promise<number[]> {
     await this.client.exec(
       `CREATE SCHEMA IF NOT EXISTS ${this.schema};
-       CREATE TABLE IF NOT EXISTS ${this.schema}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`,
+       CREATE TABLE IF NOT EXISTS ${this.schema}.schema_migrations (
+         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`,
     );
-    const { rows } = await this.client.query<{ version: number }>(`SELECT version FROM ${this.schema}.schema_migrations`);
+    const { rows } = await this.client.query<{ version: number }>(
+      `SELECT version FROM ${this.schema}.schema_migrations`,
+    );
     const applied = new Set(rows.map((r) => Number(r.version)));
     const now: number[] = [];
     for (const m of MIGRATIONS) {
@@ -80,7 +83,8 @@ export class JournalStore {
       `WITH ins AS (
          INSERT INTO ${this.schema}.journal_events (account_id, seq, type, cl_id, ts_ns, payload, raw)
          SELECT $1, u.seq::bigint, u.type, u.cl_id, u.ts_ns::bigint, u.payload::jsonb, decode(u.raw, 'base64')
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(seq, type, cl_id, ts_ns, payload, raw)
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           AS u(seq, type, cl_id, ts_ns, payload, raw)
          ON CONFLICT (account_id, seq) DO NOTHING
          RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,
@@ -103,7 +107,10 @@ export class JournalStore {
   }
 
   async count(accountId: string): Promise<number> {
-    const { rows } = await this.client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.schema}.journal_events WHERE account_id = $1`, [accountId]);
+    const { rows } = await this.client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.schema}.journal_events WHERE account_id = $1`,
+      [accountId],
+    );
     return Number(rows[0]?.n ?? 0);
   }
 }

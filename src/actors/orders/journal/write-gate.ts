@@ -57,7 +57,10 @@ export class JournalWriteGate {
   retry(): void {
     this.scheduled = false;
     const noRoom = this.journal.probeRoom(PROBE_BYTES);
-    if (noRoom !== undefined) return this.refused(noRoom);
+    if (noRoom !== undefined) {
+      this.refused(noRoom);
+      return;
+    }
     const owed = this.owed;
     if (owed !== undefined && !this.run(owed)) return;
     this.owed = undefined;

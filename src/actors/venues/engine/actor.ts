@@ -1,9 +1,10 @@
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../supervisor/config/index.js";
+import type { Config } from "../../../config/index.js";
 import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
-import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
 import { EngineAdapter } from "../engine-adapter.js";
+import { instrumentNamed } from "../../../model/instruments.js";
+import { loadRegistry } from "../../../config/index.js";
 
 /**
  * The latentspeed trading engine bridge (`execution.provider: zmq`), on the main thread: PUSH orders to

@@ -1,14 +1,29 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../supervisor/config/index.js";
+import type { Config } from "../../../config/index.js";
 import type { Book } from "../../../protocol/market-data.js";
-import type { AccountStateSent, CancelOrder, OrderRejected, OrderStatusChanged, PlaceOrder, PositionChanged, RequestAccountState } from "../../../protocol/orders.js";
-import { parseEngineEvent, serializeCancel, serializePlace, toVenueEvent, type SerializeResult } from "../../../protocol/wire/engine.js";
-import { instrumentNamed, loadRegistry } from "../../shared/instruments.js";
+import type {
+  AccountStateSent,
+  CancelOrder,
+  OrderRejected,
+  OrderStatusChanged,
+  PlaceOrder,
+  PositionChanged,
+  RequestAccountState,
+} from "../../../protocol/orders.js";
+import {
+  parseEngineEvent,
+  serializeCancel,
+  serializePlace,
+  toVenueEvent,
+  type SerializeResult,
+} from "../../../protocol/wire/engine.js";
 import { isOpen } from "../../orders/state-machine.js";
 import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
+import { instrumentNamed } from "../../../model/instruments.js";
+import { loadRegistry } from "../../../config/index.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -59,10 +74,22 @@ export default defineActor<Config>({
       claims = undefined;
       if (lost === 0) return;
       ctx.metrics.count("paper_orders_lost_total", {}, lost);
-      ctx.log.warn({ orders: lost }, "open orders this paper venue did not hold (lost in a crash or a stopped daemon) were canceled");
+      ctx.log.warn(
+        { orders: lost },
+        "open orders this paper venue did not hold (lost in a crash or a stopped daemon) were canceled",
+      );
     };
     const reject = (order: PlaceOrder | CancelOrder, result: Extract<SerializeResult, { ok: false }>) => {
-      const rejected: OrderRejected = { type: "OrderRejected", clId: order.clId, exchangeOrderId: "", venueTsNs: ctx.now(), venueTsIsTsc: false, recvNs: ctx.now(), reasonCode: "invalid_params", reasonText: `${result.error.reason}: ${result.error.detail}` };
+      const rejected: OrderRejected = {
+        type: "OrderRejected",
+        clId: order.clId,
+        exchangeOrderId: "",
+        venueTsNs: ctx.now(),
+        venueTsIsTsc: false,
+        recvNs: ctx.now(),
+        reasonCode: "invalid_params",
+        reasonText: `${result.error.reason}: ${result.error.detail}`,
+      };
       ctx.send(Channels.venueEvents, rejected);
     };
     const submit = (order: PlaceOrder | CancelOrder, serialized: SerializeResult) => {
@@ -75,11 +102,21 @@ export default defineActor<Config>({
       handle: {
         PlaceOrder: (o: PlaceOrder) => {
           const inst = instrumentNamed(registry, o.symbol);
-          submit(o, serializePlace(o, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? o.symbol, lotSize: inst?.lotSize ?? 0 }));
+          submit(
+            o,
+            serializePlace(o, {
+              venue: inst?.venue ?? "hyperliquid",
+              engineSymbol: inst?.engineSymbol ?? o.symbol,
+              lotSize: inst?.lotSize ?? 0,
+            }),
+          );
         },
         CancelOrder: (c: CancelOrder) => {
           const inst = instrumentNamed(registry, c.symbol);
-          submit(c, serializeCancel(c, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? c.symbol }));
+          submit(
+            c,
+            serializeCancel(c, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? c.symbol }),
+          );
         },
         OrderStatusChanged: (s: OrderStatusChanged) => {
           if (claims !== undefined && isOpen(s.status)) claims.set(s.clId, { clId: s.clId, intentId: s.intentId });

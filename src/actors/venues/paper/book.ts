@@ -38,5 +38,7 @@ export function walkLevels(book: PaperBook, side: "buy" | "sell", limit: number,
 /** Would a `side` order at `price` take liquidity now? */
 export function crosses(book: PaperBook | undefined, side: "buy" | "sell", price: number): boolean {
   if (!book) return false;
-  return side === "buy" ? book.askPx.length > 0 && book.askPx[0] <= price : book.bidPx.length > 0 && book.bidPx[0] >= price;
+  return side === "buy"
+    ? book.askPx.length > 0 && book.askPx[0] <= price
+    : book.bidPx.length > 0 && book.bidPx[0] >= price;
 }

@@ -1,6 +1,12 @@
 import type { Liquidity, ReasonCode } from "../../../protocol/orders.js";
 import type { InboundCancel, InboundOrder, InboundPlace } from "../../../protocol/wire/engine-server.js";
-import { fillTags, formatExecFill, formatExecReport, parseExecutionOrder, reportTags } from "../../../protocol/wire/engine-server.js";
+import {
+  fillTags,
+  formatExecFill,
+  formatExecReport,
+  parseExecutionOrder,
+  reportTags,
+} from "../../../protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../../../protocol/wire/engine.js";
 import { RecentKeys } from "../../shared/recent.js";
 import type { PaperBook } from "./book.js";
@@ -74,7 +80,10 @@ export interface OpenOrderClaim {
   readonly intentId: string;
 }
 
-/** Orders remembered as processed, so a status the order manager sent before it saw one finish is not taken for a lost order. */
+/**
+ * Orders remembered as processed, so a status the order manager sent before it saw one finish is not taken for a lost
+ * order.
+ */
 const PROCESSED_KEPT = 10_000;
 
 const POSITION_DUST = 1e-12;
@@ -124,7 +133,10 @@ export class PaperVenueCore {
     this.nextExecId = restored.nextExecId;
   }
 
-  /** An order frame sent at `sentNs`; it takes effect once time reaches `sentNs + latency`. Unparsable JSON is dropped, as the engine does. */
+  /**
+   * An order frame sent at `sentNs`; it takes effect once time reaches `sentNs + latency`. Unparsable JSON is dropped,
+   * as the engine does.
+   */
   onOrderFrame(text: string, sentNs: bigint): void {
     const order = parseExecutionOrder(text);
     if (order === undefined) return;
@@ -146,7 +158,10 @@ export class PaperVenueCore {
     };
   }
 
-  /** A position the order manager knows, for reduce-only checks; ignored once this venue has a position of its own for the symbol. */
+  /**
+   * A position the order manager knows, for reduce-only checks; ignored once this venue has a position of its own for
+   * the symbol.
+   */
   seedPosition(symbol: string, qty: number): void {
     if (!this.positions.has(symbol)) this.positions.set(symbol, qty);
   }
@@ -157,16 +172,25 @@ export class PaperVenueCore {
    */
   resolveLost(order: OpenOrderClaim, tsNs: bigint): boolean {
     const { clId } = order;
-    if (this.resting.has(clId) || this.processed.has(clId) || this.arrivals.some((a) => a.order.clId === clId)) return false;
+    if (this.resting.has(clId) || this.processed.has(clId) || this.arrivals.some((a) => a.order.clId === clId))
+      return false;
     this.processed.add(clId);
-    this.report(clId, "canceled", "", "ok", "venue restarted: order lost", this.ackTs(tsNs), { intent_id: order.intentId, venue: this.config.venue });
+    this.report(clId, "canceled", "", "ok", "venue restarted: order lost", this.ackTs(tsNs), {
+      intent_id: order.intentId,
+      venue: this.config.venue,
+    });
     return true;
   }
 
   /** A market update (levels best-first). Orders due before it are processed against the previous book. */
   onBook(symbol: string, book: Readonly<PaperBook>, tsNs: bigint): void {
     this.advance(tsNs);
-    const copy: PaperBook = { bidPx: [...book.bidPx], bidSz: [...book.bidSz], askPx: [...book.askPx], askSz: [...book.askSz] };
+    const copy: PaperBook = {
+      bidPx: [...book.bidPx],
+      bidSz: [...book.bidSz],
+      askPx: [...book.askPx],
+      askSz: [...book.askSz],
+    };
     this.books.set(symbol, copy);
     this.matchResting(symbol, copy, tsNs);
   }
@@ -190,7 +214,15 @@ export class PaperVenueCore {
   private process(order: NonNullable<InboundOrder>, tsNs: bigint): void {
     this.processed.add(order.clId);
     if (order.action === "rejected") {
-      this.report(order.clId, "rejected", "", order.reasonCode, order.reasonText, this.ackTs(tsNs), reportTags(order.tags, this.config.venue));
+      this.report(
+        order.clId,
+        "rejected",
+        "",
+        order.reasonCode,
+        order.reasonText,
+        this.ackTs(tsNs),
+        reportTags(order.tags, this.config.venue),
+      );
     } else if (order.action === "cancel") {
       this.cancel(order, tsNs);
     } else if (!this.resting.has(order.clId)) {
@@ -203,7 +235,15 @@ export class PaperVenueCore {
     const book = this.books.get(order.symbol);
     const immediate = order.tif === "IOC" || order.tif === "FOK";
     if ((order.tif === "PO" || order.tif === "ALO") && crosses(book, order.side, order.price)) {
-      this.report(order.clId, "rejected", "", "post_only_violation", "Post only order would have immediately matched", tsNs, tags);
+      this.report(
+        order.clId,
+        "rejected",
+        "",
+        "post_only_violation",
+        "Post only order would have immediately matched",
+        tsNs,
+        tags,
+      );
       return;
     }
     const fillable = this.reducibleSize(order, order.size);
@@ -233,15 +273,32 @@ export class PaperVenueCore {
 
   private cancel(request: InboundCancel, tsNs: bigint): void {
     const venueTags = { venue: this.config.venue };
-    this.report(request.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), reportTags(request.tags, this.config.venue));
+    this.report(
+      request.clId,
+      "accepted",
+      "",
+      "ok",
+      "ok",
+      this.ackTs(tsNs),
+      reportTags(request.tags, this.config.venue),
+    );
     const target = this.resting.get(request.clIdToCancel);
     if (!target) {
-      this.report(request.clIdToCancel, "canceled", "", "ok", "Cancel idempotent: order missing", this.ackTs(tsNs), venueTags);
+      this.report(
+        request.clIdToCancel,
+        "canceled",
+        "",
+        "ok",
+        "Cancel idempotent: order missing",
+        this.ackTs(tsNs),
+        venueTags,
+      );
       return;
     }
     this.resting.delete(request.clIdToCancel);
     this.report(request.clIdToCancel, "canceled", "", "ok", "Cancel accepted", this.ackTs(tsNs), target.place.tags);
-    if (this.config.duplicateCancelReports) this.report(request.clIdToCancel, "canceled", target.oid, "ok", "Order cancelled", tsNs, venueTags);
+    if (this.config.duplicateCancelReports)
+      this.report(request.clIdToCancel, "canceled", target.oid, "ok", "Order cancelled", tsNs, venueTags);
   }
 
   /** A resting order fills at its own price, as the maker, against whatever the new book shows through it. */
@@ -251,7 +308,15 @@ export class PaperVenueCore {
       const fillable = this.reducibleSize(order.place, order.remaining);
       if (fillable <= 0) {
         this.resting.delete(clId);
-        this.report(clId, "canceled", order.oid, "ok", "reduceOnlyCanceled", tsNs, reportTags(order.place.tags, this.config.venue));
+        this.report(
+          clId,
+          "canceled",
+          order.oid,
+          "ok",
+          "reduceOnlyCanceled",
+          tsNs,
+          reportTags(order.place.tags, this.config.venue),
+        );
         continue;
       }
       for (const t of walkLevels(book, order.place.side, order.place.price, fillable)) {
@@ -270,7 +335,14 @@ export class PaperVenueCore {
     return reduces ? Math.min(size, Math.abs(position)) : 0;
   }
 
-  private fill(order: InboundPlace, oid: string, price: number, size: number, liquidity: Liquidity, tsNs: bigint): void {
+  private fill(
+    order: InboundPlace,
+    oid: string,
+    price: number,
+    size: number,
+    liquidity: Liquidity,
+    tsNs: bigint,
+  ): void {
     const after = (this.positions.get(order.symbol) ?? 0) + (order.side === "buy" ? size : -size);
     // Sums of lot-sized fills leave float dust (0.1 + 0.2 - 0.3): flat is flat.
     this.positions.set(order.symbol, Math.abs(after) < POSITION_DUST ? 0 : after);
@@ -303,7 +375,10 @@ export class PaperVenueCore {
     tsNs: bigint,
     tags: Readonly<Record<string, string>>,
   ): void {
-    this.emit({ topic: EXEC_REPORT_TOPIC, payload: formatExecReport({ clId, status, exchangeOrderId, reasonCode, reasonText, tsNs, tags }) });
+    this.emit({
+      topic: EXEC_REPORT_TOPIC,
+      payload: formatExecReport({ clId, status, exchangeOrderId, reasonCode, reasonText, tsNs, tags }),
+    });
   }
 
   private ackTs(tsNs: bigint): bigint {

@@ -1,4 +1,5 @@
 import type { Liquidity } from "../../../protocol/orders.js";
+import { msToNs } from "../../../model/time.js";
 
 /** Fee on one execution, in the fee currency; negative is a rebate. */
 export interface FeeModel {
@@ -15,6 +16,6 @@ export function bpsFees(takerBps: number, makerBps: number): FeeModel {
 }
 
 export function constantLatency(ms: number): LatencyModel {
-  const ns = BigInt(Math.round(ms * 1e6));
+  const ns = msToNs(ms);
   return { delayNs: () => ns };
 }

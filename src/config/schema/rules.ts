@@ -1,0 +1,80 @@
+/**
+ * Rules that span sections. Each is a small function returning null or the violation (path, value,
+ * expectation); they run in the listed order, after every section has parsed on its own.
+ */
+import { expected } from "../messages.js";
+import type { PathSegment } from "../errors.js";
+import type { SectionsOutput } from "./index.js";
+
+export interface RuleViolation {
+  readonly path: readonly PathSegment[];
+  readonly value: unknown;
+  readonly expected: string;
+}
+
+type Rule = (config: SectionsOutput) => RuleViolation | readonly RuleViolation[] | null;
+
+const LOOPBACK_HOSTS = new Set(["localhost", "::1", "[::1]"]);
+const isLoopback = (host: string) => LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+const backtestNeedsItsSection: Rule = (c) =>
+  c.mode === "backtest" && c.backtest === undefined
+    ? { path: ["backtest"], value: undefined, expected: expected.backtestSection }
+    : null;
+
+const backtestReplaysRecordedData: Rule = (c) =>
+  c.mode === "backtest" && c.market_data.provider === "zmq"
+    ? { path: ["market_data", "provider"], value: c.market_data.provider, expected: expected.replayProvider }
+    : null;
+
+// Crashing actors on purpose is for tests and drills, never while real orders can be in flight.
+const noFaultInjectionWithRealOrders: Rule = (c) =>
+  c.execution.mode === "live" && c.runtime.control.fault_injection
+    ? { path: ["runtime", "control", "fault_injection"], value: true, expected: expected.noFaultInjectionWithRealMoney }
+    : null;
+
+// The same server carries the control API, which can restart (or crash) actors.
+const publicHealthServerNeedsToken: Rule = (c) => {
+  const server = c.observability.health_server;
+  return server.enabled && !isLoopback(server.host) && c.runtime.control.token === undefined
+    ? { path: ["observability", "health_server", "host"], value: server.host, expected: expected.tokenForPublicBind }
+    : null;
+};
+
+const strategyNamesAreUnique: Rule = (c) => {
+  const seen = new Set<string>();
+  const duplicates: RuleViolation[] = [];
+  c.strategies.forEach((strategy, index) => {
+    if (seen.has(strategy.name))
+      duplicates.push({
+        path: ["strategies", index, "name"],
+        value: strategy.name,
+        expected: expected.unique("strategy names"),
+      });
+    seen.add(strategy.name);
+  });
+  return duplicates;
+};
+
+const riskProfilesNameStrategies: Rule = (c) => {
+  const known = [...new Set(c.strategies.flatMap((s) => [s.name, s.type]))];
+  return Object.keys(c.risk.profiles)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({ path: ["risk", "profiles", key], value: key, expected: expected.knownStrategy(known) }));
+};
+
+const CROSS_SECTION_RULES: readonly Rule[] = [
+  backtestNeedsItsSection,
+  backtestReplaysRecordedData,
+  noFaultInjectionWithRealOrders,
+  publicHealthServerNeedsToken,
+  strategyNamesAreUnique,
+  riskProfilesNameStrategies,
+];
+
+export function crossSectionViolations(config: SectionsOutput): RuleViolation[] {
+  return CROSS_SECTION_RULES.flatMap((rule) => {
+    const result = rule(config);
+    return result === null ? [] : ([] as RuleViolation[]).concat(result);
+  });
+}
