@@ -57,10 +57,14 @@ export function parseRunArgs(argv: readonly string[], known: readonly string[]):
     return { kind: "soak", seconds: soakSeconds(values.soak), writeDocs };
   }
   if (values.only === undefined) return { kind: "scenarios", only: undefined, writeDocs };
-  const only = values.only.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  const only = values.only
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
   if (only.length === 0) throw new UsageError("--only needs a scenario name");
   const unknown = only.filter((name) => !known.includes(name));
-  if (unknown.length > 0) throw new UsageError(`unknown scenario ${unknown.map((n) => `'${n}'`).join(", ")}; one of: ${known.join(", ")}`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown scenario ${unknown.map((n) => `'${n}'`).join(", ")}; one of: ${known.join(", ")}`);
   return { kind: "scenarios", only: [...new Set(only)], writeDocs: false };
 }
 

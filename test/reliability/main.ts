@@ -47,6 +47,8 @@ async function runScenario(scenario: Scenario): Promise<{ row: ScenarioRow; fail
   } finally {
     scope.close();
   }
+  // A failure no check tied to a daemon (an exception, the budget) shows the newest daemon's log.
+  const unattributed = report.failures.find((f) => f.daemon === undefined);
   const seconds = (Date.now() - t0) / 1000;
   const verdict = report.failures.length > 0 ? "FAIL" : report.notApplicable !== undefined ? "n/a" : "pass";
   const notes = [...(report.notApplicable ? [report.notApplicable] : []), ...report.notes];
@@ -57,10 +59,25 @@ async function runScenario(scenario: Scenario): Promise<{ row: ScenarioRow; fail
   const failures = report.failures.map((f, i) => ({
     scenario: scenario.name,
     message: f.message,
-    logTail: f.daemon !== undefined && lastOf.get(f.daemon) === i ? f.daemon.tail(12) : undefined,
+    logTail:
+      f.daemon !== undefined
+        ? lastOf.get(f.daemon) === i
+          ? f.daemon.tail(12)
+          : undefined
+        : f === unattributed
+          ? scope.latestLog()?.slice(-12)
+          : undefined,
   }));
   return {
-    row: { scenario: scenario.name, load: report.load, faults: report.faults, badInputs: report.badInputs, verdict, notes: notes.join("; "), seconds },
+    row: {
+      scenario: scenario.name,
+      load: report.load,
+      faults: report.faults,
+      badInputs: report.badInputs,
+      verdict,
+      notes: notes.join("; "),
+      seconds,
+    },
     failures,
   };
 }
@@ -83,7 +100,14 @@ async function runScenarios(plan: Extract<RunPlan, { kind: "scenarios" }>): Prom
   process.stdout.write(`\n${formatTable(rows)}\n\n${summaryLine(rows)} (${totalSeconds.toFixed(0)} s)\n`);
   if (failures.length > 0) process.stdout.write(`\nFailures:\n${formatFailures(failures)}\n`);
   if (plan.writeDocs) {
-    writeFileSync(DOC, replaceSection(readFileSync(DOC, "utf8"), "reliability:figures", scenarioFigures(rows, failures, meta(totalSeconds))));
+    writeFileSync(
+      DOC,
+      replaceSection(
+        readFileSync(DOC, "utf8"),
+        "reliability:figures",
+        scenarioFigures(rows, failures, meta(totalSeconds)),
+      ),
+    );
     process.stdout.write(`\nfigures written to docs/reliability.md\n`);
   }
   return rows.some((r) => r.verdict === "FAIL") ? 1 : 0;
@@ -92,7 +116,10 @@ async function runScenarios(plan: Extract<RunPlan, { kind: "scenarios" }>): Prom
 async function main(argv: readonly string[]): Promise<number> {
   let plan: RunPlan;
   try {
-    plan = parseRunArgs(argv, SCENARIOS.map((s) => s.name));
+    plan = parseRunArgs(
+      argv,
+      SCENARIOS.map((s) => s.name),
+    );
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`reliability: ${err.message}\n\n${USAGE}\n`);

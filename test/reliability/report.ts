@@ -44,7 +44,7 @@ export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    for (let rest = word; rest !== ""; ) {
+    for (let rest = word; rest !== "";) {
       const room = line === "" ? width : width - line.length - 1;
       if (rest.length <= room) {
         line = line === "" ? rest : `${line} ${rest}`;
@@ -69,7 +69,13 @@ export function formatTable(rows: readonly ScenarioRow[]): string {
     const wrapped = values.map((v, i) => wrap(v, WIDTHS[i]));
     const height = Math.max(...wrapped.map((w) => w.length));
     const lines: string[] = [];
-    for (let l = 0; l < height; l++) lines.push(wrapped.map((w, i) => (w[l] ?? "").padEnd(WIDTHS[i])).join(" | ").trimEnd());
+    for (let l = 0; l < height; l++)
+      lines.push(
+        wrapped
+          .map((w, i) => (w[l] ?? "").padEnd(WIDTHS[i]))
+          .join(" | ")
+          .trimEnd(),
+      );
     return lines.join("\n");
   };
   return [render(HEADERS), rule, ...rows.flatMap((r) => [render(cells(r)), rule])].join("\n");
@@ -88,7 +94,8 @@ export function markdownTable(rows: readonly ScenarioRow[]): string {
 
 export function summaryLine(rows: readonly ScenarioRow[]): string {
   const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length;
-  return `${rows.length} scenarios: ${count("pass")} passed, ${count("FAIL")} failed, ${count("n/a")} not applicable here`;
+  const counts = `${count("pass")} passed, ${count("FAIL")} failed, ${count("n/a")} not applicable here`;
+  return `${rows.length} scenarios: ${counts}`;
 }
 
 /** Failure messages grouped by scenario, each followed by the daemon's last log lines. */
@@ -102,7 +109,11 @@ export function formatFailures(failures: readonly FailureDetail[]): string {
 }
 
 /** The generated figures section of docs/reliability.md (a full run of the scenarios). */
-export function scenarioFigures(rows: readonly ScenarioRow[], failures: readonly FailureDetail[], meta: RunMeta): string {
+export function scenarioFigures(
+  rows: readonly ScenarioRow[],
+  failures: readonly FailureDetail[],
+  meta: RunMeta,
+): string {
   const lines = [
     `Last full run: ${meta.date}, commit ${meta.commit}, Node ${meta.node}, ${meta.cpus} cores, ` +
       `${Math.round(meta.totalSeconds)} s in all. ${summaryLine(rows)}.`,
@@ -127,11 +138,14 @@ export interface SoakFigure {
   readonly noiseFloor: number;
 }
 
-export type SoakJudgement = { readonly ok: true; readonly change: number } | { readonly ok: false; readonly change: number | undefined; readonly why: string };
+export type SoakJudgement =
+  | { readonly ok: true; readonly change: number }
+  | { readonly ok: false; readonly change: number | undefined; readonly why: string };
 
 /** Flat = the end value is at most `tolerance` above the start, or above it by less than the noise floor. */
 export function judgeSoak(f: SoakFigure): SoakJudgement {
-  if (f.start === undefined || f.end === undefined) return { ok: false, change: undefined, why: `no ${f.start === undefined ? "start" : "end"} value` };
+  if (f.start === undefined || f.end === undefined)
+    return { ok: false, change: undefined, why: `no ${f.start === undefined ? "start" : "end"} value` };
   const change = f.start === 0 ? (f.end === 0 ? 0 : Infinity) : (f.end - f.start) / f.start;
   if (change <= f.tolerance || f.end - f.start < f.noiseFloor) return { ok: true, change };
   return { ok: false, change, why: `grew ${(change * 100).toFixed(1)} % (limit ${(f.tolerance * 100).toFixed(0)} %)` };
@@ -162,6 +176,7 @@ export function replaceSection(doc: string, name: string, content: string): stri
   const end = `<!-- ${name}:end -->`;
   const from = doc.indexOf(start);
   const to = doc.indexOf(end);
-  if (from < 0 || to < from || doc.indexOf(start, from + 1) >= 0) throw new Error(`docs: expected one '${start}' … '${end}' section`);
+  if (from < 0 || to < from || doc.indexOf(start, from + 1) >= 0)
+    throw new Error(`docs: expected one '${start}' … '${end}' section`);
   return `${doc.slice(0, from + start.length)}\n${content.trim()}\n${doc.slice(to)}`;
 }

@@ -1,10 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { parseRunArgs, UsageError } from "../reliability/cli.js";
-import { farAheadTrade, hostileFrames, seededRandom, timestampAbove2To64 } from "../reliability/harness/hostile-frames.js";
+import {
+  farAheadTrade,
+  hostileFrames,
+  seededRandom,
+  timestampAbove2To64,
+} from "../reliability/harness/hostile-frames.js";
 import type { LegitFrame } from "../reliability/harness/market-publisher.js";
 import { foldFills } from "../reliability/harness/venue.js";
-import { histogramDelta, histogramOf, histogramQuantile, parseMetrics, sumBy, sumOf } from "../reliability/prometheus.js";
-import { formatTable, judgeSoak, markdownTable, replaceSection, soakTable, wrap, type ScenarioRow } from "../reliability/report.js";
+import {
+  histogramDelta,
+  histogramOf,
+  histogramQuantile,
+  parseMetrics,
+  sumBy,
+  sumOf,
+} from "../reliability/prometheus.js";
+import {
+  formatTable,
+  judgeSoak,
+  markdownTable,
+  replaceSection,
+  soakTable,
+  wrap,
+  type ScenarioRow,
+} from "../reliability/report.js";
 import { soakPlan } from "../reliability/scenarios/soak.js";
 
 const KNOWN = ["restart-engine", "bad-configs", "disk-full"];
@@ -16,19 +36,30 @@ describe("reliability runner arguments", () => {
   });
 
   it("--only takes names, comma-separated or repeated, and never writes the docs of a partial run", () => {
-    expect(parseRunArgs(["--only", "bad-configs"], KNOWN)).toEqual({ kind: "scenarios", only: ["bad-configs"], writeDocs: false });
-    expect(parseRunArgs(["--only", "disk-full,bad-configs", "--only", "disk-full"], KNOWN)).toEqual({ kind: "scenarios", only: ["disk-full", "bad-configs"], writeDocs: false });
+    expect(parseRunArgs(["--only", "bad-configs"], KNOWN)).toEqual({
+      kind: "scenarios",
+      only: ["bad-configs"],
+      writeDocs: false,
+    });
+    expect(parseRunArgs(["--only", "disk-full,bad-configs", "--only", "disk-full"], KNOWN)).toEqual({
+      kind: "scenarios",
+      only: ["disk-full", "bad-configs"],
+      writeDocs: false,
+    });
   });
 
   it("refuses an unknown scenario, naming the known ones", () => {
-    expect(() => parseRunArgs(["--only", "disk-ful"], KNOWN)).toThrow(new UsageError("unknown scenario 'disk-ful'; one of: restart-engine, bad-configs, disk-full"));
+    expect(() => parseRunArgs(["--only", "disk-ful"], KNOWN)).toThrow(
+      new UsageError("unknown scenario 'disk-ful'; one of: restart-engine, bad-configs, disk-full"),
+    );
     expect(() => parseRunArgs(["--only", ","], KNOWN)).toThrow(UsageError);
   });
 
   it("--soak takes whole seconds within bounds and runs alone", () => {
     expect(parseRunArgs(["--soak", "3600"], KNOWN)).toEqual({ kind: "soak", seconds: 3600, writeDocs: true });
     expect(parseRunArgs(["--soak", "60", "--no-docs"], KNOWN)).toEqual({ kind: "soak", seconds: 60, writeDocs: false });
-    for (const bad of ["29", "86401", "1.5", "abc", "-60", ""]) expect(() => parseRunArgs(["--soak", bad], KNOWN), bad).toThrow(UsageError);
+    for (const bad of ["29", "86401", "1.5", "abc", "-60", ""])
+      expect(() => parseRunArgs(["--soak", bad], KNOWN), bad).toThrow(UsageError);
     expect(() => parseRunArgs(["--soak", "60", "--only", "disk-full"], KNOWN)).toThrow("--soak runs alone");
   });
 
@@ -62,7 +93,9 @@ describe("reliability report", () => {
     const notes = "after SIGINT: trading did not resume: 0 entries placed, 0 filled within 120 s";
     const text = formatTable([row({ verdict: "FAIL", notes })]);
     const lines = text.split("\n");
-    expect(lines[0]).toMatch(/^scenario\s+\| load held\s+\| faults injected\s+\| bad inputs tried\s+\| result \| notes$/);
+    expect(lines[0]).toMatch(
+      /^scenario\s+\| load held\s+\| faults injected\s+\| bad inputs tried\s+\| result \| notes$/,
+    );
     expect(lines.find((l) => l.startsWith("restart-engine"))).toContain("| FAIL   |");
     expect(lines.every((l) => l.length <= 20 + 28 + 24 + 24 + 6 + 60 + 5 * 3)).toBe(true);
     const first = lines.findIndex((l) => l.startsWith("restart-engine"));
@@ -77,7 +110,9 @@ describe("reliability report", () => {
 
   it("replaces exactly the generated section and refuses a document without its markers", () => {
     const doc = "intro\n<!-- x:start -->\nold\n<!-- x:end -->\noutro\n";
-    expect(replaceSection(doc, "x", "new figures")).toBe("intro\n<!-- x:start -->\nnew figures\n<!-- x:end -->\noutro\n");
+    expect(replaceSection(doc, "x", "new figures")).toBe(
+      "intro\n<!-- x:start -->\nnew figures\n<!-- x:end -->\noutro\n",
+    );
     expect(() => replaceSection("intro", "x", "y")).toThrow("expected one");
     expect(() => replaceSection(doc + doc, "x", "y")).toThrow("expected one");
   });
@@ -85,10 +120,20 @@ describe("reliability report", () => {
   it("judges a soak figure flat within the tolerance or under the noise floor", () => {
     const f = { metric: "RSS", unit: "MB", tolerance: 0.1, noiseFloor: 0 };
     expect(judgeSoak({ ...f, start: 500, end: 549 })).toEqual({ ok: true, change: 0.098 });
-    expect(judgeSoak({ ...f, start: 500, end: 560 })).toEqual({ ok: false, change: 0.12, why: "grew 12.0 % (limit 10 %)" });
+    expect(judgeSoak({ ...f, start: 500, end: 560 })).toEqual({
+      ok: false,
+      change: 0.12,
+      why: "grew 12.0 % (limit 10 %)",
+    });
     expect(judgeSoak({ ...f, start: 0.4, end: 0.6, noiseFloor: 0.25 }).ok).toBe(true);
-    expect(judgeSoak({ ...f, start: undefined, end: 3 })).toEqual({ ok: false, change: undefined, why: "no start value" });
-    expect(soakTable([{ ...f, start: 500, end: 560 }])).toContain("| RSS (MB) | 500 | 560 | +12.0 % | FAIL (grew 12.0 % (limit 10 %)) |");
+    expect(judgeSoak({ ...f, start: undefined, end: 3 })).toEqual({
+      ok: false,
+      change: undefined,
+      why: "no start value",
+    });
+    expect(soakTable([{ ...f, start: 500, end: 560 }])).toContain(
+      "| RSS (MB) | 500 | 560 | +12.0 % | FAIL (grew 12.0 % (limit 10 %)) |",
+    );
   });
 
   it("places the soak's windows after a warm-up, within the run", () => {
@@ -116,14 +161,21 @@ describe("reading /metrics", () => {
     expect(sumOf(samples, "leadlag_feed_drops_total")).toBe(10);
     expect(sumOf(samples, "leadlag_feed_messages_total", { stream: "trades" })).toBe(100);
     expect(sumOf(samples, "leadlag_nope")).toBeUndefined();
-    expect([...sumBy(samples, "leadlag_feed_drops_total", "reason")]).toEqual([["invalid_json", 7], ["duplicate", 3]]);
+    expect([...sumBy(samples, "leadlag_feed_drops_total", "reason")]).toEqual([
+      ["invalid_json", 7],
+      ["duplicate", 3],
+    ]);
   });
 
   it("takes quantiles of what a histogram observed between two scrapes", () => {
     const after = histogramOf(parseMetrics(text), "leadlag_decision_latency_seconds");
     expect(histogramQuantile(after, 0.5)).toBeCloseTo(0.0015, 10);
     const before = histogramOf(
-      parseMetrics(['{le="0.001"} 2', '{le="0.002"} 2', '{le="+Inf"} 2'].map((b) => `leadlag_decision_latency_seconds_bucket${b}`).join("\n") + "\nleadlag_decision_latency_seconds_count 2"),
+      parseMetrics(
+        ['{le="0.001"} 2', '{le="0.002"} 2', '{le="+Inf"} 2']
+          .map((b) => `leadlag_decision_latency_seconds_bucket${b}`)
+          .join("\n") + "\nleadlag_decision_latency_seconds_count 2",
+      ),
       "leadlag_decision_latency_seconds",
     );
     const delta = histogramDelta(before, after);
@@ -148,7 +200,9 @@ describe("hostile market-data frames", () => {
   const recent: LegitFrame[] = Array.from({ length: 10 }, (_, i) => ({
     socket: "trades",
     topic: "HYPERLIQUID-preprocessed_trades-BTC-USDC-PERP",
-    payload: `{"receipt_timestamp_ns":${1_000n + BigInt(i)},"symbol":"BTC-USDC-PERP","exchange":"HYPERLIQUID","price":97000.0,"amount":0.1,"side":"buy","seq":${i + 1}}`,
+    payload:
+      `{"receipt_timestamp_ns":${1_000n + BigInt(i)},"symbol":"BTC-USDC-PERP","exchange":"HYPERLIQUID",` +
+      `"price":97000.0,"amount":0.1,"side":"buy","seq":${i + 1}}`,
     seq: i + 1,
     tsNs: 1_000n + BigInt(i),
   }));
@@ -164,8 +218,14 @@ describe("hostile market-data frames", () => {
 
   it("poison frames change only the receipt time and the seq", () => {
     const latest = recent[9];
-    expect(String(timestampAbove2To64(latest).parts[1])).toBe(latest.payload.replace('"receipt_timestamp_ns":1009', '"receipt_timestamp_ns":18446744073709563961').replace('"seq":10', '"seq":11'));
-    expect(String(farAheadTrade(latest, 2 ** 52, 86_400_000_000_000n).parts[1])).toContain('"receipt_timestamp_ns":86400000001009,');
+    expect(String(timestampAbove2To64(latest).parts[1])).toBe(
+      latest.payload
+        .replace('"receipt_timestamp_ns":1009', '"receipt_timestamp_ns":18446744073709563961')
+        .replace('"seq":10', '"seq":11'),
+    );
+    expect(String(farAheadTrade(latest, 2 ** 52, 86_400_000_000_000n).parts[1])).toContain(
+      '"receipt_timestamp_ns":86400000001009,',
+    );
     expect(String(farAheadTrade(latest, 2 ** 52, 0n).parts[1])).toContain('"seq":4503599627370496}');
   });
 });

@@ -13,6 +13,7 @@ import path from "node:path";
 export class Scope {
   private readonly releases: { label: string; release: () => void }[] = [];
   private closed = false;
+  private lastLog: (() => string[]) | undefined;
 
   constructor(readonly name: string) {
     scopes.add(this);
@@ -39,6 +40,15 @@ export class Scope {
     // A scenario abandoned at its deadline may still try to start something: it dies at once.
     if (this.closed) kill();
     this.onClose(`kill ${label}`, kill);
+  }
+
+  /** The newest process' log tail: what a failure without a named process shows (a scenario past its budget). */
+  logSource(tail: () => string[]): void {
+    this.lastLog = tail;
+  }
+
+  latestLog(): string[] | undefined {
+    return this.lastLog?.();
   }
 
   /** A mount point, lazily unmounted with the scope (before its directory is removed). */

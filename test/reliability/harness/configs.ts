@@ -107,7 +107,8 @@ export function tradingConfig(o: TradingConfigOptions): Record<string, unknown> 
  * injection on. Everything else (venue, risk, sizes, `${VAR}` references) is the shipped file's.
  */
 export function fasterPaperDemo(dir: string, ports: DaemonPorts, faultInjection: boolean): Record<string, unknown> {
-  const config = parse(readFileSync(fromRoot("configs", "paper.yaml"), "utf8")) as Record<string, any>; // the shipped file's shape
+  const text = readFileSync(fromRoot("configs", "paper.yaml"), "utf8");
+  const config = parse(text) as Record<string, any>; // the shipped file's shape, edited in place
   const data = path.join(dir, "data");
   config.symbol_rules_path = fromRoot("configs", "symbol_rules.csv");
   config.runtime.account_id = `reliability-${path.basename(dir)}`;

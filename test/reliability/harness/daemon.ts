@@ -42,13 +42,19 @@ export class Daemon {
     args: readonly string[],
     env: NodeJS.ProcessEnv = daemonEnv(),
   ) {
-    this.child = spawn(process.execPath, [fromRoot("bin", "leadlag.js"), ...args], { cwd: fromRoot(), env, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, [fromRoot("bin", "leadlag.js"), ...args], {
+      cwd: fromRoot(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     scope.adopt(this.child, label);
+    scope.logSource(() => this.tail());
     this.child.stdout!.on("data", (d: Buffer) => this.take("stdout", d));
     this.child.stderr!.on("data", (d: Buffer) => this.take("stderr", d));
     this.exited = new Promise((resolve) =>
       this.child.once("exit", (code, signal) => {
-        for (const stream of ["stdout", "stderr"] as const) if (this.partial[stream] !== "") this.push(this.partial[stream]);
+        for (const stream of ["stdout", "stderr"] as const)
+          if (this.partial[stream] !== "") this.push(this.partial[stream]);
         this.exit = { code, signal };
         resolve(this.exit);
       }),
@@ -114,14 +120,17 @@ export class Daemon {
       if (!this.alive) throw new DaemonError(this, `exited (${describeExit(this.exit!)}) before becoming healthy`);
       const health = await probeHealth(port, 2000);
       if (health.status === 200 && health.state === "ok") return;
-      last = health.status === undefined ? health.error ?? "no answer" : `${health.status} ${health.state}`;
+      last = health.status === undefined ? (health.error ?? "no answer") : `${health.status} ${health.state}`;
       await sleep(200);
     }
     throw new DaemonError(this, `not healthy within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
   }
 
   /** Sends `signal` and waits for the exit; SIGKILL after `timeoutMs` (the result says so). */
-  async stop(signal: NodeJS.Signals = "SIGINT", timeoutMs = 20_000): Promise<ExitInfo & { ms: number; forced: boolean }> {
+  async stop(
+    signal: NodeJS.Signals = "SIGINT",
+    timeoutMs = 20_000,
+  ): Promise<ExitInfo & { ms: number; forced: boolean }> {
     const t0 = Date.now();
     if (this.alive) this.child.kill(signal);
     const timeout = sleep(timeoutMs).then(() => undefined);
@@ -154,7 +163,11 @@ export class Daemon {
 
   async json<T = Record<string, unknown>>(pathname: string, method = "GET", timeoutMs = 5000): Promise<T> {
     const answer = await getJson<T>(this.requirePort(), pathname, { method, timeoutMs });
-    if (answer.status >= 400) throw new DaemonError(this, `${method} ${pathname} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+    if (answer.status >= 400)
+      throw new DaemonError(
+        this,
+        `${method} ${pathname} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`,
+      );
     return answer.body;
   }
 

@@ -58,7 +58,12 @@ export interface HostileBatch {
  * `count` hostile frames made from `recent` legitimate ones (at least two needed); `first` is the number of
  * hostile frames sent before, which places the heavy ones.
  */
-export function hostileFrames(recent: readonly LegitFrame[], count: number, random: () => number, first = 0): HostileBatch {
+export function hostileFrames(
+  recent: readonly LegitFrame[],
+  count: number,
+  random: () => number,
+  first = 0,
+): HostileBatch {
   if (recent.length < 2) throw new Error("hostile frames need at least two recent legitimate frames to bend");
   const frames: OutFrame[] = [];
   const byKind = new Map<HostileKind, number>();
@@ -66,7 +71,10 @@ export function hostileFrames(recent: readonly LegitFrame[], count: number, rand
   const light = HOSTILE_KINDS.filter((k) => !HEAVY_KINDS.includes(k));
   for (let i = 0; i < count; i++) {
     const n = first + i;
-    const kind: HostileKind = n % HEAVY_EVERY === HEAVY_EVERY - 1 ? HEAVY_KINDS[Math.floor(n / HEAVY_EVERY) % HEAVY_KINDS.length] : pickFrom(light, random);
+    const kind: HostileKind =
+      n % HEAVY_EVERY === HEAVY_EVERY - 1
+        ? HEAVY_KINDS[Math.floor(n / HEAVY_EVERY) % HEAVY_KINDS.length]
+        : pickFrom(light, random);
     const frame = hostileFrame(kind, recent, random);
     frames.push(frame);
     byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
@@ -84,9 +92,13 @@ export function hostileFrame(kind: HostileKind, recent: readonly LegitFrame[], r
   const pick = <T>(items: readonly T[]): T => pickFrom(items, random);
   // The newest frame is left alone: a copy of it would be a duplicate, not a replay.
   const base = pick(recent.slice(0, -1));
-  const at = (payload: string | Buffer, topic = base.topic): OutFrame => ({ socket: base.socket, parts: [topic, payload] });
+  const at = (payload: string | Buffer, topic = base.topic): OutFrame => ({
+    socket: base.socket,
+    parts: [topic, payload],
+  });
   const numberKeys = [...base.payload.matchAll(/"(\w+)":(-?[\d.e+-]+)/g)].map((m) => m[1]);
-  const replaceValue = (key: string, value: string) => base.payload.replace(new RegExp(`"${key}":(-?[\\d.e+-]+|"[^"]*"|\\[[^\\]]*\\])`), `"${key}":${value}`);
+  const replaceValue = (key: string, value: string) =>
+    base.payload.replace(new RegExp(`"${key}":(-?[\\d.e+-]+|"[^"]*"|\\[[^\\]]*\\])`), `"${key}":${value}`);
   switch (kind) {
     case "random_bytes": {
       const bytes = Buffer.alloc(1 + Math.floor(random() * 2048));
@@ -101,11 +113,22 @@ export function hostileFrame(kind: HostileKind, recent: readonly LegitFrame[], r
     case "wrong_type":
       return at(replaceValue(pick(numberKeys), pick(['"97000.0"', "null", "true", "{}", '"NaN"', "[1,2]"])));
     case "out_of_range":
-      return at(replaceValue(pick(numberKeys), pick(["1e999", "-1e999", "-5.0", "0.0", "1e300", "-1", "9007199254740993", "1.5e20"])));
+      return at(
+        replaceValue(
+          pick(numberKeys),
+          pick(["1e999", "-1e999", "-5.0", "0.0", "1e300", "-1", "9007199254740993", "1.5e20"]),
+        ),
+      );
     case "not_an_object":
       return at(pick(["[]", "42", '"text"', "null", "", "{", "}", "[{]}"]));
     case "invalid_utf8":
-      return at(Buffer.concat([Buffer.from(base.payload.slice(0, 20)), Buffer.from([0xff, 0xfe, 0xc0, 0x80]), Buffer.from(base.payload.slice(20))]));
+      return at(
+        Buffer.concat([
+          Buffer.from(base.payload.slice(0, 20)),
+          Buffer.from([0xff, 0xfe, 0xc0, 0x80]),
+          Buffer.from(base.payload.slice(20)),
+        ]),
+      );
     case "deep_nesting": {
       const depth = 10_000 + Math.floor(random() * 90_000);
       return at(`{"receipt_timestamp_ns":${"[".repeat(depth)}${"]".repeat(depth)}}`);
@@ -149,6 +172,8 @@ export function timestampAbove2To64(latest: LegitFrame): OutFrame {
 }
 
 function poison(latest: LegitFrame, seq: number, tsNs: bigint): OutFrame {
-  const payload = latest.payload.replace(/"receipt_timestamp_ns":\d+/, `"receipt_timestamp_ns":${tsNs}`).replace(/"seq":\d+/, `"seq":${seq}`);
+  const payload = latest.payload
+    .replace(/"receipt_timestamp_ns":\d+/, `"receipt_timestamp_ns":${tsNs}`)
+    .replace(/"seq":\d+/, `"seq":${seq}`);
   return { socket: latest.socket, parts: [latest.topic, payload] };
 }

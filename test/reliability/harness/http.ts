@@ -24,7 +24,11 @@ export async function request(
 }
 
 /** GET (or POST) returning parsed JSON; a body that is not JSON comes back as the text. */
-export async function getJson<T = Record<string, unknown>>(port: number, pathname: string, options: { method?: string; timeoutMs?: number } = {}): Promise<HttpAnswer<T>> {
+export async function getJson<T = Record<string, unknown>>(
+  port: number,
+  pathname: string,
+  options: { method?: string; timeoutMs?: number } = {},
+): Promise<HttpAnswer<T>> {
   const answer = await request(port, pathname, options);
   let body: unknown = answer.body;
   try {
@@ -36,7 +40,10 @@ export async function getJson<T = Record<string, unknown>>(port: number, pathnam
 }
 
 /** `/health` or an error's message: never throws, for polls that must go on when the daemon does not answer. */
-export async function probeHealth(port: number, timeoutMs = 2000): Promise<{ status: number | undefined; state: string; ms: number; error?: string }> {
+export async function probeHealth(
+  port: number,
+  timeoutMs = 2000,
+): Promise<{ status: number | undefined; state: string; ms: number; error?: string }> {
   const t0 = performance.now();
   try {
     const answer = await getJson<{ status?: string }>(port, "/health", { timeoutMs });
@@ -74,7 +81,8 @@ export function rawRequest(port: number, bytes: string | Buffer, timeoutMs = 500
 export function rawUpload(port: number, head: string, bodyBytes: number, timeoutMs = 10_000): Promise<RawAnswer> {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   const chunks = [Buffer.from(head)];
-  for (let left = bodyBytes; left > 0; left -= chunk.length) chunks.push(left >= chunk.length ? chunk : chunk.subarray(0, left));
+  for (let left = bodyBytes; left > 0; left -= chunk.length)
+    chunks.push(left >= chunk.length ? chunk : chunk.subarray(0, left));
   return rawExchange(port, chunks, timeoutMs);
 }
 
@@ -90,7 +98,11 @@ function rawExchange(port: number, parts: readonly Buffer[], timeoutMs: number):
       socket.destroy();
       const text = Buffer.concat(chunks).toString("latin1");
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      resolve({ status: m ? Number(m[1]) : undefined, head: text.split("\r\n")[0].slice(0, 200), ...(error && !m ? { error } : {}) });
+      resolve({
+        status: m ? Number(m[1]) : undefined,
+        head: text.split("\r\n")[0].slice(0, 200),
+        ...(error && !m ? { error } : {}),
+      });
     };
     const timer = setTimeout(() => finish(chunks.length > 0 ? undefined : "timed out"), timeoutMs);
     socket.on("connect", async () => {

@@ -24,7 +24,10 @@ export interface MarketRig {
 export async function marketRig(scope: Scope): Promise<MarketRig> {
   const dir = scope.tempDir("run");
   const [health, trades, books] = await freePorts(3);
-  const configPath = writeConfig(dir, tradingConfig({ dir, ports: { health, trades, books }, marketFrom: "runner", venue: "paper", trade: false }));
+  const configPath = writeConfig(
+    dir,
+    tradingConfig({ dir, ports: { health, trades, books }, marketFrom: "runner", venue: "paper", trade: false }),
+  );
   const config = parseConfig(readFileSync(configPath, "utf8"), { sourceName: configPath, env: {} });
   const publisher = new MarketPublisher(config, trades, books);
   await publisher.start();
@@ -36,9 +39,15 @@ export async function marketRig(scope: Scope): Promise<MarketRig> {
  * Per coin, from `/metrics`: messages the feed accepted (on one seq stream — `trades`, `book_stream` — or
  * all) and whether the feed calls the symbol stale.
  */
-export async function feedFlow(daemon: Daemon, stream?: string): Promise<Map<string, { accepted: number; stale: boolean }>> {
+export async function feedFlow(
+  daemon: Daemon,
+  stream?: string,
+): Promise<Map<string, { accepted: number; stale: boolean }>> {
   const all = await metricsOf(daemon);
-  const samples = stream === undefined ? all : all.filter((s) => s.name !== "leadlag_feed_messages_total" || s.labels.stream === stream);
+  const samples =
+    stream === undefined
+      ? all
+      : all.filter((s) => s.name !== "leadlag_feed_messages_total" || s.labels.stream === stream);
   const flow = new Map<string, { accepted: number; stale: boolean }>();
   const entry = (symbol: string) => {
     const coin = coinOf(symbol);

@@ -53,7 +53,10 @@ export class MarketPublisher {
 
   async start(): Promise<void> {
     const registry = await loadRegistry(this.config);
-    this.market = new SyntheticMarket(syntheticSpecFromConfig(this.config.market_data.synthetic, registry), wallClockNs());
+    this.market = new SyntheticMarket(
+      syntheticSpecFromConfig(this.config.market_data.synthetic, registry),
+      wallClockNs(),
+    );
     await this.trades.bind(`tcp://127.0.0.1:${this.tradesPort}`);
     await this.books.bind(`tcp://127.0.0.1:${this.booksPort}`);
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -110,7 +113,8 @@ export class MarketPublisher {
 
   /** One sender at a time keeps frames in queue order. */
   private kick(): void {
-    if (this.sending === undefined && this.queue.length > 0) this.sending = this.drain().finally(() => (this.sending = undefined));
+    if (this.sending === undefined && this.queue.length > 0)
+      this.sending = this.drain().finally(() => (this.sending = undefined));
   }
 
   private async drain(): Promise<void> {

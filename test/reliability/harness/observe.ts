@@ -52,7 +52,11 @@ export async function positionsOf(daemon: Daemon): Promise<DaemonPosition[]> {
 /** `/metrics` parsed; a scrape that fails is an error naming the status (finding 5 made it answer 500). */
 export async function metricsOf(daemon: Daemon): Promise<MetricSample[]> {
   const answer = await getJson(daemon.healthPort!, "/metrics", { timeoutMs: 5000 });
-  if (answer.status !== 200) throw new DaemonError(daemon, `/metrics answered ${answer.status}: ${String(JSON.stringify(answer.body)).slice(0, 160)}`);
+  if (answer.status !== 200)
+    throw new DaemonError(
+      daemon,
+      `/metrics answered ${answer.status}: ${String(JSON.stringify(answer.body)).slice(0, 160)}`,
+    );
   return parseMetrics(String(answer.body));
 }
 
@@ -81,7 +85,11 @@ export class OrderWatch {
       this.latest.set(o.cl_id, o);
       const age = now - this.firstSeen.get(o.cl_id)!;
       if (o.open && age > this.stuckAfterMs && !this.stuck.has(o.cl_id)) {
-        this.stuck.set(o.cl_id, `${o.role} ${o.side} ${o.symbol} (${o.cl_id.slice(0, 12)}…) still '${o.status}' ${Math.round(age / 1000)} s after it appeared`);
+        this.stuck.set(
+          o.cl_id,
+          `${o.role} ${o.side} ${o.symbol} (${o.cl_id.slice(0, 12)}…) still '${o.status}' ` +
+            `${Math.round(age / 1000)} s after it appeared`,
+        );
       }
       if (!o.open) this.stuck.delete(o.cl_id);
     }
@@ -90,7 +98,9 @@ export class OrderWatch {
 
   /** Entry orders first seen after `sinceMs` that are filled. */
   filledEntriesSince(sinceMs: number): DaemonOrder[] {
-    return [...this.latest.values()].filter((o) => o.role === "entry" && o.status === "filled" && this.firstSeen.get(o.cl_id)! > sinceMs);
+    return [...this.latest.values()].filter(
+      (o) => o.role === "entry" && o.status === "filled" && this.firstSeen.get(o.cl_id)! > sinceMs,
+    );
   }
 
   entriesSince(sinceMs: number): DaemonOrder[] {
@@ -103,7 +113,10 @@ export class OrderWatch {
 }
 
 /** Differences between the daemon's positions and the venue's, by coin; empty when they agree. */
-export function positionDifferences(daemon: readonly DaemonPosition[], venue: ReadonlyMap<string, BookedPosition>): string[] {
+export function positionDifferences(
+  daemon: readonly DaemonPosition[],
+  venue: ReadonlyMap<string, BookedPosition>,
+): string[] {
   const ours = new Map<string, DaemonPosition>();
   for (const p of daemon) ours.set(coinOf(p.symbol), p);
   const coins = new Set([...ours.keys(), ...venue.keys()]);
@@ -115,7 +128,8 @@ export function positionDifferences(daemon: readonly DaemonPosition[], venue: Re
     const realized = d?.realized_pnl ?? 0;
     const fees = d?.fees ?? 0;
     if (!near(qty, v.qty, 1e-9, 1e-9)) out.push(`${coin} qty: daemon ${qty}, venue ${v.qty}`);
-    if (!near(realized, v.realizedPnl)) out.push(`${coin} realised PnL: daemon ${realized.toFixed(6)}, venue ${v.realizedPnl.toFixed(6)}`);
+    if (!near(realized, v.realizedPnl))
+      out.push(`${coin} realised PnL: daemon ${realized.toFixed(6)}, venue ${v.realizedPnl.toFixed(6)}`);
     if (!near(fees, v.fees)) out.push(`${coin} fees: daemon ${fees.toFixed(6)}, venue ${v.fees.toFixed(6)}`);
   }
   return out;

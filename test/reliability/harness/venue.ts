@@ -39,7 +39,9 @@ export interface BookedPosition {
 }
 
 /** Positions by coin (`ETH` for `ETH-USDC-PERP` and `ETH-USDT-PERP` alike), as an average-price ledger books them. */
-export function foldFills(fills: readonly Pick<VenueFill, "symbol" | "side" | "price" | "size" | "fee">[]): Map<string, BookedPosition> {
+export function foldFills(
+  fills: readonly Pick<VenueFill, "symbol" | "side" | "price" | "size" | "fee">[],
+): Map<string, BookedPosition> {
   const out = new Map<string, BookedPosition>();
   for (const f of fills) {
     const coin = coinOf(f.symbol);
@@ -76,6 +78,8 @@ export class VenueProcess {
   readonly fills: VenueFill[] = [];
   readonly duplicates: string[] = [];
   readonly errors: string[] = [];
+  /** Orders waiting unanswered while the venue holds. */
+  held = 0;
   private readonly child: ChildProcess;
   private readonly events: Record<string, unknown>[] = [];
   private partial = "";
@@ -88,10 +92,14 @@ export class VenueProcess {
   ) {
     const script = fromRoot("test", "reliability", "venue", "engine-venue.ts");
     const viteNode = fromRoot("node_modules", "vite-node", "vite-node.mjs");
-    this.child = spawn(process.execPath, [viteNode, script, "--orders-port", String(ordersPort), "--events-port", String(eventsPort)], {
-      cwd: fromRoot(),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    this.child = spawn(
+      process.execPath,
+      [viteNode, script, "--orders-port", String(ordersPort), "--events-port", String(eventsPort)],
+      {
+        cwd: fromRoot(),
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     scope.adopt(this.child, "engine venue");
     this.child.stdout!.on("data", (d: Buffer) => this.take(d.toString("utf8")));
     this.child.stderr!.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString("utf8")).slice(-4000)));
@@ -99,7 +107,10 @@ export class VenueProcess {
 
   async ready(timeoutMs = 30_000): Promise<void> {
     const ok = await poll(() => (this.events.some((e) => e.event === "ready") ? true : undefined), timeoutMs, 100);
-    if (!ok) throw new Error(`engine venue not ready within ${timeoutMs / 1000} s${this.stderr ? `: ${this.stderr.slice(-500)}` : ""}`);
+    if (!ok)
+      throw new Error(
+        `engine venue not ready within ${timeoutMs / 1000} s${this.stderr ? `: ${this.stderr.slice(-500)}` : ""}`,
+      );
   }
 
   /** Orders arriving from now on wait unanswered until `release`. */
@@ -157,6 +168,8 @@ export class VenueProcess {
       if (event.event === "order") this.orders.push(event as unknown as VenueOrder);
       else if (event.event === "fill") this.fills.push(event as unknown as VenueFill);
       else if (event.event === "duplicate") this.duplicates.push(String(event.clId));
+      else if (event.event === "queued") this.held = Number(event.held);
+      else if (event.event === "released") this.held = 0;
       else if (event.event === "error") this.errors.push(String(event.message));
     }
   }

@@ -8,7 +8,11 @@ export function sleep(ms: number): Promise<void> {
  * Polls `probe` every `everyMs` until it returns a value other than undefined, or `timeoutMs` passes
  * (then undefined). A probe that throws counts as "not yet".
  */
-export async function poll<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 500): Promise<T | undefined> {
+export async function poll<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {

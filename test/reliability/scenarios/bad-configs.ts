@@ -24,7 +24,8 @@ interface BadConfig {
   readonly args?: readonly string[];
 }
 
-const text = (build: (base: string) => string | Buffer) => (file: string, base: string) => writeFileSync(file, build(base));
+const text = (build: (base: string) => string | Buffer) => (file: string, base: string) =>
+  writeFileSync(file, build(base));
 
 function aliasBomb(): string {
   const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
@@ -38,18 +39,43 @@ function aliasBomb(): string {
 
 const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "YAML alias bomb (9^9 nodes)", write: text((base) => aliasBomb() + base) },
-  { name: "110 k unknown top-level keys", write: text((base) => base + Array.from({ length: 110_000 }, (_, i) => `unknown_${i}: 1\n`).join("")) },
+  {
+    name: "110 k unknown top-level keys",
+    write: text((base) => base + Array.from({ length: 110_000 }, (_, i) => `unknown_${i}: 1\n`).join("")),
+  },
   { name: "64 MB scalar", write: text((base) => `${base}junk: ${"x".repeat(64 * 1024 * 1024)}\n`) },
-  { name: "2 M-item list (23 MB)", write: text((base) => `${base}junk:\n${Array.from({ length: 2_000_000 }, (_, i) => `  - ${i}\n`).join("")}`) },
-  { name: "100 k nested flow lists", write: text((base) => `${base}junk: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`) },
-  { name: "wrong types", write: text((base) => base.replace(/fault_injection: \w+/, "fault_injection: maybe").replace(/port: (\d+)\n/, "port: eighty\n")) },
-  { name: "missing environment variable", write: text((base) => base.replace(/account_id: .*/, "account_id: ${LEADLAG_RELIABILITY_UNSET_VARIABLE}")) },
+  {
+    name: "2 M-item list (23 MB)",
+    write: text((base) => `${base}junk:\n${Array.from({ length: 2_000_000 }, (_, i) => `  - ${i}\n`).join("")}`),
+  },
+  {
+    name: "100 k nested flow lists",
+    write: text((base) => `${base}junk: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`),
+  },
+  {
+    name: "wrong types",
+    write: text((base) =>
+      base.replace(/fault_injection: \w+/, "fault_injection: maybe").replace(/port: (\d+)\n/, "port: eighty\n"),
+    ),
+  },
+  {
+    name: "missing environment variable",
+    write: text((base) => base.replace(/account_id: .*/, "account_id: ${LEADLAG_RELIABILITY_UNSET_VARIABLE}")),
+  },
   { name: "YAML syntax error", write: text((base) => `${base}mode: [unclosed\n`) },
   { name: "duplicate key", write: text((base) => `${base}mode: live\n`) },
   { name: "empty file", write: text(() => "") },
   { name: "a list, not a mapping", write: text(() => "- mode\n- live\n") },
-  { name: "random binary", write: text(() => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) % 256))) },
-  { name: "invalid UTF-8", write: text((base) => Buffer.concat([Buffer.from(base), Buffer.from([0x6d, 0x6f, 0x64, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a])])) },
+  {
+    name: "random binary",
+    write: text(() => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 2654435761) % 256))),
+  },
+  {
+    name: "invalid UTF-8",
+    write: text((base) =>
+      Buffer.concat([Buffer.from(base), Buffer.from([0x6d, 0x6f, 0x64, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a])]),
+    ),
+  },
   { name: "number 1e999", write: text((base) => base.replace(/intensity: \d+/, "intensity: 1e999")) },
   { name: "unknown profile", write: text((base) => base), args: ["--profile", "nope"] },
   { name: "no such file", write: () => undefined },
@@ -62,7 +88,14 @@ export const badConfigs: Scenario = {
   async run({ scope, progress }: ScenarioContext, report: ScenarioReport) {
     const dir = scope.tempDir("configs");
     const [health, trades, books] = await freePorts(3);
-    const valid = tradingConfig({ dir, ports: { health, trades, books }, marketFrom: "embedded", venue: "paper", trade: false, supervisor: { intensity: 10 } });
+    const valid = tradingConfig({
+      dir,
+      ports: { health, trades, books },
+      marketFrom: "embedded",
+      venue: "paper",
+      trade: false,
+      supervisor: { intensity: 10 },
+    });
     const base = stringify(valid);
     const slowest = { name: "", ms: 0 };
     const queue = BAD_CONFIGS.map((bad, i) => ({ bad, file: path.join(dir, `bad-${i}.yaml`) }));
@@ -84,14 +117,24 @@ export const badConfigs: Scenario = {
           report.check(false, `${bad.name}: still running after ${EXIT_WITHIN_MS / 1000} s`, daemon);
           continue;
         }
-        report.check(exit.code === 2, `${bad.name}: exit ${describeExit(exit)} (expected 2) in ${ms} ms: ${firstLine(output)}`, daemon);
+        report.check(
+          exit.code === 2,
+          `${bad.name}: exit ${describeExit(exit)} (expected 2) in ${ms} ms: ${firstLine(output)}`,
+          daemon,
+        );
         report.check(output.trim() !== "", `${bad.name}: exit without a message`, daemon);
-        report.check(!STACK_FRAME.test(output), `${bad.name}: a stack trace instead of a message: ${firstLine(output)}`, daemon);
+        report.check(
+          !STACK_FRAME.test(output),
+          `${bad.name}: a stack trace instead of a message: ${firstLine(output)}`,
+          daemon,
+        );
         progress(`${bad.name}: ${describeExit(exit)} in ${ms} ms`);
       }
     });
     await Promise.all(workers);
-    report.badInputs = `${BAD_CONFIGS.length} configs (${BAD_CONFIGS.slice(0, 3).map((b) => b.name).join(", ")}, …)`;
+    report.badInputs = `${BAD_CONFIGS.length} configs (${BAD_CONFIGS.slice(0, 3)
+      .map((b) => b.name)
+      .join(", ")}, …)`;
     report.note(`slowest: ${slowest.name} ${slowest.ms} ms (limit ${EXIT_WITHIN_MS / 1000} s)`);
   },
 };

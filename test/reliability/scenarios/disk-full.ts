@@ -30,9 +30,13 @@ export const diskFull: Scenario = {
     const dir = scope.tempDir("run");
     const disk = path.join(scope.tempDir("disk"), "mnt");
     spawnSync("mkdir", ["-p", disk]);
-    const mount = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${TMPFS_SIZE}`, "tmpfs", disk], { encoding: "utf8", timeout: 10_000 });
+    const mount = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${TMPFS_SIZE}`, "tmpfs", disk], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
     if (mount.status !== 0) {
-      report.notApplicable = `skipped: mount -t tmpfs failed (${(mount.stderr || mount.error?.message || `exit ${mount.status}`).trim()})`;
+      const why = (mount.stderr || mount.error?.message || `exit ${mount.status}`).trim();
+      report.notApplicable = `skipped: mount -t tmpfs failed (${why})`;
       return;
     }
     scope.mounted(disk);
@@ -40,7 +44,17 @@ export const diskFull: Scenario = {
     const venue = new VenueProcess(scope, ordersPort, eventsPort);
     await venue.ready();
     const dataDir = path.join(disk, "data");
-    const config = writeConfig(dir, tradingConfig({ dir, dataDir, ports: { health, trades, books }, marketFrom: "embedded", venue: { ordersPort, eventsPort }, trade: true }));
+    const config = writeConfig(
+      dir,
+      tradingConfig({
+        dir,
+        dataDir,
+        ports: { health, trades, books },
+        marketFrom: "embedded",
+        venue: { ordersPort, eventsPort },
+        trade: true,
+      }),
+    );
     let daemon = Daemon.run(scope, "daemon", config, health);
     report.load = `synthetic market, trading through the engine venue; data on a ${TMPFS_SIZE} tmpfs`;
     await daemon.waitHealthy(90_000);
@@ -50,44 +64,95 @@ export const diskFull: Scenario = {
     const filler = path.join(disk, "filler");
     const filled = fillDisk(filler);
     const fullAt = Date.now();
-    progress(`disk full (${(filled / 1e6).toFixed(0)} MB written, ${statfsSync(disk).bavail} blocks free); waiting for the daemon to notice`);
+    progress(
+      `disk full (${(filled / 1e6).toFixed(0)} MB written, ${statfsSync(disk).bavail} blocks free); ` +
+        "waiting for the daemon to notice",
+    );
     report.faults = `tmpfs filled to 0 B free for ≥ ${FULL_FOR_MS / 1000} s, then freed`;
 
-    const named = await daemon.waitForLine(new RegExp(`${escape(disk)}.*(ENOSPC|no space|full)|(ENOSPC|no space|full).*${escape(disk)}`, "i"), NOTICE_WITHIN_MS);
-    report.check(named !== undefined, `no log line naming ${disk} and the full disk within ${NOTICE_WITHIN_MS / 1000} s of it filling`, daemon);
-    const degraded = await poll(async () => {
-      const h = await probeHealth(health);
-      return h.status === 503 && h.state === "degraded" ? Date.now() : undefined;
-    }, NOTICE_WITHIN_MS, 500);
-    report.check(degraded !== undefined, `/health did not turn degraded within ${NOTICE_WITHIN_MS / 1000} s of the disk filling (now: ${(await probeHealth(health)).state})`, daemon);
-    if (!report.check(daemon.alive, `the daemon exited (${daemon.exitInfo && describeExit(daemon.exitInfo)}) on the full disk`, daemon)) return;
+    const named = await daemon.waitForLine(
+      new RegExp(`${escape(disk)}.*(ENOSPC|no space|full)|(ENOSPC|no space|full).*${escape(disk)}`, "i"),
+      NOTICE_WITHIN_MS,
+    );
+    report.check(
+      named !== undefined,
+      `no log line naming ${disk} and the full disk within ${NOTICE_WITHIN_MS / 1000} s of it filling`,
+      daemon,
+    );
+    const degraded = await poll(
+      async () => {
+        const h = await probeHealth(health);
+        return h.status === 503 && h.state === "degraded" ? Date.now() : undefined;
+      },
+      NOTICE_WITHIN_MS,
+      500,
+    );
+    report.check(
+      degraded !== undefined,
+      `/health did not turn degraded within ${NOTICE_WITHIN_MS / 1000} s of the disk filling ` +
+        `(now: ${(await probeHealth(health)).state})`,
+      daemon,
+    );
+    const exitText = daemon.exitInfo && describeExit(daemon.exitInfo);
+    if (!report.check(daemon.alive, `the daemon exited (${exitText}) on the full disk`, daemon)) return;
     const haltedFrom = (degraded ?? fullAt) + 2000;
     await sleep(Math.max(0, fullAt + FULL_FOR_MS - Date.now()));
     const freedAt = Date.now();
-    const entriesWhileFull = venue.orders.filter((o) => o.role === "entry" && o.atMs > haltedFrom && o.atMs < freedAt).length;
-    report.check(entriesWhileFull === 0, `${entriesWhileFull} entries reached the venue while the disk was full`, daemon);
+    const entriesWhileFull = venue.orders.filter(
+      (o) => o.role === "entry" && o.atMs > haltedFrom && o.atMs < freedAt,
+    ).length;
+    report.check(
+      entriesWhileFull === 0,
+      `${entriesWhileFull} entries reached the venue while the disk was full`,
+      daemon,
+    );
 
     rmSync(filler, { force: true });
     progress("space freed; waiting for trading to resume");
-    const ok = await poll(async () => ((await probeHealth(health)).state === "ok" ? Date.now() : undefined), NOTICE_WITHIN_MS, 500);
-    report.check(ok !== undefined, `/health not ok within ${NOTICE_WITHIN_MS / 1000} s of the space being freed`, daemon);
-    const resumed = await poll(() => (venue.entriesSince(freedAt).length >= 1 ? Date.now() : undefined), RESUME_WITHIN_MS, 1000);
-    report.check(resumed !== undefined, `trading did not resume within ${RESUME_WITHIN_MS / 1000} s of the space being freed`, daemon);
+    const ok = await poll(
+      async () => ((await probeHealth(health)).state === "ok" ? Date.now() : undefined),
+      NOTICE_WITHIN_MS,
+      500,
+    );
+    report.check(
+      ok !== undefined,
+      `/health not ok within ${NOTICE_WITHIN_MS / 1000} s of the space being freed`,
+      daemon,
+    );
+    const resumed = await poll(
+      () => (venue.entriesSince(freedAt).length >= 1 ? Date.now() : undefined),
+      RESUME_WITHIN_MS,
+      1000,
+    );
+    report.check(
+      resumed !== undefined,
+      `trading did not resume within ${RESUME_WITHIN_MS / 1000} s of the space being freed`,
+      daemon,
+    );
 
     await venue.hold();
     await sleep(1500);
     const diffs = positionDifferences(await positionsOf(daemon), venue.positions());
-    report.check(diffs.length === 0, `positions differ from the venue's fills after the full disk: ${diffs.join("; ")}`, daemon);
+    report.check(
+      diffs.length === 0,
+      `positions differ from the venue's fills after the full disk: ${diffs.join("; ")}`,
+      daemon,
+    );
     const stopped = await daemon.stop("SIGINT", 20_000);
     report.check(stopped.code === 0 && !stopped.forced, `SIGINT after the full disk: ${describeExit(stopped)}`, daemon);
     daemon = Daemon.run(scope, "daemon (journal replay)", config, health);
     await daemon.waitHealthy(90_000);
-    const rebuilt = (await poll(async () => {
-      const p = await positionsOf(daemon);
-      return p.length > 0 || venue.fills.length === 0 ? p : undefined;
-    }, 15_000)) ?? [];
+    const rebuilt =
+      (await poll(async () => {
+        const p = await positionsOf(daemon);
+        return p.length > 0 || venue.fills.length === 0 ? p : undefined;
+      }, 15_000)) ?? [];
     const replayDiffs = positionDifferences(rebuilt, venue.positions());
-    report.check(replayDiffs.length === 0, `positions rebuilt from the journal differ from the venue's fills: ${replayDiffs.join("; ")}`, daemon);
+    report.check(
+      replayDiffs.length === 0,
+      `positions rebuilt from the journal differ from the venue's fills: ${replayDiffs.join("; ")}`,
+      daemon,
+    );
     await daemon.stop("SIGINT", 20_000);
     venue.stop();
 

@@ -30,11 +30,16 @@ interface Probe {
   readonly mayGoUnanswered?: boolean;
 }
 
-const get = (target: string, headers = "") => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Connection: close\r\n\r\n`;
+const get = (target: string, headers = "") =>
+  `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Connection: close\r\n\r\n`;
 const post = (target: string, body = "", headers = AUTH) =>
-  `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}Content-Type: application/json\r\n` +
+  `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 
-const upload = (target: string, bodyBytes: number) => ({ head: post(target).replace(/Content-Length: \d+/, `Content-Length: ${bodyBytes}`), bodyBytes });
+const upload = (target: string, bodyBytes: number) => ({
+  head: post(target).replace(/Content-Length: \d+/, `Content-Length: ${bodyBytes}`),
+  bodyBytes,
+});
 
 const PROBES: readonly Probe[] = [
   { name: "GET // (curl --path-as-is)", bytes: () => get("//"), expect: [400, 404] },
@@ -42,20 +47,49 @@ const PROBES: readonly Probe[] = [
   { name: "GET /%ZZ", bytes: () => get("/%ZZ"), expect: [400, 404] },
   { name: "POST /control/actors/%ZZ/restart", bytes: () => post("/control/actors/%ZZ/restart"), expect: [400, 404] },
   { name: "POST /control/actors/%ZZ/crash", bytes: () => post("/control/actors/%ZZ/crash"), expect: [400, 403, 404] },
-  { name: "POST /control/actors/%E0%A4%A/restart", bytes: () => post("/control/actors/%E0%A4%A/restart"), expect: [400, 404] },
+  {
+    name: "POST /control/actors/%E0%A4%A/restart",
+    bytes: () => post("/control/actors/%E0%A4%A/restart"),
+    expect: [400, 404],
+  },
   { name: "GET /health?%ZZ=%ZZ", bytes: () => get("/health?%ZZ=%ZZ&a=%"), expect: [200, 400, 503] },
-  { name: "GET http://evil.example/health (absolute form)", bytes: () => get("http://evil.example/health"), expect: [200, 400, 404, 503] },
-  { name: "OPTIONS * (asterisk form)", bytes: () => "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", expect: [400, 404, 405] },
+  {
+    name: "GET http://evil.example/health (absolute form)",
+    bytes: () => get("http://evil.example/health"),
+    expect: [200, 400, 404, 503],
+  },
+  {
+    name: "OPTIONS * (asterisk form)",
+    bytes: () => "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    expect: [400, 404, 405],
+  },
   { name: "BREW /health", bytes: () => get("/health").replace("GET", "BREW"), expect: [400, 405, 501] },
   { name: "POST /risk/reset without the token", bytes: () => post("/risk/reset", "", ""), expect: [401] },
-  { name: "POST /risk/reset with a wrong token", bytes: () => post("/risk/reset", "", "Authorization: Bearer nope\r\n"), expect: [401] },
+  {
+    name: "POST /risk/reset with a wrong token",
+    bytes: () => post("/risk/reset", "", "Authorization: Bearer nope\r\n"),
+    expect: [401],
+  },
   { name: "POST /risk/reset, body not JSON", bytes: () => post("/risk/reset", "{not json"), expect: [202, 400] },
   { name: "POST /risk/reset, 10 MB body", bytes: () => upload("/risk/reset", 10 * 1024 * 1024), expect: [413] },
-  { name: "POST, Content-Length 10 MB, 1 byte sent", bytes: () => post("/risk/reset").replace(/Content-Length: \d+/, "Content-Length: 10485760") + "{", expect: [400, 408, 413], mayGoUnanswered: true },
-  { name: "GET /health, 64 KB header", bytes: () => get("/health", `X-Junk: ${"j".repeat(64 * 1024)}\r\n`), expect: [431] },
+  {
+    name: "POST, Content-Length 10 MB, 1 byte sent",
+    bytes: () => post("/risk/reset").replace(/Content-Length: \d+/, "Content-Length: 10485760") + "{",
+    expect: [400, 408, 413],
+    mayGoUnanswered: true,
+  },
+  {
+    name: "GET /health, 64 KB header",
+    bytes: () => get("/health", `X-Junk: ${"j".repeat(64 * 1024)}\r\n`),
+    expect: [431],
+  },
   { name: "GET 100 KB path", bytes: () => get(`/${"p".repeat(100 * 1024)}`), expect: [404, 414, 431] },
   { name: "garbage bytes", bytes: () => Buffer.from([0, 1, 2, 255, 254, 13, 10, 13, 10]), expect: [400] },
-  { name: "POST /control/actors/..%2F..%2Fetc%2Fpasswd/restart", bytes: () => post("/control/actors/..%2F..%2Fetc%2Fpasswd/restart"), expect: [400, 404] },
+  {
+    name: "POST /control/actors/..%2F..%2Fetc%2Fpasswd/restart",
+    bytes: () => post("/control/actors/..%2F..%2Fetc%2Fpasswd/restart"),
+    expect: [400, 404],
+  },
   { name: "GET /positions/%00", bytes: () => get("/positions/%00"), expect: [400, 404] },
 ];
 
@@ -65,7 +99,17 @@ export const hostileHttp: Scenario = {
   async run({ scope, progress }: ScenarioContext, report: ScenarioReport) {
     const dir = scope.tempDir("run");
     const [health, trades, books] = await freePorts(3);
-    const config = writeConfig(dir, tradingConfig({ dir, ports: { health, trades, books }, marketFrom: "embedded", venue: "paper", trade: false, token: TOKEN }));
+    const config = writeConfig(
+      dir,
+      tradingConfig({
+        dir,
+        ports: { health, trades, books },
+        marketFrom: "embedded",
+        venue: "paper",
+        trade: false,
+        token: TOKEN,
+      }),
+    );
     let incarnation = 1;
     let daemon = Daemon.run(scope, `daemon #${incarnation}`, config, health);
     await daemon.waitHealthy(90_000);
@@ -80,11 +124,15 @@ export const hostileHttp: Scenario = {
     const answers: string[] = [];
     for (const probe of PROBES) {
       const bytes = probe.bytes();
-      const answer = typeof bytes === "string" || Buffer.isBuffer(bytes) ? await rawRequest(health, bytes, 10_000) : await rawUpload(health, bytes.head, bytes.bodyBytes);
+      const answer =
+        typeof bytes === "string" || Buffer.isBuffer(bytes)
+          ? await rawRequest(health, bytes, 10_000)
+          : await rawUpload(health, bytes.head, bytes.bodyBytes);
       answers.push(`${answer.status ?? "none"}`);
       report.check(
         answer.status === undefined ? probe.mayGoUnanswered === true : probe.expect.includes(answer.status),
-        `${probe.name}: answered ${answer.status ?? `nothing (${answer.error})`}, expected ${probe.expect.join(" or ")}`,
+        `${probe.name}: answered ${answer.status ?? `nothing (${answer.error})`}, ` +
+          `expected ${probe.expect.join(" or ")}`,
         daemon,
       );
       await ensureAlive(probe.name);
@@ -97,17 +145,32 @@ export const hostileHttp: Scenario = {
       const h = await probeHealth(health, 2000);
       return h.status === undefined ? `no answer (${h.error})` : h.ms > 2000 ? `${h.ms.toFixed(0)} ms` : undefined;
     });
-    report.check(slow.length === 0, `/health during ${SLOWLORIS} slowloris connections: ${slow.slice(0, 3).join(", ")}`, daemon);
+    report.check(
+      slow.length === 0,
+      `/health during ${SLOWLORIS} slowloris connections: ${slow.slice(0, 3).join(", ")}`,
+      daemon,
+    );
     await ensureAlive("slowloris");
 
     progress(`${CONCURRENT} concurrent connections`);
-    const statuses = await Promise.all(Array.from({ length: CONCURRENT }, () => rawRequest(health, get("/health"), 30_000)));
+    const statuses = await Promise.all(
+      Array.from({ length: CONCURRENT }, () => rawRequest(health, get("/health"), 30_000)),
+    );
     const answered = statuses.filter((s) => s.status === 200).length;
-    report.check(answered === CONCURRENT, `${CONCURRENT} concurrent GET /health: ${answered} answered 200 (${[...new Set(statuses.map((s) => s.status ?? s.error))].join(", ")})`, daemon);
+    report.check(
+      answered === CONCURRENT,
+      `${CONCURRENT} concurrent GET /health: ${answered} answered 200 ` +
+        `(${[...new Set(statuses.map((s) => s.status ?? s.error))].join(", ")})`,
+      daemon,
+    );
     await ensureAlive("500 concurrent connections");
 
     const after = await probeHealth(health);
-    report.check(after.status === 200 && after.state === "ok", `/health afterwards: ${after.status ?? after.error} ${after.state}`, daemon);
+    report.check(
+      after.status === 200 && after.state === "ok",
+      `/health afterwards: ${after.status ?? after.error} ${after.state}`,
+      daemon,
+    );
     const restarts = (await totalRestarts(daemon)) - restartsBefore;
     report.check(restarts === 0, `${restarts} actor restarts under the connection load`, daemon);
     const stopped = await daemon.stop("SIGINT", 20_000);
@@ -119,8 +182,16 @@ export const hostileHttp: Scenario = {
   },
 };
 
-/** Opens `count` connections that send a partial request and then one header byte a second; returns probe complaints. */
-async function slowloris(port: number, count: number, seconds: number, probe: () => Promise<string | undefined>): Promise<string[]> {
+/**
+ * Opens `count` connections that send a partial request and then one header byte a second; returns what the
+ * probe complained of meanwhile.
+ */
+async function slowloris(
+  port: number,
+  count: number,
+  seconds: number,
+  probe: () => Promise<string | undefined>,
+): Promise<string[]> {
   const sockets: net.Socket[] = [];
   for (let i = 0; i < count; i++) {
     const s = net.connect({ port, host: "127.0.0.1" });

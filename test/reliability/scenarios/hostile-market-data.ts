@@ -64,9 +64,21 @@ export const hostileMarketData: Scenario = {
     const rssAfter = await settledRss(daemon, 30_000);
     const restarts = (await totalRestarts(daemon)) - restartsBefore;
     report.check(restarts === 0, `${restarts} actor restarts during the storm`, daemon);
-    report.check(healthFailures.length === 0, `/health did not answer ${healthFailures.length} times during the storm (${healthFailures[0]})`, daemon);
-    report.check(healthWorst <= HEALTH_WITHIN_MS, `/health took up to ${healthWorst.toFixed(0)} ms during the storm`, daemon);
-    report.check(rssAfter <= rssBefore * RSS_GROWTH_LIMIT, `RSS grew from ${rssBefore.toFixed(0)} to ${rssAfter.toFixed(0)} MB`, daemon);
+    report.check(
+      healthFailures.length === 0,
+      `/health did not answer ${healthFailures.length} times during the storm (${healthFailures[0]})`,
+      daemon,
+    );
+    report.check(
+      healthWorst <= HEALTH_WITHIN_MS,
+      `/health took up to ${healthWorst.toFixed(0)} ms during the storm`,
+      daemon,
+    );
+    report.check(
+      rssAfter <= rssBefore * RSS_GROWTH_LIMIT,
+      `RSS grew from ${rssBefore.toFixed(0)} to ${rssAfter.toFixed(0)} MB`,
+      daemon,
+    );
 
     const flowA = await feedFlow(daemon);
     await sleep(3000);
@@ -74,17 +86,33 @@ export const hostileMarketData: Scenario = {
     for (const coin of coins(rig.config)) {
       const a = flowA.get(coin)?.accepted ?? 0;
       const b = flowB.get(coin);
-      report.check(b !== undefined && b.accepted > a, `${coin} stopped flowing after the storm (${a} → ${b?.accepted ?? 0} messages in 3 s)`, daemon);
+      report.check(
+        b !== undefined && b.accepted > a,
+        `${coin} stopped flowing after the storm (${a} → ${b?.accepted ?? 0} messages in 3 s)`,
+        daemon,
+      );
       report.check(b?.stale === false, `${coin} stale after the storm`, daemon);
     }
     const dropsAfter = sumBy(await metricsOf(daemon), "leadlag_feed_drops_total", "reason");
-    const drops = [...dropsAfter].map(([reason, n]) => [reason, n - (dropsBefore.get(reason) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    const drops = [...dropsAfter]
+      .map(([reason, n]) => [reason, n - (dropsBefore.get(reason) ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]);
     const dropped = drops.reduce((s, [, n]) => s + n, 0);
     const stopped = await daemon.stop("SIGINT", 20_000);
-    report.check(stopped.code === 0 && !stopped.forced, `SIGINT after the storm: exit ${stopped.code ?? stopped.signal}`, daemon);
+    report.check(
+      stopped.code === 0 && !stopped.forced,
+      `SIGINT after the storm: exit ${stopped.code ?? stopped.signal}`,
+      daemon,
+    );
 
     report.load = `runner-published synthetic market, ${legitDuring} legitimate messages during the storm`;
-    report.note(`${dropped} counted drops (${drops.slice(0, 4).map(([r, n]) => `${r} ${n}`).join(", ")}, …)`);
+    report.note(
+      `${dropped} counted drops (${drops
+        .slice(0, 4)
+        .map(([r, n]) => `${r} ${n}`)
+        .join(", ")}, …)`,
+    );
     report.note(`RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MB; /health worst ${healthWorst.toFixed(0)} ms`);
   },
 };

@@ -28,9 +28,27 @@ interface Poison {
 }
 
 const POISONS: readonly Poison[] = [
-  { name: "receipt time above 2^64", coin: "SOL", stream: "preprocessed_trades", counter: "trades", make: timestampAbove2To64 },
-  { name: "trade with seq 2^52 a day ahead", coin: "ETH", stream: "preprocessed_trades", counter: "trades", make: (f) => farAheadTrade(f, 2 ** 52, DAY_NS) },
-  { name: "checkpoint ten years ahead", coin: "BTC", stream: "preprocessed_book_ckpt", counter: "book_stream", make: (f) => futureCheckpoint(f, 3650n * DAY_NS) },
+  {
+    name: "receipt time above 2^64",
+    coin: "SOL",
+    stream: "preprocessed_trades",
+    counter: "trades",
+    make: timestampAbove2To64,
+  },
+  {
+    name: "trade with seq 2^52 a day ahead",
+    coin: "ETH",
+    stream: "preprocessed_trades",
+    counter: "trades",
+    make: (f) => farAheadTrade(f, 2 ** 52, DAY_NS),
+  },
+  {
+    name: "checkpoint ten years ahead",
+    coin: "BTC",
+    stream: "preprocessed_book_ckpt",
+    counter: "book_stream",
+    make: (f) => futureCheckpoint(f, 3650n * DAY_NS),
+  },
 ];
 
 export const poisonFrames: Scenario = {
@@ -59,7 +77,11 @@ export const poisonFrames: Scenario = {
     if (daemon !== undefined) {
       const t0 = Date.now();
       const stopped = await daemon.stop("SIGTERM", 10_000);
-      report.check(stopped.code === 0 && !stopped.forced, `SIGTERM after the poisons: ${stopped.forced ? "ignored for 10 s (killed)" : describeExit(stopped)}`, daemon);
+      report.check(
+        stopped.code === 0 && !stopped.forced,
+        `SIGTERM after the poisons: ${stopped.forced ? "ignored for 10 s (killed)" : describeExit(stopped)}`,
+        daemon,
+      );
       report.note(`SIGTERM → exit in ${Date.now() - t0} ms`);
     }
     report.note(`${incarnation} daemon${incarnation > 1 ? "s" : ""} for ${POISONS.length} poisons`);
@@ -75,15 +97,31 @@ async function tryPoison(rig: MarketRig, daemon: Daemon, poison: Poison, report:
   await rig.publisher.inject([poison.make(latest!)]);
   await sleep(1000);
   const health = await probeHealth(daemon.healthPort!, HEALTH_WITHIN_MS);
-  const answered = report.check(health.status !== undefined, `${poison.name}: /health did not answer within ${HEALTH_WITHIN_MS} ms (${health.error})`, daemon);
-  if (!report.check(daemon.alive, `${poison.name}: the daemon exited (${daemon.exitInfo && describeExit(daemon.exitInfo)})`, daemon)) return false;
+  const answered = report.check(
+    health.status !== undefined,
+    `${poison.name}: /health did not answer within ${HEALTH_WITHIN_MS} ms (${health.error})`,
+    daemon,
+  );
+  if (
+    !report.check(
+      daemon.alive,
+      `${poison.name}: the daemon exited (${daemon.exitInfo && describeExit(daemon.exitInfo)})`,
+      daemon,
+    )
+  )
+    return false;
   if (!answered) return false;
   const before = (await feedFlow(daemon, poison.counter)).get(poison.coin)?.accepted ?? 0;
   await sleep(FLOW_WINDOW_MS);
   const after = (await feedFlow(daemon, poison.counter)).get(poison.coin);
   const restarts = (await totalRestarts(daemon)) - restartsBefore;
   report.check(restarts === 0, `${poison.name}: ${restarts} actor restart(s)`, daemon);
-  report.check(after !== undefined && after.accepted > before, `${poison.name}: ${poison.coin} ${poison.counter} stopped flowing (${before} → ${after?.accepted ?? 0} accepted in ${FLOW_WINDOW_MS / 1000} s)`, daemon);
+  report.check(
+    after !== undefined && after.accepted > before,
+    `${poison.name}: ${poison.coin} ${poison.counter} stopped flowing ` +
+      `(${before} → ${after?.accepted ?? 0} accepted in ${FLOW_WINDOW_MS / 1000} s)`,
+    daemon,
+  );
   report.check(after?.stale === false, `${poison.name}: ${poison.coin} stale`, daemon);
   return true;
 }

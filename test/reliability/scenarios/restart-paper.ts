@@ -32,16 +32,33 @@ export const restartPaper: Scenario = {
     progress("healthy; waiting for filled entries");
 
     const filledEntriesSince = (sinceMs: number) =>
-      poll(async () => {
-        await watch.sample(daemon);
-        return watch.filledEntriesSince(sinceMs).length >= ENTRIES_TO_RESUME ? true : undefined;
-      }, RESUME_WITHIN_MS, 1000);
-    if (!report.check((await filledEntriesSince(0)) === true, `no filled entries within ${RESUME_WITHIN_MS / 1000} s of the first start`, daemon)) return;
+      poll(
+        async () => {
+          await watch.sample(daemon);
+          return watch.filledEntriesSince(sinceMs).length >= ENTRIES_TO_RESUME ? true : undefined;
+        },
+        RESUME_WITHIN_MS,
+        1000,
+      );
+    const traded = await filledEntriesSince(0);
+    if (!report.check(traded === true, `no filled entries within ${RESUME_WITHIN_MS / 1000} s of the start`, daemon)) {
+      return;
+    }
 
     for (const how of ["SIGINT", "kill -9"] as const) {
-      const open = await poll(async () => ((await positionsOf(daemon)).some((p) => p.qty !== 0) ? true : undefined), 30_000, 300);
-      const exit = how === "SIGINT" ? await daemon.stop("SIGINT", 20_000) : { ...(await daemon.kill9()), forced: false };
-      if (how === "SIGINT") report.check(exit.code === 0 && !exit.forced, `Ctrl-C: the daemon ended with ${describeExit(exit)}, not exit 0`, daemon);
+      const open = await poll(
+        async () => ((await positionsOf(daemon)).some((p) => p.qty !== 0) ? true : undefined),
+        30_000,
+        300,
+      );
+      const exit =
+        how === "SIGINT" ? await daemon.stop("SIGINT", 20_000) : { ...(await daemon.kill9()), forced: false };
+      if (how === "SIGINT")
+        report.check(
+          exit.code === 0 && !exit.forced,
+          `Ctrl-C: the daemon ended with ${describeExit(exit)}, not exit 0`,
+          daemon,
+        );
       progress(`${how}: ${open ? "mid-trade" : "flat"}, ${describeExit(exit)}; npm start again`);
       daemon = Daemon.run(scope, `npm start #${++incarnation}`, config, health);
       await daemon.waitHealthy(90_000);
@@ -51,14 +68,21 @@ export const restartPaper: Scenario = {
       const placed = watch.entriesSince(restartedAt).length;
       report.check(
         resumed === true,
-        `after ${how}: trading did not resume: ${placed} entries placed, ${filled} filled within ${RESUME_WITHIN_MS / 1000} s` +
+        `after ${how}: trading did not resume: ${placed} entries placed, ${filled} filled ` +
+          `within ${RESUME_WITHIN_MS / 1000} s` +
           (watch.stuck.size > 0 ? `; stuck: ${[...watch.stuck.values()].slice(0, 2).join("; ")}` : ""),
         daemon,
       );
-      report.note(`${how} ${open ? "mid-trade" : "while flat"}: ${filled} filled entries in ${seconds(Date.now() - restartedAt)}`);
+      report.note(
+        `${how} ${open ? "mid-trade" : "while flat"}: ${filled} filled entries in ${seconds(Date.now() - restartedAt)}`,
+      );
     }
     await watch.sample(daemon);
-    report.check(watch.stuck.size === 0, `orders never resolved: ${[...watch.stuck.values()].slice(0, 3).join("; ")}`, daemon);
+    report.check(
+      watch.stuck.size === 0,
+      `orders never resolved: ${[...watch.stuck.values()].slice(0, 3).join("; ")}`,
+      daemon,
+    );
     const positions = await positionsOf(daemon);
     const stopped = await daemon.stop("SIGINT", 20_000);
     report.check(stopped.code === 0 && !stopped.forced, `final Ctrl-C ended with ${describeExit(stopped)}`, daemon);

@@ -23,7 +23,14 @@ export const stalledMainThread: Scenario = {
   async run({ scope, progress }: ScenarioContext, report: ScenarioReport) {
     const dir = scope.tempDir("run");
     const [health, trades, books] = await freePorts(3);
-    const config = tradingConfig({ dir, ports: { health, trades, books }, marketFrom: "embedded", venue: "paper", trade: false, faultInjection: true });
+    const config = tradingConfig({
+      dir,
+      ports: { health, trades, books },
+      marketFrom: "embedded",
+      venue: "paper",
+      trade: false,
+      faultInjection: true,
+    });
     (config.runtime as Record<string, unknown>).watchdog = { stall_ms: STALL_MS };
     const configPath = writeConfig(dir, config);
     report.load = "synthetic market, no trading";
@@ -31,7 +38,8 @@ export const stalledMainThread: Scenario = {
     const check = new Daemon(scope, "check-config", undefined, ["check-config", configPath], daemonEnv());
     const checked = await check.waitExit(30_000);
     if (checked?.code !== 0) {
-      report.notApplicable = `not available: this build refuses runtime.watchdog.stall_ms (${firstError(check.lines())})`;
+      const why = firstError(check.lines());
+      report.notApplicable = `not available: this build refuses runtime.watchdog.stall_ms (${why})`;
       return;
     }
 
@@ -44,7 +52,14 @@ export const stalledMainThread: Scenario = {
       await daemon.stop("SIGINT", 20_000);
       return;
     }
-    if (!report.check(answer.status === 202, `POST /control/actors/${ACTOR}/stall answered ${answer.status} ${JSON.stringify(answer.body)}`, daemon)) return;
+    if (
+      !report.check(
+        answer.status === 202,
+        `POST /control/actors/${ACTOR}/stall answered ${answer.status} ${JSON.stringify(answer.body)}`,
+        daemon,
+      )
+    )
+      return;
     report.faults = `main thread stalled in '${ACTOR}' (stall_ms ${STALL_MS})`;
     progress("stall injected; waiting for the watchdog");
 
@@ -63,5 +78,7 @@ export const stalledMainThread: Scenario = {
 };
 
 function firstError(lines: readonly string[]): string {
-  return (lines.find((l) => /watchdog/.test(l)) ?? lines.find((l) => l.trim() !== "") ?? "no output").trim().slice(0, 120);
+  return (lines.find((l) => /watchdog/.test(l)) ?? lines.find((l) => l.trim() !== "") ?? "no output")
+    .trim()
+    .slice(0, 120);
 }

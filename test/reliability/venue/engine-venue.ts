@@ -49,8 +49,18 @@ function emit(record: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify({ ...record, atMs: Date.now() }) + "\n");
 }
 
-async function report(clId: string, status: "accepted" | "rejected" | "canceled", oid: string, reasonCode: "ok" | "invalid_params", reasonText: string, tags: Record<string, string>): Promise<void> {
-  await pub.send([EXEC_REPORT_TOPIC, formatExecReport({ clId, status, exchangeOrderId: oid, reasonCode, reasonText, tsNs: wallClockNs(), tags })]);
+async function report(
+  clId: string,
+  status: "accepted" | "rejected" | "canceled",
+  oid: string,
+  reasonCode: "ok" | "invalid_params",
+  reasonText: string,
+  tags: Record<string, string>,
+): Promise<void> {
+  await pub.send([
+    EXEC_REPORT_TOPIC,
+    formatExecReport({ clId, status, exchangeOrderId: oid, reasonCode, reasonText, tsNs: wallClockNs(), tags }),
+  ]);
   emit({ event: "report", clId, status, reason: reasonText });
 }
 
@@ -70,7 +80,18 @@ async function place(order: InboundPlace): Promise<void> {
   seen.add(order.clId);
   const intent = order.tags.intent_id ?? "";
   const role = order.tags.role ?? "";
-  emit({ event: "order", clId: order.clId, intent, role, symbol: order.symbol, side: order.side, size: order.size, price: order.price, reduceOnly: order.reduceOnly, tif: order.tif });
+  emit({
+    event: "order",
+    clId: order.clId,
+    intent,
+    role,
+    symbol: order.symbol,
+    side: order.side,
+    size: order.size,
+    price: order.price,
+    reduceOnly: order.reduceOnly,
+    tif: order.tif,
+  });
   const tags = reportTags(order.tags, VENUE);
   const size = fillableSize(order);
   if (size <= 0) {
@@ -81,10 +102,34 @@ async function place(order: InboundPlace): Promise<void> {
   await report(order.clId, "accepted", oid, "ok", "ok", tags);
   const execId = `${session}-${nextExec++}`;
   const fee = (order.price * size * TAKER_FEE_BPS) / 10_000;
-  const fill = { clId: order.clId, exchangeOrderId: oid, execId, symbol: order.symbol, side: order.side, price: order.price, size, feeCurrency: "USDC", feeAmount: fee, liquidity: "taker" as const, tsNs: wallClockNs(), tags: fillTags(order.tags, order.clId, VENUE) };
+  const fill = {
+    clId: order.clId,
+    exchangeOrderId: oid,
+    execId,
+    symbol: order.symbol,
+    side: order.side,
+    price: order.price,
+    size,
+    feeCurrency: "USDC",
+    feeAmount: fee,
+    liquidity: "taker" as const,
+    tsNs: wallClockNs(),
+    tags: fillTags(order.tags, order.clId, VENUE),
+  };
   await pub.send([EXEC_FILL_TOPIC, formatExecFill(fill)]);
   positions.set(order.symbol, (positions.get(order.symbol) ?? 0) + (order.side === "buy" ? size : -size));
-  emit({ event: "fill", clId: order.clId, intent, role, execId, symbol: order.symbol, side: order.side, price: order.price, size, fee });
+  emit({
+    event: "fill",
+    clId: order.clId,
+    intent,
+    role,
+    execId,
+    symbol: order.symbol,
+    side: order.side,
+    price: order.price,
+    size,
+    fee,
+  });
   if (size < order.size) await report(order.clId, "canceled", oid, "ok", "Order cancelled", tags);
 }
 
@@ -92,7 +137,14 @@ async function place(order: InboundPlace): Promise<void> {
 async function cancel(order: InboundCancel): Promise<void> {
   emit({ event: "cancel", clId: order.clId, target: order.clIdToCancel });
   await report(order.clId, "accepted", "", "ok", "Cancel request sent", reportTags(order.tags, VENUE));
-  await report(order.clIdToCancel, "canceled", "", "ok", "Cancel idempotent: order missing", order.tags as Record<string, string>);
+  await report(
+    order.clIdToCancel,
+    "canceled",
+    "",
+    "ok",
+    "Cancel idempotent: order missing",
+    order.tags as Record<string, string>,
+  );
 }
 
 async function answer(frame: string): Promise<void> {
@@ -100,7 +152,8 @@ async function answer(frame: string): Promise<void> {
   if (order === undefined) emit({ event: "unparsable", frame: frame.slice(0, 200) });
   else if (order.action === "place") await place(order);
   else if (order.action === "cancel") await cancel(order);
-  else await report(order.clId, "rejected", "", "invalid_params", order.reasonText, order.tags as Record<string, string>);
+  else
+    await report(order.clId, "rejected", "", "invalid_params", order.reasonText, order.tags as Record<string, string>);
 }
 
 let work = Promise.resolve();
@@ -140,8 +193,12 @@ async function main(): Promise<void> {
   emit({ event: "ready", session });
   for await (const [frame] of pull) {
     const text = frame.toString();
-    if (holding) held.push(text);
-    else enqueue(text);
+    if (holding) {
+      held.push(text);
+      emit({ event: "queued", held: held.length });
+    } else {
+      enqueue(text);
+    }
   }
 }
 
