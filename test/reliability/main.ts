@@ -62,7 +62,7 @@ async function runScenario(scenario: Scenario): Promise<{ row: ScenarioRow; fail
     logTail:
       f.daemon !== undefined
         ? lastOf.get(f.daemon) === i
-          ? f.daemon.tail(12)
+          ? f.daemon.excerpt()
           : undefined
         : f === unattributed
           ? scope.latestLog()?.slice(-12)

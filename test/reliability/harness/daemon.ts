@@ -48,7 +48,7 @@ export class Daemon {
       stdio: ["ignore", "pipe", "pipe"],
     });
     scope.adopt(this.child, label);
-    scope.logSource(() => this.tail());
+    scope.logSource(() => this.excerpt());
     this.child.stdout!.on("data", (d: Buffer) => this.take("stdout", d));
     this.child.stderr!.on("data", (d: Buffer) => this.take("stderr", d));
     this.exited = new Promise((resolve) =>
@@ -84,7 +84,22 @@ export class Daemon {
 
   /** The last `n` lines, each cut to a readable length (pino lines carry long stacks). */
   tail(n = 15): string[] {
-    return this.output.slice(-n).map((l) => (l.length > 400 ? `${l.slice(0, 400)} …` : l));
+    return this.output.slice(-n).map(cut);
+  }
+
+  /**
+   * What a failure shows: the last `errors` lines at error level or above (or not JSON: a crash's stderr),
+   * then the last `recent` lines, in log order without repeats. Errors minutes old explain more than the
+   * latest routine lines.
+   */
+  excerpt(errors = 6, recent = 6): string[] {
+    const start = Math.max(0, this.output.length - recent);
+    const picked = new Set<number>();
+    for (let i = this.output.length - 1; i >= 0 && picked.size < errors; i--) {
+      if (i < start && isErrorLine(this.output[i])) picked.add(i);
+    }
+    for (let i = start; i < this.output.length; i++) picked.add(i);
+    return [...picked].sort((a, b) => a - b).map((i) => cut(this.output[i]));
   }
 
   /** Lines matching `pattern`, oldest first. */
@@ -111,8 +126,34 @@ export class Daemon {
     });
   }
 
+  /**
+   * Waits until every actor runs, whatever `/health` says: a daemon restarted with orders its venue has not
+   * answered yet is rightly degraded until the answers come, and they come only once its sockets are up.
+   */
+  async waitStarted(timeoutMs = 90_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    let last = "no answer yet";
+    while (Date.now() < until) {
+      if (!this.alive) throw new DaemonError(this, `exited (${describeExit(this.exit!)}) before its actors ran`);
+      try {
+        const { actors } = await this.json<{ actors: { name: string; state: string }[] }>(
+          "/control/actors",
+          "GET",
+          2000,
+        );
+        const waiting = actors.filter((a) => a.state !== "running").map((a) => `${a.name} ${a.state}`);
+        if (actors.length > 0 && waiting.length === 0) return;
+        last = waiting.join(", ");
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await sleep(200);
+    }
+    throw new DaemonError(this, `actors not all running within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+  }
+
   /** Waits for `/health` to answer 200 with status ok; throws with the reason and the log's tail otherwise. */
-  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+  async waitHealthy(timeoutMs = 90_000): Promise<void> {
     const port = this.requirePort();
     const until = Date.now() + timeoutMs;
     let last = "no answer yet";
@@ -188,6 +229,16 @@ export class Daemon {
     if (this.output.length > MAX_LINES) this.output.splice(0, this.output.length - MAX_LINES);
     for (const listener of this.listeners) listener(line);
   }
+}
+
+function cut(line: string): string {
+  return line.length > 400 ? `${line.slice(0, 400)} …` : line;
+}
+
+/** pino's error (50) and fatal (60) lines, and anything that is not a log line at all. */
+function isErrorLine(line: string): boolean {
+  const level = /^\{"level":(\d+)/.exec(line);
+  return level === null ? line.trim() !== "" : Number(level[1]) >= 50;
 }
 
 export function describeExit(exit: ExitInfo): string {

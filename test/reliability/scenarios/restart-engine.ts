@@ -83,10 +83,11 @@ export const restartEngine: Scenario = {
         );
       progress(`${how}: ${open ? "mid-trade" : "no position open"}, ${describeExit(exit)}; starting again`);
       daemon = Daemon.run(scope, `daemon #${++incarnation}`, config, health);
-      await daemon.waitHealthy();
+      await daemon.waitStarted();
       // The new incarnation's SUB socket must be subscribed before the held answers are published.
       await sleep(1000);
       const released = await venue.release();
+      await daemon.waitHealthy();
       const restartedAt = Date.now();
       const resumed = await tradingSince(restartedAt);
       const entries = venue.entriesSince(restartedAt).length;
@@ -124,8 +125,9 @@ export const restartEngine: Scenario = {
     // The journal alone must rebuild the same account.
     const stopped = await daemon.stop("SIGINT", 20_000);
     report.check(stopped.code === 0 && !stopped.forced, `final SIGINT ended with ${describeExit(stopped)}`, daemon);
+    // The venue still holds: orders sent since stay unanswered, and the rebuilt daemon may say so in /health.
     daemon = Daemon.run(scope, `daemon #${++incarnation} (journal replay)`, config, health);
-    await daemon.waitHealthy();
+    await daemon.waitStarted();
     const rebuilt = await poll(async () => {
       const p = await positionsOf(daemon);
       return p.length > 0 || live.length === 0 ? p : undefined;
