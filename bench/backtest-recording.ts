@@ -50,12 +50,15 @@ export class MemorySink implements RecordSink {
   async close(): Promise<void> {}
 }
 
-/** Records `seconds` of the synthetic market into `sink` (closed at the end); returns the recorder's counts. */
-export async function recordSynthetic(seconds: number, sink: RecordSink, levels = 10, seed = 42) {
-  const registry = symbolRules();
+/** The synthetic market's frames with the receipt times the recording gives them, in order. */
+export function syntheticFrames(
+  seconds: number,
+  onFrame: (topic: string, payload: string, recvNs: Nanos) => void,
+  seed = 42,
+  registry = symbolRules(),
+): void {
   const synthetic = marketDataSchema.parse({}).synthetic;
   const market = new SyntheticMarket(syntheticSpecFromConfig(synthetic, registry, seed), RECORDING_START_NS);
-  const recorder = new Recorder(registry, levels, MAX_SKEW_NS, sink);
   const random = seededRandom(seed);
   let lastRecv = 0n;
   const endNs = RECORDING_START_NS + BigInt(seconds) * NS_PER_S;
@@ -65,9 +68,16 @@ export async function recordSynthetic(seconds: number, sink: RecordSink, levels 
     market.advance(at, (m) => {
       const recvNs = m.tsNs + 50_000n + BigInt(Math.floor(random() * 400_000));
       lastRecv = recvNs > lastRecv ? recvNs : lastRecv + 1n;
-      recorder.onFrame(m.topic, m.payload, lastRecv);
+      onFrame(m.topic, m.payload, lastRecv);
     });
   }
+}
+
+/** Records `seconds` of the synthetic market into `sink` (closed at the end); returns the recorder's counts. */
+export async function recordSynthetic(seconds: number, sink: RecordSink, levels = 10, seed = 42) {
+  const registry = symbolRules();
+  const recorder = new Recorder(registry, levels, MAX_SKEW_NS, sink);
+  syntheticFrames(seconds, (topic, payload, recvNs) => recorder.onFrame(topic, payload, recvNs), seed, registry);
   await recorder.close();
   return recorder.counts();
 }

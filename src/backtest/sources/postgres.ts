@@ -126,7 +126,9 @@ export class PostgresSource extends MergedSource {
       const client = await connect(this.url);
       this.clients.push(client);
       const stream = client.query(copyTo(`COPY (${this.select(table, client)}) TO STDOUT (FORMAT binary)`));
-      inputs.push(new CopyInput(table.name, client, stream, this.options, new RowGate(this.dropCounts, false), topics, decode));
+      inputs.push(
+        new CopyInput(table.name, client, stream, this.options, new RowGate(this.dropCounts, false), topics, decode),
+      );
     }
     return inputs;
   }
@@ -192,7 +194,19 @@ function decodeBook(buf: Buffer, f: Fields, topics: TopicTable, ts: bigint, recv
   if (levels.some((l) => l === undefined)) return undefined;
   const [bidPx, bidSz, askPx, askSz] = levels as number[][];
   const seq = Number(buf.readBigInt64BE(f.at[4]));
-  return bookEvent(topics, kind as BookKind, ts, recv, text(buf, f, 2), text(buf, f, 3), seq, bidPx, bidSz, askPx, askSz);
+  return bookEvent(
+    topics,
+    kind as BookKind,
+    ts,
+    recv,
+    text(buf, f, 2),
+    text(buf, f, 3),
+    seq,
+    bidPx,
+    bidSz,
+    askPx,
+    askSz,
+  );
 }
 
 /** A binary float8[] of one dimension (or none: empty); undefined if it holds a NULL or more dimensions. */
@@ -280,7 +294,8 @@ class CopyInput implements SortedInput {
     let p = this.pos;
     if (!this.headerRead) {
       if (buf.length - p < 19) return "more";
-      if (!buf.subarray(p, p + 11).equals(SIGNATURE)) throw new SourceError(`table ${this.name}: not a binary COPY stream`);
+      if (!buf.subarray(p, p + 11).equals(SIGNATURE))
+        throw new SourceError(`table ${this.name}: not a binary COPY stream`);
       p += 19 + buf.readInt32BE(p + 15);
       this.headerRead = true;
       this.pos = p;
