@@ -143,9 +143,9 @@ class BatchBuilder {
   /** The rows so far as a record batch; the builder starts empty again. */
   take(schema: Schema): RecordBatch {
     const n = this.rows;
-    // biome-ignore lint/suspicious/noExplicitAny: makeData's props are a union per type; each call here is checked by its column.
+    // makeData's props are a union per data type; each column below pairs a type with its typed array.
     const prim = (type: DataType, values: ArrayLike<unknown>) =>
-      makeData({ type, length: n, nullCount: 0, data: values } as any) as Data;
+      makeData({ type, length: n, nullCount: 0, data: values } as unknown as Parameters<typeof makeData>[0]) as Data;
     const ids = Buffer.from(this.tradeIds.join(""), "utf8");
     const idOffsets = new Int32Array(n + 1);
     for (let i = 0, at = 0; i < n; i++) idOffsets[i + 1] = at += Buffer.byteLength(this.tradeIds[i], "utf8");
@@ -240,7 +240,7 @@ async function writeBatches(file: string, schema: Schema, batches: () => AsyncGe
 type FileReader = Awaited<ReturnType<typeof openReader>>;
 
 async function openReader(file: string) {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(file, "r");
   } catch (err) {
