@@ -164,7 +164,7 @@ export const journalBench: Bench = {
       try {
         const store = new JournalStore(client, schema);
         await store.migrate();
-        const shipper = new JournalShipper(store, "bench", logger, 1000);
+        const shipper = new JournalShipper(store, "bench", logger, { batchSize: 1000 });
         const toShip = opened.records.slice(0, quick ? 10_000 : 50_000);
         shipper.enqueue(toShip);
         const shipStart = process.hrtime.bigint();

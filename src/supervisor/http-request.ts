@@ -46,12 +46,25 @@ export function decodeParam(value: string): string {
   }
 }
 
+/** How much of a refused body may be read and thrown away; see `HttpLimits.discardMaxBytes`. */
+export interface BodyLimits {
+  readonly maxBodyBytes: number;
+  readonly discardMaxBytes: number;
+  readonly discardMaxMs: number;
+}
+
+/** Of a chunked body (length unknown) past the limit, at most this much is thrown away before the cut. */
+const DISCARD_CHUNKED_MAX_BYTES = 1024 * 1024;
+
 /**
- * The body as JSON (undefined when empty). Over `limit` bytes, announced or sent, it is refused with 413
- * and no more of it is read; a body that is not JSON is a 400.
+ * The body as JSON (undefined when empty); a body that is not JSON is a 400. Over the limit, announced or
+ * sent, it is refused with 413 once the rest of it has been read and thrown away (bounded by
+ * `discardMaxBytes` and `discardMaxMs`): a client that sends its whole body before it reads the answer
+ * then gets the 413, not a reset connection. A body past those bounds gets its 413 at once, and the
+ * connection closes.
  */
-export async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
-  const text = (await readBody(req, limit)).toString("utf8");
+export async function readJsonBody(req: http.IncomingMessage, limits: BodyLimits): Promise<unknown> {
+  const text = (await readBody(req, limits)).toString("utf8");
   if (text.length === 0) return undefined;
   try {
     return JSON.parse(text);
@@ -60,10 +73,21 @@ export async function readJsonBody(req: http.IncomingMessage, limit: number): Pr
   }
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new RequestError(413, `request body over ${limit} bytes`, true);
+async function readBody(req: http.IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const limit = limits.maxBodyBytes;
   // Node has already refused a Content-Length that is not a number.
-  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.reject(tooLarge());
+  const length = req.headers["content-length"];
+  const announced = length === undefined ? undefined : Number(length);
+  const read = announced !== undefined && announced > limit ? { tooLarge: 0 } : await readUpTo(req, limit);
+  if (Buffer.isBuffer(read)) return read;
+  const left = announced === undefined ? DISCARD_CHUNKED_MAX_BYTES : announced - read.tooLarge;
+  const drained = left <= limits.discardMaxBytes && (await discard(req, left, limits.discardMaxMs));
+  if (!drained) req.pause();
+  throw new RequestError(413, `request body over ${limit} bytes`, !drained);
+}
+
+/** The whole body, or how much had been read when it passed `limit` (reading then stops). */
+function readUpTo(req: http.IncomingMessage, limit: number): Promise<Buffer | { tooLarge: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -74,12 +98,33 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) return void chunks.push(chunk);
-      req.pause();
-      settle(() => reject(tooLarge()));
+      settle(() => resolve({ tooLarge: size }));
     };
     const onEnd = () => settle(() => resolve(Buffer.concat(chunks)));
     const onClose = () => settle(() => reject(new RequestError(400, "connection closed before the body ended", true)));
     req.on("data", onData).on("end", onEnd).on("error", onClose).on("close", onClose);
+  });
+}
+
+/** Reads and throws away the rest of a body; true if it ended within `budget` bytes and `withinMs`. */
+function discard(req: http.IncomingMessage, budget: number, withinMs: number): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let discarded = 0;
+    const settle = (ended: boolean) => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", onEnd).off("close", onGone).off("error", onGone);
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > budget) settle(false);
+    };
+    const onEnd = () => settle(true);
+    const onGone = () => settle(false);
+    const timer = setTimeout(() => settle(false), withinMs);
+    req.on("data", onData).on("end", onEnd).on("close", onGone).on("error", onGone);
+    req.resume();
   });
 }
 

@@ -35,8 +35,15 @@ interface Route {
 
 /** What one client may ask of the server; requests past these are refused, never buffered. */
 export interface HttpLimits {
-  /** A larger body, announced or sent, gets 413 and the connection closes (control bodies are a few bytes). */
+  /** A larger body, announced or sent, gets 413 (control bodies are a few bytes). */
   maxBodyBytes: number;
+  /**
+   * Before a 413 the rest of a body up to this size is read and thrown away, within `discardMaxMs`: a
+   * client that sends its whole body before it reads the answer then gets the 413 instead of a reset. A
+   * larger announced body, or more than 1 MiB of a chunked one, is answered at once and the connection cut.
+   */
+  discardMaxBytes: number;
+  discardMaxMs: number;
   /** Request line and headers together; larger gets 431. */
   maxHeaderBytes: number;
   /** Time to receive the headers (slowloris); past it the connection gets 408 and closes. */
@@ -47,6 +54,8 @@ export interface HttpLimits {
 
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   maxBodyBytes: 64 * 1024,
+  discardMaxBytes: 16 * 1024 * 1024,
+  discardMaxMs: 5_000,
   maxHeaderBytes: 8 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -163,7 +172,7 @@ export class ControlServer {
       const method = req.method ?? "GET";
       const { route, params } = this.match(method, target.pathname);
       if (route.operator && !this.authorised(req)) throw new RequestError(401, "operator token required");
-      const body = method === "POST" ? await readJsonBody(req, this.limits.maxBodyBytes) : undefined;
+      const body = method === "POST" ? await readJsonBody(req, this.limits) : undefined;
       const result = await route.handler({ params, query: target.query, body });
       send(res, result.status, result.body, result.contentType);
     } catch (err) {

@@ -176,7 +176,7 @@ describe.each(backends)("journal store on %s", (_name, connect) => {
     const h = tradingSession(40);
     const path = freshPath();
     const opened = open(path);
-    const shipper = new JournalShipper(store, account, logger, 64);
+    const shipper = new JournalShipper(store, account, logger, { batchSize: 64 });
     await shipper.reconcile(opened.journal, opened.records);
     const records = h.journal.flatMap(({ event }) => opened.journal.append([event]));
     shipper.enqueue(records);

@@ -64,6 +64,27 @@ interface RawResponse {
   closed: boolean;
 }
 
+/** Writes the head and `bodyBytes` before reading anything, as a naive client does; what it then reads. */
+function uploadThenRead(head: string, bodyBytes: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.pause();
+    let text = "";
+    let writeError = "";
+    socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    socket.on("error", (err: NodeJS.ErrnoException) => (writeError ||= err.code ?? err.message));
+    socket.on("close", () => resolve(text || `nothing read (${writeError})`));
+    socket.on("connect", async () => {
+      socket.write(head);
+      const chunk = Buffer.alloc(64 * 1024, "x");
+      for (let left = bodyBytes; left > 0 && !socket.destroyed; left -= chunk.length) {
+        if (!socket.write(chunk)) await new Promise((r) => socket.once("drain", r).once("close", r));
+      }
+      socket.resume();
+    });
+  });
+}
+
 /**
  * Writes `head` (and `body` chunks, while the server keeps the socket open) and reads until the
  * server closes or `idleMs` pass without data after a complete response.
@@ -167,7 +188,8 @@ describe("control server ingress: one request cannot stop it", () => {
   });
 
   it("answers 413 from a Content-Length over the limit without waiting for the body, and closes", async () => {
-    await start({ limits: { maxBodyBytes: 1024 } });
+    // The announced body is never sent: the wait for it to be thrown away ends at discardMaxMs.
+    await start({ limits: { maxBodyBytes: 1024, discardMaxMs: 100 } });
     // Ten megabytes announced, none sent: the answer must not depend on reading them.
     const answer = await raw(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`);
     expect(answer.status).toBe(413);
@@ -187,6 +209,23 @@ describe("control server ingress: one request cannot stop it", () => {
     expect(answer.status).toBe(413);
     expect(answer.closed).toBe(true);
     expect(received).toEqual([]);
+    await stillServing();
+  });
+
+  it("answers 413 to a client that sends its whole 10 MB body before it reads the answer", async () => {
+    await start({ limits: { maxBodyBytes: 1024 } });
+    const body = 10 * 1024 * 1024;
+    const head = `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${body}\r\nConnection: close\r\n\r\n`;
+    expect(await uploadThenRead(head, body)).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received).toEqual([]);
+    await stillServing();
+  });
+
+  it("cuts a refused announced body larger than it will throw away, after answering 413", async () => {
+    await start({ limits: { maxBodyBytes: 1024, discardMaxBytes: 1024 * 1024 } });
+    const answer = await raw(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`);
+    expect(answer.status).toBe(413);
+    expect(answer.closed).toBe(true);
     await stillServing();
   });
 

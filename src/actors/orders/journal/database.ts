@@ -111,7 +111,9 @@ export class JournalDatabaseTier {
       log,
     );
     signal.throwIfAborted();
-    this.shipper = new JournalShipper(new JournalStore(this.client), this.options.accountId, log);
+    this.shipper = new JournalShipper(new JournalStore(this.client), this.options.accountId, log, {
+      describe: (err) => this.describe(err),
+    });
     await this.shipper.reconcile(this.options.journal, this.options.local, {
       signal,
       beforeStep: faultPoint,

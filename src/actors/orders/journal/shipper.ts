@@ -28,6 +28,12 @@ export interface ReconcileResult {
   readonly restored: JournalRecord[];
 }
 
+export interface ShipperOptions {
+  readonly batchSize?: number;
+  /** Names what failed and where (the database's path or URL, the free space on a full disk). */
+  readonly describe?: (err: unknown) => string;
+}
+
 export class JournalShipper {
   private queue: JournalRecord[] = [];
   private shipping: Promise<void> | undefined;
@@ -35,13 +41,18 @@ export class JournalShipper {
   private shippedSeq = 0n;
   private cancelled = false;
   private lastFailure: unknown;
+  private readonly batchSize: number;
+  private readonly describe: (err: unknown) => string;
 
   constructor(
     private readonly store: JournalStore,
     private readonly accountId: string,
     private readonly logger: Logger,
-    private readonly batchSize = 1000,
-  ) {}
+    options: ShipperOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1000;
+    this.describe = options.describe ?? String;
+  }
 
   /**
    * On start, after the local log is recovered: ship what the database lacks, restore what only it has.
@@ -127,7 +138,7 @@ export class JournalShipper {
           // Logged when it starts failing, not on every retry.
           const pending = this.queue.length;
           if (this.lastFailure === undefined) {
-            this.logger.error({ err, pending }, "journal shipping failed; will retry");
+            this.logger.error({ err, pending }, `journal shipping failed; will retry: ${this.describe(err)}`);
           }
           this.lastFailure = err;
         },
