@@ -10,6 +10,7 @@ import { shardsBench } from "./shards.bench.js";
 import { decisionBench } from "./decision.bench.js";
 import { tickToOrderBench } from "./tick-to-order.bench.js";
 import { cacheBench } from "./cache.bench.js";
+import { backtestSourcesBench } from "./backtest-sources.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
 export const benches: Bench[] = [
@@ -24,4 +25,5 @@ export const benches: Bench[] = [
   decisionBench,
   tickToOrderBench,
   cacheBench,
+  backtestSourcesBench,
 ];

@@ -63,9 +63,10 @@ describe("recorder", () => {
       expect(trades.length - 1).toBe(expected.trades.length);
       expect(books.length - 1).toBe(expected.books.length);
       const readTrades = trades.slice(1).map((line) => {
-        const [ts, exchange, symbol, price, amount, side, tradeId, seq] = line.split(",");
+        const [ts, recv, exchange, symbol, price, amount, side, tradeId, seq] = line.split(",");
         return {
           tsNs: BigInt(ts),
+          recvNs: BigInt(recv),
           exchange,
           symbol,
           price: Number(price),
@@ -79,25 +80,28 @@ describe("recorder", () => {
       const cells = books[1].split(",");
       const first = expected.books[0];
       expect(BigInt(cells[0])).toBe(first.tsNs);
-      expect(cells.slice(1, 4)).toEqual([first.exchange, first.symbol, String(first.seq)]);
-      expect(cells.slice(4, 24).map(Number)).toEqual(first.bidPx.flatMap((p, i) => [p, first.bidSz[i]]));
-      expect(cells.slice(24, 44).map(Number)).toEqual(first.askPx.flatMap((p, i) => [p, first.askSz[i]]));
+      expect(BigInt(cells[1])).toBe(first.recvNs);
+      expect(cells.slice(2, 6)).toEqual([first.exchange, first.symbol, String(first.seq), "checkpoint"]);
+      expect(cells.slice(6, 26).map(Number)).toEqual(first.bidPx.flatMap((p, i) => [p, first.bidSz[i]]));
+      expect(cells.slice(26, 46).map(Number)).toEqual(first.askPx.flatMap((p, i) => [p, first.askSz[i]]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("leaves cells empty for absent levels and writes no row while the book is invalid", async () => {
+  it("leaves cells empty for absent levels, writes one invalid row when the book turns invalid, none after", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-rec-"));
     try {
       const recorder = new Recorder(registry, 4, MAX_SKEW_NS, new CsvRecordSink(dir, 4));
       recorder.onFrame(CKPT_TOPIC, CKPT_2, 1763380800200000001n);
       recorder.onFrame(DELTA_TOPIC, DELTA_3.replace('"seq":3', '"seq":9'), 1763380800700000001n);
+      recorder.onFrame(DELTA_TOPIC, DELTA_3.replace('"seq":3', '"seq":10'), 1763380800700000002n);
       await recorder.close();
       const books = readFileSync(path.join(dir, "books.csv"), "utf8").trimEnd().split("\n");
       expect(books.slice(1)).toEqual([
-        "1763380800200000000,HYPERLIQUID,BTC-USDC-PERP,2,97000,1.2345,96999,0.5,96998,2,,,97001,0.8,97002,1.1," +
-          "97003,3,,",
+        "1763380800200000000,1763380800200000001,HYPERLIQUID,BTC-USDC-PERP,2,checkpoint,97000,1.2345,96999,0.5," +
+          "96998,2,,,97001,0.8,97002,1.1,97003,3,,",
+        "1763380800700000000,1763380800700000001,HYPERLIQUID,BTC-USDC-PERP,9,invalid,,,,,,,,,,,,,,,,",
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -124,7 +128,8 @@ describe("recorder", () => {
       await reader.connect();
       try {
         const trades = await reader.query(
-          "SELECT ts_ns::text, exchange, symbol, price, amount, side, trade_id, seq FROM trades ORDER BY seq, " +
+          "SELECT ts_ns::text, recv_ns::text, exchange, symbol, price, amount, side, trade_id, seq FROM trades " +
+            "ORDER BY seq, " +
             "symbol, ts_ns",
         );
         const sorted = [...expected.trades].sort(
@@ -133,6 +138,7 @@ describe("recorder", () => {
         expect(
           trades.rows.map((r) => ({
             tsNs: BigInt(r.ts_ns),
+            recvNs: BigInt(r.recv_ns),
             exchange: r.exchange,
             symbol: r.symbol,
             price: r.price,

@@ -8,6 +8,12 @@ import { createCodec } from "../../src/protocol/catalog.js";
 import { Book as BookSchema, Trade as TradeSchema, type Book, type Trade } from "../../src/protocol/market-data.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import {
+  parsePayload,
+  parseTopic,
+  type MarketstreamMessage,
+  type MarketstreamTopic,
+} from "../../src/protocol/wire/marketstream.js";
+import {
   CKPT_2,
   CKPT_TOPIC,
   DELTA_1,
@@ -386,5 +392,35 @@ describe("feed core under garbage", () => {
       ),
       { numRuns: Number(process.env.FEED_FUZZ_RUNS ?? 1500) },
     );
+  });
+});
+
+describe("feed core: already-parsed messages (replay)", () => {
+  it("onMessage gives what onFrame gives for the same messages, and drops unknown symbols", () => {
+    const frames = feed();
+    const parsed = feed();
+    const messages: [string, string, bigint][] = [
+      [CKPT_TOPIC, CKPT_2, recv()],
+      [DELTA_TOPIC, DELTA_3, recv(1)],
+      [TRADE_TOPIC, TRADE_PAYLOAD, recv(2)],
+      [TRADE_TOPIC, TRADE_PAYLOAD, recv(3)],
+    ];
+    const parts = new Map<string, ReturnType<typeof parseTopic>>();
+    for (const [topic, payload, at] of messages) {
+      const frameDrop = frames.core.onFrame(topic, payload, at);
+      const topicParts = parts.get(topic) ?? parseTopic(topic);
+      parts.set(topic, topicParts);
+      const wire = parsePayload(topicParts as MarketstreamTopic, payload);
+      expect(parsed.core.onMessage(topicParts as MarketstreamTopic, wire as MarketstreamMessage, at)).toEqual(
+        frameDrop,
+      );
+    }
+    expect(parsed.trades).toEqual(frames.trades);
+    expect(parsed.books).toEqual(frames.books);
+    expect(parsed.core.stats().drops.duplicate).toBe(1);
+    expect(parsed.core.rehearse()).toEqual(frames.core.rehearse());
+    const unknown = { exchange: "HYPERLIQUID", stream: "preprocessed_trades", symbol: "NOPE-USDC-PERP" } as const;
+    const wire = parsePayload(parseTopic(TRADE_TOPIC) as MarketstreamTopic, TRADE_PAYLOAD) as MarketstreamMessage;
+    expect(parsed.core.onMessage(unknown, wire, recv(4))?.reason).toBe("unknown_symbol");
   });
 });

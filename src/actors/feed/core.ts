@@ -11,6 +11,7 @@ import { elapsedMs, type Nanos } from "../../model/time.js";
 import {
   parsePayload,
   parseTopic,
+  topicOf,
   WireRejection,
   type MarketstreamBookCheckpoint,
   type MarketstreamBookDelta,
@@ -43,9 +44,12 @@ export * from "./feed-types.js";
 interface HeldFrame {
   readonly route: Route;
   readonly wire: MarketstreamMessage;
-  readonly payload: Uint8Array | string;
+  readonly payload: Received;
   readonly recvNs: Nanos;
 }
+
+/** What a frame arrived as: payload bytes or text (`onFrame`), or an already-parsed message (`onMessage`). */
+type Received = Uint8Array | string | MarketstreamMessage;
 
 interface StreamState {
   readonly instrument: Instrument;
@@ -69,6 +73,8 @@ class Route {
 
 export class FeedCore {
   private readonly routes = new Map<string, Route>();
+  /** Routes by the topic-parts object a replay source hands in with each message (one object per stream). */
+  private readonly routesByParts = new WeakMap<MarketstreamTopic, Route>();
   private readonly states = new Map<string, StreamState>();
   private readonly lastRecvNs: (Nanos | undefined)[] = [];
   private readonly history: TickHistory;
@@ -79,7 +85,7 @@ export class FeedCore {
   private books = 0;
   /** The last trade frame accepted, as received: what `rehearse` parses again (fields, not an object per trade). */
   private lastTradeRoute: Route | undefined;
-  private lastTradePayload: Uint8Array | string = "";
+  private lastTradePayload: Received = "";
   private lastTradeRecvNs: Nanos = 0n;
 
   constructor(
@@ -98,9 +104,32 @@ export class FeedCore {
     this.frames++;
     const route = this.routes.get(topic) ?? this.route(topic);
     if (!(route instanceof Route)) return this.drop(route);
-    const { state, topic: parts } = route;
-    const parsed = parsePayload(parts, payload);
-    if (parsed instanceof WireRejection) return this.drop(parsed, state);
+    const parsed = parsePayload(route.topic, payload);
+    if (parsed instanceof WireRejection) return this.drop(parsed, route.state);
+    return this.admit(route, parsed, payload, recvNs);
+  }
+
+  /**
+   * One message already parsed and checked, with its topic parts: what a backtest replay source hands in
+   * (src/backtest/sources), so recorded data takes the live path from the clock-skew check on. The caller
+   * vouches for the wire checks (`parsePayload`'s: field types, price and size bounds, payload symbol =
+   * topic symbol). Pass one parts object per stream: routes are cached by its identity.
+   */
+  onMessage(topic: MarketstreamTopic, wire: MarketstreamMessage, recvNs: Nanos): FeedDrop | undefined {
+    this.frames++;
+    let route: Route | FeedDrop | undefined = this.routesByParts.get(topic);
+    if (route === undefined) {
+      const name = topicOf(topic.exchange, topic.stream, topic.symbol);
+      route = this.routes.get(name) ?? this.route(name);
+      if (!(route instanceof Route)) return this.drop(route);
+      this.routesByParts.set(topic, route);
+    }
+    return this.admit(route, wire, wire, recvNs);
+  }
+
+  /** A parsed frame from the clock-skew check on: skew, sequence, then the trade or the book rebuild. */
+  private admit(route: Route, parsed: MarketstreamMessage, payload: Received, recvNs: Nanos): FeedDrop | undefined {
+    const { state } = route;
     const skewNs = parsed.receipt_timestamp_ns - recvNs;
     if (skewNs > this.options.maxClockSkewNs || skewNs < -this.options.maxClockSkewNs) {
       const detail = `${elapsedMs(recvNs, parsed.receipt_timestamp_ns)} ms from the local clock`;
@@ -137,7 +166,7 @@ export class FeedCore {
   private accept(
     route: Route,
     wire: MarketstreamMessage,
-    payload: Uint8Array | string,
+    payload: Received,
     recvNs: Nanos,
     restart: boolean,
   ): FeedDrop | undefined {
@@ -160,7 +189,9 @@ export class FeedCore {
   rehearse(): Trade | undefined {
     const route = this.lastTradeRoute;
     if (route === undefined) return undefined;
-    const parsed = parsePayload(route.topic, this.lastTradePayload);
+    const payload = this.lastTradePayload;
+    const parsed =
+      typeof payload === "string" || payload instanceof Uint8Array ? parsePayload(route.topic, payload) : payload;
     return parsed instanceof WireRejection
       ? undefined
       : normaliseTrade(route.state.instrument.id, parsed as MarketstreamTrade, this.lastTradeRecvNs);

@@ -1,8 +1,8 @@
 /**
- * CSV output: `trades.csv` (`ts_ns,exchange,symbol,price,amount,side,trade_id,seq`) and `books.csv`
- * (`ts_ns,exchange,symbol,seq,bid_px_0,bid_sz_0,…,ask_px_0,ask_sz_0,…` for N levels, empty cells for
- * absent levels). Numbers are written with JavaScript's shortest round-trip digits, `ts_ns` as the exact
- * integer. Writes are buffered and handed to the file streams in 64 KiB chunks.
+ * CSV output: `trades.csv` (`ts_ns,recv_ns,exchange,symbol,price,amount,side,trade_id,seq`) and `books.csv`
+ * (`ts_ns,recv_ns,exchange,symbol,seq,kind,bid_px_0,bid_sz_0,…,ask_px_0,ask_sz_0,…` for N levels, empty
+ * cells for absent levels). Numbers are written with JavaScript's shortest round-trip digits, times as
+ * exact integers. Writes are buffered and handed to the file streams in 64 KiB chunks.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { once } from "node:events";
@@ -11,11 +11,11 @@ import type { BookRecord, RecordSink, TradeRecord } from "./rows.js";
 
 const CHUNK = 64 * 1024;
 
-export const TRADES_CSV_HEADER = "ts_ns,exchange,symbol,price,amount,side,trade_id,seq";
+export const TRADES_CSV_HEADER = "ts_ns,recv_ns,exchange,symbol,price,amount,side,trade_id,seq";
 
 export function booksCsvHeader(levels: number): string {
   const side = (name: string) => Array.from({ length: levels }, (_, i) => `${name}_px_${i},${name}_sz_${i}`).join(",");
-  return `ts_ns,exchange,symbol,seq,${side("bid")},${side("ask")}`;
+  return `ts_ns,recv_ns,exchange,symbol,seq,kind,${side("bid")},${side("ask")}`;
 }
 
 class BufferedFile {
@@ -59,13 +59,13 @@ export class CsvRecordSink implements RecordSink {
 
   trade(r: TradeRecord): void {
     this.trades.line(
-      `${r.tsNs},${csvText(r.exchange)},${csvText(r.symbol)},` +
+      `${r.tsNs},${r.recvNs},${csvText(r.exchange)},${csvText(r.symbol)},` +
         `${r.price},${r.amount},${r.side},${csvText(r.tradeId)},${r.seq}`,
     );
   }
 
   book(r: BookRecord): void {
-    let line = `${r.tsNs},${csvText(r.exchange)},${csvText(r.symbol)},${r.seq}`;
+    let line = `${r.tsNs},${r.recvNs},${csvText(r.exchange)},${csvText(r.symbol)},${r.seq},${r.kind}`;
     for (let i = 0; i < this.levels; i++) line += i < r.bidPx.length ? `,${r.bidPx[i]},${r.bidSz[i]}` : ",,";
     for (let i = 0; i < this.levels; i++) line += i < r.askPx.length ? `,${r.askPx[i]},${r.askSz[i]}` : ",,";
     this.books.line(line);

@@ -10,9 +10,28 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { BookRecord, RecordSink, TradeRecord } from "./rows.js";
 
-export const RECORDER_SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS trades (
+/** The recorder's table names: `backtest.data_source.trade_table` / `book_table` read them back. */
+export interface RecorderTables {
+  readonly trades: string;
+  readonly books: string;
+}
+
+export const DEFAULT_TABLES: RecorderTables = { trades: "trades", books: "ob_snapshots" };
+
+/**
+ * Creates the tables if missing, and adds to tables an older recorder made the columns it lacked: `recv_ns`
+ * stays NULL on old rows (readers take `ts_ns` then), `kind` defaults to `checkpoint` (what every old row
+ * was). The replay index holds the sources' whole sort key, so a replay is an index scan, not a sort
+ * (a sort of an hour of books spilled ~110 MB to disk and took seconds).
+ */
+export function recorderSchemaSql(tables: RecorderTables = DEFAULT_TABLES): string {
+  const t = quoteTable(tables.trades);
+  const b = quoteTable(tables.books);
+  const index = (table: string, suffix: string) => quoteIdent(`${unqualified(table)}_${suffix}`);
+  return `
+CREATE TABLE IF NOT EXISTS ${t} (
   ts_ns    bigint           NOT NULL,
+  recv_ns  bigint           NOT NULL,
   exchange text             NOT NULL,
   symbol   text             NOT NULL,
   price    double precision NOT NULL,
@@ -21,28 +40,55 @@ CREATE TABLE IF NOT EXISTS trades (
   trade_id text             NOT NULL,
   seq      bigint           NOT NULL
 );
-CREATE INDEX IF NOT EXISTS trades_symbol_ts_idx ON trades (exchange, symbol, ts_ns);
-CREATE TABLE IF NOT EXISTS ob_snapshots (
+ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS recv_ns bigint;
+CREATE INDEX IF NOT EXISTS ${index(tables.trades, "symbol_ts_idx")} ON ${t} (exchange, symbol, ts_ns);
+CREATE INDEX IF NOT EXISTS ${index(tables.trades, "replay_idx")} ON ${t} (${REPLAY_KEY});
+CREATE TABLE IF NOT EXISTS ${b} (
   ts_ns    bigint             NOT NULL,
+  recv_ns  bigint             NOT NULL,
   exchange text               NOT NULL,
   symbol   text               NOT NULL,
   seq      bigint             NOT NULL,
+  kind     text               NOT NULL DEFAULT 'checkpoint',
   bid_px   double precision[] NOT NULL,
   bid_sz   double precision[] NOT NULL,
   ask_px   double precision[] NOT NULL,
   ask_sz   double precision[] NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ob_snapshots_symbol_ts_idx ON ob_snapshots (exchange, symbol, ts_ns);
+ALTER TABLE ${b} ADD COLUMN IF NOT EXISTS recv_ns bigint;
+ALTER TABLE ${b} ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'checkpoint';
+CREATE INDEX IF NOT EXISTS ${index(tables.books, "symbol_ts_idx")} ON ${b} (exchange, symbol, ts_ns);
+CREATE INDEX IF NOT EXISTS ${index(tables.books, "replay_idx")} ON ${b} (${REPLAY_KEY});
 `;
+}
 
-const TRADE_COPY = "COPY trades (ts_ns, exchange, symbol, price, amount, side, trade_id, seq) FROM STDIN";
-const BOOK_COPY = "COPY ob_snapshots (ts_ns, exchange, symbol, seq, bid_px, bid_sz, ask_px, ask_sz) FROM STDIN";
+/** The order replay sources read rows in (sources/events.ts `compareEvents`, within one table). */
+export const REPLAY_KEY = `(coalesce(recv_ns, ts_ns)), ts_ns, exchange COLLATE "C", symbol COLLATE "C", seq`;
+
+/** A table name, optionally `schema.table`, quoted part by part. */
+export function quoteTable(name: string): string {
+  return name.split(".").map(quoteIdent).join(".");
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function unqualified(name: string): string {
+  return name.slice(name.lastIndexOf(".") + 1);
+}
+
+const tradeCopySql = (table: string) =>
+  `COPY ${quoteTable(table)} (ts_ns, recv_ns, exchange, symbol, price, amount, side, trade_id, seq) FROM STDIN`;
+const bookCopySql = (table: string) =>
+  `COPY ${quoteTable(table)} (ts_ns, recv_ns, exchange, symbol, seq, kind, bid_px, bid_sz, ask_px, ask_sz) FROM STDIN`;
 
 export interface PostgresSinkOptions {
   readonly url: string;
   readonly logger: Logger;
   readonly batchRows?: number;
   readonly flushIntervalMs?: number;
+  readonly tables?: RecorderTables;
 }
 
 export class PostgresRecordSink implements RecordSink {
@@ -52,12 +98,16 @@ export class PostgresRecordSink implements RecordSink {
   private failure: Error | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly batchRows: number;
+  private readonly tradeCopy: string;
+  private readonly bookCopy: string;
 
   private constructor(
     private readonly client: pg.Client,
     private readonly options: PostgresSinkOptions,
   ) {
     this.batchRows = options.batchRows ?? 5000;
+    this.tradeCopy = tradeCopySql((options.tables ?? DEFAULT_TABLES).trades);
+    this.bookCopy = bookCopySql((options.tables ?? DEFAULT_TABLES).books);
     this.timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 500);
   }
 
@@ -66,7 +116,7 @@ export class PostgresRecordSink implements RecordSink {
     const client = new pg.Client({ connectionString: options.url });
     try {
       await client.connect();
-      await client.query(RECORDER_SCHEMA_SQL);
+      await client.query(recorderSchemaSql(options.tables));
     } catch (err) {
       await client.end().catch(() => undefined);
       throw new Error(`recorder: PostgreSQL at ${safeUrl(options.url)}: ${(err as Error).message}`);
@@ -76,7 +126,7 @@ export class PostgresRecordSink implements RecordSink {
 
   trade(r: TradeRecord): void {
     this.tradeRows.push(
-      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t` +
+      `${r.tsNs}\t${r.recvNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t` +
         `${r.price}\t${r.amount}\t${r.side}\t${copyText(r.tradeId)}\t${r.seq}\n`,
     );
     if (this.tradeRows.length >= this.batchRows) this.flush();
@@ -84,7 +134,7 @@ export class PostgresRecordSink implements RecordSink {
 
   book(r: BookRecord): void {
     this.bookRows.push(
-      `${r.tsNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.seq}\t` +
+      `${r.tsNs}\t${r.recvNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.seq}\t${r.kind}\t` +
         `{${r.bidPx.join(",")}}\t{${r.bidSz.join(",")}}\t{${r.askPx.join(",")}}\t{${r.askSz.join(",")}}\n`,
     );
     if (this.bookRows.length >= this.batchRows) this.flush();
@@ -106,8 +156,8 @@ export class PostgresRecordSink implements RecordSink {
     this.bookRows = [];
     this.copying = this.copying.then(async () => {
       try {
-        if (trades.length > 0) await this.copy(TRADE_COPY, trades);
-        if (books.length > 0) await this.copy(BOOK_COPY, books);
+        if (trades.length > 0) await this.copy(this.tradeCopy, trades);
+        if (books.length > 0) await this.copy(this.bookCopy, books);
       } catch (err) {
         this.failure ??= err as Error;
         this.options.logger.error(
@@ -130,7 +180,7 @@ function copyText(value: string): string {
     : value;
 }
 
-function safeUrl(url: string): string {
+export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname}`;

@@ -1,14 +1,17 @@
 /**
  * The recorder core: a feed core whose output goes to a sink as rows, trades as received and books as
- * rebuilt top-N, one row per applied book message (its seq), none while the book is invalid.
- * Exchange and symbol are written as on the wire.
+ * rebuilt top-N, one row per applied book message (its seq), with both times (rows.ts). A delta-stream
+ * book that turns invalid (a seq gap, an overflow) gets one `invalid` row and none until it is valid
+ * again, so a replay invalidates it at the same point. Exchange and symbol are written as on the wire.
  */
 import { FeedCore, type FeedDrop, type FeedStats, type MarketstreamBookMessage } from "../../actors/feed/core.js";
 import type { InstrumentRegistry } from "../../model/instruments.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
 import type { Nanos } from "../../model/time.js";
 import type { MarketstreamTrade } from "../../protocol/wire/marketstream.js";
-import type { RecordSink } from "./rows.js";
+import type { BookKind, RecordSink } from "./rows.js";
+
+const NO_LEVELS = { bidPx: [], bidSz: [], askPx: [], askSz: [] } as const;
 
 export interface RecorderCounts {
   readonly trades: number;
@@ -54,6 +57,7 @@ export class Recorder {
     this.trades++;
     this.sink.trade({
       tsNs: t.tsNs,
+      recvNs: t.recvNs,
       exchange: wire.exchange,
       symbol: wire.symbol,
       price: t.price,
@@ -65,17 +69,22 @@ export class Recorder {
   }
 
   private onBook(b: Book, wire: MarketstreamBookMessage): void {
-    if (!b.valid) return;
+    const kind: BookKind = "bids" in wire ? "snapshot" : b.valid ? "checkpoint" : "invalid";
+    // A snapshot replaces the whole book whatever came before: an invalid one (an overflow) needs no row.
+    if (kind === "snapshot" && !b.valid) return;
     this.books++;
+    const levels = kind === "invalid" ? NO_LEVELS : b;
     this.sink.book({
       tsNs: b.tsNs,
+      recvNs: b.recvNs,
       exchange: wire.exchange,
       symbol: wire.symbol,
       seq: b.seq,
-      bidPx: b.bidPx,
-      bidSz: b.bidSz,
-      askPx: b.askPx,
-      askSz: b.askSz,
+      kind,
+      bidPx: levels.bidPx,
+      bidSz: levels.bidSz,
+      askPx: levels.askPx,
+      askSz: levels.askSz,
     });
   }
 }

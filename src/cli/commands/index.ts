@@ -5,6 +5,7 @@ import { runCommand } from "./run.js";
 import { checkConfigCommand } from "./check-config.js";
 import { marketCommand } from "./market.js";
 import { recordCommand } from "./record.js";
+import { dataCommand } from "./data.js";
 import { ordersCommand, positionsCommand } from "./views.js";
 
 /** Every `leadlag` subcommand, in the order `leadlag --help` lists them. */
@@ -16,5 +17,6 @@ export const commands: Command[] = [
   analyzeCommand,
   marketCommand,
   recordCommand,
+  dataCommand,
   benchCommand,
 ];

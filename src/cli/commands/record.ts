@@ -3,6 +3,7 @@ import { UsageError } from "../command.js";
 import { numberOption, parseCommandArgs } from "../args.js";
 import { marketDataSubscription } from "../../actors/feed/subscription.js";
 import { MarketDataBridge } from "../../actors/feed/zmq-bridge.js";
+import { FEATURE_DEPTH_LEVELS } from "../../actors/feed/book.js";
 import { CsvRecordSink } from "../../backtest/recorder/csv-sink.js";
 import { PostgresRecordSink } from "../../backtest/recorder/postgres-sink.js";
 import { Recorder } from "../../backtest/recorder/recorder.js";
@@ -41,7 +42,8 @@ export const recordCommand: Command = {
     const md = config.market_data;
     const log = createLogger(config.observability.logging.level).child({ component: "recorder" });
     const subscription = marketDataSubscription(config, registry);
-    const levels = md.deltas.lob_top_n;
+    // At least the levels the book features read, so a replay computes the features the live feed did.
+    const levels = Math.max(md.deltas.lob_top_n, FEATURE_DEPTH_LEVELS);
 
     let sink: RecordSink;
     try {
