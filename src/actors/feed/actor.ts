@@ -1,13 +1,12 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, MarketDataFrame, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import { elapsedMs, msToNs, secondsToNs, nsToSeconds } from "../../model/time.js";
-import type { Config } from "../../config/index.js";
+import { elapsedMs, nsToSeconds } from "../../model/time.js";
+import { InstrumentRegistry } from "../../model/instruments.js";
 import { FeedCore } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
 import { FeedHealth } from "./health.js";
-import { marketDataSubscription } from "./subscription.js";
-import { loadRegistry, leadLagStrategy } from "../../config/index.js";
+import type { FeedSection } from "./section.js";
 
 const STATS_EVERY_MS = 1000;
 /** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
@@ -18,24 +17,23 @@ const COUNTED = ["gaps", "duplicates", "outOfOrder", "outliers", "restarts"] as 
  * The feed: parses and checks every marketstream frame (the trust boundary for market data), rebuilds
  * books, fans trades and books out, and replays its history to a restarted subscriber.
  */
-export default defineActor<Config>({
+export default defineActor<FeedSection>({
   kind: "feed",
   reads: [Channels.wireMarketData, Channels.replayRequests],
   writes: [Channels.trades, Channels.books, Channels.replay],
   async init(ctx) {
-    const config = ctx.config;
-    const registry = await loadRegistry(config);
+    const section = ctx.config;
     const core = new FeedCore(
       {
-        registry,
-        lookbackNs: secondsToNs(leadLagStrategy(config).config.inference_lookback_seconds),
-        staleAfterNs: msToNs(config.risk.global.reject_on_stale_data_ms),
-        maxClockSkewNs: msToNs(config.market_data.max_clock_skew_ms),
-        topLevels: config.market_data.deltas.lob_top_n,
+        registry: new InstrumentRegistry(section.instruments),
+        lookbackNs: section.lookbackNs,
+        staleAfterNs: section.staleAfterNs,
+        maxClockSkewNs: section.maxClockSkewNs,
+        topLevels: section.topLevels,
       },
       { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
     );
-    const health = new FeedHealth(new Set(marketDataSubscription(config, registry).instruments.map((i) => i.symbol)));
+    const health = new FeedHealth(new Set(section.watchedSymbols));
     const reported = new Map<string, StreamStats>();
     let lastDrops: Record<string, number> = {};
     const lastLogged = new Map<string, number>();

@@ -1,6 +1,5 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type {
   AccountUpdated,
@@ -11,11 +10,12 @@ import type {
 } from "../../protocol/orders.js";
 import { bookingOf } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange } from "./core.js";
-import { BreakerStore, breakerFileFor } from "./breaker-store.js";
+import { BreakerStore } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
-import { instrumentNamed } from "../../model/instruments.js";
-import { loadRegistry, universe } from "../../config/index.js";
+import { InstrumentRegistry, instrumentNamed } from "../../model/instruments.js";
+import { spellingsById } from "../../model/universe.js";
+import type { RiskSection } from "./section.js";
 
 const MARK_EVERY_MS = 500;
 
@@ -24,14 +24,14 @@ const MARK_EVERY_MS = 500;
  * rule and the numbers. Marks equity to market for the circuit breaker; a halt cancels every open order.
  * The operator resets the breaker with the `reset` command (`POST /risk/reset`).
  */
-export default defineActor<Config>({
+export default defineActor<RiskSection>({
   kind: "risk",
   reads: [Channels.proposedOrders, Channels.books, Channels.orderEvents, Channels.accountEvents],
   writes: [Channels.approvedOrders, Channels.riskEvents, Channels.accountStateRequests],
   async init(ctx) {
-    const config = ctx.config;
-    const registry = await loadRegistry(config);
-    const store = new BreakerStore(breakerFileFor(config.runtime.journal.path, config.runtime.account_id));
+    const { risk, breakerFile } = ctx.config;
+    const registry = new InstrumentRegistry(ctx.config.instruments);
+    const store = new BreakerStore(breakerFile);
     const loaded = store.load();
     if (!loaded.ok)
       ctx.log.error(
@@ -45,25 +45,25 @@ export default defineActor<Config>({
       ctx.log.info({ file: store.file, ...loaded.memory }, "circuit breaker state restored");
     const core = new RiskCore({
       restoredBreaker,
-      limits: (strategy) => limitsFor(config.risk, strategy),
-      breaker: breakerLimitsFrom(config.risk),
+      limits: (strategy) => limitsFor(risk, strategy),
+      breaker: breakerLimitsFrom(risk),
       instrument: (symbol) => {
         const inst = instrumentNamed(registry, symbol);
         return inst && { ...bookingOf(symbol, inst), lotSize: inst.lotSize };
       },
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
-    const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
+    const spellingOf = spellingsById(ctx.config.universe);
     const publish = () =>
       ctx.publishStatus({
         breaker: core.breakerStatus(),
         open_orders: core.openOrderCount(),
         equity_usd: core.equityUsd(),
         limits: {
-          global: config.risk.global,
-          portfolio: config.risk.portfolio,
-          perps: config.risk.perps,
-          circuit_breaker: breakerLimitsFrom(config.risk),
+          global: risk.global,
+          portfolio: risk.portfolio,
+          perps: risk.perps,
+          circuit_breaker: breakerLimitsFrom(risk),
         },
       });
     const onBreaker = (change: BreakerChange | null) => {

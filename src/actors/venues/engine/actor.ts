@@ -1,31 +1,29 @@
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../config/index.js";
 import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
 import { EngineAdapter } from "../engine-adapter.js";
-import { instrumentNamed } from "../../../model/instruments.js";
-import { loadRegistry } from "../../../config/index.js";
+import { InstrumentRegistry } from "../../../model/instruments.js";
+import type { EngineVenueSection } from "../section.js";
 
 /**
  * The latentspeed trading engine bridge (`execution.provider: zmq`), on the main thread: PUSH orders to
  * `orders_port`, SUB reports and fills on `events_port`, normalised into venue events.
  */
-export default defineActor<Config>({
+export default defineActor<EngineVenueSection>({
   kind: "venue",
   reads: [Channels.venueCommands],
   writes: [Channels.venueEvents],
   async init(ctx) {
-    const config = ctx.config;
-    const registry = await loadRegistry(config);
-    const exec = config.execution;
+    const section = ctx.config;
+    const registry = new InstrumentRegistry(section.instruments);
     const adapter = new EngineAdapter(
       {
-        host: exec.host,
-        ordersPort: exec.orders_port,
-        eventsPort: exec.events_port,
+        host: section.host,
+        ordersPort: section.ordersPort,
+        eventsPort: section.eventsPort,
         venue: "hyperliquid",
-        instrument: (symbol) => {
-          const inst = instrumentNamed(registry, symbol);
+        instrument: (id) => {
+          const inst = registry.byId(id);
           return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize };
         },
       },

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../config/index.js";
 import type { Book } from "../../../protocol/market-data.js";
 import type {
   AccountStateSent,
@@ -22,8 +21,8 @@ import {
 import { isOpen } from "../../orders/state-machine.js";
 import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
-import { instrumentNamed } from "../../../model/instruments.js";
-import { loadRegistry } from "../../../config/index.js";
+import { InstrumentRegistry, instrumentNamed } from "../../../model/instruments.js";
+import type { PaperVenueSection } from "../section.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -35,19 +34,17 @@ import { loadRegistry } from "../../../config/index.js";
  * agree again. A graceful restart hands its whole state over instead. Its exchange order ids and exec ids
  * carry a random per-incarnation prefix, so no incarnation repeats another's.
  */
-export default defineActor<Config>({
+export default defineActor<PaperVenueSection>({
   kind: "venue",
   reads: [Channels.venueCommands, Channels.books, Channels.orderEvents, Channels.accountEvents],
   writes: [Channels.venueEvents, Channels.accountStateRequests],
   async init(ctx, restored) {
-    const config = ctx.config;
-    const registry = await loadRegistry(config);
-    const latencyMs = config.execution.paper.latency_ms;
-    const fees = config.risk.perps;
+    const { latencyMs, takerBps, makerBps } = ctx.config;
+    const registry = new InstrumentRegistry(ctx.config.instruments);
     const core = new PaperVenueCore(
       {
         venue: "hyperliquid",
-        fees: bpsFees(fees.taker_bps, fees.maker_bps),
+        fees: bpsFees(takerBps, makerBps),
         latency: constantLatency(latencyMs),
         feeCurrency: (symbol) => instrumentNamed(registry, symbol)?.quote ?? "USDC",
         tscReportTimestamps: true,
@@ -101,7 +98,7 @@ export default defineActor<Config>({
     return {
       handle: {
         PlaceOrder: (o: PlaceOrder) => {
-          const inst = instrumentNamed(registry, o.symbol);
+          const inst = registry.byId(o.instrument);
           submit(
             o,
             serializePlace(o, {
@@ -112,7 +109,7 @@ export default defineActor<Config>({
           );
         },
         CancelOrder: (c: CancelOrder) => {
-          const inst = instrumentNamed(registry, c.symbol);
+          const inst = registry.byId(c.instrument);
           submit(
             c,
             serializeCancel(c, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? c.symbol }),

@@ -1,0 +1,35 @@
+import type { Config } from "../../config/index.js";
+import type { Instrument } from "../../model/instruments.js";
+
+/**
+ * What a venue reads. Venues are the only actors that spell an instrument the venue's way: `instruments` is
+ * the registry as data (rebuilt in the actor), looked up by the id orders carry.
+ */
+export interface EngineVenueSection {
+  readonly host: string;
+  readonly ordersPort: number;
+  readonly eventsPort: number;
+  readonly instruments: readonly Instrument[];
+}
+
+export interface PaperVenueSection {
+  readonly latencyMs: number;
+  readonly takerBps: number;
+  readonly makerBps: number;
+  readonly instruments: readonly Instrument[];
+}
+
+export function engineVenueSection(config: Config, instruments: readonly Instrument[]): EngineVenueSection {
+  const exec = config.execution;
+  return { host: exec.host, ordersPort: exec.orders_port, eventsPort: exec.events_port, instruments };
+}
+
+export function paperVenueSection(config: Config, instruments: readonly Instrument[]): PaperVenueSection {
+  const fees = config.risk.perps;
+  return {
+    latencyMs: config.execution.paper.latency_ms,
+    takerBps: fees.taker_bps,
+    makerBps: fees.maker_bps,
+    instruments,
+  };
+}
