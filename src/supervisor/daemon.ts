@@ -4,7 +4,8 @@ import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
 import { DaemonMetrics } from "./metrics.js";
-import { resolveChildSpecs } from "./child-spec.js";
+import { resolveChildSpecs, type ResolvedChildSpec } from "./child-spec.js";
+import { StartResolutionError } from "./sections.js";
 import { loadDefs } from "./system.js";
 import { buildTopology } from "./topology.js";
 import { Supervisor } from "./supervisor.js";
@@ -70,7 +71,15 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     process.stderr.write(`leadlag: ${err.message}\n`);
     return 2;
   }
-  const children = resolveChildSpecs(childSpecsFor(config));
+  let children: ResolvedChildSpec[];
+  try {
+    // The symbol rules and artifacts are read here, once; a file that cannot be used stops the start.
+    children = resolveChildSpecs(childSpecsFor(config));
+  } catch (err) {
+    if (!(err instanceof StartResolutionError)) throw err;
+    process.stderr.write(`leadlag: ${err.message}\n`);
+    return 2;
+  }
   const topology = buildTopology(children, await loadDefs(children));
   let supervisor: Supervisor | undefined;
   const metrics = new DaemonMetrics(topology, () => supervisor, log);

@@ -32,6 +32,11 @@ export interface StartResolution {
   readonly artifacts: ArtifactLoad;
 }
 
+/** The symbol rules, the universe or the artifacts cannot be resolved: the daemon does not start. */
+export class StartResolutionError extends Error {
+  override readonly name = "StartResolutionError";
+}
+
 /** Reads a file's text; injected so a test can count the reads. */
 export type ReadText = (path: string) => string;
 
@@ -42,14 +47,16 @@ const readText: ReadText = (path) => readFileSync(path, "utf8");
  * An unknown symbol or a bad rules file throws here, naming the file, before anything starts.
  */
 export function resolveStart(config: Config, read: ReadText = readText): StartResolution {
-  const registry = parseSymbolRules(read(config.symbol_rules_path), config.symbol_rules_path);
-  const configured = universe(config, registry);
-  return {
-    registry,
-    universe: configured,
-    subscription: marketDataSubscription(config, registry),
-    artifacts: artifactStore(config, registry, configured).loaded,
-  };
+  return resolving(() => {
+    const registry = parseSymbolRules(read(config.symbol_rules_path), config.symbol_rules_path);
+    const configured = universe(config, registry);
+    return {
+      registry,
+      universe: configured,
+      subscription: marketDataSubscription(config, registry),
+      artifacts: artifactStore(config, registry, configured).loaded,
+    };
+  });
 }
 
 /**
@@ -73,16 +80,26 @@ export interface ActorSections {
 export function actorSections(config: Config, start: StartResolution = resolveStart(config)): ActorSections {
   const instruments = start.registry.instruments;
   const { universe: configured, subscription, artifacts } = start;
+  const frozen = <T>(build: () => T): T => deepFreeze(resolving(build));
   return {
-    marketSynth: () => deepFreeze(marketSynthSection(config, start.registry)),
-    mdBridge: () => deepFreeze(mdBridgeSection(config, subscription)),
-    feed: () => deepFreeze(feedSection(config, instruments, subscription)),
-    estimator: (index, count) => deepFreeze(estimatorSection(config, configured, artifacts.set, { index, count })),
-    jumps: () => deepFreeze(jumpsSection(config, configured)),
-    engineVenue: () => deepFreeze(engineVenueSection(config, instruments)),
-    paperVenue: () => deepFreeze(paperVenueSection(config, instruments)),
-    orders: () => deepFreeze(ordersSection(config, instruments, configured)),
-    risk: () => deepFreeze(riskSection(config, instruments, configured)),
-    strategy: () => deepFreeze(strategySection(config, instruments, configured, artifacts)),
+    marketSynth: () => frozen(() => marketSynthSection(config, start.registry)),
+    mdBridge: () => frozen(() => mdBridgeSection(config, subscription)),
+    feed: () => frozen(() => feedSection(config, instruments, subscription)),
+    estimator: (index, count) => frozen(() => estimatorSection(config, configured, artifacts.set, { index, count })),
+    jumps: () => frozen(() => jumpsSection(config, configured)),
+    engineVenue: () => frozen(() => engineVenueSection(config, instruments)),
+    paperVenue: () => frozen(() => paperVenueSection(config, instruments)),
+    orders: () => frozen(() => ordersSection(config, instruments, configured)),
+    risk: () => frozen(() => riskSection(config, instruments, configured)),
+    strategy: () => frozen(() => strategySection(config, instruments, configured, artifacts)),
   };
+}
+
+/** Runs `resolve`, reporting any failure (a missing file, an unknown symbol) as a `StartResolutionError`. */
+function resolving<T>(resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (err) {
+    throw new StartResolutionError((err as Error).message, { cause: err });
+  }
 }

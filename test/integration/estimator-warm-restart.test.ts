@@ -5,6 +5,7 @@ import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import type { PairsScanned } from "../../src/protocol/signals.js";
 import { waitFor } from "../fixtures/wait.js";
 
@@ -20,6 +21,7 @@ strategies:
 `,
   { env: {} },
 );
+const sections = actorSections(config);
 
 let running: Supervisor | undefined;
 afterEach(async () => {
@@ -48,12 +50,12 @@ describe("estimator shard warm restart", () => {
             register: (fn: (id: number) => void) => (scan = fn),
           },
         },
-        { name: "feed", module: actorModule("feed"), thread: "worker-feed", config },
+        { name: "feed", module: actorModule("feed"), thread: "worker-feed", config: sections.feed() },
         {
           name: "estimator-0",
           module: actorModule("estimator"),
           thread: "worker-estimator",
-          config: { ...config, shard: { index: 0, count: 1 } },
+          config: sections.estimator(0, 1),
         },
       ],
       { log: pino({ level: "silent" }), logLevel: "silent", faultInjection: true },
