@@ -101,7 +101,12 @@ async function start(config: string, embedded: boolean): Promise<Driven> {
             expose: (c: ManualOrdersDriverControls) => (controls = c),
           },
         },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: actorSections(parseConfig(config, noEnv)).orders() },
+        {
+          name: "orders",
+          module: actorModule("orders"),
+          thread: "worker-orders",
+          config: actorSections(parseConfig(config, noEnv)).orders(),
+        },
       ],
       { log: silent, logLevel },
     );
