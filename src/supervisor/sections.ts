@@ -47,6 +47,8 @@ const readText: ReadText = (path) => readFileSync(path, "utf8");
  * An unknown symbol or a bad rules file throws here, naming the file, before anything starts.
  */
 export function resolveStart(config: Config, read: ReadText = readText): StartResolution {
+  if (config.strategies.length === 0)
+    throw new StartResolutionError("strategies: none configured; the daemon runs one lead-lag strategy");
   return resolving(() => {
     const registry = parseSymbolRules(read(config.symbol_rules_path), config.symbol_rules_path);
     const configured = universe(config, registry);
@@ -61,7 +63,8 @@ export function resolveStart(config: Config, read: ReadText = readText): StartRe
 
 /**
  * Each actor's section, deep-frozen: only what that actor reads, as plain data, so it crosses to a worker
- * thread by structured clone (the registry as its instrument list, rebuilt in the actor in a few µs).
+ * thread by structured clone: the registry travels as its instrument list, and the actor rebuilds the lookup
+ * (far cheaper than reading the file again: docs/benchmarks.md, "Figures behind the code").
  * A section is built when asked for: a daemon without the synthetic market never resolves its symbols.
  */
 export interface ActorSections {

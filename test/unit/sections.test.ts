@@ -175,6 +175,12 @@ describe("actor sections", () => {
     expect(() => resolveStart(config)).toThrow(`'DOGE-USDT-PERP' is not in ${RULES}`);
   });
 
+  it("refuses to start without a strategy, saying so", () => {
+    expect(() => resolveStart(parseConfig("{}\n", { env: {} }))).toThrow(
+      "strategies: none configured; the daemon runs one lead-lag strategy",
+    );
+  });
+
   it("types each actor's config as its section, so a key outside it does not compile", () => {
     type ConfigOf<M> = M extends { default: ActorDef<infer C> } ? C : never;
     expectTypeOf<ConfigOf<typeof import("../../src/actors/feed/actor.js")>>().toEqualTypeOf<FeedSection>();
