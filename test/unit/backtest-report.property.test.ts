@@ -149,7 +149,8 @@ describe("report metrics (properties)", () => {
         expect(json).not.toMatch(/NaN|Infinity/);
         expect(toReportJson(structuredClone(r))).toBe(json);
         const o = JSON.parse(json);
-        for (const key of ["sharpe_ratio", "sortino_ratio", "calmar_ratio", "profit_factor"]) {
+        const nullable = ["total_return_percent", "annualized_return_percent", "sharpe_ratio", "sortino_ratio"];
+        for (const key of [...nullable, "calmar_ratio", "profit_factor"]) {
           expect(o[key] === null || Number.isFinite(o[key])).toBe(true);
           delete o[key];
         }

@@ -216,10 +216,11 @@ describe("report JSON", () => {
     const json = toReportJson(emptyRecord());
     expect(json).not.toMatch(/NaN|Infinity/);
     const o = JSON.parse(json);
-    expect([o.net_profit, o.total_return_percent, o.max_drawdown_percent, o.win_rate, o.exposure_percent]).toEqual([
-      0, 0, 0, 0, 0,
-    ]);
+    expect([o.net_profit, o.max_drawdown_percent, o.win_rate, o.exposure_percent, o.annualized_return_percent]).toEqual(
+      [0, 0, 0, 0, 0],
+    );
     expect([o.sharpe_ratio, o.sortino_ratio, o.calmar_ratio, o.profit_factor]).toEqual([null, null, null, null]);
+    expect(o.total_return_percent).toBeNull(); // of a zero initial equity
     expect(o.data_range.first_event).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  */
 
 import type { BacktestRecord, ExitReason, TradeRecord } from "./record.js";
-import { drawdown, equityPerPeriod, periodReturns, type RiskRatios, riskRatios } from "./returns.js";
+import { drawdown, equityPerPeriod, finiteOrNull, periodReturns, type RiskRatios, riskRatios } from "./returns.js";
 
 export const EXIT_REASONS: readonly ExitReason[] = ["sl", "tp", "time_limit", "flatten", "other"];
 
@@ -38,7 +38,8 @@ export interface BacktestMetrics extends RiskRatios {
   readonly realizedPnl: number;
   /** What the closed trades do not explain: positions open at the end, marked at the last equity sample. */
   readonly openPnl: number;
-  readonly totalReturnPercent: number;
+  /** netProfit as a percent of initialEquity; null when that is not positive (or so small it overflows). */
+  readonly totalReturnPercent: number | null;
   readonly maxDrawdown: number;
   readonly maxDrawdownPercent: number;
   /** Number of one-minute returns the ratios are computed from. */
@@ -172,7 +173,7 @@ export function computeMetrics(record: BacktestRecord): BacktestMetrics {
     netProfit,
     realizedPnl: all.netPnl,
     openPnl: netProfit - all.netPnl,
-    totalReturnPercent: meta.initialEquity > 0 ? (netProfit / meta.initialEquity) * 100 : 0,
+    totalReturnPercent: meta.initialEquity > 0 ? finiteOrNull((netProfit / meta.initialEquity) * 100) : null,
     maxDrawdown,
     maxDrawdownPercent,
     returnPeriods: returns.length,

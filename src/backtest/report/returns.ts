@@ -70,9 +70,14 @@ export function periodReturns(curve: readonly number[]): number[] {
   return returns;
 }
 
+/** null for a figure that is undefined or overflows (a zero or denormal equity as the denominator). */
+export function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
 export interface RiskRatios {
   /** Mean period return × periods per year, percent (arithmetic, so a short run cannot overflow it). */
-  readonly annualizedReturnPercent: number;
+  readonly annualizedReturnPercent: number | null;
   /** Mean / sample standard deviation × √(periods per year); null when undefined (< 2 returns or no spread). */
   readonly sharpeRatio: number | null;
   /** Mean / downside deviation (target 0, over all periods) × √(periods per year); null when no downside. */
@@ -84,14 +89,17 @@ export interface RiskRatios {
 export function riskRatios(returns: readonly number[], maxDrawdownPercent: number): RiskRatios {
   const n = returns.length;
   const mean = n > 0 ? returns.reduce((sum, r) => sum + r, 0) / n : 0;
-  const annualizedReturnPercent = mean * PERIODS_PER_YEAR * 100;
+  const annualizedReturnPercent = finiteOrNull(mean * PERIODS_PER_YEAR * 100);
   const variance = n > 1 ? returns.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (n - 1) : 0;
   const downside = n > 0 ? Math.sqrt(returns.reduce((sum, r) => sum + Math.min(r, 0) ** 2, 0) / n) : 0;
   const annualizer = Math.sqrt(PERIODS_PER_YEAR);
   return {
     annualizedReturnPercent,
-    sharpeRatio: n > 1 && variance > 0 ? (mean / Math.sqrt(variance)) * annualizer : null,
-    sortinoRatio: downside > 0 ? (mean / downside) * annualizer : null,
-    calmarRatio: maxDrawdownPercent > 0 ? annualizedReturnPercent / maxDrawdownPercent : null,
+    sharpeRatio: n > 1 && variance > 0 ? finiteOrNull((mean / Math.sqrt(variance)) * annualizer) : null,
+    sortinoRatio: downside > 0 ? finiteOrNull((mean / downside) * annualizer) : null,
+    calmarRatio:
+      maxDrawdownPercent > 0 && annualizedReturnPercent !== null
+        ? finiteOrNull(annualizedReturnPercent / maxDrawdownPercent)
+        : null,
   };
 }

@@ -14,8 +14,8 @@ function money(value: number): string {
   return value < 0 && text !== "$0.00" ? `-${text}` : text;
 }
 
-function percent(value: number): string {
-  return `${value.toFixed(2)}%`;
+function percent(value: number | null): string {
+  return value === null ? "n/a" : `${value.toFixed(2)}%`;
 }
 
 function ratio(value: number | null): string {
