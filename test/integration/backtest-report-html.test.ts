@@ -64,6 +64,7 @@ describe.skipIf(skip)("HTML report in headless Chromium", () => {
   let dir: string;
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (CI=true): apt-get install -y chromium`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
     dir = await mkdtemp(path.join(tmpdir(), "leadlag-report-"));
   });
@@ -87,7 +88,7 @@ describe.skipIf(skip)("HTML report in headless Chromium", () => {
       if (!req.url().startsWith("file:") && !req.url().startsWith("data:")) requests.push(req.url());
     });
     await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector("body[data-charts-ready]", { timeout: 20_000 });
+    await page.waitForSelector("body[data-charts-ready]", { timeout: 30_000 });
     const charts = (await page.evaluate(INSPECT_CHARTS)) as ChartState[];
     const ready = await page.getAttribute("body", "data-charts-ready");
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
