@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { decimate } from "../../src/backtest/report/chart-data.js";
+import { toReportHtml } from "../../src/backtest/report/html.js";
 import { toReportJson } from "../../src/backtest/report/json.js";
 import { checkReportPaths, writeReports } from "../../src/backtest/report/write.js";
 import { handRecord } from "../fixtures/backtest-record.js";
@@ -49,5 +51,32 @@ describe("report paths", () => {
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain("=== Backtest Summary ===\nNet Profit:             $30.00\n");
     expect(page).toContain('id="chart-price-1"'); // ETH and SOL traded
+  });
+});
+
+describe("HTML report content", () => {
+  it("escapes the record's text: a hostile source name cannot open or close a tag", () => {
+    const record = handRecord();
+    const hostile = { ...record, meta: { ...record.meta, source: "</script><script>alert(1)</script>" } };
+    const page = toReportHtml(hostile);
+    expect(page).not.toContain("<script>alert(1)");
+    expect(page).toContain("&#60;/script&#62;&#60;script&#62;alert(1)");
+    // Only the three scripts of the page itself: data, library, client.
+    expect(page.match(/<script[ >]/g)).toHaveLength(3);
+  });
+});
+
+describe("series thinning", () => {
+  it("keeps at most the cap, in time order, with the extremes of each bucket", () => {
+    const points: [number, number][] = Array.from({ length: 10_000 }, (_, i) => [i, Math.sin(i / 50)]);
+    points[5_003] = [5_003, -7];
+    points[8_888] = [8_888, 9];
+    const thinned = decimate(points, 1_000);
+    expect(thinned.length).toBeLessThanOrEqual(1_000);
+    expect(thinned.length).toBeGreaterThan(900);
+    expect(thinned.every((p, i) => i === 0 || p[0] > thinned[i - 1][0])).toBe(true);
+    expect(thinned).toContainEqual([5_003, -7]);
+    expect(thinned).toContainEqual([8_888, 9]);
+    expect(decimate(points.slice(0, 10), 1_000)).toEqual(points.slice(0, 10));
   });
 });
