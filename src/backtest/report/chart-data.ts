@@ -26,12 +26,8 @@ export interface LaggerChart {
   readonly exits: MarkerPoint[];
 }
 
-export interface ScanPoint {
-  readonly t: number;
-  readonly rho: number;
-  readonly tau: number;
-  readonly pair: string;
-}
+/** [time, rho*, tau* (s), index into `pairs`]: a tuple, as a decision log can hold many thousands. */
+export type ScanPoint = [number, number, number, number];
 
 export interface ChartData {
   readonly equity: XY[];
@@ -40,6 +36,8 @@ export interface ChartData {
   readonly laggers: LaggerChart[];
   /** Decisions by outcome (`entered` first). */
   readonly scans: Record<string, ScanPoint[]>;
+  /** `leader -> lagger` of the decisions, in first-seen order. */
+  readonly pairs: string[];
   readonly exitReasons: { reason: string; trades: number; netPnl: number }[];
   readonly pnlByHour: number[];
 }
@@ -105,28 +103,26 @@ function laggerCharts(record: BacktestRecord): LaggerChart[] {
   });
 }
 
-function scans(record: BacktestRecord): Record<string, ScanPoint[]> {
+function scans(record: BacktestRecord): { scans: Record<string, ScanPoint[]>; pairs: string[] } {
   const byOutcome: Record<string, ScanPoint[]> = {};
   const outcomes = [...new Set(record.decisions.map((d) => d.outcome))].sort((a, b) =>
     a === "entered" ? -1 : b === "entered" ? 1 : a < b ? -1 : a > b ? 1 : 0,
   );
   for (const outcome of outcomes) byOutcome[outcome] = [];
+  const pairIndex = new Map<string, number>();
   for (const d of record.decisions) {
-    byOutcome[d.outcome].push({
-      t: ms(d.tsNs),
-      rho: round(d.rhoStar),
-      tau: round(d.tauStarS),
-      pair: `${d.leader} -> ${d.lagger}`,
-    });
+    const pair = `${d.leader} -> ${d.lagger}`;
+    if (!pairIndex.has(pair)) pairIndex.set(pair, pairIndex.size);
+    byOutcome[d.outcome].push([ms(d.tsNs), round(d.rhoStar), round(d.tauStarS), pairIndex.get(pair)!]);
   }
-  return byOutcome;
+  return { scans: byOutcome, pairs: [...pairIndex.keys()] };
 }
 
 export function chartData(record: BacktestRecord, m: BacktestMetrics = computeMetrics(record)): ChartData {
   return {
     ...equityAndDrawdown(record),
     laggers: laggerCharts(record),
-    scans: scans(record),
+    ...scans(record),
     exitReasons: EXIT_REASONS.map((reason) => ({
       reason,
       trades: m.exitsByReason[reason].trades,

@@ -74,14 +74,14 @@ export const CLIENT_SCRIPT = `
   outcomes.forEach(function (outcome, i) {
     var color = OUTCOME_COLORS[i % OUTCOME_COLORS.length];
     var points = data.scans[outcome];
-    function pick(field) { return points.map(function (p) { return { value: [p.t, p[field]], pair: p.pair }; }); }
-    scanSeries.push({ name: outcome, type: "scatter", symbolSize: 6, data: pick("rho"), itemStyle: { color: color } });
-    scanSeries.push({ name: outcome, type: "scatter", symbolSize: 6, xAxisIndex: 1, yAxisIndex: 1, data: pick("tau"),
+    function pick(column) { return points.map(function (p) { return [p[0], p[column], p[3]]; }); }
+    scanSeries.push({ name: outcome, type: "scatter", symbolSize: 6, data: pick(1), itemStyle: { color: color } });
+    scanSeries.push({ name: outcome, type: "scatter", symbolSize: 6, xAxisIndex: 1, yAxisIndex: 1, data: pick(2),
       itemStyle: { color: color } });
   });
   draw("chart-scans", base({
     tooltip: { trigger: "item", formatter: function (p) {
-      return p.seriesName + " " + p.data.pair + ": " + p.data.value[1];
+      return p.seriesName + " " + data.pairs[p.value[2]] + ": " + p.value[1];
     } },
     legend: { top: 0, right: 30, data: outcomes },
     axisPointer: { link: [{ xAxisIndex: "all" }] },
