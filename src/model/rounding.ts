@@ -24,12 +24,6 @@ export function roundToNearestLot(size: number, lot: number): number {
   return Number((Math.round(size / lot) * lot).toPrecision(12));
 }
 
-export function roundToTick(price: number, tick: number, direction: "down" | "up"): number {
-  const ticks = direction === "down" ? Math.floor(price / tick + 1e-9) : Math.ceil(price / tick - 1e-9);
-  const decimals = Math.max(0, -Math.floor(Math.log10(tick)) + 1);
-  return Number((ticks * tick).toFixed(decimals));
-}
-
 // ─── venue prices: tick, decimals and significant figures, exactly ─────────────────────────────────────
 
 /**

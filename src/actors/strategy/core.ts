@@ -389,7 +389,7 @@ export class StrategyCore {
     decision: Extract<EntryDecision, { kind: "enter" }>,
     nowNs: bigint,
   ): ProposeOrder {
-    const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
+    const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, this.p);
     return proposeOrder(
       this.config.name,
       intentId,
