@@ -121,7 +121,10 @@ function orderPathPieces(dir: string, n: number): { p50: number; p99: number } {
     for (const r of journal.append([s.event])) {
       for (const out of orders.apply(r.event, r.seq).outputs) {
         if (out.type === "PlaceOrder")
-          serializePlace(out, { venue: "hyperliquid", engineSymbol: out.symbol, lotSize: 0.001 });
+          serializePlace(out, {
+            ...{ venue: "hyperliquid", engineSymbol: out.symbol, lotSize: 0.001 },
+            priceRules: priceRulesOf("hyperliquid", "perpetual", 0.01, 3),
+          });
         else if (out.type === "OrderStatusChanged") statuses.push(out);
       }
     }

@@ -18,6 +18,14 @@ export default defineActor<Config>({
     const config = ctx.config;
     const registry = await loadRegistry(config);
     const exec = config.execution;
+    const perpOf = new Map(
+      config.strategies.map((s) => [
+        s.name,
+        { marginMode: s.config.perp_margin_mode, leverage: s.config.perp_leverage },
+      ]),
+    );
+    // Orders risk sends itself (a flatten) belong to no strategy: they take the first strategy's settings.
+    const defaultPerp = perpOf.get(config.strategies[0]?.name ?? "");
     const adapter = new EngineAdapter(
       {
         host: exec.host,
@@ -26,8 +34,9 @@ export default defineActor<Config>({
         venue: "hyperliquid",
         instrument: (symbol) => {
           const inst = instrumentNamed(registry, symbol);
-          return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize };
+          return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize, priceRules: inst.priceRules };
         },
+        perp: (strategy) => perpOf.get(strategy) ?? defaultPerp,
       },
       ctx.log,
       {

@@ -24,6 +24,7 @@ import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVen
 import { bpsFees, constantLatency } from "./models.js";
 import { instrumentNamed } from "../../../model/instruments.js";
 import { loadRegistry } from "../../../config/index.js";
+import type { PriceRules } from "../../../model/rounding.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -35,6 +36,9 @@ import { loadRegistry } from "../../../config/index.js";
  * agree again. A graceful restart hands its whole state over instead. Its exchange order ids and exec ids
  * carry a random per-incarnation prefix, so no incarnation repeats another's.
  */
+/** Risk refuses an unknown instrument; were an order for one to come here, any price to 12 decimals passes. */
+const ANY_PRICE: PriceRules = { tickSize: 1e-12, maxDecimals: null, maxSignificantFigures: null };
+
 export default defineActor<Config>({
   kind: "venue",
   reads: [Channels.venueCommands, Channels.books, Channels.orderEvents, Channels.accountEvents],
@@ -108,6 +112,7 @@ export default defineActor<Config>({
               venue: inst?.venue ?? "hyperliquid",
               engineSymbol: inst?.engineSymbol ?? o.symbol,
               lotSize: inst?.lotSize ?? 0,
+              priceRules: inst?.priceRules ?? ANY_PRICE,
             }),
           );
         },
