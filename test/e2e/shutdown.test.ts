@@ -11,17 +11,20 @@ import { LocalJournal, replay } from "../../src/actors/orders/journal/local-log.
 import type { OrderEvent } from "../../src/actors/orders/events.js";
 import { OrderManagerCore } from "../../src/actors/orders/core.js";
 import { CloidGenerator } from "../../src/actors/orders/cloid.js";
+import { BreakerStore, breakerFileFor } from "../../src/actors/risk/breaker-store.js";
+import { NS_PER_DAY } from "../../src/model/time.js";
 
 const silent = pino({ level: "silent" });
 const ETH = "ETH-USDT-PERP";
 const T0 = 1_765_000_000_000_000_000n;
 const ENTRY = "0x000000000000000000000000000000e1";
+const RESTING = "0x000000000000000000000000000000e2";
 
 /**
  * A journal as a daemon that bought 0.5 ETH and stopped would have left it: 100 000 USD and a long
  * position, so the daemon under test starts with a position open and nothing else to do.
  */
-function seedJournal(file: string): void {
+function seedJournal(file: string, extra: OrderEvent[] = []): void {
   const events: OrderEvent[] = [
     { type: "BalanceSet", asset: "USD", amount: 100_000, tsNs: T0 },
     {
@@ -39,6 +42,7 @@ function seedJournal(file: string): void {
       ...{ execId: "x1", venueSymbol: "ETH-USDC-PERP", side: "buy", price: 3100, size: 0.5 },
       ...{ feeCurrency: "USDC", feeAmount: 0, liquidity: "taker" },
     },
+    ...extra,
   ];
   const { journal } = LocalJournal.open({ path: file, fsync: "every_event", fsyncIntervalMs: 100 }, silent);
   journal.append(events);
@@ -62,12 +66,12 @@ function foldJournal(file: string): OrderManagerCore {
   return core;
 }
 
-function config(dir: string, health: number, execution: string, shutdown: string): string {
+function config(dir: string, health: number, execution: string, shutdown: string, extra = ""): string {
   const [trades, books] = freePortPair();
   return `
 mode: live
 runtime:
-  account_id: shutdown-${process.pid}-${Date.now()}
+  account_id: ${accountOf(dir)}
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
@@ -91,7 +95,11 @@ strategies:
 observability:
   logging: { level: info }
   health_server: { host: 127.0.0.1, port: ${health} }
-`;
+${extra}`;
+}
+
+function accountOf(dir: string): string {
+  return `shutdown-${process.pid}-${path.basename(dir)}`;
 }
 
 let running: ChildProcess | undefined;
@@ -212,5 +220,75 @@ describe("stopping with positions open", () => {
       pull.close();
       await reading;
     }
+  }, 120_000);
+
+  // That HALTED refuses entries and lets exits out is a rule of risk's core: test/unit/risk.test.ts.
+  it("a HALTED breaker cancels every open order and closes the position", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shutdown-"));
+    const journalFile = path.join(dir, "journal.log");
+    // A resting buy the halt must cancel, besides the long position it must close.
+    seedJournal(journalFile, [
+      {
+        ...{ type: "OrderSubmitted", clId: RESTING, strategy: "ll", intentId: "seed-2", instrument: 1, symbol: ETH },
+        ...{ marketType: "perp", side: "buy", orderType: "limit", tif: "GTC", price: 2500, size: 0.1 },
+        ...{ reduceOnly: false, role: "entry", riskDecision: "approved", riskReason: "" },
+        ...{ ackDeadlineNs: T0 + 15_000_000_000n, tsNs: T0 },
+      },
+      {
+        ...{ type: "OrderAccepted", clId: RESTING, exchangeOrderId: "2", venueTsNs: T0, venueTsIsTsc: false },
+        ...{ recvNs: T0, reasonText: "ok" },
+      },
+    ]);
+    // The day started 200 USD richer: the first mark is a 200 USD drawdown, past the 50 USD halt.
+    const today = (BigInt(Date.now()) * 1_000_000n) / NS_PER_DAY;
+    new BreakerStore(breakerFileFor(journalFile, accountOf(dir))).save({
+      state: "ACTIVE",
+      day: today.toString(),
+      dayStartEquity: 100_200,
+    });
+    const health = await freePort();
+    const file = path.join(dir, "config.yaml");
+    const breaker = "risk: { circuit_breaker: { reduce_at_drawdown_usd: 40, halt_at_drawdown_usd: 50 } }";
+    const paper = "{ provider: paper, mode: paper }";
+    writeFileSync(file, config(dir, health, paper, "{ flatten: false, timeout_ms: 5000 }", breaker));
+    const daemon = start(file);
+    const until = Date.now() + 60_000;
+    let state = "";
+    let flat = false;
+    while (Date.now() < until && !(state === "HALTED" && flat)) {
+      await new Promise((r) => setTimeout(r, 200));
+      try {
+        const risk = (await (await fetch(`http://127.0.0.1:${health}/risk`)).json()) as { breaker?: { state: string } };
+        const { positions } = (await (await fetch(`http://127.0.0.1:${health}/positions`)).json()) as {
+          positions: { symbol: string; qty: number }[];
+        };
+        state = risk.breaker?.state ?? "";
+        flat = positions.some((p) => p.symbol === ETH) && positions.every((p) => Math.abs(p.qty) < 1e-9);
+      } catch {
+        // not listening yet
+      }
+    }
+    expect(state, daemon.log().slice(-3000)).toBe("HALTED");
+    expect(flat, daemon.log().slice(-3000)).toBe(true);
+    // Actors ship their counters every few hundred ms.
+    const flattenCounted = /^leadlag_risk_flatten_orders_total(\{[^}]*\})? [1-9]/m;
+    let metrics = "";
+    for (let i = 0; i < 50 && !flattenCounted.test(metrics); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      metrics = await (await fetch(`http://127.0.0.1:${health}/metrics`)).text();
+    }
+    expect(metrics.split("\n").filter((l) => l.includes("flatten"))).toContainEqual(
+      expect.stringMatching(flattenCounted),
+    );
+    daemon.child.kill("SIGTERM");
+    expect(await daemon.exited, daemon.log().slice(-3000)).toBe(0);
+
+    const core = foldJournal(journalFile);
+    expect(core.openOrders()).toEqual([]);
+    expect(core.order(RESTING)).toMatchObject({ status: "canceled" });
+    expect(core.order(RESTING)?.lastReason).not.toBe("");
+    const flatten = core.allOrders().filter((o) => o.submitted.strategy === "risk");
+    expect(flatten.length).toBeGreaterThanOrEqual(1);
+    expect(flatten[0].submitted).toMatchObject({ side: "sell", reduceOnly: true, tif: "IOC" });
   }, 120_000);
 });
