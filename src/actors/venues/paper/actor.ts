@@ -83,7 +83,11 @@ export default defineActor<Config>({
         "open orders this paper venue did not hold (lost in a crash or a stopped daemon) were canceled",
       );
     };
+    // As the engine adapter does: refused before the wire (an unsnapped price, a size under a lot), logged, counted.
     const reject = (order: PlaceOrder | CancelOrder, result: Extract<SerializeResult, { ok: false }>) => {
+      const { reason, detail } = result.error;
+      ctx.log.warn({ clId: order.clId, reason, detail }, "order refused before the wire");
+      ctx.metrics.count("venue_drops_total", { kind: "refused", reason });
       const rejected: OrderRejected = {
         type: "OrderRejected",
         clId: order.clId,
