@@ -3,6 +3,7 @@ import { Channels } from "../../../protocol/channels.js";
 import type { Config } from "../../../config/index.js";
 import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
 import { EngineAdapter } from "../engine-adapter.js";
+import { perpSettings } from "../perp-settings.js";
 import { instrumentNamed } from "../../../model/instruments.js";
 import { loadRegistry } from "../../../config/index.js";
 
@@ -18,14 +19,6 @@ export default defineActor<Config>({
     const config = ctx.config;
     const registry = await loadRegistry(config);
     const exec = config.execution;
-    const perpOf = new Map(
-      config.strategies.map((s) => [
-        s.name,
-        { marginMode: s.config.perp_margin_mode, leverage: s.config.perp_leverage },
-      ]),
-    );
-    // Orders risk sends itself (a flatten) belong to no strategy: they take the first strategy's settings.
-    const defaultPerp = perpOf.get(config.strategies[0]?.name ?? "");
     const adapter = new EngineAdapter(
       {
         host: exec.host,
@@ -36,7 +29,7 @@ export default defineActor<Config>({
           const inst = instrumentNamed(registry, symbol);
           return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize, priceRules: inst.priceRules };
         },
-        perp: (strategy) => perpOf.get(strategy) ?? defaultPerp,
+        perp: perpSettings(config),
       },
       ctx.log,
       {

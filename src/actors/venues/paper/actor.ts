@@ -25,6 +25,7 @@ import { bpsFees, constantLatency } from "./models.js";
 import { instrumentNamed } from "../../../model/instruments.js";
 import { loadRegistry } from "../../../config/index.js";
 import type { PriceRules } from "../../../model/rounding.js";
+import { perpSettings } from "../perp-settings.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -100,6 +101,8 @@ export default defineActor<Config>({
       };
       ctx.send(Channels.venueEvents, rejected);
     };
+    // The frames the engine would get, perp settings included (the matching core ignores them, as the engine does).
+    const perpOf = perpSettings(config);
     const submit = (order: PlaceOrder | CancelOrder, serialized: SerializeResult) => {
       if (!serialized.ok) return reject(order, serialized);
       core.onOrderFrame(serialized.frame, ctx.now());
@@ -117,6 +120,7 @@ export default defineActor<Config>({
               engineSymbol: inst?.engineSymbol ?? o.symbol,
               lotSize: inst?.lotSize ?? 0,
               priceRules: inst?.priceRules ?? ANY_PRICE,
+              perp: perpOf(o.strategy),
             }),
           );
         },
