@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { loadConfig, loadRegistry, ConfigError, type Config } from "../config/index.js";
-import { instrumentNamed, marketTypeOf } from "../model/instruments.js";
-import { preClose, type PreCloseOptions } from "./pre-close.js";
+import type { InstrumentRegistry } from "../model/instruments.js";
+import { preClose, preCloseOptions, type PreCloseOptions } from "./pre-close.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
@@ -66,6 +66,14 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     process.stderr.write(`leadlag: ${(err as Error).message}\n`);
     return 2;
   }
+  let registry: InstrumentRegistry;
+  try {
+    registry = await loadRegistry(config);
+  } catch (err) {
+    process.stderr.write(`leadlag: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const closing = preCloseOptions(config, registry);
   const log = createLogger(config.observability.logging.level);
   const startedAt = Date.now();
   let notifier: ServiceNotifier;
@@ -76,16 +84,6 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     process.stderr.write(`leadlag: ${err.message}\n`);
     return 2;
   }
-  const registry = await loadRegistry(config);
-  const shutdown = config.runtime.shutdown;
-  const closing: PreCloseOptions = {
-    flatten: shutdown.flatten,
-    timeoutMs: shutdown.timeout_ms,
-    isPerp: (symbol) => {
-      const inst = instrumentNamed(registry, symbol);
-      return inst !== undefined && marketTypeOf(inst) === "perp";
-    },
-  };
   const children = resolveChildSpecs(childSpecsFor(config));
   const topology = buildTopology(children, await loadDefs(children));
   let supervisor: Supervisor | undefined;

@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import type { Config } from "../config/index.js";
+import { instrumentNamed, marketTypeOf, type InstrumentRegistry } from "../model/instruments.js";
 import type { OrdersStatus } from "../protocol/status.js";
 import type { Supervisor } from "./supervisor.js";
 
@@ -26,6 +28,18 @@ export interface LeftOpen {
 export interface PreCloseOutcome extends LeftOpen {
   readonly complete: boolean;
   readonly elapsedMs: number;
+}
+
+/** `runtime.shutdown`, with the market type of each symbol from the registry. */
+export function preCloseOptions(config: Config, registry: InstrumentRegistry): PreCloseOptions {
+  return {
+    flatten: config.runtime.shutdown.flatten,
+    timeoutMs: config.runtime.shutdown.timeout_ms,
+    isPerp: (symbol) => {
+      const inst = instrumentNamed(registry, symbol);
+      return inst !== undefined && marketTypeOf(inst) === "perp";
+    },
+  };
 }
 
 const QTY_EPSILON = 1e-9;

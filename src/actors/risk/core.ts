@@ -50,7 +50,8 @@ export interface FlattenSkip {
   readonly reason: string;
 }
 
-export const FLATTEN_STRATEGY = "risk";
+/** The strategy name of risk's own orders. */
+const FLATTEN_STRATEGY = "risk";
 const DEFAULT_FLATTEN_BAND_BPS = 50;
 
 export type RiskDecisionOut =
