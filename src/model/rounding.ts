@@ -64,8 +64,11 @@ function decimalOf(x: number): Decimal | undefined {
   return scale >= 0 ? { units: digits, scale } : { units: digits * pow10(-scale), scale: 0 };
 }
 
+/** 10^n for the exponents prices use, computed once: BigInt exponentiation costs more than the rest of a snap. */
+const POW10: readonly bigint[] = Array.from({ length: 64 }, (_, n) => 10n ** BigInt(n));
+
 function pow10(n: number): bigint {
-  return 10n ** BigInt(n);
+  return POW10[n] ?? 10n ** BigInt(n);
 }
 
 function rescale(d: Decimal, scale: number): bigint {
@@ -115,6 +118,14 @@ function workingScale(price: Decimal, tick: Decimal, rules: PriceRules): number 
   return Math.max(price.scale, tick.scale, rules.maxDecimals ?? 0);
 }
 
+/** An instrument's tick as a decimal, parsed once per rules object (they live as long as the registry). */
+const ticks = new WeakMap<PriceRules, Decimal | undefined>();
+
+function tickOf(rules: PriceRules): Decimal | undefined {
+  if (!ticks.has(rules)) ticks.set(rules, decimalOf(rules.tickSize));
+  return ticks.get(rules);
+}
+
 /** Decades searched beyond the price's own before giving up (a tick coarser than the price). */
 const MAX_DECADES = 40;
 
@@ -148,7 +159,7 @@ function snapUnits(price: bigint, scale: number, tick: bigint, rules: PriceRules
  */
 export function snapPrice(price: number, rules: PriceRules, direction: SnapDirection): number | undefined {
   const p = decimalOf(price);
-  const t = decimalOf(rules.tickSize);
+  const t = tickOf(rules);
   if (p === undefined || t === undefined) return undefined;
   const scale = workingScale(p, t, rules);
   const units = snapUnits(rescale(p, scale), scale, rescale(t, scale), rules, direction);
@@ -161,7 +172,7 @@ export function snapPrice(price: number, rules: PriceRules, direction: SnapDirec
  */
 export function priceText(price: number, rules: PriceRules): string | undefined {
   const p = decimalOf(price);
-  const t = decimalOf(rules.tickSize);
+  const t = tickOf(rules);
   if (p === undefined || t === undefined) return undefined;
   const scale = workingScale(p, t, rules);
   const units = rescale(p, scale);
