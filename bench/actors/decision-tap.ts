@@ -23,14 +23,7 @@ export interface DecisionTapConfig {
  */
 export default defineActor<DecisionTapConfig>({
   kind: "decision-tap",
-  reads: [
-    "md.trade",
-    "signal.jump",
-    "signal.scan.result",
-    "orders.proposed",
-    "orders.approved",
-    "orders.venue",
-  ],
+  reads: ["md.trade", "signal.jump", "signal.scan.result", "orders.proposed", "orders.approved", "orders.venue"],
   writes: [],
   init(ctx) {
     return {

@@ -83,7 +83,17 @@ describe("estimator shard warm restart", () => {
       expect(running.restartActor("estimator-0")).toBe(true);
       await waitFor(() => of(first).length === 3);
       expect(of(first)[2].results).toEqual([
-        { lagger: 1, feature: "trade", status: "not_warm", tauStarS: 0, rhoStar: 0, lls: 0, nLeader: 0, nLagger: 0, passes: false },
+        {
+          lagger: 1,
+          feature: "trade",
+          status: "not_warm",
+          tauStarS: 0,
+          rhoStar: 0,
+          lls: 0,
+          nLeader: 0,
+          nLagger: 0,
+          passes: false,
+        },
       ]);
       await waitFor(() => warmth("estimator-0")!.incarnation > incarnation && warmth("estimator-0")!.warm);
       const second = jump(2);

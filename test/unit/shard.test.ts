@@ -315,9 +315,11 @@ describe("estimator shard: scans see the window ending just before the jump tick
     expect(notWarm).toMatchObject({ type: "PairsScanned", shard: 0, shardCount: 1, leader: 0, jumpTsNs });
     const none = { tauStarS: 0, rhoStar: 0, lls: 0, nLeader: 0, nLagger: 0, passes: false };
     expect(notWarm.results).toEqual(
-      expect.arrayContaining([1, 2].flatMap((lagger) =>
-        (["trade", "mid"] as const).map((feature) => ({ lagger, feature, status: "not_warm", ...none })),
-      )),
+      expect.arrayContaining(
+        [1, 2].flatMap((lagger) =>
+          (["trade", "mid"] as const).map((feature) => ({ lagger, feature, status: "not_warm", ...none })),
+        ),
+      ),
     );
     expect(notWarm.results).toHaveLength(4);
     expect(shard.counters).toMatchObject({ scans: 0, notWarm: 1, expired: 0 });

@@ -63,7 +63,9 @@ describe("strategy core: jump to scan to order", () => {
     const h = strategyHarness({}, [BTC, ETH, SOL]);
     booksAt(h, T0, [BTC, ETH, SOL]);
     h.core.onJump(jump(BTC.id, T0, 50), T0);
-    const notWarm = ["trade", "mid"].map((f) => scan(ETH.id, f as "trade" | "mid", 0, { status: "not_warm", passes: false }));
+    const notWarm = ["trade", "mid"].map((f) =>
+      scan(ETH.id, f as "trade" | "mid", 0, { status: "not_warm", passes: false }),
+    );
     expect(h.core.onPairsScanned(pushed(notWarm, 0, 2), T0)).toEqual([]);
     const orders = h.core.onPairsScanned(pushed([scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)], 1, 2), T0);
     expect(orders.map((o) => o.symbol)).toEqual([SOL.symbol]);

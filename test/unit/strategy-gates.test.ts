@@ -117,10 +117,7 @@ describe("strategy gates, in their fixed order", () => {
     const h = strategyHarness({ max_concurrent_positions: 1 }, [BTC, ETH, SOL]);
     booksAt(h, T0, [BTC, ETH, SOL]);
     h.core.onJump(jump(BTC.id, T0, 50), T0);
-    const orders = h.core.onPairsScanned(
-      pushed([...STRONG, scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)]),
-      T0,
-    );
+    const orders = h.core.onPairsScanned(pushed([...STRONG, scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)]), T0);
     expect(orders.map((o) => o.symbol)).toEqual([ETH.symbol]);
     expect(h.port.last).toMatchObject({ lagger: SOL.symbol, outcome: "max_concurrent_positions" });
   });

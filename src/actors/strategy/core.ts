@@ -313,12 +313,7 @@ export class StrategyCore {
     return orders;
   }
 
-  private decide(
-    request: JumpScan,
-    laggerId: number,
-    scans: readonly PairScan[],
-    nowNs: bigint,
-  ): ProposeOrder | null {
+  private decide(request: JumpScan, laggerId: number, scans: readonly PairScan[], nowNs: bigint): ProposeOrder | null {
     const { jump } = request;
     const evaluated = this.evaluate(jump, laggerId, scans, nowNs);
     if (evaluated === undefined) return null; // laggers come from the same artifact set as the pairs
