@@ -55,7 +55,7 @@ export default defineActor<EstimatorConfig>({
       "estimator shard ready",
     );
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
-    // Whether this incarnation scans yet, for the control API (`/control/actors`).
+    // Whether this incarnation scans yet, as its published status (`Supervisor.actorStatus`).
     const publishWarmth = () => ctx.publishStatus({ warm, incarnation: ctx.incarnation, pairs: core.pairs.length });
     publishWarmth();
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
