@@ -63,7 +63,7 @@ export default defineActor<Config>({
     const csvPath = params.decision_scores_csv_path;
     mkdirSync(path.dirname(csvPath), { recursive: true });
     if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
-    // Decisions are booked (CSV row, metrics) on the tick timer, off the path from a scan answer to its order.
+    // Decisions are booked (CSV row, metrics) on the tick timer, off the path from scan results to an order.
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
     let lastResults: PairsScanned | undefined;
 
