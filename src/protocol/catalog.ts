@@ -24,7 +24,6 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   marketData.ReplayHistory,
   marketData.HistoryReplayed,
   signals.JumpDetected,
-  signals.ScanPairs,
   signals.PairsScanned,
   ...[
     orders.ProposeOrder,

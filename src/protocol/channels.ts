@@ -7,7 +7,8 @@ import type { BackpressurePolicy } from "./host.js";
  *
  *   md-bridge ─md.wire─▶ feed ─md.trade/md.book─▶ jumps, strategy, estimator-*, risk, orders, venue
  *   estimator-* ─md.replay.request─▶ feed ─md.replay─▶ estimator-*          (warm restart)
- *   jumps ─signal.jump─▶ strategy ─signal.scan.request─▶ estimator-* ─signal.scan.result─▶ strategy
+ *   jumps ─signal.jump─▶ strategy
+ *   estimator-* ─signal.scan.result─▶ strategy             (pushed when a shard's replica detectors see a jump)
  *   strategy ─orders.proposed─▶ risk ─orders.approved─▶ orders ─orders.venue─▶ venue
  *   strategy ─orders.cancel─▶ orders
  *   strategy, risk ─orders.state.request─▶ orders ─events.account─▶ strategy, risk   (after a restart)
@@ -24,7 +25,6 @@ export const Channels = {
   /** …and gets it on this channel, oldest first. */
   replay: "md.replay",
   jumps: "signal.jump",
-  scanRequests: "signal.scan.request",
   scanResults: "signal.scan.result",
   proposedOrders: "orders.proposed",
   approvedOrders: "orders.approved",

@@ -55,7 +55,6 @@ describe("codec", () => {
     );
     const scanned: PairsScanned = {
       type: "PairsScanned",
-      requestId: 7,
       shard: 0,
       shardCount: 1,
       leader: 0,
