@@ -60,8 +60,11 @@ export default defineActor<Config>({
       // One series per state, 1 for the current one: alert rules read `{state="ACTIVE"} != 1` (deploy/prometheus).
       for (const state of BREAKER_STATES)
         ctx.metrics.gauge("risk_breaker_state", state === breaker.state ? 1 : 0, { state });
-      ctx.metrics.gauge("risk_equity_usd", core.equityUsd());
-      ctx.metrics.gauge("risk_day_start_equity_usd", breaker.dayStartEquity);
+      // No balances yet reads as equity 0: left unset rather than shown as a 100 % loss.
+      if (core.balancesKnown) {
+        ctx.metrics.gauge("risk_equity_usd", core.equityUsd());
+        ctx.metrics.gauge("risk_day_start_equity_usd", breaker.dayStartEquity);
+      }
       ctx.publishStatus({
         breaker,
         open_orders: core.openOrderCount(),
