@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { loadConfig, parseConfig } from "../../src/config/index.js";
 import { LIVE_CONFIRM_ENV, tradesRealMoney } from "../../src/supervisor/daemon.js";
 import { fromRoot } from "../../src/runtime/paths.js";
@@ -162,5 +163,19 @@ describe("deploy/prometheus", () => {
     }
     const run = spawnSync(promtool(), ["check", "rules", deploy("prometheus", "alerts.yml")], { encoding: "utf8" });
     expect(run.stdout).toContain("SUCCESS: 8 rules found");
+  });
+
+  it("promtool parses every PromQL expression of the Grafana dashboard (as recording rules)", () => {
+    const dashboard = JSON.parse(readFileSync(deploy("grafana", "dashboards", "leadlag.json"), "utf8"));
+    // Grafana replaces $__rate_interval before asking Prometheus; any duration stands in for it here.
+    const rules = dashboardExprs(dashboard).map((expr, i) => ({
+      record: `leadlag:dashboard_panel_${i}`,
+      expr: expr.replaceAll("$__rate_interval", "1m"),
+    }));
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "leadlag-dashboard-")), "rules.yml");
+    writeFileSync(file, stringifyYaml({ groups: [{ name: "dashboard", rules }] }));
+    const run = spawnSync(promtool(), ["check", "rules", file], { encoding: "utf8" });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
   });
 });
