@@ -165,6 +165,23 @@ describe("deploy/prometheus", () => {
     expect(run.stdout).toContain("SUCCESS: 8 rules found");
   });
 
+  it("every alert links a heading of docs/operations.md", () => {
+    const alerts = parseYaml(readFileSync(deploy("prometheus", "alerts.yml"), "utf8"));
+    const anchors = new Set(
+      [...readFileSync(fromRoot("docs", "operations.md"), "utf8").matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, "")
+          .replaceAll(" ", "-"),
+      ),
+    );
+    for (const rule of alerts.groups.flatMap((g: { rules: unknown[] }) => g.rules)) {
+      const link = /^docs\/operations\.md#(.+)$/.exec(rule.annotations.runbook);
+      expect(link, rule.alert).not.toBeNull();
+      expect(anchors.has(link![1]), `${rule.alert}: ${link![1]}`).toBe(true);
+    }
+  });
+
   it("promtool parses every PromQL expression of the Grafana dashboard (as recording rules)", () => {
     const dashboard = JSON.parse(readFileSync(deploy("grafana", "dashboards", "leadlag.json"), "utf8"));
     // Grafana replaces $__rate_interval before asking Prometheus; any duration stands in for it here.
