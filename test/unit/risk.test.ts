@@ -369,6 +369,25 @@ describe("circuit breaker across restarts", () => {
     core.onAccount({ type: "AccountUpdated", accountId: "a", asset: "USDC", total: 8_800, locked: 0, tsNs: T0 });
     expect(core.markToMarket(T0 + MS)).toMatchObject({ transition: { from: "ACTIVE", to: "REDUCING" } });
   });
+
+  it("knows no equity until the balances arrive (the equity gauge stays unset, not 0), then marks perps to market", () => {
+    const core = new RiskCore({ limits: () => unlimited, breaker: { enabled: true }, instrument: () => ETH });
+    expect(core.balancesKnown).toBe(false);
+    core.onAccount({ type: "AccountUpdated", accountId: "a", asset: "USDC", total: 10_000, locked: 0, tsNs: T0 });
+    expect(core.balancesKnown).toBe(true);
+    core.onBook(ETH.symbol, 3000, T0);
+    core.onPosition({
+      type: "PositionChanged",
+      symbol: ETH.symbol,
+      marketType: "perp",
+      qty: 2,
+      avgPrice: 2900,
+      realizedPnl: 0,
+      fees: 0,
+      tsNs: T0,
+    });
+    expect(core.equityUsd()).toBe(10_200);
+  });
 });
 
 describe("breaker store", () => {

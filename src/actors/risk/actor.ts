@@ -12,12 +12,13 @@ import type {
 import { bookingOf } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange, type FlattenSkip } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
-import type { BreakerMemory } from "./circuit-breaker.js";
+import type { BreakerMemory, BreakerState } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
 import { instrumentNamed } from "../../model/instruments.js";
 import { loadRegistry, universe } from "../../config/index.js";
 
 const MARK_EVERY_MS = 500;
+const BREAKER_STATES: readonly BreakerState[] = ["ACTIVE", "REDUCING", "HALTED"];
 
 /**
  * Risk: every proposed order leaves as `SubmitOrder` (approved or modified) or `OrderDenied` naming the
@@ -56,9 +57,18 @@ export default defineActor<Config>({
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
     const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
-    const publish = () =>
+    const publish = () => {
+      const breaker = core.breakerStatus();
+      // One series per state, 1 for the current one: alert rules read `{state="ACTIVE"} != 1` (deploy/prometheus).
+      for (const state of BREAKER_STATES)
+        ctx.metrics.gauge("risk_breaker_state", state === breaker.state ? 1 : 0, { state });
+      // No balances yet reads as equity 0: left unset rather than shown as a 100 % loss.
+      if (core.balancesKnown) {
+        ctx.metrics.gauge("risk_equity_usd", core.equityUsd());
+        ctx.metrics.gauge("risk_day_start_equity_usd", breaker.dayStartEquity);
+      }
       ctx.publishStatus({
-        breaker: core.breakerStatus(),
+        breaker,
         open_orders: core.openOrderCount(),
         equity_usd: core.equityUsd(),
         flattening: core.flattening,
@@ -69,6 +79,7 @@ export default defineActor<Config>({
           circuit_breaker: breakerLimitsFrom(config.risk),
         },
       });
+    };
     const onBreaker = (change: BreakerChange | null) => {
       store.save(core.breakerMemory());
       if (change === null) return;

@@ -314,6 +314,11 @@ export class RiskCore {
     return this.breaker.memory();
   }
 
+  /** False until the order manager's balances arrived: `equityUsd()` is 0 then, which is no measurement. */
+  get balancesKnown(): boolean {
+    return this.balances.size > 0;
+  }
+
   openOrderCount(): number {
     return this.open.size + this.inFlight.length;
   }
