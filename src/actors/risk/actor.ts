@@ -13,7 +13,9 @@ import { bookingOf } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";
-import { breakerLimitsFrom, limitsFor } from "./limits.js";
+import { breakerLimitsFrom, limitsFor, reconcileToleranceFrom } from "./limits.js";
+import type { AccountSnapshot } from "../../protocol/account.js";
+import { describe } from "./reconcile.js";
 import { instrumentNamed } from "../../model/instruments.js";
 import { loadRegistry, universe } from "../../config/index.js";
 
@@ -26,7 +28,13 @@ const MARK_EVERY_MS = 500;
  */
 export default defineActor<Config>({
   kind: "risk",
-  reads: [Channels.proposedOrders, Channels.books, Channels.orderEvents, Channels.accountEvents],
+  reads: [
+    Channels.proposedOrders,
+    Channels.books,
+    Channels.orderEvents,
+    Channels.accountEvents,
+    Channels.accountSnapshots,
+  ],
   writes: [Channels.approvedOrders, Channels.riskEvents, Channels.accountStateRequests],
   async init(ctx) {
     const config = ctx.config;
@@ -51,6 +59,8 @@ export default defineActor<Config>({
         const inst = instrumentNamed(registry, symbol);
         return inst && { ...bookingOf(symbol, inst), lotSize: inst.lotSize };
       },
+      reconcile: reconcileToleranceFrom(config.risk),
+      instrumentKey: (symbol) => instrumentNamed(registry, symbol)?.symbol ?? symbol,
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
     const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
@@ -59,6 +69,7 @@ export default defineActor<Config>({
         breaker: core.breakerStatus(),
         open_orders: core.openOrderCount(),
         equity_usd: core.equityUsd(),
+        venue_account: venueAccountStatus(),
         limits: {
           global: config.risk.global,
           portfolio: config.risk.portfolio,
@@ -66,6 +77,10 @@ export default defineActor<Config>({
           circuit_breaker: breakerLimitsFrom(config.risk),
         },
       });
+    const venueAccountStatus = () => {
+      const v = core.venueAccount();
+      return v && { seq: v.seq, ts_ns: v.tsNs.toString(), margin_used: v.marginUsed, margin_available: v.marginAvailable };
+    };
     const onBreaker = (change: BreakerChange | null) => {
       store.save(core.breakerMemory());
       if (change === null) return;
@@ -90,7 +105,8 @@ export default defineActor<Config>({
           lastProposal = p;
           const decision = core.onPropose(p, ctx.now());
           if (decision.kind === "submit") {
-            ctx.metrics.count("risk_decisions_total", { decision: decision.message.decision });
+            // One label set for every sample of a metric: Prometheus refuses a series with other label names.
+            ctx.metrics.count("risk_decisions_total", { decision: decision.message.decision, rule: "" });
             ctx.send(Channels.approvedOrders, decision.message);
           } else {
             ctx.metrics.count("risk_decisions_total", { decision: "denied", rule: decision.message.rule });
@@ -108,6 +124,25 @@ export default defineActor<Config>({
         OrderStatusChanged: (s: OrderStatusChanged) => core.onOrderStatus(s),
         PositionChanged: (p: PositionChanged) => core.onPosition(p),
         AccountUpdated: (a: AccountUpdated) => core.onAccount(a),
+        AccountSnapshot: (snapshot: AccountSnapshot) => {
+          const { outcome, change } = core.onAccountSnapshot(snapshot, ctx.now());
+          ctx.metrics.count("account_reconcile_snapshots_total");
+          for (const d of outcome.differences)
+            ctx.metrics.count("account_reconcile_differences_total", { kind: d.kind, beyond: String(d.beyond) });
+          if (outcome.differences.length > 0)
+            ctx.log.warn(
+              { seq: snapshot.seq, streak: outcome.mismatchStreak, differences: outcome.differences.map(describe) },
+              "account differs from the venue's snapshot",
+            );
+          if (!outcome.balancesCompared)
+            ctx.log.info(
+              { seq: snapshot.seq, balances: snapshot.balances },
+              "first account snapshot: its balances replace the declared initial_balance",
+            );
+          onBreaker(change);
+          // After the comparison, never before: the order manager adopts the venue's balances.
+          ctx.send(Channels.riskEvents, snapshot);
+        },
       },
       onTimer: () => {
         onBreaker(core.markToMarket(ctx.now()));
