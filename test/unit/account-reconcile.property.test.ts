@@ -39,7 +39,10 @@ describe("account reconciliation (compareAccounts)", () => {
     fc.assert(
       fc.property(amount, amount, positiveUsd, (ours, venue, limit) => {
         fc.pre(ours !== venue);
-        const [d] = compareAccounts(side({ USD: ours }), side({ USD: venue }), price, { ...tolerance, balanceUsd: limit });
+        const [d] = compareAccounts(side({ USD: ours }), side({ USD: venue }), price, {
+          ...tolerance,
+          balanceUsd: limit,
+        });
         if (d === undefined) return; // float residue of one number (relative 1e-9): no difference
         expect(d.diffUsd).toBeCloseTo(Math.abs(ours - venue), 6);
         expect(d.beyond).toBe(Math.abs(ours - venue) > limit);
@@ -67,14 +70,24 @@ describe("account reconciliation (compareAccounts)", () => {
         expect(back).toHaveLength(forward.length);
         for (const d of forward) {
           const other = backByKey.get(key(d))!;
-          expect([other.ours, other.venue, other.diffUsd, other.beyond]).toEqual([d.venue, d.ours, d.diffUsd, d.beyond]);
+          expect([other.ours, other.venue, other.diffUsd, other.beyond]).toEqual([
+            d.venue,
+            d.ours,
+            d.diffUsd,
+            d.beyond,
+          ]);
         }
       }),
     );
   });
 
   it("counts an asset or a symbol held on one side only as a difference against 0", () => {
-    const differences = compareAccounts(side({ USD: 100 }, {}), side({ USD: 100, BTC: 0.5 }, { ETH: -2 }), price, tolerance);
+    const differences = compareAccounts(
+      side({ USD: 100 }, {}),
+      side({ USD: 100, BTC: 0.5 }, { ETH: -2 }),
+      price,
+      tolerance,
+    );
     expect(differences.map((d) => [d.kind, d.key, d.ours, d.venue])).toEqual([
       ["balance", "BTC", 0, 0.5],
       ["position", "ETH", 0, -2],

@@ -77,8 +77,7 @@ describe("risk core: account snapshots", () => {
     expect(second.change?.transition).toEqual({
       from: "ACTIVE",
       to: "HALTED",
-      reason:
-        "account mismatch in 2 consecutive snapshots: position ETH ours 0.5, venue 0.6 (300.00 USD > 50 USD)",
+      reason: "account mismatch in 2 consecutive snapshots: position ETH ours 0.5, venue 0.6 (300.00 USD > 50 USD)",
     });
     expect(second.change?.cancelAll).toMatchObject({ type: "RequestCancel", strategy: "", clId: "" });
     expect(core.breakerState).toBe("HALTED");
@@ -97,7 +96,9 @@ describe("risk core: account snapshots", () => {
       { asset: "USDT", total: 2_004, available: 2_004 },
     ];
     const { outcome } = core.onAccountSnapshot(snapshot(2, { balances: split }), T0);
-    expect(outcome.differences).toMatchObject([{ kind: "balance", key: "USD", ours: 5_000, venue: 5_004, beyond: false }]);
+    expect(outcome.differences).toMatchObject([
+      { kind: "balance", key: "USD", ours: 5_000, venue: 5_004, beyond: false },
+    ]);
   });
 
   it("keeps the venue's margin for /risk", () => {

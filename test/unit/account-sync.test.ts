@@ -50,9 +50,12 @@ describe("account-sync wire format (docs/account-sync.md)", () => {
     const arb = fc.record({
       seq: fc.nat(),
       tsNs: fc.bigInt({ min: 0n, max: 10n ** 19n }),
-      balances: fc.uniqueArray(fc.record({ asset: fc.constantFrom("USDC", "BTC", "ETH"), total: finite, available: finite }), {
-        selector: (b) => b.asset,
-      }),
+      balances: fc.uniqueArray(
+        fc.record({ asset: fc.constantFrom("USDC", "BTC", "ETH"), total: finite, available: finite }),
+        {
+          selector: (b) => b.asset,
+        },
+      ),
       positions: fc.uniqueArray(
         fc.record({
           symbol: fc.constantFrom("BTC-USDC-PERP", "ETH"),

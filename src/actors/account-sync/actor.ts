@@ -29,7 +29,10 @@ export default defineActor<Config>({
       return { handle: {} };
     }
     const core = new AccountSyncCore({ accountId: config.runtime.account_id, logEveryNs: DROP_LOG_EVERY_NS });
-    const counts = { accepted: 0, dropped: { malformed: 0, foreign_account: 0, stale: 0 } as Record<DropReason, number> };
+    const counts = {
+      accepted: 0,
+      dropped: { malformed: 0, foreign_account: 0, stale: 0 } as Record<DropReason, number>,
+    };
     const socket = new Subscriber({ linger: 0, maxMessageSize: MAX_MESSAGE_BYTES, reconnectInterval: 100 });
     // Every account's snapshots, not only ours: one for another account is a misconfiguration worth counting.
     socket.subscribe(ACCOUNT_SNAPSHOT_TOPIC);

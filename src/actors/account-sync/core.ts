@@ -39,10 +39,18 @@ export class AccountSyncCore {
     if (!parsed.ok) return this.drop("malformed", parsed.detail, recvNs);
     const s = parsed.snapshot;
     if (s.accountId !== this.config.accountId)
-      return this.drop("foreign_account", `account '${s.accountId.slice(0, 64)}', expected '${this.config.accountId}'`, recvNs);
+      return this.drop(
+        "foreign_account",
+        `account '${s.accountId.slice(0, 64)}', expected '${this.config.accountId}'`,
+        recvNs,
+      );
     // A duplicate or a reordered older message; a restarted publisher (seq from 1, later time) passes.
     if (this.last !== undefined && s.seq <= this.last.seq && s.tsNs <= this.last.tsNs)
-      return this.drop("stale", `seq ${s.seq} at ${s.tsNs} not after seq ${this.last.seq} at ${this.last.tsNs}`, recvNs);
+      return this.drop(
+        "stale",
+        `seq ${s.seq} at ${s.tsNs} not after seq ${this.last.seq} at ${this.last.tsNs}`,
+        recvNs,
+      );
     this.last = { seq: s.seq, tsNs: s.tsNs };
     return { kind: "accepted", snapshot: s };
   }

@@ -79,7 +79,9 @@ export default defineActor<Config>({
       });
     const venueAccountStatus = () => {
       const v = core.venueAccount();
-      return v && { seq: v.seq, ts_ns: v.tsNs.toString(), margin_used: v.marginUsed, margin_available: v.marginAvailable };
+      return (
+        v && { seq: v.seq, ts_ns: v.tsNs.toString(), margin_used: v.marginUsed, margin_available: v.marginAvailable }
+      );
     };
     const onBreaker = (change: BreakerChange | null) => {
       store.save(core.breakerMemory());

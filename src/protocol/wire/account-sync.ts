@@ -38,7 +38,8 @@ export type ParsedAccountSnapshot = { ok: true; snapshot: AccountSnapshot } | { 
 /** Frames of one ZeroMQ message → an `AccountSnapshot`, or why not (the zod path of the first problem). */
 export function parseAccountSnapshot(frames: readonly string[], recvNs: bigint): ParsedAccountSnapshot {
   if (frames.length !== 2) return { ok: false, detail: `expected 2 frames (topic, JSON), got ${frames.length}` };
-  if (frames[0] !== ACCOUNT_SNAPSHOT_TOPIC) return { ok: false, detail: `unexpected topic '${frames[0].slice(0, 64)}'` };
+  if (frames[0] !== ACCOUNT_SNAPSHOT_TOPIC)
+    return { ok: false, detail: `unexpected topic '${frames[0].slice(0, 64)}'` };
   let json: unknown;
   try {
     json = JSON.parse(frames[1]);
@@ -75,9 +76,7 @@ export function serializeAccountSnapshot(snapshot: Omit<AccountSnapshot, "type" 
     seq: snapshot.seq,
     timestamp_ns: snapshot.tsNs.toString(),
     balances: Object.fromEntries(snapshot.balances.map((b) => [b.asset, { total: b.total, available: b.available }])),
-    positions: Object.fromEntries(
-      snapshot.positions.map((p) => [p.symbol, { qty: p.qty, entry_price: p.entryPrice }]),
-    ),
+    positions: Object.fromEntries(snapshot.positions.map((p) => [p.symbol, { qty: p.qty, entry_price: p.entryPrice }])),
     margin: { used: snapshot.marginUsed, available: snapshot.marginAvailable },
   };
   return JSON.stringify(wire);
