@@ -68,6 +68,7 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
     const denied: OrderDenied[] = [];
     const logs: Record<string, unknown>[] = [];
     const metrics = new Map<string, number>();
+    const labelSets = new Map<string, Set<string>>();
     let propose: (size: number) => void = () => undefined;
     const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     running = await startSystem(
@@ -93,7 +94,10 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
         log,
         logLevel: "info",
         onMetrics: (samples: readonly Sample[]) => {
-          for (const s of samples) metrics.set(`${s.name}${JSON.stringify(s.labels)}`, s.value);
+          for (const s of samples) {
+            metrics.set(`${s.name}${JSON.stringify(s.labels)}`, s.value);
+            labelSets.set(s.name, (labelSets.get(s.name) ?? new Set()).add(Object.keys(s.labels).join(",")));
+          }
         },
       },
     );
@@ -153,6 +157,10 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
     await waitFor(() => placed.length === 2);
     expect(placed[1]).toMatchObject({ size: 0.05, price: PRICE });
     expect(breaker()).toBe("ACTIVE");
+    const venueAccount = () =>
+      (running!.actorStatus("risk") as { venue_account?: Record<string, unknown> }).venue_account;
+    await waitFor(() => venueAccount()?.seq === 1);
+    expect(venueAccount()).toMatchObject({ margin_used: 500, margin_available: 19_500 });
 
     // A mismatch past tolerance in one snapshot is logged and metered; in a second one in a row it halts.
     await send(snapshot(2, 0.5, 20_000)); // ours 0.055 BTC: 44 500 USD of difference > 50
@@ -171,6 +179,8 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
     });
     propose(0.001);
     await waitFor(() => denied.length === 2);
-    expect(denied[1].rule).not.toBe("insufficient_balance");
+    expect(denied[1]).toMatchObject({ rule: "CircuitBreaker" });
+    // Prometheus refuses samples of one metric with other label names: every actor uses one set per metric.
+    for (const [name, sets] of labelSets) expect([name, sets.size]).toEqual([name, 1]);
   });
 });

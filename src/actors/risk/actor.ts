@@ -131,17 +131,23 @@ export default defineActor<Config>({
           ctx.metrics.count("account_reconcile_snapshots_total");
           for (const d of outcome.differences)
             ctx.metrics.count("account_reconcile_differences_total", { kind: d.kind, beyond: String(d.beyond) });
-          if (outcome.differences.length > 0)
-            ctx.log.warn(
-              { seq: snapshot.seq, streak: outcome.mismatchStreak, differences: outcome.differences.map(describe) },
-              "account differs from the venue's snapshot",
-            );
+          if (outcome.differences.length > 0) {
+            const fields = {
+              seq: snapshot.seq,
+              streak: outcome.mismatchStreak,
+              differences: outcome.differences.map(describe),
+            };
+            // Within tolerance is worth a line, not an alarm.
+            if (outcome.mismatchStreak > 0) ctx.log.warn(fields, "account differs from the venue's snapshot");
+            else ctx.log.info(fields, "account differs from the venue's snapshot");
+          }
           if (!outcome.balancesCompared)
             ctx.log.info(
               { seq: snapshot.seq, balances: snapshot.balances },
               "first account snapshot: its balances replace the declared initial_balance",
             );
           onBreaker(change);
+          publish();
           // After the comparison, never before: the order manager adopts the venue's balances.
           ctx.send(Channels.riskEvents, snapshot);
         },
