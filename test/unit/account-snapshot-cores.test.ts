@@ -61,7 +61,7 @@ describe("risk core: account snapshots", () => {
     const venue = [{ symbol: "ETH-USDC-PERP", qty: 0.5, entryPrice: 3000 }];
     for (const seq of [1, 2, 3]) {
       const { outcome, change } = core.onAccountSnapshot(snapshot(seq, { positions: venue }), T0);
-      expect(outcome.differences.filter((d) => d.kind === "position")).toEqual([]);
+      expect(outcome?.differences.filter((d) => d.kind === "position")).toEqual([]);
       expect(change).toBeNull();
     }
   });
@@ -70,7 +70,7 @@ describe("risk core: account snapshots", () => {
     const core = riskCore(0.5);
     const venue = [{ symbol: "ETH-USDC-PERP", qty: 0.6, entryPrice: 3000 }]; // 0.1 ETH × 3000 = 300 USD > 50
     const first = core.onAccountSnapshot(snapshot(1, { positions: venue }), T0);
-    expect(first.outcome.mismatchStreak).toBe(1);
+    expect(first.outcome?.mismatchStreak).toBe(1);
     expect(first.change).toBeNull();
     expect(core.onPropose(entry, T0).kind).toBe("submit");
     const second = core.onAccountSnapshot(snapshot(2, { positions: venue }), T0 + MS);
@@ -88,7 +88,7 @@ describe("risk core: account snapshots", () => {
     const core = riskCore();
     // The first replaces the declared 100 000: not held against it.
     const first = [{ asset: "USDC", total: 5_000, available: 5_000 }];
-    expect(core.onAccountSnapshot(snapshot(1, { balances: first }), T0).outcome.differences).toEqual([]);
+    expect(core.onAccountSnapshot(snapshot(1, { balances: first }), T0).outcome?.differences).toEqual([]);
     // As the order manager does on adopting it.
     core.onAccount({ type: "AccountUpdated", accountId: "main", asset: "USD", total: 5_000, locked: 0, tsNs: T0 });
     const split = [
@@ -96,9 +96,23 @@ describe("risk core: account snapshots", () => {
       { asset: "USDT", total: 2_004, available: 2_004 },
     ];
     const { outcome } = core.onAccountSnapshot(snapshot(2, { balances: split }), T0);
-    expect(outcome.differences).toMatchObject([
+    expect(outcome?.differences).toMatchObject([
       { kind: "balance", key: "USD", ours: 5_000, venue: 5_004, beyond: false },
     ]);
+  });
+
+  it("compares nothing before the order manager's account has arrived (a start): no streak toward a halt", () => {
+    const core = new RiskCore({
+      limits: () => ({ inventoryBands: {} }),
+      breaker: { enabled: true },
+      instrument: () => ETH,
+      reconcile: { balanceUsd: 0, positionUsd: 0, tripAfter: 1 },
+    });
+    const venue = [{ symbol: ETH.symbol, qty: 2, entryPrice: 3000 }];
+    expect(core.onAccountSnapshot(snapshot(1, { positions: venue }), T0)).toEqual({ outcome: undefined, change: null });
+    expect(core.breakerState).toBe("ACTIVE");
+    core.onAccount({ type: "AccountUpdated", accountId: "main", asset: "USD", total: 100_000, locked: 0, tsNs: T0 });
+    expect(core.onAccountSnapshot(snapshot(2, { positions: venue }), T0).change?.transition.to).toBe("HALTED");
   });
 
   it("keeps the venue's margin for /risk", () => {

@@ -128,7 +128,15 @@ export default defineActor<Config>({
         AccountUpdated: (a: AccountUpdated) => core.onAccount(a),
         AccountSnapshot: (snapshot: AccountSnapshot) => {
           const { outcome, change } = core.onAccountSnapshot(snapshot, ctx.now());
-          ctx.metrics.count("account_reconcile_snapshots_total");
+          ctx.metrics.count("account_reconcile_snapshots_total", { compared: String(outcome !== undefined) });
+          if (outcome === undefined) {
+            ctx.log.info(
+              { seq: snapshot.seq },
+              "account snapshot not compared: the order manager's account has not arrived",
+            );
+            publish();
+            return ctx.send(Channels.riskEvents, snapshot);
+          }
           for (const d of outcome.differences)
             ctx.metrics.count("account_reconcile_differences_total", { kind: d.kind, beyond: String(d.beyond) });
           if (outcome.differences.length > 0) {

@@ -46,7 +46,8 @@ export interface RiskCoreConfig {
 }
 
 export interface SnapshotReconciled {
-  readonly outcome: ReconcileOutcome;
+  /** Undefined when not compared: the order manager's account has not arrived yet (a start, a restart). */
+  readonly outcome: ReconcileOutcome | undefined;
   readonly change: BreakerChange | null;
 }
 
@@ -188,6 +189,8 @@ export class RiskCore {
    */
   onAccountSnapshot(s: AccountSnapshot, nowNs: bigint): SnapshotReconciled {
     this.lastSnapshot = s;
+    // Its positions come before its balances: with balances here, leadlag's side is complete.
+    if (this.balances.size === 0) return { outcome: undefined, change: null };
     const key = this.config.instrumentKey ?? ((symbol: string) => symbol);
     const ours: AccountSide = {
       balances: this.balances,
