@@ -15,7 +15,7 @@ import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor, reconcileToleranceFrom } from "./limits.js";
 import type { AccountSnapshot } from "../../protocol/account.js";
-import { describe } from "./reconcile.js";
+import { reportSnapshot } from "./snapshot-report.js";
 import { instrumentNamed } from "../../model/instruments.js";
 import { loadRegistry, universe } from "../../config/index.js";
 
@@ -128,32 +128,7 @@ export default defineActor<Config>({
         AccountUpdated: (a: AccountUpdated) => core.onAccount(a),
         AccountSnapshot: (snapshot: AccountSnapshot) => {
           const { outcome, change } = core.onAccountSnapshot(snapshot, ctx.now());
-          ctx.metrics.count("account_reconcile_snapshots_total", { compared: String(outcome !== undefined) });
-          if (outcome === undefined) {
-            ctx.log.info(
-              { seq: snapshot.seq },
-              "account snapshot not compared: the order manager's account has not arrived",
-            );
-            publish();
-            return ctx.send(Channels.riskEvents, snapshot);
-          }
-          for (const d of outcome.differences)
-            ctx.metrics.count("account_reconcile_differences_total", { kind: d.kind, beyond: String(d.beyond) });
-          if (outcome.differences.length > 0) {
-            const fields = {
-              seq: snapshot.seq,
-              streak: outcome.mismatchStreak,
-              differences: outcome.differences.map(describe),
-            };
-            // Within tolerance is worth a line, not an alarm.
-            if (outcome.mismatchStreak > 0) ctx.log.warn(fields, "account differs from the venue's snapshot");
-            else ctx.log.info(fields, "account differs from the venue's snapshot");
-          }
-          if (!outcome.balancesCompared)
-            ctx.log.info(
-              { seq: snapshot.seq, balances: snapshot.balances },
-              "first account snapshot: its balances replace the declared initial_balance",
-            );
+          reportSnapshot(ctx, snapshot, outcome);
           onBreaker(change);
           publish();
           // After the comparison, never before: the order manager adopts the venue's balances.
