@@ -183,6 +183,7 @@ export default defineActor<Config>({
       for (const [asset, amount] of Object.entries(config.initial_balance))
         seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
       commit([...seeded].map(([asset, amount]) => ({ type: "BalanceSet", asset, amount, tsNs: ctx.now() }) as const));
+      ctx.log.info({ balances: Object.fromEntries(seeded) }, "balances seeded from initial_balance (declared capital)");
     };
     /** Open orders, positions and balances after a rebuild, or for a restarted strategy or risk actor. */
     const publishState = () => {
