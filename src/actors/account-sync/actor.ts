@@ -34,6 +34,14 @@ export default defineActor<Config>({
       dropped: { malformed: 0, foreign_account: 0, stale: 0 } as Record<DropReason, number>,
     };
     const socket = new Subscriber({ linger: 0, maxMessageSize: MAX_MESSAGE_BYTES, reconnectInterval: 100 });
+    let closing = false;
+    let pump: Promise<void> = Promise.resolve();
+    // Closed however this incarnation ends (stop, crash, a failed connect), so a restart can connect again.
+    ctx.onDispose(async () => {
+      closing = true;
+      socket.close();
+      await pump;
+    });
     // Every account's snapshots, not only ours: one for another account is a misconfiguration worth counting.
     socket.subscribe(ACCOUNT_SNAPSHOT_TOPIC);
     try {
@@ -67,20 +75,13 @@ export default defineActor<Config>({
       }
       ctx.publishStatus(status);
     };
-    let closing = false;
-    const pump = (async () => {
+    pump = (async () => {
       try {
         while (!closing) onMessage(await socket.receive());
       } catch (err) {
         if (!closing) ctx.log.error({ err, endpoint }, "account snapshot socket failed");
       }
     })();
-    // Closed however this incarnation ends (stop or crash), so a restart can connect again.
-    ctx.onDispose(async () => {
-      closing = true;
-      socket.close();
-      await pump;
-    });
     ctx.publishStatus(status);
     return { handle: {} };
   },
