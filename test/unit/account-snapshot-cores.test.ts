@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { collateralAsset } from "../../src/model/collateral.js";
 import type { AccountSnapshot } from "../../src/protocol/account.js";
 import type { ProposeOrder } from "../../src/protocol/orders.js";
 import { RiskCore, type RiskInstrument } from "../../src/actors/risk/core.js";
@@ -140,5 +142,29 @@ describe("order manager core: account snapshots", () => {
     events.forEach((e, i) => core.apply(e, 3n + BigInt(i)));
     expect(core.ledger.balance("USD").total).toBe(5_000);
     expect(core.onAccountSnapshot(snapshot(2, { balances }), T0 + 2n * MS)).toEqual([]);
+  });
+});
+
+describe("order manager core: adoption (property)", () => {
+  const asset = fc.constantFrom("USD", "USDC", "USDT", "BTC", "ETH");
+  const amount = fc.double({ min: 0, max: 1e7, noNaN: true });
+  const balances = fc.array(fc.record({ asset, total: amount, available: amount }), { maxLength: 6 });
+
+  it("leaves the ledger holding exactly the venue's balances in collateral terms, and a repeat changes nothing", () => {
+    fc.assert(
+      fc.property(fc.dictionary(asset, amount, { maxKeys: 5 }), balances, (declared, venue) => {
+        const core = newOrderManager();
+        let seq = 0n;
+        for (const [a, total] of Object.entries(declared))
+          core.apply({ type: "BalanceSet", asset: collateralAsset(a), amount: total, tsNs: T0 }, ++seq);
+        for (const e of core.onAccountSnapshot(snapshot(1, { balances: venue }), T0)) core.apply(e, ++seq);
+        const expected = new Map<string, number>();
+        for (const b of venue)
+          expected.set(collateralAsset(b.asset), (expected.get(collateralAsset(b.asset)) ?? 0) + b.total);
+        for (const a of core.ledger.assets()) expect(core.ledger.balance(a).total).toBe(expected.get(a) ?? 0);
+        for (const [a, total] of expected) expect(core.ledger.balance(a).total).toBe(total);
+        expect(core.onAccountSnapshot(snapshot(2, { balances: venue }), T0)).toEqual([]);
+      }),
+    );
   });
 });
