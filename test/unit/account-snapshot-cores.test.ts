@@ -72,6 +72,12 @@ describe("risk core: account snapshots", () => {
     });
     expect(second.change?.cancelAll).toMatchObject({ type: "RequestCancel", strategy: "", clId: "" });
     expect(core.breakerState).toBe("HALTED");
+    // An operator's reset starts the streak again: one more mismatch alone does not halt.
+    core.resetBreaker();
+    expect(core.onAccountSnapshot(snapshot(3, { positions: venue }), T0 + 2n * MS).change).toBeNull();
+    expect(core.onAccountSnapshot(snapshot(4, { positions: venue }), T0 + 3n * MS).change?.transition.to).toBe(
+      "HALTED",
+    );
   });
 
   it("compares balances from the second snapshot on, in collateral terms (USDC and USDT are USD)", () => {

@@ -243,8 +243,9 @@ export class RiskCore {
     return transition === null ? null : { transition, cancelAll: this.cancelAllOn(transition, tsNs) };
   }
 
-  /** Operator only (control API `POST /risk/reset`). */
+  /** Operator only (control API `POST /risk/reset`); the reconciliation streak starts again too. */
   resetBreaker(): BreakerTransition | null {
+    this.reconciler.resetStreak();
     return this.breaker.reset(this.equityUsd());
   }
 

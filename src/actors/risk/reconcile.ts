@@ -90,6 +90,11 @@ export class Reconciler {
 
   constructor(private readonly tolerance: ReconcileTolerance) {}
 
+  /** After an operator's reset: a mismatch that persists must build its streak again before it halts. */
+  resetStreak(): void {
+    this.streak = 0;
+  }
+
   onSnapshot(ours: AccountSide, venue: AccountSide, price: UnitPrice): ReconcileOutcome {
     const balancesCompared = this.snapshots > 0;
     this.snapshots++;
