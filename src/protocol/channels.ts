@@ -12,8 +12,9 @@ import type { BackpressurePolicy } from "./host.js";
  *   strategy ─orders.proposed─▶ risk ─orders.approved─▶ orders ─orders.venue─▶ venue
  *   strategy ─orders.cancel─▶ orders
  *   strategy, risk ─orders.state.request─▶ orders ─events.account─▶ strategy, risk   (after a restart)
- *   risk ─events.risk─▶ strategy (denials), orders (cancel-all on halt)
+ *   risk ─events.risk─▶ strategy (denials), orders (cancel-all on halt, reconciled account snapshots)
  *   venue ─events.venue─▶ orders ─events.order/events.account─▶ strategy, risk
+ *   account-sync ─events.account.snapshot─▶ risk ─events.risk─▶ orders   (the venue's account, reconciled)
  */
 export const Channels = {
   /** Raw marketstream frames (topic, JSON) from the ZeroMQ bridge to the feed. */
@@ -37,6 +38,8 @@ export const Channels = {
   orderEvents: "events.order",
   accountEvents: "events.account",
   riskEvents: "events.risk",
+  /** account-sync → risk: the venue's account snapshots (docs/account-sync.md). */
+  accountSnapshots: "events.account.snapshot",
 } as const;
 
 export type ChannelName = (typeof Channels)[keyof typeof Channels];

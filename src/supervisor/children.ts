@@ -39,6 +39,8 @@ export function childSpecsFor(config: Config, cpuCount = os.availableParallelism
   for (let i = 0; i < shards; i++)
     add(`estimator-${i}`, "estimator", shardThread(i), { shard: { index: i, count: shards } });
   add("jumps", "jumps", threadOf("jumps"));
+  // ZeroMQ on main; idle unless orders go to an external engine (docs/account-sync.md).
+  add("account-sync", "account-sync", "main");
   add(
     "venue",
     config.execution.provider === "zmq" ? "venues/engine" : "venues/paper",

@@ -13,7 +13,9 @@ import { bookingOf } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange, type FlattenSkip } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory, BreakerState } from "./circuit-breaker.js";
-import { breakerLimitsFrom, limitsFor } from "./limits.js";
+import { breakerLimitsFrom, limitsFor, reconcileToleranceFrom } from "./limits.js";
+import type { AccountSnapshot } from "../../protocol/account.js";
+import { reportSnapshot } from "./snapshot-report.js";
 import { instrumentNamed } from "../../model/instruments.js";
 import { loadRegistry, universe } from "../../config/index.js";
 
@@ -28,7 +30,13 @@ const BREAKER_STATES: readonly BreakerState[] = ["ACTIVE", "REDUCING", "HALTED"]
  */
 export default defineActor<Config>({
   kind: "risk",
-  reads: [Channels.proposedOrders, Channels.books, Channels.orderEvents, Channels.accountEvents],
+  reads: [
+    Channels.proposedOrders,
+    Channels.books,
+    Channels.orderEvents,
+    Channels.accountEvents,
+    Channels.accountSnapshots,
+  ],
   writes: [Channels.approvedOrders, Channels.riskEvents, Channels.accountStateRequests],
   async init(ctx) {
     const config = ctx.config;
@@ -54,6 +62,8 @@ export default defineActor<Config>({
         const inst = instrumentNamed(registry, symbol);
         return inst && { ...bookingOf(symbol, inst), id: inst.id, lotSize: inst.lotSize, priceRules: inst.priceRules };
       },
+      reconcile: reconcileToleranceFrom(config.risk),
+      instrumentKey: (symbol) => instrumentNamed(registry, symbol)?.symbol ?? symbol,
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
     const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
@@ -72,6 +82,7 @@ export default defineActor<Config>({
         open_orders: core.openOrderCount(),
         equity_usd: core.equityUsd(),
         flattening: core.flattening,
+        venue_account: venueAccountStatus(),
         limits: {
           global: config.risk.global,
           portfolio: config.risk.portfolio,
@@ -79,6 +90,12 @@ export default defineActor<Config>({
           circuit_breaker: breakerLimitsFrom(config.risk),
         },
       });
+    };
+    const venueAccountStatus = () => {
+      const v = core.venueAccount();
+      return (
+        v && { seq: v.seq, ts_ns: v.tsNs.toString(), margin_used: v.marginUsed, margin_available: v.marginAvailable }
+      );
     };
     const onBreaker = (change: BreakerChange | null) => {
       store.save(core.breakerMemory());
@@ -137,7 +154,8 @@ export default defineActor<Config>({
           lastProposal = p;
           const decision = core.onPropose(p, ctx.now());
           if (decision.kind === "submit") {
-            ctx.metrics.count("risk_decisions_total", { decision: decision.message.decision });
+            // One label set for every sample of a metric: Prometheus refuses a series with other label names.
+            ctx.metrics.count("risk_decisions_total", { decision: decision.message.decision, rule: "" });
             ctx.send(Channels.approvedOrders, decision.message);
           } else {
             ctx.metrics.count("risk_decisions_total", { decision: "denied", rule: decision.message.rule });
@@ -159,6 +177,14 @@ export default defineActor<Config>({
         },
         PositionChanged: (p: PositionChanged) => core.onPosition(p),
         AccountUpdated: (a: AccountUpdated) => core.onAccount(a),
+        AccountSnapshot: (snapshot: AccountSnapshot) => {
+          const { outcome, change } = core.onAccountSnapshot(snapshot, ctx.now());
+          reportSnapshot(ctx, snapshot, outcome);
+          onBreaker(change);
+          publish();
+          // After the comparison, never before: the order manager adopts the venue's balances.
+          ctx.send(Channels.riskEvents, snapshot);
+        },
       },
       onTimer: () => {
         onBreaker(core.markToMarket(ctx.now()));

@@ -11,6 +11,9 @@ import type {
 import type { BreakerMemory, BreakerState, BreakerTransition } from "./circuit-breaker.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerLimits, RiskLimits } from "./limits.js";
+import type { AccountSnapshot } from "../../protocol/account.js";
+import { type AccountSide, type ReconcileOutcome, type ReconcileTolerance, Reconciler } from "./reconcile.js";
+import { collateralAsset } from "../../model/collateral.js";
 import type { Candidate, RiskView } from "./rules.js";
 import { RULES } from "./rules.js";
 import { protectiveDirection, roundToLot, snapPrice, type PriceRules } from "../../model/rounding.js";
@@ -41,6 +44,16 @@ export interface RiskCoreConfig {
   readonly restoredBreaker?: BreakerMemory;
   /** A flatten order's protection price: the mid moved this far against it (`runtime.shutdown.flatten_band_bps`). */
   readonly flattenBandBps?: number;
+  /** `risk.reconciliation`: tolerances against the venue's account snapshots; absent, any difference halts at once. */
+  readonly reconcile?: ReconcileTolerance;
+  /** One key per instrument whatever the spelling (configured or the venue's); absent, the spelling itself. */
+  readonly instrumentKey?: (symbol: string) => string;
+}
+
+export interface SnapshotReconciled {
+  /** Undefined when not compared: the order manager's account has not arrived yet (a start, a restart). */
+  readonly outcome: ReconcileOutcome | undefined;
+  readonly change: BreakerChange | null;
 }
 
 /** A position `flattenOrders` could not close this time, and why. */
@@ -86,6 +99,7 @@ interface PositionView {
  */
 const IN_FLIGHT_TTL_NS = 10n * NS_PER_S;
 const SIZE_EPSILON = 1e-12;
+const EXACT_RECONCILE: ReconcileTolerance = { balanceUsd: 0, positionUsd: 0, tripAfter: 1 };
 
 export class RiskCore {
   private readonly breaker: CircuitBreaker;
@@ -98,9 +112,12 @@ export class RiskCore {
   private entriesStoppedBy: string | undefined;
   private flattenRequested = false;
   private flattenSeq = 0;
+  private readonly reconciler: Reconciler;
+  private lastSnapshot: AccountSnapshot | undefined;
 
   constructor(private readonly config: RiskCoreConfig) {
     this.breaker = new CircuitBreaker(config.breaker, config.restoredBreaker);
+    this.reconciler = new Reconciler(config.reconcile ?? EXACT_RECONCILE);
   }
 
   // ─── command ────────────────────────────────────────────────────────────────────────────────────
@@ -191,6 +208,36 @@ export class RiskCore {
 
   onAccount(a: AccountUpdated): void {
     this.balances.set(a.asset, a.total);
+  }
+
+  /**
+   * The venue's account against leadlag's (positions always; balances from the second snapshot on, the first
+   * replacing declared capital). Past the tolerance for long enough, the breaker halts.
+   */
+  onAccountSnapshot(s: AccountSnapshot, nowNs: bigint): SnapshotReconciled {
+    this.lastSnapshot = s;
+    // Its positions come before its balances: with balances here, leadlag's side is complete.
+    if (this.balances.size === 0) return { outcome: undefined, change: null };
+    const key = this.config.instrumentKey ?? ((symbol: string) => symbol);
+    const ours: AccountSide = {
+      balances: this.balances,
+      positions: sumBy([...this.positions].map(([symbol, p]) => [key(symbol), p.qty])),
+    };
+    const venue: AccountSide = {
+      balances: sumBy(s.balances.map((b) => [collateralAsset(b.asset), b.total])),
+      positions: sumBy(s.positions.map((p) => [key(p.symbol), p.qty])),
+    };
+    const baseMids = this.spotBaseMids();
+    const mids = new Map<string, number>();
+    for (const [symbol, m] of this.mids) mids.set(key(symbol), m.mid);
+    const entry = new Map(s.positions.map((p) => [key(p.symbol), p.entryPrice]));
+    const avg = new Map([...this.positions].map(([symbol, p]) => [key(symbol), p.avgPrice]));
+    const outcome = this.reconciler.onSnapshot(ours, venue, (kind, k) =>
+      kind === "balance" ? (baseMids.get(k) ?? 1) : (mids.get(k) ?? entry.get(k) ?? avg.get(k) ?? 0),
+    );
+    const transition = outcome.halt === undefined ? null : this.breaker.halt(outcome.halt);
+    const change = transition === null ? null : { transition, cancelAll: this.cancelAllOn(transition, nowNs) };
+    return { outcome, change };
   }
 
   onOrderStatus(s: OrderStatusChanged): void {
@@ -296,7 +343,9 @@ export class RiskCore {
   }
 
   /** Operator only (control API `POST /risk/reset`). */
+  /** Operator only (control API `POST /risk/reset`); the reconciliation streak starts again too. */
   resetBreaker(): BreakerTransition | null {
+    this.reconciler.resetStreak();
     return this.breaker.reset(this.equityUsd());
   }
 
@@ -328,11 +377,7 @@ export class RiskCore {
    * already in the balances, so only perps add a mark-to-market term.
    */
   equityUsd(): number {
-    const baseMids = new Map<string, number>();
-    for (const [symbol, m] of this.mids) {
-      const inst = this.config.instrument(symbol);
-      if (inst?.marketType === "spot") baseMids.set(inst.base, m.mid);
-    }
+    const baseMids = this.spotBaseMids();
     let equity = 0;
     for (const [asset, total] of this.balances) equity += total * (baseMids.get(asset) ?? 1);
     for (const [symbol, p] of this.positions) {
@@ -342,7 +387,23 @@ export class RiskCore {
     return equity;
   }
 
+  /** The venue's margin as of the last snapshot, for `/risk`; undefined before the first. */
+  venueAccount(): { seq: number; tsNs: bigint; marginUsed: number; marginAvailable: number } | undefined {
+    const s = this.lastSnapshot;
+    return s && { seq: s.seq, tsNs: s.tsNs, marginUsed: s.marginUsed, marginAvailable: s.marginAvailable };
+  }
+
   // ─── internals ──────────────────────────────────────────────────────────────────────────────────
+
+  /** A spot base asset's USD price: its instrument's mid. */
+  private spotBaseMids(): Map<string, number> {
+    const baseMids = new Map<string, number>();
+    for (const [symbol, m] of this.mids) {
+      const inst = this.config.instrument(symbol);
+      if (inst?.marketType === "spot") baseMids.set(inst.base, m.mid);
+    }
+    return baseMids;
+  }
 
   private view(symbol: string, nowNs: bigint): RiskView {
     while (this.inFlight.length > 0 && nowNs - this.inFlight[0].approvedNs > IN_FLIGHT_TTL_NS) this.inFlight.shift();
@@ -421,4 +482,11 @@ export class RiskCore {
       },
     };
   }
+}
+
+/** Sums amounts by key (two spellings of one asset or instrument are one entry). */
+function sumBy(entries: readonly (readonly [string, number])[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const [key, amount] of entries) sums.set(key, (sums.get(key) ?? 0) + amount);
+  return sums;
 }
