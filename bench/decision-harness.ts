@@ -103,7 +103,7 @@ export interface DecisionSamples {
    * own part, µs.
    */
   readonly daemonUs: Float64Array;
-  /** Trade received → each stage seen by a tap on the main thread, µs (first scan request/result per jump). */
+  /** Trade received → each stage seen by a tap on the main thread, µs (first scan result per jump). */
   readonly stagesUs: Record<"jump" | DecisionStage, Float64Array>;
   readonly jumps: number;
   /**
@@ -143,7 +143,6 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
   let jumps = 0;
   const stages: Record<"jump" | DecisionStage, number[]> = {
     jump: [],
-    scan_request: [],
     scan_result: [],
     approved: [],
     placed: [],
@@ -164,7 +163,7 @@ export async function runDecisionHarness(durationMs: number): Promise<DecisionSa
     ordersPort: ports.orders,
   };
   const peer = await startPeer<MarketPeerRecords>(new URL("./workers/market-peer.ts", import.meta.url), peerData);
-  // The tap first: actors on one thread get a message in child order, so it sees a scan answer before the
+  // The tap first: actors on one thread get a message in child order, so it sees scan results before the
   // strategy works on it, and stamps stages on arrival.
   const daemon = childSpecsFor(config);
   // The ring probe's ponger shares the first estimator shard's thread, wherever the placement puts it.

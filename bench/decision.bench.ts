@@ -21,7 +21,8 @@ export const decisionBench: Bench = {
       p50_us: p50(s.decisionUs),
       p99_us: round(percentile(s.decisionUs, 99), 1),
       syscall_after_idle_us: round(syscall.afterIdleUs, 1),
-      // The floor of the scan's round trip to the shard: a bare ping to the shard's worker while the daemon runs.
+      // What crossing to the shard's worker and back costs while the daemon runs (a bare ping); the pushed scan
+      // results cross one way only.
       loaded_ring_rt_p50_us: p50(s.loadedRingRoundTripUs),
       loaded_ring_rt_p99_us: round(percentile(s.loadedRingRoundTripUs, 99), 1),
       loaded_ring_forward_p50_us: p50(s.loadedRingForwardUs),

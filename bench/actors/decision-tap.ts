@@ -4,15 +4,15 @@ import type { ProposeOrder } from "../../src/protocol/orders.js";
 import type { JumpDetected } from "../../src/protocol/signals.js";
 
 /**
- * The stages a tap sees pass: the scan out and its results in, then the entry approved by risk and placed by the order
- * manager.
+ * The stages a tap sees pass: the shard's pushed scan results in, then the entry approved by risk and placed by the
+ * order manager.
  */
-export type DecisionStage = "scan_request" | "scan_result" | "approved" | "placed";
+export type DecisionStage = "scan_result" | "approved" | "placed";
 
 export interface DecisionTapConfig {
   readonly onTrade: (trade: Trade) => void;
   readonly onJump: (jump: JumpDetected) => void;
-  /** A scan request or result, an approval or a placement passed by (its arrival time here is the stage's time). */
+  /** Scan results, an approval or a placement passed by (its arrival time here is the stage's time). */
   readonly onStage: (stage: DecisionStage) => void;
   readonly onProposal: (order: ProposeOrder) => void;
 }
@@ -23,22 +23,13 @@ export interface DecisionTapConfig {
  */
 export default defineActor<DecisionTapConfig>({
   kind: "decision-tap",
-  reads: [
-    "md.trade",
-    "signal.jump",
-    "signal.scan.request",
-    "signal.scan.result",
-    "orders.proposed",
-    "orders.approved",
-    "orders.venue",
-  ],
+  reads: ["md.trade", "signal.jump", "signal.scan.result", "orders.proposed", "orders.approved", "orders.venue"],
   writes: [],
   init(ctx) {
     return {
       handle: {
         Trade: (t: Trade) => ctx.config.onTrade(t),
         JumpDetected: (j: JumpDetected) => ctx.config.onJump(j),
-        ScanPairs: () => ctx.config.onStage("scan_request"),
         PairsScanned: () => ctx.config.onStage("scan_result"),
         ProposeOrder: (o: ProposeOrder) => ctx.config.onProposal(o),
         SubmitOrder: () => ctx.config.onStage("approved"),

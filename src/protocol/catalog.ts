@@ -1,6 +1,7 @@
 import type { MessageDef } from "./message.js";
 import type { AnyMessage } from "./codec.js";
 import { Codec } from "./codec.js";
+import * as account from "./account.js";
 import * as control from "./control.js";
 import * as marketData from "./market-data.js";
 import * as orders from "./orders.js";
@@ -24,7 +25,6 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
   marketData.ReplayHistory,
   marketData.HistoryReplayed,
   signals.JumpDetected,
-  signals.ScanPairs,
   signals.PairsScanned,
   ...[
     orders.ProposeOrder,
@@ -42,10 +42,15 @@ export const catalog: readonly MessageDef<AnyMessage>[] = [
     orders.RequestAccountState,
     orders.AccountStateSent,
   ],
+  account.AccountSnapshot,
 ];
 
 /** Key orders of the objects nested in catalogue messages, shared like the messages' own (append only). */
-export const nestedShapes: readonly (readonly string[])[] = [Object.keys(signals.PairScan.shape)];
+export const nestedShapes: readonly (readonly string[])[] = [
+  Object.keys(signals.PairScan.shape),
+  Object.keys(account.AccountBalance.shape),
+  Object.keys(account.AccountPosition.shape),
+];
 
 /** A codec over the whole catalogue. Each thread builds its own (a Packr is not shareable). */
 export function createCodec(): Codec {

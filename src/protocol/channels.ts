@@ -7,12 +7,14 @@ import type { BackpressurePolicy } from "./host.js";
  *
  *   md-bridge ─md.wire─▶ feed ─md.trade/md.book─▶ jumps, strategy, estimator-*, risk, orders, venue
  *   estimator-* ─md.replay.request─▶ feed ─md.replay─▶ estimator-*          (warm restart)
- *   jumps ─signal.jump─▶ strategy ─signal.scan.request─▶ estimator-* ─signal.scan.result─▶ strategy
+ *   jumps ─signal.jump─▶ strategy
+ *   estimator-* ─signal.scan.result─▶ strategy             (pushed when a shard's replica detectors see a jump)
  *   strategy ─orders.proposed─▶ risk ─orders.approved─▶ orders ─orders.venue─▶ venue
  *   strategy ─orders.cancel─▶ orders
  *   strategy, risk ─orders.state.request─▶ orders ─events.account─▶ strategy, risk   (after a restart)
- *   risk ─events.risk─▶ strategy (denials), orders (cancel-all on halt)
+ *   risk ─events.risk─▶ strategy (denials), orders (cancel-all on halt, reconciled account snapshots)
  *   venue ─events.venue─▶ orders ─events.order/events.account─▶ strategy, risk
+ *   account-sync ─events.account.snapshot─▶ risk ─events.risk─▶ orders   (the venue's account, reconciled)
  */
 export const Channels = {
   /** Raw marketstream frames (topic, JSON) from the ZeroMQ bridge to the feed. */
@@ -24,7 +26,6 @@ export const Channels = {
   /** …and gets it on this channel, oldest first. */
   replay: "md.replay",
   jumps: "signal.jump",
-  scanRequests: "signal.scan.request",
   scanResults: "signal.scan.result",
   proposedOrders: "orders.proposed",
   approvedOrders: "orders.approved",
@@ -37,6 +38,8 @@ export const Channels = {
   orderEvents: "events.order",
   accountEvents: "events.account",
   riskEvents: "events.risk",
+  /** account-sync → risk: the venue's account snapshots (docs/account-sync.md). */
+  accountSnapshots: "events.account.snapshot",
 } as const;
 
 export type ChannelName = (typeof Channels)[keyof typeof Channels];

@@ -35,7 +35,7 @@ export class Codec<M extends AnyMessage = AnyMessage> {
       seen.add(d.type);
     }
     this.knownTypes = seen;
-    const structures = [...defs.map((d) => [...d.fields]), ...nestedShapes.map((keys) => [...keys])];
+    const structures = [...defs.map((d) => [...d.fields]), ...nestedShapes.map((keys) => [...keys])].map(withHighByte);
     this.packr = new Packr({
       structures,
       maxSharedStructures: structures.length,
@@ -64,4 +64,16 @@ export class Codec<M extends AnyMessage = AnyMessage> {
     }
     return { ok: true, message: value as M };
   }
+}
+
+/** Shared structures msgpackr numbers with one byte; past them a record id takes two. */
+const ONE_BYTE_STRUCTURES = 32;
+
+/**
+ * msgpackr decodes a shared structure past the 32nd (a two-byte record id) only if the structure carries its high
+ * byte, which it sets on structures it loads through `getStructures` but not on those passed as `structures`: without
+ * it every message past the 32nd structure fails to decode ("end of buffer not reached"; msgpackr 2.1).
+ */
+function withHighByte(keys: string[], index: number): string[] {
+  return index < ONE_BYTE_STRUCTURES ? keys : Object.assign(keys, { highByte: (index - ONE_BYTE_STRUCTURES) >> 5 });
 }

@@ -27,22 +27,10 @@ export const Feature = z.enum(["trade", "mid", "ofi", "imbalance"]);
 export type Feature = z.output<typeof Feature>;
 
 /**
- * strategy → every estimator shard: scan every pair led by `leader` on the window ending just before the
- * jump tick at `jumpTsNs` (signal-math §2.3). Shards that hold none of those pairs answer with no results.
+ * `not_warm`: the shard has not finished its history replay (after a start or restart), so it cannot scan
+ * the window yet; the strategy records the lagger's decision as `not_warm`.
  */
-export const ScanPairs = defineMessage(
-  z.object({
-    type: z.literal("ScanPairs"),
-    requestId: z.number().int().nonnegative(),
-    leader: z.number().int().nonnegative(),
-    jumpTsNs: nanos,
-    /** When the strategy sent it, for the decision-latency metric. */
-    sentNs: nanos,
-  }),
-);
-export type ScanPairs = z.output<typeof ScanPairs.schema>;
-
-export const HyStatus = z.enum(["ok", "insufficient_data", "zero_variance", "expired"]);
+export const HyStatus = z.enum(["ok", "insufficient_data", "zero_variance", "expired", "not_warm"]);
 export type HyStatus = z.output<typeof HyStatus>;
 
 /** One (leader, lagger, feature) reading. `passes` = every gate of signal-math §2.7. */
@@ -60,17 +48,15 @@ export const PairScan = z.object({
 });
 export type PairScan = z.output<typeof PairScan>;
 
-/** `PairsScanned.requestId` of results a shard pushed when its replica detectors saw the jump, unasked. */
-export const PUSHED_AHEAD = 0;
-
 /**
- * shard → strategy: one shard's results for a jump: pushed as soon as the shard saw the jump itself
- * (`requestId` = `PUSHED_AHEAD`), or the answer to a `ScanPairs` for a jump it had not pushed.
+ * shard → strategy: one shard's results for a jump, pushed as soon as the shard's replica detectors see the
+ * jump tick: one `PairScan` per (owned pair led by `leader`, feature), each `not_warm` while the shard
+ * replays its history; no results when it owns none of the leader's pairs (so the strategy knows it has
+ * every shard's word).
  */
 export const PairsScanned = defineMessage(
   z.object({
     type: z.literal("PairsScanned"),
-    requestId: z.number().int().nonnegative(),
     shard: z.number().int().nonnegative(),
     shardCount: z.number().int().positive(),
     leader: z.number().int().nonnegative(),

@@ -4,6 +4,7 @@ import { deepFreeze } from "../config/freeze.js";
 import { universe } from "../config/index.js";
 import { parseSymbolRules, type InstrumentRegistry } from "../model/instruments.js";
 import type { UniverseInstrument } from "../model/universe.js";
+import { accountSyncSection, type AccountSyncSection } from "../actors/account-sync/section.js";
 import { estimatorSection, type EstimatorSection } from "../actors/estimator/section.js";
 import { feedSection, type FeedSection } from "../actors/feed/section.js";
 import { marketDataSubscription, type MarketDataSubscription } from "../actors/feed/subscription.js";
@@ -73,6 +74,7 @@ export interface ActorSections {
   feed(): FeedSection;
   estimator(index: number, count: number): EstimatorSection;
   jumps(): JumpsSection;
+  accountSync(): AccountSyncSection;
   engineVenue(): EngineVenueSection;
   paperVenue(): PaperVenueSection;
   orders(): OrdersSection;
@@ -90,6 +92,7 @@ export function actorSections(config: Config, start: StartResolution = resolveSt
     feed: () => frozen(() => feedSection(config, instruments, subscription)),
     estimator: (index, count) => frozen(() => estimatorSection(config, configured, artifacts.set, { index, count })),
     jumps: () => frozen(() => jumpsSection(config, configured)),
+    accountSync: () => frozen(() => accountSyncSection(config)),
     engineVenue: () => frozen(() => engineVenueSection(config, instruments)),
     paperVenue: () => frozen(() => paperVenueSection(config, instruments)),
     orders: () => frozen(() => ordersSection(config, instruments, configured)),

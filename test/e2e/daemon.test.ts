@@ -136,6 +136,7 @@ describe("daemon", () => {
         "md-bridge",
         "feed",
         "jumps",
+        "account-sync",
         "venue",
         "orders",
         "risk",

@@ -7,7 +7,7 @@ import { actorModule } from "../../src/supervisor/children.js";
 import { actorSections } from "../../src/supervisor/sections.js";
 import { InlineRuntime } from "../../src/runtime/inline.js";
 import { parseConfig } from "../../src/config/index.js";
-import { PUSHED_AHEAD, type PairsScanned } from "../../src/protocol/signals.js";
+import type { JumpDetected, PairsScanned } from "../../src/protocol/signals.js";
 import type { MetricsReport } from "../../src/protocol/host.js";
 
 const START_NS = 1_763_380_800_000_000_000n;
@@ -37,12 +37,13 @@ strategies:
 }
 
 /**
- * Market → feed → jumps and one estimator shard, under the inline transport: every jump's results and how its scan
- * request was met.
+ * Market → feed → jumps and one estimator shard, under the inline transport: the jumps the jumps actor reports, the
+ * results the shard pushes, and its push counter by warmth.
  */
 async function scansOfJumps(priceSource: "trade" | "mid") {
   const daemon = config(priceSource);
   const sections = actorSections(daemon);
+  const jumps: JumpDetected[] = [];
   const answers: PairsScanned[] = [];
   const children = resolveChildSpecs([
     { name: "market", module: fixture("synthetic-frames"), thread: "inline", config: daemon },
@@ -55,38 +56,42 @@ async function scansOfJumps(priceSource: "trade" | "mid") {
       config: sections.estimator(0, 1),
     },
     {
-      name: "scanner",
-      module: fixture("scan-on-jump"),
+      name: "watcher",
+      module: fixture("scan-watcher"),
       thread: "inline",
-      config: { onAnswer: (a: PairsScanned) => answers.push(a) },
+      config: { onJump: (j: JumpDetected) => jumps.push(j), onResults: (a: PairsScanned) => answers.push(a) },
     },
   ]);
   const runtime = new InlineRuntime(children, await loadDefs(children), START_NS, pino({ level: "silent" }));
   await runtime.start();
   runtime.runUntil(START_NS + 240n * 1_000_000_000n);
   runtime.flushMetrics();
-  const requests = new Map<string, number>();
+  const pushes = new Map<string, number>();
   for (const e of runtime.events) {
     if (e.type !== "MetricsReport") continue;
     for (const s of (e as MetricsReport).samples)
-      if (s.name === "hy_scan_requests_total")
-        requests.set(s.labels.answered, (requests.get(s.labels.answered) ?? 0) + s.value);
+      if (s.name === "hy_scans_pushed_total") pushes.set(s.labels.warm, (pushes.get(s.labels.warm) ?? 0) + s.value);
   }
-  return { answers, requests };
+  return { jumps, answers, pushes };
 }
 
-describe("estimator shards push a jump's scan ahead of the strategy's request", () => {
+describe("estimator shards push every jump's scan: the strategy never asks", () => {
   it.each(["trade", "mid"] as const)(
-    "with jumps detected on %s prices, every jump's results are pushed when its tick arrives and no request is " +
-      "answered again",
+    "with jumps detected on %s prices, the shard pushes each non-systematic jump's results once, when its tick " +
+      "arrives",
     async (priceSource) => {
-      const { answers, requests } = await scansOfJumps(priceSource);
+      const { jumps, answers, pushes } = await scansOfJumps(priceSource);
       expect(answers.length).toBeGreaterThan(3);
-      expect(answers.every((a) => a.requestId === PUSHED_AHEAD)).toBe(true);
       expect(answers.every((a) => a.results.length === 2 || a.results.length === 0)).toBe(true);
-      expect(new Set(answers.map((a) => `${a.leader}:${a.jumpTsNs}`)).size).toBe(answers.length);
-      expect(requests.get("pushed_ahead")).toBe(answers.length);
-      expect(requests.get("on_request") ?? 0).toBe(0);
+      expect(answers.flatMap((a) => a.results).every((r) => r.status !== "not_warm")).toBe(true);
+      // Exactly the jumps the strategy opens a scan for, each once.
+      const key = (leader: number, tsNs: bigint) => `${leader}:${tsNs}`;
+      const pushedKeys = answers.map((a) => key(a.leader, a.jumpTsNs));
+      expect(new Set(pushedKeys).size).toBe(answers.length);
+      const opened = jumps.filter((j) => !j.systematic).map((j) => key(j.instrument, j.tsNs));
+      expect(pushedKeys.sort()).toEqual(opened.sort());
+      expect(pushes.get("true")).toBe(answers.length);
+      expect(pushes.get("false") ?? 0).toBe(0);
     },
   );
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { z } from "zod";
 import { createCodec, catalog } from "../../src/protocol/catalog.js";
 import { Codec } from "../../src/protocol/codec.js";
 import type { Trade, Book } from "../../src/protocol/market-data.js";
@@ -55,7 +56,6 @@ describe("codec", () => {
     );
     const scanned: PairsScanned = {
       type: "PairsScanned",
-      requestId: 7,
       shard: 0,
       shardCount: 1,
       leader: 0,
@@ -101,6 +101,24 @@ describe("codec", () => {
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.reason).toBe("unknown_type");
     expect(codec.decode(Uint8Array.of(0x2a))).toMatchObject({ ok: false, error: { reason: "not_a_message" } });
+  });
+
+  it("decodes messages and nested shapes past the 32nd shared structure (two-byte record ids)", () => {
+    const defs = Array.from({ length: 40 }, (_, i) => ({ type: `M${i}`, schema: z.any(), fields: ["type", "items"] }));
+    const wide = new Codec(defs, [["symbol", "qty"]]);
+    for (const i of [0, 31, 32, 39]) {
+      const message = {
+        type: `M${i}`,
+        items: [
+          { symbol: "BTC", qty: i },
+          { symbol: "ETH", qty: i + 0.5 },
+        ],
+      };
+      for (let repeat = 0; repeat < 5; repeat++) {
+        // msgpackr switches to a compiled reader after a few reads of a structure: both paths are covered.
+        expect(wide.decode(Uint8Array.from(wide.encode(message)))).toEqual({ ok: true, message });
+      }
+    }
   });
 
   it("lists each message type once", () => {

@@ -19,6 +19,7 @@ import type { EstimatorSection } from "../../src/actors/estimator/section.js";
 import type { MdBridgeSection } from "../../src/actors/md-bridge/section.js";
 import type { MarketSynthSection } from "../../src/actors/market-synth/section.js";
 import type { EngineVenueSection, PaperVenueSection } from "../../src/actors/venues/section.js";
+import type { AccountSyncSection } from "../../src/actors/account-sync/section.js";
 
 const RULES = "configs/symbol_rules.csv";
 
@@ -42,6 +43,7 @@ function everySection(sections: ActorSections): Record<string, object> {
     feed: sections.feed(),
     "estimator-1": sections.estimator(1, 2),
     jumps: sections.jumps(),
+    "account-sync": sections.accountSync(),
     "engine-venue": sections.engineVenue(),
     "paper-venue": sections.paperVenue(),
     orders: sections.orders(),
@@ -88,6 +90,7 @@ describe("actor sections", () => {
       "estimator-0",
       "estimator-1",
       "jumps",
+      "account-sync",
       "venue",
       "orders",
       "risk",
@@ -115,13 +118,13 @@ describe("actor sections", () => {
       feed: ["instruments", "lookbackNs", "maxClockSkewNs", "staleAfterNs", "topLevels", "watchedSymbols"],
       "estimator-1": ["detectors", "shard"],
       jumps: ["detectors"],
-      "engine-venue": ["eventsPort", "host", "instruments", "ordersPort"],
-      "paper-venue": ["instruments", "latencyMs", "makerBps", "takerBps"],
+      "account-sync": ["accountId", "host", "port", "provider"],
+      "engine-venue": ["eventsPort", "host", "instruments", "ordersPort", "perp"],
+      "paper-venue": ["instruments", "latencyMs", "makerBps", "perp", "takerBps"],
       orders: [
         "accountId",
         "databaseUrl",
         "dbPath",
-        "executionMode",
         "initialBalance",
         "instruments",
         "journal",
@@ -129,7 +132,7 @@ describe("actor sections", () => {
         "perpLeverage",
         "universe",
       ],
-      risk: ["breakerFile", "instruments", "risk", "universe"],
+      risk: ["breakerFile", "flattenBandBps", "instruments", "risk", "universe"],
       strategy: ["artifacts", "instruments", "name", "params", "staleBookNs", "universe"],
     });
   });
@@ -145,6 +148,17 @@ describe("actor sections", () => {
     ]);
     expect(orders.instruments.map((i) => i.engineSymbol)).toEqual(["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]);
     expect(sections.risk().breakerFile).toBe("/tmp/leadlag-sections/risk-breaker-acct-7.json");
+    expect(sections.risk().flattenBandBps).toBe(50);
+    expect(sections.risk().risk.reconciliation).toEqual({
+      balance_tolerance_usd: 10,
+      position_tolerance_usd: 50,
+      trip_after_snapshots: 2,
+    });
+    expect(sections.accountSync()).toMatchObject({ provider: "paper", accountId: "acct-7" });
+    expect(sections.engineVenue().perp).toEqual([{ strategy: "s", marginMode: "cross", leverage: 10 }]);
+    expect(sections.paperVenue().perp).toEqual(sections.engineVenue().perp);
+    // The venues' price rules travel with the instruments: Hyperliquid's 5 significant figures, perp decimals.
+    expect(sections.engineVenue().instruments[0].priceRules).toMatchObject({ maxSignificantFigures: 5 });
     const shard = sections.estimator(1, 2).shard;
     expect([shard.shardIndex, shard.shardCount]).toEqual([1, 2]);
     expect(shard.pairs.map((p) => [p.leader, p.lagger])).toEqual([
@@ -199,6 +213,9 @@ describe("actor sections", () => {
     expectTypeOf<
       ConfigOf<typeof import("../../src/actors/venues/paper/actor.js")>
     >().toEqualTypeOf<PaperVenueSection>();
+    expectTypeOf<
+      ConfigOf<typeof import("../../src/actors/account-sync/actor.js")>
+    >().toEqualTypeOf<AccountSyncSection>();
     expectTypeOf<FeedSection>().not.toHaveProperty("risk");
     expectTypeOf<OrdersSection>().not.toHaveProperty("strategies");
     expectTypeOf<StrategySection>().not.toHaveProperty("runtime");

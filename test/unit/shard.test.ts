@@ -10,7 +10,7 @@ import { OnlineHyEstimator } from "../../src/actors/estimator/online.js";
 import { DEFAULT_HY_PARAMS, type HyParams } from "../../src/actors/estimator/params.js";
 import type { HyResult } from "../../src/actors/estimator/scan.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
-import { PUSHED_AHEAD, type PairScan, type PairsScanned, type ScanPairs } from "../../src/protocol/signals.js";
+import type { PairScan, PairsScanned } from "../../src/protocol/signals.js";
 import { seededRandom, standardNormal } from "../../bench/synthetic-ticks.js";
 import { book, MS, S, T0, trade } from "../fixtures/strategy.js";
 
@@ -72,15 +72,9 @@ function apply(shard: ShardCore, tick: Tick): void {
   else shard.onBook(tick.msg);
 }
 
-function request(leader: number, jumpTsNs: bigint): ScanPairs {
-  return { type: "ScanPairs", requestId: 7, leader, jumpTsNs, sentNs: jumpTsNs };
-}
-
-/** The shard's answer to a request for a jump it did not push. */
+/** The shard's scan of a jump at `jumpTsNs`, taken now (whatever ticks it has applied since). */
 function asked(shard: ShardCore, leader: number, jumpTsNs: bigint): PairsScanned {
-  const answer = shard.onScan(request(leader, jumpTsNs));
-  if (answer === null) throw new Error(`no answer for ${leader}:${jumpTsNs}: the shard had pushed it`);
-  return answer;
+  return shard.scanJump(leader, jumpTsNs);
 }
 
 function expectSame(answer: PairScan | undefined, reference: HyResult): void {
@@ -141,7 +135,6 @@ describe("estimator shard: pair assignment", () => {
     const answer = asked(shard, 1, T0);
     expect(answer).toMatchObject({
       type: "PairsScanned",
-      requestId: 7,
       shard: 0,
       shardCount: 1,
       leader: 1,
@@ -260,7 +253,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
 
   it.each(["before", "after"] as const)(
     "pushes the scan computed %s the jump tick is applied: the exact window, though later ticks moved the state " +
-      "on; its request is not answered again",
+      "on",
     (when) => {
       const { ticks } = leadLagTicks(18, 40);
       const btcTrades = ticks.filter((t) => t.kind === "trade" && t.msg.instrument === 0);
@@ -271,16 +264,16 @@ describe("estimator shard: scans see the window ending just before the jump tick
       let pushed: PairsScanned | undefined;
       for (const tick of ticks) {
         const jumpTick = tick.kind === "trade" && tick.msg.instrument === 0 && tick.msg.tsNs === jumpTsNs;
-        if (jumpTick && when === "before") pushed = shard.scanAhead(0, jumpTsNs);
+        if (jumpTick && when === "before") pushed = shard.scanJump(0, jumpTsNs);
         apply(shard, tick);
-        if (jumpTick && when === "after") pushed = shard.scanAhead(0, jumpTsNs);
+        if (jumpTick && when === "after") pushed = shard.scanJump(0, jumpTsNs);
         if (tick.msg.tsNs >= jumpTsNs) continue;
         const replica = tick.kind === "trade" ? tradeReplica : midReplica;
         const value = Math.log(tick.kind === "trade" ? tick.msg.price : tick.msg.mid);
         if (tick.msg.instrument === 0) replica.onLeader(tick.msg.tsNs, value);
         if (tick.msg.instrument === 1) replica.onLagger(tick.msg.tsNs, value);
       }
-      expect(pushed).toMatchObject({ requestId: PUSHED_AHEAD, shard: 0, shardCount: 1, leader: 0, jumpTsNs });
+      expect(pushed).toMatchObject({ type: "PairsScanned", shard: 0, shardCount: 1, leader: 0, jumpTsNs });
       expectSame(
         pushed?.results.find((r) => r.lagger === 1 && r.feature === "trade"),
         tradeReplica.evaluateBeforeJump(jumpTsNs),
@@ -289,10 +282,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
         pushed?.results.find((r) => r.lagger === 1 && r.feature === "mid"),
         midReplica.evaluateBeforeJump(jumpTsNs),
       );
-      expect(shard.onScan(request(0, jumpTsNs))).toBeNull();
-      expect(shard.counters).toMatchObject({ scans: 1, answeredAhead: 1 });
-      // Pushed twice (a replayed tick), the same results, computed once.
-      expect(shard.scanAhead(0, jumpTsNs).results).toBe(pushed?.results);
+      expect(shard.counters).toMatchObject({ scans: 1, notWarm: 0 });
     },
   );
 
@@ -306,17 +296,35 @@ describe("estimator shard: scans see the window ending just before the jump tick
       hy: HY,
       baseNs: T0,
     });
-    expect(shard.scanAhead(1, T0 + S)).toEqual({
+    expect(shard.scanJump(1, T0 + S)).toEqual({
       type: "PairsScanned",
-      requestId: PUSHED_AHEAD,
       shard: 1,
       shardCount: 2,
       leader: 1,
       jumpTsNs: T0 + S,
       results: [],
     });
-    expect(shard.onScan(request(1, T0 + S))).toBeNull();
-    expect(asked(shard, 1, T0 + 2n * S).results).toEqual([]);
+    expect(shard.notWarm(1, T0 + S).results).toEqual([]);
+  });
+
+  it("answers not_warm for each pair and feature the jump's leader leads here, scanning nothing", () => {
+    const { ticks, jumpTsNs } = leadLagTicks(19, 20);
+    const shard = singleShard();
+    for (const tick of ticks) apply(shard, tick);
+    const notWarm = shard.notWarm(0, jumpTsNs);
+    expect(notWarm).toMatchObject({ type: "PairsScanned", shard: 0, shardCount: 1, leader: 0, jumpTsNs });
+    const none = { tauStarS: 0, rhoStar: 0, lls: 0, nLeader: 0, nLagger: 0, passes: false };
+    expect(notWarm.results).toEqual(
+      expect.arrayContaining(
+        [1, 2].flatMap((lagger) =>
+          (["trade", "mid"] as const).map((feature) => ({ lagger, feature, status: "not_warm", ...none })),
+        ),
+      ),
+    );
+    expect(notWarm.results).toHaveLength(4);
+    expect(shard.counters).toMatchObject({ scans: 0, notWarm: 1, expired: 0 });
+    // The shard can still scan the same jump once warm: nothing was evicted or kept.
+    expect(shard.scanJump(0, jumpTsNs).results.find((r) => r.lagger === 1 && r.feature === "trade")?.status).toBe("ok");
   });
 
   it("rehearses the newest leader tick's scans without changing any later answer or counter", () => {
@@ -332,7 +340,7 @@ describe("estimator shard: scans see the window ending just before the jump tick
       for (const tick of ticks) {
         apply(shard, tick);
         if (jumps.includes(tick.msg.tsNs) && tick.kind === "trade" && tick.msg.instrument === 0)
-          answers.push(shard.scanAhead(0, tick.msg.tsNs).results);
+          answers.push(shard.scanJump(0, tick.msg.tsNs).results);
         if (rehearse) rehearsals += shard.rehearse()?.results.length ?? 0;
       }
       return { answers, counters: { ...shard.counters }, rehearsals, last: shard.rehearse() };

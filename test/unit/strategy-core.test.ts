@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ArtifactStore } from "../../src/actors/strategy/artifacts.js";
-import { PUSHED_AHEAD } from "../../src/protocol/signals.js";
 import {
-  answer,
+  pushed,
   book,
   booksAt,
   BTC,
@@ -21,36 +20,32 @@ import {
 const STRONG = [scan(ETH.id, "trade", 0.8), scan(ETH.id, "mid", 0.7)];
 
 describe("strategy core: jump to scan to order", () => {
-  it("asks the shards for the window before the jump, with a fresh request id", () => {
+  it("opens one scan per leader jump and waits for the shards' pushed results", () => {
     const h = strategyHarness();
-    const first = h.core.onJump(jump(BTC.id, T0, 50), T0 + 2n * MS);
-    const second = h.core.onJump(jump(BTC.id, T0 + S, 50), T0 + S);
-    expect(first).toEqual({
-      scan: { type: "ScanPairs", requestId: 1, leader: BTC.id, jumpTsNs: T0, sentNs: T0 + 2n * MS },
-      orders: [],
-    });
-    expect(second.scan?.requestId).toBe(2);
+    expect(h.core.onJump(jump(BTC.id, T0, 50), T0 + 2n * MS)).toEqual([]);
+    expect(h.core.onJump(jump(BTC.id, T0 + S, 50), T0 + S)).toEqual([]);
     expect(h.core.scansInFlight).toBe(2);
+    expect(h.port.decisions).toEqual([]);
   });
 
-  it("decides once every shard of the request has answered", () => {
+  it("decides once every shard has pushed its results for the jump", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    const request = h.core.onJump(jump(BTC.id, T0, 50), T0).scan!;
-    expect(h.core.onPairsScanned(answer(request.requestId, [], 0, 2), T0)).toEqual([]);
-    // A repeated answer from the same shard does not complete the request.
-    expect(h.core.onPairsScanned(answer(request.requestId, [], 0, 2), T0)).toEqual([]);
+    expect(h.core.onJump(jump(BTC.id, T0, 50), T0)).toEqual([]);
+    expect(h.core.onPairsScanned(pushed([], 0, 2), T0)).toEqual([]);
+    // Results pushed twice by the same shard do not complete the scan.
+    expect(h.core.onPairsScanned(pushed([], 0, 2), T0)).toEqual([]);
     expect(h.port.decisions).toEqual([]);
-    const orders = h.core.onPairsScanned(answer(request.requestId, STRONG, 1, 2), T0);
+    const orders = h.core.onPairsScanned(pushed(STRONG, 1, 2), T0);
     expect(orders).toHaveLength(1);
     expect(h.core.scansInFlight).toBe(0);
   });
 
-  it("decides on what arrived when the scan times out, recording the laggers nobody answered for", () => {
+  it("decides on what arrived when the scan times out, recording the laggers no shard pushed", () => {
     const h = strategyHarness({}, [BTC, ETH, SOL], { scanTimeoutNs: 100n * MS });
     booksAt(h, T0, [BTC, ETH, SOL]);
-    const request = h.core.onJump(jump(BTC.id, T0, 50), T0).scan!;
-    h.core.onPairsScanned(answer(request.requestId, STRONG, 0, 2), T0);
+    h.core.onJump(jump(BTC.id, T0, 50), T0);
+    h.core.onPairsScanned(pushed(STRONG, 0, 2), T0);
     expect(h.core.onTimer(T0 + 99n * MS)).toEqual([]);
     const orders = h.core.onTimer(T0 + 100n * MS);
     expect(orders.map((o) => o.symbol)).toEqual([ETH.symbol]);
@@ -58,36 +53,49 @@ describe("strategy core: jump to scan to order", () => {
       [ETH.symbol, "entered"],
       [SOL.symbol, "scan_timeout"],
     ]);
-    // A late answer is not a second decision; an answer to a request never sent is an anomaly.
-    expect(h.core.onPairsScanned(answer(request.requestId, STRONG, 1, 2), T0 + S)).toEqual([]);
+    // Late results are not a second decision.
+    expect(h.core.onPairsScanned(pushed(STRONG, 1, 2), T0 + S)).toEqual([]);
+    expect(h.port.decisions).toHaveLength(2);
     expect(h.port.anomalies).toEqual([]);
-    h.core.onPairsScanned(answer(request.requestId + 1, [], 1, 2), T0 + S);
-    expect(h.port.anomalies).toEqual([{ kind: "unknown_scan_answer", requestId: request.requestId + 1, shard: 1 }]);
   });
 
-  it("decides on results the shards pushed before the jump reached it, without asking", () => {
+  it("records not_warm for the laggers of a shard still replaying its history, and decides the others", () => {
+    const h = strategyHarness({}, [BTC, ETH, SOL]);
+    booksAt(h, T0, [BTC, ETH, SOL]);
+    h.core.onJump(jump(BTC.id, T0, 50), T0);
+    const notWarm = ["trade", "mid"].map((f) =>
+      scan(ETH.id, f as "trade" | "mid", 0, { status: "not_warm", passes: false }),
+    );
+    expect(h.core.onPairsScanned(pushed(notWarm, 0, 2), T0)).toEqual([]);
+    const orders = h.core.onPairsScanned(pushed([scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)], 1, 2), T0);
+    expect(orders.map((o) => o.symbol)).toEqual([SOL.symbol]);
+    expect(h.port.decisions.map((d) => [d.requestId, d.lagger, d.outcome, d.reason])).toEqual([
+      [1, ETH.symbol, "not_warm", "the estimator shard holding this pair had not finished its history replay"],
+      [1, SOL.symbol, "entered", ""],
+    ]);
+  });
+
+  it("decides on results the shards pushed before the jump reached it", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    expect(h.core.onPairsScanned(answer(PUSHED_AHEAD, [], 0, 2, BTC.id, T0), T0)).toEqual([]);
-    expect(h.core.onPairsScanned(answer(PUSHED_AHEAD, STRONG, 1, 2, BTC.id, T0), T0)).toEqual([]);
-    const { scan, orders } = h.core.onJump(jump(BTC.id, T0, 50), T0);
-    expect(scan).toBeNull();
+    expect(h.core.onPairsScanned(pushed([], 0, 2, BTC.id, T0), T0)).toEqual([]);
+    expect(h.core.onPairsScanned(pushed(STRONG, 1, 2, BTC.id, T0), T0)).toEqual([]);
+    const orders = h.core.onJump(jump(BTC.id, T0, 50), T0);
     expect(orders.map((o) => [o.symbol, o.side])).toEqual([[ETH.symbol, "buy"]]);
     expect(h.core.scansInFlight).toBe(0);
   });
 
-  it("completes a request with pushed results and answers in any mix, each shard once", () => {
+  it("completes a jump's scan with results pushed before and after the jump, each shard once", () => {
     const h = strategyHarness();
     booksAt(h, T0);
-    h.core.onPairsScanned(answer(PUSHED_AHEAD, [], 0, 3, BTC.id, T0), T0);
-    const { scan } = h.core.onJump(jump(BTC.id, T0, 50), T0);
-    expect(scan?.requestId).toBe(1);
-    // Shard 0 pushed before the jump, shard 1 pushes after it, shard 2 answers the request.
-    expect(h.core.onPairsScanned(answer(PUSHED_AHEAD, STRONG, 1, 3, BTC.id, T0), T0)).toEqual([]);
-    expect(h.core.onPairsScanned(answer(PUSHED_AHEAD, STRONG, 1, 3, BTC.id, T0), T0)).toEqual([]);
-    // Pushed results for another jump of the same leader belong to that jump.
-    expect(h.core.onPairsScanned(answer(PUSHED_AHEAD, [], 2, 3, BTC.id, T0 + MS), T0)).toEqual([]);
-    const orders = h.core.onPairsScanned(answer(scan!.requestId, [], 2, 3, BTC.id, T0), T0);
+    h.core.onPairsScanned(pushed([], 0, 3, BTC.id, T0), T0);
+    expect(h.core.onJump(jump(BTC.id, T0, 50), T0)).toEqual([]);
+    // Shard 0 pushed before the jump, shards 1 and 2 push after it.
+    expect(h.core.onPairsScanned(pushed(STRONG, 1, 3, BTC.id, T0), T0)).toEqual([]);
+    expect(h.core.onPairsScanned(pushed(STRONG, 1, 3, BTC.id, T0), T0)).toEqual([]);
+    // Results for another jump of the same leader belong to that jump.
+    expect(h.core.onPairsScanned(pushed([], 2, 3, BTC.id, T0 + MS), T0)).toEqual([]);
+    const orders = h.core.onPairsScanned(pushed([], 2, 3, BTC.id, T0), T0);
     expect(orders.map((o) => o.symbol)).toEqual([ETH.symbol]);
     expect(h.port.last).toMatchObject({ requestId: 1, rhoStar: 0.8, outcome: "entered" });
   });
@@ -95,11 +103,10 @@ describe("strategy core: jump to scan to order", () => {
   it("forgets pushed results for a jump it never sees once the scan timeout has passed", () => {
     const h = strategyHarness({}, [BTC, ETH], { scanTimeoutNs: 100n * MS });
     booksAt(h, T0);
-    h.core.onPairsScanned(answer(PUSHED_AHEAD, STRONG, 0, 1, BTC.id, T0), T0);
+    h.core.onPairsScanned(pushed(STRONG, 0, 1, BTC.id, T0), T0);
     h.core.onTimer(T0 + 100n * MS);
-    const { scan, orders } = h.core.onJump(jump(BTC.id, T0, 50), T0 + 100n * MS);
-    expect(orders).toEqual([]);
-    expect(scan?.requestId).toBe(1);
+    expect(h.core.onJump(jump(BTC.id, T0, 50), T0 + 100n * MS)).toEqual([]);
+    expect(h.core.scansInFlight).toBe(1);
   });
 
   it("trades against the jump when rho* is negative", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GATES } from "../../src/actors/strategy/gates.js";
 import {
-  answer,
+  pushed,
   book,
   booksAt,
   BTC,
@@ -52,16 +52,15 @@ describe("strategy gates, in their fixed order", () => {
   it("records a jump of a symbol that leads no pair as not_leader and scans nothing", () => {
     const h = strategyHarness();
     h.core.setArtifacts({ ...defaultsWithPairs([{ leader: BTC.id, lagger: ETH.id }]) });
-    expect(h.core.onJump(jump(ETH.id, T0, 50), T0)).toEqual({ scan: null, orders: [] });
+    expect(h.core.onJump(jump(ETH.id, T0, 50), T0)).toEqual([]);
+    expect(h.core.scansInFlight).toBe(0);
     expect(h.port.last).toMatchObject({ outcome: "not_leader", leader: ETH.symbol, lagger: "" });
   });
 
   it("stops a systematic jump before any scan, recording each lagger", () => {
     const h = strategyHarness();
-    expect(h.core.onJump(jump(BTC.id, T0, 50, { systematic: true, coJumpCount: 3 }), T0)).toEqual({
-      scan: null,
-      orders: [],
-    });
+    expect(h.core.onJump(jump(BTC.id, T0, 50, { systematic: true, coJumpCount: 3 }), T0)).toEqual([]);
+    expect(h.core.scansInFlight).toBe(0);
     expect(h.port.decisions).toHaveLength(1);
     expect(h.port.last).toMatchObject({ outcome: "systematic_jump", lagger: ETH.symbol });
   });
@@ -117,11 +116,8 @@ describe("strategy gates, in their fixed order", () => {
   it("refuses past max_concurrent_positions", () => {
     const h = strategyHarness({ max_concurrent_positions: 1 }, [BTC, ETH, SOL]);
     booksAt(h, T0, [BTC, ETH, SOL]);
-    const request = h.core.onJump(jump(BTC.id, T0, 50), T0).scan!;
-    const orders = h.core.onPairsScanned(
-      answer(request.requestId, [...STRONG, scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)]),
-      T0,
-    );
+    h.core.onJump(jump(BTC.id, T0, 50), T0);
+    const orders = h.core.onPairsScanned(pushed([...STRONG, scan(SOL.id, "trade", 0.8), scan(SOL.id, "mid", 0.7)]), T0);
     expect(orders.map((o) => o.symbol)).toEqual([ETH.symbol]);
     expect(h.port.last).toMatchObject({ lagger: SOL.symbol, outcome: "max_concurrent_positions" });
   });
@@ -129,8 +125,8 @@ describe("strategy gates, in their fixed order", () => {
   it("refuses when the notional in use leaves less than the min notional under max_total_notional_usd", () => {
     const h = strategyHarness({ max_total_notional_usd: 485, max_single_position_usd: 485 }, [BTC, ETH, SOL]);
     booksAt(h, T0, [BTC, ETH, SOL]);
-    const request = h.core.onJump(jump(BTC.id, T0, 50), T0).scan!;
-    h.core.onPairsScanned(answer(request.requestId, [...STRONG, scan(SOL.id, "trade", 0.8)]), T0);
+    h.core.onJump(jump(BTC.id, T0, 50), T0);
+    h.core.onPairsScanned(pushed([...STRONG, scan(SOL.id, "trade", 0.8)]), T0);
     expect(h.port.decisions.map((d) => d.outcome)).toEqual(["entered", "max_total_notional"]);
   });
 

@@ -1,18 +1,19 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import type { JumpDetected, PairsScanned, ScanPairs } from "../../protocol/signals.js";
+import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
 import { JumpsCore } from "../jumps/core.js";
 import { ShardCore } from "./shard.js";
 import type { EstimatorSection } from "./section.js";
 
 /**
  * One estimator shard: the online HY state of the pairs that hash to it, for every configured feature.
- * On (re)start it asks the feed for its history so it answers scans at once (warm restart).
+ * Its replica of the jump detectors sees each jump tick, and the jump's scan is pushed to the strategy at once;
+ * until the feed's history replay (asked for on every start) is in, the answer is `not_warm` (warm restart).
  */
 export default defineActor<EstimatorSection>({
   kind: "estimator",
-  reads: [Channels.trades, Channels.books, Channels.replay, Channels.scanRequests],
+  reads: [Channels.trades, Channels.books, Channels.replay],
   writes: [Channels.scanResults, Channels.replayRequests],
   async init(ctx) {
     const { shard, detectors } = ctx.config;
@@ -24,54 +25,46 @@ export default defineActor<EstimatorSection>({
       ctx.metrics.count("hy_scans_total", {}, scanned.results.length);
       ctx.metrics.count("hy_passes_total", {}, scanned.results.filter((r) => r.passes).length);
     };
-    const scanAhead = (jump: JumpDetected | null) => {
-      // Before the replay the window is still being refilled: such a jump is scanned when asked, once warm.
-      if (jump === null || jump.systematic || !warm) return;
-      const pushed = core.scanAhead(jump.instrument, jump.tsNs);
+    const pushScan = (jump: JumpDetected | null) => {
+      if (jump === null || jump.systematic) return;
+      // Before the replay is in, the window is still being refilled: a scan would be wrong, so say so.
+      const pushed = warm ? core.scanJump(jump.instrument, jump.tsNs) : core.notWarm(jump.instrument, jump.tsNs);
       // The results first: the strategy's thread decodes them while this one counts (cold metrics are slow).
       ctx.send(Channels.scanResults, pushed);
-      ctx.metrics.count("hy_scans_pushed_total", {});
-      countScans(pushed);
+      ctx.metrics.count("hy_scans_pushed_total", { warm: warm ? "true" : "false" });
+      if (warm) countScans(pushed);
     };
     ctx.log.info(
       { pairs: core.pairs.length, of: shard.pairs.length, features: shard.features },
       "estimator shard ready",
     );
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);
+    // Whether this incarnation scans yet, as its published status (`Supervisor.actorStatus`).
+    const publishWarmth = () => ctx.publishStatus({ warm, incarnation: ctx.incarnation, pairs: core.pairs.length });
+    publishWarmth();
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
     ctx.send(Channels.replayRequests, replay);
-    // Scans wait for the replay: answered from a window still being refilled they would be wrong, and
-    // the replayed ticks would then arrive as late ticks and be dropped.
-    const waiting: ScanPairs[] = [];
-    const answer = (req: ScanPairs) => {
-      const scanned = core.onScan(req);
-      ctx.metrics.count("hy_scan_requests_total", { answered: scanned === null ? "pushed_ahead" : "on_request" });
-      if (scanned === null) return;
-      ctx.send(Channels.scanResults, scanned);
-      countScans(scanned);
-    };
     return {
       handle: {
         // After the tick is applied, its pre-tick snapshot answers the scan: about half the cost of evaluating
         // the live state before it (docs/benchmarks.md, "Figures behind the code").
         Trade: (t: Trade) => {
           core.onTrade(t);
-          scanAhead(jumps.onTrade(t));
+          pushScan(jumps.onTrade(t));
         },
         Book: (b: Book) => {
           core.onBook(b);
-          scanAhead(jumps.onBook(b));
+          pushScan(jumps.onBook(b));
         },
         HistoryReplayed: (done: HistoryReplayed) => {
           if (done.requester !== ctx.name || warm) return;
           warm = true;
+          publishWarmth();
           ctx.log.info({ messages: done.messages }, "warm: history replayed");
-          for (const req of waiting.splice(0)) answer(req);
         },
-        ScanPairs: (req: ScanPairs) => (warm ? answer(req) : waiting.push(req)),
       },
-      // The replica detectors' test, a scan-ahead and the encoding of its answer, on the newest ticks: a jump's work,
-      // kept warm.
+      // The replica detectors' test, a jump's scan and the encoding of its results, on the newest ticks: a jump's
+      // work, kept warm.
       rehearse: () => {
         jumps.rehearse();
         const rehearsal = core.rehearse();

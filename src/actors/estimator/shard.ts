@@ -1,11 +1,5 @@
 import type { Book, Trade } from "../../protocol/market-data.js";
-import {
-  PUSHED_AHEAD,
-  type Feature,
-  type PairScan,
-  type PairsScanned,
-  type ScanPairs,
-} from "../../protocol/signals.js";
+import type { Feature, PairScan, PairsScanned } from "../../protocol/signals.js";
 import { OfiLevel } from "./features.js";
 import { OnlineHyEstimator, SNAPSHOT_INPUT_FIELDS, snapshotInputs } from "./online.js";
 import { secondsToNsNumber } from "../../model/time.js";
@@ -14,7 +8,7 @@ import { scanHy, type HyResult } from "./scan.js";
 
 /**
  * The estimator shard core: the online HY state of the (leader, lagger, feature) triples this shard owns,
- * fed by trades and books, answering `ScanPairs` on the window that ends just before the jump tick
+ * fed by trades and books, scanning a jump's pairs on the window that ends just before the jump tick
  * (signal-math §2.3). Pure and synchronous; time arrives with the messages.
  */
 
@@ -37,7 +31,7 @@ export interface ShardCoreConfig {
   readonly pairs: readonly PairRef[];
   readonly features: readonly Feature[];
   readonly hy: HyParams;
-  /** Pre-tick snapshots kept per (pair, feature): how many leader ticks a scan request may arrive late. */
+  /** Pre-tick snapshots kept per (pair, feature): how many leader ticks after a jump its scan stays exact. */
   readonly snapshotDepth?: number;
   /** Session base for relative ns (signal-math §1.1); defaults to the first tick seen. */
   readonly baseNs?: bigint;
@@ -46,8 +40,6 @@ export interface ShardCoreConfig {
 }
 
 export const DEFAULT_SNAPSHOT_DEPTH = 64;
-/** Jumps whose pushed results are remembered (jumps come seconds apart; their requests within ms). */
-const AHEAD_KEPT = 8;
 /** How far past a jump the live state still holds that jump's whole window (`OnlineHyOptions.evaluationSlackS`). */
 export const DEFAULT_EVALUATION_SLACK_S = 1;
 const INPUT_COUNT = SNAPSHOT_INPUT_FIELDS.length;
@@ -175,8 +167,6 @@ class PairFeatureState {
   }
 }
 
-const aheadKey = (leader: number, jumpTsNs: bigint): string => `${leader}:${jumpTsNs}`;
-
 /** Per-symbol fan-out lists of one feature. */
 interface Routes {
   readonly asLeader: PairFeatureState[];
@@ -188,9 +178,10 @@ export interface ShardCounters {
   books: number;
   invalidBooks: number;
   unknownInstrument: number;
+  /** Jumps scanned (`scanJump`). */
   scans: number;
-  /** Scan requests left unanswered because the jump's results were already pushed (`scanAhead`). */
-  answeredAhead: number;
+  /** Jumps answered `not_warm` (`notWarm`). */
+  notWarm: number;
   expired: number;
 }
 
@@ -202,7 +193,7 @@ export class ShardCore {
     invalidBooks: 0,
     unknownInstrument: 0,
     scans: 0,
-    answeredAhead: 0,
+    notWarm: 0,
     expired: 0,
   };
   private readonly routes = new Map<Feature, Map<number, Routes>>();
@@ -213,8 +204,6 @@ export class ShardCore {
   private baseNs: bigint | undefined;
   /** The instrument of the newest tick fed to a pair as its leader: what a rehearsal scans. */
   private lastLeader: number | undefined;
-  /** Results pushed by `scanAhead`, by `leader:jumpTsNs`, oldest first. */
-  private readonly ahead = new Map<string, PairScan[]>();
 
   constructor(private readonly config: ShardCoreConfig) {
     if (!(config.shardCount >= 1) || config.shardIndex < 0 || config.shardIndex >= config.shardCount) {
@@ -274,45 +263,36 @@ export class ShardCore {
   }
 
   /**
-   * One result per (owned pair led by `leader`, feature); none when this shard owns no such pair. `null`
-   * when this shard already pushed that jump's results (`scanAhead`): the request needs no answer.
+   * The scan of `leader`'s jump at `jumpTsNs`: one result per (owned pair led by `leader`, feature), none
+   * when this shard owns no such pair (so the strategy knows this shard is done). The shell calls it when
+   * its replica of the jump detectors sees the jump tick, before or after applying it, and pushes the
+   * results at once. The scan reads only the window before the jump: at the jump tick always the exact
+   * case 1 or 2 of `scanBefore`.
    */
-  onScan(request: ScanPairs): PairsScanned | null {
+  scanJump(leader: number, jumpTsNs: bigint): PairsScanned {
     this.counters.scans++;
-    if (this.ahead.has(aheadKey(request.leader, request.jumpTsNs))) {
-      this.counters.answeredAhead++;
-      return null;
-    }
-    return this.scanned(
-      request.requestId,
-      request.leader,
-      request.jumpTsNs,
-      this.scan(request.leader, request.jumpTsNs),
-    );
+    return this.scanned(leader, jumpTsNs, this.scan(leader, jumpTsNs));
   }
 
   /**
-   * The scan of `leader`'s jump at `jumpTsNs`, computed when the jump tick arrives (before or after
-   * applying it, by the shard's replica of the jump detectors) and pushed to the strategy unasked
-   * (`requestId` 0): a jump's answer leaves the shard as soon as it exists, instead of waiting for the
-   * strategy's request to cross to this thread. The scan reads only the window before the jump, so it is
-   * the answer a request would get (at the jump tick always the exact case 1 or 2 of `scanBefore`). A
-   * shard leading none of the leader's pairs pushes an empty answer, so the strategy knows it has
-   * everything. The jump is remembered: its request, if one comes, is not answered again.
+   * What a shard that has not finished its history replay answers for a jump: each (owned pair led by
+   * `leader`, feature) with status `not_warm`, so the strategy records those laggers' decisions as such
+   * instead of waiting for the scan timeout. Its window is still being refilled: a scan would be wrong.
    */
-  scanAhead(leader: number, jumpTsNs: bigint): PairsScanned {
-    const key = aheadKey(leader, jumpTsNs);
-    let results = this.ahead.get(key);
-    if (results === undefined) {
-      results = this.leads(leader) ? this.scan(leader, jumpTsNs) : [];
-      this.ahead.set(key, results);
-      if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(this.ahead.keys().next().value!);
+  notWarm(leader: number, jumpTsNs: bigint): PairsScanned {
+    this.counters.notWarm++;
+    const results: PairScan[] = [];
+    for (const routes of this.routes.values()) {
+      for (const { pair, feature } of routes.get(leader)?.asLeader ?? []) {
+        const none = { tauStarS: 0, rhoStar: 0, lls: 0, nLeader: 0, nLagger: 0, passes: false };
+        results.push({ lagger: pair.lagger, feature, status: "not_warm", ...none });
+      }
     }
-    return this.scanned(PUSHED_AHEAD, leader, jumpTsNs, results);
+    return this.scanned(leader, jumpTsNs, results);
   }
 
   /**
-   * A rehearsal of a scan-ahead (`ActorInstance.rehearse`): the results for the newest leader tick's
+   * A rehearsal of a jump's scan (`ActorInstance.rehearse`): the results for the newest leader tick's
    * snapshots, computed as a jump there would, with nothing kept and no counter moved.
    */
   rehearse(): PairsScanned | undefined {
@@ -325,25 +305,20 @@ export class ShardCore {
         if (result !== undefined) results.push(pairScanOf(state, result));
       }
     }
-    return this.scanned(0, leader, 0n, results);
+    return this.scanned(leader, 0n, results);
   }
 
-  private scanned(requestId: number, leader: number, jumpTsNs: bigint, results: PairScan[]): PairsScanned {
+  private scanned(leader: number, jumpTsNs: bigint, results: PairScan[]): PairsScanned {
     const { shardIndex: shard, shardCount } = this.config;
-    return { type: "PairsScanned", requestId, shard, shardCount, leader, jumpTsNs, results };
-  }
-
-  private leads(leader: number): boolean {
-    for (const routes of this.routes.values()) if ((routes.get(leader)?.asLeader.length ?? 0) > 0) return true;
-    return false;
+    return { type: "PairsScanned", shard, shardCount, leader, jumpTsNs, results };
   }
 
   private scan(leader: number, jumpTsNs: bigint): PairScan[] {
     const results: PairScan[] = [];
-    const jumpTime = this.relative(jumpTsNs);
     for (const routes of this.routes.values()) {
       const states = routes.get(leader)?.asLeader ?? [];
-      for (const state of states) results.push(this.answer(state, jumpTime));
+      // Only a shard holding one of the leader's pairs takes the jump's time as its session base.
+      for (const state of states) results.push(this.answer(state, this.relative(jumpTsNs)));
     }
     return results;
   }

@@ -13,6 +13,7 @@ import type {
   SubmitOrder,
 } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
+import type { AccountSnapshot } from "../../protocol/account.js";
 import { bookingOf, collateralAsset } from "../../model/collateral.js";
 import { OrderManagerCore, type Output } from "./core.js";
 import { CloidGenerator, sessionHexFrom } from "./cloid.js";
@@ -36,6 +37,7 @@ const DATABASE_RETRY = { initialMs: 250, maxMs: 5000 };
  * their place among them.
  */
 const JOURNALED_INPUTS = new Set([
+  "AccountSnapshot",
   "OrderAccepted",
   "OrderRejected",
   "OrderCanceled",
@@ -181,6 +183,7 @@ export default defineActor<OrdersSection>({
       for (const [asset, amount] of Object.entries(section.initialBalance))
         seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
       commit([...seeded].map(([asset, amount]) => ({ type: "BalanceSet", asset, amount, tsNs: ctx.now() }) as const));
+      ctx.log.info({ balances: Object.fromEntries(seeded) }, "balances seeded from initial_balance (declared capital)");
     };
     /** Open orders, positions and balances after a rebuild, or for a restarted strategy or risk actor. */
     const publishState = () => {
@@ -217,7 +220,8 @@ export default defineActor<OrdersSection>({
       const events = opened.records.length + restored.length;
       ctx.log.info({ events, open: core.openOrders().length }, "order manager rebuilt from journal");
       reconciled = true;
-      if (events === 0 && section.executionMode === "paper") gate.runFirst(seedBalances);
+      // Declared capital, paper and live alike, until the venue's first account snapshot replaces it.
+      if (events === 0) gate.runFirst(seedBalances);
       publishState();
       if (gate.failure === undefined) ctx.releaseInputs();
     });
@@ -225,8 +229,11 @@ export default defineActor<OrdersSection>({
     ctx.setInterval("ack-timeouts", 50);
     ctx.publishStatus(status);
 
+    /** Logged and counted in risk's metric, as risk's own denials are: a refusal for balance is never silent. */
     const deny = (m: SubmitOrder, rule: string, reason: string) => {
       const { strategy, intentId, symbol } = m;
+      ctx.metrics.count("risk_decisions_total", { decision: "denied", rule });
+      ctx.log.info({ rule, reason, symbol, side: m.side, role: m.role, size: m.size, price: m.price }, "order denied");
       const denied: OrderDenied = { type: "OrderDenied", strategy, intentId, symbol, rule, reason, tsNs: ctx.now() };
       ctx.send(Channels.orderEvents, denied);
     };
@@ -261,6 +268,7 @@ export default defineActor<OrdersSection>({
           if (failing && m.role !== "entry") gate.soon();
         },
         RequestCancel: journaled((m: RequestCancel) => commit(core.onCancelRequest(m, ctx.now()))),
+        AccountSnapshot: journaled((s: AccountSnapshot) => commit(core.onAccountSnapshot(s, ctx.now()))),
         RequestAccountState: journaled((request: RequestAccountState) => {
           publishState();
           const sent: AccountStateSent = { type: "AccountStateSent", requester: request.requester, tsNs: ctx.now() };

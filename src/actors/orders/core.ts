@@ -11,7 +11,9 @@ import type {
 } from "../../protocol/orders.js";
 import type { VenueEvent } from "../../protocol/wire/engine.js";
 import type { CloidGenerator } from "./cloid.js";
-import type { CancelRequested, OrderEvent, OrderSubmitted } from "./events.js";
+import type { AccountSnapshot } from "../../protocol/account.js";
+import { collateralAsset } from "../../model/collateral.js";
+import type { BalanceSet, CancelRequested, OrderEvent, OrderSubmitted } from "./events.js";
 import type { LedgerInstrument } from "./ledger.js";
 import { Ledger } from "./ledger.js";
 import { isOpen, transition, type OrderTrigger } from "./state-machine.js";
@@ -187,6 +189,24 @@ export class OrderManagerCore {
         tsNs,
       },
     };
+  }
+
+  /**
+   * The venue's balances replace the ledger's (the first snapshot replaces declared capital; later ones
+   * correct what leadlag cannot see: funding, deposits, withdrawals). An asset the snapshot lacks holds 0.
+   * Only assets that change are set. Positions are not adopted: they follow fills, and risk compares them.
+   */
+  onAccountSnapshot(snapshot: AccountSnapshot, tsNs: bigint): BalanceSet[] {
+    const venue = new Map<string, number>();
+    for (const b of snapshot.balances) {
+      const asset = collateralAsset(b.asset);
+      venue.set(asset, (venue.get(asset) ?? 0) + b.total);
+    }
+    for (const asset of this.ledger.assets()) if (!venue.has(asset)) venue.set(asset, 0);
+    const events: BalanceSet[] = [];
+    for (const [asset, amount] of venue)
+      if (this.ledger.balance(asset).total !== amount) events.push({ type: "BalanceSet", asset, amount, tsNs });
+    return events;
   }
 
   /** One order (`clId`), or every open order of a strategy (`clId` ""; strategy "" = all). */

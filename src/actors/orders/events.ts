@@ -43,7 +43,9 @@ export interface OrderDeadlinePassed {
   readonly tsNs: bigint;
 }
 
-/** A balance set from outside the order flow: paper `initial_balance`, a deposit, an operator correction. */
+/**
+ * A balance set from outside the order flow: `initial_balance` (declared capital), the venue's account snapshot.
+ */
 export interface BalanceSet {
   readonly type: "BalanceSet";
   readonly asset: string;

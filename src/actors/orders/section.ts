@@ -1,4 +1,4 @@
-import type { Config, ExecutionConfig, RuntimeConfig } from "../../config/index.js";
+import type { Config, RuntimeConfig } from "../../config/index.js";
 import type { Instrument } from "../../model/instruments.js";
 import type { UniverseInstrument } from "../../model/universe.js";
 
@@ -10,8 +10,7 @@ export interface OrdersSection {
   /** `runtime.database_url`; the actor falls back to `DATABASE_URL` of its environment. */
   readonly databaseUrl: string | undefined;
   readonly dbPath: RuntimeConfig["db_path"];
-  readonly executionMode: ExecutionConfig["mode"];
-  /** Seeds the paper account's balances when the journal is empty. */
+  /** The declared capital, seeded when the journal is empty (paper and live) until the venue's snapshot replaces it. */
   readonly initialBalance: Config["initial_balance"];
   readonly perpLeverage: number;
   /** The registry as data (rebuilt in the actor): orders are booked by the spelling they carry. */
@@ -31,7 +30,6 @@ export function ordersSection(
     journal: runtime.journal,
     databaseUrl: runtime.database_url,
     dbPath: runtime.db_path,
-    executionMode: config.execution.mode,
     initialBalance: config.initial_balance,
     perpLeverage: config.strategies[0]?.config.perp_leverage ?? 1,
     instruments,

@@ -75,6 +75,17 @@ export class CircuitBreaker {
     return { from, to: target.state, reason: target.reason };
   }
 
+  /**
+   * Halts at once for a reason other than drawdown (the venue's account disagrees with leadlag's). Like
+   * every escalation it holds until an operator's `reset`; null when already HALTED or disabled.
+   */
+  halt(reason: string): BreakerTransition | null {
+    if (!this.limits.enabled || this.current === "HALTED") return null;
+    const from = this.current;
+    this.current = "HALTED";
+    return { from, to: "HALTED", reason };
+  }
+
   /** Operator only (control API): back to ACTIVE, drawdown measured afresh from `equityUsd`. */
   reset(equityUsd: number): BreakerTransition | null {
     this.dayStartEquity = equityUsd;

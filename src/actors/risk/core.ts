@@ -11,9 +11,12 @@ import type {
 import type { BreakerMemory, BreakerState, BreakerTransition } from "./circuit-breaker.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerLimits, RiskLimits } from "./limits.js";
+import type { AccountSnapshot } from "../../protocol/account.js";
+import { type AccountSide, type ReconcileOutcome, type ReconcileTolerance, Reconciler } from "./reconcile.js";
+import { collateralAsset } from "../../model/collateral.js";
 import type { Candidate, RiskView } from "./rules.js";
 import { RULES } from "./rules.js";
-import { roundToLot } from "../../model/rounding.js";
+import { protectiveDirection, roundToLot, snapPrice, type PriceRules } from "../../model/rounding.js";
 import { NS_PER_S } from "../../model/time.js";
 
 /**
@@ -23,11 +26,14 @@ import { NS_PER_S } from "../../model/time.js";
  */
 
 export interface RiskInstrument {
+  /** The registry id market data and the venues use. */
+  readonly id: number;
   readonly symbol: string;
   readonly marketType: MarketType;
   readonly base: string;
   readonly quote: string;
   readonly lotSize: number;
+  readonly priceRules: PriceRules;
 }
 
 export interface RiskCoreConfig {
@@ -36,7 +42,30 @@ export interface RiskCoreConfig {
   readonly instrument: (symbol: string) => RiskInstrument | undefined;
   /** The breaker as it was before a restart (state, the day's starting equity). */
   readonly restoredBreaker?: BreakerMemory;
+  /** A flatten order's protection price: the mid moved this far against it (`runtime.shutdown.flatten_band_bps`). */
+  readonly flattenBandBps?: number;
+  /** `risk.reconciliation`: tolerances against the venue's account snapshots; absent, any difference halts at once. */
+  readonly reconcile?: ReconcileTolerance;
+  /** One key per instrument whatever the spelling (configured or the venue's); absent, the spelling itself. */
+  readonly instrumentKey?: (symbol: string) => string;
 }
+
+export interface SnapshotReconciled {
+  /** Undefined when not compared: the order manager's account has not arrived yet (a start, a restart). */
+  readonly outcome: ReconcileOutcome | undefined;
+  readonly change: BreakerChange | null;
+}
+
+/** A position `flattenOrders` could not close this time, and why. */
+export interface FlattenSkip {
+  readonly symbol: string;
+  readonly qty: number;
+  readonly reason: string;
+}
+
+/** The strategy name of risk's own orders. */
+const FLATTEN_STRATEGY = "risk";
+const DEFAULT_FLATTEN_BAND_BPS = 50;
 
 export type RiskDecisionOut =
   | { readonly kind: "submit"; readonly message: SubmitOrder }
@@ -70,6 +99,7 @@ interface PositionView {
  */
 const IN_FLIGHT_TTL_NS = 10n * NS_PER_S;
 const SIZE_EPSILON = 1e-12;
+const EXACT_RECONCILE: ReconcileTolerance = { balanceUsd: 0, positionUsd: 0, tripAfter: 1 };
 
 export class RiskCore {
   private readonly breaker: CircuitBreaker;
@@ -79,9 +109,15 @@ export class RiskCore {
   private readonly open = new Map<string, OpenOrder>();
   private readonly inFlight: OpenOrder[] = [];
   private readonly approvals: bigint[] = [];
+  private entriesStoppedBy: string | undefined;
+  private flattenRequested = false;
+  private flattenSeq = 0;
+  private readonly reconciler: Reconciler;
+  private lastSnapshot: AccountSnapshot | undefined;
 
   constructor(private readonly config: RiskCoreConfig) {
     this.breaker = new CircuitBreaker(config.breaker, config.restoredBreaker);
+    this.reconciler = new Reconciler(config.reconcile ?? EXACT_RECONCILE);
   }
 
   // ─── command ────────────────────────────────────────────────────────────────────────────────────
@@ -106,16 +142,24 @@ export class RiskCore {
     if (p.reduceOnly && !reduces) {
       return this.deny(p, "ReduceOnly", `reduce-only ${p.side} ${p.size} does not reduce position ${position}`, nowNs);
     }
+    // Every price is made one the venue accepts before the rules see it (a notional checked is the one sent),
+    // on the protective side: never worse than what was proposed.
+    const price = snapPrice(p.price, inst.priceRules, protectiveDirection(p.side));
+    if (price === undefined) {
+      const why = `no valid ${p.side} price at ${p.price} (tick ${inst.priceRules.tickSize})`;
+      return this.deny(p, "VenuePrice", why, nowNs);
+    }
     let candidate: Candidate = {
       symbol: p.symbol,
       marketType: p.marketType,
       side: p.side,
       orderType: p.orderType,
       tif: p.tif,
-      price: p.price,
+      price,
       size: p.size,
       reduces,
       lotSize: inst.lotSize,
+      priceRules: inst.priceRules,
     };
     const view = this.view(p.symbol, nowNs);
     const limits = this.config.limits(p.strategy);
@@ -166,6 +210,36 @@ export class RiskCore {
     this.balances.set(a.asset, a.total);
   }
 
+  /**
+   * The venue's account against leadlag's (positions always; balances from the second snapshot on, the first
+   * replacing declared capital). Past the tolerance for long enough, the breaker halts.
+   */
+  onAccountSnapshot(s: AccountSnapshot, nowNs: bigint): SnapshotReconciled {
+    this.lastSnapshot = s;
+    // Its positions come before its balances: with balances here, leadlag's side is complete.
+    if (this.balances.size === 0) return { outcome: undefined, change: null };
+    const key = this.config.instrumentKey ?? ((symbol: string) => symbol);
+    const ours: AccountSide = {
+      balances: this.balances,
+      positions: sumBy([...this.positions].map(([symbol, p]) => [key(symbol), p.qty])),
+    };
+    const venue: AccountSide = {
+      balances: sumBy(s.balances.map((b) => [collateralAsset(b.asset), b.total])),
+      positions: sumBy(s.positions.map((p) => [key(p.symbol), p.qty])),
+    };
+    const baseMids = this.spotBaseMids();
+    const mids = new Map<string, number>();
+    for (const [symbol, m] of this.mids) mids.set(key(symbol), m.mid);
+    const entry = new Map(s.positions.map((p) => [key(p.symbol), p.entryPrice]));
+    const avg = new Map([...this.positions].map(([symbol, p]) => [key(symbol), p.avgPrice]));
+    const outcome = this.reconciler.onSnapshot(ours, venue, (kind, k) =>
+      kind === "balance" ? (baseMids.get(k) ?? 1) : (mids.get(k) ?? entry.get(k) ?? avg.get(k) ?? 0),
+    );
+    const transition = outcome.halt === undefined ? null : this.breaker.halt(outcome.halt);
+    const change = transition === null ? null : { transition, cancelAll: this.cancelAllOn(transition, nowNs) };
+    return { outcome, change };
+  }
+
   onOrderStatus(s: OrderStatusChanged): void {
     const remaining = Math.max(0, s.size - s.filledSize);
     const isOpen =
@@ -196,8 +270,82 @@ export class RiskCore {
     return transition === null ? null : { transition, cancelAll: this.cancelAllOn(transition, tsNs) };
   }
 
+  /** From now on every order that does not reduce a position is denied (the daemon is stopping). */
+  stopEntries(reason: string): void {
+    this.entriesStoppedBy = reason;
+  }
+
+  /** Closes every position from now on (`flattenOrders`), as a halted breaker does. */
+  requestFlatten(): void {
+    this.flattenRequested = true;
+  }
+
+  /** Positions are being closed: the daemon is stopping with `flatten`, or the breaker is HALTED. */
+  get flattening(): boolean {
+    return this.flattenRequested || this.breaker.state === "HALTED";
+  }
+
+  /** Every open order, all strategies: what a halt or a stop cancels. */
+  cancelAll(reason: string, tsNs: bigint): RequestCancel {
+    return { type: "RequestCancel", strategy: "", clId: "", reason, tsNs };
+  }
+
+  /**
+   * While `flattening`: one reduce-only IOC market order per position that has no open order in its symbol
+   * (an exit or an earlier flatten order still in flight is waited for), priced at the mid moved by the flatten
+   * band and passed through the rules like any order. Call on a timer; a position that cannot be closed now
+   * is named in `skipped`.
+   */
+  flattenOrders(nowNs: bigint): { orders: SubmitOrder[]; skipped: FlattenSkip[] } {
+    const orders: SubmitOrder[] = [];
+    const skipped: FlattenSkip[] = [];
+    if (!this.flattening) return { orders, skipped };
+    const busy = new Set([...this.open.values(), ...this.inFlight].map((o) => o.symbol));
+    const band = (this.config.flattenBandBps ?? DEFAULT_FLATTEN_BAND_BPS) / 10_000;
+    for (const [symbol, position] of this.positions) {
+      if (Math.abs(position.qty) <= SIZE_EPSILON || busy.has(symbol)) continue;
+      const inst = this.config.instrument(symbol);
+      const mid = this.mids.get(symbol)?.mid;
+      const skip = (reason: string) => skipped.push({ symbol, qty: position.qty, reason });
+      if (inst === undefined) {
+        skip("unknown instrument");
+        continue;
+      }
+      if (position.marketType !== "perp") continue; // spot holdings are the account's assets, not a bet to close
+      if (mid === undefined) {
+        skip("no book: no protection price");
+        continue;
+      }
+      const side = position.qty > 0 ? "sell" : "buy";
+      const decision = this.onPropose(
+        {
+          type: "ProposeOrder",
+          strategy: FLATTEN_STRATEGY,
+          intentId: `flatten-${nowNs}-${++this.flattenSeq}`,
+          instrument: inst.id,
+          symbol,
+          marketType: position.marketType,
+          side,
+          orderType: "market",
+          tif: "IOC",
+          price: side === "sell" ? mid * (1 - band) : mid * (1 + band),
+          size: Math.abs(position.qty),
+          reduceOnly: true,
+          role: "exit",
+          tsNs: nowNs,
+        },
+        nowNs,
+      );
+      if (decision.kind === "submit") orders.push(decision.message);
+      else skip(`${decision.message.rule}: ${decision.message.reason}`);
+    }
+    return { orders, skipped };
+  }
+
   /** Operator only (control API `POST /risk/reset`). */
+  /** Operator only (control API `POST /risk/reset`); the reconciliation streak starts again too. */
   resetBreaker(): BreakerTransition | null {
+    this.reconciler.resetStreak();
     return this.breaker.reset(this.equityUsd());
   }
 
@@ -215,6 +363,11 @@ export class RiskCore {
     return this.breaker.memory();
   }
 
+  /** False until the order manager's balances arrived: `equityUsd()` is 0 then, which is no measurement. */
+  get balancesKnown(): boolean {
+    return this.balances.size > 0;
+  }
+
   openOrderCount(): number {
     return this.open.size + this.inFlight.length;
   }
@@ -224,11 +377,7 @@ export class RiskCore {
    * already in the balances, so only perps add a mark-to-market term.
    */
   equityUsd(): number {
-    const baseMids = new Map<string, number>();
-    for (const [symbol, m] of this.mids) {
-      const inst = this.config.instrument(symbol);
-      if (inst?.marketType === "spot") baseMids.set(inst.base, m.mid);
-    }
+    const baseMids = this.spotBaseMids();
     let equity = 0;
     for (const [asset, total] of this.balances) equity += total * (baseMids.get(asset) ?? 1);
     for (const [symbol, p] of this.positions) {
@@ -238,7 +387,23 @@ export class RiskCore {
     return equity;
   }
 
+  /** The venue's margin as of the last snapshot, for `/risk`; undefined before the first. */
+  venueAccount(): { seq: number; tsNs: bigint; marginUsed: number; marginAvailable: number } | undefined {
+    const s = this.lastSnapshot;
+    return s && { seq: s.seq, tsNs: s.tsNs, marginUsed: s.marginUsed, marginAvailable: s.marginAvailable };
+  }
+
   // ─── internals ──────────────────────────────────────────────────────────────────────────────────
+
+  /** A spot base asset's USD price: its instrument's mid. */
+  private spotBaseMids(): Map<string, number> {
+    const baseMids = new Map<string, number>();
+    for (const [symbol, m] of this.mids) {
+      const inst = this.config.instrument(symbol);
+      if (inst?.marketType === "spot") baseMids.set(inst.base, m.mid);
+    }
+    return baseMids;
+  }
 
   private view(symbol: string, nowNs: bigint): RiskView {
     while (this.inFlight.length > 0 && nowNs - this.inFlight[0].approvedNs > IN_FLIGHT_TTL_NS) this.inFlight.shift();
@@ -267,6 +432,7 @@ export class RiskCore {
     return {
       nowNs,
       breaker: this.breaker.state,
+      entriesStopped: this.entriesStoppedBy,
       mid: book?.mid,
       bookRecvNs: book?.recvNs,
       position: this.positions.get(symbol)?.qty ?? 0,
@@ -299,8 +465,7 @@ export class RiskCore {
   }
 
   private cancelAllOn(t: BreakerTransition, tsNs: bigint): RequestCancel | undefined {
-    if (t.to !== "HALTED") return undefined;
-    return { type: "RequestCancel", strategy: "", clId: "", reason: `circuit breaker: ${t.reason}`, tsNs };
+    return t.to === "HALTED" ? this.cancelAll(`circuit breaker: ${t.reason}`, tsNs) : undefined;
   }
 
   private deny(p: ProposeOrder, rule: string, reason: string, tsNs: bigint): RiskDecisionOut {
@@ -317,4 +482,11 @@ export class RiskCore {
       },
     };
   }
+}
+
+/** Sums amounts by key (two spellings of one asset or instrument are one entry). */
+function sumBy(entries: readonly (readonly [string, number])[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const [key, amount] of entries) sums.set(key, (sums.get(key) ?? 0) + amount);
+  return sums;
 }

@@ -1,4 +1,5 @@
 import type { RiskConfig } from "../../config/index.js";
+import type { ReconcileTolerance } from "./reconcile.js";
 
 /**
  * The limits one strategy's orders are checked against: the `risk:` section with that strategy's profile
@@ -43,6 +44,16 @@ export function limitsFor(config: RiskConfig, strategy: string): RiskLimits {
     maxLeverage: perps.max_leverage,
     maxOrderNotionalUsd: perps.max_order_notional_usd,
     maintenanceBufferBps: perps.maintenance_buffer_bps,
+  };
+}
+
+/** `risk.reconciliation`: what a difference with the venue's account snapshot may be worth. */
+export function reconcileToleranceFrom(config: RiskConfig): ReconcileTolerance {
+  const r = config.reconciliation;
+  return {
+    balanceUsd: r.balance_tolerance_usd,
+    positionUsd: r.position_tolerance_usd,
+    tripAfter: r.trip_after_snapshots,
   };
 }
 

@@ -13,7 +13,6 @@ import type {
 import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
 import { nsToSeconds } from "../../model/time.js";
 import { InstrumentRegistry } from "../../model/instruments.js";
-import { spellingsById } from "../../model/universe.js";
 import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
 import type { DecisionRecord } from "./records.js";
@@ -22,13 +21,13 @@ import type { StrategySection } from "./section.js";
 
 const TICK_MS = 50;
 /**
- * How long the strategy's thread polls for shard answers after a scan request instead of parking (a jump every few
- * seconds: cheap).
+ * How long the strategy's thread polls for the shards' pushed results after a jump whose results are not all in,
+ * instead of parking (a jump every few seconds: cheap).
  */
-const SCAN_REPLY_POLL_MS = 5;
+const SCAN_RESULTS_POLL_MS = 5;
 
 /**
- * The lead-lag strategy shell: jumps become scan requests, scan answers become entries, books drive the
+ * The lead-lag strategy shell: a jump and the scans the shards push for it become entries, books drive the
  * executors' exits, a 50 ms timer runs time limits and label realisation. Decision records are batched
  * to the CSV on that timer, off the decision path.
  */
@@ -43,7 +42,7 @@ export default defineActor<StrategySection>({
     Channels.accountEvents,
     Channels.riskEvents,
   ],
-  writes: [Channels.scanRequests, Channels.proposedOrders, Channels.cancelRequests, Channels.accountStateRequests],
+  writes: [Channels.proposedOrders, Channels.cancelRequests, Channels.accountStateRequests],
   async init(ctx) {
     const section = ctx.config;
     const { params, universe: instruments, artifacts: loaded } = section;
@@ -62,10 +61,9 @@ export default defineActor<StrategySection>({
     const csvPath = params.decision_scores_csv_path;
     mkdirSync(path.dirname(csvPath), { recursive: true });
     if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
-    // Decisions are booked (CSV row, metrics) on the tick timer, off the path from a scan answer to its order.
+    // Decisions are booked (CSV row, metrics) on the tick timer, off the path from scan results to an order.
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
-    const nameOf = spellingsById(instruments);
-    let lastAnswer: PairsScanned | undefined;
+    let lastResults: PairsScanned | undefined;
 
     const core = new StrategyCore(
       {
@@ -139,17 +137,13 @@ export default defineActor<StrategySection>({
         Book: (b: Book) => propose(core.onBook(b, ctx.now())),
         Trade: (t: Trade) => core.onTrade(t),
         JumpDetected: (j: JumpDetected) => {
-          const { scan, orders } = core.onJump(j, ctx.now());
-          propose(orders);
-          if (scan === null) return;
-          // The request first: shards that did not push this jump start on it while this thread counts.
-          ctx.send(Channels.scanRequests, scan);
-          ctx.expectReply(SCAN_REPLY_POLL_MS);
-          ctx.metrics.count("scan_requests_total", { leader: nameOf.get(j.instrument) ?? String(j.instrument) });
+          const inFlight = core.scansInFlight;
+          propose(core.onJump(j, ctx.now()));
+          if (core.scansInFlight > inFlight) ctx.expectReply(SCAN_RESULTS_POLL_MS);
         },
-        PairsScanned: (answer: PairsScanned) => {
-          lastAnswer = answer;
-          propose(core.onPairsScanned(answer, ctx.now()));
+        PairsScanned: (pushed: PairsScanned) => {
+          lastResults = pushed;
+          propose(core.onPairsScanned(pushed, ctx.now()));
           if (core.scansInFlight === 0) ctx.expectReply(0);
         },
         OrderStatusChanged: (s: OrderStatusChanged) => {
@@ -183,9 +177,9 @@ export default defineActor<StrategySection>({
         });
       },
       onStop: bookDecisions,
-      // The path from a scan answer's arrival to an entry order, on the last answer: kept warm.
+      // The path from a shard's results' arrival to an entry order, on the last results: kept warm.
       rehearse: () => {
-        if (lastAnswer !== undefined) ctx.rehearseCodec(lastAnswer);
+        if (lastResults !== undefined) ctx.rehearseCodec(lastResults);
         core.rehearse(ctx.now());
       },
     };

@@ -6,7 +6,7 @@ import type {
   ProposeOrder,
   RequestCancel,
 } from "../../protocol/orders.js";
-import type { JumpDetected, PairScan, PairsScanned, ScanPairs } from "../../protocol/signals.js";
+import type { JumpDetected, PairScan, PairsScanned } from "../../protocol/signals.js";
 import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 import { pairKey, type ArtifactPair, type ArtifactSet } from "./artifacts.js";
 import { bracketsFor, decideEntry, type EntryDecision, type EntryEnv } from "./entry.js";
@@ -16,14 +16,17 @@ import { MarketView } from "./market-view.js";
 import { Portfolio } from "./portfolio.js";
 import { decisionRecord, type DecisionFields, type StrategyPort } from "./records.js";
 import { RlsExpectedMove } from "./rls.js";
-import { ScanRequests, type ScanRequest } from "./scan-requests.js";
+import { JumpScans, type JumpScan } from "./jump-scans.js";
 import { entryTerms, exitTerms, proposeOrder } from "./sizing.js";
 import { roundToNearestLot } from "../../model/rounding.js";
 import type { UniverseInstrument } from "../../model/universe.js";
 import { secondsToNs, NS_PER_MS, NS_PER_S } from "../../model/time.js";
 
+/** A venue quantity under this is flat (float residue of whole lots). */
+const FLAT_QTY = 1e-12;
+
 /**
- * The lead-lag strategy core (docs/strategy.md): leader jump → scan request to the estimator shards → per
+ * The lead-lag strategy core (docs/strategy.md): leader jump + the scans the estimator shards push for it → per
  * lagger aggregation, expected move, gates, sizing → entry order and a position executor → exits. Pure:
  * time is an argument, orders are returned, records go through the port.
  */
@@ -37,19 +40,11 @@ export interface StrategyCoreConfig {
   readonly artifacts: ArtifactSet;
   /** A lagger book older than this (receipt time) stops entries; `risk.global.reject_on_stale_data_ms`. */
   readonly staleBookNs?: bigint;
-  /** Decide on the answers received this long after a scan request, without the missing shards. */
+  /** Decide on the results received this long after the jump, without the missing shards. */
   readonly scanTimeoutNs?: bigint;
   /** Pause before re-sending an exit that was denied or left a remainder. */
   readonly exitRetryNs?: bigint;
 }
-
-/** What a jump leads to: a scan request to send, or orders when pushed results already decided it. */
-export interface JumpOutcome {
-  readonly scan: ScanPairs | null;
-  readonly orders: readonly ProposeOrder[];
-}
-
-const NOTHING_TO_SCAN: JumpOutcome = { scan: null, orders: [] };
 
 export const STRATEGY_DEFAULTS = {
   staleBookNs: 500n * NS_PER_MS,
@@ -67,7 +62,7 @@ export class StrategyCore {
   private readonly portfolio = new Portfolio();
   /** Adopted executors whose brackets were set before the lagger's ATR was ready: re-set once it is. */
   private readonly awaitingAtr = new Set<PositionExecutor>();
-  private readonly scans: ScanRequests;
+  private readonly scans: JumpScans;
   private readonly labels: ExpectedMoveLabels;
   private readonly staleBookNs: bigint;
   private readonly exitRetryNs: bigint;
@@ -75,8 +70,8 @@ export class StrategyCore {
   private pairs = new Map<string, ArtifactPair>();
   private laggersOf = new Map<number, number[]>();
   private intentSeq = 0;
-  /** The last scan request decided, for rehearsals. */
-  private lastDecided: ScanRequest | undefined;
+  /** The last jump's scan decided, for rehearsals. */
+  private lastDecided: JumpScan | undefined;
 
   constructor(
     private readonly config: StrategyCoreConfig,
@@ -93,7 +88,7 @@ export class StrategyCore {
       this.p.atr_period,
       this.p.inference_lookback_seconds,
     );
-    this.scans = new ScanRequests(config.scanTimeoutNs ?? STRATEGY_DEFAULTS.scanTimeoutNs);
+    this.scans = new JumpScans(config.scanTimeoutNs ?? STRATEGY_DEFAULTS.scanTimeoutNs);
     this.staleBookNs = config.staleBookNs ?? STRATEGY_DEFAULTS.staleBookNs;
     this.exitRetryNs = config.exitRetryNs ?? STRATEGY_DEFAULTS.exitRetryNs;
     this.rls = new RlsExpectedMove({
@@ -140,11 +135,11 @@ export class StrategyCore {
   // ─── signals ────────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * A leader's non-systematic jump opens its scan: decided at once when the shards' pushed results are
-   * already here, else a request to send (shards that pushed that jump leave it unanswered; the others
-   * answer it). Anything else is recorded and stops here.
+   * A leader's non-systematic jump opens its scan: decided at once when every shard's pushed results are
+   * already here, else when the last of them arrives (`onPairsScanned`) or at the scan timeout. Anything else
+   * is recorded and stops here.
    */
-  onJump(jump: JumpDetected, nowNs: bigint): JumpOutcome {
+  onJump(jump: JumpDetected, nowNs: bigint): ProposeOrder[] {
     const leader = this.instruments.get(jump.instrument);
     const laggers = this.laggersOf.get(jump.instrument);
     if (leader === undefined || laggers === undefined) {
@@ -152,7 +147,7 @@ export class StrategyCore {
         outcome: "not_leader",
         reason: `${leader?.symbol ?? jump.instrument} leads no configured pair`,
       });
-      return NOTHING_TO_SCAN;
+      return [];
     }
     if (jump.systematic) {
       for (const lagger of laggers) {
@@ -161,28 +156,16 @@ export class StrategyCore {
           reason: `${jump.coJumpCount} other symbols jumped within co_jump_window_s`,
         });
       }
-      return NOTHING_TO_SCAN;
+      return [];
     }
-    const { request, complete } = this.scans.open(jump, nowNs);
-    if (complete) return { scan: null, orders: this.decideAll(request, nowNs, false) };
-    return {
-      scan: {
-        type: "ScanPairs",
-        requestId: request.requestId,
-        leader: jump.instrument,
-        jumpTsNs: jump.tsNs,
-        sentNs: nowNs,
-      },
-      orders: [],
-    };
+    const { scan, complete } = this.scans.open(jump, nowNs);
+    return complete ? this.decideAll(scan, nowNs, false) : [];
   }
 
-  /** Collects one shard's results, pushed or answered; once every shard's are in, decides each lagger. */
-  onPairsScanned(answer: PairsScanned, nowNs: bigint): ProposeOrder[] {
-    const progress = this.scans.onAnswer(answer, nowNs);
-    if (progress.kind === "unknown")
-      this.port.anomaly({ kind: "unknown_scan_answer", requestId: answer.requestId, shard: answer.shard });
-    return progress.kind === "complete" ? this.decideAll(progress.request, nowNs, false) : [];
+  /** Collects one shard's pushed results; once every shard's are in, decides each lagger. */
+  onPairsScanned(pushed: PairsScanned, nowNs: bigint): ProposeOrder[] {
+    const complete = this.scans.onResults(pushed, nowNs);
+    return complete === null ? [] : this.decideAll(complete, nowNs, false);
   }
 
   // ─── orders ─────────────────────────────────────────────────────────────────────────────────────
@@ -217,12 +200,20 @@ export class StrategyCore {
   /**
    * Keeps the venue position; one that no executor holds (left by a restart of this strategy, which asks
    * the order manager for its positions when it starts) is adopted: it gets brackets and a time limit like
-   * an entry. Never while an executor of the symbol is live: its fills may be in flight.
+   * an entry. Never while an executor of the symbol is live: its fills may be in flight. A position gone flat
+   * under an open executor (risk flattened it) closes that executor.
    */
   onPosition(position: PositionChanged, nowNs: bigint): void {
     this.portfolio.onPosition(position);
     const instrument = this.bySymbol.get(position.symbol);
-    if (instrument === undefined || this.portfolio.hasLiveExecutor(instrument.id)) return;
+    if (instrument === undefined) return;
+    if (Math.abs(position.qty) < FLAT_QTY) {
+      for (const executor of [...this.portfolio.liveExecutors()]) {
+        if (this.portfolio.lagger(executor) === instrument.id)
+          this.afterTransition(executor, executor.onPositionGone(), nowNs);
+      }
+    }
+    if (this.portfolio.hasLiveExecutor(instrument.id)) return;
     const qty = this.portfolio.untrackedQty(instrument.id, instrument.symbol);
     if (Math.abs(qty) * position.avgPrice < instrument.minNotional || !(position.avgPrice > 0)) return;
     this.adopt(instrument, qty, position.avgPrice, nowNs);
@@ -263,7 +254,7 @@ export class StrategyCore {
       const reason = executor.checkTimeLimit(nowNs);
       if (reason !== null) this.exit(executor, reason, nowNs, orders);
     }
-    for (const request of this.scans.expire(nowNs)) orders.push(...this.decideAll(request, nowNs, true));
+    for (const scan of this.scans.expire(nowNs)) orders.push(...this.decideAll(scan, nowNs, true));
     this.labels.realise(nowNs, this.market);
     return orders;
   }
@@ -274,12 +265,12 @@ export class StrategyCore {
    * Returns how many laggers it decided.
    */
   rehearse(nowNs: bigint): number {
-    const request = this.lastDecided;
-    if (request === undefined) return 0;
+    const scan = this.lastDecided;
+    if (scan === undefined) return 0;
     let decided = 0;
-    for (const laggerId of this.laggersOf.get(request.jump.instrument) ?? []) {
-      const scans = request.byLagger.get(laggerId);
-      const evaluated = scans && this.evaluate(request.jump, laggerId, scans, nowNs);
+    for (const laggerId of this.laggersOf.get(scan.jump.instrument) ?? []) {
+      const scans = scan.byLagger.get(laggerId);
+      const evaluated = scans && this.evaluate(scan.jump, laggerId, scans, nowNs);
       if (evaluated === undefined) continue;
       decided++;
       if (evaluated.decision.kind === "enter")
@@ -317,33 +308,23 @@ export class StrategyCore {
 
   // ─── decisions ──────────────────────────────────────────────────────────────────────────────────
 
-  private decideAll(request: ScanRequest, nowNs: bigint, timedOut: boolean): ProposeOrder[] {
-    this.lastDecided = request;
+  private decideAll(scan: JumpScan, nowNs: bigint, timedOut: boolean): ProposeOrder[] {
+    this.lastDecided = scan;
     const orders: ProposeOrder[] = [];
-    for (const lagger of this.laggersOf.get(request.jump.instrument) ?? []) {
-      const scans = request.byLagger.get(lagger);
-      if (scans === undefined) {
-        const fields = timedOut
-          ? {
-              outcome: "scan_timeout" as const,
-              reason: `${request.shardsAnswered.size} shard(s) answered before the scan timeout`,
-            }
-          : { outcome: "not_scanned" as const, reason: "every shard answered, none holds this pair" };
-        this.record(nowNs, request, request.jump, lagger, fields);
+    for (const lagger of this.laggersOf.get(scan.jump.instrument) ?? []) {
+      const scans = scan.byLagger.get(lagger);
+      const unscanned = unscannedOutcome(scans, scan.shardsAnswered.size, timedOut);
+      if (unscanned !== null) {
+        this.record(nowNs, scan, scan.jump, lagger, unscanned);
         continue;
       }
-      const order = this.decide(request, lagger, scans, nowNs);
+      const order = this.decide(scan, lagger, scans!, nowNs);
       if (order !== null) orders.push(order);
     }
     return orders;
   }
 
-  private decide(
-    request: ScanRequest,
-    laggerId: number,
-    scans: readonly PairScan[],
-    nowNs: bigint,
-  ): ProposeOrder | null {
+  private decide(request: JumpScan, laggerId: number, scans: readonly PairScan[], nowNs: bigint): ProposeOrder | null {
     const { jump } = request;
     const evaluated = this.evaluate(jump, laggerId, scans, nowNs);
     if (evaluated === undefined) return null; // laggers come from the same artifact set as the pairs
@@ -389,7 +370,7 @@ export class StrategyCore {
     decision: Extract<EntryDecision, { kind: "enter" }>,
     nowNs: bigint,
   ): ProposeOrder {
-    const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
+    const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, this.p);
     return proposeOrder(
       this.config.name,
       intentId,
@@ -456,7 +437,7 @@ export class StrategyCore {
   /** `request` null: stopped before any scan (request id 0 in the record). */
   private record(
     nowNs: bigint,
-    request: ScanRequest | null,
+    request: JumpScan | null,
     jump: JumpDetected,
     lagger: number | null,
     fields: DecisionFields,
@@ -476,4 +457,23 @@ export class StrategyCore {
       request?.sentNs,
     );
   }
+}
+
+/**
+ * Why a lagger cannot be decided on its scans, or null when it can: no shard's results held it (none
+ * before the timeout, or none holds the pair), or its shard had not finished its history replay.
+ */
+function unscannedOutcome(
+  scans: readonly PairScan[] | undefined,
+  shardsAnswered: number,
+  timedOut: boolean,
+): DecisionFields | null {
+  if (scans === undefined) {
+    return timedOut
+      ? { outcome: "scan_timeout", reason: `${shardsAnswered} shard(s) answered before the scan timeout` }
+      : { outcome: "not_scanned", reason: "every shard answered, none holds this pair" };
+  }
+  if (scans.every((s) => s.status === "not_warm"))
+    return { outcome: "not_warm", reason: "the estimator shard holding this pair had not finished its history replay" };
+  return null;
 }

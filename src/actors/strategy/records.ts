@@ -1,6 +1,6 @@
 import type { Side } from "../../protocol/orders.js";
 import type { ExpectedMoveSource } from "./decision.js";
-import type { ExitReason } from "./executor.js";
+import type { ClosedBy } from "./executor.js";
 import type { GateName } from "./gates.js";
 
 /**
@@ -10,8 +10,18 @@ import type { GateName } from "./gates.js";
 
 /** Gates that stop a jump before any scan. */
 export type PreScanGate = "not_leader" | "systematic_jump";
-/** Besides the gates: no answer before the scan timeout, no shard holding the pair, sizing below min notional. */
-export type DecisionOutcome = "entered" | PreScanGate | GateName | "scan_timeout" | "not_scanned" | "min_notional";
+/**
+ * Besides the gates: no results before the scan timeout, no shard holding the pair, the shard holding it not warm,
+ * sizing below min notional.
+ */
+export type DecisionOutcome =
+  | "entered"
+  | PreScanGate
+  | GateName
+  | "scan_timeout"
+  | "not_scanned"
+  | "not_warm"
+  | "min_notional";
 
 export interface DecisionRecord {
   /** When the decision was taken. */
@@ -79,7 +89,7 @@ export interface ClosedPosition {
   readonly qty: number;
   readonly entryPrice: number;
   readonly exitPrice: number;
-  readonly closedBy: ExitReason;
+  readonly closedBy: ClosedBy;
   readonly openedNs: bigint;
   readonly closedNs: bigint;
   /** Gross, quote units. */
@@ -89,7 +99,6 @@ export interface ClosedPosition {
 
 export type StrategyAnomaly =
   | { readonly kind: "illegal_transition"; readonly intentId: string; readonly state: string; readonly trigger: string }
-  | { readonly kind: "unknown_scan_answer"; readonly requestId: number; readonly shard: number }
   | { readonly kind: "unknown_intent"; readonly intentId: string };
 
 /** A venue position this strategy found without an executor (after a restart) and now manages. */

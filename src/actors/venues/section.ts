@@ -1,5 +1,6 @@
 import type { Config } from "../../config/index.js";
 import type { Instrument } from "../../model/instruments.js";
+import { strategyPerpSettings, type StrategyPerpSettings } from "./perp-settings.js";
 
 /**
  * What a venue reads. Venues are the only actors that spell an instrument the venue's way: `instruments` is
@@ -10,6 +11,8 @@ export interface EngineVenueSection {
   readonly ordersPort: number;
   readonly eventsPort: number;
   readonly instruments: readonly Instrument[];
+  /** Each strategy's perp margin mode and leverage, sent on its perp orders. */
+  readonly perp: readonly StrategyPerpSettings[];
 }
 
 export interface PaperVenueSection {
@@ -17,11 +20,19 @@ export interface PaperVenueSection {
   readonly takerBps: number;
   readonly makerBps: number;
   readonly instruments: readonly Instrument[];
+  /** Each strategy's perp margin mode and leverage, serialised on its perp orders as for the engine. */
+  readonly perp: readonly StrategyPerpSettings[];
 }
 
 export function engineVenueSection(config: Config, instruments: readonly Instrument[]): EngineVenueSection {
   const exec = config.execution;
-  return { host: exec.host, ordersPort: exec.orders_port, eventsPort: exec.events_port, instruments };
+  return {
+    host: exec.host,
+    ordersPort: exec.orders_port,
+    eventsPort: exec.events_port,
+    instruments,
+    perp: strategyPerpSettings(config),
+  };
 }
 
 export function paperVenueSection(config: Config, instruments: readonly Instrument[]): PaperVenueSection {
@@ -31,5 +42,6 @@ export function paperVenueSection(config: Config, instruments: readonly Instrume
     takerBps: fees.taker_bps,
     makerBps: fees.maker_bps,
     instruments,
+    perp: strategyPerpSettings(config),
   };
 }

@@ -20,7 +20,7 @@ const sectionsSchema = z.strictObject({
   runtime: runtimeSchema.prefault({}),
   market_data: marketDataSchema.prefault({}),
   execution: executionSchema.prefault({}),
-  initial_balance: z.record(text(), nonNegativeNumber()).default({ USDT: 100000 }), // paper venue only
+  initial_balance: z.record(text(), nonNegativeNumber()).default({ USDT: 100000 }), // declared capital until an account snapshot
   strategies: z.array(strategySchema).default([]),
   risk: riskSchema.prefault({}),
   observability: observabilitySchema.prefault({}),

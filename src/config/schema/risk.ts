@@ -90,10 +90,23 @@ const circuitBreakerSchema = z
     }
   });
 
+/**
+ * leadlag-only: reconciliation with the venue's account snapshots (docs/account-sync.md). A difference
+ * worth more than its tolerance is a mismatch; mismatches in `trip_after_snapshots` consecutive snapshots
+ * halt the circuit breaker. Balances are compared from the second snapshot on (the first replaces
+ * `initial_balance`).
+ */
+const reconciliationSchema = z.strictObject({
+  balance_tolerance_usd: nonNegativeNumber().default(10), // per asset, |leadlag − venue| valued in USD
+  position_tolerance_usd: nonNegativeNumber().default(50), // per symbol, |leadlag − venue| qty × mark
+  trip_after_snapshots: positiveInt().default(2),
+});
+
 export const riskSchema = z.strictObject({
   global: globalSchema.prefault({}),
   portfolio: portfolioSchema.prefault({}),
   perps: perpsSchema.prefault({}),
   profiles: z.record(z.string().min(1), riskOverrideSchema).default({}), // keyed by strategy name or type
   circuit_breaker: circuitBreakerSchema.prefault({}),
+  reconciliation: reconciliationSchema.prefault({}),
 });

@@ -2,6 +2,7 @@ import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
 import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
 import { EngineAdapter } from "../engine-adapter.js";
+import { perpSettings } from "../perp-settings.js";
 import { InstrumentRegistry } from "../../../model/instruments.js";
 import type { EngineVenueSection } from "../section.js";
 
@@ -24,8 +25,9 @@ export default defineActor<EngineVenueSection>({
         venue: "hyperliquid",
         instrument: (id) => {
           const inst = registry.byId(id);
-          return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize };
+          return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize, priceRules: inst.priceRules };
         },
+        perp: perpSettings(section.perp),
       },
       ctx.log,
       {

@@ -22,7 +22,12 @@ import { isOpen } from "../../orders/state-machine.js";
 import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
 import { InstrumentRegistry, instrumentNamed } from "../../../model/instruments.js";
+import type { PriceRules } from "../../../model/rounding.js";
+import { perpSettings } from "../perp-settings.js";
 import type { PaperVenueSection } from "../section.js";
+
+/** Risk refuses an unknown instrument; were an order for one to come here, any price to 12 decimals passes. */
+const ANY_PRICE: PriceRules = { tickSize: 1e-12, maxDecimals: null, maxSignificantFigures: null };
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -76,7 +81,11 @@ export default defineActor<PaperVenueSection>({
         "open orders this paper venue did not hold (lost in a crash or a stopped daemon) were canceled",
       );
     };
+    // As the engine adapter does: refused before the wire (an unsnapped price, a size under a lot), logged, counted.
     const reject = (order: PlaceOrder | CancelOrder, result: Extract<SerializeResult, { ok: false }>) => {
+      const { reason, detail } = result.error;
+      ctx.log.warn({ clId: order.clId, reason, detail }, "order refused before the wire");
+      ctx.metrics.count("venue_drops_total", { kind: "refused", reason });
       const rejected: OrderRejected = {
         type: "OrderRejected",
         clId: order.clId,
@@ -89,6 +98,8 @@ export default defineActor<PaperVenueSection>({
       };
       ctx.send(Channels.venueEvents, rejected);
     };
+    // The frames the engine would get, perp settings included (the matching core ignores them, as the engine does).
+    const perpOf = perpSettings(ctx.config.perp);
     const submit = (order: PlaceOrder | CancelOrder, serialized: SerializeResult) => {
       if (!serialized.ok) return reject(order, serialized);
       core.onOrderFrame(serialized.frame, ctx.now());
@@ -105,6 +116,8 @@ export default defineActor<PaperVenueSection>({
               venue: inst?.venue ?? "hyperliquid",
               engineSymbol: inst?.engineSymbol ?? o.symbol,
               lotSize: inst?.lotSize ?? 0,
+              priceRules: inst?.priceRules ?? ANY_PRICE,
+              perp: perpOf(o.strategy),
             }),
           );
         },
