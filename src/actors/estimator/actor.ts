@@ -66,6 +66,11 @@ export default defineActor<EstimatorConfig>({
       ctx.send(Channels.scanResults, scanned);
       countScans(scanned);
     };
+    const rehearse = () => {
+      jumps.rehearse();
+      const rehearsal = core.rehearse();
+      if (rehearsal !== undefined) ctx.rehearseCodec(rehearsal);
+    };
     return {
       handle: {
         // After the tick is applied, its pre-tick snapshot answers the scan: about half the cost of evaluating
@@ -86,13 +91,9 @@ export default defineActor<EstimatorConfig>({
         },
         ScanPairs: (req: ScanPairs) => (warm ? answer(req) : waiting.push(req)),
       },
-      // The replica detectors' test, a scan-ahead and the encoding of its answer, on the newest ticks: a jump's work,
-      // kept warm.
-      rehearse: () => {
-        jumps.rehearse();
-        const rehearsal = core.rehearse();
-        if (rehearsal !== undefined) ctx.rehearseCodec(rehearsal);
-      },
+      // After a tick, the host rehearses: the replica detectors' test, a scan-ahead and the encoding of its answer on
+      // the newest ticks (the cores keep which), a jump's work kept warm.
+      decide: { Trade: rehearse, Book: rehearse },
     };
   },
 });

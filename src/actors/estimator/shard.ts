@@ -312,7 +312,7 @@ export class ShardCore {
   }
 
   /**
-   * A rehearsal of a scan-ahead (`ActorInstance.rehearse`): the results for the newest leader tick's
+   * A rehearsal of a scan-ahead (`ActorInstance.decide`): the results for the newest leader tick's
    * snapshots, computed as a jump there would, with nothing kept and no counter moved.
    */
   rehearse(): PairsScanned | undefined {

@@ -66,7 +66,6 @@ export default defineActor<Config>({
     // Decisions are booked (CSV row, metrics) on the tick timer, off the path from a scan answer to its order.
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
     const nameOf = new Map(instruments.map((i) => [i.id, i.symbol]));
-    let lastAnswer: PairsScanned | undefined;
 
     const core = new StrategyCore(
       {
@@ -149,7 +148,6 @@ export default defineActor<Config>({
           ctx.metrics.count("scan_requests_total", { leader: nameOf.get(j.instrument) ?? String(j.instrument) });
         },
         PairsScanned: (answer: PairsScanned) => {
-          lastAnswer = answer;
           propose(core.onPairsScanned(answer, ctx.now()));
           if (core.scansInFlight === 0) ctx.expectReply(0);
         },
@@ -184,10 +182,12 @@ export default defineActor<Config>({
         });
       },
       onStop: bookDecisions,
-      // The path from a scan answer's arrival to an entry order, on the last answer: kept warm.
-      rehearse: () => {
-        if (lastAnswer !== undefined) ctx.rehearseCodec(lastAnswer);
-        core.rehearse(ctx.now());
+      // The path from a scan answer's arrival to an entry order: the host rehearses the last answer, kept warm.
+      decide: {
+        PairsScanned: (answer: PairsScanned) => {
+          ctx.rehearseCodec(answer);
+          return core.rehearse(ctx.now());
+        },
       },
     };
   },
