@@ -60,8 +60,9 @@ export const LIFECYCLE: Readonly<Record<ActorState, Partial<Record<LifecycleTrig
   crashed: { init: "starting", restart: "restarting", give_up: "failed", ...STOPPABLE },
   // The host's `restarting` still has a live incarnation (its onStop runs), which may crash meanwhile.
   restarting: { init: "starting", started: "running", crash: "crashed", restart: "restarting", ...STOPPABLE },
-  // A stopping incarnation's onStop may still crash it.
-  stopping: { crash: "crashed", ...STOPPABLE },
+  // A stopping incarnation's onStop may still crash it. A start the supervisor hears after it asked for the
+  // stop (a restart that was under way) leaves the actor stopping.
+  stopping: { crash: "crashed", started: "stopping", ...STOPPABLE },
   stopped: {},
   // A worker that dies takes a given-up actor with it; its restart starts every actor it hosted again.
   failed: { crash: "crashed", restart: "restarting", ...STOPPABLE },

@@ -312,7 +312,7 @@ export class Supervisor {
 
   /**
    * The actor's reported state through the lifecycle table. What the supervisor hears races what it
-   * decides (a start reported as the daemon begins to stop), so a refused step is logged, not thrown.
+   * decides, so a refused step is logged, not thrown: the report is not worth the daemon.
    */
   private advance(status: ActorStatus, trigger: LifecycleTrigger): void {
     const step = lifecycleStep(status.state, trigger);

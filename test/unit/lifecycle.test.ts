@@ -95,7 +95,14 @@ describe("actor lifecycle table", () => {
     );
   });
 
-  it("a stopping actor is never started again", () => {
-    for (const t of ["init", "started", "restart"] as const) expect(lifecycleStep("stopping", t).ok).toBe(false);
+  it("a stopping actor is never started again: a start reported meanwhile leaves it stopping", () => {
+    fc.assert(
+      fc.property(trigger, (t) => {
+        const step = lifecycleStep("stopping", t);
+        if (step.ok) expect(["stopping", "stopped", "crashed"]).toContain(step.to);
+      }),
+    );
+    expect(lifecycleStep("stopping", "started")).toEqual({ ok: true, from: "stopping", to: "stopping" });
+    for (const t of ["init", "restart"] as const) expect(lifecycleStep("stopping", t).ok).toBe(false);
   });
 });
