@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { AnyMessage, Codec } from "../protocol/codec.js";
-import { msToNs } from "../model/time.js";
 import type { HostedActor, HostToSupervisor, BackpressurePolicy, SupervisorToHost } from "../protocol/host.js";
-import type { ActorContext, ActorDef, ActorInstance } from "./actor.js";
+import type { ActorDef, ActorInstance } from "./actor.js";
+import { actorContext, type ContextHost, ReplyDeadlines } from "./context.js";
 import type { Clock } from "./clock.js";
 import type { ActorState } from "./lifecycle.js";
 import { ActorCounters, CustomMetrics, Slot, type ActorMetrics } from "./metrics.js";
@@ -63,10 +63,8 @@ export class ThreadHost {
   private readonly customMetrics = new CustomMetrics();
   /** Latest unpublished status per actor. */
   private readonly statuses = new Map<string, unknown>();
-  /** Per actor index: `performance.now()` deadline of the reply it expects (`ctx.expectReply`). */
-  private readonly replyDeadlines = new Map<number, number>();
-  /** The latest of `replyDeadlines`, kept on each change: the spin loop reads it on every poll. */
-  private replyUntil = 0;
+  private readonly replies = new ReplyDeadlines();
+  private readonly contextHost: ContextHost;
   private lastStatusFlushMs = 0;
 
   constructor(private readonly options: HostOptions) {
@@ -80,6 +78,18 @@ export class ThreadHost {
       metricsOf,
       crash: (slot, err) => this.crash(slot, err),
     });
+    this.contextHost = {
+      clock: options.clock,
+      codec: options.codec,
+      timers: this.timers,
+      turn: this.loop,
+      replies: this.replies,
+      metricsOf,
+      send: (from, channel, message) => this.send(from, channel, message),
+      publishStatus: (actor, status) => this.statuses.set(actor, status),
+      crash: (slot, err) => this.crash(slot, err),
+      resumeLoop: () => this.onLocalWake?.(),
+    };
   }
 
   get thread(): string {
@@ -100,74 +110,6 @@ export class ThreadHost {
     for (const slot of this.slots) await this.initSlot(slot);
   }
 
-  /** The context of one incarnation: dead (sends, timers and statuses dropped) once it has ended. */
-  private contextFor(slot: HostedSlot, incarnation: Incarnation): ActorContext {
-    const spec = slot.spec;
-    const clock = this.options.clock;
-    const live = () => !incarnation.ended;
-    return {
-      name: spec.name,
-      config: spec.config,
-      log: slot.log,
-      metrics: this.customMetrics.forActor(spec.name),
-      now: () => clock.now(),
-      send: (channel, message) => {
-        if (live()) this.send(slot, channel, message);
-        else this.dropStaleSend(slot, incarnation, channel);
-      },
-      setTimer: (name, delayMs) => {
-        if (live()) this.timers.set(spec.index, name, clock.now() + msToNs(delayMs));
-      },
-      setInterval: (name, everyMs) => {
-        if (live()) this.timers.set(spec.index, name, clock.now() + msToNs(everyMs), msToNs(everyMs));
-      },
-      clearTimer: (name) => {
-        if (live()) this.timers.clear(spec.index, name);
-      },
-      publishStatus: (status) => {
-        if (live()) this.statuses.set(spec.name, status);
-      },
-      expectReply: (withinMs) => {
-        if (withinMs > 0) this.replyDeadlines.set(spec.index, performance.now() + withinMs);
-        else this.replyDeadlines.delete(spec.index);
-        this.replyUntil = Math.max(0, ...this.replyDeadlines.values());
-        // Set from a socket callback, the expectation finds the loop parked: resume it so it polls.
-        if (withinMs > 0) this.onLocalWake?.();
-      },
-      rehearseCodec: (message) => {
-        this.options.codec.decode(this.options.codec.encode(message));
-      },
-      incarnation: incarnation.number,
-      signal: incarnation.signal,
-      onDispose: (release) => incarnation.onDispose(release),
-      holdInputs: (keep) => {
-        if (!live()) return;
-        slot.keep = keep;
-        const delivering = this.loop.delivering;
-        if (delivering?.slot === slot && !delivering.kept && keep(delivering.message)) {
-          delivering.kept = true;
-          slot.pending.unshift({ channel: delivering.channel, message: delivering.message });
-        }
-      },
-      releaseInputs: () => {
-        if (live()) this.loop.releaseInputs(slot);
-      },
-      heldInputs: () => slot.pending.length,
-      faultPoint: (point) => {
-        if (slot.crashAt !== point || slot.current !== incarnation || incarnation.ended) return;
-        slot.crashAt = undefined;
-        this.crash(slot, new Error(`fault injection: crash at ${point} requested for ${spec.name}`));
-      },
-    };
-  }
-
-  /** A send from an incarnation that has ended: its late asynchronous work must not act as the actor. */
-  private dropStaleSend(slot: HostedSlot, incarnation: Incarnation, channel: string): void {
-    this.customMetrics.forActor(slot.spec.name).count("stale_sends_dropped_total", {});
-    if (++incarnation.staleSends > 1) return;
-    slot.log.warn({ channel, incarnation: incarnation.number }, "send from an ended incarnation dropped (logged once)");
-  }
-
   private initSlot(slot: HostedSlot): Promise<void> {
     slot.initializing = this.runInit(slot).finally(() => {
       slot.initializing = undefined;
@@ -181,7 +123,7 @@ export class ThreadHost {
     advance(slot, "init");
     slot.keep = undefined;
     try {
-      incarnation.instance = await slot.def.init(this.contextFor(slot, incarnation), slot.restored);
+      incarnation.instance = await slot.def.init(actorContext(this.contextHost, slot, incarnation), slot.restored);
     } catch (err) {
       this.crash(slot, err);
       return;
@@ -222,7 +164,7 @@ export class ThreadHost {
    * none was ever set or all were withdrawn. May be past: callers compare it with their own clock read.
    */
   replyExpectedUntil(): number {
-    return this.replyUntil;
+    return this.replies.until;
   }
 
   /** Wakes this thread's loop: used when work arrives from outside a turn (I/O callbacks, control). */
