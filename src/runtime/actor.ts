@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { AnyMessage } from "../protocol/codec.js";
+import type { MessageOf, MessageType } from "../protocol/messages.js";
 import type { Nanos } from "../model/time.js";
 import type { ActorMetrics } from "./metrics.js";
 
@@ -35,8 +36,8 @@ export interface ActorContext<Config = unknown> {
    */
   expectReply(withinMs: number): void;
   /**
-   * For `rehearse`: encodes and decodes a message with the thread's codec, as a send to another thread and its receipt
-   * would.
+   * For a rehearsal (`ActorInstance.decide`): encodes and decodes a message with the thread's codec, as a send to
+   * another thread and its receipt would.
    */
   rehearseCodec(message: AnyMessage): void;
   /** Which run of the actor this context belongs to: 1 at the start, one more per restart. */
@@ -75,9 +76,24 @@ export interface ActorContext<Config = unknown> {
 
 export type Handler<M extends AnyMessage = AnyMessage> = (message: M, channel: string) => void;
 
+/**
+ * One handler per inbound message type, keyed by the catalogue's types: a misspelt type is a type error,
+ * and the host refuses at start a handler for a type that no channel the actor reads carries.
+ */
+export type Handlers = { readonly [K in MessageType]?: Handler<MessageOf<K>> };
+
+/**
+ * Per inbound message type, the actor's decision on such a message with nothing applied: no send, no
+ * state change, no metric; the result is thrown away. The host keeps the latest input that has one and,
+ * while the thread spins idle (`runtime.spin.rehearse_every_us`), decides on it again (a rehearsal), so
+ * the code and data of the next real decision are still in the caches when it comes. Never called under
+ * the inline transport (backtests), which is why it must have no effect.
+ */
+export type Decisions = { readonly [K in MessageType]?: (message: MessageOf<K>) => unknown };
+
 /** The running actor, built by `init`: one handler per inbound message type plus optional hooks. */
 export interface ActorInstance {
-  readonly handle: Readonly<Record<string, Handler<never>>>;
+  readonly handle: Handlers;
   onTimer?(name: string): void;
   /**
    * Called once, in reverse start order, on a graceful stop; may be async (flush a journal). Also called,
@@ -86,13 +102,8 @@ export interface ActorInstance {
   onStop?(): void | Promise<void>;
   /** State handed to `init` of the next incarnation after an in-place restart. */
   snapshot?(): unknown;
-  /**
-   * Runs the actor's decision path on its latest real inputs and throws the result away: no send, no
-   * state change, no metric. Called while its thread spins idle (`runtime.spin.rehearse_every_us`), so
-   * the code and data of the next real decision are still in the caches when it comes. Never called
-   * under the inline transport (backtests), which is why it must have no effect.
-   */
-  rehearse?(): void;
+  /** What the host rehearses the actor on (`Decisions`). */
+  readonly decide?: Decisions;
   /** An operator command from the control API; returns nothing, effects show in the published status. */
   onCommand?(command: string, args: unknown): void;
 }

@@ -11,7 +11,7 @@ export interface LoopOptions {
    */
   readonly spinUs: number;
   /**
-   * While spinning, the thread's actors rehearse their decision path (`ActorInstance.rehearse`) this
+   * While spinning, the thread's actors rehearse their decision path (`ActorInstance.decide`) this
    * often; 0 = never. A decision comes every few seconds, and on a small shared machine state untouched
    * for milliseconds is read at memory latency (`leadlag bench cache`): rehearsing keeps the code and
    * data of the next decision in the caches (the decision benchmark with and without it: docs/benchmarks.md).

@@ -8,11 +8,12 @@ import { Doorbell } from "../transport/doorbell.js";
 import { createHost } from "../runtime/host-factory.js";
 import type { ThreadHost } from "../runtime/host.js";
 import { compiledUrl } from "../runtime/paths.js";
+import { lifecycleStep, type ActorState, type LifecycleTrigger } from "../runtime/lifecycle.js";
 import { runHostLoop } from "../runtime/run-loop.js";
 import { RestartBudget, affectedChildren, shouldRestart, type ExitReason, type RestartPolicy } from "./restart.js";
 import type { Topology } from "./topology.js";
 
-export type ActorState = "starting" | "running" | "crashed" | "restarting" | "stopping" | "stopped" | "failed";
+export type { ActorState } from "../runtime/lifecycle.js";
 
 export interface ActorStatus {
   name: string;
@@ -27,7 +28,7 @@ export interface SupervisorOptions {
   readonly heartbeatTimeoutMs: number;
   /** µs each thread busy-polls after work before parking (`main` included; see run-loop.ts). */
   readonly spinUs: (thread: string) => number;
-  /** How often a spinning thread has its actors rehearse (`ActorInstance.rehearse`); 0 = never. */
+  /** How often a spinning thread has its actors rehearse (`ActorInstance.decide`); 0 = never. */
   readonly rehearseEveryUs: number;
   readonly blockDeadlineMs: number;
   readonly faultInjection: boolean;
@@ -247,7 +248,7 @@ export class Supervisor {
     if (this.stopping) return;
     for (const name of this.actorsOn(thread)) {
       const s = this.status.get(name)!;
-      s.state = "restarting";
+      this.advance(s, "restart");
       s.restarts++;
     }
     await this.spawn(thread);
@@ -281,8 +282,7 @@ export class Supervisor {
   private onEvent(thread: string, event: HostToSupervisor): void {
     switch (event.type) {
       case "ActorStarted": {
-        const s = this.status.get(event.actor)!;
-        s.state = "running";
+        this.advance(this.status.get(event.actor)!, "started");
         this.startWaiters.get(event.actor)?.();
         this.startWaiters.delete(event.actor);
         break;
@@ -293,7 +293,7 @@ export class Supervisor {
         break;
       case "ActorsStopped":
         for (const a of event.actors) {
-          this.status.get(a)!.state = "stopped";
+          this.advance(this.status.get(a)!, "stopped");
           this.stopWaiters.get(a)?.();
           this.stopWaiters.delete(a);
         }
@@ -310,9 +310,19 @@ export class Supervisor {
     }
   }
 
+  /**
+   * The actor's reported state through the lifecycle table. What the supervisor hears races what it
+   * decides, so a refused step is logged, not thrown: the report is not worth the daemon.
+   */
+  private advance(status: ActorStatus, trigger: LifecycleTrigger): void {
+    const step = lifecycleStep(status.state, trigger);
+    if (step.ok) status.state = step.to;
+    else this.options.log.warn({ actor: status.name, state: status.state, trigger }, "lifecycle step refused");
+  }
+
   private markCrashed(actor: string, error: string): void {
     const s = this.status.get(actor)!;
-    s.state = "crashed";
+    this.advance(s, "crash");
     s.lastError = error;
   }
 
@@ -334,7 +344,7 @@ export class Supervisor {
       const child = this.topology.children.find((c) => c.name === name)!;
       const s = this.status.get(name)!;
       if (failed.includes(name) && !shouldRestart(child.restart, reason)) {
-        s.state = "failed";
+        this.advance(s, "give_up");
         continue;
       }
       const handle = this.threads.get(child.thread)!;
@@ -342,7 +352,7 @@ export class Supervisor {
         deadThreads.add(child.thread);
         continue;
       }
-      s.state = "restarting";
+      this.advance(s, "restart");
       s.restarts++;
       this.toHost(child.thread, {
         type: "RestartActor",
@@ -359,7 +369,7 @@ export class Supervisor {
     const child = this.topology.children.find((c) => c.name === name);
     if (child === undefined || this.stopping) return false;
     const s = this.status.get(name)!;
-    s.state = "restarting";
+    this.advance(s, "restart");
     s.restarts++;
     this.toHost(child.thread, { type: "RestartActor", actor: name, delayMs: 0, graceful: true });
     return true;
@@ -430,15 +440,15 @@ export class Supervisor {
       const handle = this.threads.get(child.thread)!;
       if (handle.main) {
         const failed = await handle.main.host.stop([name], child.shutdownMs);
-        s.state = "stopped";
+        this.advance(s, "stopped");
         if (failed.length > 0) reports.push(this.shutdownError(name, "onStop failed or overran"));
         continue;
       }
       if (!handle.worker) {
-        s.state = "stopped";
+        this.advance(s, "stopped");
         continue;
       }
-      s.state = "stopping";
+      this.advance(s, "stop");
       const stopped = new Promise<void>((r) => this.stopWaiters.set(name, r));
       this.toHost(child.thread, { type: "StopActors", actors: [name], timeoutMs: child.shutdownMs });
       if (

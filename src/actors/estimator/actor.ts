@@ -44,6 +44,11 @@ export default defineActor<EstimatorSection>({
     publishWarmth();
     const replay: ReplayHistory = { type: "ReplayHistory", requester: ctx.name };
     ctx.send(Channels.replayRequests, replay);
+    const rehearse = () => {
+      jumps.rehearse();
+      const rehearsal = core.rehearse();
+      if (rehearsal !== undefined) ctx.rehearseCodec(rehearsal);
+    };
     return {
       handle: {
         // After the tick is applied, its pre-tick snapshot answers the scan: about half the cost of evaluating
@@ -63,13 +68,9 @@ export default defineActor<EstimatorSection>({
           ctx.log.info({ messages: done.messages }, "warm: history replayed");
         },
       },
-      // The replica detectors' test, a jump's scan and the encoding of its results, on the newest ticks: a jump's
-      // work, kept warm.
-      rehearse: () => {
-        jumps.rehearse();
-        const rehearsal = core.rehearse();
-        if (rehearsal !== undefined) ctx.rehearseCodec(rehearsal);
-      },
+      // After a tick, the host rehearses: the replica detectors' test, a jump's scan and the encoding of its results
+      // on the newest ticks (the cores keep which), a jump's work kept warm.
+      decide: { Trade: rehearse, Book: rehearse },
     };
   },
 });

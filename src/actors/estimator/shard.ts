@@ -292,7 +292,7 @@ export class ShardCore {
   }
 
   /**
-   * A rehearsal of a jump's scan (`ActorInstance.rehearse`): the results for the newest leader tick's
+   * A rehearsal of a jump's scan (`ActorInstance.decide`): the results for the newest leader tick's
    * snapshots, computed as a jump there would, with nothing kept and no counter moved.
    */
   rehearse(): PairsScanned | undefined {

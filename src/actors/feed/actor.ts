@@ -61,11 +61,13 @@ export default defineActor<FeedSection>({
           ctx.log.info({ requester: r.requester, messages: n }, "history replayed");
         },
       },
-      // The newest trade frame parsed and normalised again and its message round-tripped: a jump's first step, kept
-      // warm.
-      rehearse: () => {
-        const trade = core.rehearse();
-        if (trade !== undefined) ctx.rehearseCodec(trade);
+      // After a frame, the host rehearses: the newest trade frame accepted (the core keeps it) parsed and normalised
+      // again and its message round-tripped, a jump's first step kept warm.
+      decide: {
+        MarketDataFrame: () => {
+          const trade = core.rehearse();
+          if (trade !== undefined) ctx.rehearseCodec(trade);
+        },
       },
       onTimer: () => {
         const staleness = core.staleness(ctx.now());

@@ -183,7 +183,7 @@ export class FeedCore {
 
   /**
    * The last accepted trade frame parsed, checked and normalised again, with nothing kept: no sequence
-   * check, no history, nothing emitted (`ActorInstance.rehearse`). A jump is a trade, and its frame's
+   * check, no history, nothing emitted (`ActorInstance.decide`). A jump is a trade, and its frame's
    * path is what a decision waits for first. Returns the rebuilt trade, or undefined before any.
    */
   rehearse(): Trade | undefined {

@@ -23,16 +23,18 @@ export default defineActor<JumpsSection>({
       });
       ctx.send(Channels.jumps, jump);
     };
+    const rehearse = () => {
+      const rehearsal = core.rehearse();
+      if (rehearsal !== null) ctx.rehearseCodec(rehearsal);
+    };
     return {
       handle: {
         Trade: (t: Trade) => emit(core.onTrade(t)),
         Book: (b: Book) => emit(core.onBook(b)),
       },
-      // The newest tick tested and classified again, its message built and round-tripped: kept warm.
-      rehearse: () => {
-        const rehearsal = core.rehearse();
-        if (rehearsal !== null) ctx.rehearseCodec(rehearsal);
-      },
+      // After a tick, the host rehearses: the newest tick tested (the core keeps which) classified again, its
+      // message built and round-tripped, kept warm.
+      decide: { Trade: rehearse, Book: rehearse },
     };
   },
 });

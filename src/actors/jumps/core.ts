@@ -61,7 +61,7 @@ export class JumpsCore {
   }
 
   /**
-   * A rehearsal (`ActorInstance.rehearse`): the newest tick's instrument tested and classified again and
+   * A rehearsal (`ActorInstance.decide`): the newest tick's instrument tested and classified again and
    * its message built, whether or not it passes, with no state changed. Null before a detector is ready.
    */
   rehearse(): JumpDetected | null {

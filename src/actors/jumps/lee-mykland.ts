@@ -59,7 +59,7 @@ export class LeeMyklandDetector {
 
   /**
    * The test of the current observation with its statistic whether or not it passes, and nothing
-   * changed: a rehearsal (`ActorInstance.rehearse`). Null before the window is full.
+   * changed: a rehearsal (`ActorInstance.decide`). Null before the window is full.
    */
   statistic(): JumpDetection | null {
     return this.ready() ? this.detection(this.logReturn()) : null;

@@ -237,9 +237,7 @@ export default defineActor<OrdersSection>({
       const denied: OrderDenied = { type: "OrderDenied", strategy, intentId, symbol, rule, reason, tsNs: ctx.now() };
       ctx.send(Channels.orderEvents, denied);
     };
-    let lastSubmit: SubmitOrder | undefined;
     const submit = (m: SubmitOrder) => {
-      lastSubmit = m;
       const decision = core.onSubmit(m, ctx.now());
       if (decision.ok) return commit([decision.event]);
       deny(m, decision.reason, decision.detail);
@@ -283,12 +281,14 @@ export default defineActor<OrdersSection>({
           if (symbol !== undefined && b.valid) marks.set(symbol, b.mid);
         },
       },
-      // The last order submitted, checked and journal-encoded again with nothing kept: an entry's step after risk, kept
-      // warm.
-      rehearse: () => {
-        if (!reconciled || gate.failure !== undefined || lastSubmit === undefined) return;
-        const decision = core.rehearseSubmit(lastSubmit, ctx.now());
-        if (decision.ok) journal.rehearseAppend([decision.event]);
+      // A submission checked and journal-encoded with nothing kept: the host rehearses the last one, an entry's step
+      // after risk kept warm.
+      decide: {
+        SubmitOrder: (m: SubmitOrder) => {
+          if (!reconciled || gate.failure !== undefined) return;
+          const decision = core.rehearseSubmit(m, ctx.now());
+          if (decision.ok) journal.rehearseAppend([decision.event]);
+        },
       },
       onTimer: (name) => {
         if (name === JOURNAL_RETRY_TIMER) gate.retry();

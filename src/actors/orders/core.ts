@@ -150,7 +150,7 @@ export class OrderManagerCore {
 
   /**
    * `onSubmit`'s checks and event on the current state, under a placeholder cloid: no cloid is used up and
-   * nothing changes (`ActorInstance.rehearse`).
+   * nothing changes (`ActorInstance.decide`).
    */
   rehearseSubmit(cmd: SubmitOrder, tsNs: bigint): SubmitDecision {
     return this.admit(cmd, tsNs, REHEARSAL_CLID);

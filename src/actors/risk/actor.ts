@@ -143,15 +143,11 @@ export default defineActor<RiskSection>({
     // After a restart the exposure, inventory and open-order rules need what the order manager knows.
     const request: RequestAccountState = { type: "RequestAccountState", requester: ctx.name, tsNs: ctx.now() };
     ctx.send(Channels.accountStateRequests, request);
-    let lastProposal: ProposeOrder | undefined;
     return {
-      // The rules on the last proposal, decided again and not recorded: kept warm for the next one.
-      rehearse: () => {
-        if (lastProposal !== undefined) core.evaluate(lastProposal, ctx.now());
-      },
+      // The rules on a proposal, decided and not recorded: the host rehearses the last one, kept warm for the next.
+      decide: { ProposeOrder: (p: ProposeOrder) => core.evaluate(p, ctx.now()) },
       handle: {
         ProposeOrder: (p: ProposeOrder) => {
-          lastProposal = p;
           const decision = core.onPropose(p, ctx.now());
           if (decision.kind === "submit") {
             // One label set for every sample of a metric: Prometheus refuses a series with other label names.

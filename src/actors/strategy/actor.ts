@@ -63,7 +63,6 @@ export default defineActor<StrategySection>({
     if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
     // Decisions are booked (CSV row, metrics) on the tick timer, off the path from scan results to an order.
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
-    let lastResults: PairsScanned | undefined;
 
     const core = new StrategyCore(
       {
@@ -142,7 +141,6 @@ export default defineActor<StrategySection>({
           if (core.scansInFlight > inFlight) ctx.expectReply(SCAN_RESULTS_POLL_MS);
         },
         PairsScanned: (pushed: PairsScanned) => {
-          lastResults = pushed;
           propose(core.onPairsScanned(pushed, ctx.now()));
           if (core.scansInFlight === 0) ctx.expectReply(0);
         },
@@ -177,10 +175,12 @@ export default defineActor<StrategySection>({
         });
       },
       onStop: bookDecisions,
-      // The path from a shard's results' arrival to an entry order, on the last results: kept warm.
-      rehearse: () => {
-        if (lastResults !== undefined) ctx.rehearseCodec(lastResults);
-        core.rehearse(ctx.now());
+      // The path from a shard's results' arrival to an entry order: the host rehearses the last results, kept warm.
+      decide: {
+        PairsScanned: (pushed: PairsScanned) => {
+          ctx.rehearseCodec(pushed);
+          return core.rehearse(ctx.now());
+        },
       },
     };
   },

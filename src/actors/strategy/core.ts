@@ -260,7 +260,7 @@ export class StrategyCore {
   }
 
   /**
-   * The last decision again on the current state, with nothing kept (`ActorInstance.rehearse`): for each
+   * The last decision again on the current state, with nothing kept (`ActorInstance.decide`): for each
    * lagger of the last scan decided, aggregation, expected move, gates, sizing and the entry order.
    * Returns how many laggers it decided.
    */

@@ -115,7 +115,7 @@ export class EngineAdapter {
     else this.rejectLocally(order.clId, r.error.reason, r.error.detail);
   }
 
-  /** What `place` would put on the wire, computed and thrown away (`ActorInstance.rehearse`). */
+  /** What `place` would put on the wire, computed and thrown away (`ActorInstance.decide`). */
   rehearsePlace(order: PlaceOrder): void {
     this.placeFrame(order);
   }

@@ -155,7 +155,7 @@ export class LocalJournal {
 
   /**
    * `append`'s encoding and framing of `events` with the next sequence numbers, with nothing written and
-   * no number used up (`ActorInstance.rehearse`). Returns the bytes an append would write.
+   * no number used up (`ActorInstance.decide`). Returns the bytes an append would write.
    */
   rehearseAppend(events: readonly OrderEvent[]): number {
     return frameRecords(this.nextRecords(events)).length;

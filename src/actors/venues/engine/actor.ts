@@ -36,19 +36,14 @@ export default defineActor<EngineVenueSection>({
       },
     );
     adapter.start();
-    let lastPlace: PlaceOrder | undefined;
     return {
       handle: {
-        PlaceOrder: (o: PlaceOrder) => {
-          lastPlace = o;
-          adapter.place(o);
-        },
+        PlaceOrder: (o: PlaceOrder) => adapter.place(o),
         CancelOrder: (c: CancelOrder) => adapter.cancel(c),
       },
       onStop: () => adapter.stop(),
-      rehearse: () => {
-        if (lastPlace !== undefined) adapter.rehearsePlace(lastPlace);
-      },
+      // What `place` would put on the wire, computed and thrown away: the host rehearses the last order.
+      decide: { PlaceOrder: (o: PlaceOrder) => adapter.rehearsePlace(o) },
     };
   },
 });
