@@ -44,8 +44,11 @@ async function start(world: World): Promise<{ base: string; metrics: DaemonMetri
 
 interface HealthBody {
   status: string;
+  subsystems: Record<string, string>;
+  timestamp: string;
+  state: string;
   reasons: string[];
-  subsystems: Record<string, { status: string; reasons?: string[] }>;
+  checks: Record<string, { status: string; reasons?: string[] }>;
   actors: { name: string; state: string; restarts: number; health?: unknown }[];
 }
 
@@ -69,7 +72,10 @@ describe("/health aggregates what the actors say of themselves", () => {
     const { base } = await start(world);
     const { code, body } = await health(base);
     expect(code).toBe(200);
-    expect(body.status).toBe("ok");
+    expect(body.status).toBe("healthy");
+    expect(body.state).toBe("ok");
+    expect(body.subsystems).toEqual({ market_data: "ready", execution: "ready", strategies: "ready" });
+    expect(Math.abs(Date.parse(body.timestamp) - Date.now())).toBeLessThan(5_000);
     expect(body.reasons).toEqual([]);
     expect(body.actors.map((a) => [a.name, a.state, a.restarts])).toEqual([
       ["feed", "running", 0],
@@ -95,12 +101,14 @@ describe("/health aggregates what the actors say of themselves", () => {
     const degraded = await health(base);
     expect(degraded.code).toBe(503);
     expect(degraded.body.status).toBe("degraded");
+    expect(degraded.body.state).toBe("degraded");
+    expect(degraded.body.subsystems).toEqual({ market_data: "degraded", execution: "degraded", strategies: "ready" });
     expect(degraded.body.reasons).toEqual([
       "feed: BTC-USDT-PERP stale 12.4 s",
       "orders: halted: journal cannot write (ENOSPC)",
       "orders: holding 2 entries",
     ]);
-    expect(degraded.body.subsystems.actor_health.status).toBe("degraded");
+    expect(degraded.body.checks.actor_health.status).toBe("degraded");
     expect(degraded.body.actors.find((a) => a.name === "orders")!.health).toEqual(
       world.statuses.orders && (world.statuses.orders as { health: unknown }).health,
     );
@@ -136,7 +144,7 @@ describe("/health aggregates what the actors say of themselves", () => {
     expect(lagging.body.reasons).toEqual([
       "event loop: the main thread's timers ran 350 ms late (99th percentile; limit 200 ms)",
     ]);
-    expect(lagging.body.subsystems.event_loop).toMatchObject({
+    expect(lagging.body.checks.event_loop).toMatchObject({
       status: "degraded",
       lag_p99_ms: 350,
       lag_max_ms: 700,

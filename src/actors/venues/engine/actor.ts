@@ -6,6 +6,10 @@ import { EngineAdapter } from "../engine-adapter.js";
 import { perpSettings } from "../perp-settings.js";
 import { instrumentNamed } from "../../../model/instruments.js";
 import { loadRegistry } from "../../../config/index.js";
+import { EngineLiveness } from "../engine-liveness.js";
+import { elapsedMs } from "../../../model/time.js";
+
+const STATUS_EVERY_MS = 1000;
 
 /**
  * The latentspeed trading engine bridge (`execution.provider: zmq`), on the main thread: PUSH orders to
@@ -19,6 +23,8 @@ export default defineActor<Config>({
     const config = ctx.config;
     const registry = await loadRegistry(config);
     const exec = config.execution;
+    const liveness = new EngineLiveness(config.runtime.order_manager.ack_timeout_ms.gtc);
+    const nowMs = () => elapsedMs(0n, ctx.now());
     const adapter = new EngineAdapter(
       {
         host: exec.host,
@@ -33,11 +39,17 @@ export default defineActor<Config>({
       },
       ctx.log,
       {
-        onEvent: (event) => ctx.send(Channels.venueEvents, event),
+        onEvent: (event) => {
+          liveness.received(nowMs());
+          ctx.send(Channels.venueEvents, event);
+        },
         onDrop: (kind, reason) => ctx.metrics.count("venue_drops_total", { kind, reason }),
+        onSent: () => liveness.sent(nowMs()),
+        onLink: (connected) => liveness.linked(connected),
       },
     );
     adapter.start();
+    ctx.setInterval("status", STATUS_EVERY_MS);
     let lastPlace: PlaceOrder | undefined;
     return {
       handle: {
@@ -47,6 +59,7 @@ export default defineActor<Config>({
         },
         CancelOrder: (c: CancelOrder) => adapter.cancel(c),
       },
+      onTimer: () => ctx.publishStatus(liveness.status(nowMs())),
       onStop: () => adapter.stop(),
       rehearse: () => {
         if (lastPlace !== undefined) adapter.rehearsePlace(lastPlace);
