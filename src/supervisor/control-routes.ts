@@ -5,6 +5,8 @@ import type { EventLoopLagWindow } from "./event-loop-lag.js";
 import { actorHealthCheck, eventLoopCheck, publishedHealth, runStateCheck } from "./health.js";
 import type { OrdersStatus } from "../protocol/status.js";
 import { OVERALL, subsystemReadiness } from "./readiness.js";
+import { statusJson } from "./status-json.js";
+import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from "./status-page.js";
 
 interface RiskStatus {
   breaker: { state: "ACTIVE" | "REDUCING" | "HALTED"; drawdownUsd: number };
@@ -57,6 +59,33 @@ export function registerControlRoutes(
         actors,
       },
     };
+  });
+
+  server.route("GET", "/", () => ({
+    status: 200,
+    body: STATUS_PAGE_HTML,
+    contentType: "text/html; charset=utf-8",
+    headers: {
+      "content-security-policy": STATUS_PAGE_CSP,
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "cache-control": "no-store",
+    },
+  }));
+  server.route("GET", "/status.json", async () => {
+    const report = server.healthReport();
+    const body = await statusJson({
+      actors: supervisor.actors(),
+      statusOf: (name) => supervisor.actorStatus(name),
+      health: {
+        status: OVERALL[report.status],
+        subsystems: subsystemReadiness(supervisor.actors(), (name) => supervisor.actorStatus(name), stopping()),
+        reasons: report.reasons,
+      },
+      uptimeS: Math.round((Date.now() - health.startedAt) / 1000),
+      series: (name) => metrics.series(name),
+    });
+    return { status: 200, body, headers: { "cache-control": "no-store" } };
   });
 
   server.route("GET", "/metrics", async () => ({
