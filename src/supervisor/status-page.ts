@@ -20,7 +20,7 @@ main{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1
 section{background:#fff;border-radius:6px;padding:8px 12px;box-shadow:0 1px 2px #0002;overflow:auto}
 h2{font-size:13px;margin:4px 0 8px;text-transform:uppercase;letter-spacing:.04em;color:#55607a}
 table{border-collapse:collapse;width:100%}
-td,th{padding:2px 6px;text-align:left;border-bottom:1px solid #eef0f3;white-space:nowrap}
+td,th{padding:2px 4px;text-align:left;border-bottom:1px solid #eef0f3;white-space:nowrap}
 th{color:#55607a;font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .pos{color:#1f8a4c}.neg{color:#b3261e}
