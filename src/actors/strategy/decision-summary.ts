@@ -1,5 +1,4 @@
 import type { DecisionRecord } from "./records.js";
-import { nsToMs } from "../../model/time.js";
 
 /** How many of the newest decisions the strategy publishes with its status (the live status page shows them). */
 export const LAST_DECISIONS = 20;
@@ -21,7 +20,7 @@ export interface DecisionSummary {
 
 export function decisionSummary(r: DecisionRecord): DecisionSummary {
   return {
-    at: new Date(nsToMs(r.tsNs)).toISOString(),
+    at: new Date(Number(r.tsNs / 1_000_000n)).toISOString(), // whole ms: epoch ns as a double loses the last one
     leader: r.leader,
     lagger: r.lagger,
     jump_bps: finite(r.jumpBps),
