@@ -29,7 +29,8 @@ export function subsystemOf(actor: string): SubsystemName | undefined {
 /**
  * Each subsystem: `down` while one of its actors is not running (or the daemon stops), `degraded` while
  * one says so in its published health (the feed: a symbol stale past `risk.global.reject_on_stale_data_ms`;
- * the engine venue: no report within its deadline), else `ready`.
+ * the engine venue: no report within its deadline) or, for execution, while the risk breaker is not
+ * ACTIVE; else `ready`.
  */
 export function subsystemReadiness(
   actors: readonly ActorStatus[],
@@ -48,5 +49,8 @@ export function subsystemReadiness(
     const degraded = health === "malformed" || health?.status === "degraded";
     if (degraded && result[subsystem] === "ready") result[subsystem] = "degraded";
   }
+  // A breaker that is not ACTIVE blocks entries: execution is degraded, as `/health`'s risk check says.
+  const breaker = (statusOf("risk") as { breaker?: { state?: unknown } } | undefined)?.breaker?.state;
+  if (breaker !== undefined && breaker !== "ACTIVE" && result.execution === "ready") result.execution = "degraded";
   return result;
 }

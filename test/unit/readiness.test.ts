@@ -51,6 +51,17 @@ describe("trading_core's subsystems from leadlag's actors", () => {
     expect(subsystemReadiness(all, (n) => statuses[n], false).execution).toBe("degraded");
   });
 
+  it("degrades execution while the risk breaker is not ACTIVE", () => {
+    const breaker = (state: string) => (n: string) => (n === "risk" ? { breaker: { state, drawdownUsd: 1 } } : ok);
+    expect(subsystemReadiness(all, breaker("ACTIVE"), false).execution).toBe("ready");
+    expect(subsystemReadiness(all, breaker("REDUCING"), false).execution).toBe("degraded");
+    expect(subsystemReadiness(all, breaker("HALTED"), false)).toEqual({
+      market_data: "ready",
+      execution: "degraded",
+      strategies: "ready",
+    });
+  });
+
   it("is down everywhere while the daemon stops", () => {
     expect(subsystemReadiness(all, () => ok, true)).toEqual({
       market_data: "down",
