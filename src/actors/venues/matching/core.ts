@@ -9,17 +9,22 @@ import {
 } from "../../../protocol/wire/engine-server.js";
 import { EXEC_FILL_TOPIC, EXEC_REPORT_TOPIC } from "../../../protocol/wire/engine.js";
 import { RecentKeys } from "../../shared/recent.js";
-import type { PaperBook } from "./book.js";
-import { crosses, walkLevels } from "./book.js";
+import type { Execution, VenueBook } from "./book.js";
+import { copyBook, crosses, SIZE_DUST } from "./book.js";
 import type { FeeModel, LatencyModel } from "./models.js";
 
 /**
- * The paper venue: a pure matching core that takes the very ExecutionOrder frames the engine adapter would
- * PUSH and answers with the `exec.report` / `exec.fill` payloads the engine would publish, quirks included
- * (wire doc §2.9-2.12): no `filled` report (completion from fills), an IOC remainder ends in `canceled`,
- * an IOC that cannot trade at all is `accepted` without an oid then `rejected`, a cancel answers
- * `accepted` for the request and `canceled` for the order (optionally twice), fills without
- * `tags.intent_id` are dropped, a duplicate pending `cl_id` is ignored. Latency is a timestamp shift.
+ * The matching core the paper and the simulated venue share: it takes the very ExecutionOrder frames the engine
+ * adapter would PUSH and answers with the `exec.report` / `exec.fill` payloads the engine would publish, quirks
+ * included (wire doc §2.9-2.12): no `filled` report (completion from fills), an IOC remainder ends in
+ * `canceled`, an IOC that cannot trade at all is `accepted` without an oid then `rejected`, a cancel answers
+ * `accepted` for the request and `canceled` for the order (optionally twice), fills without `tags.intent_id`
+ * are dropped, a duplicate pending `cl_id` is ignored. Latency is a timestamp shift.
+ *
+ * What differs between venues is how an order trades, not its lifecycle: `MatchingRules` decide which
+ * executions an arriving order takes and when a resting one fills (the paper venue walks the book; the
+ * simulated venue adds slippage, a queue position and fill probabilities). Everything else is here once.
+ *
  * Reduce-only orders are checked as Hyperliquid does against the position the venue's own fills built:
  * one that would open or grow a position is rejected (`reduceOnlyRejected`), one larger than the
  * position fills only the position, and a resting one is canceled once there is nothing left to reduce.
@@ -41,7 +46,7 @@ export interface EngineFrame {
   readonly payload: string;
 }
 
-export interface PaperVenueConfig {
+export interface VenueCoreConfig {
   readonly venue: string;
   readonly fees: FeeModel;
   readonly latency: LatencyModel;
@@ -55,16 +60,43 @@ export interface PaperVenueConfig {
   readonly idPrefix: string;
 }
 
-interface RestingOrder {
+export interface RestingOrder {
   readonly place: InboundPlace;
   readonly oid: string;
   remaining: number;
 }
 
+/** A trade print as the venue needs it: where it traded, how much, and which side was the aggressor. */
+export interface MarketTrade {
+  readonly price: number;
+  readonly size: number;
+  readonly aggressor: "buy" | "sell";
+}
+
+/**
+ * How orders trade at one venue. `take` and `makerOn*` return executions of at most `size` (the book passed in
+ * may be consumed); `onBook`/`onTrade` see every market update first, for state such as queue positions.
+ */
+export interface MatchingRules {
+  /** Liquidity an arriving order takes now; empty when it takes none. */
+  take(order: InboundPlace, book: VenueBook | undefined, size: number, tsNs: bigint): Execution[];
+  /** The order starts resting on `book` (the book as it stood when it arrived). */
+  rested(order: RestingOrder, book: VenueBook | undefined): void;
+  /** The order rests no more (filled, canceled). */
+  removed(clId: string): void;
+  onBook(symbol: string, book: VenueBook, resting: Iterable<RestingOrder>): void;
+  onTrade(symbol: string, trade: MarketTrade, resting: Iterable<RestingOrder>): void;
+  /** Does the market update reach this resting order (it would trade now)? */
+  bookReaches(order: RestingOrder, book: VenueBook): boolean;
+  tradeReaches(order: RestingOrder, trade: MarketTrade): boolean;
+  makerOnBook(order: RestingOrder, book: VenueBook, size: number): Execution[];
+  makerOnTrade(order: RestingOrder, trade: MarketTrade, size: number): Execution[];
+}
+
 type Arrival = { readonly atNs: bigint; readonly order: NonNullable<InboundOrder> };
 
 /** What a graceful restart hands to the next incarnation: everything but the books, which the feed resends. */
-export interface PaperVenueState {
+export interface VenueState {
   readonly resting: readonly (readonly [string, RestingOrder])[];
   readonly positions: readonly (readonly [string, number])[];
   readonly arrivals: readonly Arrival[];
@@ -86,7 +118,6 @@ export interface OpenOrderClaim {
  */
 const PROCESSED_KEPT = 10_000;
 
-const POSITION_DUST = 1e-12;
 
 /** Engine-style boot clock for TSC-derived timestamps: well below 1e17. */
 const TSC_MODULUS = 10n ** 15n;
@@ -104,8 +135,8 @@ export function incarnationIdPrefix(bytes: Uint8Array): string {
   return Buffer.from(bytes).readBigUInt64BE().toString().padStart(PREFIX_DIGITS, "0");
 }
 
-export class PaperVenueCore {
-  private readonly books = new Map<string, PaperBook>();
+export class VenueCore {
+  private readonly books = new Map<string, VenueBook>();
   private readonly resting = new Map<string, RestingOrder>();
   /** Net position per symbol from this venue's fills, or seeded from the order manager's (base units, + long). */
   private readonly positions = new Map<string, number>();
@@ -116,13 +147,14 @@ export class PaperVenueCore {
   private nextExecId = 500_000_000n;
 
   constructor(
-    private readonly config: PaperVenueConfig,
+    private readonly config: VenueCoreConfig,
+    private readonly rules: MatchingRules,
     private readonly emit: (frame: EngineFrame) => void,
-    restored?: PaperVenueState,
+    restored?: VenueState,
   ) {
     this.idPrefix = restored?.idPrefix ?? config.idPrefix;
     if (!new RegExp(`^[0-9]{${PREFIX_DIGITS}}$`).test(this.idPrefix)) {
-      throw new Error(`paper venue id prefix must be ${PREFIX_DIGITS} digits, got '${this.idPrefix}'`);
+      throw new Error(`venue id prefix must be ${PREFIX_DIGITS} digits, got '${this.idPrefix}'`);
     }
     if (restored === undefined) return;
     for (const [clId, order] of restored.resting) this.resting.set(clId, { ...order });
@@ -146,7 +178,7 @@ export class PaperVenueCore {
     this.arrivals.splice(i, 0, { atNs, order });
   }
 
-  state(): PaperVenueState {
+  state(): VenueState {
     return {
       resting: [...this.resting].map(([clId, order]) => [clId, { ...order }] as const),
       positions: [...this.positions],
@@ -183,16 +215,29 @@ export class PaperVenueCore {
   }
 
   /** A market update (levels best-first). Orders due before it are processed against the previous book. */
-  onBook(symbol: string, book: Readonly<PaperBook>, tsNs: bigint): void {
+  onBook(symbol: string, book: Readonly<VenueBook>, tsNs: bigint): void {
     this.advance(tsNs);
-    const copy: PaperBook = {
-      bidPx: [...book.bidPx],
-      bidSz: [...book.bidSz],
-      askPx: [...book.askPx],
-      askSz: [...book.askSz],
-    };
+    const copy = copyBook(book);
     this.books.set(symbol, copy);
-    this.matchResting(symbol, copy, tsNs);
+    this.rules.onBook(symbol, copy, this.resting.values());
+    this.matchResting(
+      symbol,
+      tsNs,
+      (order) => this.rules.bookReaches(order, copy),
+      (order, size) => this.rules.makerOnBook(order, copy, size),
+    );
+  }
+
+  /** A trade print. Orders due before it are processed first; resting orders it reaches fill as makers. */
+  onTrade(symbol: string, trade: MarketTrade, tsNs: bigint): void {
+    this.advance(tsNs);
+    this.rules.onTrade(symbol, trade, this.resting.values());
+    this.matchResting(
+      symbol,
+      tsNs,
+      (order) => this.rules.tradeReaches(order, trade),
+      (order, size) => this.rules.makerOnTrade(order, trade, size),
+    );
   }
 
   /** Processes every order that has arrived by `nowNs`. */
@@ -252,7 +297,7 @@ export class PaperVenueCore {
       this.report(order.clId, "rejected", "", "invalid_params", "reduceOnlyRejected", tsNs, tags);
       return;
     }
-    const takes = book ? walkLevels(book, order.side, order.price, fillable) : [];
+    const takes = this.rules.take(order, book, fillable, tsNs);
     if (immediate && takes.length === 0) {
       // HL's immediate-path error is not recognised by the engine: an ack without oid, then the rejection (§2.9).
       this.report(order.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), tags);
@@ -267,8 +312,10 @@ export class PaperVenueCore {
       remaining -= t.size;
     }
     if (remaining <= order.size * 1e-9) return; // fully filled: no terminal report
-    if (immediate) this.report(order.clId, "canceled", oid, "ok", "Order cancelled", tsNs, tags);
-    else this.resting.set(order.clId, { place: order, oid, remaining });
+    if (immediate) return this.report(order.clId, "canceled", oid, "ok", "Order cancelled", tsNs, tags);
+    const resting: RestingOrder = { place: order, oid, remaining };
+    this.resting.set(order.clId, resting);
+    this.rules.rested(resting, book);
   }
 
   private cancel(request: InboundCancel, tsNs: bigint): void {
@@ -296,18 +343,25 @@ export class PaperVenueCore {
       return;
     }
     this.resting.delete(request.clIdToCancel);
+    this.rules.removed(request.clIdToCancel);
     this.report(request.clIdToCancel, "canceled", "", "ok", "Cancel accepted", this.ackTs(tsNs), target.place.tags);
     if (this.config.duplicateCancelReports)
       this.report(request.clIdToCancel, "canceled", target.oid, "ok", "Order cancelled", tsNs, venueTags);
   }
 
-  /** A resting order fills at its own price, as the maker, against whatever the new book shows through it. */
-  private matchResting(symbol: string, book: PaperBook, tsNs: bigint): void {
+  /** Resting orders of `symbol` the market update reaches trade as makers, as the rules say. */
+  private matchResting(
+    symbol: string,
+    tsNs: bigint,
+    reaches: (order: RestingOrder) => boolean,
+    executions: (order: RestingOrder, size: number) => Execution[],
+  ): void {
     for (const [clId, order] of this.resting) {
-      if (order.place.symbol !== symbol || !crosses(book, order.place.side, order.place.price)) continue;
+      if (order.place.symbol !== symbol || !reaches(order)) continue;
       const fillable = this.reducibleSize(order.place, order.remaining);
       if (fillable <= 0) {
         this.resting.delete(clId);
+        this.rules.removed(clId);
         this.report(
           clId,
           "canceled",
@@ -319,11 +373,14 @@ export class PaperVenueCore {
         );
         continue;
       }
-      for (const t of walkLevels(book, order.place.side, order.place.price, fillable)) {
-        this.fill(order.place, order.oid, order.place.price, t.size, "maker", tsNs);
+      for (const t of executions(order, fillable)) {
+        this.fill(order.place, order.oid, t.price, t.size, "maker", tsNs);
         order.remaining -= t.size;
       }
-      if (order.remaining <= order.place.size * 1e-9) this.resting.delete(clId);
+      if (order.remaining <= order.place.size * 1e-9) {
+        this.resting.delete(clId);
+        this.rules.removed(clId);
+      }
     }
   }
 
@@ -345,7 +402,7 @@ export class PaperVenueCore {
   ): void {
     const after = (this.positions.get(order.symbol) ?? 0) + (order.side === "buy" ? size : -size);
     // Sums of lot-sized fills leave float dust (0.1 + 0.2 - 0.3): flat is flat.
-    this.positions.set(order.symbol, Math.abs(after) < POSITION_DUST ? 0 : after);
+    this.positions.set(order.symbol, Math.abs(after) < SIZE_DUST ? 0 : after);
     if (order.tags.intent_id === undefined) return; // the exchange filled it; the engine drops the report (§2.10)
     this.emit({
       topic: EXEC_FILL_TOPIC,
@@ -358,7 +415,7 @@ export class PaperVenueCore {
         price,
         size,
         feeCurrency: this.config.feeCurrency(order.symbol),
-        feeAmount: this.config.fees.fee(price * size, liquidity),
+        feeAmount: this.config.fees.fee(price, size, liquidity),
         liquidity,
         tsNs,
         tags: fillTags(order.tags, order.clId, this.config.venue),

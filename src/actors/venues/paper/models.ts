@@ -1,20 +1,16 @@
 import type { Liquidity } from "../../../protocol/orders.js";
 import { msToNs } from "../../../model/time.js";
+import type { FeeModel, LatencyModel } from "../matching/models.js";
 
-/** Fee on one execution, in the fee currency; negative is a rebate. */
-export interface FeeModel {
-  fee(notional: number, liquidity: Liquidity): number;
-}
+export type { FeeModel, LatencyModel };
 
-/** How long after it was sent an order reaches the simulated venue. Time is data, not a timer. */
-export interface LatencyModel {
-  delayNs(sentNs: bigint): bigint;
-}
-
+/** Fee in the quote currency: notional × bps / 10⁴ (negative bps = rebate). */
 export function bpsFees(takerBps: number, makerBps: number): FeeModel {
-  return { fee: (notional, liquidity) => (notional * (liquidity === "taker" ? takerBps : makerBps)) / 10_000 };
+  const bps = (liquidity: Liquidity) => (liquidity === "taker" ? takerBps : makerBps);
+  return { fee: (price, size, liquidity) => (price * size * bps(liquidity)) / 10_000 };
 }
 
+/** The same delay for every message. */
 export function constantLatency(ms: number): LatencyModel {
   const ns = msToNs(ms);
   return { delayNs: () => ns };
