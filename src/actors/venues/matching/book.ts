@@ -55,13 +55,6 @@ export function midOf(book: VenueBook): number | undefined {
   return (book.bidPx[0] + book.askPx[0]) / 2;
 }
 
-/** The size displayed at exactly `price` on the side a `side` order rests on (0 when the level is not shown). */
-export function depthAt(book: VenueBook, side: Side, price: number): number {
-  const px = side === "buy" ? book.bidPx : book.askPx;
-  const sz = side === "buy" ? book.bidSz : book.askSz;
-  const i = px.indexOf(price);
-  return i < 0 ? 0 : sz[i];
-}
 
 export function copyBook(book: Readonly<VenueBook>): VenueBook {
   return { bidPx: [...book.bidPx], bidSz: [...book.bidSz], askPx: [...book.askPx], askSz: [...book.askSz] };
