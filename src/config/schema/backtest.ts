@@ -69,7 +69,6 @@ const simulationSchema = z
     queue_power_exponent: sim.queue_power_exponent ?? DEFAULT_QUEUE_POWER_EXPONENT,
   }));
 
-
 export const backtestSchema = z
   .strictObject({
     start_date: isoDate(),

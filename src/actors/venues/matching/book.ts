@@ -55,7 +55,6 @@ export function midOf(book: VenueBook): number | undefined {
   return (book.bidPx[0] + book.askPx[0]) / 2;
 }
 
-
 export function copyBook(book: Readonly<VenueBook>): VenueBook {
   return { bidPx: [...book.bidPx], bidSz: [...book.bidSz], askPx: [...book.askPx], askSz: [...book.askSz] };
 }

@@ -118,7 +118,6 @@ export interface OpenOrderClaim {
  */
 const PROCESSED_KEPT = 10_000;
 
-
 /** Engine-style boot clock for TSC-derived timestamps: well below 1e17. */
 const TSC_MODULUS = 10n ** 15n;
 
@@ -312,7 +311,10 @@ export class VenueCore {
       remaining -= t.size;
     }
     if (remaining <= order.size * 1e-9) return; // fully filled: no terminal report
-    if (immediate) return this.report(order.clId, "canceled", oid, "ok", "Order cancelled", tsNs, tags);
+    if (immediate) {
+      this.report(order.clId, "canceled", oid, "ok", "Order cancelled", tsNs, tags);
+      return;
+    }
     const resting: RestingOrder = { place: order, oid, remaining };
     this.resting.set(order.clId, resting);
     this.rules.rested(resting, book);
