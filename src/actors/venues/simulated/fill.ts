@@ -3,7 +3,7 @@ import type { SeededRandom } from "../../../model/random.js";
 
 /** How much of what the market offers an order actually gets. */
 export interface FillModel {
-  /** 0 (missed), or a size in (0, `offered`]: whole lots, or all of `offered` when that is one lot or less. */
+  /** 0 (missed or less than a lot offered), or whole lots in [lot, `offered`]. */
   fillSize(offered: number, lot: number): number;
 }
 
@@ -17,21 +17,21 @@ export interface FillParams {
 }
 
 /**
- * Bernoulli fill, then Bernoulli partial with a uniform ratio, rounded down to the lot (never below one lot:
- * a venue fills whole lots). Two draws per call whatever the outcome, so one order's luck does not shift the
- * stream of the next.
+ * Bernoulli fill, then Bernoulli partial with a uniform ratio, rounded down to whole lots (a venue fills whole
+ * lots; a partial is never below one lot). Two draws per call whatever the outcome, so one order's luck does not
+ * shift the stream of the next. Without a lot size (an unknown symbol) nothing is rounded.
  */
 export function probabilisticFill(params: FillParams, random: SeededRandom): FillModel {
   return {
     fillSize: (offered, lot) => {
       const trades = random.next() < params.fillProbability;
       const u = random.next();
-      if (!trades || !(offered > 0)) return 0;
-      if (u >= params.partialFillProbability) return offered;
+      const whole = lot > 0 ? roundToLot(offered, lot) : offered;
+      if (!trades || !(whole > 0)) return 0;
+      if (u >= params.partialFillProbability) return whole;
       const ratio = params.minFillRatio + (1 - params.minFillRatio) * (u / params.partialFillProbability);
       if (!(lot > 0)) return offered * ratio;
-      if (offered <= lot) return offered; // nothing smaller than one lot to give
-      return Math.min(offered, Math.max(lot, roundToLot(offered * ratio, lot)));
+      return Math.max(lot, roundToLot(whole * ratio, lot));
     },
   };
 }
