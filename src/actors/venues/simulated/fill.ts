@@ -1,10 +1,14 @@
 import { roundToLot } from "../../../model/rounding.js";
-import type { SeededRandom } from "../../../model/random.js";
 
 /** How much of what the market offers an order actually gets. */
 export interface FillModel {
   /** 0 (missed or less than a lot offered), or whole lots in [lot, `offered`]. */
   fillSize(offered: number, lot: number): number;
+}
+
+/** Uniform draws in [0, 1): a `SeededRandom` seeded from `backtest.simulation.seed`. */
+export interface UniformSource {
+  next(): number;
 }
 
 export interface FillParams {
@@ -21,7 +25,7 @@ export interface FillParams {
  * lots; a partial is never below one lot). Two draws per call whatever the outcome, so one order's luck does not
  * shift the stream of the next. Without a lot size (an unknown symbol) nothing is rounded.
  */
-export function probabilisticFill(params: FillParams, random: SeededRandom): FillModel {
+export function probabilisticFill(params: FillParams, random: UniformSource): FillModel {
   return {
     fillSize: (offered, lot) => {
       const trades = random.next() < params.fillProbability;
