@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
 import { loadRegistry, type Config } from "../../../config/index.js";
@@ -10,6 +9,12 @@ import { incarnationIdPrefix, type EngineFrame } from "../matching/core.js";
 import { venueHandlers } from "../matching/shell.js";
 import { SimulatedVenueCore } from "./core.js";
 import { simulationModels } from "./models.js";
+import { SeededRandom } from "../../../model/random.js";
+
+function seededBytes(seed: number): Uint8Array {
+  const random = new SeededRandom(seed);
+  return Uint8Array.from({ length: 8 }, () => Math.floor(random.next() * 256));
+}
 
 /**
  * The simulated venue (`backtest.simulation`): a drop-in for the paper venue under the backtest runner. Same
@@ -47,7 +52,8 @@ export default defineActor<Config>({
         },
         tscReportTimestamps: true,
         duplicateCancelReports: true,
-        idPrefix: incarnationIdPrefix(randomBytes(8)),
+        // From the seed, not from entropy: the same backtest prints the same ids (and a restart numbers apart).
+        idPrefix: incarnationIdPrefix(seededBytes(sim.seed * 1000 + ctx.incarnation)),
       },
       models,
       (frame) => {
