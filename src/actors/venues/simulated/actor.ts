@@ -33,8 +33,7 @@ export default defineActor<Config>({
     const registry = await loadRegistry(ctx.config);
     const instrument = (symbol: string) => instrumentNamed(registry, symbol);
     const models = simulationModels(sim, (symbol) => instrument(symbol)?.lotSize ?? 0);
-    const responseDelayNs = models.responseLatency.delayNs(ctx.now());
-    // Responses in flight, oldest first (one constant latency keeps them in the order they were produced).
+    // Responses in flight, by due time (then in the order they were produced).
     const inFlight: { readonly dueNs: bigint; readonly frame: EngineFrame }[] = [];
     let sent = 0;
     const deliver = (frame: EngineFrame) => {
@@ -57,9 +56,13 @@ export default defineActor<Config>({
       },
       models,
       (frame) => {
-        if (responseDelayNs === 0n) return deliver(frame);
-        inFlight.push({ dueNs: ctx.now() + responseDelayNs, frame });
-        ctx.setTimer(`respond-${sent++}`, nsToMs(responseDelayNs));
+        const delayNs = models.responseLatency.delayNs(ctx.now());
+        if (delayNs === 0n) return deliver(frame);
+        const dueNs = ctx.now() + delayNs;
+        let i = inFlight.length;
+        while (i > 0 && inFlight[i - 1].dueNs > dueNs) i--;
+        inFlight.splice(i, 0, { dueNs, frame });
+        ctx.setTimer(`respond-${sent++}`, nsToMs(delayNs));
       },
     );
     const shell = venueHandlers(ctx, registry, core, {
