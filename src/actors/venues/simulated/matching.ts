@@ -59,6 +59,7 @@ export class SimulatedMatching implements MatchingRules {
       if (order.place.symbol !== symbol || !standing) continue;
       const depth = visibleDepth(book, order.place.side, order.place.price);
       if (depth === undefined) continue; // our level is deeper than the book shows: no news about it
+      if (depth === standing.position.depth && standing.position.traded === 0) continue; // unchanged: no news
       standing.position = this.models.queue.apply(standing.position, { kind: "depth", depth }).position;
     }
   }
