@@ -42,6 +42,16 @@ describe("backtest.simulation", () => {
     });
   });
 
+  it("refuses latency_ms when every leg is set, as it would set none", () => {
+    const text = backtest("latency_ms: 5, order_latency_ms: 1, response_latency_ms: 1, feed_latency_ms: 1");
+    expect(issuesOf(text)).toMatchObject([{ path: "backtest.simulation.latency_ms", value: 5 }]);
+    expect(simulation(backtest("order_latency_ms: 1, response_latency_ms: 2, feed_latency_ms: 3"))).toMatchObject({
+      order_latency_ms: 1,
+      response_latency_ms: 2,
+      feed_latency_ms: 3,
+    });
+  });
+
   it("power_law takes its exponent; the default is 3", () => {
     expect(simulation(backtest("queue_ahead_model: power_law, queue_power_exponent: 2")).queue_power_exponent).toBe(2);
     expect(simulation(backtest("queue_ahead_model: power_law")).queue_power_exponent).toBe(3);

@@ -26,6 +26,7 @@ const dataSourceSchema = z.strictObject({
   batch_size: positiveInt().default(20000),
 });
 
+const DEFAULT_LATENCY_MS = 5;
 const DEFAULT_SLIPPAGE_BPS = 1;
 /** hftbacktest's examples use the power-law queue with n = 3. */
 const DEFAULT_QUEUE_POWER_EXPONENT = 3;
@@ -33,7 +34,7 @@ const DEFAULT_QUEUE_POWER_EXPONENT = 3;
 // The simulated venue (src/actors/venues/simulated); formulas and when to use each model in docs/backtest.md.
 const simulationSchema = z
   .strictObject({
-    latency_ms: nonNegativeNumber().default(5), // order, response and feed latency, each unless set below
+    latency_ms: nonNegativeNumber().optional(), // order, response and feed latency, each unless set below (5)
     order_latency_ms: nonNegativeNumber().optional(), // decision → the order reaches the exchange
     response_latency_ms: nonNegativeNumber().optional(), // exchange → its report reaches the daemon
     feed_latency_ms: nonNegativeNumber().optional(), // exchange → the daemon sees market data (the runner)
@@ -56,10 +57,13 @@ const simulationSchema = z
   .superRefine((sim, ctx) => {
     if (sim.queue_power_exponent !== undefined && sim.queue_ahead_model !== "power_law")
       reportRule(ctx, ["queue_power_exponent"], sim.queue_power_exponent, expected.powerLawOnly);
+    const legs = [sim.order_latency_ms, sim.response_latency_ms, sim.feed_latency_ms];
+    if (sim.latency_ms !== undefined && legs.every((leg) => leg !== undefined))
+      reportRule(ctx, ["latency_ms"], sim.latency_ms, expected.latencyLegsSet);
     if (sim.slippage_bps !== undefined && sim.slippage_mode !== "bps_only")
       reportRule(ctx, ["slippage_bps"], sim.slippage_bps, expected.bpsSlippageOnly);
   })
-  .transform(({ latency_ms, order_latency_ms, response_latency_ms, feed_latency_ms, ...sim }) => ({
+  .transform(({ latency_ms = DEFAULT_LATENCY_MS, order_latency_ms, response_latency_ms, feed_latency_ms, ...sim }) => ({
     ...sim,
     latency_ms,
     order_latency_ms: order_latency_ms ?? latency_ms,
