@@ -35,7 +35,8 @@ import type { FeeModel, LatencyModel } from "./models.js";
  * everything (`state` / the `restored` argument).
  *
  * Exchange order ids and exec ids are `<incarnation prefix><counter>`: every incarnation (a crash, a stop and
- * a start, kill -9) numbers apart from all the others without reading any state. The prefix is random, not
+ * a start, kill -9) numbers apart from all the others without reading any state. The paper venue's prefix is
+ * random (the simulated venue's comes from the backtest seed, so a backtest repeats), not
  * derived from the journal or rebuilt from the order manager: the journal can lose its last interval in a
  * power loss and the order manager never sees ids of fills still in flight, while a random prefix needs
  * neither and does not depend on the clock going forward.
@@ -79,7 +80,7 @@ export interface MarketTrade {
  */
 export interface MatchingRules {
   /** Liquidity an arriving order takes now; empty when it takes none. */
-  take(order: InboundPlace, book: VenueBook | undefined, size: number, tsNs: bigint): Execution[];
+  take(order: InboundPlace, book: VenueBook | undefined, size: number): Execution[];
   /** The order starts resting on `book` (the book as it stood when it arrived). */
   rested(order: RestingOrder, book: VenueBook | undefined): void;
   /** The order rests no more (filled, canceled). */
@@ -296,7 +297,7 @@ export class VenueCore {
       this.report(order.clId, "rejected", "", "invalid_params", "reduceOnlyRejected", tsNs, tags);
       return;
     }
-    const takes = this.rules.take(order, book, fillable, tsNs);
+    const takes = this.rules.take(order, book, fillable);
     if (immediate && takes.length === 0) {
       // HL's immediate-path error is not recognised by the engine: an ack without oid, then the rejection (§2.9).
       this.report(order.clId, "accepted", "", "ok", "ok", this.ackTs(tsNs), tags);
