@@ -104,6 +104,15 @@ describe("simulated venue core", () => {
     expect(fills()).toMatchObject([{ price: 2999 + 0.5 * 0.75, size: 0.3, liquidity: "maker" }]);
   });
 
+  it("a fill driven by a trade is charged α half spreads of the latest book: 2999 + 0.5 × (3001 − 2999) / 2", () => {
+    const { core, fills } = venue("fill_probability: 1, partial_fill_probability: 0, adverse_selection_factor: 0.5");
+    core.onBook(SYMBOL, book(1.0), T0);
+    core.onOrderFrame(place({}), T0);
+    core.advance(T0);
+    core.onTrade(SYMBOL, sellTrade(0.01, 2998), T0 + MS);
+    expect(fills()).toMatchObject([{ price: 2999.5, size: 0.5, liquidity: "maker" }]);
+  });
+
   it("an IOC the fill model misses is accepted without an oid, then rejected, as an IOC with no liquidity", () => {
     const { core, events } = venue("fill_probability: 0");
     core.onBook(SYMBOL, book(1.0), T0);

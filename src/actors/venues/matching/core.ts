@@ -85,13 +85,14 @@ export interface MatchingRules {
   rested(order: RestingOrder, book: VenueBook | undefined): void;
   /** The order rests no more (filled, canceled). */
   removed(clId: string): void;
-  onBook(symbol: string, book: VenueBook, resting: Iterable<RestingOrder>): void;
-  onTrade(symbol: string, trade: MarketTrade, resting: Iterable<RestingOrder>): void;
+  onBook(symbol: string, book: VenueBook, resting: ReadonlyMap<string, RestingOrder>): void;
+  onTrade(symbol: string, trade: MarketTrade, resting: ReadonlyMap<string, RestingOrder>): void;
   /** Does the market update reach this resting order (it would trade now)? */
   bookReaches(order: RestingOrder, book: VenueBook): boolean;
   tradeReaches(order: RestingOrder, trade: MarketTrade): boolean;
   makerOnBook(order: RestingOrder, book: VenueBook, size: number): Execution[];
-  makerOnTrade(order: RestingOrder, trade: MarketTrade, size: number): Execution[];
+  /** `book` is the venue's latest book of the symbol, if any. */
+  makerOnTrade(order: RestingOrder, trade: MarketTrade, size: number, book: VenueBook | undefined): Execution[];
 }
 
 type Arrival = { readonly atNs: bigint; readonly order: NonNullable<InboundOrder> };
@@ -219,25 +220,17 @@ export class VenueCore {
     this.advance(tsNs);
     const copy = copyBook(book);
     this.books.set(symbol, copy);
-    this.rules.onBook(symbol, copy, this.resting.values());
-    this.matchResting(
-      symbol,
-      tsNs,
-      (order) => this.rules.bookReaches(order, copy),
-      (order, size) => this.rules.makerOnBook(order, copy, size),
-    );
+    if (this.resting.size === 0) return;
+    this.rules.onBook(symbol, copy, this.resting);
+    this.matchResting(symbol, tsNs, copy, undefined);
   }
 
   /** A trade print. Orders due before it are processed first; resting orders it reaches fill as makers. */
   onTrade(symbol: string, trade: MarketTrade, tsNs: bigint): void {
     this.advance(tsNs);
-    this.rules.onTrade(symbol, trade, this.resting.values());
-    this.matchResting(
-      symbol,
-      tsNs,
-      (order) => this.rules.tradeReaches(order, trade),
-      (order, size) => this.rules.makerOnTrade(order, trade, size),
-    );
+    if (this.resting.size === 0) return;
+    this.rules.onTrade(symbol, trade, this.resting);
+    this.matchResting(symbol, tsNs, undefined, trade);
   }
 
   /** Processes every order that has arrived by `nowNs`. */
@@ -352,15 +345,14 @@ export class VenueCore {
       this.report(request.clIdToCancel, "canceled", target.oid, "ok", "Order cancelled", tsNs, venueTags);
   }
 
-  /** Resting orders of `symbol` the market update reaches trade as makers, as the rules say. */
-  private matchResting(
-    symbol: string,
-    tsNs: bigint,
-    reaches: (order: RestingOrder) => boolean,
-    executions: (order: RestingOrder, size: number) => Execution[],
-  ): void {
+  /**
+   * Resting orders of `symbol` that the market update (a book or a trade) reaches trade as makers, as the rules say.
+   * Two arguments rather than a closure per update: this runs on every book.
+   */
+  private matchResting(symbol: string, tsNs: bigint, book?: VenueBook, trade?: MarketTrade): void {
     for (const [clId, order] of this.resting) {
-      if (order.place.symbol !== symbol || !reaches(order)) continue;
+      if (order.place.symbol !== symbol) continue;
+      if (book ? !this.rules.bookReaches(order, book) : !trade || !this.rules.tradeReaches(order, trade)) continue;
       const fillable = this.reducibleSize(order.place, order.remaining);
       if (fillable <= 0) {
         this.resting.delete(clId);
@@ -376,7 +368,10 @@ export class VenueCore {
         );
         continue;
       }
-      for (const t of executions(order, fillable)) {
+      const executions = book
+        ? this.rules.makerOnBook(order, book, fillable)
+        : this.rules.makerOnTrade(order, trade as MarketTrade, fillable, this.books.get(symbol));
+      for (const t of executions) {
         this.fill(order.place, order.oid, t.price, t.size, "maker", tsNs);
         order.remaining -= t.size;
       }

@@ -29,8 +29,6 @@ interface Standing {
  */
 export class SimulatedMatching implements MatchingRules {
   private readonly standings = new Map<string, Standing>();
-  /** The latest book per symbol, for the maker price of a fill driven by a trade. */
-  private readonly books = new Map<string, VenueBook>();
 
   constructor(private readonly models: SimulationModels) {}
 
@@ -52,9 +50,8 @@ export class SimulatedMatching implements MatchingRules {
     this.standings.delete(clId);
   }
 
-  onBook(symbol: string, book: VenueBook, resting: Iterable<RestingOrder>): void {
-    this.books.set(symbol, book);
-    for (const order of resting) {
+  onBook(symbol: string, book: VenueBook, resting: ReadonlyMap<string, RestingOrder>): void {
+    for (const order of resting.values()) {
       const standing = this.standings.get(order.place.clId);
       if (order.place.symbol !== symbol || !standing) continue;
       const depth = visibleDepth(book, order.place.side, order.place.price);
@@ -64,8 +61,8 @@ export class SimulatedMatching implements MatchingRules {
     }
   }
 
-  onTrade(symbol: string, trade: MarketTrade, resting: Iterable<RestingOrder>): void {
-    for (const order of resting) {
+  onTrade(symbol: string, trade: MarketTrade, resting: ReadonlyMap<string, RestingOrder>): void {
+    for (const order of resting.values()) {
       const standing = this.standings.get(order.place.clId);
       const { side, price } = order.place;
       // Sell aggressors hit the bids our buys rest on, and the other way round.
@@ -100,14 +97,13 @@ export class SimulatedMatching implements MatchingRules {
     return [{ price: this.models.makerPricing.price(side, price, book), size: taken }];
   }
 
-  makerOnTrade(order: RestingOrder, _trade: MarketTrade, size: number): Execution[] {
+  makerOnTrade(order: RestingOrder, _trade: MarketTrade, size: number, book: VenueBook | undefined): Execution[] {
     const standing = this.standings.get(order.place.clId);
     if (!standing) return [];
     const offered = Math.min(standing.offered, size);
     standing.offered = 0;
     const filled = this.models.fill.fillSize(offered, this.models.lotOf(order.place.symbol));
     if (filled <= 0) return [];
-    const book = this.books.get(order.place.symbol);
     return [{ price: this.models.makerPricing.price(order.place.side, order.place.price, book), size: filled }];
   }
 }
