@@ -26,6 +26,8 @@ const dataSourceSchema = z.strictObject({
 
 const simulationSchema = z.strictObject({
   latency_ms: nonNegativeNumber().default(5),
+  // actors see a recorded event at its receipt time plus this; absent = latency_ms
+  feed_latency_ms: nonNegativeNumber().optional(),
   slippage_bps: nonNegativeNumber().default(1),
   slippage_mode: z.enum(["bps_only", "book_vwap"]).default("bps_only"),
   execution_pricing: z.enum(["book_vwap", "mid"]).default("book_vwap"),
