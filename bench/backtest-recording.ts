@@ -19,6 +19,9 @@ import { seededRandom } from "./synthetic-ticks.js";
 export const RECORDING_START_NS: Nanos = 1_763_380_800_000_000_000n;
 const MAX_SKEW_NS = 2n * NS_PER_S;
 
+/** `market_data.synthetic`, resolved (the schema's defaults unless a test asks for another market). */
+export type SyntheticConfig = ReturnType<typeof marketDataSchema.parse>["synthetic"];
+
 export function symbolRules(): InstrumentRegistry {
   return parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 }
@@ -56,8 +59,8 @@ export function syntheticFrames(
   onFrame: (topic: string, payload: string, recvNs: Nanos) => void,
   seed = 42,
   registry = symbolRules(),
+  synthetic: SyntheticConfig = marketDataSchema.parse({}).synthetic,
 ): void {
-  const synthetic = marketDataSchema.parse({}).synthetic;
   const market = new SyntheticMarket(syntheticSpecFromConfig(synthetic, registry, seed), RECORDING_START_NS);
   const random = seededRandom(seed);
   let lastRecv = 0n;
@@ -74,10 +77,22 @@ export function syntheticFrames(
 }
 
 /** Records `seconds` of the synthetic market into `sink` (closed at the end); returns the recorder's counts. */
-export async function recordSynthetic(seconds: number, sink: RecordSink, levels = 10, seed = 42) {
+export async function recordSynthetic(
+  seconds: number,
+  sink: RecordSink,
+  levels = 10,
+  seed = 42,
+  synthetic?: SyntheticConfig,
+) {
   const registry = symbolRules();
   const recorder = new Recorder(registry, levels, MAX_SKEW_NS, sink);
-  syntheticFrames(seconds, (topic, payload, recvNs) => recorder.onFrame(topic, payload, recvNs), seed, registry);
+  syntheticFrames(
+    seconds,
+    (topic, payload, recvNs) => recorder.onFrame(topic, payload, recvNs),
+    seed,
+    registry,
+    synthetic,
+  );
   await recorder.close();
   return recorder.counts();
 }
