@@ -1,0 +1,138 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromRoot } from "../../src/runtime/paths.js";
+import { freePort } from "../fixtures/ports.js";
+import { backtestConfigYaml, recordJumpyMarket } from "../fixtures/backtest.js";
+
+const execFileAsync = promisify(execFile);
+const SECONDS = 150;
+let dir: string;
+let files: { csv: string; arrow: string };
+let config: string;
+
+/** Runs `leadlag ARGS`; resolves with the exit code and both streams, whatever the code. */
+async function leadlag(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return leadlagIn({}, ...args);
+}
+
+async function leadlagIn(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync("node", [fromRoot("bin/leadlag.js"), ...args], {
+      cwd: fromRoot(),
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function writeConfig(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "leadlag-backtest-cli-"));
+  files = await recordJumpyMarket(dir, SECONDS);
+  config = writeConfig("backtest.yaml", backtestConfigYaml(dir, files.csv, SECONDS));
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("leadlag backtest", () => {
+  it("gives a byte-identical report JSON for the same inputs and seed, from the CSV directory and the replay file", async () => {
+    const reports = ["a", "b", "c"].map((n) => path.join(dir, `${n}.json`));
+    const scratch = mkdtempSync(path.join(dir, "tmp-"));
+    const runs = await Promise.all([
+      leadlagIn({ TMPDIR: scratch }, "backtest", config, "--quiet", "--seed", "3", "--report-json", reports[0]),
+      leadlag("backtest", config, "--quiet", "--seed", "3", "--report-json", reports[1]),
+      leadlag("backtest", config, "--quiet", "--seed", "3", "--from", files.arrow, "--report-json", reports[2]),
+    ]);
+    for (const run of runs) expect(run, run.stderr).toMatchObject({ code: 0, stdout: "" });
+    const [a, b, c] = reports.map((f) => readFileSync(f, "utf8"));
+    expect(b).toBe(a);
+    const record = JSON.parse(a);
+    expect(record.trades.length).toBeGreaterThan(0);
+    expect(record.meta.seed).toBe(3);
+    expect(record.meta).not.toHaveProperty("wallSeconds");
+    // The replay file holds the same events: only the source's description differs.
+    const parsedC = JSON.parse(c);
+    expect({ ...parsedC, meta: { ...parsedC.meta, source: "" } }).toEqual({
+      ...record,
+      meta: { ...record.meta, source: "" },
+    });
+    // Nothing left behind: the run's journal and decision file were in a temporary directory, removed.
+    expect(readdirSync(scratch)).toEqual([]);
+  }, 120_000);
+
+  it("prints the summary and writes the HTML report", async () => {
+    const html = path.join(dir, "report.html");
+    const run = await leadlag("backtest", config, "--report-html", html);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/=== Backtest Summary ===\nNet Profit: -?\d+\.\d\d\nTotal Return %: /);
+    expect(run.stdout).toMatch(/Total Trades: [1-9]\d*/);
+    expect(readFileSync(html, "utf8")).toContain("=== Backtest Summary ===");
+  }, 60_000);
+
+  it("refuses a window without data with exit 2, naming the symbols and the window", async () => {
+    const run = await leadlag("backtest", config, "--start", "2030-01-01", "--end", "2030-01-02");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("no data for BTC-USDC-PERP, ETH-USDC-PERP, SOL-USDC-PERP");
+    expect(run.stderr).toContain("[2030-01-01T00:00:00.000Z, 2030-01-02T00:00:00.000Z)");
+  }, 30_000);
+
+  it("names the column a recorder file lacks", async () => {
+    const broken = path.join(dir, "broken");
+    cpSync(files.csv, broken, { recursive: true });
+    const trades = readFileSync(path.join(broken, "trades.csv"), "utf8").split("\n");
+    const header = trades[0].split(",");
+    const at = header.indexOf("seq");
+    const dropSeq = (line: string) => line.split(",").filter((_c, i) => i !== at).join(",");
+    writeFileSync(path.join(broken, "trades.csv"), trades.map((l) => (l ? dropSeq(l) : l)).join("\n"));
+    const run = await leadlag("backtest", config, "--from", broken);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/trades\.csv .*lacks column seq/);
+  }, 30_000);
+
+  it("names host and port of an unreachable database in one line, without a stack trace", async () => {
+    const port = await freePort();
+    const run = await leadlag("backtest", config, "--from", `postgresql://postgres@127.0.0.1:${port}/none`);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain(`127.0.0.1:${port}`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it("refuses a report path that cannot be written before it opens the source", async () => {
+    const run = await leadlag(
+      "backtest",
+      config,
+      "--from",
+      path.join(dir, "no-such-recording"),
+      "--report-json",
+      path.join(dir, "no-such-dir", "r.json"),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`cannot write the report to ${path.join(dir, "no-such-dir", "r.json")}`);
+    expect(run.stderr).not.toContain("no-such-recording");
+  }, 30_000);
+
+  it("refuses a config that is not mode: backtest, and leadlag run refuses one that is", async () => {
+    const live = writeConfig("live.yaml", readFileSync(config, "utf8").replace("mode: backtest", "mode: live"));
+    const backtestLive = await leadlag("backtest", live);
+    expect(backtestLive.code).toBe(2);
+    expect(backtestLive.stderr).toContain("mode: live");
+    const run = await leadlag("run", config);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`leadlag backtest ${config}`);
+  }, 30_000);
+});
