@@ -96,7 +96,11 @@ describe("leadlag backtest", () => {
     const trades = readFileSync(path.join(broken, "trades.csv"), "utf8").split("\n");
     const header = trades[0].split(",");
     const at = header.indexOf("seq");
-    const dropSeq = (line: string) => line.split(",").filter((_c, i) => i !== at).join(",");
+    const dropSeq = (line: string) =>
+      line
+        .split(",")
+        .filter((_c, i) => i !== at)
+        .join(",");
     writeFileSync(path.join(broken, "trades.csv"), trades.map((l) => (l ? dropSeq(l) : l)).join("\n"));
     const run = await leadlag("backtest", config, "--from", broken);
     expect(run.code).toBe(1);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
@@ -20,8 +20,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function backtest(source: string, extra = ""): Promise<BacktestRecord> {
-  const config = parseConfig(backtestConfigYaml(dir, source, SECONDS, extra), { env: {} });
+async function backtest(source: string, extra = "", seconds = SECONDS): Promise<BacktestRecord> {
+  const config = parseConfig(backtestConfigYaml(dir, source, seconds, extra), { env: {} });
   const plan = await planBacktest(config, {});
   const replay = await openReplay(plan, silent);
   try {
@@ -50,5 +50,17 @@ describe("leadlag backtest runner", () => {
     expect(record.feesPaid).toBeGreaterThan(0);
     expect(record.equity.length).toBeGreaterThan(10);
     expect(record.prices["ETH-USDC-PERP"]?.length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("shows every event to the actors at its receipt time plus feed_latency_ms (latency_ms when absent)", async () => {
+    const [none, fifty, fallback] = await Promise.all([
+      backtest(files.arrow, "  simulation: { latency_ms: 5, feed_latency_ms: 0 }", 30),
+      backtest(files.arrow, "  simulation: { latency_ms: 5, feed_latency_ms: 50 }", 30),
+      backtest(files.arrow, "  simulation: { latency_ms: 20 }", 30),
+    ]);
+    const firstMid = (r: BacktestRecord) => r.prices["BTC-USDC-PERP"][0].tsNs;
+    expect(firstMid(fifty) - firstMid(none)).toBe(50_000_000n);
+    expect(firstMid(fallback) - firstMid(none)).toBe(20_000_000n);
+    expect(none.meta.eventsReplayed).toBe(fifty.meta.eventsReplayed);
   }, 120_000);
 });

@@ -17,12 +17,13 @@ export function progressReporter(
   window: { readonly startNs: Nanos; readonly endNs: Nanos },
   mode: "bar" | "lines" | "none",
   out: NodeJS.WritableStream = process.stderr,
+  nowMs: () => number = () => performance.now(),
 ): ProgressReporter {
   if (mode === "none") return { update: () => undefined, stop: () => undefined };
-  const started = performance.now();
+  const started = nowMs();
   const percentOf = (eventNs: Nanos) =>
     Math.min(100, (Number(eventNs - window.startNs) / Number(window.endNs - window.startNs)) * 100);
-  const rate = (events: number) => Math.round(events / Math.max((performance.now() - started) / 1000, 1e-3));
+  const rate = (events: number) => Math.round(events / Math.max((nowMs() - started) / 1000, 1e-3));
   if (mode === "bar") {
     const bar = new SingleBar({
       stream: out,
@@ -39,7 +40,7 @@ export function progressReporter(
   let lastLine = started;
   return {
     update: (p) => {
-      const now = performance.now();
+      const now = nowMs();
       if (now - lastLine < PLAIN_EVERY_MS) return;
       lastLine = now;
       const at = new Date(Number(p.eventNs / 1_000_000n)).toISOString();

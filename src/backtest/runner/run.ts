@@ -138,6 +138,8 @@ async function replay(
   const deliver = port.deliver;
   if (deliver === undefined) throw new BacktestFailed("the replay feed did not start");
 
+  const replayStart = performance.now();
+  const feedDrops: Record<string, number> = {};
   let events = 0;
   let firstEventNs: Nanos | undefined;
   let lastEventNs: Nanos | undefined;
@@ -156,12 +158,14 @@ async function replay(
       failure();
       if (lastEventNs !== undefined) {
         options.onProgress?.({ eventNs: lastEventNs, events });
-        if (plan.speedMultiplier > 0) await pace(plan.speedMultiplier, firstEventNs!, lastEventNs, wallStart);
+        const waitMs = paceDelayMs(plan.speedMultiplier, firstEventNs!, lastEventNs, performance.now() - replayStart);
+        if (waitMs >= 1) await sleep(waitMs);
       }
     }
     // The last event's cascade (a fill, an order) is handled at its own time.
     runtime.runUntil(runtime.clock.now());
     failure();
+    for (const [reason, n] of Object.entries(port.drops?.() ?? {})) if (n > 0) feedDrops[`feed_${reason}`] = n;
   } finally {
     await runtime.stop(specs.map((s) => s.name));
   }
@@ -180,7 +184,7 @@ async function replay(
       configHash: configHash(config),
       initialEquity,
       eventsReplayed: events,
-      rowsSkipped: source.drops(),
+      rowsSkipped: { ...source.drops(), ...feedDrops },
       wallSeconds: (performance.now() - wallStart) / 1000,
     },
     trades: builder.trades.map((t) => ({ ...t, leader: leaderOf.get(t.intentId) ?? "" })),
@@ -193,9 +197,11 @@ async function replay(
   };
 }
 
-/** `speed_multiplier`: event time may run at most `speed` times faster than the wall clock. */
-async function pace(speed: number, firstNs: Nanos, lastNs: Nanos, wallStartMs: number): Promise<void> {
-  const dueMs = Number(lastNs - firstNs) / 1e6 / speed;
-  const aheadMs = dueMs - (performance.now() - wallStartMs);
-  if (aheadMs > 1) await sleep(aheadMs);
+/**
+ * `speed_multiplier`: how long to wait so that event time runs at most `speed` times faster than the wall
+ * clock since the replay began (0 = never wait).
+ */
+export function paceDelayMs(speed: number, firstNs: Nanos, lastNs: Nanos, elapsedMs: number): number {
+  if (speed <= 0) return 0;
+  return Math.max(0, Number(lastNs - firstNs) / 1e6 / speed - elapsedMs);
 }

@@ -12,6 +12,8 @@ import { createFeedShell } from "../shell.js";
  */
 export interface ReplayPort {
   deliver?: (topic: MarketstreamTopic & { readonly name: string }, wire: MarketstreamMessage, recvNs: Nanos) => void;
+  /** What the feed core dropped so far, by reason (a report shows them beside the source's own drops). */
+  drops?: () => Readonly<Record<string, number>>;
 }
 
 export type ReplayFeedConfig = Config & { readonly replayPort: ReplayPort };
@@ -28,6 +30,7 @@ export default defineActor<ReplayFeedConfig>({
   async init(ctx) {
     const { core, noteDrop, instance } = await createFeedShell(ctx);
     ctx.config.replayPort.deliver = (topic, wire, recvNs) => noteDrop(core.onMessage(topic, wire, recvNs), topic.name);
+    ctx.config.replayPort.drops = () => core.stats().drops;
     ctx.onDispose(() => {
       ctx.config.replayPort.deliver = undefined;
     });
