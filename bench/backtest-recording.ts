@@ -19,7 +19,6 @@ import { fromRoot } from "../src/runtime/paths.js";
 export const RECORDING_START_NS: Nanos = 1_763_380_800_000_000_000n;
 const MAX_SKEW_NS = 2n * NS_PER_S;
 
-
 export function symbolRules(): InstrumentRegistry {
   return parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 }

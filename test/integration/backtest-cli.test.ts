@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DECISION_CSV_HEADER } from "../../src/actors/strategy/decision-csv.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
 import { backtestConfigYaml, recordJumpyMarket } from "../fixtures/backtest.js";
@@ -74,13 +75,17 @@ describe("leadlag backtest", () => {
     expect(readdirSync(scratch)).toEqual([]);
   }, 120_000);
 
-  it("prints the summary and writes the HTML report", async () => {
+  it("prints the summary and writes the HTML report and, when asked, the decision-score CSV", async () => {
     const html = path.join(dir, "report.html");
-    const run = await leadlag("backtest", config, "--report-html", html);
+    const decisions = path.join(dir, "decisions.csv");
+    const run = await leadlag("backtest", config, "--report-html", html, "--decisions-csv", decisions);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/=== Backtest Summary ===\nNet Profit: -?\d+\.\d\d\nTotal Return %: /);
     expect(run.stdout).toMatch(/Total Trades: [1-9]\d*/);
     expect(readFileSync(html, "utf8")).toContain("=== Backtest Summary ===");
+    const rows = readFileSync(decisions, "utf8").trim().split("\n");
+    expect(rows[0]).toBe(DECISION_CSV_HEADER);
+    expect(rows.slice(1).some((r) => r.includes(",entered,"))).toBe(true);
   }, 60_000);
 
   it("refuses a window without data with exit 2, naming the symbols and the window", async () => {
@@ -126,7 +131,7 @@ describe("leadlag backtest", () => {
       path.join(dir, "no-such-dir", "r.json"),
     );
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`cannot write the report to ${path.join(dir, "no-such-dir", "r.json")}`);
+    expect(run.stderr).toContain(`cannot write ${path.join(dir, "no-such-dir", "r.json")}`);
     expect(run.stderr).not.toContain("no-such-recording");
   }, 30_000);
 

@@ -23,15 +23,13 @@ export class ReportPathError extends Error {
 export async function assertWritable(file: string): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const info = await stat(file).catch(() => undefined);
-  if (info?.isDirectory()) throw new ReportPathError(`cannot write the report to ${file}: it is a directory`);
+  if (info?.isDirectory()) throw new ReportPathError(`cannot write ${file}: it is a directory`);
   const target = info === undefined ? dir : file;
   try {
     await access(target, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "not writable";
-    throw new ReportPathError(
-      `cannot write the report to ${file}: ${target} ${code === "ENOENT" ? "does not exist" : code}`,
-    );
+    throw new ReportPathError(`cannot write ${file}: ${target} ${code === "ENOENT" ? "does not exist" : code}`);
   }
 }
 

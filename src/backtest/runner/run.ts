@@ -4,7 +4,7 @@
  * record the report is computed from.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -48,8 +48,8 @@ export interface RunBacktestOptions {
   readonly log: Logger;
   /** Called after every batch of events. */
   readonly onProgress?: (progress: ReplayProgress) => void;
-  /** Keep the run's files (orders journal, decision CSV) in this directory instead of a removed temporary one. */
-  readonly keepFilesIn?: string;
+  /** Where to copy the strategy's decision-score CSV of the run (it is otherwise removed with the run's files). */
+  readonly decisionsCsv?: string;
 }
 
 /** At most this many equity and price samples per symbol over the window (1 s apart at least). */
@@ -93,11 +93,13 @@ export async function runBacktest(
   source: ReplaySource,
   options: RunBacktestOptions,
 ): Promise<BacktestRecord> {
-  const workDir = options.keepFilesIn ?? (await mkdtemp(path.join(os.tmpdir(), "leadlag-backtest-")));
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "leadlag-backtest-"));
   try {
-    return await replay(config, plan, source, workDir, options);
+    const record = await replay(config, plan, source, workDir, options);
+    if (options.decisionsCsv !== undefined) await copyFile(decisionsPath(workDir), options.decisionsCsv);
+    return record;
   } finally {
-    if (options.keepFilesIn === undefined) await rm(workDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 

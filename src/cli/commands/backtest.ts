@@ -11,7 +11,7 @@ import { SourceError } from "../../backtest/sources/source.js";
 
 const USAGE = [
   "usage: leadlag backtest CONFIG [--profile P] [--from SRC] [--start ISO] [--end ISO] [--seed N]",
-  "                        [--report-json F] [--report-html F] [--quiet]",
+  "                        [--report-json F] [--report-html F] [--decisions-csv F] [--quiet]",
   "",
   "  Replays recorded market data through the daemon's actors (feed, jumps, estimator, strategy, risk,",
   "  orders, venue) on the inline runtime, its clock driven by event time. CONFIG must have mode: backtest.",
@@ -22,6 +22,7 @@ const USAGE = [
   "  --seed N          the simulation's seed (default 1)",
   "  --report-json F   the report as JSON (the same inputs and seed give the same bytes)",
   "  --report-html F   the report as one self-contained HTML file",
+  "  --decisions-csv F the strategy's decision-score CSV of the run (one row per evaluated decision)",
   "  --quiet           no progress and no summary",
   "",
   "exit codes: 0 done, 1 the replay failed (unreadable source, an actor crashed), 2 bad config, refused, or no",
@@ -36,6 +37,7 @@ const OPTIONS = {
   seed: { type: "string" },
   "report-json": { type: "string" },
   "report-html": { type: "string" },
+  "decisions-csv": { type: "string" },
   quiet: { type: "boolean", default: false },
 } as const;
 
@@ -56,7 +58,8 @@ export const backtestCommand: Command = {
       const config = await loadConfig(positionals[0], { profile: values.profile });
       const plan = await planBacktest(config, { from: values.from, start: values.start, end: values.end, seed });
       const targets = { json: values["report-json"], html: values["report-html"] };
-      for (const file of [targets.json, targets.html]) if (file !== undefined) await assertWritable(file);
+      const decisionsCsv = values["decisions-csv"];
+      for (const file of [targets.json, targets.html, decisionsCsv]) if (file !== undefined) await assertWritable(file);
       const quiet = values.quiet ?? false;
       // Warnings and errors only: at info the actors log every position closed, which would bury the summary.
       const log = createLogger(quiet ? "error" : "warn");
@@ -64,7 +67,7 @@ export const backtestCommand: Command = {
       const progress = progressReporter(plan, quiet ? "none" : process.stderr.isTTY ? "bar" : "lines");
       let record: Awaited<ReturnType<typeof runBacktest>>;
       try {
-        record = await runBacktest(config, plan, source, { log, onProgress: (p) => progress.update(p) });
+        record = await runBacktest(config, plan, source, { log, decisionsCsv, onProgress: (p) => progress.update(p) });
       } finally {
         progress.stop();
         await source.close();
