@@ -98,6 +98,23 @@ describe("progress", () => {
     expect(chunks).toEqual(["replay 25.0% (at 1970-01-01T00:00:25.000Z): 1000 events, 200 events/s\n"]);
   });
 
+  it("draws a bar with the percentage of the window and events/s on a terminal", () => {
+    let now = 0;
+    const { out, chunks } = sink();
+    Object.assign(out, {
+      isTTY: true,
+      columns: 120,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    const progress = progressReporter(window, "bar", out, () => now);
+    now = 2000;
+    progress.update({ eventNs: 40n * S, events: 5000 });
+    progress.stop();
+    expect(chunks.join("")).toMatch(/replay \[[^\]]+\] 40% \| 2500 events\/s \| ETA/);
+  });
+
   it("prints nothing when quiet", () => {
     const { out, chunks } = sink();
     const progress = progressReporter(window, "none", out, () => 10_000);
