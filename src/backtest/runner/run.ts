@@ -13,10 +13,10 @@ import type { Config } from "../../config/index.js";
 import { loadRegistry, universe } from "../../config/index.js";
 import { collateralAsset } from "../../model/collateral.js";
 import { secondsToNs, type Nanos } from "../../model/time.js";
-import type { ActorCrashed } from "../../protocol/host.js";
+import type { ActorCrashed, HostToSupervisor } from "../../protocol/host.js";
 import type { ActorDef } from "../../runtime/actor.js";
 import { InlineRuntime } from "../../runtime/inline.js";
-import { resolveChildSpecs } from "../../supervisor/child-spec.js";
+import { resolveChildSpecs, type ResolvedChildSpec } from "../../supervisor/child-spec.js";
 import { loadDefs } from "../../supervisor/system.js";
 import type { ReplayPort } from "../../actors/feed/replay/actor.js";
 import type { BacktestRecord } from "../report/record.js";
@@ -50,7 +50,28 @@ export interface RunBacktestOptions {
   readonly onProgress?: (progress: ReplayProgress) => void;
   /** Where to copy the strategy's decision-score CSV of the run (it is otherwise removed with the run's files). */
   readonly decisionsCsv?: string;
+  /** What runs the actors: the inline runtime; a benchmark swaps in a plain loop to measure the runtime's cost. */
+  readonly actorLoop?: ActorLoopFactory;
 }
+
+/** What the runner needs of the runtime that hosts the actors (InlineRuntime has it). */
+export interface ActorLoop {
+  readonly clock: { now(): Nanos };
+  /** Host events (crashes); the runner reads and clears them. */
+  readonly events: HostToSupervisor[];
+  start(): Promise<void>;
+  runUntil(endNs: Nanos): void;
+  stop(actors: readonly string[]): Promise<unknown>;
+}
+
+export type ActorLoopFactory = (
+  children: readonly ResolvedChildSpec[],
+  defs: ReadonlyMap<string, ActorDef>,
+  startNs: Nanos,
+  log: Logger,
+) => ActorLoop;
+
+const inlineLoop: ActorLoopFactory = (children, defs, startNs, log) => new InlineRuntime(children, defs, startNs, log);
 
 /** At most this many equity and price samples per symbol over the window (1 s apart at least). */
 const MAX_SAMPLES = 5000;
@@ -128,7 +149,7 @@ async function replay(
   const trading = specs.filter((s) => s.name !== OBSERVER);
   const defs: Map<string, ActorDef> = await loadDefs(trading);
   defs.set(OBSERVER, observerActor(builder, symbolOf));
-  const runtime = new InlineRuntime(specs, defs, plan.startNs, options.log);
+  const runtime = (options.actorLoop ?? inlineLoop)(specs, defs, plan.startNs, options.log);
   await runtime.start();
   const failure = () => {
     const crashed = runtime.events.find((e): e is ActorCrashed => e.type === "ActorCrashed");
