@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DECISION_CSV_HEADER } from "../../src/actors/strategy/decision-csv.js";
 import { fromRoot } from "../../src/runtime/paths.js";
@@ -73,6 +74,49 @@ describe("leadlag backtest", () => {
     });
     // Nothing left behind: the run's journal and decision file were in a temporary directory, removed.
     expect(readdirSync(scratch)).toEqual([]);
+  }, 120_000);
+
+  it("replays the same recording from PostgreSQL (leadlag data import) to the same report", async () => {
+    const url = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+    const suffix = `${process.pid}_${Date.now()}`;
+    const tables = { trades: `bt_cli_trades_${suffix}`, books: `bt_cli_books_${suffix}` };
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const imported = await leadlag(
+        "data",
+        "import",
+        files.csv,
+        "--to",
+        url,
+        "--trade-table",
+        tables.trades,
+        "--book-table",
+        tables.books,
+      );
+      expect(imported.code, imported.stderr).toBe(0);
+      const pgConfig = writeConfig(
+        "backtest-pg.yaml",
+        readFileSync(config, "utf8").replace(
+          /data_source: .*/,
+          `data_source: { connection: "${url}", trade_table: ${tables.trades}, book_table: ${tables.books} }`,
+        ),
+      );
+      const [fromPg, fromCsv] = [path.join(dir, "pg.json"), path.join(dir, "csv.json")];
+      const runs = await Promise.all([
+        leadlag("backtest", pgConfig, "--quiet", "--report-json", fromPg),
+        leadlag("backtest", config, "--quiet", "--report-json", fromCsv),
+      ]);
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      const [a, b] = [fromPg, fromCsv].map((f) => JSON.parse(readFileSync(f, "utf8")));
+      expect(a.meta.source).toContain(tables.trades);
+      // The configs differ in their data source only.
+      const same = (r: { meta: object }) => ({ ...r, meta: { ...r.meta, source: "", configHash: "" } });
+      expect(same(a)).toEqual(same(b));
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${tables.trades}, ${tables.books}`);
+      await admin.end();
+    }
   }, 120_000);
 
   it("prints the summary and writes the HTML report and, when asked, the decision-score CSV", async () => {
