@@ -18,7 +18,7 @@ const SYNTHETIC_START = "2025-01-01T00:00:00Z";
 
 export const recordCommand: Command = {
   name: "record",
-  summary: "record live market data (trades, rebuilt books) to CSV files or PostgreSQL",
+  summary: "record market data (live, or the synthetic market offline) to CSV files or PostgreSQL",
   usage: [
     "usage: leadlag record --config F --out DIR|postgresql://… [--duration S]",
     "       leadlag record --synthetic --duration S --out DIR|postgresql://… [--config F] [--seed N] [--start ISO]",
