@@ -119,6 +119,38 @@ describe("leadlag backtest", () => {
     }
   }, 120_000);
 
+  it("runs the README's flow: record the synthetic market offline, backtest configs/backtest.yaml on it", async () => {
+    const out = path.join(dir, "synthetic");
+    const recorded = await leadlag("record", "--synthetic", "--duration", "120", "--out", out, "--seed", "5");
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(JSON.parse(recorded.stdout)).toMatchObject({
+      synthetic: true,
+      start: "2025-01-01T00:00:00.000Z",
+      end: "2025-01-01T00:02:00.000Z",
+    });
+    const again = path.join(dir, "synthetic-again");
+    await leadlag("record", "--synthetic", "--duration", "120", "--out", again, "--seed", "5");
+    expect(readFileSync(path.join(again, "books.csv"), "utf8")).toBe(readFileSync(path.join(out, "books.csv"), "utf8"));
+    const report = path.join(dir, "readme.json");
+    const run = await leadlag(
+      "backtest",
+      fromRoot("configs/backtest.yaml"),
+      "--from",
+      out,
+      "--quiet",
+      "--start",
+      "2025-01-01T00:00:00Z",
+      "--end",
+      "2025-01-01T00:02:00Z",
+      "--report-json",
+      report,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(report, "utf8"));
+    expect(record.meta.symbols).toEqual(["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"]);
+    expect(record.meta.eventsReplayed).toBeGreaterThan(120 * 3 * 10);
+  }, 120_000);
+
   it("prints the summary and writes the HTML report and, when asked, the decision-score CSV", async () => {
     const html = path.join(dir, "report.html");
     const decisions = path.join(dir, "decisions.csv");
