@@ -13,6 +13,7 @@ import { RiskCore } from "../src/actors/risk/core.js";
 import { serializePlace } from "../src/protocol/wire/engine.js";
 import { ETH_PERP, MS, OrderHarness, T0, accepted, canceled, filled, newOrderManager } from "./order-harness.js";
 import { percentile, round, sortedCopy, type Bench } from "./bench.js";
+import { priceRulesOf } from "../src/model/instruments.js";
 
 const logger = pino({ level: "silent" });
 const DEFAULT_FSYNC: FsyncPolicy = "interval"; // runtime.journal.fsync default
@@ -75,7 +76,10 @@ function orderPathPieces(dir: string, n: number): { p50: number; p99: number } {
       maxLeverage: 1e6,
     }),
     breaker: { enabled: false },
-    instrument: () => ({ symbol: ETH_PERP.symbol, marketType: "perp", base: "ETH", quote: "USDC", lotSize: 0.001 }),
+    instrument: () => ({
+      ...{ id: 1, symbol: ETH_PERP.symbol, marketType: "perp", base: "ETH", quote: "USDC", lotSize: 0.001 },
+      priceRules: priceRulesOf("hyperliquid", "perpetual", 0.01, 3),
+    }),
   });
   risk.onAccount({ type: "AccountUpdated", accountId: "a", asset: "USDC", total: 1e12, locked: 0, tsNs: T0 });
   const orders = newOrderManager();
@@ -117,7 +121,10 @@ function orderPathPieces(dir: string, n: number): { p50: number; p99: number } {
     for (const r of journal.append([s.event])) {
       for (const out of orders.apply(r.event, r.seq).outputs) {
         if (out.type === "PlaceOrder")
-          serializePlace(out, { venue: "hyperliquid", engineSymbol: out.symbol, lotSize: 0.001 });
+          serializePlace(out, {
+            ...{ venue: "hyperliquid", engineSymbol: out.symbol, lotSize: 0.001 },
+            priceRules: priceRulesOf("hyperliquid", "perpetual", 0.01, 3),
+          });
         else if (out.type === "OrderStatusChanged") statuses.push(out);
       }
     }

@@ -5,6 +5,7 @@
  * (`BTC-USDT-PERP`, `BTC`) and the engine's (the symbol sent in orders and echoed in fills).
  */
 import { readFile } from "node:fs/promises";
+import type { PriceRules } from "./rounding.js";
 
 export type InstrumentId = number;
 export type ProductType = "perpetual" | "spot";
@@ -27,6 +28,8 @@ export interface Instrument {
   /** Hyperliquid `szDecimals`: sizes are multiples of 10^-sizeDecimals. */
   readonly sizeDecimals: number;
   readonly lotSize: number;
+  /** The prices the venue accepts: the tick, plus Hyperliquid's decimals and significant figures. */
+  readonly priceRules: PriceRules;
   readonly minNotional: number;
   readonly maxLeverage: number;
 }
@@ -162,6 +165,8 @@ function parseRow(cell: (c: Column) => string, id: number, fail: (problem: strin
   if (!Number.isInteger(sizeDecimals) || sizeDecimals < 0 || sizeDecimals > 12) {
     throw fail(`'size_decimals' must be an integer 0..12, got '${cell("size_decimals")}'`);
   }
+  const venue = required("venue");
+  const tickSize = positive("tick_size");
   return {
     id,
     symbol: required("symbol"),
@@ -170,17 +175,37 @@ function parseRow(cell: (c: Column) => string, id: number, fail: (problem: strin
     quote: required("quote"),
     mdExchange: required("md_exchange"),
     mdSymbol: required("md_symbol"),
-    venue: required("venue"),
+    venue,
     engineSymbol: required("engine_symbol"),
     aliases: cell("aliases")
       .split("|")
       .map((a) => a.trim())
       .filter((a) => a.length > 0),
-    tickSize: positive("tick_size"),
+    tickSize,
     sizeDecimals,
     lotSize: lotSizeOf(sizeDecimals),
+    priceRules: priceRulesOf(venue, productType, tickSize, sizeDecimals),
     minNotional: positive("min_notional"),
     maxLeverage: positive("max_leverage"),
+  };
+}
+
+/** Hyperliquid's price rules: 5 significant figures, 6 − szDecimals decimals on perps, 8 − szDecimals on spot. */
+const HYPERLIQUID_MAX_DECIMALS: Readonly<Record<ProductType, number>> = { perpetual: 6, spot: 8 };
+const HYPERLIQUID_SIGNIFICANT_FIGURES = 5;
+
+/** The prices a venue accepts for an instrument: its tick everywhere, and Hyperliquid's own rules there. */
+export function priceRulesOf(
+  venue: string,
+  productType: ProductType,
+  tickSize: number,
+  sizeDecimals: number,
+): PriceRules {
+  if (venue.toLowerCase() !== "hyperliquid") return { tickSize, maxDecimals: null, maxSignificantFigures: null };
+  return {
+    tickSize,
+    maxDecimals: Math.max(0, HYPERLIQUID_MAX_DECIMALS[productType] - sizeDecimals),
+    maxSignificantFigures: HYPERLIQUID_SIGNIFICANT_FIGURES,
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, type Config } from "../config/index.js";
+import { loadConfig, loadRegistry, ConfigError, type Config } from "../config/index.js";
+import type { InstrumentRegistry } from "../model/instruments.js";
+import { preClose, preCloseOptions, type PreCloseOptions } from "./pre-close.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
@@ -22,8 +24,12 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Exit codes: 0 clean stop, 2 bad config or refused start, 70 supervisor escalation. */
+/**
+ * Exit codes: 0 clean stop, 2 bad config or refused start, 70 supervisor escalation, 75 (EX_TEMPFAIL) a stop
+ * that left orders or positions open past `runtime.shutdown.timeout_ms`.
+ */
 export const EXIT_ESCALATED = 70;
+export const EXIT_LEFT_OPEN = 75;
 
 export const LIVE_CONFIRM_ENV = "LEADLAG_CONFIRM_LIVE";
 
@@ -64,6 +70,14 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     process.stderr.write(`leadlag: ${(err as Error).message}\n`);
     return 2;
   }
+  let registry: InstrumentRegistry;
+  try {
+    registry = await loadRegistry(config);
+  } catch (err) {
+    process.stderr.write(`leadlag: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const closing = preCloseOptions(config, registry);
   const log = createLogger(config.observability.logging.level);
   const startedAt = Date.now();
   let notifier: ServiceNotifier;
@@ -140,7 +154,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   }
   try {
     const healthUrl = server ? `http://${health.host}:${health.port}` : undefined;
-    return await supervise(supervisor, server, { log, watchdog, notifier }, { configPath, startedAt, healthUrl });
+    const info = { configPath, startedAt, healthUrl, closing };
+    return await supervise(supervisor, server, { log, watchdog, notifier, metrics }, info);
   } finally {
     notifier.close();
   }
@@ -150,13 +165,14 @@ interface Guards {
   readonly log: Logger;
   readonly watchdog: MainThreadWatchdog | undefined;
   readonly notifier: ServiceNotifier;
+  readonly metrics: DaemonMetrics;
 }
 
 async function supervise(
   supervisor: Supervisor,
   server: ControlServer | undefined,
-  { log, watchdog, notifier }: Guards,
-  info: { configPath: string; startedAt: number; healthUrl: string | undefined },
+  { log, watchdog, notifier, metrics }: Guards,
+  info: { configPath: string; startedAt: number; healthUrl: string | undefined; closing: PreCloseOptions },
 ): Promise<number> {
   let signalled: (signal: string) => void = () => undefined;
   const signal = new Promise<string>((resolve) => (signalled = resolve));
@@ -194,8 +210,29 @@ async function supervise(
   }
   log.info({ signal: outcome.signal }, "graceful shutdown");
   const t0 = Date.now();
+  // A second signal while this runs ends the process at once (the handlers were `once`).
+  const closed = await preClose(supervisor, info.closing, log);
+  if (!closed.complete) {
+    metrics.countLeftOpen(closed.orders.length, closed.positions.length);
+    log.error(
+      { timeoutMs: info.closing.timeoutMs, openOrders: closed.orders, openPositions: closed.positions },
+      `shutdown left open: ${describeLeftOpen(closed)}`,
+    );
+  }
   const reports = await supervisor.stop();
   await server?.close();
-  log.info({ stopMs: Date.now() - t0, shutdownErrors: reports.length }, "leadlag stopped");
-  return 0;
+  log.info(
+    { stopMs: Date.now() - t0, shutdownErrors: reports.length, preCloseMs: closed.elapsedMs },
+    "leadlag stopped",
+  );
+  return closed.complete ? 0 : EXIT_LEFT_OPEN;
+}
+
+function describeLeftOpen(open: {
+  orders: readonly { clId: string; symbol: string; status: string }[];
+  positions: readonly { symbol: string; qty: number }[];
+}): string {
+  const orders = open.orders.map((o) => `order ${o.clId} ${o.symbol} (${o.status})`);
+  const positions = open.positions.map((p) => `position ${p.symbol} ${p.qty}`);
+  return [...orders, ...positions].join(", ");
 }

@@ -25,6 +25,7 @@ export class DaemonMetrics {
   private readonly custom = new Map<string, Counter | Gauge | Histogram>();
   private readonly customValues = new Map<string, Map<string, Sample>>();
   private readonly errors: Counter;
+  private readonly leftOpen: Counter;
   /** Metrics already logged as broken: a scrape every few seconds must not repeat the same error. */
   private readonly reported = new Set<string>();
 
@@ -37,6 +38,12 @@ export class DaemonMetrics {
       name: METRIC_ERRORS,
       help: "Metrics left out of a scrape, or actor samples refused, because they could not be collected",
       labelNames: ["metric"],
+      registers: [this.registry],
+    });
+    this.leftOpen = new Counter({
+      name: `${PREFIX}shutdown_left_open_total`,
+      help: "Orders and positions a stop could not close before runtime.shutdown.timeout_ms",
+      labelNames: ["what"],
       registers: [this.registry],
     });
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
@@ -128,6 +135,12 @@ export class DaemonMetrics {
   }
 
   private readonly handlerHistogramText: () => string;
+
+  /** What a stop left open (`leadlag_shutdown_left_open_total`); the log line names each. */
+  countLeftOpen(orders: number, positions: number): void {
+    this.leftOpen.inc({ what: "order" }, orders);
+    this.leftOpen.inc({ what: "position" }, positions);
+  }
 
   /**
    * Merges one host's report: counters and gauges replace that (metric, labels) value; histogram values

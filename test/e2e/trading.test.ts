@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
+import { instrumentNamed, parseSymbolRules } from "../../src/model/instruments.js";
+import { priceText, roundToLot } from "../../src/model/rounding.js";
 
 const UNIVERSE = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"];
 
@@ -107,7 +109,7 @@ describe("daemon trading the synthetic lead-lag market", () => {
         if (entries >= 4 && exits >= entries) break;
       }
       const orders = (await (await fetch(`http://127.0.0.1:${ports.health}/orders?state=all`)).json()) as {
-        orders: { symbol: string; role: string }[];
+        orders: { symbol: string; role: string; price: number; size: number }[];
       };
       const positions = (await (await fetch(`http://127.0.0.1:${ports.health}/positions`)).json()) as {
         positions: { symbol: string; qty: number }[];
@@ -126,6 +128,14 @@ describe("daemon trading the synthetic lead-lag market", () => {
       for (const p of positions.positions) expect(Math.abs(p.qty), `${p.symbol} flat`).toBeLessThan(1e-9);
       expect(orders.orders.length).toBeGreaterThan(0);
       for (const o of orders.orders) expect(UNIVERSE).toContain(o.symbol);
+      // Every order passed the venue's rules: a price on its grid (tick, 5 significant figures, 6 − szDecimals
+      // decimals), a size of whole lots.
+      const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
+      for (const o of orders.orders) {
+        const inst = instrumentNamed(registry, o.symbol)!;
+        expect(priceText(o.price, inst.priceRules), `${o.role} ${o.symbol} at ${o.price}`).toBeDefined();
+        expect(roundToLot(o.size, inst.lotSize), `${o.symbol} size ${o.size}`).toBe(o.size);
+      }
 
       expect(crashed, "the strategy was crashed with a position open").toBe(true);
       expect(

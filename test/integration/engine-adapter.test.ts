@@ -8,6 +8,7 @@ import { EngineAdapter } from "../../src/actors/venues/engine-adapter.js";
 import { PaperVenueCore } from "../../src/actors/venues/paper/core.js";
 import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
 import { T0 } from "../../bench/order-harness.js";
+import { priceRulesOf } from "../../src/model/instruments.js";
 
 /**
  * The adapter against an engine stand-in: real PULL (orders) and PUB (events) sockets bound on loopback,
@@ -16,6 +17,7 @@ import { T0 } from "../../bench/order-harness.js";
 
 const logger = pino({ level: "silent" });
 const SYMBOL = "ETH-USDC-PERP";
+const ETH_PRICES = priceRulesOf("hyperliquid", "perpetual", 0.1, 3);
 const basePort = 18_000 + Math.floor(Math.random() * 1500) * 2;
 let portOffset = 0;
 
@@ -128,7 +130,8 @@ function adapterOn(ordersPort: number, eventsPort: number, extra: { sendHighWate
       ordersPort,
       eventsPort,
       venue: "hyperliquid",
-      instrument: (s) => (s === SYMBOL ? { engineSymbol: SYMBOL, lotSize: 0.001 } : undefined),
+      instrument: (s) => (s === SYMBOL ? { engineSymbol: SYMBOL, lotSize: 0.001, priceRules: ETH_PRICES } : undefined),
+      perp: () => ({ marginMode: "cross", leverage: 10 }),
       ...extra,
     },
     logger,
@@ -177,7 +180,7 @@ describe("engine adapter against an engine stand-in", () => {
     expect(sent).toMatchObject({
       action: "place",
       cl_id: o.clId,
-      details: { time_in_force: "IOC", size: 1.5, price: 3002 },
+      details: { time_in_force: "IOC", size: 1.5, price: 3002, margin_mode: "cross", leverage: 10 },
       tags: { intent_id: o.intentId },
     });
     expect(engine.received[0]).toContain(`"ts_ns":${T0},`);
@@ -210,6 +213,16 @@ describe("engine adapter against an engine stand-in", () => {
         reasonText: "leadlag unknown_instrument: no engine instrument for 'NOPE-PERP'",
       },
     ]);
+    // An unsnapped price never reaches the wire: refused, counted, rejected locally.
+    const unsnapped = order({ side: "sell", price: 3110.2276500000003 });
+    adapter.place(unsnapped);
+    adapter.place(order({ price: 3002 })); // the next order goes out: the refusal left nothing stuck
+    await until(() => engine.received.length === 1);
+    expect(JSON.parse(engine.received[0]).details.price).toBe(3002);
+    expect(drops).toEqual(["inbound:bad_json", "refused:unknown_instrument", "refused:unsnapped_price"]);
+    expect(adapter.stats.refused).toBe(2);
+    expect(events[1]).toMatchObject({ type: "OrderRejected", clId: unsnapped.clId, reasonCode: "invalid_params" });
+    expect((events[1] as { reasonText: string }).reasonText).toContain("leadlag unsnapped_price: price 3110.22765");
   });
 
   it("retries at the high-water mark (EAGAIN) without losing or reordering a frame", async () => {

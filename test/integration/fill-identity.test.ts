@@ -7,6 +7,7 @@ import { compiledUrl } from "../../src/runtime/paths.js";
 import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig, type Config, loadRegistry, universe } from "../../src/config/index.js";
+import { instrumentNamed } from "../../src/model/instruments.js";
 import { actorModule } from "../../src/supervisor/children.js";
 import type { OrderFilled, ProposeOrder } from "../../src/protocol/orders.js";
 import { waitFor } from "../fixtures/wait.js";
@@ -59,7 +60,9 @@ describe("fill and order identity across restarts of the paper venue", () => {
   it("books every fill and keeps entering after a venue crash and a daemon stop and start on one journal", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "leadlag-fill-identity-"));
     const config = tradingConfig(dir);
-    const ids = new Map(universe(config, await loadRegistry(config)).map((i) => [i.symbol, i.id]));
+    const registry = await loadRegistry(config);
+    const ids = new Map(universe(config, registry).map((i) => [i.symbol, i.id]));
+    const laggerPrices = instrumentNamed(registry, LAGGER)!.priceRules;
     const proposals: ProposeOrder[] = [];
     const fills: OrderFilled[] = [];
     let jumping = true;
@@ -72,7 +75,7 @@ describe("fill and order identity across restarts of the paper venue", () => {
             thread: "main",
             config: {
               leader: { id: ids.get(LEADER)!, mid: 60_000 },
-              lagger: { id: ids.get(LAGGER)!, mid: 3000 },
+              lagger: { id: ids.get(LAGGER)!, mid: 3000, priceRules: laggerPrices },
               jumpEveryMs: 400,
               jumping: () => jumping,
               onPropose: (o: ProposeOrder) => proposals.push(o),

@@ -10,10 +10,14 @@ import {
 } from "../../src/protocol/wire/engine.js";
 import { formatExecFill, formatExecReport, parseExecutionOrder } from "../../src/protocol/wire/engine-server.js";
 import { bandedMarketPrice } from "../../src/actors/strategy/sizing.js";
-import { roundToLot } from "../../src/model/rounding.js";
+import { roundToLot, snapPrice } from "../../src/model/rounding.js";
+import { priceRulesOf } from "../../src/model/instruments.js";
 
 const CLID = "0x5f1c2a9e0b7d4c3a8e6f1b2d3c4a5e6f";
-const options = { venue: "hyperliquid", engineSymbol: "ETH-USDC-PERP", lotSize: 0.0001 };
+const options = {
+  ...{ venue: "hyperliquid", engineSymbol: "ETH-USDC-PERP", lotSize: 0.0001 },
+  priceRules: priceRulesOf("hyperliquid", "perpetual", 0.1, 4),
+};
 
 function place(over: Partial<PlaceOrder> = {}): PlaceOrder {
   return {
@@ -103,6 +107,44 @@ describe("engine wire: place and cancel", () => {
     });
     const r = serializePlace(place(), { ...options, extraTags: { edge_bps: 12.5 } });
     expect(r.ok && r.frame).toContain('"edge_bps":"12.5"');
+  });
+
+  it("refuses a price off the venue's rules instead of sending it, and prints a snapped one exactly", () => {
+    // The audit's exit: 3110.2276500000003 has 17 significant figures; ETH takes 5 and 2 decimals.
+    expect(serializePlace(place({ side: "sell", price: 3110.2276500000003 }), options)).toEqual({
+      ok: false,
+      error: {
+        reason: "unsnapped_price",
+        detail: "price 3110.2276500000003 is not a venue price (tick 0.1, 2 decimals, 5 significant figures)",
+      },
+    });
+    const r = serializePlace(place({ side: "sell", price: 3110.3 }), options);
+    expect(r.ok && r.frame).toContain('"price":3110.3,');
+    // 0.1 + 0.2 is 0.30000000000000004 in floats: snapped it is the double nearest 0.3, printed as 0.3.
+    const cheap = { ...options, priceRules: priceRulesOf("hyperliquid", "perpetual", 0.0001, 2) };
+    const small = serializePlace(place({ price: snapPrice(0.1 + 0.2, cheap.priceRules, "down")! }), cheap);
+    expect(small.ok && small.frame).toContain('"price":0.3,');
+  });
+
+  it("sends perp_margin_mode and perp_leverage as details.margin_mode and details.leverage on perp orders", () => {
+    const perp = { marginMode: "isolated", leverage: 5 } as const;
+    const r = serializePlace(place(), { ...options, perp });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.frame).toContain('"reduce_only":false,"margin_mode":"isolated","leverage":5},');
+    expect(JSON.parse(r.frame).details).toEqual({
+      symbol: "ETH-USDC-PERP",
+      side: "buy",
+      order_type: "limit",
+      time_in_force: "IOC",
+      size: 0.05,
+      price: 3101.5,
+      reduce_only: false,
+      margin_mode: "isolated",
+      leverage: 5,
+    });
+    const spot = serializePlace(place({ marketType: "spot" }), { ...options, perp });
+    expect(spot.ok && spot.frame).not.toContain("margin_mode");
   });
 
   it("serialises a cancel in the canonical shape with the symbol (§2.7)", () => {

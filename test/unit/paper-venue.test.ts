@@ -7,8 +7,10 @@ import type { EngineFrame } from "../../src/actors/venues/paper/core.js";
 import { incarnationIdPrefix, PaperVenueCore } from "../../src/actors/venues/paper/core.js";
 import { bpsFees, constantLatency } from "../../src/actors/venues/paper/models.js";
 import { MS, OrderHarness, T0 } from "../../bench/order-harness.js";
+import { priceRulesOf } from "../../src/model/instruments.js";
 
 const SYMBOL = "ETH-USDC-PERP";
+const ETH_PRICES = priceRulesOf("hyperliquid", "perpetual", 0.01, 3);
 const book = { bidPx: [2999, 2998, 2997], bidSz: [1, 2, 3], askPx: [3001, 3002, 3003], askSz: [0.5, 1, 2] };
 /** This incarnation's id prefix, as `incarnationIdPrefix` makes it from 8 random bytes. */
 const PREFIX = "00000000000000000042";
@@ -50,7 +52,12 @@ function placeFrame(over: Partial<PlaceOrder> = {}): { clId: string; frame: stri
     tsNs: T0,
     ...over,
   };
-  const r = serializePlace(order, { venue: "hyperliquid", engineSymbol: SYMBOL, lotSize: 0.001 });
+  const r = serializePlace(order, {
+    venue: "hyperliquid",
+    engineSymbol: SYMBOL,
+    lotSize: 0.001,
+    priceRules: ETH_PRICES,
+  });
   if (!r.ok) throw new Error(r.error.detail);
   return { clId, frame: r.frame };
 }
@@ -331,7 +338,12 @@ describe("paper venue", () => {
     const clId = h.submit({ symbol: SYMBOL, price: 3002, size: 2 });
     const place = h.outputs.find((o) => o.type === "PlaceOrder");
     if (place?.type !== "PlaceOrder") throw new Error("no PlaceOrder");
-    const r = serializePlace(place, { venue: "hyperliquid", engineSymbol: SYMBOL, lotSize: 0.001 });
+    const r = serializePlace(place, {
+      venue: "hyperliquid",
+      engineSymbol: SYMBOL,
+      lotSize: 0.001,
+      priceRules: ETH_PRICES,
+    });
     core.onOrderFrame(r.ok ? r.frame : "", T0);
     core.advance(T0);
     for (const f of frames) {

@@ -16,8 +16,12 @@ import {
 } from "../../src/actors/risk/limits.js";
 import { MS, T0 } from "../../bench/order-harness.js";
 import { roundToLot } from "../../src/model/rounding.js";
+import { priceRulesOf } from "../../src/model/instruments.js";
 
-const ETH: RiskInstrument = { symbol: "ETH-USDC-PERP", marketType: "perp", base: "ETH", quote: "USDC", lotSize: 0.001 };
+const ETH: RiskInstrument = {
+  ...{ id: 1, symbol: "ETH-USDC-PERP", marketType: "perp", base: "ETH", quote: "USDC", lotSize: 0.001 },
+  priceRules: priceRulesOf("hyperliquid", "perpetual", 0.01, 3),
+};
 const LOT = ETH.lotSize;
 const noBreaker = { enabled: false };
 
@@ -228,7 +232,7 @@ describe("circuit breaker", () => {
     expect(b.onEquity(93_500, T0 + 4n * MS)).toBeNull(); // measured afresh from the reset
   });
 
-  it("REDUCING lets only reducing orders through; HALTED nothing, and asks to cancel everything", () => {
+  it("REDUCING lets only reducing orders through; HALTED cancels everything, refuses entries and closes positions", () => {
     const core = new RiskCore({
       limits: () => unlimited,
       breaker: { enabled: true, reduceAtDrawdownUsd: 100, haltAtDrawdownUsd: 200 },
@@ -259,9 +263,82 @@ describe("circuit breaker", () => {
       transition: { to: "HALTED" },
       cancelAll: { type: "RequestCancel", clId: "", strategy: "" },
     });
-    expect(core.onPropose(propose({ side: "sell", price: 2750, size: 0.5 }), T0 + 2n * MS)).toMatchObject({
+    expect(core.onPropose(propose({ side: "buy", price: 2750, size: 0.1 }), T0 + 2n * MS)).toMatchObject({
       kind: "deny",
       message: { rule: "CircuitBreaker" },
+    });
+    // The sell of 0.5 approved while REDUCING is still in flight: nothing more goes out for ETH until it is done.
+    expect(core.flattening).toBe(true);
+    expect(core.flattenOrders(T0 + 2n * MS).orders).toEqual([]);
+    const sold = { type: "OrderStatusChanged", clId: "c1", strategy: "leadlag", intentId: "i1" } as const;
+    const status = { ...sold, symbol: ETH.symbol, side: "sell", price: 2850, size: 0.5, avgFillPrice: 2850 } as const;
+    core.onOrderStatus({ ...status, status: "filled", filledSize: 0.5, tsNs: T0 + 2n * MS });
+    core.onPosition({ ...position(0.5), tsNs: T0 + 2n * MS });
+    const { orders, skipped } = core.flattenOrders(T0 + 3n * MS);
+    expect(skipped).toEqual([]);
+    // A reduce-only IOC sell of the whole position, protected 50 bp under the mid and snapped up to the venue's rules.
+    expect(orders).toMatchObject([
+      { symbol: ETH.symbol, side: "sell", size: 0.5, reduceOnly: true, tif: "IOC", orderType: "market", role: "exit" },
+    ]);
+    expect(orders[0].price).toBe(2736.3); // 2750 × 0.995 = 2736.25: 6 significant figures, a sell snaps up
+    expect(core.flattenOrders(T0 + 3n * MS).orders).toEqual([]); // in flight: not sent twice
+  });
+
+  it("a stopping daemon refuses entries and lets exits out; flattening names what it cannot close", () => {
+    const core = new RiskCore({
+      limits: () => unlimited,
+      breaker: noBreaker,
+      instrument: () => ETH,
+      flattenBandBps: 10,
+    });
+    core.onAccount({ type: "AccountUpdated", accountId: "a", asset: "USDC", total: 10_000, locked: 0, tsNs: T0 });
+    core.onPosition({ ...position(-0.3), tsNs: T0 });
+    core.stopEntries("the daemon is stopping");
+    expect(core.onPropose(propose({ side: "sell", size: 0.1 }), T0)).toMatchObject({
+      kind: "deny",
+      message: { rule: "Shutdown", reason: "entries stopped: the daemon is stopping" },
+    });
+    expect(core.flattening).toBe(false);
+    core.requestFlatten();
+    expect(core.flattenOrders(T0 + MS).skipped).toEqual([
+      { symbol: ETH.symbol, qty: -0.3, reason: "no book: no protection price" },
+    ]);
+    core.onBook(ETH.symbol, 3000.003, T0 + MS);
+    expect(core.onPropose(propose({ side: "buy", size: 0.1, reduceOnly: true, role: "exit" }), T0).kind).toBe("submit");
+    expect(core.flattenOrders(T0 + 2n * MS).orders).toEqual([]); // the exit approved above is not confirmed yet
+    core.onOrderStatus({
+      ...{ type: "OrderStatusChanged", clId: "c1", strategy: "leadlag", intentId: "i1", symbol: ETH.symbol },
+      ...{ side: "buy", status: "canceled", price: 3000, size: 0.1, filledSize: 0, avgFillPrice: 0, tsNs: T0 + MS },
+    });
+    const { orders } = core.flattenOrders(T0 + 3n * MS);
+    // 3000.003 × 1.001 = 3003.003003: a buy snaps down to 5 significant figures.
+    expect(orders).toMatchObject([{ side: "buy", size: 0.3, price: 3003, reduceOnly: true, strategy: "risk" }]);
+  });
+});
+
+function position(qty: number) {
+  return {
+    type: "PositionChanged",
+    symbol: ETH.symbol,
+    marketType: "perp",
+    qty,
+    avgPrice: 3000,
+    realizedPnl: 0,
+    fees: 0,
+  } as const;
+}
+
+describe("venue prices", () => {
+  it("snaps every approved price once, protectively: buys down, sells up, to the instrument's rules", () => {
+    const core = new RiskCore({ limits: () => unlimited, breaker: noBreaker, instrument: () => ETH });
+    core.onAccount({ type: "AccountUpdated", accountId: "a", asset: "USDC", total: 1e6, locked: 0, tsNs: T0 });
+    const buy = core.onPropose(propose({ price: 3110.2276500000003 }), T0);
+    const sell = core.onPropose(propose({ side: "sell", price: 3110.2276500000003, intentId: "i2" }), T0);
+    expect(buy).toMatchObject({ kind: "submit", message: { price: 3110.2, decision: "approved" } });
+    expect(sell).toMatchObject({ kind: "submit", message: { price: 3110.3, decision: "approved" } });
+    expect(core.onPropose(propose({ price: 0.001 }), T0)).toMatchObject({
+      kind: "deny",
+      message: { rule: "VenuePrice" },
     });
   });
 });

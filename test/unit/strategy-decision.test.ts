@@ -6,7 +6,6 @@ import { RlsExpectedMove } from "../../src/actors/strategy/rls.js";
 import { entryTerms, sizeEntry } from "../../src/actors/strategy/sizing.js";
 import type { Feature } from "../../src/protocol/signals.js";
 import { ETH, scan, strategyParams } from "../fixtures/strategy.js";
-import { roundToTick } from "../../src/model/rounding.js";
 
 const WEIGHTS = new Map<Feature, number>([
   ["mid", 1],
@@ -129,20 +128,15 @@ describe("sizing and entry terms", () => {
     expect(sizeEntry(1, 3000, 0, { ...ETH, minNotional: 600 }, p).ok).toBe(false);
   });
 
-  it("prices a banded IOC at mid ± band on the tick, or a market IOC with a protection price", () => {
+  it("prices a banded IOC at mid ± band (risk snaps it to the venue), or a market IOC with a protection price", () => {
     const banded = strategyParams({ entry_ioc_price_band_bps: 10 });
-    expect(entryTerms("buy", 2999.5, 3000.5, 0.01, banded)).toEqual({ orderType: "limit", tif: "IOC", price: 3003 });
-    expect(entryTerms("sell", 2999.5, 3000.5, 0.01, banded)).toEqual({ orderType: "limit", tif: "IOC", price: 2997 });
+    expect(entryTerms("buy", 2999.5, 3000.5, banded)).toMatchObject({ orderType: "limit", tif: "IOC" });
+    expect(entryTerms("buy", 2999.5, 3000.5, banded).price).toBeCloseTo(3003, 9);
+    expect(entryTerms("sell", 2999.5, 3000.5, banded).price).toBeCloseTo(2997, 9);
     const market = strategyParams({ entry_ioc_price_band_bps: 10, entry_banded_ioc_enable: false });
-    const terms = entryTerms("buy", 2999.5, 3000.5, 0.01, market);
+    const terms = entryTerms("buy", 2999.5, 3000.5, market);
     expect(terms).toMatchObject({ orderType: "market", tif: "IOC" });
     expect(terms.price).toBeCloseTo(3000.5 * 1.001, 9);
-  });
-
-  it("rounds limit prices to the tick towards the mid", () => {
-    expect(roundToTick(3003.4567, 0.01, "down")).toBe(3003.45);
-    expect(roundToTick(2996.5432, 0.01, "up")).toBe(2996.55);
-    expect(roundToTick(61234.56, 0.5, "down")).toBe(61234.5);
   });
 });
 

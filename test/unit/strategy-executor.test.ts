@@ -25,7 +25,14 @@ import {
 
 const STRONG = [scan(ETH.id, "trade", 0.8), scan(ETH.id, "mid", 0.7)];
 const STATES: ExecutorState[] = ["entry_pending", "open", "exit_pending", "closed", "failed"];
-const TRIGGERS: ExecutorTrigger[] = ["entry_filled", "entry_failed", "exit_sent", "exit_filled", "exit_incomplete"];
+const TRIGGERS: ExecutorTrigger[] = [
+  "entry_filled",
+  "entry_failed",
+  "exit_sent",
+  "exit_filled",
+  "exit_incomplete",
+  "position_gone",
+];
 
 /** Static brackets: SL 20 bps, TP 30 bps, time limit 60 s; enters long ETH (0.16 at ~3000). */
 function enteredLong(over: Record<string, unknown> = {}): { h: Harness; entry: ProposeOrder } {
@@ -228,6 +235,26 @@ describe("position executor through the strategy core", () => {
     );
     const [retry] = h.core.onBook(book(ETH.id, T0 + 2n * S, 2990), T0 + 2n * S);
     expect(retry).toMatchObject({ role: "sl", size: 0.16 });
+  });
+
+  it("a position risk flattened (halt or stop) closes its executor: no exits that could only be denied", () => {
+    const { h, entry } = enteredLong();
+    h.core.onOrderStatus(orderStatus(entry, "filled", 0.16, 3000, T0), T0);
+    h.core.onPosition(position(ETH, 0.16, 3000, T0), T0);
+    expect(h.core.openPositions).toBe(1);
+    h.core.onPosition(position(ETH, 0, 0, T0 + S), T0 + S);
+    expect(h.port.closed).toMatchObject([{ closedBy: "flattened", qty: 0 }]);
+    expect(h.core.openPositions).toBe(0);
+    expect(h.core.onBook(book(ETH.id, T0 + 2n * S, 2990), T0 + 2n * S)).toEqual([]); // past the stop: nothing
+  });
+
+  it("an executor's own exit in flight is not taken for a flatten when the position goes flat", () => {
+    const { h, entry } = enteredLong();
+    h.core.onOrderStatus(orderStatus(entry, "filled", 0.16, 3000, T0), T0);
+    const [exit] = h.core.onBook(book(ETH.id, T0 + S, 2990), T0 + S);
+    h.core.onPosition(position(ETH, 0, 0, T0 + 2n * S), T0 + 2n * S);
+    h.core.onOrderStatus(orderStatus(exit, "filled", 0.16, 2990, T0 + 2n * S), T0 + 2n * S);
+    expect(h.port.closed).toMatchObject([{ closedBy: "sl", qty: 0.16 }]);
   });
 
   it("uses ATR brackets when ATR is enabled and ready", () => {

@@ -10,7 +10,7 @@ import type {
   RequestAccountState,
 } from "../../protocol/orders.js";
 import { bookingOf } from "../../model/collateral.js";
-import { RiskCore, type BreakerChange } from "./core.js";
+import { RiskCore, type BreakerChange, type FlattenSkip } from "./core.js";
 import { BreakerStore, breakerFileFor } from "./breaker-store.js";
 import type { BreakerMemory } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor } from "./limits.js";
@@ -21,8 +21,9 @@ const MARK_EVERY_MS = 500;
 
 /**
  * Risk: every proposed order leaves as `SubmitOrder` (approved or modified) or `OrderDenied` naming the
- * rule and the numbers. Marks equity to market for the circuit breaker; a halt cancels every open order.
- * The operator resets the breaker with the `reset` command (`POST /risk/reset`).
+ * rule and the numbers. Marks equity to market for the circuit breaker; a halt cancels every open order and
+ * closes every position. The operator resets the breaker with the `reset` command (`POST /risk/reset`); the
+ * daemon's stop sends `stop-entries`, `cancel-all` and, with `runtime.shutdown.flatten`, `flatten`.
  */
 export default defineActor<Config>({
   kind: "risk",
@@ -47,9 +48,10 @@ export default defineActor<Config>({
       restoredBreaker,
       limits: (strategy) => limitsFor(config.risk, strategy),
       breaker: breakerLimitsFrom(config.risk),
+      flattenBandBps: config.runtime.shutdown.flatten_band_bps,
       instrument: (symbol) => {
         const inst = instrumentNamed(registry, symbol);
-        return inst && { ...bookingOf(symbol, inst), lotSize: inst.lotSize };
+        return inst && { ...bookingOf(symbol, inst), id: inst.id, lotSize: inst.lotSize, priceRules: inst.priceRules };
       },
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
@@ -59,6 +61,7 @@ export default defineActor<Config>({
         breaker: core.breakerStatus(),
         open_orders: core.openOrderCount(),
         equity_usd: core.equityUsd(),
+        flattening: core.flattening,
         limits: {
           global: config.risk.global,
           portfolio: config.risk.portfolio,
@@ -73,6 +76,39 @@ export default defineActor<Config>({
       ctx.metrics.count("risk_breaker_transitions_total", { to: change.transition.to });
       if (change.cancelAll) ctx.send(Channels.riskEvents, change.cancelAll);
       publish();
+    };
+    // A position that cannot be closed is logged when its reason changes, and counted every time it is tried.
+    const lastSkip = new Map<string, string>();
+    const flatten = () => {
+      const { orders, skipped } = core.flattenOrders(ctx.now());
+      for (const order of orders) {
+        ctx.log.warn({ symbol: order.symbol, side: order.side, size: order.size, price: order.price }, "flatten order");
+        ctx.metrics.count("risk_flatten_orders_total", {});
+        ctx.send(Channels.approvedOrders, order);
+      }
+      for (const skip of skipped) reportSkip(skip);
+    };
+    const reportSkip = (skip: FlattenSkip) => {
+      ctx.metrics.count("risk_flatten_skipped_total", {});
+      if (lastSkip.get(skip.symbol) === skip.reason) return;
+      lastSkip.set(skip.symbol, skip.reason);
+      ctx.log.error({ ...skip }, "position cannot be flattened");
+    };
+    const commands: Record<string, () => void> = {
+      reset: () => {
+        const transition = core.resetBreaker();
+        store.save(core.breakerMemory());
+        ctx.log.warn({ transition }, "circuit breaker reset by operator");
+      },
+      "stop-entries": () => {
+        core.stopEntries("the daemon is stopping");
+        ctx.log.info("entries stopped: the daemon is stopping");
+      },
+      "cancel-all": () => ctx.send(Channels.riskEvents, core.cancelAll("the daemon is stopping", ctx.now())),
+      flatten: () => {
+        core.requestFlatten();
+        flatten();
+      },
     };
     ctx.setInterval("mark", MARK_EVERY_MS);
     publish();
@@ -105,19 +141,23 @@ export default defineActor<Config>({
           const symbol = spellingOf.get(b.instrument);
           if (symbol !== undefined && b.valid) core.onBook(symbol, b.mid, b.recvNs);
         },
-        OrderStatusChanged: (s: OrderStatusChanged) => core.onOrderStatus(s),
+        OrderStatusChanged: (s: OrderStatusChanged) => {
+          core.onOrderStatus(s);
+          // A flatten order that did not close everything is followed up at once, not on the next mark.
+          if (core.flattening) flatten();
+        },
         PositionChanged: (p: PositionChanged) => core.onPosition(p),
         AccountUpdated: (a: AccountUpdated) => core.onAccount(a),
       },
       onTimer: () => {
         onBreaker(core.markToMarket(ctx.now()));
+        flatten();
         publish();
       },
       onCommand: (command) => {
-        if (command !== "reset") return ctx.log.warn({ command }, "unknown risk command ignored");
-        const transition = core.resetBreaker();
-        store.save(core.breakerMemory());
-        ctx.log.warn({ transition }, "circuit breaker reset by operator");
+        const run = Object.hasOwn(commands, command) ? commands[command] : undefined;
+        if (run === undefined) return ctx.log.warn({ command }, "unknown risk command ignored");
+        run();
         publish();
       },
     };

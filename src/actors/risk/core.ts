@@ -13,7 +13,7 @@ import { CircuitBreaker } from "./circuit-breaker.js";
 import type { CircuitBreakerLimits, RiskLimits } from "./limits.js";
 import type { Candidate, RiskView } from "./rules.js";
 import { RULES } from "./rules.js";
-import { roundToLot } from "../../model/rounding.js";
+import { protectiveDirection, roundToLot, snapPrice, type PriceRules } from "../../model/rounding.js";
 import { NS_PER_S } from "../../model/time.js";
 
 /**
@@ -23,11 +23,14 @@ import { NS_PER_S } from "../../model/time.js";
  */
 
 export interface RiskInstrument {
+  /** The registry id market data and the venues use. */
+  readonly id: number;
   readonly symbol: string;
   readonly marketType: MarketType;
   readonly base: string;
   readonly quote: string;
   readonly lotSize: number;
+  readonly priceRules: PriceRules;
 }
 
 export interface RiskCoreConfig {
@@ -36,7 +39,20 @@ export interface RiskCoreConfig {
   readonly instrument: (symbol: string) => RiskInstrument | undefined;
   /** The breaker as it was before a restart (state, the day's starting equity). */
   readonly restoredBreaker?: BreakerMemory;
+  /** A flatten order's protection price: the mid moved this far against it (`runtime.shutdown.flatten_band_bps`). */
+  readonly flattenBandBps?: number;
 }
+
+/** A position `flattenOrders` could not close this time, and why. */
+export interface FlattenSkip {
+  readonly symbol: string;
+  readonly qty: number;
+  readonly reason: string;
+}
+
+/** The strategy name of risk's own orders. */
+const FLATTEN_STRATEGY = "risk";
+const DEFAULT_FLATTEN_BAND_BPS = 50;
 
 export type RiskDecisionOut =
   | { readonly kind: "submit"; readonly message: SubmitOrder }
@@ -79,6 +95,9 @@ export class RiskCore {
   private readonly open = new Map<string, OpenOrder>();
   private readonly inFlight: OpenOrder[] = [];
   private readonly approvals: bigint[] = [];
+  private entriesStoppedBy: string | undefined;
+  private flattenRequested = false;
+  private flattenSeq = 0;
 
   constructor(private readonly config: RiskCoreConfig) {
     this.breaker = new CircuitBreaker(config.breaker, config.restoredBreaker);
@@ -106,16 +125,24 @@ export class RiskCore {
     if (p.reduceOnly && !reduces) {
       return this.deny(p, "ReduceOnly", `reduce-only ${p.side} ${p.size} does not reduce position ${position}`, nowNs);
     }
+    // Every price is made one the venue accepts before the rules see it (a notional checked is the one sent),
+    // on the protective side: never worse than what was proposed.
+    const price = snapPrice(p.price, inst.priceRules, protectiveDirection(p.side));
+    if (price === undefined) {
+      const why = `no valid ${p.side} price at ${p.price} (tick ${inst.priceRules.tickSize})`;
+      return this.deny(p, "VenuePrice", why, nowNs);
+    }
     let candidate: Candidate = {
       symbol: p.symbol,
       marketType: p.marketType,
       side: p.side,
       orderType: p.orderType,
       tif: p.tif,
-      price: p.price,
+      price,
       size: p.size,
       reduces,
       lotSize: inst.lotSize,
+      priceRules: inst.priceRules,
     };
     const view = this.view(p.symbol, nowNs);
     const limits = this.config.limits(p.strategy);
@@ -196,6 +223,78 @@ export class RiskCore {
     return transition === null ? null : { transition, cancelAll: this.cancelAllOn(transition, tsNs) };
   }
 
+  /** From now on every order that does not reduce a position is denied (the daemon is stopping). */
+  stopEntries(reason: string): void {
+    this.entriesStoppedBy = reason;
+  }
+
+  /** Closes every position from now on (`flattenOrders`), as a halted breaker does. */
+  requestFlatten(): void {
+    this.flattenRequested = true;
+  }
+
+  /** Positions are being closed: the daemon is stopping with `flatten`, or the breaker is HALTED. */
+  get flattening(): boolean {
+    return this.flattenRequested || this.breaker.state === "HALTED";
+  }
+
+  /** Every open order, all strategies: what a halt or a stop cancels. */
+  cancelAll(reason: string, tsNs: bigint): RequestCancel {
+    return { type: "RequestCancel", strategy: "", clId: "", reason, tsNs };
+  }
+
+  /**
+   * While `flattening`: one reduce-only IOC market order per position that has no open order in its symbol
+   * (an exit or an earlier flatten order still in flight is waited for), priced at the mid moved by the flatten
+   * band and passed through the rules like any order. Call on a timer; a position that cannot be closed now
+   * is named in `skipped`.
+   */
+  flattenOrders(nowNs: bigint): { orders: SubmitOrder[]; skipped: FlattenSkip[] } {
+    const orders: SubmitOrder[] = [];
+    const skipped: FlattenSkip[] = [];
+    if (!this.flattening) return { orders, skipped };
+    const busy = new Set([...this.open.values(), ...this.inFlight].map((o) => o.symbol));
+    const band = (this.config.flattenBandBps ?? DEFAULT_FLATTEN_BAND_BPS) / 10_000;
+    for (const [symbol, position] of this.positions) {
+      if (Math.abs(position.qty) <= SIZE_EPSILON || busy.has(symbol)) continue;
+      const inst = this.config.instrument(symbol);
+      const mid = this.mids.get(symbol)?.mid;
+      const skip = (reason: string) => skipped.push({ symbol, qty: position.qty, reason });
+      if (inst === undefined) {
+        skip("unknown instrument");
+        continue;
+      }
+      if (position.marketType !== "perp") continue; // spot holdings are the account's assets, not a bet to close
+      if (mid === undefined) {
+        skip("no book: no protection price");
+        continue;
+      }
+      const side = position.qty > 0 ? "sell" : "buy";
+      const decision = this.onPropose(
+        {
+          type: "ProposeOrder",
+          strategy: FLATTEN_STRATEGY,
+          intentId: `flatten-${nowNs}-${++this.flattenSeq}`,
+          instrument: inst.id,
+          symbol,
+          marketType: position.marketType,
+          side,
+          orderType: "market",
+          tif: "IOC",
+          price: side === "sell" ? mid * (1 - band) : mid * (1 + band),
+          size: Math.abs(position.qty),
+          reduceOnly: true,
+          role: "exit",
+          tsNs: nowNs,
+        },
+        nowNs,
+      );
+      if (decision.kind === "submit") orders.push(decision.message);
+      else skip(`${decision.message.rule}: ${decision.message.reason}`);
+    }
+    return { orders, skipped };
+  }
+
   /** Operator only (control API `POST /risk/reset`). */
   resetBreaker(): BreakerTransition | null {
     return this.breaker.reset(this.equityUsd());
@@ -267,6 +366,7 @@ export class RiskCore {
     return {
       nowNs,
       breaker: this.breaker.state,
+      entriesStopped: this.entriesStoppedBy,
       mid: book?.mid,
       bookRecvNs: book?.recvNs,
       position: this.positions.get(symbol)?.qty ?? 0,
@@ -299,8 +399,7 @@ export class RiskCore {
   }
 
   private cancelAllOn(t: BreakerTransition, tsNs: bigint): RequestCancel | undefined {
-    if (t.to !== "HALTED") return undefined;
-    return { type: "RequestCancel", strategy: "", clId: "", reason: `circuit breaker: ${t.reason}`, tsNs };
+    return t.to === "HALTED" ? this.cancelAll(`circuit breaker: ${t.reason}`, tsNs) : undefined;
   }
 
   private deny(p: ProposeOrder, rule: string, reason: string, tsNs: bigint): RiskDecisionOut {

@@ -1,7 +1,7 @@
 import type { MarketType, OrderType, Side, TimeInForce } from "../../protocol/orders.js";
 import type { BreakerState } from "./circuit-breaker.js";
 import type { RiskLimits } from "./limits.js";
-import { roundToLot } from "../../model/rounding.js";
+import { roundToLot, snapPrice, type PriceRules } from "../../model/rounding.js";
 import { elapsedMs } from "../../model/time.js";
 
 /**
@@ -21,12 +21,16 @@ export interface Candidate {
   /** Only reduces the current position (opposite side, not larger than it). */
   readonly reduces: boolean;
   readonly lotSize: number;
+  /** The venue's prices: a price a rule sets is snapped inwards to them (`snapPrice`), as the proposal's was. */
+  readonly priceRules: PriceRules;
 }
 
 /** What risk knows when it checks one order. Open quantities include orders approved but not yet acknowledged. */
 export interface RiskView {
   readonly nowNs: bigint;
   readonly breaker: BreakerState;
+  /** Why entries are refused outright (the daemon is stopping), or undefined. */
+  readonly entriesStopped: string | undefined;
   readonly mid: number | undefined;
   readonly bookRecvNs: bigint | undefined;
   /** Signed position in the order's symbol. */
@@ -68,13 +72,20 @@ function clip(rule: string, c: Candidate, maxSize: number, reason: string): Verd
   return { rule, reason: `${reason}; size ${fmt(c.size)} -> ${fmt(size)}`, reject: false, price: c.price, size };
 }
 
+/** A halted breaker closes positions (risk flattens them): an order that only reduces still goes out. */
 export const circuitBreaker: Rule = (c, v) => {
-  if (v.breaker === "HALTED")
-    return reject("CircuitBreaker", "circuit breaker HALTED: no orders until an operator resets it");
+  if (v.breaker === "HALTED" && !c.reduces)
+    return reject(
+      "CircuitBreaker",
+      "circuit breaker HALTED: only position-reducing orders until an operator resets it",
+    );
   if (v.breaker === "REDUCING" && !c.reduces)
     return reject("CircuitBreaker", "circuit breaker REDUCING: only position-reducing orders");
   return null;
 };
+
+export const entriesStopped: Rule = (c, v) =>
+  v.entriesStopped !== undefined && !c.reduces ? reject("Shutdown", `entries stopped: ${v.entriesStopped}`) : null;
 
 export const staleData: Rule = (c, v, l) => {
   if (l.rejectOnStaleDataMs === undefined || c.reduces) return null;
@@ -86,13 +97,14 @@ export const staleData: Rule = (c, v, l) => {
 };
 
 /**
- * Aggressive prices beyond the band are pulled back to its edge (a market order's protection price is
+ * Aggressive prices beyond the band are pulled back to its edge (snapped inwards to the venue's prices) (a market order's protection price is
  * exactly that); passive prices beyond it cannot fill badly, but entries resting that far are refused.
  */
 export const priceBand: Rule = (c, v, l) => {
   if (l.pxBandBp === undefined || v.mid === undefined) return null;
-  const hi = v.mid * (1 + l.pxBandBp / 10_000);
-  const lo = v.mid * (1 - l.pxBandBp / 10_000);
+  // The band's edges as venue prices, inside the band (a buy is pulled to hi, a sell to lo).
+  const hi = snapPrice(v.mid * (1 + l.pxBandBp / 10_000), c.priceRules, "down") ?? 0;
+  const lo = snapPrice(v.mid * (1 - l.pxBandBp / 10_000), c.priceRules, "up") ?? 0;
   const band = `band ${fmt(lo)}..${fmt(hi)} (${l.pxBandBp} bp of mid ${fmt(v.mid)})`;
   if (c.side === "buy" && c.price > hi)
     return {
@@ -242,6 +254,7 @@ export const lotSize: Rule = (c) => {
 /** The fixed order the rules run in. */
 export const RULES: readonly Rule[] = [
   circuitBreaker,
+  entriesStopped,
   staleData,
   priceBand,
   maxNotional,

@@ -22,6 +22,9 @@ import { roundToNearestLot } from "../../model/rounding.js";
 import type { UniverseInstrument } from "../../model/universe.js";
 import { secondsToNs, NS_PER_MS, NS_PER_S } from "../../model/time.js";
 
+/** A venue quantity under this is flat (float residue of whole lots). */
+const FLAT_QTY = 1e-12;
+
 /**
  * The lead-lag strategy core (docs/strategy.md): leader jump → scan request to the estimator shards → per
  * lagger aggregation, expected move, gates, sizing → entry order and a position executor → exits. Pure:
@@ -217,12 +220,20 @@ export class StrategyCore {
   /**
    * Keeps the venue position; one that no executor holds (left by a restart of this strategy, which asks
    * the order manager for its positions when it starts) is adopted: it gets brackets and a time limit like
-   * an entry. Never while an executor of the symbol is live: its fills may be in flight.
+   * an entry. Never while an executor of the symbol is live: its fills may be in flight. A position gone flat
+   * under an open executor (risk flattened it) closes that executor.
    */
   onPosition(position: PositionChanged, nowNs: bigint): void {
     this.portfolio.onPosition(position);
     const instrument = this.bySymbol.get(position.symbol);
-    if (instrument === undefined || this.portfolio.hasLiveExecutor(instrument.id)) return;
+    if (instrument === undefined) return;
+    if (Math.abs(position.qty) < FLAT_QTY) {
+      for (const executor of [...this.portfolio.liveExecutors()]) {
+        if (this.portfolio.lagger(executor) === instrument.id)
+          this.afterTransition(executor, executor.onPositionGone(), nowNs);
+      }
+    }
+    if (this.portfolio.hasLiveExecutor(instrument.id)) return;
     const qty = this.portfolio.untrackedQty(instrument.id, instrument.symbol);
     if (Math.abs(qty) * position.avgPrice < instrument.minNotional || !(position.avgPrice > 0)) return;
     this.adopt(instrument, qty, position.avgPrice, nowNs);
@@ -389,7 +400,7 @@ export class StrategyCore {
     decision: Extract<EntryDecision, { kind: "enter" }>,
     nowNs: bigint,
   ): ProposeOrder {
-    const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, lagger.tickSize, this.p);
+    const terms = entryTerms(decision.side, decision.book.bestBid, decision.book.bestAsk, this.p);
     return proposeOrder(
       this.config.name,
       intentId,

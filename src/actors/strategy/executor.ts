@@ -8,13 +8,21 @@ import type { ClosedPosition } from "./records.js";
  */
 
 export type ExecutorState = "entry_pending" | "open" | "exit_pending" | "closed" | "failed";
-export type ExecutorTrigger = "entry_filled" | "entry_failed" | "exit_sent" | "exit_filled" | "exit_incomplete";
+export type ExecutorTrigger =
+  | "entry_filled"
+  | "entry_failed"
+  | "exit_sent"
+  | "exit_filled"
+  | "exit_incomplete"
+  | "position_gone";
 export type ExitReason = "sl" | "tp" | "time_limit";
+/** How a position ended; `flattened`: closed by risk (a HALTED breaker or a stopping daemon), not by an exit. */
+export type ClosedBy = ExitReason | "flattened";
 
 /** (state, trigger) → next state; anything absent is illegal. */
 export const EXECUTOR_TRANSITIONS: Readonly<Record<ExecutorState, Partial<Record<ExecutorTrigger, ExecutorState>>>> = {
   entry_pending: { entry_filled: "open", entry_failed: "failed" },
-  open: { exit_sent: "exit_pending" },
+  open: { exit_sent: "exit_pending", position_gone: "closed" },
   exit_pending: { exit_filled: "closed", exit_incomplete: "open" },
   closed: {},
   failed: {},
@@ -69,7 +77,7 @@ export class PositionExecutor {
   openedNs: bigint | null = null;
   exitedQty = 0;
   exitNotional = 0;
-  closedBy: ExitReason | null = null;
+  closedBy: ClosedBy | null = null;
   private exitIntent: string | null = null;
   private exitReason: ExitReason | null = null;
   private exitOrderFilled = 0;
@@ -150,6 +158,16 @@ export class PositionExecutor {
     if (intentId === this.plan.intentId && this.state === "entry_pending") return this.apply("entry_failed");
     if (intentId === this.exitIntent && this.state === "exit_pending") return this.finishExit(nowNs);
     return null;
+  }
+
+  /**
+   * The venue position went flat while this executor held it open with no exit of its own in flight: risk
+   * flattened it. Closed, so it does not ask for exits that can only be denied.
+   */
+  onPositionGone(): TransitionResult | null {
+    if (this.state !== "open") return null;
+    this.closedBy = "flattened";
+    return this.apply("position_gone");
   }
 
   /** SL/TP on the lagger mid, long or short; the stop is checked first. */

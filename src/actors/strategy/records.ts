@@ -1,6 +1,6 @@
 import type { Side } from "../../protocol/orders.js";
 import type { ExpectedMoveSource } from "./decision.js";
-import type { ExitReason } from "./executor.js";
+import type { ClosedBy } from "./executor.js";
 import type { GateName } from "./gates.js";
 
 /**
@@ -79,7 +79,7 @@ export interface ClosedPosition {
   readonly qty: number;
   readonly entryPrice: number;
   readonly exitPrice: number;
-  readonly closedBy: ExitReason;
+  readonly closedBy: ClosedBy;
   readonly openedNs: bigint;
   readonly closedNs: bigint;
   /** Gross, quote units. */

@@ -1,5 +1,5 @@
 import type { MarketType, OrderType, ProposeOrder, Side, TimeInForce } from "../../protocol/orders.js";
-import { roundToLot, roundToTick } from "../../model/rounding.js";
+import { roundToLot } from "../../model/rounding.js";
 import type { UniverseInstrument } from "../../model/universe.js";
 import type { LeadLagStrategyParams } from "../../config/schema/index.js";
 
@@ -53,20 +53,13 @@ const TIF: Readonly<Record<LeadLagStrategyParams["entry_time_in_force"], TimeInF
 
 /**
  * Entry terms: with `entry_banded_ioc_enable` (or `entry_order_type: limit`) a limit at mid ±
- * `entry_ioc_price_band_bps`, rounded to the tick towards the mid; otherwise a market IOC carrying the protection
- * price (touch moved by the band).
+ * `entry_ioc_price_band_bps`; otherwise a market IOC carrying the protection price (touch moved by the band).
+ * Prices are raw here: risk snaps every price to the venue's rules once, towards the mid (`snapPrice`).
  */
-export function entryTerms(
-  side: Side,
-  bestBid: number,
-  bestAsk: number,
-  tick: number,
-  p: LeadLagStrategyParams,
-): OrderTerms {
+export function entryTerms(side: Side, bestBid: number, bestAsk: number, p: LeadLagStrategyParams): OrderTerms {
   const band = p.entry_ioc_price_band_bps / 1e4;
   const mid = (bestBid + bestAsk) / 2;
-  const limitPrice =
-    side === "buy" ? roundToTick(mid * (1 + band), tick, "down") : roundToTick(mid * (1 - band), tick, "up");
+  const limitPrice = side === "buy" ? mid * (1 + band) : mid * (1 - band);
   if (p.entry_order_type === "limit") return { orderType: "limit", tif: TIF[p.entry_time_in_force], price: limitPrice };
   if (p.entry_banded_ioc_enable) return { orderType: "limit", tif: "IOC", price: limitPrice };
   return {

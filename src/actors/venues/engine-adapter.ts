@@ -1,7 +1,7 @@
 import * as zmq from "zeromq";
 import type { Logger } from "pino";
 import type { CancelOrder, OrderRejected, PlaceOrder } from "../../protocol/orders.js";
-import type { SerializeResult, VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
+import type { EngineOrderOptions, SerializeResult, VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
 import {
   EXEC_FILL_TOPIC,
   EXEC_REPORT_TOPIC,
@@ -11,6 +11,7 @@ import {
   toVenueEvent,
 } from "../../protocol/wire/engine.js";
 import { wallClockNs } from "../../runtime/clock.js";
+import type { PriceRules } from "../../model/rounding.js";
 
 /**
  * The latentspeed trading engine bridge (wire doc Part 2), on the main thread: PUSH one JSON frame per
@@ -25,6 +26,7 @@ export interface EngineInstrument {
   /** Symbol as the engine receives it. */
   readonly engineSymbol: string;
   readonly lotSize: number;
+  readonly priceRules: PriceRules;
 }
 
 export interface EngineAdapterOptions {
@@ -33,6 +35,8 @@ export interface EngineAdapterOptions {
   readonly eventsPort: number;
   readonly venue: string;
   readonly instrument: (symbol: string) => EngineInstrument | undefined;
+  /** A strategy's perp margin mode and leverage, sent on its perp orders (`perp_margin_mode`, `perp_leverage`). */
+  readonly perp?: (strategy: string) => EngineOrderOptions["perp"];
   readonly sendHighWaterMark?: number;
   /** Pause before retrying a send refused at the high-water mark. */
   readonly retryDelayMs?: number;
@@ -46,8 +50,11 @@ export interface EngineAdapterOptions {
 export interface EngineAdapterHandlers {
   /** Every report and fill, normalised; also a local `OrderRejected` for an order that could not be serialised. */
   onEvent(event: VenueEvent): void;
-  /** A counted drop: an inbound frame that did not parse, or an outbound frame given up. */
-  onDrop?(kind: "inbound" | "outbound", reason: string, detail: string): void;
+  /**
+   * A counted drop: an inbound frame that did not parse, an outbound frame given up, or an order refused before
+   * the wire (`refused`: an unsnapped price, a size under one lot, …).
+   */
+  onDrop?(kind: "inbound" | "outbound" | "refused", reason: string, detail: string): void;
 }
 
 export interface AdapterStats {
@@ -56,6 +63,7 @@ export interface AdapterStats {
   received: number;
   inboundDrops: number;
   outboundDrops: number;
+  refused: number;
 }
 
 interface Outbound {
@@ -65,7 +73,10 @@ interface Outbound {
 }
 
 export class EngineAdapter {
-  readonly stats: AdapterStats = { sent: 0, eagainRetries: 0, received: 0, inboundDrops: 0, outboundDrops: 0 };
+  readonly stats: AdapterStats = {
+    ...{ sent: 0, eagainRetries: 0, received: 0 },
+    ...{ inboundDrops: 0, outboundDrops: 0, refused: 0 },
+  };
   private readonly push: zmq.Push;
   private readonly sub: zmq.Subscriber;
   private readonly queue: Outbound[] = [];
@@ -112,7 +123,13 @@ export class EngineAdapter {
     const inst = this.options.instrument(order.symbol);
     return (
       inst &&
-      serializePlace(order, { venue: this.options.venue, engineSymbol: inst.engineSymbol, lotSize: inst.lotSize })
+      serializePlace(order, {
+        venue: this.options.venue,
+        engineSymbol: inst.engineSymbol,
+        lotSize: inst.lotSize,
+        priceRules: inst.priceRules,
+        perp: this.options.perp?.(order.strategy),
+      })
     );
   }
 
@@ -205,6 +222,8 @@ export class EngineAdapter {
   }
 
   private rejectLocally(clId: string, reason: WireFailure | "unknown_instrument", detail: string): void {
+    this.stats.refused++;
+    this.handlers.onDrop?.("refused", reason, detail);
     this.logger.warn({ clId, reason, detail }, "order refused before the wire");
     const now = wallClockNs();
     const event: OrderRejected = {

@@ -81,6 +81,15 @@ const watchdogSchema = z.strictObject({
   stall_ms: numeric(z.number().int().min(500)).default(5000),
 });
 
+// What a stop does before the actors stop (docs/operations.md, "Stopping"): entries stop, open orders are
+// canceled and, with `flatten`, positions closed by reduce-only IOC orders, all within `timeout_ms`.
+const shutdownSchema = z.strictObject({
+  flatten: flag().default(false),
+  timeout_ms: positiveInt().default(10_000),
+  // a flatten order's protection price: the mid moved this far against it (also used by a HALTED breaker)
+  flatten_band_bps: positiveNumber().default(50),
+});
+
 const controlSchema = z.strictObject({
   token: optionalText(), // usually ${LEADLAG_CONTROL_TOKEN:}; required to bind the health server off loopback
   fault_injection: flag().default(false), // enables POST /control/actors/{name}/crash and /stall
@@ -102,6 +111,7 @@ export const runtimeSchema = z.strictObject({
   spin: spinSchema.prefault({}),
   supervisor: supervisorSchema.prefault({}),
   watchdog: watchdogSchema.prefault({}),
+  shutdown: shutdownSchema.prefault({}),
   control: controlSchema.prefault({}),
 });
 

@@ -1,4 +1,4 @@
-import { decimalsOf, roundToLot } from "../../model/rounding.js";
+import { decimalsOf, priceText, roundToLot, type PriceRules } from "../../model/rounding.js";
 import { z } from "zod";
 import type {
   CancelOrder,
@@ -39,6 +39,13 @@ export interface EngineOrderOptions {
   readonly engineSymbol: string;
   /** Lot size: `size` is rounded down to a multiple of it (the engine does not round sizes, §2.6). */
   readonly lotSize: number;
+  /**
+   * The prices the venue accepts. Prices arrive snapped (risk does it); one that is not is refused here rather
+   * than sent, since the engine would round it the aggressive way (§2.6) or the venue reject it.
+   */
+  readonly priceRules: PriceRules;
+  /** Perp orders carry `details.margin_mode` and `details.leverage`, as trading_core sends them (§2.4). */
+  readonly perp?: { readonly marginMode: "cross" | "isolated"; readonly leverage: number };
   /** Extra own tags beyond intent_id/role/strategy; values become strings. */
   readonly extraTags?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -47,6 +54,7 @@ export type WireFailure =
   | "invalid_cl_id"
   | "invalid_size"
   | "missing_price"
+  | "unsnapped_price"
   | "too_many_tags"
   | "tag_too_long"
   | "symbol_too_long"
@@ -83,7 +91,10 @@ function productType(marketType: "spot" | "perp"): string {
   return marketType === "perp" ? "perpetual" : "spot";
 }
 
-/** One `place` frame. Every number inside `tags` is a string; `ts_ns` an integer literal. */
+/**
+ * One `place` frame. Every number inside `tags` is a string; `ts_ns` an integer literal; size and price are
+ * printed from exact decimals (no float noise such as `3110.2276500000003`).
+ */
 export function serializePlace(order: PlaceOrder, options: EngineOrderOptions): SerializeResult {
   if (!CLOID_PATTERN.test(order.clId))
     return { ok: false, error: { reason: "invalid_cl_id", detail: order.clId.slice(0, 70) } };
@@ -103,16 +114,29 @@ export function serializePlace(order: PlaceOrder, options: EngineOrderOptions): 
       error: { reason: "missing_price", detail: `${order.orderType} order needs a price, got ${order.price}` },
     };
   }
+  const price = priceText(order.price, options.priceRules);
+  if (price === undefined) {
+    const { tickSize, maxDecimals, maxSignificantFigures } = options.priceRules;
+    const rules = `tick ${tickSize}, ${maxDecimals ?? "any"} decimals, ${maxSignificantFigures ?? "any"} significant figures`;
+    return {
+      ok: false,
+      error: { reason: "unsnapped_price", detail: `price ${order.price} is not a venue price (${rules})` },
+    };
+  }
   const own: Record<string, string> = { intent_id: order.intentId, role: order.role, strategy: order.strategy };
   for (const [k, v] of Object.entries(options.extraTags ?? {})) own[k] = String(v);
   const tags = tagsJson(own);
   if (typeof tags !== "string") return { ok: false, error: tags };
   const sizeText = size.toFixed(decimalsOf(options.lotSize));
+  const perp =
+    order.marketType === "perp" && options.perp !== undefined
+      ? `,"margin_mode":${quote(options.perp.marginMode)},"leverage":${options.perp.leverage}`
+      : "";
   const frame =
     `{"version":1,"cl_id":${quote(order.clId)},"action":"place","venue_type":"cex","venue":${quote(options.venue)},` +
     `"product_type":"${productType(order.marketType)}","details":{"symbol":${quote(options.engineSymbol)},` +
     `"side":"${order.side}","order_type":"${order.orderType}","time_in_force":"${order.tif}",` +
-    `"size":${sizeText},"price":${order.price},"reduce_only":${order.reduceOnly}},` +
+    `"size":${sizeText},"price":${price},"reduce_only":${order.reduceOnly}${perp}},` +
     `"ts_ns":${order.tsNs},"tags":${tags}}`;
   return { ok: true, frame, size };
 }

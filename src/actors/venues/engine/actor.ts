@@ -3,6 +3,7 @@ import { Channels } from "../../../protocol/channels.js";
 import type { Config } from "../../../config/index.js";
 import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
 import { EngineAdapter } from "../engine-adapter.js";
+import { perpSettings } from "../perp-settings.js";
 import { instrumentNamed } from "../../../model/instruments.js";
 import { loadRegistry } from "../../../config/index.js";
 
@@ -26,8 +27,9 @@ export default defineActor<Config>({
         venue: "hyperliquid",
         instrument: (symbol) => {
           const inst = instrumentNamed(registry, symbol);
-          return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize };
+          return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize, priceRules: inst.priceRules };
         },
+        perp: perpSettings(config),
       },
       ctx.log,
       {

@@ -24,6 +24,8 @@ import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVen
 import { bpsFees, constantLatency } from "./models.js";
 import { instrumentNamed } from "../../../model/instruments.js";
 import { loadRegistry } from "../../../config/index.js";
+import type { PriceRules } from "../../../model/rounding.js";
+import { perpSettings } from "../perp-settings.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -35,6 +37,9 @@ import { loadRegistry } from "../../../config/index.js";
  * agree again. A graceful restart hands its whole state over instead. Its exchange order ids and exec ids
  * carry a random per-incarnation prefix, so no incarnation repeats another's.
  */
+/** Risk refuses an unknown instrument; were an order for one to come here, any price to 12 decimals passes. */
+const ANY_PRICE: PriceRules = { tickSize: 1e-12, maxDecimals: null, maxSignificantFigures: null };
+
 export default defineActor<Config>({
   kind: "venue",
   reads: [Channels.venueCommands, Channels.books, Channels.orderEvents, Channels.accountEvents],
@@ -79,7 +84,11 @@ export default defineActor<Config>({
         "open orders this paper venue did not hold (lost in a crash or a stopped daemon) were canceled",
       );
     };
+    // As the engine adapter does: refused before the wire (an unsnapped price, a size under a lot), logged, counted.
     const reject = (order: PlaceOrder | CancelOrder, result: Extract<SerializeResult, { ok: false }>) => {
+      const { reason, detail } = result.error;
+      ctx.log.warn({ clId: order.clId, reason, detail }, "order refused before the wire");
+      ctx.metrics.count("venue_drops_total", { kind: "refused", reason });
       const rejected: OrderRejected = {
         type: "OrderRejected",
         clId: order.clId,
@@ -92,6 +101,8 @@ export default defineActor<Config>({
       };
       ctx.send(Channels.venueEvents, rejected);
     };
+    // The frames the engine would get, perp settings included (the matching core ignores them, as the engine does).
+    const perpOf = perpSettings(config);
     const submit = (order: PlaceOrder | CancelOrder, serialized: SerializeResult) => {
       if (!serialized.ok) return reject(order, serialized);
       core.onOrderFrame(serialized.frame, ctx.now());
@@ -108,6 +119,8 @@ export default defineActor<Config>({
               venue: inst?.venue ?? "hyperliquid",
               engineSymbol: inst?.engineSymbol ?? o.symbol,
               lotSize: inst?.lotSize ?? 0,
+              priceRules: inst?.priceRules ?? ANY_PRICE,
+              perp: perpOf(o.strategy),
             }),
           );
         },
