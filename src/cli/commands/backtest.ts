@@ -1,3 +1,6 @@
+import { constants } from "node:fs";
+import { access, stat } from "node:fs/promises";
+import path from "node:path";
 import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 import { numberOption, parseCommandArgs } from "../args.js";
@@ -6,7 +9,8 @@ import { createLogger } from "../../runtime/logger.js";
 import { BacktestRefused, planBacktest } from "../../backtest/runner/plan.js";
 import { BacktestFailed, NoData, openReplay, runBacktest } from "../../backtest/runner/run.js";
 import { progressReporter } from "../../backtest/runner/progress.js";
-import { assertWritable, ReportPathError, summaryText, writeReports } from "../../backtest/runner/report-output.js";
+import { checkReportPaths, ReportPathError, writeReports } from "../../backtest/report/write.js";
+import { printSummary } from "../../backtest/report/summary.js";
 import { SourceError } from "../../backtest/sources/source.js";
 
 const USAGE = [
@@ -20,7 +24,7 @@ const USAGE = [
   "                    (default: backtest.data_source.connection)",
   "  --start/--end     the window on receipt time (default: backtest.start_date / end_date)",
   "  --seed N          the simulation's seed (default 1)",
-  "  --report-json F   the report as JSON (the same inputs and seed give the same bytes)",
+  '  --report-json F   the report as JSON (the same inputs and seed give the same bytes, but for "timing")',
   "  --report-html F   the report as one self-contained HTML file",
   "  --decisions-csv F the strategy's decision-score CSV of the run (one row per evaluated decision)",
   "  --quiet           no progress and no summary",
@@ -59,7 +63,8 @@ export const backtestCommand: Command = {
       const plan = await planBacktest(config, { from: values.from, start: values.start, end: values.end, seed });
       const targets = { json: values["report-json"], html: values["report-html"] };
       const decisionsCsv = values["decisions-csv"];
-      for (const file of [targets.json, targets.html, decisionsCsv]) if (file !== undefined) await assertWritable(file);
+      await checkReportPaths(targets);
+      if (decisionsCsv !== undefined) await checkDecisionsPath(decisionsCsv);
       const quiet = values.quiet ?? false;
       // Warnings and errors only: at info the actors log every position closed, which would bury the summary.
       const log = createLogger(quiet ? "error" : "warn");
@@ -73,7 +78,7 @@ export const backtestCommand: Command = {
         await source.close();
       }
       await writeReports(record, targets);
-      if (!quiet) process.stdout.write(summaryText(record));
+      if (!quiet) printSummary(record, process.stdout);
       return 0;
     } catch (err) {
       if (err instanceof ConfigError) return fail(2, err.message);
@@ -84,3 +89,13 @@ export const backtestCommand: Command = {
     }
   },
 };
+
+/** `--decisions-csv` must be writable before the replay starts, as the report paths are. */
+async function checkDecisionsPath(file: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  const target = info === undefined ? path.dirname(path.resolve(file)) : file;
+  if (info?.isDirectory()) throw new ReportPathError(`cannot write the decision CSV ${file}: it is a directory`);
+  await access(target, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+    throw new ReportPathError(`cannot write the decision CSV ${file}: ${err.code ?? err.message}`);
+  });
+}
