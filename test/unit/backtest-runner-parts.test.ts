@@ -51,6 +51,7 @@ describe("backtest plan", () => {
   it.each([
     ["market_data: { provider: synthetic }", "market_data.provider: synthetic is not used by a backtest"],
     ["execution: { provider: zmq }", "execution.provider: zmq cannot be backtested"],
+    ["runtime: { placement: { layout: isolated } }", "runtime.placement.layout: isolated is not used by a backtest"],
   ])("refuses %s", async (top, message) => {
     await expect(planBacktest(config({ top }), {})).rejects.toThrow(message);
   });

@@ -61,6 +61,11 @@ export async function planBacktest(config: Config, overrides: BacktestOverrides)
       `execution.provider: ${config.execution.provider} cannot be backtested: a backtest trades the simulated venue ` +
         "(execution.provider: paper)",
     );
+  if (config.runtime.placement.layout === "isolated")
+    throw new BacktestRefused(
+      "runtime.placement.layout: isolated is not used by a backtest, which runs every actor on one thread " +
+        "(layout: inline or default)",
+    );
   const startNs = isoNs(
     overrides.start !== undefined ? "--start" : "backtest.start_date",
     overrides.start ?? bt.start_date,
