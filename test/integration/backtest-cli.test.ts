@@ -25,16 +25,17 @@ function comparable(report: Record<string, unknown>): Record<string, unknown> {
 
 /** Runs `leadlag ARGS`; resolves with the exit code and both streams, whatever the code. */
 async function leadlag(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return leadlagIn({}, ...args);
+  return leadlagIn({}, fromRoot(), ...args);
 }
 
 async function leadlagIn(
   env: NodeJS.ProcessEnv,
+  cwd: string,
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileAsync("node", [fromRoot("bin/leadlag.js"), ...args], {
-      cwd: fromRoot(),
+      cwd,
       env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };
@@ -60,11 +61,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("leadlag backtest", () => {
   it("gives a byte-identical report JSON (but for timing) for the same inputs and seed, from CSV and the replay file", async () => {
     const reports = ["a", "b", "c"].map((n) => path.join(dir, `${n}.json`));
-    const scratch = mkdtempSync(path.join(dir, "tmp-"));
+    // One run in an empty working directory and temporary directory of its own: both stay empty.
+    const [scratch, cwd] = [mkdtempSync(path.join(dir, "tmp-")), mkdtempSync(path.join(dir, "cwd-"))];
+    const anywhere = writeConfig(
+      "backtest-anywhere.yaml",
+      `symbol_rules_path: ${fromRoot("configs/symbol_rules.csv")}\n${readFileSync(config, "utf8")}`,
+    );
     const runs = await Promise.all([
-      leadlagIn({ TMPDIR: scratch }, "backtest", config, "--quiet", "--seed", "3", "--report-json", reports[0]),
-      leadlag("backtest", config, "--quiet", "--seed", "3", "--report-json", reports[1]),
-      leadlag("backtest", config, "--quiet", "--seed", "3", "--from", files.arrow, "--report-json", reports[2]),
+      leadlagIn({ TMPDIR: scratch }, cwd, "backtest", anywhere, "--quiet", "--seed", "3", "--report-json", reports[0]),
+      leadlag("backtest", anywhere, "--quiet", "--seed", "3", "--report-json", reports[1]),
+      leadlag("backtest", anywhere, "--quiet", "--seed", "3", "--from", files.arrow, "--report-json", reports[2]),
     ]);
     for (const run of runs) expect(run, run.stderr).toMatchObject({ code: 0, stdout: "" });
     const [a, b, c] = reports.map((f) => readFileSync(f, "utf8"));
@@ -80,6 +86,7 @@ describe("leadlag backtest", () => {
     expect(comparable(JSON.parse(c))).toEqual(comparable(report));
     // Nothing left behind: the run's journal and decision file were in a temporary directory, removed.
     expect(readdirSync(scratch)).toEqual([]);
+    expect(readdirSync(cwd)).toEqual([]);
   }, 120_000);
 
   it("replays the same recording from PostgreSQL (leadlag data import) to the same report", async () => {
