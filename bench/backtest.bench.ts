@@ -11,7 +11,8 @@ import { type ActorLoopFactory, openReplay, runBacktest } from "../src/backtest/
 import { ColumnarFileSource, writeColumnarFile } from "../src/backtest/sources/columnar.js";
 import { CsvDirectorySource } from "../src/backtest/sources/csv.js";
 import { WHOLE_WINDOW } from "../src/backtest/sources/open.js";
-import { parseConfig } from "../src/config/index.js";
+import { loadConfig, parseConfig } from "../src/config/index.js";
+import { fromRoot } from "../src/runtime/paths.js";
 import { NS_PER_S } from "../src/model/time.js";
 import type { Bench } from "./bench.js";
 import { round } from "./bench.js";
@@ -45,8 +46,8 @@ backtest:
 }
 
 /**
- * The full backtest (every trading actor on the inline runtime) on one recording of the synthetic market
- * (three symbols; one hour, `--quick` five minutes) from each source; the same replay with the actors'
+ * The full backtest (every trading actor on the inline runtime) on one recording of configs/paper.yaml's
+ * synthetic market (three symbols; one hour, `--quick` five minutes) from each source; the same replay with the actors'
  * handlers called in a plain loop (`cores_alone_events_per_s`, bench/direct-actors.ts) and the ratio
  * (`runtime_overhead`); decode + book rebuild alone (`data_only_events_per_s`); event time replayed per
  * wall second (`speed_vs_real_time`); RSS after the run. Wall-clock rates: on a shared machine, `cpu_*`
@@ -65,7 +66,9 @@ export const backtestBench: Bench = {
     try {
       const pgSink = await PostgresRecordSink.open({ url: DATABASE_URL, logger: silent, tables, batchRows: 20000 });
       const csvDir = path.join(dir, "rec");
-      await recordSynthetic(seconds, new FanOutSink([new CsvRecordSink(csvDir, 10), pgSink]));
+      // configs/paper.yaml's market: BTC jumps 3 times a minute, so the strategy trades within the hour.
+      const market = (await loadConfig(fromRoot("configs/paper.yaml"), { env: {} })).market_data.synthetic;
+      await recordSynthetic(seconds, new FanOutSink([new CsvRecordSink(csvDir, 10), pgSink]), 10, 42, market);
       await admin.query(`ANALYZE ${tables.trades}; ANALYZE ${tables.books}`);
       const file = path.join(dir, "replay.arrow");
       await writeColumnarFile(await CsvDirectorySource.open(csvDir, { window: WHOLE_WINDOW, batchSize: 20000 }), file);
@@ -97,6 +100,7 @@ export const backtestBench: Bench = {
         symbols: SYMBOLS.length,
         events: columnar.record.meta.eventsReplayed,
         trades: columnar.record.trades.length,
+        decisions: columnar.record.decisions.length,
         columnar_events_per_s: round(columnar.rate, 0),
         csv_events_per_s: round(csv.rate, 0),
         postgresql_events_per_s: round(postgres.rate, 0),
