@@ -11,6 +11,7 @@ import { decisionBench } from "./decision.bench.js";
 import { tickToOrderBench } from "./tick-to-order.bench.js";
 import { cacheBench } from "./cache.bench.js";
 import { backtestSourcesBench } from "./backtest-sources.bench.js";
+import { backtestBench } from "./backtest.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
 export const benches: Bench[] = [
@@ -26,4 +27,5 @@ export const benches: Bench[] = [
   tickToOrderBench,
   cacheBench,
   backtestSourcesBench,
+  backtestBench,
 ];

@@ -13,6 +13,7 @@ export type {
   RiskConfig,
   ObservabilityConfig,
   BacktestConfig,
+  SimulationConfig,
 } from "./schema/index.js";
 export { estimatorShardCount, HOT_WORKER_ACTORS } from "./schema/runtime.js";
 export { LEADLAG_STRATEGY_TYPE, TRADING_CORE_STRATEGY_ALIAS } from "./schema/strategy.js";

@@ -38,6 +38,11 @@ export const expected = {
   positiveIntOrAuto: '"auto" or an integer ≥ 1',
   isoDate: "an ISO 8601 date or date-time (2025-09-07 or 2025-09-07T08:00:00Z)",
   startBeforeEnd: "a start_date before end_date",
+  powerLawOnly: "no queue_power_exponent unless queue_ahead_model is power_law (the linear model has no exponent)",
+  latencyLegsSet: "no latency_ms when order_latency_ms, response_latency_ms and feed_latency_ms are all set",
+  bpsSlippageOnly: "no slippage_bps unless slippage_mode is bps_only (book_vwap takes its slippage from the book)",
+  sameSymbolRules: (path: string) =>
+    `the daemon's symbol_rules_path (${path}): the simulated venue trades the instruments the feed and strategy use`,
   noFaultInjectionWithRealMoney: "fault_injection: false when execution.mode is live (real orders)",
   paperVenueTradesPaper:
     'execution.mode: paper when execution.provider is "paper" (the simulator cannot place real orders)',

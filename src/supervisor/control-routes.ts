@@ -4,6 +4,9 @@ import type { Supervisor } from "./supervisor.js";
 import type { EventLoopLagWindow } from "./event-loop-lag.js";
 import { actorHealthCheck, eventLoopCheck, publishedHealth, runStateCheck } from "./health.js";
 import type { OrdersStatus } from "../protocol/status.js";
+import { OVERALL, subsystemReadiness } from "./readiness.js";
+import { statusJson } from "./status-json.js";
+import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from "./status-page.js";
 
 interface RiskStatus {
   breaker: { state: "ACTIVE" | "REDUCING" | "HALTED"; drawdownUsd: number };
@@ -35,6 +38,7 @@ export function registerControlRoutes(
   server.health("actor_health", () => actorHealthCheck(names(), (name) => supervisor.actorStatus(name)));
   server.health("event_loop", () => eventLoopCheck(health.eventLoopLag(), health.maxEventLoopLagMs));
 
+  const stopping = () => supervisor.isStopping;
   server.route("GET", "/health", () => {
     const report = server.healthReport();
     const actors = supervisor.actors().map((a) => {
@@ -44,13 +48,44 @@ export function registerControlRoutes(
     return {
       status: report.status === "ok" ? 200 : 503,
       body: {
-        status: report.status,
+        // trading_core's shape first; leadlag's own checks (`state`, `checks`) and per-actor detail beside it.
+        status: OVERALL[report.status],
+        subsystems: subsystemReadiness(supervisor.actors(), (name) => supervisor.actorStatus(name), stopping()),
+        timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        state: report.status,
         reasons: report.reasons,
         uptime_s: Math.round((Date.now() - health.startedAt) / 100) / 10,
-        subsystems: report.subsystems,
+        checks: report.subsystems,
         actors,
       },
     };
+  });
+
+  server.route("GET", "/", () => ({
+    status: 200,
+    body: STATUS_PAGE_HTML,
+    contentType: "text/html; charset=utf-8",
+    headers: {
+      "content-security-policy": STATUS_PAGE_CSP,
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "cache-control": "no-store",
+    },
+  }));
+  server.route("GET", "/status.json", async () => {
+    const report = server.healthReport();
+    const body = await statusJson({
+      actors: supervisor.actors(),
+      statusOf: (name) => supervisor.actorStatus(name),
+      health: {
+        status: OVERALL[report.status],
+        subsystems: subsystemReadiness(supervisor.actors(), (name) => supervisor.actorStatus(name), stopping()),
+        reasons: report.reasons,
+      },
+      uptimeS: Math.round((Date.now() - health.startedAt) / 1000),
+      series: (name) => metrics.series(name),
+    });
+    return { status: 200, body, headers: { "cache-control": "no-store" } };
   });
 
   server.route("GET", "/metrics", async () => ({

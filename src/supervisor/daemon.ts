@@ -52,6 +52,10 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     process.stderr.write(err.message + "\n");
     return 2;
   }
+  if (config.mode === "backtest") {
+    process.stderr.write(`leadlag: ${configPath} has mode: backtest; run it with leadlag backtest ${configPath}\n`);
+    return 2;
+  }
   if (tradesRealMoney(config) && !options.confirmLive && env[LIVE_CONFIRM_ENV] !== "yes") {
     process.stderr.write(
       `leadlag: ${configPath} trades real money (execution.mode: live); confirm with --live or ` +

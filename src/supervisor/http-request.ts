@@ -129,13 +129,19 @@ function discard(req: http.IncomingMessage, budget: number, withinMs: number): P
 }
 
 /** Writes a whole response; a response the client has already gone from is left alone. */
-export function send(res: http.ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
+export function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = "application/json",
+  headers: Record<string, string> = {},
+): void {
   if (res.destroyed || res.writableEnded) return;
   const text =
     typeof body === "string"
       ? body
       : JSON.stringify(body, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  res.writeHead(status, { "content-type": contentType });
+  res.writeHead(status, { ...headers, "content-type": contentType });
   res.end(text);
 }
 

@@ -16,6 +16,8 @@ export interface RouteResult {
   status: number;
   body: unknown;
   contentType?: string;
+  /** Extra response headers (the status page's Content-Security-Policy). */
+  headers?: Record<string, string>;
 }
 
 export type RouteHandler = (request: {
@@ -174,7 +176,7 @@ export class ControlServer {
       if (route.operator && !this.authorised(req)) throw new RequestError(401, "operator token required");
       const body = method === "POST" ? await readJsonBody(req, this.limits) : undefined;
       const result = await route.handler({ params, query: target.query, body });
-      send(res, result.status, result.body, result.contentType);
+      send(res, result.status, result.body, result.contentType, result.headers);
     } catch (err) {
       if (err instanceof RequestError) return refuse(res, err);
       this.options.log.error({ err, path }, "control route failed");

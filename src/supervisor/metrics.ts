@@ -14,6 +14,13 @@ const CUSTOM_BUCKETS = [1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e
 
 type Sample = MetricsReport["samples"][number];
 
+/** One series of a metric as `/status.json` reads it; a histogram's are `…_bucket` (label `le`), `…_sum`, `…_count`. */
+export interface MetricSeries {
+  name: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
 /**
  * The Prometheus view of the daemon. Per-actor counters are read from the shared metrics block at scrape
  * time (no messages); actors' own labelled metrics arrive in `MetricsReport`s and are kept here.
@@ -202,6 +209,28 @@ export class DaemonMetrics {
     }
     this.custom.set(s.name, metric);
     return metric;
+  }
+
+  /**
+   * One actor metric's current series (`decisions_total` → `leadlag_decisions_total`), for `/status.json`;
+   * none when no actor reported it yet or it cannot be collected (logged and counted like a scrape's).
+   */
+  async series(name: string): Promise<MetricSeries[]> {
+    const full = `${PREFIX}${name}`;
+    const metric = this.registry.getSingleMetric(full);
+    if (metric === undefined) return [];
+    try {
+      // Histogram series carry `metricName` (`…_bucket`, `…_sum`, `…_count`); prom-client's type omits it.
+      const { values } = await metric.get();
+      return (values as ((typeof values)[number] & { metricName?: string })[]).map((v) => ({
+        name: v.metricName ?? full,
+        labels: v.labels as Record<string, string | number>,
+        value: v.value,
+      }));
+    } catch (err) {
+      this.failed(name, err, "metric left out of the scrape");
+      return [];
+    }
   }
 
   /** Collects metric by metric, so one that throws is left out rather than failing the scrape. */

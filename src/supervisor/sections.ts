@@ -19,8 +19,10 @@ import { strategySection, type StrategySection } from "../actors/strategy/sectio
 import {
   engineVenueSection,
   paperVenueSection,
+  simulatedVenueSection,
   type EngineVenueSection,
   type PaperVenueSection,
+  type SimulatedVenueSection,
 } from "../actors/venues/section.js";
 
 /** What the daemon resolves once at start, before any actor runs: every actor's section is built from it. */
@@ -77,6 +79,8 @@ export interface ActorSections {
   accountSync(): AccountSyncSection;
   engineVenue(): EngineVenueSection;
   paperVenue(): PaperVenueSection;
+  /** The backtest's venue (`backtest/runner/children.ts`); the daemon never runs it. */
+  simulatedVenue(): SimulatedVenueSection;
   orders(): OrdersSection;
   risk(): RiskSection;
   strategy(): StrategySection;
@@ -95,6 +99,7 @@ export function actorSections(config: Config, start: StartResolution = resolveSt
     accountSync: () => frozen(() => accountSyncSection(config)),
     engineVenue: () => frozen(() => engineVenueSection(config, instruments)),
     paperVenue: () => frozen(() => paperVenueSection(config, instruments)),
+    simulatedVenue: () => frozen(() => simulatedVenueSection(config, instruments)),
     orders: () => frozen(() => ordersSection(config, instruments, configured)),
     risk: () => frozen(() => riskSection(config, instruments, configured)),
     strategy: () => frozen(() => strategySection(config, instruments, configured, artifacts)),

@@ -48,7 +48,7 @@ function rawStatus(port: number, request: string): Promise<number> {
 }
 
 describe("daemon ingress", () => {
-  it("answers `//`, a bad percent-encoding and a 10 MB body, and keeps running", async () => {
+  it("answers `//`, a bad percent-encoding and a 10 MB body, and keeps running; no market data is 503", async () => {
     const port = await freePort();
     const file = path.join(dir, "config.yaml");
     writeFileSync(file, config(port));
@@ -73,6 +73,27 @@ describe("daemon ingress", () => {
           throw new Error(`daemon never answered /health (exit ${exitCode})`);
         await new Promise((r) => setTimeout(r, 50));
       }
+      // No market data within reject_on_stale_data_ms: trading_core's shape says where, and the answer is 503.
+      const health = async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        return { code: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      let stale = await health();
+      for (const staleBy = Date.now() + 30_000; Date.now() < staleBy; stale = await health()) {
+        // (the order manager holds its messages, execution degraded, until its database has opened)
+        const { market_data, execution } = stale.body.subsystems as Record<string, string>;
+        if (market_data === "degraded" && execution === "ready") break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(stale.code).toBe(503);
+      expect(stale.body).toMatchObject({
+        status: "degraded",
+        subsystems: { market_data: "degraded", execution: "ready", strategies: "ready" },
+        state: "degraded",
+      });
+      expect(stale.body.reasons).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^feed: .*no market data yet$/)]),
+      );
       expect(await rawStatus(port, "GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).toBe(404);
       const auth = "Authorization: Bearer s3cret\r\n";
       expect(

@@ -103,7 +103,12 @@ describe("daemon", () => {
     const d = daemon(["run", writeConfig(minimalConfig(port))]);
     running = d.child;
     const health = await waitForHealth(port);
-    expect(health.body.status).toBe("ok");
+    expect(health.body).toMatchObject({
+      status: "healthy",
+      subsystems: { market_data: "ready", execution: "ready", strategies: "ready" },
+      state: "ok",
+    });
+    expect(health.body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain("leadlag_process_cpu_seconds_total");
     const actors = (await (await fetch(`http://127.0.0.1:${port}/control/actors`)).json()) as { actors: unknown[] };

@@ -124,6 +124,8 @@ afterEach(async () => {
 function adapterOn(ordersPort: number, eventsPort: number, extra: { sendHighWaterMark?: number } = {}) {
   const events: VenueEvent[] = [];
   const drops: string[] = [];
+  const links: boolean[] = [];
+  const sent = { frames: 0 };
   const adapter = new EngineAdapter(
     {
       host: "127.0.0.1",
@@ -135,11 +137,16 @@ function adapterOn(ordersPort: number, eventsPort: number, extra: { sendHighWate
       ...extra,
     },
     logger,
-    { onEvent: (e) => events.push(e), onDrop: (kind, reason) => drops.push(`${kind}:${reason}`) },
+    {
+      onEvent: (e) => events.push(e),
+      onDrop: (kind, reason) => drops.push(`${kind}:${reason}`),
+      onSent: () => sent.frames++,
+      onLink: (connected) => links.push(connected),
+    },
   );
   adapter.start();
   cleanups.push(() => adapter.stop());
-  return { adapter, events, drops };
+  return { adapter, events, drops, links, sent };
 }
 
 /** PUB/SUB joins late: publish a probe until the adapter sees it, so no test event is lost to the join. */
@@ -193,6 +200,22 @@ describe("engine adapter against an engine stand-in", () => {
     });
     expect(events[1]).toMatchObject({ price: 3001, size: 1, venueTsNs: T0, venueTsIsTsc: false });
     expect(events[2]).toMatchObject({ price: 3002, size: 0.5 });
+  });
+
+  it("tells its owner of each frame sent and of the events link going up and down (engine liveness)", async () => {
+    const [op, ep] = ports();
+    const engine = new EngineStandIn(op, ep);
+    await engine.start();
+    const { adapter, events, links, sent } = adapterOn(op, ep);
+    await waitForSubscription(engine, events);
+    await until(() => links.length === 1); // the socket's events arrive through their own async iterator
+    expect(links).toEqual([true]);
+    adapter.place(order());
+    await until(() => engine.received.length === 1);
+    expect(sent.frames).toBe(1);
+    await engine.stop();
+    await until(() => links.length === 2);
+    expect(links).toEqual([true, false]);
   });
 
   it("a malformed event is a counted drop, and an unserialisable order is rejected locally", async () => {

@@ -11,14 +11,16 @@ import {
   type ActorSections,
 } from "../../src/supervisor/sections.js";
 import type { FeedSection } from "../../src/actors/feed/section.js";
+import type { ReplayPort } from "../../src/actors/feed/replay/actor.js";
 import type { OrdersSection } from "../../src/actors/orders/section.js";
+import type { OrdersConfig } from "../../src/actors/orders/actor.js";
 import type { RiskSection } from "../../src/actors/risk/section.js";
 import type { StrategySection } from "../../src/actors/strategy/section.js";
 import type { JumpsSection } from "../../src/actors/jumps/config.js";
 import type { EstimatorSection } from "../../src/actors/estimator/section.js";
 import type { MdBridgeSection } from "../../src/actors/md-bridge/section.js";
 import type { MarketSynthSection } from "../../src/actors/market-synth/section.js";
-import type { EngineVenueSection, PaperVenueSection } from "../../src/actors/venues/section.js";
+import type { EngineVenueSection, PaperVenueSection, SimulatedVenueSection } from "../../src/actors/venues/section.js";
 import type { AccountSyncSection } from "../../src/actors/account-sync/section.js";
 
 const RULES = "configs/symbol_rules.csv";
@@ -46,6 +48,7 @@ function everySection(sections: ActorSections): Record<string, object> {
     "account-sync": sections.accountSync(),
     "engine-venue": sections.engineVenue(),
     "paper-venue": sections.paperVenue(),
+    "simulated-venue": sections.simulatedVenue(),
     orders: sections.orders(),
     risk: sections.risk(),
     strategy: sections.strategy(),
@@ -119,8 +122,9 @@ describe("actor sections", () => {
       "estimator-1": ["detectors", "shard"],
       jumps: ["detectors"],
       "account-sync": ["accountId", "host", "port", "provider"],
-      "engine-venue": ["eventsPort", "host", "instruments", "ordersPort", "perp"],
+      "engine-venue": ["ackTimeoutGtcMs", "eventsPort", "host", "instruments", "ordersPort", "perp"],
       "paper-venue": ["instruments", "latencyMs", "makerBps", "perp", "takerBps"],
+      "simulated-venue": ["instruments", "perp", "simulation"],
       orders: [
         "accountId",
         "databaseUrl",
@@ -198,7 +202,7 @@ describe("actor sections", () => {
   it("types each actor's config as its section, so a key outside it does not compile", () => {
     type ConfigOf<M> = M extends { default: ActorDef<infer C> } ? C : never;
     expectTypeOf<ConfigOf<typeof import("../../src/actors/feed/actor.js")>>().toEqualTypeOf<FeedSection>();
-    expectTypeOf<ConfigOf<typeof import("../../src/actors/orders/actor.js")>>().toEqualTypeOf<OrdersSection>();
+    expectTypeOf<ConfigOf<typeof import("../../src/actors/orders/actor.js")>>().toEqualTypeOf<OrdersConfig>();
     expectTypeOf<ConfigOf<typeof import("../../src/actors/risk/actor.js")>>().toEqualTypeOf<RiskSection>();
     expectTypeOf<ConfigOf<typeof import("../../src/actors/strategy/actor.js")>>().toEqualTypeOf<StrategySection>();
     expectTypeOf<ConfigOf<typeof import("../../src/actors/jumps/actor.js")>>().toEqualTypeOf<JumpsSection>();
@@ -216,6 +220,12 @@ describe("actor sections", () => {
     expectTypeOf<
       ConfigOf<typeof import("../../src/actors/account-sync/actor.js")>
     >().toEqualTypeOf<AccountSyncSection>();
+    expectTypeOf<
+      ConfigOf<typeof import("../../src/actors/venues/simulated/actor.js")>
+    >().toEqualTypeOf<SimulatedVenueSection>();
+    expectTypeOf<ConfigOf<typeof import("../../src/actors/feed/replay/actor.js")>>().toEqualTypeOf<
+      FeedSection & { readonly replayPort: ReplayPort }
+    >();
     expectTypeOf<FeedSection>().not.toHaveProperty("risk");
     expectTypeOf<OrdersSection>().not.toHaveProperty("strategies");
     expectTypeOf<StrategySection>().not.toHaveProperty("runtime");

@@ -5,7 +5,7 @@
  * each by ascending price, `0` for a vanished level.
  */
 import { lotSizeOf } from "../../model/instruments.js";
-import type { SeededRandom } from "./random.js";
+import type { SeededRandom } from "../../model/random.js";
 
 export interface LadderDiff {
   side: number[];

@@ -19,7 +19,7 @@ import { ASK, BID, OrderBook } from "../feed/order-book.js";
 import { lotSizeOf } from "../../model/instruments.js";
 import { BookLadder } from "./book-ladder.js";
 import { LatentPrices, GRID_MS } from "./latent-prices.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../../model/random.js";
 import type { SyntheticMarketSpec, SyntheticSymbolSpec } from "./spec.js";
 
 export interface SyntheticMessage {

@@ -4,7 +4,7 @@
  * correlation of their returns (leader's lagged) is the configured one: with leader variance σ² per
  * second, the lagger's own variance is σ²(1/ρ² − 1). Jumps therefore reach laggers one lag later.
  */
-import type { SeededRandom } from "./random.js";
+import type { SeededRandom } from "../../model/random.js";
 import type { SyntheticSymbolSpec } from "./spec.js";
 
 export const GRID_MS = 5;

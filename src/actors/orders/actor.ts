@@ -20,7 +20,7 @@ import { CloidGenerator, sessionHexFrom } from "./cloid.js";
 import type { OrderEvent } from "./events.js";
 import type { LedgerInstrument } from "./ledger.js";
 import { LocalJournal, replay } from "./journal/local-log.js";
-import { JournalDatabaseTier } from "./journal/database.js";
+import { JournalDatabaseTier, NoJournalDatabase, type JournalDatabase } from "./journal/database.js";
 import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
 import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
 import { InstrumentRegistry, instrumentNamed } from "../../model/instruments.js";
@@ -56,7 +56,10 @@ const JOURNALED_INPUTS = new Set([
  * before the next incarnation starts. A journal that cannot be written (a full disk) halts entries and
  * holds fills, reports and cancels, in order, until a retry with backoff writes them.
  */
-export default defineActor<OrdersSection>({
+/** `journalDatabase: false` (set by the backtest runner) keeps the journal to its local log. */
+export type OrdersConfig = OrdersSection & { readonly journalDatabase?: false };
+
+export default defineActor<OrdersConfig>({
   kind: "orders",
   reads: [
     Channels.approvedOrders,
@@ -100,19 +103,24 @@ export default defineActor<OrdersSection>({
       ctx.log.warn({ bytes: opened.truncatedBytes, problem: opened.problem }, "journal tail was torn; truncated");
     replay(opened.records, (event, seq) => core.apply(event, seq));
 
-    const database = new JournalDatabaseTier({
-      databaseUrl: section.databaseUrl ?? process.env.DATABASE_URL,
-      dbPath: section.dbPath,
-      accountId: section.accountId,
-      owner,
-      journal,
-      local: opened.records,
-      signal: ctx.signal,
-      faultPoint: (step) => ctx.faultPoint(`orders:${step}`),
-      log: ctx.log,
-      shipEveryMs: SHIP_EVERY_MS,
-      retry: DATABASE_RETRY,
-    });
+    // A backtest keeps the journal to its local log (in a temporary directory): a database would make the
+    // start and the shipping wall-clock paced, and a run depend on it.
+    const database: JournalDatabase =
+      ctx.config.journalDatabase === false
+        ? new NoJournalDatabase()
+        : new JournalDatabaseTier({
+            databaseUrl: section.databaseUrl ?? process.env.DATABASE_URL,
+            dbPath: section.dbPath,
+            accountId: section.accountId,
+            owner,
+            journal,
+            local: opened.records,
+            signal: ctx.signal,
+            faultPoint: (step) => ctx.faultPoint(`orders:${step}`),
+            log: ctx.log,
+            shipEveryMs: SHIP_EVERY_MS,
+            retry: DATABASE_RETRY,
+          });
     ctx.onDispose(() => database.dispose());
 
     const marks = new Map<string, number>();

@@ -16,6 +16,7 @@ import { InstrumentRegistry } from "../../model/instruments.js";
 import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
 import type { DecisionRecord } from "./records.js";
+import { type DecisionSummary, LAST_DECISIONS, decisionSummary } from "./decision-summary.js";
 import { artifactStoreOf, loadArtifacts } from "./artifact-files.js";
 import type { StrategySection } from "./section.js";
 
@@ -63,6 +64,8 @@ export default defineActor<StrategySection>({
     if (!existsSync(csvPath)) appendFileSync(csvPath, DECISION_CSV_HEADER + "\n");
     // Decisions are booked (CSV row, metrics) on the tick timer, off the path from scan results to an order.
     let decided: { record: DecisionRecord; latencyS: number | undefined }[] = [];
+    // The newest few, published with the status for the live status page.
+    let lastDecisions: DecisionSummary[] = [];
 
     const core = new StrategyCore(
       {
@@ -117,6 +120,9 @@ export default defineActor<StrategySection>({
         if (latencyS !== undefined) ctx.metrics.observe("decision_latency_seconds", latencyS);
       }
       appendFileSync(csvPath, decided.map(({ record }) => decisionCsvRow(record)).join("\n") + "\n");
+      lastDecisions = [...lastDecisions, ...decided.map(({ record }) => decisionSummary(record))].slice(
+        -LAST_DECISIONS,
+      );
       decided = [];
     };
     const propose = (orders: readonly ProposeOrder[]) => {
@@ -172,6 +178,7 @@ export default defineActor<StrategySection>({
           executors: states,
           scans_in_flight: core.scansInFlight,
           rls_ready: core.rls.ready,
+          last_decisions: lastDecisions,
         });
       },
       onStop: bookDecisions,

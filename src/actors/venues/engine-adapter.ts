@@ -57,6 +57,10 @@ export interface EngineAdapterHandlers {
    * the wire (`refused`: an unsnapped price, a size under one lot, …).
    */
   onDrop?(kind: "inbound" | "outbound" | "refused", reason: string, detail: string): void;
+  /** A frame went out on the orders socket. */
+  onSent?(): void;
+  /** The events socket connected or disconnected. */
+  onLink?(connected: boolean): void;
 }
 
 export interface AdapterStats {
@@ -182,6 +186,7 @@ export class EngineAdapter {
           await this.push.send(head.frame);
           this.queue.shift();
           this.stats.sent++;
+          this.handlers.onSent?.();
         } catch (err) {
           if ((err as { code?: string }).code !== "EAGAIN") throw err;
           this.stats.eagainRetries++;
@@ -255,8 +260,10 @@ export class EngineAdapter {
     void (async () => {
       try {
         for await (const event of socket.events) {
-          if (event.type === "connect" || event.type === "disconnect")
+          if (event.type === "connect" || event.type === "disconnect") {
             this.logger.info({ socket: name, event: event.type }, "engine link");
+            this.handlers.onLink?.(event.type === "connect");
+          }
         }
       } catch {
         // the observer ends when the socket closes

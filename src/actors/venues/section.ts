@@ -1,4 +1,4 @@
-import type { Config } from "../../config/index.js";
+import type { Config, SimulationConfig } from "../../config/index.js";
 import type { Instrument } from "../../model/instruments.js";
 import { strategyPerpSettings, type StrategyPerpSettings } from "./perp-settings.js";
 
@@ -10,6 +10,8 @@ export interface EngineVenueSection {
   readonly host: string;
   readonly ordersPort: number;
   readonly eventsPort: number;
+  /** `runtime.order_manager.ack_timeout_ms.gtc`: an order unanswered this long makes the engine look dead. */
+  readonly ackTimeoutGtcMs: number;
   readonly instruments: readonly Instrument[];
   /** Each strategy's perp margin mode and leverage, sent on its perp orders. */
   readonly perp: readonly StrategyPerpSettings[];
@@ -30,6 +32,7 @@ export function engineVenueSection(config: Config, instruments: readonly Instrum
     host: exec.host,
     ordersPort: exec.orders_port,
     eventsPort: exec.events_port,
+    ackTimeoutGtcMs: config.runtime.order_manager.ack_timeout_ms.gtc,
     instruments,
     perp: strategyPerpSettings(config),
   };
@@ -44,4 +47,16 @@ export function paperVenueSection(config: Config, instruments: readonly Instrume
     instruments,
     perp: strategyPerpSettings(config),
   };
+}
+
+/** What the backtest's simulated venue reads: `backtest.simulation` (absent outside `mode: backtest`). */
+export interface SimulatedVenueSection {
+  readonly simulation: SimulationConfig | undefined;
+  readonly instruments: readonly Instrument[];
+  /** Each strategy's perp margin mode and leverage, serialised on its perp orders as for the engine. */
+  readonly perp: readonly StrategyPerpSettings[];
+}
+
+export function simulatedVenueSection(config: Config, instruments: readonly Instrument[]): SimulatedVenueSection {
+  return { simulation: config.backtest?.simulation, instruments, perp: strategyPerpSettings(config) };
 }

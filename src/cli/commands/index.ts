@@ -1,5 +1,6 @@
 import type { Command } from "../command.js";
 import { analyzeCommand } from "./analyze.js";
+import { backtestCommand } from "./backtest.js";
 import { benchCommand } from "./bench.js";
 import { runCommand } from "./run.js";
 import { checkConfigCommand } from "./check-config.js";
@@ -11,6 +12,7 @@ import { ordersCommand, positionsCommand } from "./views.js";
 /** Every `leadlag` subcommand, in the order `leadlag --help` lists them. */
 export const commands: Command[] = [
   runCommand,
+  backtestCommand,
   checkConfigCommand,
   positionsCommand,
   ordersCommand,

@@ -55,3 +55,4 @@ export type LeadLagStrategyParams = StrategyConfig["config"];
 export type RiskConfig = Config["risk"];
 export type ObservabilityConfig = Config["observability"];
 export type BacktestConfig = NonNullable<Config["backtest"]>;
+export type SimulationConfig = BacktestConfig["simulation"];

@@ -27,6 +27,16 @@ const backtestReplaysRecordedData: Rule = (c) =>
     ? { path: ["market_data", "provider"], value: c.market_data.provider, expected: expected.replayProvider }
     : null;
 
+// One registry for the whole run: instrument ids in the feed's books are row numbers of the daemon's rules file.
+const simulationUsesTheDaemonsRules: Rule = (c) =>
+  c.backtest !== undefined && c.backtest.simulation.symbol_rules_path !== c.symbol_rules_path
+    ? {
+        path: ["backtest", "simulation", "symbol_rules_path"],
+        value: c.backtest.simulation.symbol_rules_path,
+        expected: expected.sameSymbolRules(c.symbol_rules_path),
+      }
+    : null;
+
 // Crashing actors on purpose is for tests and drills, never while real orders can be in flight.
 const noFaultInjectionWithRealOrders: Rule = (c) =>
   c.execution.mode === "live" && c.runtime.control.fault_injection
@@ -66,6 +76,7 @@ const riskProfilesNameStrategies: Rule = (c) => {
 const CROSS_SECTION_RULES: readonly Rule[] = [
   backtestNeedsItsSection,
   backtestReplaysRecordedData,
+  simulationUsesTheDaemonsRules,
   noFaultInjectionWithRealOrders,
   publicHealthServerNeedsToken,
   strategyNamesAreUnique,

@@ -46,8 +46,8 @@ export async function probeHealth(
 ): Promise<{ status: number | undefined; state: string; ms: number; error?: string }> {
   const t0 = performance.now();
   try {
-    const answer = await getJson<{ status?: string }>(port, "/health", { timeoutMs });
-    return { status: answer.status, state: answer.body?.status ?? "?", ms: answer.ms };
+    const answer = await getJson<{ state?: string }>(port, "/health", { timeoutMs });
+    return { status: answer.status, state: answer.body?.state ?? "?", ms: answer.ms };
   } catch (err) {
     return { status: undefined, state: "no answer", ms: performance.now() - t0, error: describeError(err) };
   }

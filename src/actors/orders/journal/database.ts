@@ -24,6 +24,32 @@ export interface JournalDatabaseTierOptions {
   readonly retry: { readonly initialMs: number; readonly maxMs: number };
 }
 
+/** What the order manager needs of the journal's database tier. */
+export interface JournalDatabase {
+  start(onReconciled: (restored: readonly JournalRecord[]) => void): void;
+  enqueue(records: readonly JournalRecord[]): void;
+  readonly problem: string | undefined;
+  readonly noRoom: boolean;
+  flush(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** No database: the local log is the whole journal (a backtest). Reconciled at once, with nothing restored. */
+export class NoJournalDatabase implements JournalDatabase {
+  readonly problem = undefined;
+  readonly noRoom = false;
+
+  start(onReconciled: (restored: readonly JournalRecord[]) => void): void {
+    onReconciled([]);
+  }
+
+  enqueue(): void {}
+
+  async flush(): Promise<void> {}
+
+  async dispose(): Promise<void> {}
+}
+
 /**
  * The journal's database tier for one incarnation of the order manager: opens the database and
  * reconciles it with the local log, retrying with backoff until that works or the incarnation ends, then
@@ -31,7 +57,7 @@ export interface JournalDatabaseTierOptions {
  * the embedded database's thread); the runtime awaits it before the next incarnation starts, so there is
  * one writer per database.
  */
-export class JournalDatabaseTier {
+export class JournalDatabaseTier implements JournalDatabase {
   private client: SqlClient | undefined;
   private shipper: JournalShipper | undefined;
   private loop: Promise<void> = Promise.resolve();

@@ -5,6 +5,10 @@ import { EngineAdapter } from "../engine-adapter.js";
 import { perpSettings } from "../perp-settings.js";
 import { InstrumentRegistry } from "../../../model/instruments.js";
 import type { EngineVenueSection } from "../section.js";
+import { EngineLiveness } from "../engine-liveness.js";
+import { elapsedMs } from "../../../model/time.js";
+
+const STATUS_EVERY_MS = 1000;
 
 /**
  * The latentspeed trading engine bridge (`execution.provider: zmq`), on the main thread: PUSH orders to
@@ -17,6 +21,8 @@ export default defineActor<EngineVenueSection>({
   async init(ctx) {
     const section = ctx.config;
     const registry = new InstrumentRegistry(section.instruments);
+    const liveness = new EngineLiveness(section.ackTimeoutGtcMs);
+    const nowMs = () => elapsedMs(0n, ctx.now());
     const adapter = new EngineAdapter(
       {
         host: section.host,
@@ -31,16 +37,23 @@ export default defineActor<EngineVenueSection>({
       },
       ctx.log,
       {
-        onEvent: (event) => ctx.send(Channels.venueEvents, event),
+        onEvent: (event) => {
+          liveness.received(nowMs());
+          ctx.send(Channels.venueEvents, event);
+        },
         onDrop: (kind, reason) => ctx.metrics.count("venue_drops_total", { kind, reason }),
+        onSent: () => liveness.sent(nowMs()),
+        onLink: (connected) => liveness.linked(connected),
       },
     );
     adapter.start();
+    ctx.setInterval("status", STATUS_EVERY_MS);
     return {
       handle: {
         PlaceOrder: (o: PlaceOrder) => adapter.place(o),
         CancelOrder: (c: CancelOrder) => adapter.cancel(c),
       },
+      onTimer: () => ctx.publishStatus(liveness.status(nowMs())),
       onStop: () => adapter.stop(),
       // What `place` would put on the wire, computed and thrown away: the host rehearses the last order.
       decide: { PlaceOrder: (o: PlaceOrder) => adapter.rehearsePlace(o) },

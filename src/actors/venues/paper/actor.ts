@@ -1,33 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Book } from "../../../protocol/market-data.js";
-import type {
-  AccountStateSent,
-  CancelOrder,
-  OrderRejected,
-  OrderStatusChanged,
-  PlaceOrder,
-  PositionChanged,
-  RequestAccountState,
-} from "../../../protocol/orders.js";
-import {
-  parseEngineEvent,
-  serializeCancel,
-  serializePlace,
-  toVenueEvent,
-  type SerializeResult,
-} from "../../../protocol/wire/engine.js";
-import { isOpen } from "../../orders/state-machine.js";
-import { incarnationIdPrefix, PaperVenueCore, type OpenOrderClaim, type PaperVenueState } from "./core.js";
+import { parseEngineEvent, toVenueEvent } from "../../../protocol/wire/engine.js";
+import { incarnationIdPrefix, PaperVenueCore, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
 import { InstrumentRegistry, instrumentNamed } from "../../../model/instruments.js";
-import type { PriceRules } from "../../../model/rounding.js";
-import { perpSettings } from "../perp-settings.js";
+import { venueHandlers } from "../matching/shell.js";
 import type { PaperVenueSection } from "../section.js";
-
-/** Risk refuses an unknown instrument; were an order for one to come here, any price to 12 decimals passes. */
-const ANY_PRICE: PriceRules = { tickSize: 1e-12, maxDecimals: null, maxSignificantFigures: null };
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -65,87 +44,11 @@ export default defineActor<PaperVenueSection>({
       },
       restored as PaperVenueState | undefined, // what this actor's own snapshot() returned, on a graceful restart
     );
-    // Open orders the order manager reports until its answer is complete, by client id (it may send one twice).
-    let claims: Map<string, OpenOrderClaim> | undefined = new Map();
-    const request: RequestAccountState = { type: "RequestAccountState", requester: ctx.name, tsNs: ctx.now() };
-    ctx.send(Channels.accountStateRequests, request);
-    const reconcile = () => {
-      if (claims === undefined) return;
-      let lost = 0;
-      for (const claim of claims.values()) if (core.resolveLost(claim, ctx.now())) lost++;
-      claims = undefined;
-      if (lost === 0) return;
-      ctx.metrics.count("paper_orders_lost_total", {}, lost);
-      ctx.log.warn(
-        { orders: lost },
-        "open orders this paper venue did not hold (lost in a crash or a stopped daemon) were canceled",
-      );
-    };
-    // As the engine adapter does: refused before the wire (an unsnapped price, a size under a lot), logged, counted.
-    const reject = (order: PlaceOrder | CancelOrder, result: Extract<SerializeResult, { ok: false }>) => {
-      const { reason, detail } = result.error;
-      ctx.log.warn({ clId: order.clId, reason, detail }, "order refused before the wire");
-      ctx.metrics.count("venue_drops_total", { kind: "refused", reason });
-      const rejected: OrderRejected = {
-        type: "OrderRejected",
-        clId: order.clId,
-        exchangeOrderId: "",
-        venueTsNs: ctx.now(),
-        venueTsIsTsc: false,
-        recvNs: ctx.now(),
-        reasonCode: "invalid_params",
-        reasonText: `${result.error.reason}: ${result.error.detail}`,
-      };
-      ctx.send(Channels.venueEvents, rejected);
-    };
-    // The frames the engine would get, perp settings included (the matching core ignores them, as the engine does).
-    const perpOf = perpSettings(ctx.config.perp);
-    const submit = (order: PlaceOrder | CancelOrder, serialized: SerializeResult) => {
-      if (!serialized.ok) return reject(order, serialized);
-      core.onOrderFrame(serialized.frame, ctx.now());
-      if (latencyMs > 0) ctx.setTimer(`arrive-${order.clId}`, latencyMs);
-      else core.advance(ctx.now());
-    };
-    return {
-      handle: {
-        PlaceOrder: (o: PlaceOrder) => {
-          const inst = registry.byId(o.instrument);
-          submit(
-            o,
-            serializePlace(o, {
-              venue: inst?.venue ?? "hyperliquid",
-              engineSymbol: inst?.engineSymbol ?? o.symbol,
-              lotSize: inst?.lotSize ?? 0,
-              priceRules: inst?.priceRules ?? ANY_PRICE,
-              perp: perpOf(o.strategy),
-            }),
-          );
-        },
-        CancelOrder: (c: CancelOrder) => {
-          const inst = registry.byId(c.instrument);
-          submit(
-            c,
-            serializeCancel(c, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? c.symbol }),
-          );
-        },
-        OrderStatusChanged: (s: OrderStatusChanged) => {
-          if (claims !== undefined && isOpen(s.status)) claims.set(s.clId, { clId: s.clId, intentId: s.intentId });
-        },
-        PositionChanged: (p: PositionChanged) => {
-          if (claims === undefined) return; // only the answer to the start-up request seeds positions
-          const inst = instrumentNamed(registry, p.symbol);
-          if (inst) core.seedPosition(inst.engineSymbol, p.qty);
-        },
-        AccountStateSent: (done: AccountStateSent) => {
-          if (done.requester === ctx.name) reconcile();
-        },
-        Book: (b: Book) => {
-          const inst = registry.byId(b.instrument);
-          if (inst && b.valid) core.onBook(inst.engineSymbol, b, b.recvNs);
-        },
-      },
-      onTimer: () => core.advance(ctx.now()),
-      snapshot: () => core.state(),
-    };
+    const shell = venueHandlers(ctx, registry, core, {
+      label: "paper",
+      arrivalDelayMs: latencyMs,
+      bookTime: (book) => book.recvNs,
+    });
+    return { ...shell, snapshot: () => core.state() };
   },
 });

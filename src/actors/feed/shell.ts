@@ -1,0 +1,111 @@
+import type { ActorContext, ActorInstance } from "../../runtime/actor.js";
+import { Channels } from "../../protocol/channels.js";
+import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
+import { elapsedMs, nsToSeconds } from "../../model/time.js";
+import { InstrumentRegistry } from "../../model/instruments.js";
+import { FeedCore, type FeedDrop } from "./core.js";
+import type { StreamStats } from "./feed-types.js";
+import { FeedHealth } from "./health.js";
+import type { FeedSection } from "./section.js";
+
+const STATS_EVERY_MS = 1000;
+/** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
+const DROP_LOG_EVERY_MS = 10_000;
+const COUNTED = ["gaps", "duplicates", "outOfOrder", "outliers", "restarts"] as const;
+
+/**
+ * What the live feed (marketstream frames) and the backtest's replay feed (recorded messages) share: the
+ * feed core, the history replay to a restarted subscriber, drop logging, statistics and health. Only the
+ * way messages come in differs between the two actors.
+ */
+export interface FeedShell {
+  readonly core: FeedCore;
+  /** Logs a drop the core reported (each reason at most once per 10 s). */
+  noteDrop(drop: FeedDrop | undefined, topic: string): void;
+  readonly instance: Omit<ActorInstance, "handle"> & { handle: { ReplayHistory: (r: ReplayHistory) => void } };
+}
+
+export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
+  const section = ctx.config;
+  const core = new FeedCore(
+    {
+      registry: new InstrumentRegistry(section.instruments),
+      lookbackNs: section.lookbackNs,
+      staleAfterNs: section.staleAfterNs,
+      maxClockSkewNs: section.maxClockSkewNs,
+      topLevels: section.topLevels,
+    },
+    { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
+  );
+  const health = new FeedHealth(new Set(section.watchedSymbols));
+  const reported = new Map<string, StreamStats>();
+  let lastDrops: Record<string, number> = {};
+  const lastLogged = new Map<string, number>();
+  ctx.setInterval("stats", STATS_EVERY_MS);
+  return {
+    core,
+    noteDrop: (drop, topic) => {
+      if (drop === undefined) return;
+      const now = elapsedMs(0n, ctx.now());
+      if (now - (lastLogged.get(drop.reason) ?? -Infinity) < DROP_LOG_EVERY_MS) return;
+      lastLogged.set(drop.reason, now);
+      ctx.log.warn(
+        { reason: drop.reason, field: drop.field, detail: drop.detail, topic },
+        "market data frame dropped (each reason logged once per 10 s; all counted in leadlag_feed_drops_total)",
+      );
+    },
+    instance: {
+      handle: {
+        ReplayHistory: (r: ReplayHistory) => {
+          const n = core.replay({
+            trade: (t: Trade) => ctx.send(Channels.replay, t),
+            book: (b: Book) => ctx.send(Channels.replay, b),
+          });
+          const done: HistoryReplayed = { type: "HistoryReplayed", requester: r.requester, messages: n };
+          ctx.send(Channels.replay, done);
+          ctx.log.info({ requester: r.requester, messages: n }, "history replayed");
+        },
+      },
+      onTimer: () => {
+        const staleness = core.staleness(ctx.now());
+        for (const s of staleness) {
+          ctx.metrics.gauge("feed_last_receipt_age_seconds", s.ageNs === undefined ? -1 : nsToSeconds(s.ageNs), {
+            symbol: s.symbol,
+          });
+          ctx.metrics.gauge("feed_stale", s.stale ? 1 : 0, { symbol: s.symbol });
+        }
+        const stats = core.stats();
+        for (const [reason, n] of Object.entries(stats.drops)) {
+          ctx.metrics.count("feed_drops_total", { reason }, n - (lastDrops[reason] ?? 0));
+        }
+        lastDrops = { ...stats.drops };
+        for (const s of stats.streams) {
+          const key = `${s.symbol}|${s.stream}`;
+          const before = reported.get(key);
+          ctx.metrics.count(
+            "feed_messages_total",
+            { symbol: s.symbol, stream: s.stream },
+            s.messages - (before?.messages ?? 0),
+          );
+          for (const kind of COUNTED)
+            ctx.metrics.count(
+              "feed_sequence_anomalies_total",
+              { symbol: s.symbol, stream: s.stream, kind },
+              s[kind] - (before?.[kind] ?? 0),
+            );
+          if (s.bookValid !== undefined)
+            ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });
+          reported.set(key, { ...s });
+        }
+        ctx.publishStatus({
+          staleness: staleness.map((s) => ({
+            symbol: s.symbol,
+            stale: s.stale,
+            age_s: s.ageNs === undefined ? null : nsToSeconds(s.ageNs),
+          })),
+          health: health.update(staleness, stats),
+        });
+      },
+    },
+  };
+}

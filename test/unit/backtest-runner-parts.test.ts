@@ -1,0 +1,153 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/index.js";
+import { BacktestRefused, planBacktest } from "../../src/backtest/runner/plan.js";
+import { progressReporter } from "../../src/backtest/runner/progress.js";
+import { paceDelayMs } from "../../src/backtest/runner/run.js";
+import { splitCsvLine } from "../../src/backtest/runner/decisions.js";
+import { RecordBuilder } from "../../src/backtest/runner/record-builder.js";
+
+const S = 1_000_000_000n;
+
+function config(extra: { top?: string; simulation?: string } = {}) {
+  return parseConfig(
+    `
+mode: backtest
+${extra.top ?? ""}
+strategies:
+  - name: s
+    type: leadlag
+    config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP] }
+backtest:
+  start_date: 2025-09-07T08:00:00Z
+  end_date: 2025-09-07T09:00:00Z
+  symbols: [BTC-USDT-PERP, ETH-USDT-PERP]
+  data_source: { connection: "postgresql://u@127.0.0.1:5432/md" }
+  simulation: { latency_ms: 5 ${extra.simulation ?? ""} }
+`,
+    { env: {} },
+  );
+}
+
+describe("backtest plan", () => {
+  it("takes the window, the recorded spelling of the symbols and the feed latency from the config", async () => {
+    const plan = await planBacktest(config(), {});
+    expect(plan.startNs).toBe(1_757_232_000n * S);
+    expect(plan.endNs - plan.startNs).toBe(3600n * S);
+    expect(plan.symbols).toEqual(["BTC-USDT-PERP", "ETH-USDT-PERP"]);
+    expect(plan.recordedSymbols).toEqual(["BTC-USDC-PERP", "ETH-USDC-PERP"]);
+    expect(plan.feedLatencyNs).toBe(5_000_000n);
+    expect(plan.source).toBe("postgresql://u@127.0.0.1:5432/md");
+    expect((await planBacktest(config({ simulation: ", feed_latency_ms: 0.5" }), {})).feedLatencyNs).toBe(500_000n);
+  });
+
+  it("lets the command line override the window, the source and the seed", async () => {
+    const plan = await planBacktest(config(), { from: "/data/rec", start: "2025-09-07T08:30:00Z", seed: 9 });
+    expect(plan.startNs).toBe(1_757_233_800n * S);
+    expect(plan.source).toBe("/data/rec");
+    expect(plan.seed).toBe(9);
+  });
+
+  it.each([
+    ["market_data: { provider: synthetic }", "market_data.provider: synthetic is not used by a backtest"],
+    ["execution: { provider: zmq }", "execution.provider: zmq cannot be backtested"],
+    ["runtime: { placement: { layout: isolated } }", "runtime.placement.layout: isolated is not used by a backtest"],
+  ])("refuses %s", async (top, message) => {
+    await expect(planBacktest(config({ top }), {})).rejects.toThrow(message);
+  });
+
+  it("refuses a strategy symbol that is not replayed, and an empty window", async () => {
+    const narrow = config();
+    const cfg = { ...narrow, backtest: { ...narrow.backtest!, symbols: ["BTC-USDT-PERP"] } };
+    await expect(planBacktest(cfg, {})).rejects.toThrow("strategy symbol ETH-USDT-PERP is not replayed");
+    await expect(planBacktest(config(), { start: "2025-09-07T10:00:00Z" })).rejects.toBeInstanceOf(BacktestRefused);
+  });
+});
+
+describe("replay pace (speed_multiplier)", () => {
+  it("waits until the wall clock has caught up with event time divided by the speed; 0 never waits", () => {
+    expect(paceDelayMs(0, 0n, 3600n * S, 0)).toBe(0);
+    expect(paceDelayMs(1000, 0n, 10n * S, 4)).toBe(6);
+    expect(paceDelayMs(1000, 0n, 10n * S, 15)).toBe(0);
+  });
+});
+
+describe("progress", () => {
+  const window = { startNs: 0n, endNs: 100n * S };
+  const sink = () => {
+    const chunks: string[] = [];
+    const out = new Writable({
+      write(chunk, _enc, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    return { out, chunks };
+  };
+
+  it("prints one plain line every 5 s of wall time off a terminal", () => {
+    let now = 0;
+    const { out, chunks } = sink();
+    const progress = progressReporter(window, "lines", out, () => now);
+    now = 1000;
+    progress.update({ eventNs: 10n * S, events: 100 });
+    expect(chunks).toEqual([]);
+    now = 5000;
+    progress.update({ eventNs: 25n * S, events: 1000 });
+    now = 7000;
+    progress.update({ eventNs: 30n * S, events: 1200 });
+    expect(chunks).toEqual(["replay 25.0% (at 1970-01-01T00:00:25.000Z): 1000 events, 200 events/s\n"]);
+  });
+
+  it("draws a bar with the percentage of the window and events/s on a terminal", () => {
+    let now = 0;
+    const { out, chunks } = sink();
+    Object.assign(out, {
+      isTTY: true,
+      columns: 120,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    const progress = progressReporter(window, "bar", out, () => now);
+    now = 2000;
+    progress.update({ eventNs: 40n * S, events: 5000 });
+    progress.stop();
+    expect(chunks.join("")).toMatch(/replay \[[^\]]+\] 40% \| 2500 events\/s \| ETA/);
+  });
+
+  it("prints nothing when quiet", () => {
+    const { out, chunks } = sink();
+    const progress = progressReporter(window, "none", out, () => 10_000);
+    progress.update({ eventNs: 50n * S, events: 1 });
+    progress.stop();
+    expect(chunks).toEqual([]);
+  });
+});
+
+describe("decision CSV cells", () => {
+  it("splits quoted cells with commas and doubled quotes, and empty cells", () => {
+    expect(splitCsvLine('1,"a, ""b""",,x,')).toEqual(["1", 'a, "b"', "", "x", ""]);
+  });
+});
+
+describe("record builder", () => {
+  it("folds an entry and its exits into one round trip, fees in, and marks open positions to market", () => {
+    const b = new RecordBuilder(1000, S);
+    b.placed({ clId: "e", intentId: "s-1-1", symbol: "ETH", side: "buy", role: "entry" });
+    b.placed({ clId: "x1", intentId: "s-1-1-x2", symbol: "ETH", side: "sell", role: "tp" });
+    b.placed({ clId: "x2", intentId: "s-1-1-x3", symbol: "ETH", side: "sell", role: "exit" });
+    b.filled({ clId: "e", price: 100, size: 2, fee: 0.1 }, 1n * S);
+    b.mid("ETH", 101, 2n * S);
+    expect(b.equityNow()).toBeCloseTo(1000 - 0.1 + 2, 9);
+    b.filled({ clId: "x1", price: 103, size: 1, fee: 0.05 }, 3n * S);
+    expect(b.trades).toEqual([]);
+    b.filled({ clId: "x2", price: 99, size: 1, fee: 0.05 }, 4n * S);
+    expect(b.trades).toHaveLength(1);
+    expect(b.trades[0]).toMatchObject({ qty: 2, entryPrice: 100, exitPrice: 101, exitReason: "time_limit" });
+    expect(b.trades[0].grossPnl).toBeCloseTo(2, 9);
+    expect(b.trades[0].netPnl).toBeCloseTo(1.8, 9);
+    expect(b.finish(5n * S)).toEqual({});
+    expect(b.equity.at(-1)).toEqual({ tsNs: 5n * S, equity: 1000 + 1.8 });
+  });
+});
