@@ -47,6 +47,8 @@ export const HostStartup = z.object({
   blockDeadlineMs: z.number().positive(),
   faultInjection: z.boolean(),
   logLevel: z.string(),
+  /** Absent: JSON lines on stdout only. */
+  logOutput: z.object({ structured: z.boolean(), toFile: z.boolean() }).optional(),
 });
 export type HostStartup = z.output<typeof HostStartup>;
 

@@ -21,7 +21,11 @@ if (standby.standby) for (const url of standby.preload ?? []) await loadActorDef
 const startup: HostStartup = standby.standby
   ? await new Promise<HostStartup>((resolve) => port.once("message", resolve))
   : (workerData as HostStartup);
-const log = createLogger(startup.logLevel).child({ thread: startup.thread });
+const log = createLogger({
+  level: startup.logLevel,
+  structured: startup.logOutput?.structured,
+  forwardToFile: startup.logOutput?.toFile,
+}).child({ thread: startup.thread });
 const emit = (event: HostToSupervisor): void => port.postMessage(event);
 let stopped = false;
 

@@ -74,7 +74,16 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     return 2;
   }
   const closing = preCloseOptions(config, registry);
-  const log = createLogger(config.observability.logging.level);
+  const logging = config.observability.logging;
+  const log = createLogger({
+    level: logging.level,
+    structured: logging.structured,
+    file:
+      logging.file === null
+        ? null
+        : { path: logging.file, maxSizeMb: logging.max_size_mb, maxFiles: logging.max_files },
+  });
+  const logOutput = { structured: logging.structured, toFile: logging.file !== null };
   const startedAt = Date.now();
   let notifier: ServiceNotifier;
   try {
@@ -95,7 +104,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
         stallMs: watchdogConfig.stall_ms,
         mainDoorbell: topology.doorbells.main,
         actors: topology.children.map((c) => c.name),
-        logLevel: config.observability.logging.level,
+        logLevel: logging.level,
+        logOutput,
         log,
       })
     : undefined;
@@ -119,7 +129,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     rehearseEveryUs: config.runtime.spin.rehearse_every_us,
     blockDeadlineMs: 5000,
     faultInjection: config.runtime.control.fault_injection,
-    logLevel: config.observability.logging.level,
+    logLevel: logging.level,
+    logOutput,
     startTimeoutMs: 15_000,
     log,
     // Every stop (a signal, an escalation, a failed start) stands the watchdog down first: a stop is no stall.

@@ -7,6 +7,7 @@ import { wallClock } from "../runtime/clock.js";
 import { Doorbell } from "../transport/doorbell.js";
 import { createHost } from "../runtime/host-factory.js";
 import type { ThreadHost } from "../runtime/host.js";
+import type { WorkerLogOutput } from "../runtime/logger.js";
 import { compiledUrl } from "../runtime/paths.js";
 import { runHostLoop } from "../runtime/run-loop.js";
 import { RestartBudget, affectedChildren, shouldRestart, type ExitReason, type RestartPolicy } from "./restart.js";
@@ -32,6 +33,8 @@ export interface SupervisorOptions {
   readonly blockDeadlineMs: number;
   readonly faultInjection: boolean;
   readonly logLevel: string;
+  /** How worker threads write their logs (absent: JSON lines on stdout only). */
+  readonly logOutput?: WorkerLogOutput;
   readonly startTimeoutMs: number;
   readonly log: Logger;
   /**
@@ -170,6 +173,7 @@ export class Supervisor {
       blockDeadlineMs: this.options.blockDeadlineMs,
       faultInjection: this.options.faultInjection,
       logLevel: this.options.logLevel,
+      logOutput: this.options.logOutput,
     });
     const handle: ThreadHandle = this.threads.get(thread) ?? { name: thread, expectedExit: false };
     this.threads.set(thread, handle);

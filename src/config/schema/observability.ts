@@ -26,7 +26,9 @@ export const observabilitySchema = z.strictObject({
     .strictObject({
       level: levelSchema.default("info"),
       structured: flag().default(true), // JSON lines; false = human-readable
-      file: z.string().min(1).nullable().default(null), // null = stdout (what systemd and containers collect)
+      file: z.string().min(1).nullable().default(null), // null = stdout only (what systemd and containers collect)
+      max_size_mb: positiveNumber().default(10), // the file is rotated past this size
+      max_files: z.number().int().min(1).default(5), // rotated files kept: FILE.1 … FILE.N
     })
     .prefault({}),
   health_server: z
