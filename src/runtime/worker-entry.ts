@@ -4,7 +4,7 @@ import type { HostStartup, HostToSupervisor, SupervisorToHost } from "../protoco
 import { wallClock } from "./clock.js";
 import { createHost, loadActorDef } from "./host-factory.js";
 import { createLogger } from "./logger.js";
-import { runHostLoop } from "./run-loop.js";
+import { DEFAULT_METRICS_EVERY_MS, runHostLoop } from "./run-loop.js";
 
 /**
  * A worker thread hosting one or more actors. It never calls `process.exit` (with zeromq loaded that
@@ -70,7 +70,7 @@ await runHostLoop(
     spinUs: startup.spinUs,
     rehearseEveryUs: startup.rehearseEveryUs,
     yieldEveryMs: 1,
-    metricsEveryMs: 1000,
+    metricsEveryMs: startup.metricsEveryMs ?? DEFAULT_METRICS_EVERY_MS,
     blockingParkSliceMs: 1,
   },
   () => stopped,

@@ -41,6 +41,7 @@ export interface StartupOptions {
   readonly faultInjection: boolean;
   readonly logLevel: string;
   readonly logOutput?: WorkerLogOutput;
+  readonly metricsEveryMs?: number;
 }
 
 /**

@@ -15,6 +15,14 @@ const LEVEL_ALIASES: Readonly<Record<string, PinoLevel>> = {
 };
 type PinoLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 
+/** pino's name for a level as trading_core or pino spells it, case-insensitively; undefined if none. */
+export function pinoLevel(name: string): PinoLevel | undefined {
+  return LEVEL_ALIASES[name.toLowerCase()];
+}
+
+/** The level names `logging.level` and `run --log-level` accept. */
+export const LOG_LEVEL_NAMES = Object.keys(LEVEL_ALIASES);
+
 const levelSchema = z
   .string()
   .transform((level) => level.toLowerCase())
