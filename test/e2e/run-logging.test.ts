@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fromRoot } from "../../src/runtime/paths.js";
@@ -68,9 +68,10 @@ afterEach(() => {
 });
 
 describe("run's logging", () => {
-  it("--log-level and --structured-logging override the config; a status line comes every log_interval_sec", async () => {
+  it("--log-level and --structured-logging override the config; a status line comes every log_interval_sec; all also in logging.file", async () => {
+    const logFile = path.join(mkdtempSync(path.join(tmpdir(), "leadlag-run-log-")), "logs", "trading.log");
     const config = await writeConfig(`
-  logging: { level: warn, structured: false }
+  logging: { level: warn, structured: false, file: ${logFile} }
   metrics_aggregator: { log_interval_sec: 0.4, poll_interval_sec: 0.2 }`);
     const d = daemon(["run", config, "--log-level", "INFO", "--structured-logging"]);
     running = d.child;
@@ -92,6 +93,10 @@ describe("run's logging", () => {
     }
     d.child.kill("SIGTERM");
     expect(await d.exited).toBe(0);
+    // The file has the same lines, the stop's included (flushed before exit).
+    const filed = linesOf(readFileSync(logFile, "utf8"));
+    expect(filed.filter((l) => l.msg.startsWith("status: ")).length).toBeGreaterThanOrEqual(3);
+    expect(filed.at(-1)?.msg).toBe(linesOf(d.stdout()).at(-1)?.msg);
   });
 
   it("logs no status line with metrics_aggregator.enabled: false", async () => {
