@@ -1,4 +1,5 @@
 import { BroadcastChannel } from "node:worker_threads";
+import { isatty } from "node:tty";
 import { basename, dirname } from "node:path";
 import { pino, type DestinationStream, type Logger, type StreamEntry } from "pino";
 import pretty from "pino-pretty";
@@ -68,7 +69,7 @@ export function createLogger(options: LogOptions | string = "info"): Logger {
   const o: LogOptions = typeof options === "string" ? { level: options } : options;
   const stdout: DestinationStream =
     o.structured === false
-      ? pretty({ destination: 1, sync: true, colorize: process.stdout.isTTY === true })
+      ? pretty({ destination: 1, sync: true, colorize: isatty(1) })
       : pino.destination({ dest: 1, sync: true });
   const streams: StreamEntry[] = [{ level: "trace", stream: stdout }];
   if (o.file) streams.push({ level: "trace", stream: openLogFile(o.file) });
