@@ -4,7 +4,7 @@ import type { HostStartup, HostToSupervisor, SupervisorToHost } from "../protoco
 import { wallClock } from "./clock.js";
 import { createHost, loadActorDef } from "./host-factory.js";
 import { createLogger } from "./logger.js";
-import { runHostLoop } from "./run-loop.js";
+import { DEFAULT_METRICS_EVERY_MS, runHostLoop } from "./run-loop.js";
 
 /**
  * A worker thread hosting one or more actors. It never calls `process.exit` (with zeromq loaded that
@@ -21,7 +21,11 @@ if (standby.standby) for (const url of standby.preload ?? []) await loadActorDef
 const startup: HostStartup = standby.standby
   ? await new Promise<HostStartup>((resolve) => port.once("message", resolve))
   : (workerData as HostStartup);
-const log = createLogger(startup.logLevel).child({ thread: startup.thread });
+const log = createLogger({
+  level: startup.logLevel,
+  structured: startup.logOutput?.structured,
+  forwardToFile: startup.logOutput?.toFile,
+}).child({ thread: startup.thread });
 const emit = (event: HostToSupervisor): void => port.postMessage(event);
 let stopped = false;
 
@@ -66,7 +70,7 @@ await runHostLoop(
     spinUs: startup.spinUs,
     rehearseEveryUs: startup.rehearseEveryUs,
     yieldEveryMs: 1,
-    metricsEveryMs: 1000,
+    metricsEveryMs: startup.metricsEveryMs ?? DEFAULT_METRICS_EVERY_MS,
     blockingParkSliceMs: 1,
   },
   () => stopped,
