@@ -1,6 +1,7 @@
 import type { Command } from "./command.js";
 import { UsageError } from "./command.js";
 import { commands } from "./commands/index.js";
+import { closeLogFiles } from "../runtime/logger.js";
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -36,5 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw err;
+  } finally {
+    await closeLogFiles();
   }
 }

@@ -15,6 +15,7 @@ export type {
   BacktestConfig,
   SimulationConfig,
 } from "./schema/index.js";
+export { pinoLevel, LOG_LEVEL_NAMES } from "./schema/observability.js";
 export { estimatorShardCount, HOT_WORKER_ACTORS } from "./schema/runtime.js";
 export { LEADLAG_STRATEGY_TYPE, TRADING_CORE_STRATEGY_ALIAS } from "./schema/strategy.js";
 export type { Environment } from "./substitute.js";

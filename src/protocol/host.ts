@@ -47,6 +47,10 @@ export const HostStartup = z.object({
   blockDeadlineMs: z.number().positive(),
   faultInjection: z.boolean(),
   logLevel: z.string(),
+  /** How often the host reports its actors' metrics (`metrics_aggregator.poll_interval_sec`); absent: 1 s. */
+  metricsEveryMs: z.number().positive().optional(),
+  /** Absent: JSON lines on stdout only. */
+  logOutput: z.object({ structured: z.boolean(), toFile: z.boolean() }).optional(),
 });
 export type HostStartup = z.output<typeof HostStartup>;
 

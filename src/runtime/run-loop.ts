@@ -3,6 +3,9 @@ import type { Doorbell } from "../transport/doorbell.js";
 import { wallClockNs } from "./clock.js";
 import { elapsedMs } from "../model/time.js";
 
+/** Custom metrics reach /metrics and the status line this often unless the host is told otherwise. */
+export const DEFAULT_METRICS_EVERY_MS = 1000;
+
 export interface LoopOptions {
   /**
    * Busy-poll this long after work before parking; 0 parks at once. A thread that parks with
@@ -21,7 +24,7 @@ export interface LoopOptions {
   readonly rehearseEveryUs: number;
   /** Continuous work yields to the event loop this often, so timers, I/O and control messages get in. */
   readonly yieldEveryMs: number;
-  /** How often custom metrics are shipped to the supervisor. */
+  /** How often custom metrics are shipped to the supervisor (`metrics_aggregator.poll_interval_sec`). */
   readonly metricsEveryMs: number;
   /**
    * Workers park with the blocking `Atomics.wait` in slices of this many ms, visiting the event loop

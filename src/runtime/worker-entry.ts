@@ -5,7 +5,7 @@ import { deepFreeze } from "../config/freeze.js";
 import { wallClock } from "./clock.js";
 import { createHost, loadActorDef } from "./host-factory.js";
 import { createLogger } from "./logger.js";
-import { runHostLoop } from "./run-loop.js";
+import { DEFAULT_METRICS_EVERY_MS, runHostLoop } from "./run-loop.js";
 
 /**
  * A worker thread hosting one or more actors. It never calls `process.exit` (with zeromq loaded that
@@ -24,7 +24,11 @@ const startup: HostStartup = standby.standby
   : (workerData as HostStartup);
 // A structured clone is not frozen: the actors here read their sections as frozen as the supervisor made them.
 for (const actor of startup.actors) deepFreeze(actor.config);
-const log = createLogger(startup.logLevel).child({ thread: startup.thread });
+const log = createLogger({
+  level: startup.logLevel,
+  structured: startup.logOutput?.structured,
+  forwardToFile: startup.logOutput?.toFile,
+}).child({ thread: startup.thread });
 const emit = (event: HostToSupervisor): void => port.postMessage(event);
 let stopped = false;
 
@@ -69,7 +73,7 @@ await runHostLoop(
     spinUs: startup.spinUs,
     rehearseEveryUs: startup.rehearseEveryUs,
     yieldEveryMs: 1,
-    metricsEveryMs: 1000,
+    metricsEveryMs: startup.metricsEveryMs ?? DEFAULT_METRICS_EVERY_MS,
     blockingParkSliceMs: 1,
   },
   () => stopped,

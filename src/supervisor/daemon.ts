@@ -1,3 +1,4 @@
+import { startStatusLine, tradingStatus } from "./status-line.js";
 import type { Logger } from "pino";
 import { loadConfig, ConfigError, type Config } from "../config/index.js";
 import { preClose, preCloseOptions, type PreCloseOptions } from "./pre-close.js";
@@ -22,6 +23,10 @@ export interface RunOptions {
   /** The operator's confirmation that real money may be traded (`--live`). */
   readonly confirmLive: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** `--log-level`, already a pino level name: overrides `observability.logging.level`. */
+  readonly logLevel?: string;
+  /** `--structured-logging`: JSON lines whatever `observability.logging.structured` says. */
+  readonly structuredLogging?: boolean;
 }
 
 /**
@@ -80,7 +85,20 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     return 2;
   }
   const closing = preCloseOptions(config, start.registry);
-  const log = createLogger(config.observability.logging.level);
+  const logging = {
+    ...config.observability.logging,
+    level: options.logLevel ?? config.observability.logging.level,
+    structured: options.structuredLogging === true || config.observability.logging.structured,
+  };
+  const log = createLogger({
+    level: logging.level,
+    structured: logging.structured,
+    file:
+      logging.file === null
+        ? null
+        : { path: logging.file, maxSizeMb: logging.max_size_mb, maxFiles: logging.max_files },
+  });
+  const logOutput = { structured: logging.structured, toFile: logging.file !== null };
   const startedAt = Date.now();
   let notifier: ServiceNotifier;
   try {
@@ -108,7 +126,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
         stallMs: watchdogConfig.stall_ms,
         mainDoorbell: topology.doorbells.main,
         actors: topology.children.map((c) => c.name),
-        logLevel: config.observability.logging.level,
+        logLevel: logging.level,
+        logOutput,
         log,
       })
     : undefined;
@@ -132,7 +151,9 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     rehearseEveryUs: config.runtime.spin.rehearse_every_us,
     blockDeadlineMs: 5000,
     faultInjection: config.runtime.control.fault_injection,
-    logLevel: config.observability.logging.level,
+    logLevel: logging.level,
+    logOutput,
+    metricsEveryMs: config.observability.metrics_aggregator.poll_interval_sec * 1000,
     startTimeoutMs: 15_000,
     log,
     // Every stop (a signal, an escalation, a failed start) stands the watchdog down first: a stop is no stall.
@@ -163,7 +184,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   }
   try {
     const healthUrl = server ? `http://${health.host}:${health.port}` : undefined;
-    const info = { configPath, startedAt, healthUrl, closing };
+    const metricsAggregator = config.observability.metrics_aggregator;
+    const info = { configPath, startedAt, healthUrl, closing, metricsAggregator };
     return await supervise(supervisor, server, { log, watchdog, notifier, metrics }, info);
   } finally {
     notifier.close();
@@ -181,7 +203,13 @@ async function supervise(
   supervisor: Supervisor,
   server: ControlServer | undefined,
   { log, watchdog, notifier, metrics }: Guards,
-  info: { configPath: string; startedAt: number; healthUrl: string | undefined; closing: PreCloseOptions },
+  info: {
+    configPath: string;
+    startedAt: number;
+    healthUrl: string | undefined;
+    closing: PreCloseOptions;
+    metricsAggregator: Config["observability"]["metrics_aggregator"];
+  },
 ): Promise<number> {
   let signalled: (signal: string) => void = () => undefined;
   const signal = new Promise<string>((resolve) => (signalled = resolve));
@@ -209,10 +237,15 @@ async function supervise(
     },
     "leadlag running",
   );
+  const aggregator = info.metricsAggregator;
+  const stopStatusLine = aggregator.enabled
+    ? startStatusLine(aggregator.log_interval_sec * 1000, log, () => tradingStatus((n, w) => metrics.total(n, w)))
+    : () => undefined;
   const outcome = await Promise.race([
     signal.then((s) => ({ signal: s })),
     supervisor.escalated.then((report) => ({ report })),
   ]);
+  stopStatusLine();
   if ("report" in outcome) {
     await server?.close();
     return EXIT_ESCALATED;

@@ -169,6 +169,15 @@ export class DaemonMetrics {
     }
   }
 
+  /** The sum of an actor-reported counter or gauge over its label sets that match `where`; 0 if none yet. */
+  total(name: string, where: Readonly<Record<string, string>> = {}): number {
+    let sum = 0;
+    for (const s of this.customValues.get(name)?.values() ?? []) {
+      if (Object.entries(where).every(([key, value]) => s.labels[key] === value)) sum += s.value;
+    }
+    return sum;
+  }
+
   private failed(metric: string, err: unknown, what: string): void {
     this.errors.inc({ metric });
     if (this.reported.has(metric)) return;

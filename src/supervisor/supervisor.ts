@@ -7,9 +7,10 @@ import { wallClock } from "../runtime/clock.js";
 import { Doorbell } from "../transport/doorbell.js";
 import { createHost } from "../runtime/host-factory.js";
 import type { ThreadHost } from "../runtime/host.js";
+import type { WorkerLogOutput } from "../runtime/logger.js";
 import { compiledUrl } from "../runtime/paths.js";
 import { lifecycleStep, type ActorState, type LifecycleTrigger } from "../runtime/lifecycle.js";
-import { runHostLoop } from "../runtime/run-loop.js";
+import { DEFAULT_METRICS_EVERY_MS, runHostLoop } from "../runtime/run-loop.js";
 import { RestartBudget, affectedChildren, shouldRestart, type ExitReason, type RestartPolicy } from "./restart.js";
 import type { Topology } from "./topology.js";
 
@@ -33,6 +34,10 @@ export interface SupervisorOptions {
   readonly blockDeadlineMs: number;
   readonly faultInjection: boolean;
   readonly logLevel: string;
+  /** How worker threads write their logs (absent: JSON lines on stdout only). */
+  readonly logOutput?: WorkerLogOutput;
+  /** How often each thread reports its actors' metrics to /metrics and the status line; default 1 s. */
+  readonly metricsEveryMs?: number;
   readonly startTimeoutMs: number;
   readonly log: Logger;
   /**
@@ -171,6 +176,8 @@ export class Supervisor {
       blockDeadlineMs: this.options.blockDeadlineMs,
       faultInjection: this.options.faultInjection,
       logLevel: this.options.logLevel,
+      logOutput: this.options.logOutput,
+      metricsEveryMs: this.options.metricsEveryMs,
     });
     const handle: ThreadHandle = this.threads.get(thread) ?? { name: thread, expectedExit: false };
     this.threads.set(thread, handle);
@@ -188,7 +195,7 @@ export class Supervisor {
           spinUs: startup.spinUs,
           rehearseEveryUs: startup.rehearseEveryUs,
           yieldEveryMs: 1,
-          metricsEveryMs: 1000,
+          metricsEveryMs: startup.metricsEveryMs ?? DEFAULT_METRICS_EVERY_MS,
           blockingParkSliceMs: 0,
         },
         () => stopped,

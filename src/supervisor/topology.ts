@@ -1,3 +1,4 @@
+import type { WorkerLogOutput } from "../runtime/logger.js";
 import type { BackpressurePolicy, HostStartup, HostedActor } from "../protocol/host.js";
 import { channelPolicy } from "../protocol/channels.js";
 import { createRing } from "../transport/ring-layout.js";
@@ -39,6 +40,8 @@ export interface StartupOptions {
   readonly blockDeadlineMs: number;
   readonly faultInjection: boolean;
   readonly logLevel: string;
+  readonly logOutput?: WorkerLogOutput;
+  readonly metricsEveryMs?: number;
 }
 
 /**

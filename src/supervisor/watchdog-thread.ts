@@ -19,7 +19,11 @@ import type { WatchdogStartup } from "./watchdog.js";
 const startup = workerData as WatchdogStartup;
 const heartbeat = new MainHeartbeat(startup.heartbeat);
 const mainBell = startup.mainDoorbell ? new Doorbell(startup.mainDoorbell) : undefined;
-const log = createLogger(startup.logLevel).child({ thread: "watchdog" });
+const log = createLogger({
+  level: startup.logLevel,
+  structured: startup.logOutput?.structured,
+  forwardToFile: startup.logOutput?.toFile,
+}).child({ thread: "watchdog" });
 let previousCheckMs = monotonicMs();
 
 setInterval(() => {

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { compiledUrl } from "../runtime/paths.js";
+import type { WorkerLogOutput } from "../runtime/logger.js";
 import { MainHeartbeat } from "./watchdog-heartbeat.js";
 
 /** What the watchdog thread is started with (`workerData`). */
@@ -13,6 +14,7 @@ export interface WatchdogStartup {
   readonly stallMs: number;
   readonly checkEveryMs: number;
   readonly logLevel: string;
+  readonly logOutput?: WorkerLogOutput;
 }
 
 export interface WatchdogOptions {
@@ -20,6 +22,7 @@ export interface WatchdogOptions {
   readonly mainDoorbell: SharedArrayBuffer | undefined;
   readonly actors: readonly string[];
   readonly logLevel: string;
+  readonly logOutput?: WorkerLogOutput;
   readonly log: Logger;
 }
 
@@ -60,6 +63,7 @@ export class MainThreadWatchdog {
       stallMs: this.options.stallMs,
       checkEveryMs: this.cadenceMs,
       logLevel: this.options.logLevel,
+      logOutput: this.options.logOutput,
     };
     const worker = new Worker(WATCHDOG_ENTRY, { workerData: startup, name: "leadlag-watchdog" });
     const lost = "main-thread stalls are no longer detected";

@@ -210,6 +210,17 @@ describe("leadlag backtest", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 
+  it("names a symbol rules file it cannot read, exit 2 without a stack trace", async () => {
+    const missing = writeConfig(
+      "backtest-no-rules.yaml",
+      `symbol_rules_path: ${path.join(dir, "nope.csv")}\n${readFileSync(config, "utf8")}`,
+    );
+    const run = await leadlag("backtest", missing, "--quiet");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`cannot read symbol_rules_path ${path.join(dir, "nope.csv")}: ENOENT`);
+    expect(run.stderr).not.toContain("    at ");
+  });
+
   it("refuses a report path that cannot be written before it opens the source", async () => {
     const run = await leadlag(
       "backtest",

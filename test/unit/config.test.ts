@@ -109,7 +109,13 @@ describe("shipped configs", () => {
     expect(config.market_data.provider).toBe("synthetic");
     expect(config.execution).toMatchObject({ provider: "paper", mode: "paper" });
     expect(config.observability.health_server).toMatchObject({ enabled: true, host: "127.0.0.1", port: 8082 });
-    expect(config.observability.logging).toEqual({ level: "info", structured: true, file: null });
+    expect(config.observability.logging).toEqual({
+      level: "info",
+      structured: true,
+      file: null,
+      max_size_mb: 10,
+      max_files: 5,
+    });
   });
 
   it("live.yaml production profile needs its account and database from the environment", async () => {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
@@ -77,6 +78,13 @@ describe("backtest.simulation", () => {
         expected: expect.stringContaining("configs/symbol_rules.csv"),
       },
     ]);
+  });
+
+  it("accepts the daemon's rules file spelt another way (both are relative to the working directory)", () => {
+    const text = backtest(`symbol_rules_path: ${path.resolve("configs/symbol_rules.csv")}`);
+    expect(parseConfig(text, { env: {} }).backtest?.simulation.symbol_rules_path).toBe(
+      path.resolve("configs/symbol_rules.csv"),
+    );
   });
 
   it("refuses a key the simulated venue does not know", () => {

@@ -72,7 +72,9 @@ export async function planBacktest(config: Config, overrides: BacktestOverrides)
   );
   const endNs = isoNs(overrides.end !== undefined ? "--end" : "backtest.end_date", overrides.end ?? bt.end_date);
   if (!(startNs < endNs)) throw new BacktestRefused("the window is empty: start must be before end");
-  const registry = await loadRegistry(config);
+  const registry = await loadRegistry(config).catch((err: NodeJS.ErrnoException) => {
+    throw new BacktestRefused(`cannot read symbol_rules_path ${config.symbol_rules_path}: ${err.code ?? err.message}`);
+  });
   const recordedSymbols = bt.symbols.map((name) => {
     const found = registry.resolve(name);
     if (!found.ok) throw new BacktestRefused(`backtest.symbols: '${name}' is not in ${config.symbol_rules_path}`);

@@ -30,7 +30,10 @@ export const marketCommand: Command = {
     if (!setup.ok) return setup.exitCode;
     const { config, registry } = setup;
     const md = config.market_data;
-    const log = createLogger(config.observability.logging.level).child({ component: "market-synth" });
+    const log = createLogger({
+      level: config.observability.logging.level,
+      structured: config.observability.logging.structured,
+    }).child({ component: "market-synth" });
     const market = new SyntheticMarket(syntheticSpecFromConfig(md.synthetic, registry, seed), wallClockNs());
     const publisher = new SyntheticPublisher(market, {
       host: md.host,

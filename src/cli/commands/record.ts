@@ -58,7 +58,10 @@ export const recordCommand: Command = {
     if (!setup.ok) return setup.exitCode;
     const { config, registry } = setup;
     const md = config.market_data;
-    const log = createLogger(config.observability.logging.level).child({ component: "recorder" });
+    const log = createLogger({
+      level: config.observability.logging.level,
+      structured: config.observability.logging.structured,
+    }).child({ component: "recorder" });
     // At least the levels the book features read, so a replay computes the features the live feed did.
     const levels = Math.max(md.deltas.lob_top_n, FEATURE_DEPTH_LEVELS);
 

@@ -45,7 +45,7 @@ const simulationSchema = z
     fee_mode: z.enum(["quote", "base"]).default("quote"),
     maker_fee_bps: anyNumber().default(10.0), // negative = rebate
     taker_fee_bps: nonNegativeNumber().default(10.0),
-    symbol_rules_path: text().default("configs/symbol_rules.csv"), // must name the daemon's symbol_rules_path
+    symbol_rules_path: text().optional(), // absent = the daemon's symbol_rules_path; when given, must name that file
     queue_model: z.enum(["queue", "instant"]).default("queue"),
     fill_probability: unitInterval().default(0.9),
     partial_fill_probability: unitInterval().default(0.25),

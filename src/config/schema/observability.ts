@@ -15,6 +15,14 @@ const LEVEL_ALIASES: Readonly<Record<string, PinoLevel>> = {
 };
 type PinoLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 
+/** pino's name for a level as trading_core or pino spells it, case-insensitively; undefined if none. */
+export function pinoLevel(name: string): PinoLevel | undefined {
+  return LEVEL_ALIASES[name.toLowerCase()];
+}
+
+/** The level names `logging.level` and `run --log-level` accept. */
+export const LOG_LEVEL_NAMES = Object.keys(LEVEL_ALIASES);
+
 const levelSchema = z
   .string()
   .transform((level) => level.toLowerCase())
@@ -26,7 +34,9 @@ export const observabilitySchema = z.strictObject({
     .strictObject({
       level: levelSchema.default("info"),
       structured: flag().default(true), // JSON lines; false = human-readable
-      file: z.string().min(1).nullable().default(null), // null = stdout (what systemd and containers collect)
+      file: z.string().min(1).nullable().default(null), // null = stdout only (what systemd and containers collect)
+      max_size_mb: positiveNumber().default(10), // the file is rotated past this size
+      max_files: z.number().int().min(1).default(5), // rotated files kept: FILE.1 … FILE.N
     })
     .prefault({}),
   health_server: z

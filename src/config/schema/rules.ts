@@ -2,6 +2,7 @@
  * Rules that span sections. Each is a small function returning null or the violation (path, value,
  * expectation); they run in the listed order, after every section has parsed on its own.
  */
+import path from "node:path";
 import { expected } from "../messages.js";
 import type { PathSegment } from "../errors.js";
 import type { SectionsOutput } from "./index.js";
@@ -28,14 +29,17 @@ const backtestReplaysRecordedData: Rule = (c) =>
     : null;
 
 // One registry for the whole run: instrument ids in the feed's books are row numbers of the daemon's rules file.
-const simulationUsesTheDaemonsRules: Rule = (c) =>
-  c.backtest !== undefined && c.backtest.simulation.symbol_rules_path !== c.symbol_rules_path
+// Both paths are relative to the working directory (config/universe.ts), so one file spelt two ways is the same.
+const simulationUsesTheDaemonsRules: Rule = (c) => {
+  const rules = c.backtest?.simulation.symbol_rules_path;
+  return rules !== undefined && path.resolve(rules) !== path.resolve(c.symbol_rules_path)
     ? {
         path: ["backtest", "simulation", "symbol_rules_path"],
-        value: c.backtest.simulation.symbol_rules_path,
+        value: rules,
         expected: expected.sameSymbolRules(c.symbol_rules_path),
       }
     : null;
+};
 
 // Crashing actors on purpose is for tests and drills, never while real orders can be in flight.
 const noFaultInjectionWithRealOrders: Rule = (c) =>
