@@ -101,12 +101,13 @@ export class EngineAdapter {
 
   start(): void {
     const { host, ordersPort, eventsPort } = this.options;
+    // Watched before it connects: a connect that completes first would otherwise never be seen (liveness).
+    this.watch(this.sub, "events");
     this.push.connect(`tcp://${host}:${ordersPort}`);
     this.sub.connect(`tcp://${host}:${eventsPort}`);
     this.sub.subscribe(EXEC_REPORT_TOPIC, EXEC_FILL_TOPIC);
     this.running = true;
     this.receiving = this.receiveLoop();
-    this.watch(this.sub, "events");
     this.logger.info({ host, ordersPort, eventsPort }, "engine adapter connected");
   }
 
