@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -210,5 +210,6 @@ describe("backtest parity with a live paper run", () => {
     expect(detected.length / live.length, "share of live jumps the backtest detected").toBeGreaterThanOrEqual(0.95);
     expect(extra.length / live.length, "backtest jumps the live run did not score").toBeLessThanOrEqual(0.05);
     expect(same.length / live.length, "share of live jumps with the same entries").toBeGreaterThanOrEqual(0.95);
+    rmSync(dir, { recursive: true, force: true }); // kept when an assertion fails, to compare the two CSVs
   }, 240_000);
 });
