@@ -13,6 +13,7 @@ import { freePort } from "./ports.js";
 import { compiledUrl } from "../src/runtime/paths.js";
 import { startSystem } from "../src/supervisor/system.js";
 import { actorModule, hotThreadOf, spinPlan } from "../src/supervisor/children.js";
+import { actorSections } from "../src/supervisor/sections.js";
 import { parseConfig } from "../src/config/index.js";
 import { wallClockNs } from "../src/runtime/clock.js";
 
@@ -100,11 +101,12 @@ export const orderPathBench: Bench = {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-order-path-"));
     const config = benchConfig(dir, ordersPort, eventsPort);
     const hot = hotThreadOf(config);
+    const sections = actorSections(config);
     const supervisor = await startSystem(
       [
-        { name: "venue", module: actorModule("venues/engine"), thread: "main", config },
-        { name: "orders", module: actorModule("orders"), thread: hot, config },
-        { name: "risk", module: actorModule("risk"), thread: hot, config },
+        { name: "venue", module: actorModule("venues/engine"), thread: "main", config: sections.engineVenue() },
+        { name: "orders", module: actorModule("orders"), thread: hot, config: sections.orders() },
+        { name: "risk", module: actorModule("risk"), thread: hot, config: sections.risk() },
         // PGlite, on its own thread, takes a few seconds to open; proposals start after it.
         {
           name: "proposer",

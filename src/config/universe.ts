@@ -7,7 +7,10 @@ export function leadLagStrategy(config: Config): StrategyConfig {
   return config.strategies[0];
 }
 
-/** Actors each load the registry once at init from `symbol_rules_path` (relative to the working directory). */
+/**
+ * The registry from `symbol_rules_path` (relative to the working directory), for tools and tests: the daemon
+ * reads it once at start (`resolveStart`) and hands it to the actors inside their sections.
+ */
 export function loadRegistry(config: Config): Promise<InstrumentRegistry> {
   return loadInstrumentRegistry(config.symbol_rules_path);
 }

@@ -33,3 +33,10 @@ export function resolveUniverse(
     };
   });
 }
+
+/** Instrument id → configured spelling: how the shells name an instrument that arrives by id (a book, a jump). */
+export function spellingsById(
+  universe: readonly { readonly id: number; readonly symbol: string }[],
+): ReadonlyMap<number, string> {
+  return new Map(universe.map((u) => [u.id, u.symbol]));
+}

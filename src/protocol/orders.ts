@@ -4,7 +4,8 @@ import { defineMessage } from "./message.js";
 /**
  * The trading messages: strategy → risk → orders → venue and back. Commands are imperative, events past
  * tense. Fields are flat so they encode as msgpack records; times are epoch ns (`bigint`). `symbol` is the
- * configured spelling (`BTC-USDT-PERP`), `instrument` the registry id used by market data.
+ * configured spelling (`BTC-USDT-PERP`), `instrument` the registry id used by market data. An order carries
+ * its instrument id from the strategy to the venue, and only the venue adapters map it to a venue's spelling.
  */
 
 const nanos = z.bigint().nonnegative();
@@ -117,6 +118,7 @@ export const CancelOrder = defineMessage(
     clId: z.string(),
     clIdToCancel: z.string(),
     intentId: z.string(),
+    instrument: z.number().int().nonnegative(),
     symbol: z.string(),
     marketType: MarketType,
     /** "" when not known yet (an ack without an oid). */

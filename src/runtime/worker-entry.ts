@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import "../protocol/catalog.js";
 import type { HostStartup, HostToSupervisor, SupervisorToHost } from "../protocol/host.js";
+import { deepFreeze } from "../config/freeze.js";
 import { wallClock } from "./clock.js";
 import { createHost, loadActorDef } from "./host-factory.js";
 import { createLogger } from "./logger.js";
@@ -21,6 +22,8 @@ if (standby.standby) for (const url of standby.preload ?? []) await loadActorDef
 const startup: HostStartup = standby.standby
   ? await new Promise<HostStartup>((resolve) => port.once("message", resolve))
   : (workerData as HostStartup);
+// A structured clone is not frozen: the actors here read their sections as frozen as the supervisor made them.
+for (const actor of startup.actors) deepFreeze(actor.config);
 const log = createLogger({
   level: startup.logLevel,
   structured: startup.logOutput?.structured,

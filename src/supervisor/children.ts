@@ -2,6 +2,7 @@ import os from "node:os";
 import type { Config } from "../config/index.js";
 import { estimatorShardCount } from "../config/index.js";
 import type { ChildSpec } from "./child-spec.js";
+import { actorSections, resolveStart, type StartResolution } from "./sections.js";
 import { compiledUrl } from "../runtime/paths.js";
 
 const ESTIMATOR_THREAD_PREFIX = "worker-estimator-";
@@ -16,39 +17,42 @@ export function actorModule(path: string): string {
  * risk, orders and the venue, so its exits can still go out, and market data stops last.
  * Placement follows `runtime.placement` (architecture §4): ZeroMQ actors on `main`, the tick path on the
  * hot thread (`main` by default, else the `hot` worker), one worker per estimator shard.
+ * The registry, the universe and the artifacts are resolved once here (`resolveStart`); each child gets
+ * its own frozen section of the config (`actorSections`), never the whole `Config`.
  */
-export function childSpecsFor(config: Config, cpuCount = os.availableParallelism()): ChildSpec[] {
+export function childSpecsFor(
+  config: Config,
+  cpuCount = os.availableParallelism(),
+  start: StartResolution = resolveStart(config),
+): ChildSpec[] {
   const placement = config.runtime.placement;
   const hot = new Set<string>(placement.hot_worker);
   const hotThread = hotThreadOf(config);
   const threadOf = (name: string): string =>
     placement.layout !== "isolated" && hot.has(name) ? hotThread : `worker-${name}`;
   const shutdownMs = config.runtime.supervisor.shutdown_timeout_ms;
+  const sections = actorSections(config, start);
   const children: ChildSpec[] = [];
-  const add = (name: string, path: string, thread: string, extra: object = {}) =>
-    children.push({ name, module: actorModule(path), thread, config: { ...config, ...extra }, shutdownMs });
+  const add = (name: string, path: string, thread: string, section: object) =>
+    children.push({ name, module: actorModule(path), thread, config: section, shutdownMs });
 
-  if (config.market_data.provider === "synthetic") add("market-synth", "market-synth", "main");
-  add("md-bridge", "md-bridge", "main");
-  add("feed", "feed", threadOf("feed"));
+  if (config.market_data.provider === "synthetic") add("market-synth", "market-synth", "main", sections.marketSynth());
+  add("md-bridge", "md-bridge", "main", sections.mdBridge());
+  add("feed", "feed", threadOf("feed"), sections.feed());
   const shards = estimatorShardCount(placement, cpuCount);
   // `estimator` in hot_worker puts the shards beside the strategy: a scan is then a mailbox hop, not a
   // wake-up of a parked worker (costly on a small VM: docs/benchmarks.md).
   const shardThread = (i: number) =>
     placement.layout !== "isolated" && hot.has("estimator") ? hotThread : `${ESTIMATOR_THREAD_PREFIX}${i}`;
-  for (let i = 0; i < shards; i++)
-    add(`estimator-${i}`, "estimator", shardThread(i), { shard: { index: i, count: shards } });
-  add("jumps", "jumps", threadOf("jumps"));
+  for (let i = 0; i < shards; i++) add(`estimator-${i}`, "estimator", shardThread(i), sections.estimator(i, shards));
+  add("jumps", "jumps", threadOf("jumps"), sections.jumps());
   // ZeroMQ on main; idle unless orders go to an external engine (docs/account-sync.md).
-  add("account-sync", "account-sync", "main");
-  add(
-    "venue",
-    config.execution.provider === "zmq" ? "venues/engine" : "venues/paper",
-    config.execution.provider === "zmq" ? "main" : threadOf("venue"),
-  );
-  add("orders", "orders", threadOf("orders"));
-  add("risk", "risk", threadOf("risk"));
-  add("strategy", "strategy", threadOf("strategy"));
+  add("account-sync", "account-sync", "main", sections.accountSync());
+  if (config.execution.provider === "zmq") add("venue", "venues/engine", "main", sections.engineVenue());
+  else add("venue", "venues/paper", threadOf("venue"), sections.paperVenue());
+  add("orders", "orders", threadOf("orders"), sections.orders());
+  add("risk", "risk", threadOf("risk"), sections.risk());
+  add("strategy", "strategy", threadOf("strategy"), sections.strategy());
   return children;
 }
 

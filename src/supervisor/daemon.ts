@@ -1,13 +1,13 @@
 import { startStatusLine, tradingStatus } from "./status-line.js";
 import type { Logger } from "pino";
-import { loadConfig, loadRegistry, ConfigError, type Config } from "../config/index.js";
-import type { InstrumentRegistry } from "../model/instruments.js";
+import { loadConfig, ConfigError, type Config } from "../config/index.js";
 import { preClose, preCloseOptions, type PreCloseOptions } from "./pre-close.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
 import { ControlServer } from "./http.js";
 import { DaemonMetrics } from "./metrics.js";
-import { resolveChildSpecs } from "./child-spec.js";
+import { resolveChildSpecs, type ResolvedChildSpec } from "./child-spec.js";
+import { resolveStart, StartResolutionError, type StartResolution } from "./sections.js";
 import { loadDefs } from "./system.js";
 import { buildTopology } from "./topology.js";
 import { Supervisor } from "./supervisor.js";
@@ -75,14 +75,16 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     process.stderr.write(`leadlag: ${(err as Error).message}\n`);
     return 2;
   }
-  let registry: InstrumentRegistry;
+  let start: StartResolution;
   try {
-    registry = await loadRegistry(config);
+    // The symbol rules and artifacts are read here, once; a file that cannot be used stops the start.
+    start = resolveStart(config);
   } catch (err) {
-    process.stderr.write(`leadlag: ${(err as Error).message}\n`);
+    if (!(err instanceof StartResolutionError)) throw err;
+    process.stderr.write(`leadlag: ${err.message}\n`);
     return 2;
   }
-  const closing = preCloseOptions(config, registry);
+  const closing = preCloseOptions(config, start.registry);
   const logging = {
     ...config.observability.logging,
     level: options.logLevel ?? config.observability.logging.level,
@@ -106,7 +108,14 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     process.stderr.write(`leadlag: ${err.message}\n`);
     return 2;
   }
-  const children = resolveChildSpecs(childSpecsFor(config));
+  let children: ResolvedChildSpec[];
+  try {
+    children = resolveChildSpecs(childSpecsFor(config, undefined, start));
+  } catch (err) {
+    if (!(err instanceof StartResolutionError)) throw err;
+    process.stderr.write(`leadlag: ${err.message}\n`);
+    return 2;
+  }
   const topology = buildTopology(children, await loadDefs(children));
   let supervisor: Supervisor | undefined;
   const metrics = new DaemonMetrics(topology, () => supervisor, log);

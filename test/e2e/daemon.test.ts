@@ -184,6 +184,20 @@ describe("daemon", () => {
     expect(d.output()).toMatch(/observability\.health_server\.port/);
   });
 
+  it("exits 2 naming the symbol and the rules file when a configured symbol is not in the rules", async () => {
+    const unknown = writeConfig(
+      minimalConfig(await freePort()).replace(
+        "symbols: [BTC-USDT-PERP, ETH-USDT-PERP]",
+        "symbols: [BTC-USDT-PERP, DOGE-USDT-PERP]",
+      ),
+    );
+    const d = daemon(["run", unknown]);
+    expect(await d.exited).toBe(2);
+    expect(d.output()).toContain(
+      "leadlag: strategies[0].config.symbols: 'DOGE-USDT-PERP' is not in configs/symbol_rules.csv",
+    );
+  });
+
   it("refuses to trade real money unless the operator confirms it", async () => {
     const live = writeConfig(
       minimalConfig(await freePort())

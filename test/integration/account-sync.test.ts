@@ -9,6 +9,7 @@ import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import type { OrderDenied, PlaceOrder } from "../../src/protocol/orders.js";
 import type { OrdersStatus } from "../../src/protocol/status.js";
 import type { AccountSnapshot } from "../../src/protocol/account.js";
@@ -63,7 +64,7 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
     await publisher.bind(`tcp://127.0.0.1:${port}`);
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-account-sync-"));
     const accountId = `account-sync-${process.pid}-${Date.now()}`;
-    const config = liveConfig(dir, accountId, port);
+    const sections = actorSections(liveConfig(dir, accountId, port));
     const placed: PlaceOrder[] = [];
     const denied: OrderDenied[] = [];
     const logs: Record<string, unknown>[] = [];
@@ -73,7 +74,7 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
     const log = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     running = await startSystem(
       [
-        { name: "account-sync", module: actorModule("account-sync"), thread: "main", config },
+        { name: "account-sync", module: actorModule("account-sync"), thread: "main", config: sections.accountSync() },
         {
           name: "driver",
           module: driver,
@@ -87,8 +88,8 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
             expose: (f: (size: number) => void) => (propose = f),
           },
         },
-        { name: "orders", module: actorModule("orders"), thread: "main", config },
-        { name: "risk", module: actorModule("risk"), thread: "main", config },
+        { name: "orders", module: actorModule("orders"), thread: "main", config: sections.orders() },
+        { name: "risk", module: actorModule("risk"), thread: "main", config: sections.risk() },
       ],
       {
         log,

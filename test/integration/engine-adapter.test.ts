@@ -132,7 +132,7 @@ function adapterOn(ordersPort: number, eventsPort: number, extra: { sendHighWate
       ordersPort,
       eventsPort,
       venue: "hyperliquid",
-      instrument: (s) => (s === SYMBOL ? { engineSymbol: SYMBOL, lotSize: 0.001, priceRules: ETH_PRICES } : undefined),
+      instrument: (id) => (id === 1 ? { engineSymbol: SYMBOL, lotSize: 0.001, priceRules: ETH_PRICES } : undefined),
       perp: () => ({ marginMode: "cross", leverage: 10 }),
       ...extra,
     },
@@ -228,7 +228,7 @@ describe("engine adapter against an engine stand-in", () => {
     await engine.publish("exec.fill", '{"cl_id":"x","exec_id":');
     await until(() => drops.length === 1);
     expect(drops).toEqual(["inbound:bad_json"]);
-    adapter.place(order({ symbol: "NOPE-PERP" }));
+    adapter.place(order({ instrument: 99, symbol: "NOPE-PERP" }));
     expect(events).toMatchObject([
       {
         type: "OrderRejected",

@@ -5,6 +5,7 @@ import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import type { PairsScanned } from "../../src/protocol/signals.js";
 import { waitFor } from "../fixtures/wait.js";
 
@@ -20,6 +21,7 @@ strategies:
 `,
   { env: {} },
 );
+const sections = actorSections(config);
 
 let running: Supervisor | undefined;
 afterEach(async () => {
@@ -34,7 +36,7 @@ const shard = (name: string) => ({
   name,
   module: actorModule("estimator"),
   thread: `worker-${name}`,
-  config: { ...config, shard: { index: 0, count: 1 } },
+  config: sections.estimator(0, 1),
 });
 
 describe("estimator shard warm restart", () => {
@@ -60,7 +62,7 @@ describe("estimator shard warm restart", () => {
               register: (fn: (k: number) => bigint) => (jump = fn),
             },
           },
-          { name: "feed", module: actorModule("feed"), thread: "worker-feed", config },
+          { name: "feed", module: actorModule("feed"), thread: "worker-feed", config: sections.feed() },
           shard("estimator-0"),
           shard("estimator-twin"),
         ],

@@ -6,6 +6,7 @@ import { TRADE_PAYLOAD, TRADE_TOPIC } from "../fixtures/marketstream-examples.js
 import { waitFor } from "../fixtures/wait.js";
 import { compiledUrl } from "../../src/runtime/paths.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { startSystem } from "../../src/supervisor/system.js";
@@ -55,7 +56,7 @@ describe("feed actor", () => {
     running = await startSystem(
       [
         { name: "source", module: fixture("frame-source"), thread: "main", config: source },
-        { name: "feed", module: actorModule("feed"), thread: "main", config },
+        { name: "feed", module: actorModule("feed"), thread: "main", config: actorSections(config).feed() },
       ],
       { log: pino({ level: "warn" }, sink), logLevel: "warn" },
     );

@@ -9,6 +9,7 @@ import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig, type Config, loadRegistry, universe } from "../../src/config/index.js";
 import { instrumentNamed } from "../../src/model/instruments.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import type { OrderFilled, ProposeOrder } from "../../src/protocol/orders.js";
 import { waitFor } from "../fixtures/wait.js";
 import type { OrdersStatus } from "../../src/protocol/status.js";
@@ -66,7 +67,7 @@ describe("fill and order identity across restarts of the paper venue", () => {
     const proposals: ProposeOrder[] = [];
     const fills: OrderFilled[] = [];
     let jumping = true;
-    const start = () =>
+    const start = (sections = actorSections(config)) =>
       startSystem(
         [
           {
@@ -82,9 +83,9 @@ describe("fill and order identity across restarts of the paper venue", () => {
               onFill: (f: OrderFilled) => fills.push(f),
             },
           },
-          { name: "strategy", module: actorModule("strategy"), thread: "main", config },
-          { name: "orders", module: actorModule("orders"), thread: "main", config },
-          { name: "venue", module: actorModule("venues/paper"), thread: "main", config },
+          { name: "strategy", module: actorModule("strategy"), thread: "main", config: sections.strategy() },
+          { name: "orders", module: actorModule("orders"), thread: "main", config: sections.orders() },
+          { name: "venue", module: actorModule("venues/paper"), thread: "main", config: sections.paperVenue() },
         ],
         { log: pino({ level: logLevel }), logLevel, faultInjection: true },
       );

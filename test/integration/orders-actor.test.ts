@@ -8,6 +8,7 @@ import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import type { PlaceOrder, PositionChanged } from "../../src/protocol/orders.js";
 import { waitFor } from "../fixtures/wait.js";
 import type { OrdersStatus } from "../../src/protocol/status.js";
@@ -65,7 +66,7 @@ describe("order manager actor", () => {
           name: "orders",
           module: actorModule("orders"),
           thread: "worker-orders",
-          config: ordersConfig(dir, accountId),
+          config: actorSections(ordersConfig(dir, accountId)).orders(),
         },
       ],
       {
@@ -124,7 +125,7 @@ describe("order manager actor", () => {
           name: "orders",
           module: actorModule("orders"),
           thread: "worker-orders",
-          config: ordersConfig(dir, `state-test-${process.pid}-${Date.now()}`),
+          config: actorSections(ordersConfig(dir, `state-test-${process.pid}-${Date.now()}`)).orders(),
         },
       ],
       { log: pino({ level: process.env.TEST_LOG ?? "silent" }), logLevel: process.env.TEST_LOG ?? "silent" },
@@ -142,7 +143,7 @@ describe("order manager actor", () => {
     "cancels the resting orders a paper venue lost, in a crash of the venue and in a restart of the " + "daemon",
     async () => {
       const dir = mkdtempSync(path.join(tmpdir(), "leadlag-orders-"));
-      const config = ordersConfig(dir, `paper-lost-${process.pid}-${Date.now()}`);
+      const sections = actorSections(ordersConfig(dir, `paper-lost-${process.pid}-${Date.now()}`));
       const placed: PlaceOrder[] = [];
       const count = 30;
       const log = {
@@ -166,8 +167,8 @@ describe("order manager actor", () => {
                 onPlace: (o: PlaceOrder) => placed.push(o),
               },
             },
-            { name: "orders", module: actorModule("orders"), thread: "main", config },
-            { name: "venue", module: actorModule("venues/paper"), thread: "main", config },
+            { name: "orders", module: actorModule("orders"), thread: "main", config: sections.orders() },
+            { name: "venue", module: actorModule("venues/paper"), thread: "main", config: sections.paperVenue() },
           ],
           log,
         );

@@ -9,6 +9,7 @@ import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import type { OrderDenied, PlaceOrder } from "../../src/protocol/orders.js";
 import { LocalJournal } from "../../src/actors/orders/journal/local-log.js";
 import { scanRecords } from "../../src/actors/orders/journal/record.js";
@@ -100,7 +101,12 @@ async function start(config: string, embedded: boolean): Promise<Driven> {
             expose: (c: ManualOrdersDriverControls) => (controls = c),
           },
         },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: parseConfig(config, noEnv) },
+        {
+          name: "orders",
+          module: actorModule("orders"),
+          thread: "worker-orders",
+          config: actorSections(parseConfig(config, noEnv)).orders(),
+        },
       ],
       { log: silent, logLevel },
     );

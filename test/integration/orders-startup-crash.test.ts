@@ -8,6 +8,7 @@ import { startSystem } from "../../src/supervisor/system.js";
 import type { Supervisor } from "../../src/supervisor/supervisor.js";
 import { parseConfig } from "../../src/config/index.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import type { PlaceOrder } from "../../src/protocol/orders.js";
 import { LocalJournal } from "../../src/actors/orders/journal/local-log.js";
 import { embeddedClient, postgresClient } from "../../src/actors/orders/journal/clients.js";
@@ -52,7 +53,7 @@ type Database = "postgresql" | "embedded";
 
 async function startOrders(dir: string, accountId: string, database: Database, count: number, placed: PlaceOrder[]) {
   const onPlace = (o: PlaceOrder) => placed.push(o);
-  const config = ordersConfig(dir, accountId, database);
+  const section = actorSections(ordersConfig(dir, accountId, database)).orders();
   const saved = process.env.DATABASE_URL;
   // The embedded database is used when no URL is set; a worker copies the environment when it is spawned.
   if (database === "embedded") delete process.env.DATABASE_URL;
@@ -65,7 +66,7 @@ async function startOrders(dir: string, accountId: string, database: Database, c
           thread: "main",
           config: { count, instrument: 0, symbol: "BTC-USDT-PERP", price: 100_000, size: 0.001, onPlace },
         },
-        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config },
+        { name: "orders", module: actorModule("orders"), thread: "worker-orders", config: section },
       ],
       { log: silent, logLevel, faultInjection: true },
     );

@@ -4,6 +4,7 @@ import { compiledUrl } from "../../src/runtime/paths.js";
 import { resolveChildSpecs } from "../../src/supervisor/child-spec.js";
 import { loadDefs } from "../../src/supervisor/system.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import { InlineRuntime } from "../../src/runtime/inline.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { JumpDetected, PairsScanned } from "../../src/protocol/signals.js";
@@ -41,17 +42,18 @@ strategies:
  */
 async function scansOfJumps(priceSource: "trade" | "mid") {
   const daemon = config(priceSource);
+  const sections = actorSections(daemon);
   const jumps: JumpDetected[] = [];
   const answers: PairsScanned[] = [];
   const children = resolveChildSpecs([
     { name: "market", module: fixture("synthetic-frames"), thread: "inline", config: daemon },
-    { name: "feed", module: actorModule("feed"), thread: "inline", config: daemon },
-    { name: "jumps", module: actorModule("jumps"), thread: "inline", config: daemon },
+    { name: "feed", module: actorModule("feed"), thread: "inline", config: sections.feed() },
+    { name: "jumps", module: actorModule("jumps"), thread: "inline", config: sections.jumps() },
     {
       name: "estimator-0",
       module: actorModule("estimator"),
       thread: "inline",
-      config: { ...daemon, shard: { index: 0, count: 1 } },
+      config: sections.estimator(0, 1),
     },
     {
       name: "watcher",

@@ -4,6 +4,7 @@ import { compiledUrl } from "../../src/runtime/paths.js";
 import { resolveChildSpecs } from "../../src/supervisor/child-spec.js";
 import { loadDefs } from "../../src/supervisor/system.js";
 import { actorModule } from "../../src/supervisor/children.js";
+import { actorSections } from "../../src/supervisor/sections.js";
 import { InlineRuntime } from "../../src/runtime/inline.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { AnyMessage } from "../../src/protocol/codec.js";
@@ -83,7 +84,12 @@ async function run(simulation: string, steps: readonly VenueDriverStep[]) {
       thread: "inline",
       config: { steps, onEvent: (event: AnyMessage, atNs: bigint) => events.push({ event, atMs: ms(atNs) }) },
     },
-    { name: "venue", module: actorModule("venues/simulated"), thread: "inline", config: backtestConfig(simulation) },
+    {
+      name: "venue",
+      module: actorModule("venues/simulated"),
+      thread: "inline",
+      config: actorSections(backtestConfig(simulation)).simulatedVenue(),
+    },
   ]);
   const runtime = new InlineRuntime(children, await loadDefs(children), START_NS, pino({ level: "silent" }));
   await runtime.start();

@@ -45,6 +45,7 @@ const cancel: CancelOrder = {
   clId: "0x00000000000000aa0000000000000002",
   clIdToCancel: CLID,
   intentId: "ll-7f3a9c",
+  instrument: 1,
   symbol: "ETH-USDC-PERP",
   marketType: "perp",
   exchangeOrderId: "48213412345",

@@ -298,6 +298,7 @@ describe("paper venue", () => {
         clId: cancelId,
         clIdToCancel: clId,
         intentId: "i",
+        instrument: 1,
         symbol: SYMBOL,
         marketType: "perp",
         exchangeOrderId: "",

@@ -1,10 +1,10 @@
 import { Subscriber } from "zeromq";
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../config/index.js";
 import { ACCOUNT_SNAPSHOT_TOPIC } from "../../protocol/wire/account-sync.js";
 import { NS_PER_S } from "../../model/time.js";
 import { AccountSyncCore, type DropReason } from "./core.js";
+import type { AccountSyncSection } from "./section.js";
 
 /** A dropped snapshot is logged at most once per reason in this interval (the rest are counted). */
 const DROP_LOG_EVERY_NS = 10n * NS_PER_S;
@@ -17,18 +17,18 @@ const MAX_MESSAGE_BYTES = 1 << 20;
  * account to risk. Only when orders go to an external engine (`execution.provider: zmq`): the paper venue
  * is its own account. Bad input is counted and logged (rate-limited), never thrown.
  */
-export default defineActor<Config>({
+export default defineActor<AccountSyncSection>({
   kind: "account-sync",
   reads: [],
   writes: [Channels.accountSnapshots],
   init(ctx) {
-    const config = ctx.config;
-    const endpoint = `tcp://${config.observability.accounts_zmq.host}:${config.observability.accounts_zmq.port}`;
-    if (config.execution.provider !== "zmq") {
-      ctx.log.info({ provider: config.execution.provider }, "account sync off: the paper venue is the account");
+    const section = ctx.config;
+    const endpoint = `tcp://${section.host}:${section.port}`;
+    if (section.provider !== "zmq") {
+      ctx.log.info({ provider: section.provider }, "account sync off: the paper venue is the account");
       return { handle: {} };
     }
-    const core = new AccountSyncCore({ accountId: config.runtime.account_id, logEveryNs: DROP_LOG_EVERY_NS });
+    const core = new AccountSyncCore({ accountId: section.accountId, logEveryNs: DROP_LOG_EVERY_NS });
     const counts = {
       accepted: 0,
       dropped: { malformed: 0, foreign_account: 0, stale: 0 } as Record<DropReason, number>,
@@ -49,7 +49,7 @@ export default defineActor<Config>({
     } catch (err) {
       throw new Error(`account sync: cannot connect to ${endpoint}: ${(err as Error).message}`);
     }
-    ctx.log.info({ endpoint, account: config.runtime.account_id }, "subscribed to account snapshots");
+    ctx.log.info({ endpoint, account: section.accountId }, "subscribed to account snapshots");
     const status = () => {
       const last = core.lastAccepted();
       return { endpoint, accepted: counts.accepted, dropped: counts.dropped, last_seq: last?.seq ?? null };

@@ -2,40 +2,24 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
-import type { Config } from "../../config/index.js";
 import { JumpsCore } from "../jumps/core.js";
 import { ShardCore } from "./shard.js";
-import { loadRegistry, leadLagStrategy, universe } from "../../config/index.js";
-import { artifactStore } from "../strategy/artifact-files.js";
-import { hyParamsOf } from "./params.js";
-import { jumpsCoreConfig } from "../jumps/config.js";
-
-export type EstimatorConfig = Config & { readonly shard: { readonly index: number; readonly count: number } };
+import type { EstimatorSection } from "./section.js";
 
 /**
  * One estimator shard: the online HY state of the pairs that hash to it, for every configured feature.
  * Its replica of the jump detectors sees each jump tick, and the jump's scan is pushed to the strategy at once;
  * until the feed's history replay (asked for on every start) is in, the answer is `not_warm` (warm restart).
  */
-export default defineActor<EstimatorConfig>({
+export default defineActor<EstimatorSection>({
   kind: "estimator",
   reads: [Channels.trades, Channels.books, Channels.replay],
   writes: [Channels.scanResults, Channels.replayRequests],
   async init(ctx) {
-    const registry = await loadRegistry(ctx.config);
-    const instruments = universe(ctx.config, registry);
-    const { loaded } = artifactStore(ctx.config, registry, instruments);
-    const strategy = leadLagStrategy(ctx.config);
-    const core = new ShardCore({
-      shardIndex: ctx.config.shard.index,
-      shardCount: ctx.config.shard.count,
-      symbols: instruments.map(({ id, symbol }) => ({ id, symbol })),
-      pairs: loaded.set.pairs,
-      features: strategy.config.features,
-      hy: hyParamsOf(strategy),
-    });
+    const { shard, detectors } = ctx.config;
+    const core = new ShardCore(shard);
     // The jumps actor's detectors, replicated: a jump's results leave here the moment its tick arrives.
-    const jumps = new JumpsCore(jumpsCoreConfig(ctx.config, instruments));
+    const jumps = new JumpsCore(detectors);
     let warm = false;
     const countScans = (scanned: PairsScanned) => {
       ctx.metrics.count("hy_scans_total", {}, scanned.results.length);
@@ -51,7 +35,7 @@ export default defineActor<EstimatorConfig>({
       if (warm) countScans(pushed);
     };
     ctx.log.info(
-      { pairs: core.pairs.length, of: loaded.set.pairs.length, features: strategy.config.features },
+      { pairs: core.pairs.length, of: shard.pairs.length, features: shard.features },
       "estimator shard ready",
     );
     ctx.metrics.gauge("estimator_pairs", core.pairs.length);

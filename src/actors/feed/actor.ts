@@ -1,19 +1,19 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { MarketDataFrame } from "../../protocol/market-data.js";
-import type { Config } from "../../config/index.js";
 import { createFeedShell } from "./shell.js";
+import type { FeedSection } from "./section.js";
 
 /**
  * The feed: parses and checks every marketstream frame (the trust boundary for market data), rebuilds
  * books, fans trades and books out, and replays its history to a restarted subscriber.
  */
-export default defineActor<Config>({
+export default defineActor<FeedSection>({
   kind: "feed",
   reads: [Channels.wireMarketData, Channels.replayRequests],
   writes: [Channels.trades, Channels.books, Channels.replay],
   async init(ctx) {
-    const { core, noteDrop, instance } = await createFeedShell(ctx);
+    const { core, noteDrop, instance } = createFeedShell(ctx);
     return {
       ...instance,
       handle: {

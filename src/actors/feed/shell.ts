@@ -1,13 +1,12 @@
 import type { ActorContext, ActorInstance } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, HistoryReplayed, ReplayHistory, Trade } from "../../protocol/market-data.js";
-import { elapsedMs, msToNs, secondsToNs, nsToSeconds } from "../../model/time.js";
-import type { Config } from "../../config/index.js";
+import { elapsedMs, nsToSeconds } from "../../model/time.js";
+import { InstrumentRegistry } from "../../model/instruments.js";
 import { FeedCore, type FeedDrop } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
 import { FeedHealth } from "./health.js";
-import { marketDataSubscription } from "./subscription.js";
-import { loadRegistry, leadLagStrategy } from "../../config/index.js";
+import type { FeedSection } from "./section.js";
 
 const STATS_EVERY_MS = 1000;
 /** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
@@ -26,20 +25,19 @@ export interface FeedShell {
   readonly instance: Omit<ActorInstance, "handle"> & { handle: { ReplayHistory: (r: ReplayHistory) => void } };
 }
 
-export async function createFeedShell(ctx: ActorContext<Config>): Promise<FeedShell> {
-  const config = ctx.config;
-  const registry = await loadRegistry(config);
+export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
+  const section = ctx.config;
   const core = new FeedCore(
     {
-      registry,
-      lookbackNs: secondsToNs(leadLagStrategy(config).config.inference_lookback_seconds),
-      staleAfterNs: msToNs(config.risk.global.reject_on_stale_data_ms),
-      maxClockSkewNs: msToNs(config.market_data.max_clock_skew_ms),
-      topLevels: config.market_data.deltas.lob_top_n,
+      registry: new InstrumentRegistry(section.instruments),
+      lookbackNs: section.lookbackNs,
+      staleAfterNs: section.staleAfterNs,
+      maxClockSkewNs: section.maxClockSkewNs,
+      topLevels: section.topLevels,
     },
     { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
   );
-  const health = new FeedHealth(new Set(marketDataSubscription(config, registry).instruments.map((i) => i.symbol)));
+  const health = new FeedHealth(new Set(section.watchedSymbols));
   const reported = new Map<string, StreamStats>();
   let lastDrops: Record<string, number> = {};
   const lastLogged = new Map<string, number>();

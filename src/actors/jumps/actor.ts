@@ -2,21 +2,19 @@ import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
 import type { JumpDetected } from "../../protocol/signals.js";
-import type { Config } from "../../config/index.js";
 import { JumpsCore } from "./core.js";
-import { loadRegistry, universe } from "../../config/index.js";
-import { jumpsCoreConfig } from "./config.js";
+import { spellingsById } from "../../model/universe.js";
+import type { JumpsSection } from "./config.js";
 
 /** Lee-Mykland on every configured symbol's trades, with the co-jump filter across all of them. */
-export default defineActor<Config>({
+export default defineActor<JumpsSection>({
   kind: "jumps",
   reads: [Channels.trades, Channels.books],
   writes: [Channels.jumps],
   async init(ctx) {
-    const registry = await loadRegistry(ctx.config);
-    const coreConfig = jumpsCoreConfig(ctx.config, universe(ctx.config, registry));
-    const nameOf = new Map(coreConfig.symbols.map((s) => [s.id, s.symbol]));
-    const core = new JumpsCore(coreConfig);
+    const detectors = ctx.config.detectors;
+    const nameOf = spellingsById(detectors.symbols);
+    const core = new JumpsCore(detectors);
     const emit = (jump: JumpDetected | null) => {
       if (jump === null) return;
       ctx.metrics.count("jumps_detected_total", {

@@ -20,3 +20,12 @@ export function jumpsCoreConfig(config: Config, instruments: readonly UniverseIn
     source: j.price_source,
   };
 }
+
+/** What the jumps actor reads of the config: its detectors. */
+export interface JumpsSection {
+  readonly detectors: JumpsCoreConfig;
+}
+
+export function jumpsSection(config: Config, instruments: readonly UniverseInstrument[]): JumpsSection {
+  return { detectors: jumpsCoreConfig(config, instruments) };
+}

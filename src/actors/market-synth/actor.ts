@@ -1,27 +1,24 @@
 import { defineActor } from "../../runtime/actor.js";
-import type { Config } from "../../config/index.js";
 import { SyntheticMarket } from "./generator.js";
 import { SyntheticPublisher } from "./publisher.js";
-import { syntheticSpecFromConfig } from "./spec.js";
-import { loadRegistry } from "../../config/index.js";
+import type { MarketSynthSection } from "./section.js";
 
 /**
  * The embedded synthetic market (`market_data.provider: synthetic`): binds PUB sockets and publishes in
  * marketstream's exact format, so the default setup runs the same ZeroMQ bridge code as production.
  */
-export default defineActor<Config>({
+export default defineActor<MarketSynthSection>({
   kind: "market-synth",
   reads: [],
   writes: [],
   async init(ctx) {
-    const md = ctx.config.market_data;
-    const registry = await loadRegistry(ctx.config);
-    const market = new SyntheticMarket(syntheticSpecFromConfig(md.synthetic, registry), ctx.now());
+    const section = ctx.config;
+    const market = new SyntheticMarket(section.market, ctx.now());
     const publisher = new SyntheticPublisher(market, {
-      host: md.host,
-      tradesPort: md.port,
-      booksPort: md.books_port,
-      intervalMs: md.synthetic.publish_interval_ms,
+      host: section.host,
+      tradesPort: section.tradesPort,
+      booksPort: section.booksPort,
+      intervalMs: section.intervalMs,
       logger: ctx.log,
     });
     await publisher.start();

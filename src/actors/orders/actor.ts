@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type { AnyMessage } from "../../protocol/codec.js";
 import type {
@@ -24,8 +23,9 @@ import { LocalJournal, replay } from "./journal/local-log.js";
 import { JournalDatabaseTier, NoJournalDatabase, type JournalDatabase } from "./journal/database.js";
 import { JOURNAL_RETRY_TIMER, JournalWriteGate } from "./journal/write-gate.js";
 import { fillAnomalyKind, noFillAnomalies, ordersStatus } from "./status.js";
-import { instrumentNamed } from "../../model/instruments.js";
-import { loadRegistry, universe } from "../../config/index.js";
+import { InstrumentRegistry, instrumentNamed } from "../../model/instruments.js";
+import { spellingsById } from "../../model/universe.js";
+import type { OrdersSection } from "./section.js";
 import { NS_PER_MS } from "../../model/time.js";
 
 const SHIP_EVERY_MS = 200;
@@ -57,7 +57,7 @@ const JOURNALED_INPUTS = new Set([
  * holds fills, reports and cancels, in order, until a retry with backoff writes them.
  */
 /** `journalDatabase: false` (set by the backtest runner) keeps the journal to its local log. */
-export type OrdersConfig = Config & { readonly journalDatabase?: false };
+export type OrdersConfig = OrdersSection & { readonly journalDatabase?: false };
 
 export default defineActor<OrdersConfig>({
   kind: "orders",
@@ -71,25 +71,25 @@ export default defineActor<OrdersConfig>({
   ],
   writes: [Channels.venueCommands, Channels.orderEvents, Channels.accountEvents],
   async init(ctx) {
-    const config = ctx.config;
+    const section = ctx.config;
     ctx.faultPoint("orders:load-registry");
-    const registry = await loadRegistry(config);
-    const leverage = config.strategies[0]?.config.perp_leverage ?? 1;
+    const registry = new InstrumentRegistry(section.instruments);
+    const leverage = section.perpLeverage;
     const ledgerInstrument = (symbol: string): LedgerInstrument | undefined => {
       const inst = instrumentNamed(registry, symbol);
       return inst && { ...bookingOf(symbol, inst), leverage };
     };
-    const ack = config.runtime.order_manager.ack_timeout_ms;
+    const ack = section.orderManager.ack_timeout_ms;
     const core = new OrderManagerCore(
       {
-        accountId: config.runtime.account_id,
+        accountId: section.accountId,
         ackTimeoutNs: { ioc: BigInt(ack.ioc) * NS_PER_MS, gtc: BigInt(ack.gtc) * NS_PER_MS },
         instrument: ledgerInstrument,
-        terminalOrdersKept: config.runtime.order_manager.terminal_orders_kept,
+        terminalOrdersKept: section.orderManager.terminal_orders_kept,
       },
       new CloidGenerator(sessionHexFrom(randomBytes(8))),
     );
-    const journalConfig = config.runtime.journal;
+    const journalConfig = section.journal;
     const owner = `${ctx.name} incarnation ${ctx.incarnation}`;
     const opened = LocalJournal.open(
       { path: journalConfig.path, fsync: journalConfig.fsync, fsyncIntervalMs: journalConfig.fsync_interval_ms, owner },
@@ -109,9 +109,9 @@ export default defineActor<OrdersConfig>({
       ctx.config.journalDatabase === false
         ? new NoJournalDatabase()
         : new JournalDatabaseTier({
-            databaseUrl: config.runtime.database_url ?? process.env.DATABASE_URL,
-            dbPath: config.runtime.db_path,
-            accountId: config.runtime.account_id,
+            databaseUrl: section.databaseUrl ?? process.env.DATABASE_URL,
+            dbPath: section.dbPath,
+            accountId: section.accountId,
             owner,
             journal,
             local: opened.records,
@@ -125,7 +125,7 @@ export default defineActor<OrdersConfig>({
 
     const marks = new Map<string, number>();
     // Orders and positions carry the configured spelling (the strategy's); books carry the instrument id.
-    const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
+    const spellingOf = spellingsById(section.universe);
     const send = (output: Output): void => {
       const channel =
         output.type === "PlaceOrder" || output.type === "CancelOrder"
@@ -188,7 +188,7 @@ export default defineActor<OrdersConfig>({
 
     const seedBalances = () => {
       const seeded = new Map<string, number>();
-      for (const [asset, amount] of Object.entries(config.initial_balance))
+      for (const [asset, amount] of Object.entries(section.initialBalance))
         seeded.set(collateralAsset(asset), (seeded.get(collateralAsset(asset)) ?? 0) + amount);
       commit([...seeded].map(([asset, amount]) => ({ type: "BalanceSet", asset, amount, tsNs: ctx.now() }) as const));
       ctx.log.info({ balances: Object.fromEntries(seeded) }, "balances seeded from initial_balance (declared capital)");
@@ -213,7 +213,7 @@ export default defineActor<OrdersConfig>({
         const { total, locked } = core.ledger.balance(asset);
         const account: AccountUpdated = {
           type: "AccountUpdated",
-          accountId: config.runtime.account_id,
+          accountId: section.accountId,
           asset,
           total,
           locked,

@@ -355,6 +355,7 @@ export class OrderManagerCore {
       clId: e.cancelClId,
       clIdToCancel: e.clId,
       intentId: s.intentId,
+      instrument: s.instrument,
       symbol: s.symbol,
       marketType: s.marketType,
       exchangeOrderId: order.exchangeOrderId,

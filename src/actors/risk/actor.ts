@@ -1,6 +1,5 @@
 import { defineActor } from "../../runtime/actor.js";
 import { Channels } from "../../protocol/channels.js";
-import type { Config } from "../../config/index.js";
 import type { Book } from "../../protocol/market-data.js";
 import type {
   AccountUpdated,
@@ -11,13 +10,14 @@ import type {
 } from "../../protocol/orders.js";
 import { bookingOf } from "../../model/collateral.js";
 import { RiskCore, type BreakerChange, type FlattenSkip } from "./core.js";
-import { BreakerStore, breakerFileFor } from "./breaker-store.js";
+import { BreakerStore } from "./breaker-store.js";
 import type { BreakerMemory, BreakerState } from "./circuit-breaker.js";
 import { breakerLimitsFrom, limitsFor, reconcileToleranceFrom } from "./limits.js";
 import type { AccountSnapshot } from "../../protocol/account.js";
 import { reportSnapshot } from "./snapshot-report.js";
-import { instrumentNamed } from "../../model/instruments.js";
-import { loadRegistry, universe } from "../../config/index.js";
+import { InstrumentRegistry, instrumentNamed } from "../../model/instruments.js";
+import { spellingsById } from "../../model/universe.js";
+import type { RiskSection } from "./section.js";
 
 const MARK_EVERY_MS = 500;
 const BREAKER_STATES: readonly BreakerState[] = ["ACTIVE", "REDUCING", "HALTED"];
@@ -28,7 +28,7 @@ const BREAKER_STATES: readonly BreakerState[] = ["ACTIVE", "REDUCING", "HALTED"]
  * closes every position. The operator resets the breaker with the `reset` command (`POST /risk/reset`); the
  * daemon's stop sends `stop-entries`, `cancel-all` and, with `runtime.shutdown.flatten`, `flatten`.
  */
-export default defineActor<Config>({
+export default defineActor<RiskSection>({
   kind: "risk",
   reads: [
     Channels.proposedOrders,
@@ -39,9 +39,9 @@ export default defineActor<Config>({
   ],
   writes: [Channels.approvedOrders, Channels.riskEvents, Channels.accountStateRequests],
   async init(ctx) {
-    const config = ctx.config;
-    const registry = await loadRegistry(config);
-    const store = new BreakerStore(breakerFileFor(config.runtime.journal.path, config.runtime.account_id));
+    const { risk, breakerFile } = ctx.config;
+    const registry = new InstrumentRegistry(ctx.config.instruments);
+    const store = new BreakerStore(breakerFile);
     const loaded = store.load();
     if (!loaded.ok)
       ctx.log.error(
@@ -55,18 +55,18 @@ export default defineActor<Config>({
       ctx.log.info({ file: store.file, ...loaded.memory }, "circuit breaker state restored");
     const core = new RiskCore({
       restoredBreaker,
-      limits: (strategy) => limitsFor(config.risk, strategy),
-      breaker: breakerLimitsFrom(config.risk),
-      flattenBandBps: config.runtime.shutdown.flatten_band_bps,
+      limits: (strategy) => limitsFor(risk, strategy),
+      breaker: breakerLimitsFrom(risk),
+      flattenBandBps: ctx.config.flattenBandBps,
       instrument: (symbol) => {
         const inst = instrumentNamed(registry, symbol);
         return inst && { ...bookingOf(symbol, inst), id: inst.id, lotSize: inst.lotSize, priceRules: inst.priceRules };
       },
-      reconcile: reconcileToleranceFrom(config.risk),
+      reconcile: reconcileToleranceFrom(risk),
       instrumentKey: (symbol) => instrumentNamed(registry, symbol)?.symbol ?? symbol,
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
-    const spellingOf = new Map(universe(config, registry).map((u) => [u.id, u.symbol]));
+    const spellingOf = spellingsById(ctx.config.universe);
     const publish = () => {
       const breaker = core.breakerStatus();
       // One series per state, 1 for the current one: alert rules read `{state="ACTIVE"} != 1` (deploy/prometheus).
@@ -84,10 +84,10 @@ export default defineActor<Config>({
         flattening: core.flattening,
         venue_account: venueAccountStatus(),
         limits: {
-          global: config.risk.global,
-          portfolio: config.risk.portfolio,
-          perps: config.risk.perps,
-          circuit_breaker: breakerLimitsFrom(config.risk),
+          global: risk.global,
+          portfolio: risk.portfolio,
+          perps: risk.perps,
+          circuit_breaker: breakerLimitsFrom(risk),
         },
       });
     };

@@ -11,14 +11,14 @@ import type {
   RequestAccountState,
 } from "../../protocol/orders.js";
 import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
-import { msToNs, nsToSeconds } from "../../model/time.js";
-import type { Config } from "../../config/index.js";
+import { nsToSeconds } from "../../model/time.js";
+import { InstrumentRegistry } from "../../model/instruments.js";
 import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
 import type { DecisionRecord } from "./records.js";
 import { type DecisionSummary, LAST_DECISIONS, decisionSummary } from "./decision-summary.js";
-import { loadRegistry, leadLagStrategy, universe } from "../../config/index.js";
-import { artifactStore, loadArtifacts } from "./artifact-files.js";
+import { artifactStoreOf, loadArtifacts } from "./artifact-files.js";
+import type { StrategySection } from "./section.js";
 
 const TICK_MS = 50;
 /**
@@ -32,7 +32,7 @@ const SCAN_RESULTS_POLL_MS = 5;
  * executors' exits, a 50 ms timer runs time limits and label realisation. Decision records are batched
  * to the CSV on that timer, off the decision path.
  */
-export default defineActor<Config>({
+export default defineActor<StrategySection>({
   kind: "strategy",
   reads: [
     Channels.jumps,
@@ -45,12 +45,10 @@ export default defineActor<Config>({
   ],
   writes: [Channels.proposedOrders, Channels.cancelRequests, Channels.accountStateRequests],
   async init(ctx) {
-    const config = ctx.config;
-    const strategy = leadLagStrategy(config);
-    const params = strategy.config;
-    const registry = await loadRegistry(config);
-    const instruments = universe(config, registry);
-    const { store, loaded } = artifactStore(config, registry, instruments);
+    const section = ctx.config;
+    const { params, universe: instruments, artifacts: loaded } = section;
+    // The artifacts were read at the daemon's start; this store only serves the reloads.
+    const store = artifactStoreOf(params, new InstrumentRegistry(section.instruments), instruments);
     if (!loaded.ok)
       ctx.log.error({ errors: loaded.errors, path: params.artifacts_path }, "artifacts rejected; using the defaults");
     if (loaded.set.source === "defaults") {
@@ -71,11 +69,11 @@ export default defineActor<Config>({
 
     const core = new StrategyCore(
       {
-        name: strategy.name,
+        name: section.name,
         params,
         instruments,
         artifacts: loaded.set,
-        staleBookNs: msToNs(config.risk.global.reject_on_stale_data_ms),
+        staleBookNs: section.staleBookNs,
       },
       {
         // From the jump's arrival to this lagger's decision; a jump stopped before any scan is not timed.

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { leadLagStrategy, type Config } from "../../config/index.js";
+import { leadLagStrategy, type Config, type LeadLagStrategyParams } from "../../config/index.js";
 import type { InstrumentRegistry } from "../../model/instruments.js";
 import type { UniverseInstrument } from "../../model/universe.js";
 import { ArtifactStore, type ArtifactLoad, type ArtifactSymbol } from "./artifacts.js";
@@ -35,10 +35,19 @@ export function artifactStore(
   registry: InstrumentRegistry,
   instruments: readonly UniverseInstrument[],
 ): { store: ArtifactStore; loaded: ArtifactLoad } {
-  const strategy = leadLagStrategy(config);
-  const store = new ArtifactStore(artifactSymbols(instruments), strategy.config.features, (spelling) => {
+  const params = leadLagStrategy(config).config;
+  const store = artifactStoreOf(params, registry, instruments);
+  return { store, loaded: loadArtifacts(store, params.artifacts_path) };
+}
+
+/** An empty artifact store of the configured universe: other spellings resolve through the registry. */
+export function artifactStoreOf(
+  params: LeadLagStrategyParams,
+  registry: InstrumentRegistry,
+  instruments: readonly UniverseInstrument[],
+): ArtifactStore {
+  return new ArtifactStore(artifactSymbols(instruments), params.features, (spelling) => {
     const found = registry.resolve(spelling);
     return found.ok ? found.instrument.id : undefined;
   });
-  return { store, loaded: loadArtifacts(store, strategy.config.artifacts_path) };
 }

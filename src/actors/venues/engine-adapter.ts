@@ -1,6 +1,7 @@
 import * as zmq from "zeromq";
 import type { Logger } from "pino";
 import type { CancelOrder, OrderRejected, PlaceOrder } from "../../protocol/orders.js";
+import type { InstrumentId } from "../../model/instruments.js";
 import type { EngineOrderOptions, SerializeResult, VenueEvent, WireFailure } from "../../protocol/wire/engine.js";
 import {
   EXEC_FILL_TOPIC,
@@ -34,7 +35,8 @@ export interface EngineAdapterOptions {
   readonly ordersPort: number;
   readonly eventsPort: number;
   readonly venue: string;
-  readonly instrument: (symbol: string) => EngineInstrument | undefined;
+  /** The engine's spelling of the instrument an order carries (its registry id). */
+  readonly instrument: (id: InstrumentId) => EngineInstrument | undefined;
   /** A strategy's perp margin mode and leverage, sent on its perp orders (`perp_margin_mode`, `perp_leverage`). */
   readonly perp?: (strategy: string) => EngineOrderOptions["perp"];
   readonly sendHighWaterMark?: number;
@@ -125,7 +127,7 @@ export class EngineAdapter {
 
   /** The order's ExecutionOrder frame; undefined for a symbol the engine has no instrument for. */
   private placeFrame(order: PlaceOrder): SerializeResult | undefined {
-    const inst = this.options.instrument(order.symbol);
+    const inst = this.options.instrument(order.instrument);
     return (
       inst &&
       serializePlace(order, {
@@ -139,7 +141,7 @@ export class EngineAdapter {
   }
 
   cancel(cancel: CancelOrder): void {
-    const engineSymbol = this.options.instrument(cancel.symbol)?.engineSymbol ?? cancel.symbol;
+    const engineSymbol = this.options.instrument(cancel.instrument)?.engineSymbol ?? cancel.symbol;
     const r = serializeCancel(cancel, { venue: this.options.venue, engineSymbol });
     if (r.ok) this.enqueue(r.frame, cancel.clId);
     else this.rejectLocally(cancel.clId, r.error.reason, r.error.detail);

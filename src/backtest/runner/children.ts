@@ -8,6 +8,7 @@ import type { Config } from "../../config/index.js";
 import type { ReplayPort } from "../../actors/feed/replay/actor.js";
 import { actorModule, childSpecsFor } from "../../supervisor/children.js";
 import type { ChildSpec } from "../../supervisor/child-spec.js";
+import { actorSections, resolveStart } from "../../supervisor/sections.js";
 
 /** The venue a backtest trades: the simulated venue (`backtest.simulation`, docs/backtest.md). */
 export function backtestVenueModule(): string {
@@ -53,16 +54,25 @@ export function decisionsPath(workDir: string): string {
 
 export function backtestChildren(config: Config, options: BacktestChildrenOptions): ChildSpec[] {
   const actorConfig = backtestActorConfig(config, options.workDir);
+  // The symbol rules and artifacts, read once for every actor of the run (as the daemon does).
+  const start = resolveStart(actorConfig);
   // One core's worth of estimator shards (`auto` = 1): the run must not depend on the machine it runs on.
-  return childSpecsFor(actorConfig, 1)
+  return childSpecsFor(actorConfig, 1, start)
     .filter((c) => !REPLACED.has(c.name))
     .map((c): ChildSpec => {
       const base = { ...c, thread: "inline" };
       switch (c.name) {
         case "feed":
-          return { ...base, module: actorModule("feed/replay"), config: { ...actorConfig, replayPort: options.port } };
-        case "venue":
-          return { ...base, module: backtestVenueModule(), config: withSeed(actorConfig, options.seed) };
+          // The port is the runner's, passed by reference (inline only): not frozen with the section.
+          return {
+            ...base,
+            module: actorModule("feed/replay"),
+            config: { ...(c.config as object), replayPort: options.port },
+          };
+        case "venue": {
+          const venue = actorSections(withSeed(actorConfig, options.seed), start).simulatedVenue();
+          return { ...base, module: backtestVenueModule(), config: venue };
+        }
         case "orders":
           return { ...base, config: { ...(c.config as object), journalDatabase: false } };
         default:

@@ -1,9 +1,9 @@
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../config/index.js";
 import type { MarketstreamMessage, MarketstreamTopic } from "../../../protocol/wire/marketstream.js";
 import type { Nanos } from "../../../model/time.js";
 import { createFeedShell } from "../shell.js";
+import type { FeedSection } from "../section.js";
 
 /**
  * How a backtest runner hands recorded messages to the replay feed: the actor sets `deliver` in `init`,
@@ -16,7 +16,7 @@ export interface ReplayPort {
   drops?: () => Readonly<Record<string, number>>;
 }
 
-export type ReplayFeedConfig = Config & { readonly replayPort: ReplayPort };
+export type ReplayFeedConfig = FeedSection & { readonly replayPort: ReplayPort };
 
 /**
  * The feed of a backtest, in the live feed's place: recorded messages, already parsed and checked by the
@@ -28,7 +28,7 @@ export default defineActor<ReplayFeedConfig>({
   reads: [Channels.replayRequests],
   writes: [Channels.trades, Channels.books, Channels.replay],
   async init(ctx) {
-    const { core, noteDrop, instance } = await createFeedShell(ctx);
+    const { core, noteDrop, instance } = createFeedShell(ctx);
     ctx.config.replayPort.deliver = (topic, wire, recvNs) => noteDrop(core.onMessage(topic, wire, recvNs), topic.name);
     ctx.config.replayPort.drops = () => core.stats().drops;
     ctx.onDispose(() => {

@@ -1,11 +1,10 @@
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../config/index.js";
 import type { CancelOrder, PlaceOrder } from "../../../protocol/orders.js";
 import { EngineAdapter } from "../engine-adapter.js";
 import { perpSettings } from "../perp-settings.js";
-import { instrumentNamed } from "../../../model/instruments.js";
-import { loadRegistry } from "../../../config/index.js";
+import { InstrumentRegistry } from "../../../model/instruments.js";
+import type { EngineVenueSection } from "../section.js";
 import { EngineLiveness } from "../engine-liveness.js";
 import { elapsedMs } from "../../../model/time.js";
 
@@ -15,27 +14,26 @@ const STATUS_EVERY_MS = 1000;
  * The latentspeed trading engine bridge (`execution.provider: zmq`), on the main thread: PUSH orders to
  * `orders_port`, SUB reports and fills on `events_port`, normalised into venue events.
  */
-export default defineActor<Config>({
+export default defineActor<EngineVenueSection>({
   kind: "venue",
   reads: [Channels.venueCommands],
   writes: [Channels.venueEvents],
   async init(ctx) {
-    const config = ctx.config;
-    const registry = await loadRegistry(config);
-    const exec = config.execution;
-    const liveness = new EngineLiveness(config.runtime.order_manager.ack_timeout_ms.gtc);
+    const section = ctx.config;
+    const registry = new InstrumentRegistry(section.instruments);
+    const liveness = new EngineLiveness(section.ackTimeoutGtcMs);
     const nowMs = () => elapsedMs(0n, ctx.now());
     const adapter = new EngineAdapter(
       {
-        host: exec.host,
-        ordersPort: exec.orders_port,
-        eventsPort: exec.events_port,
+        host: section.host,
+        ordersPort: section.ordersPort,
+        eventsPort: section.eventsPort,
         venue: "hyperliquid",
-        instrument: (symbol) => {
-          const inst = instrumentNamed(registry, symbol);
+        instrument: (id) => {
+          const inst = registry.byId(id);
           return inst && { engineSymbol: inst.engineSymbol, lotSize: inst.lotSize, priceRules: inst.priceRules };
         },
-        perp: perpSettings(config),
+        perp: perpSettings(section.perp),
       },
       ctx.log,
       {

@@ -1,6 +1,5 @@
 import type { ActorContext, ActorInstance } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../config/index.js";
 import type { Book } from "../../../protocol/market-data.js";
 import type {
   AccountStateSent,
@@ -15,7 +14,7 @@ import { serializeCancel, serializePlace, type SerializeResult } from "../../../
 import { instrumentNamed, type InstrumentRegistry } from "../../../model/instruments.js";
 import type { PriceRules } from "../../../model/rounding.js";
 import { isOpen } from "../../orders/state-machine.js";
-import { perpSettings } from "../perp-settings.js";
+import { perpSettings, type StrategyPerpSettings } from "../perp-settings.js";
 import type { OpenOrderClaim, VenueCore } from "./core.js";
 
 /** Risk refuses an unknown instrument; were an order for one to come here, any price to 12 decimals passes. */
@@ -37,7 +36,7 @@ export interface VenueShellOptions {
  * incarnation or a stopped daemon) are canceled, so the two agree again.
  */
 export function venueHandlers(
-  ctx: ActorContext<Config>,
+  ctx: ActorContext<{ readonly perp: readonly StrategyPerpSettings[] }>,
   registry: InstrumentRegistry,
   core: VenueCore,
   options: VenueShellOptions,
@@ -76,7 +75,7 @@ export function venueHandlers(
     ctx.send(Channels.venueEvents, rejected);
   };
   // The frames the engine would get, perp settings included (the matching core ignores them, as the engine does).
-  const perpOf = perpSettings(ctx.config);
+  const perpOf = perpSettings(ctx.config.perp);
   const submit = (order: PlaceOrder | CancelOrder, serialized: SerializeResult) => {
     if (!serialized.ok) return reject(order, serialized);
     core.onOrderFrame(serialized.frame, ctx.now());
@@ -86,7 +85,7 @@ export function venueHandlers(
   return {
     handle: {
       PlaceOrder: (o: PlaceOrder) => {
-        const inst = instrumentNamed(registry, o.symbol);
+        const inst = registry.byId(o.instrument);
         submit(
           o,
           serializePlace(o, {
@@ -99,7 +98,7 @@ export function venueHandlers(
         );
       },
       CancelOrder: (c: CancelOrder) => {
-        const inst = instrumentNamed(registry, c.symbol);
+        const inst = registry.byId(c.instrument);
         submit(
           c,
           serializeCancel(c, { venue: inst?.venue ?? "hyperliquid", engineSymbol: inst?.engineSymbol ?? c.symbol }),

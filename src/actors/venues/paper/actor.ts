@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import type { Config } from "../../../config/index.js";
 import { parseEngineEvent, toVenueEvent } from "../../../protocol/wire/engine.js";
 import { incarnationIdPrefix, PaperVenueCore, type PaperVenueState } from "./core.js";
 import { bpsFees, constantLatency } from "./models.js";
-import { instrumentNamed } from "../../../model/instruments.js";
-import { loadRegistry } from "../../../config/index.js";
+import { InstrumentRegistry, instrumentNamed } from "../../../model/instruments.js";
 import { venueHandlers } from "../matching/shell.js";
+import type { PaperVenueSection } from "../section.js";
 
 /**
  * The paper venue (`execution.provider: paper`): orders are serialised exactly as for the engine, matched
@@ -19,19 +18,17 @@ import { venueHandlers } from "../matching/shell.js";
  * agree again. A graceful restart hands its whole state over instead. Its exchange order ids and exec ids
  * carry a random per-incarnation prefix, so no incarnation repeats another's.
  */
-export default defineActor<Config>({
+export default defineActor<PaperVenueSection>({
   kind: "venue",
   reads: [Channels.venueCommands, Channels.books, Channels.orderEvents, Channels.accountEvents],
   writes: [Channels.venueEvents, Channels.accountStateRequests],
   async init(ctx, restored) {
-    const config = ctx.config;
-    const registry = await loadRegistry(config);
-    const latencyMs = config.execution.paper.latency_ms;
-    const fees = config.risk.perps;
+    const { latencyMs, takerBps, makerBps } = ctx.config;
+    const registry = new InstrumentRegistry(ctx.config.instruments);
     const core = new PaperVenueCore(
       {
         venue: "hyperliquid",
-        fees: bpsFees(fees.taker_bps, fees.maker_bps),
+        fees: bpsFees(takerBps, makerBps),
         latency: constantLatency(latencyMs),
         feeCurrency: (symbol) => instrumentNamed(registry, symbol)?.quote ?? "USDC",
         tscReportTimestamps: true,

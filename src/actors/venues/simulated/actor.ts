@@ -1,15 +1,15 @@
 import { defineActor } from "../../../runtime/actor.js";
 import { Channels } from "../../../protocol/channels.js";
-import { loadRegistry, type Config } from "../../../config/index.js";
 import type { Trade } from "../../../protocol/market-data.js";
 import { parseEngineEvent, toVenueEvent } from "../../../protocol/wire/engine.js";
-import { instrumentNamed } from "../../../model/instruments.js";
+import { InstrumentRegistry, instrumentNamed } from "../../../model/instruments.js";
 import { nsToMs } from "../../../model/time.js";
 import { incarnationIdPrefix, type EngineFrame } from "../matching/core.js";
 import { venueHandlers } from "../matching/shell.js";
 import { SimulatedVenueCore } from "./core.js";
 import { simulationModels } from "./models.js";
 import { SeededRandom } from "../../../model/random.js";
+import type { SimulatedVenueSection } from "../section.js";
 
 function seededBytes(seed: number): Uint8Array {
   const random = new SeededRandom(seed);
@@ -23,14 +23,14 @@ function seededBytes(seed: number): Uint8Array {
  * fill reaches the order manager `response_latency_ms` after the venue produced it. Both delays are timers on the
  * runtime clock: event time under the inline runtime.
  */
-export default defineActor<Config>({
+export default defineActor<SimulatedVenueSection>({
   kind: "venue",
   reads: [Channels.venueCommands, Channels.books, Channels.trades, Channels.orderEvents, Channels.accountEvents],
   writes: [Channels.venueEvents, Channels.accountStateRequests],
   async init(ctx) {
-    const sim = ctx.config.backtest?.simulation;
+    const sim = ctx.config.simulation;
     if (sim === undefined) throw new Error("the simulated venue needs a backtest.simulation section (mode: backtest)");
-    const registry = await loadRegistry(ctx.config);
+    const registry = new InstrumentRegistry(ctx.config.instruments);
     const instrument = (symbol: string) => instrumentNamed(registry, symbol);
     const models = simulationModels(sim, (symbol) => instrument(symbol)?.lotSize ?? 0);
     // Responses in flight, by due time (then in the order they were produced).
