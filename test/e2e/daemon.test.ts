@@ -141,7 +141,6 @@ describe("daemon", () => {
         "md-bridge",
         "feed",
         "jumps",
-        "account-sync",
         "venue",
         "orders",
         "risk",

@@ -1,9 +1,7 @@
 import type { Config } from "../../config/index.js";
 
-/** What the account-sync subscriber reads: whether orders go to an external engine, its feed and account. */
+/** What the account-sync subscriber reads: the engine's account feed and which account is ours. */
 export interface AccountSyncSection {
-  /** Only `zmq` (an external engine) has snapshots to read; the paper venue is its own account. */
-  readonly provider: Config["execution"]["provider"];
   /** `observability.accounts_zmq`. */
   readonly host: string;
   readonly port: number;
@@ -12,5 +10,5 @@ export interface AccountSyncSection {
 
 export function accountSyncSection(config: Config): AccountSyncSection {
   const { host, port } = config.observability.accounts_zmq;
-  return { provider: config.execution.provider, host, port, accountId: config.runtime.account_id };
+  return { host, port, accountId: config.runtime.account_id };
 }

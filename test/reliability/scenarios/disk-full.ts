@@ -139,7 +139,12 @@ export const diskFull: Scenario = {
       daemon,
     );
     const stopped = await daemon.stop("SIGINT", 20_000);
-    report.check(stopped.code === 0 && !stopped.forced, `SIGINT after the full disk: ${describeExit(stopped)}`, daemon);
+    // The venue holds its answers, so an order sent just before may still be open at the stop's deadline: exit 75.
+    report.check(
+      (stopped.code === 0 || stopped.code === 75) && !stopped.forced,
+      `SIGINT after the full disk ended with ${describeExit(stopped)}, not 0 or 75`,
+      daemon,
+    );
     // The venue still holds: orders sent since stay unanswered, and the rebuilt daemon may say so in /health.
     daemon = Daemon.run(scope, "daemon (journal replay)", config, health);
     await daemon.waitStarted(90_000);
