@@ -46,8 +46,8 @@ export function childSpecsFor(
     placement.layout !== "isolated" && hot.has("estimator") ? hotThread : `${ESTIMATOR_THREAD_PREFIX}${i}`;
   for (let i = 0; i < shards; i++) add(`estimator-${i}`, "estimator", shardThread(i), sections.estimator(i, shards));
   add("jumps", "jumps", threadOf("jumps"), sections.jumps());
-  // ZeroMQ on main; only with an external engine: the paper venue is its own account (docs/account-sync.md).
-  if (config.execution.provider === "zmq") add("account-sync", "account-sync", "main", sections.accountSync());
+  // ZeroMQ on main; idle unless orders go to an external engine (docs/account-sync.md).
+  add("account-sync", "account-sync", "main", sections.accountSync());
   if (config.execution.provider === "zmq") add("venue", "venues/engine", "main", sections.engineVenue());
   else add("venue", "venues/paper", threadOf("venue"), sections.paperVenue());
   add("orders", "orders", threadOf("orders"), sections.orders());

@@ -141,6 +141,7 @@ describe("daemon", () => {
         "md-bridge",
         "feed",
         "jumps",
+        "account-sync",
         "venue",
         "orders",
         "risk",

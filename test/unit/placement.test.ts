@@ -18,6 +18,7 @@ describe("actor placement (runtime.placement)", () => {
       "estimator-0": "worker-estimator-0",
       "estimator-1": "worker-estimator-1",
       jumps: "main",
+      "account-sync": "main",
       venue: "main",
       orders: "main",
       risk: "main",

@@ -14,8 +14,8 @@ const MAX_MESSAGE_BYTES = 1 << 20;
 /**
  * The account-sync subscriber, on the main thread beside the other ZeroMQ sockets: SUB to
  * `observability.accounts_zmq` (topic `account.snapshot`, docs/account-sync.md), every snapshot of this
- * account to risk. Started only when orders go to an external engine (`execution.provider: zmq`,
- * supervisor/children.ts): the paper venue is its own account. Bad input is counted and logged (rate-limited), never thrown.
+ * account to risk. Only when orders go to an external engine (`execution.provider: zmq`): the paper venue
+ * is its own account. Bad input is counted and logged (rate-limited), never thrown.
  */
 export default defineActor<AccountSyncSection>({
   kind: "account-sync",
@@ -24,6 +24,10 @@ export default defineActor<AccountSyncSection>({
   init(ctx) {
     const section = ctx.config;
     const endpoint = `tcp://${section.host}:${section.port}`;
+    if (section.provider !== "zmq") {
+      ctx.log.info({ provider: section.provider }, "account sync off: the paper venue is the account");
+      return { handle: {} };
+    }
     const core = new AccountSyncCore({ accountId: section.accountId, logEveryNs: DROP_LOG_EVERY_NS });
     const counts = {
       accepted: 0,

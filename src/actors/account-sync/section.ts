@@ -1,7 +1,9 @@
 import type { Config } from "../../config/index.js";
 
-/** What the account-sync subscriber reads: the engine's account feed and which account is ours. */
+/** What the account-sync subscriber reads: whether orders go to an external engine, its feed and account. */
 export interface AccountSyncSection {
+  /** Only `zmq` (an external engine) has snapshots to read; the paper venue is its own account. */
+  readonly provider: Config["execution"]["provider"];
   /** `observability.accounts_zmq`. */
   readonly host: string;
   readonly port: number;
@@ -10,5 +12,5 @@ export interface AccountSyncSection {
 
 export function accountSyncSection(config: Config): AccountSyncSection {
   const { host, port } = config.observability.accounts_zmq;
-  return { host, port, accountId: config.runtime.account_id };
+  return { provider: config.execution.provider, host, port, accountId: config.runtime.account_id };
 }

@@ -55,7 +55,9 @@ export const actorCrash: Scenario = {
     if (!report.check(traded === true, "no filled entries within 120 s of the start", daemon)) return;
     const rssBefore = await settledRss(daemon);
 
-    const actors = (await actorsOf(daemon)).map((a) => a.name);
+    // With the paper venue the account-sync actor is idle (no input, no timer), so an injected crash, which fires in
+    // an actor's next handler or timer call, never would: it is left out.
+    const actors = (await actorsOf(daemon)).map((a) => a.name).filter((name) => name !== "account-sync");
     progress(`trading; crashing ${actors.join(", ")}`);
     const recoveries: number[] = [];
     for (const name of actors) {
