@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { splitCsvLine } from "../../src/backtest/runner/decisions.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
+import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
 
 const execFileAsync = promisify(execFile);
 const UNIVERSE = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"];
@@ -21,18 +22,7 @@ const JUMP_TOLERANCE_NS = 1_000_000n;
 
 /** The strategy of test/e2e/trading.test.ts (warm-up in seconds), writing its decision CSV to `csv`. */
 function strategyYaml(dir: string, csv: string): string {
-  return `strategies:
-  - name: parity
-    type: leadlag
-    config:
-      symbols: [${UNIVERSE.join(", ")}]
-      artifacts_path: ${path.join(dir, "no-artifacts")}
-      inference_lookback_seconds: 60
-      atr_bar_seconds: 1
-      atr_period: 10
-      time_limit_seconds: 15
-      hazard_window_seconds: 5
-      decision_scores_csv_path: ${csv}
+  return `${spedUpStrategyYaml({ name: "parity", dir, decisionsCsv: csv })}
 `;
 }
 
@@ -44,16 +34,7 @@ runtime:
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
-market_data:
-  provider: synthetic
-  port: ${ports.trades}
-  books_port: ${ports.books}
-  synthetic:
-    seed: 7
-    symbols:
-      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 8, jump_bps: 60 }
-      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
-      - { symbol: SOL-USDT-PERP, price: 145, leader: BTC-USDT-PERP, lag_ms: 1000, correlation: 0.8 }
+${spedUpMarketYaml(ports)}
 execution: { provider: paper, mode: paper }
 initial_balance: { USDT: 100000 }
 ${strategyYaml(dir, path.join(dir, "live-decisions.csv"))}

@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort, freePortPair } from "../fixtures/ports.js";
 import { dashboardExprs, exposedNames, metricNamesIn, promtool } from "../fixtures/deploy.js";
+import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
 
 /**
  * The deploy/ files against a real daemon: the daemon trades the synthetic market (ETH and SOL follow BTC; 1 s
@@ -32,29 +33,9 @@ runtime:
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
-market_data:
-  provider: synthetic
-  port: ${trades}
-  books_port: ${books}
-  synthetic:
-    seed: 7
-    symbols:
-      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 8, jump_bps: 60 }
-      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
-      - { symbol: SOL-USDT-PERP, price: 145, leader: BTC-USDT-PERP, lag_ms: 1000, correlation: 0.8 }
+${spedUpMarketYaml({ trades: trades, books: books })}
 execution: { provider: paper, mode: paper }
-strategies:
-  - name: deploy
-    type: leadlag
-    config:
-      symbols: [BTC-USDT-PERP, ETH-USDT-PERP, SOL-USDT-PERP]
-      artifacts_path: ${path.join(dir, "no-artifacts")}
-      inference_lookback_seconds: 60
-      atr_bar_seconds: 1
-      atr_period: 10
-      time_limit_seconds: 15
-      hazard_window_seconds: 5
-      decision_scores_csv_path: ${path.join(dir, "decisions.csv")}
+${spedUpStrategyYaml({ name: "deploy", dir })}
 observability:
   logging: { level: warn }
   health_server: { host: 127.0.0.1, port: ${health} }

@@ -9,6 +9,7 @@ import { EngineStandIn } from "../../bench/engine-standin.js";
 import { parseExecutionOrder } from "../../src/protocol/wire/engine-server.js";
 import { ACCOUNT_SNAPSHOT_TOPIC, serializeAccountSnapshot } from "../../src/protocol/wire/account-sync.js";
 import { freePort } from "../fixtures/ports.js";
+import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
 
 interface Ports {
   trades: number;
@@ -31,30 +32,10 @@ runtime:
   account_id: ${accountId}
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   journal: { path: ${path.join(dir, "journal.log")} }
-market_data:
-  provider: synthetic
-  port: ${p.trades}
-  books_port: ${p.books}
-  synthetic:
-    seed: 7
-    symbols:
-      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 8, jump_bps: 60 }
-      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
-      - { symbol: SOL-USDT-PERP, price: 145, leader: BTC-USDT-PERP, lag_ms: 1000, correlation: 0.8 }
+${spedUpMarketYaml(p)}
 execution: { provider: zmq, mode: live, host: 127.0.0.1, orders_port: ${p.orders}, events_port: ${p.events} }
 initial_balance: { USDT: 100000 }
-strategies:
-  - name: e2e
-    type: leadlag
-    config:
-      symbols: [BTC-USDT-PERP, ETH-USDT-PERP, SOL-USDT-PERP]
-      artifacts_path: ${path.join(dir, "no-artifacts")}
-      inference_lookback_seconds: 60
-      atr_bar_seconds: 1
-      atr_period: 10
-      time_limit_seconds: 15
-      hazard_window_seconds: 5
-      decision_scores_csv_path: ${path.join(dir, "decisions.csv")}
+${spedUpStrategyYaml({ name: "e2e", dir })}
 risk:
   circuit_breaker: { enabled: false }
 observability:

@@ -12,6 +12,7 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
+import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
 
 /** Debian's chromium (`.ci/run` installs it when missing). */
 const CHROMIUM = "/usr/bin/chromium";
@@ -19,7 +20,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const UPDATE_SCREENSHOT = process.env.UPDATE_STATUS_SCREENSHOT === "1";
 /** Without CI a machine may lack the browser; under CI the test must run (and fails when it cannot). */
 const skip = !existsSync(CHROMIUM) && !process.env.CI;
-const UNIVERSE = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"];
 
 function pagedConfig(dir: string, ports: { trades: number; books: number; health: number }): string {
   return `
@@ -29,30 +29,10 @@ runtime:
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
-market_data:
-  provider: synthetic
-  port: ${ports.trades}
-  books_port: ${ports.books}
-  synthetic:
-    seed: 7
-    symbols:
-      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 8, jump_bps: 60 }
-      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
-      - { symbol: SOL-USDT-PERP, price: 145, leader: BTC-USDT-PERP, lag_ms: 1000, correlation: 0.8 }
+${spedUpMarketYaml(ports)}
 execution: { provider: paper, mode: paper }
 initial_balance: { USDT: 100000 }
-strategies:
-  - name: paged
-    type: leadlag
-    config:
-      symbols: [${UNIVERSE.join(", ")}]
-      artifacts_path: ${path.join(dir, "no-artifacts")}
-      inference_lookback_seconds: 60
-      atr_bar_seconds: 1
-      atr_period: 10
-      time_limit_seconds: 30
-      hazard_window_seconds: 5
-      decision_scores_csv_path: ${path.join(dir, "decisions.csv")}
+${spedUpStrategyYaml({ name: "paged", dir, timeLimitSeconds: 30 })}
 observability:
   logging: { level: warn }
   health_server: { host: 127.0.0.1, port: ${ports.health} }

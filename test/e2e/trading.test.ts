@@ -7,6 +7,7 @@ import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
 import { instrumentNamed, parseSymbolRules } from "../../src/model/instruments.js";
 import { priceText, roundToLot } from "../../src/model/rounding.js";
+import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
 
 const UNIVERSE = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"];
 
@@ -24,30 +25,10 @@ runtime:
   db_path: ${path.join(dir, "db")}
   journal: { path: ${path.join(dir, "journal.log")} }
   control: { fault_injection: true }
-market_data:
-  provider: synthetic
-  port: ${ports.trades}
-  books_port: ${ports.books}
-  synthetic:
-    seed: 7
-    symbols:
-      - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 8, jump_bps: 60 }
-      - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }
-      - { symbol: SOL-USDT-PERP, price: 145, leader: BTC-USDT-PERP, lag_ms: 1000, correlation: 0.8 }
+${spedUpMarketYaml(ports)}
 execution: { provider: paper, mode: paper }
 initial_balance: { USDT: 100000 }
-strategies:
-  - name: e2e
-    type: leadlag
-    config:
-      symbols: [${UNIVERSE.join(", ")}]
-      artifacts_path: ${path.join(dir, "no-artifacts")}
-      inference_lookback_seconds: 60
-      atr_bar_seconds: 1
-      atr_period: 10
-      time_limit_seconds: 15
-      hazard_window_seconds: 5
-      decision_scores_csv_path: ${path.join(dir, "decisions.csv")}
+${spedUpStrategyYaml({ name: "e2e", dir })}
 observability:
   logging: { level: info }
   health_server: { host: 127.0.0.1, port: ${ports.health} }
