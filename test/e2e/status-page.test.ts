@@ -3,7 +3,6 @@
  * (tuned like trading.test.ts to trade within a minute or two): it loads with no console error and no request
  * beyond the daemon, follows /status.json, and shows the position the daemon traded.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
 import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
+import { runDaemon } from "../fixtures/daemon-process.js";
 
 /** Debian's chromium (`.ci/run` installs it when missing). */
 const CHROMIUM = "/usr/bin/chromium";
@@ -62,14 +62,7 @@ describe.skipIf(skip)("live status page in headless Chromium", () => {
     const ports = { trades: await freePort(), books: await freePort(), health: await freePort() };
     const configPath = path.join(dir, "config.yaml");
     writeFileSync(configPath, pagedConfig(dir, ports));
-    const child = spawn(process.execPath, [fromRoot("bin", "leadlag.js"), "run", configPath], {
-      cwd: fromRoot(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    child.stdout.on("data", (d: Buffer) => (log += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const { child, exited, output } = runDaemon(configPath);
     const base = `http://127.0.0.1:${ports.health}`;
     try {
       // The page is opened before the daemon trades: it must follow the position in, not only render once.
@@ -81,7 +74,7 @@ describe.skipIf(skip)("live status page in headless Chromium", () => {
           () => false,
         );
       }
-      expect(up, `status.json never answered:\n${log.slice(-3000)}`).toBe(true);
+      expect(up, `status.json never answered:\n${output().slice(-3000)}`).toBe(true);
 
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       const errors: string[] = [];
@@ -102,7 +95,7 @@ describe.skipIf(skip)("live status page in headless Chromium", () => {
         if (status.positions.length > 0 && (status.orders_by_status.filled ?? 0) > 0) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
-      expect(status?.positions.length, `no position after 150 s:\n${log.slice(-3000)}`).toBeGreaterThan(0);
+      expect(status?.positions.length, `no position after 150 s:\n${output().slice(-3000)}`).toBeGreaterThan(0);
       const symbol = status!.positions[0].symbol;
       // Two more polls, so the page shows at least what status.json showed above.
       const seen = Number(await page.getAttribute("body", "data-updates"));

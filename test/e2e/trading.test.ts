@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +7,7 @@ import { freePort } from "../fixtures/ports.js";
 import { instrumentNamed, parseSymbolRules } from "../../src/model/instruments.js";
 import { priceText, roundToLot } from "../../src/model/rounding.js";
 import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
+import { runDaemon } from "../fixtures/daemon-process.js";
 
 const UNIVERSE = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP"];
 
@@ -59,14 +59,7 @@ describe("daemon trading the synthetic lead-lag market", () => {
     const ports = { trades: await freePort(), books: await freePort(), health: await freePort() };
     const configPath = path.join(dir, "config.yaml");
     writeFileSync(configPath, tradingConfig(dir, ports));
-    const child = spawn(process.execPath, [fromRoot("bin", "leadlag.js"), "run", configPath], {
-      cwd: fromRoot(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    child.stdout.on("data", (d: Buffer) => (log += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const { child, exited, output } = runDaemon(configPath);
     try {
       const deadline = Date.now() + 150_000;
       let entries = 0;
@@ -123,7 +116,7 @@ describe("daemon trading the synthetic lead-lag market", () => {
         await metricSum(ports.health, "leadlag_positions_adopted_total"),
         "positions adopted after the crash",
       ).toBeGreaterThanOrEqual(1);
-      const closes = [...log.matchAll(/"closedBy":"(\w+)"/g)].map((m) => m[1]);
+      const closes = [...output().matchAll(/"closedBy":"(\w+)"/g)].map((m) => m[1]);
       expect(closes.length).toBe(entries);
       for (const c of closes) expect(["sl", "tp", "time_limit"]).toContain(c);
 
