@@ -117,7 +117,7 @@ describe("actor sections", () => {
     );
     expect(keys).toEqual({
       "market-synth": ["booksPort", "host", "intervalMs", "market", "tradesPort"],
-      "md-bridge": ["booksPort", "exchanges", "host", "topics", "tradesPort"],
+      "md-bridge": ["booksPort", "exchanges", "host", "streams", "topics", "tradesPort"],
       feed: ["instruments", "lookbackNs", "maxClockSkewNs", "staleAfterNs", "topLevels", "watchedSymbols"],
       "estimator-1": ["detectors", "shard"],
       jumps: ["detectors"],
@@ -173,6 +173,11 @@ describe("actor sections", () => {
     // The default provider is the synthetic market: the feed watches the symbols it publishes.
     expect(sections.feed().watchedSymbols).toEqual(["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]);
     expect(sections.mdBridge().topics.length).toBeGreaterThan(0);
+    expect(sections.mdBridge().streams).toEqual([
+      "preprocessed_trades",
+      "preprocessed_book_delta",
+      "preprocessed_book_ckpt",
+    ]);
   });
 
   it("freezes every section all the way down", () => {
