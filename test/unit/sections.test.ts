@@ -118,7 +118,15 @@ describe("actor sections", () => {
     expect(keys).toEqual({
       "market-synth": ["booksPort", "host", "intervalMs", "market", "tradesPort"],
       "md-bridge": ["booksPort", "exchanges", "host", "streams", "topics", "tradesPort"],
-      feed: ["instruments", "lookbackNs", "maxClockSkewNs", "staleAfterNs", "topLevels", "watchedSymbols"],
+      feed: [
+        "instruments",
+        "lookbackNs",
+        "maxClockSkewNs",
+        "outlier",
+        "staleAfterNs",
+        "topLevels",
+        "watchedSymbols",
+      ],
       "estimator-1": ["detectors", "shard"],
       jumps: ["detectors"],
       "account-sync": ["accountId", "host", "port", "provider"],
@@ -173,6 +181,9 @@ describe("actor sections", () => {
     // The default provider is the synthetic market: the feed watches the symbols it publishes.
     expect(sections.feed().watchedSymbols).toEqual(["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]);
     expect(sections.mdBridge().topics.length).toBeGreaterThan(0);
+    expect(sections.feed().outlier).toEqual({ sigma: 8, window: 100, minBandBps: 200 });
+    const off = actorSections(daemonConfig("market_data: { quality: { outlier_sigma: 0 } }\n"));
+    expect(off.feed().outlier).toBeUndefined();
     expect(sections.mdBridge().streams).toEqual([
       "preprocessed_trades",
       "preprocessed_book_delta",
