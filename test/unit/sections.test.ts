@@ -118,15 +118,7 @@ describe("actor sections", () => {
     expect(keys).toEqual({
       "market-synth": ["booksPort", "host", "intervalMs", "market", "tradesPort"],
       "md-bridge": ["booksPort", "exchanges", "host", "streams", "topics", "tradesPort"],
-      feed: [
-        "instruments",
-        "lookbackNs",
-        "maxClockSkewNs",
-        "outlier",
-        "staleAfterNs",
-        "topLevels",
-        "watchedSymbols",
-      ],
+      feed: ["instruments", "lookbackNs", "maxClockSkewNs", "outlier", "staleAfterNs", "topLevels", "watchedSymbols"],
       "estimator-1": ["detectors", "shard"],
       jumps: ["detectors"],
       "account-sync": ["accountId", "host", "port", "provider"],
