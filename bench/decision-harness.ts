@@ -59,6 +59,7 @@ market_data:
   exchanges: [HYPERLIQUID]
   port: ${p.trades}
   books_port: ${p.books}
+  deltas: { enabled: true }   # the harness's publisher sends deltas + checkpoints (synthetic book_mode default)
   synthetic:
     seed: 3
     symbols:

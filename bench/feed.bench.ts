@@ -18,6 +18,7 @@ import { pino } from "pino";
 import { BookRebuilder } from "../src/actors/feed/book.js";
 import { FeedCore, type FeedStats } from "../src/actors/feed/core.js";
 import { parseSymbolRules, type InstrumentRegistry } from "../src/model/instruments.js";
+import { marketstreamStreams } from "../src/actors/feed/subscription.js";
 import { MarketDataBridge, subscriptionTopics, type FrameHandler } from "../src/actors/feed/zmq-bridge.js";
 import { SyntheticMarket, type SyntheticMessage } from "../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../src/actors/market-synth/spec.js";
@@ -176,6 +177,7 @@ async function publishThroughBridge(
       topics: subscriptionTopics(
         ["HYPERLIQUID"],
         registry.instruments.map((i) => i.mdSymbol),
+        marketstreamStreams(true),
       ),
       receiveHighWaterMark: 0,
       logger: pino({ level: "silent" }),

@@ -52,6 +52,8 @@ export const expected = {
   backtestSection: "a backtest section when mode is backtest",
   knownStrategy: (names: readonly string[]) =>
     `a strategy name or type (${names.length ? names.join(", ") : "no strategies configured"})`,
+  oneStrategyPerDaemon: (first: string) =>
+    `no second strategy: one strategy per daemon is supported ("${first}" runs; start another daemon for another)`,
   differentPorts: (other: string) => `a port different from ${other}`,
 } as const;
 

@@ -40,3 +40,21 @@ function objectsAt(schema: z.ZodType, path: readonly PathSegment[]): z.ZodType[]
           : undefined;
   return child ? objectsAt(child, rest) : [];
 }
+
+/**
+ * Every leaf key path of the schema (`market_data.deltas.enabled`), list elements as `[]` and record
+ * values as `*`: what a config file can set. A leaf is a key whose value is not an object schema.
+ */
+export function leafKeyPaths(schema: z.ZodType, prefix = ""): string[] {
+  const def = definitionOf(schema);
+  const inner = [def.innerType, def.in, def.out, ...(def.options ?? [])].filter((s): s is z.ZodType => s !== undefined);
+  if (inner.length > 0 && def.type !== "object") return [...new Set(inner.flatMap((s) => leafKeyPaths(s, prefix)))];
+  if (def.type === "array" && def.element) return leafKeyPaths(def.element, `${prefix}[]`);
+  if (def.type === "record" && def.valueType) return leafKeyPaths(def.valueType, `${prefix}.*`);
+  // A transform's output is computed, not written: its input schema (the pipe's `in`) holds the keys.
+  if (def.type === "transform") return [];
+  if (def.type !== "object") return prefix === "" ? [] : [prefix];
+  return Object.entries(def.shape ?? {}).flatMap(([key, child]) =>
+    leafKeyPaths(child, prefix === "" ? key : `${prefix}.${key}`),
+  );
+}

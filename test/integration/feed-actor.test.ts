@@ -77,4 +77,55 @@ describe("feed actor", () => {
     poisonBtc = false;
     await waitFor(() => health()?.status === "ok");
   });
+
+  it("logs each seq gap and each price outlier, at most 5 lines per symbol in 10 s, and counts outliers per symbol", async () => {
+    let seq = 0;
+    let n = 0;
+    const source: FrameSourceConfig = {
+      everyMs: 10,
+      framesAt: (now) => {
+        n++;
+        seq += 3; // two trades lost before every frame: a gap each time
+        // Every 4th trade 10 % off: past the 200 bps floor, and never 3 in a row (so never a new level).
+        const price = n > 12 && n % 4 === 0 ? 106703.85 : 97003.5;
+        const payload = TRADE_PAYLOAD.replace('"seq":2,', `"seq":${seq},`)
+          .replace('"price":97003.5,', `"price":${price},`)
+          .replace("1763380800345678901", String(now));
+        return [[TRADE_TOPIC, payload]];
+      },
+    };
+    type Line = { msg: string; symbol?: string; stream?: string; expected?: number; got?: number; missing?: number };
+    const lines: (Line & { topic?: string; suppressed?: number; detail?: string })[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const counted = new Map<string, number>();
+    running = await startSystem(
+      [
+        { name: "source", module: fixture("frame-source"), thread: "main", config: source },
+        { name: "feed", module: actorModule("feed"), thread: "main", config: actorSections(config).feed() },
+      ],
+      {
+        log: pino({ level: "warn" }, sink),
+        logLevel: "warn",
+        onMetrics: (samples) => {
+          for (const m of samples)
+            if (m.name.endsWith("feed_price_outliers_total") && m.labels.symbol === "BTC-USDC-PERP")
+              counted.set(m.name, m.value);
+        },
+      },
+    );
+    await waitFor(() => [...counted.values()].some((v) => v >= 8));
+    const gapLines = lines.filter((l) => l.msg.startsWith("market data seq gap"));
+    expect(gapLines).toHaveLength(5);
+    expect(gapLines[0]).toMatchObject({ symbol: "BTC-USDC-PERP", stream: "trades", expected: 4, got: 6, missing: 2 });
+    expect(gapLines.every((l) => l.got === (l.expected ?? 0) + 2)).toBe(true);
+    const outlierLines = lines.filter((l) => l.msg.startsWith("trade price outlier dropped"));
+    expect(outlierLines).toHaveLength(5);
+    expect(outlierLines[0]).toMatchObject({ topic: TRADE_TOPIC, suppressed: 0 });
+    expect(outlierLines[0].detail).toMatch(/^price 106703.85 is 953\.1 bps from the mean 97003\.500/);
+  });
 });

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { Publisher } from "zeromq";
 import { FeedCore } from "../../src/actors/feed/core.js";
 import { parseSymbolRules } from "../../src/model/instruments.js";
+import { marketstreamStreams } from "../../src/actors/feed/subscription.js";
 import { MarketDataBridge, subscriptionTopics } from "../../src/actors/feed/zmq-bridge.js";
 import { createCodec } from "../../src/protocol/catalog.js";
 import type { Book, Trade } from "../../src/protocol/market-data.js";
@@ -14,6 +15,8 @@ import {
   DELTA_1,
   DELTA_3,
   DELTA_TOPIC,
+  SNAPSHOT_PAYLOAD,
+  SNAPSHOT_TOPIC,
   TRADE_PAYLOAD,
   TRADE_TOPIC,
 } from "../fixtures/marketstream-examples.js";
@@ -59,7 +62,7 @@ function stamped(payload: string, offsetNs = 0n): string {
 const receiptOf = (payload: string) => BigInt(/"receipt_timestamp_ns":(\d+)/.exec(payload)![1]);
 
 /** Bridge and feed core as the daemon wires them, messages encoded as `ctx.send` does. */
-function setup(tradesPort: number, booksPort: number) {
+function setup(tradesPort: number, booksPort: number, deltas = true) {
   const trades: Trade[] = [];
   const books: Book[] = [];
   const raw: string[] = [];
@@ -82,7 +85,7 @@ function setup(tradesPort: number, booksPort: number) {
       host: "127.0.0.1",
       tradesPort,
       booksPort,
-      topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP"]),
+      topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP"], marketstreamStreams(deltas)),
       logger,
     },
     (topic, payload, recvNs) => {
@@ -130,6 +133,20 @@ describe("feed over ZeroMQ", () => {
       return raw.length > 3;
     });
     expect(raw.every((r) => r.startsWith(CKPT_TOPIC))).toBe(true);
+  });
+
+  it("with deltas off (market_data.deltas.enabled: false) takes snapshots and never sees a delta or checkpoint", async () => {
+    const [tp, bp] = freePortPair();
+    const bookPub = await publisher(bp);
+    await publisher(tp);
+    const { raw } = setup(tp, bp, false);
+    await until(() => {
+      void bookPub.send([DELTA_TOPIC, stamped(DELTA_1)]);
+      void bookPub.send([CKPT_TOPIC, stamped(CKPT_2)]);
+      void bookPub.send([SNAPSHOT_TOPIC, stamped(SNAPSHOT_PAYLOAD)]);
+      return raw.length > 3;
+    });
+    expect(raw.every((r) => r.startsWith(`${SNAPSHOT_TOPIC} `))).toBe(true);
   });
 
   it("counts invalid payloads, gaps and duplicates from the wire and keeps going", async () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { FeedCore } from "../../src/actors/feed/core.js";
 import { parseSymbolRules } from "../../src/model/instruments.js";
+import { marketstreamStreams } from "../../src/actors/feed/subscription.js";
 import { MarketDataBridge, subscriptionTopics } from "../../src/actors/feed/zmq-bridge.js";
 import { SyntheticMarket } from "../../src/actors/market-synth/generator.js";
 import { SyntheticPublisher } from "../../src/actors/market-synth/publisher.js";
@@ -48,7 +49,11 @@ describe("synthetic publisher", () => {
         host: "127.0.0.1",
         tradesPort: tp,
         booksPort: bp,
-        topics: subscriptionTopics(["HYPERLIQUID"], ["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]),
+        topics: subscriptionTopics(
+          ["HYPERLIQUID"],
+          ["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"],
+          marketstreamStreams(true),
+        ),
         logger,
       },
       (t, p, ns) => core.onFrame(t, p, ns),

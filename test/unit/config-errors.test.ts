@@ -164,12 +164,17 @@ describe("cross-section rules", () => {
     expect(issueAt(zmqBacktest, "market_data.provider").value).toBe("zmq");
   });
 
-  it("requires unique strategy names and risk profiles that name a strategy", () => {
+  it("refuses a second strategy at its path and wants risk profiles that name the strategy", () => {
     const text =
-      "strategies:\n  - {name: a, config: {symbols: [X]}}\n  - {name: a, config: {symbols: [Y]}}\nrisk:\n  " +
-      "profiles: {other: {}}\n";
-    expect(issueAt(text, "strategies[1].name").value).toBe("a");
+      "strategies:\n  - {name: a, config: {symbols: [X]}}\n  - {name: b, config: {symbols: [Y]}}\n" +
+      "  - {name: c, config: {symbols: [Z]}}\nrisk:\n  profiles: {other: {}}\n";
+    expect(issueAt(text, "strategies[1]")).toMatchObject({
+      value: "b",
+      expected: 'no second strategy: one strategy per daemon is supported ("a" runs; start another daemon for another)',
+    });
+    expect(issueAt(text, "strategies[2]").value).toBe("c");
     expect(issueAt(text, "risk.profiles.other").expected).toContain("a, leadlag");
+    expect(parseConfig(minimalConfig(""), { env: {} }).strategies).toHaveLength(1);
   });
 });
 

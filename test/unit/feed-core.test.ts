@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { FeedCore, type FeedPort } from "../../src/actors/feed/core.js";
+import { FeedCore, type FeedCoreOptions, type FeedPort, type SeqGap } from "../../src/actors/feed/core.js";
 import { parseSymbolRules } from "../../src/model/instruments.js";
 import { MAX_SEQ_JUMP } from "../../src/actors/feed/sequence.js";
 import { createCodec } from "../../src/protocol/catalog.js";
@@ -37,9 +37,10 @@ const MAX_SKEW_NS = 2n * S;
  * A core whose port encodes every message with the catalogue codec, as `ctx.send` does: a value msgpack
  * cannot carry fails the test here instead of crashing the feed actor.
  */
-function feed() {
+function feed(extra: Partial<FeedCoreOptions> = {}) {
   const trades: Trade[] = [];
   const books: Book[] = [];
+  const gaps: SeqGap[] = [];
   const codec = createCodec();
   const port: FeedPort = {
     trade: (t) => {
@@ -50,9 +51,13 @@ function feed() {
       codec.encode(b);
       books.push(b);
     },
+    gap: (g) => gaps.push(g),
   };
-  const core = new FeedCore({ registry, lookbackNs: 60n * S, staleAfterNs: 2n * S, maxClockSkewNs: MAX_SKEW_NS }, port);
-  return { core, trades, books };
+  const core = new FeedCore(
+    { registry, lookbackNs: 60n * S, staleAfterNs: 2n * S, maxClockSkewNs: MAX_SKEW_NS, ...extra },
+    port,
+  );
+  return { core, trades, books, gaps };
 }
 
 const tradeWithSeq = (seq: number | string, ts = 1763380800345678901n) =>
@@ -132,6 +137,7 @@ describe("feed core", () => {
         restarts: 0,
         accepted: 3,
         dropped: 2,
+        priceOutliers: 0,
         lastDrop: "seq_backwards",
       },
     ]);
@@ -353,6 +359,78 @@ describe("feed core sanity limits", () => {
     expect(drop!.reason).toBe(reason);
     expect(core.stats().drops[reason as "seq_out_of_range"]).toBe(1);
     expect(trades).toHaveLength(0);
+  });
+});
+
+describe("feed core data quality", () => {
+  const MS = 1_000_000n;
+  const FILTER = { outlier: { sigma: 8, window: 20, minBandBps: 200 } };
+  const priced = (seq: number, price: number) =>
+    tradeWithSeq(seq, T + BigInt(seq) * MS).replace('"price":97003.5,', `"price":${price},`);
+  /** Twelve trades alternating 97000 and 97010 (σ ≈ 0.5 bps: the 200 bps floor sets the band). */
+  function warmed() {
+    const f = feed(FILTER);
+    for (let seq = 1; seq <= 12; seq++)
+      expect(f.core.onFrame(TRADE_TOPIC, priced(seq, seq % 2 ? 97000 : 97010), T + BigInt(seq) * MS)).toBeUndefined();
+    return f;
+  }
+
+  it("drops a trade price past the band as price_outlier, counts it per symbol, and takes the next good trade", () => {
+    const { core, trades } = warmed();
+    // ln(99500 / 97005) = 254.0 bps > 200.
+    expect(core.onFrame(TRADE_TOPIC, priced(13, 99500), T + 13n * MS)).toEqual({
+      reason: "price_outlier",
+      field: "price",
+      detail: "price 99500 is 254.0 bps from the mean 97005.000 of the last trades, past the band of 200.0 bps",
+    });
+    // The stale clock follows accepted trades only: the last is seq 12, received at T + 12 ms.
+    expect(core.ageNs("BTC-USDC-PERP", T + 20n * MS)).toBe(8n * MS);
+    expect(core.onFrame(TRADE_TOPIC, priced(14, 97020), T + 14n * MS)).toBeUndefined();
+    expect(trades.map((t) => t.price).slice(-2)).toEqual([97010, 97020]);
+    expect(core.stats().drops.price_outlier).toBe(1);
+    expect(core.stats().streams[0]).toMatchObject({ symbol: "BTC-USDC-PERP", priceOutliers: 1, lastSeq: 14 });
+  });
+
+  it("passes a jump inside the band, and takes a new level once three trades in a row confirm it", () => {
+    const { core, trades } = warmed();
+    // +100 bps: a jump the strategy trades on, well inside the 200 bps floor.
+    expect(core.onFrame(TRADE_TOPIC, priced(13, 97975), T + 13n * MS)).toBeUndefined();
+    const level = 102000; // ≈ +500 bps
+    expect(core.onFrame(TRADE_TOPIC, priced(14, level), T + 14n * MS)?.reason).toBe("price_outlier");
+    expect(core.onFrame(TRADE_TOPIC, priced(15, level), T + 15n * MS)?.reason).toBe("price_outlier");
+    expect(core.onFrame(TRADE_TOPIC, priced(16, level), T + 16n * MS)).toBeUndefined();
+    expect(core.onFrame(TRADE_TOPIC, priced(17, level + 10), T + 17n * MS)).toBeUndefined();
+    expect(trades.map((t) => t.price).slice(-4)).toEqual([97010, 97975, level, level + 10]);
+    expect(core.stats().streams[0].priceOutliers).toBe(2);
+  });
+
+  it("passes every price without the filter (the recorder keeps raw data)", () => {
+    const { core, trades } = feed();
+    for (let seq = 1; seq <= 12; seq++) core.onFrame(TRADE_TOPIC, priced(seq, 97000), T + BigInt(seq) * MS);
+    expect(core.onFrame(TRADE_TOPIC, priced(13, 150000), T + 13n * MS)).toBeUndefined();
+    expect(trades).toHaveLength(13);
+  });
+
+  it("reports each seq gap with the symbol, stream, the seq expected and the seq received", () => {
+    const { core, gaps } = feed();
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(1, T + MS), T + MS);
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(2, T + 2n * MS), T + 2n * MS);
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(7, T + 3n * MS), T + 3n * MS);
+    expect(gaps).toEqual([{ symbol: "BTC-USDC-PERP", stream: "trades", expected: 3, got: 7, missing: 4 }]);
+    // A jump past MAX_SEQ_JUMP is held; the next frame confirms it, then leaves a gap of its own.
+    const far = 7 + MAX_SEQ_JUMP + 50;
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(far, T + 4n * MS), T + 4n * MS);
+    expect(gaps).toHaveLength(1);
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(far + 3, T + 5n * MS), T + 5n * MS);
+    expect(gaps.slice(1)).toEqual([
+      { symbol: "BTC-USDC-PERP", stream: "trades", expected: 8, got: far, missing: far - 8 },
+      { symbol: "BTC-USDC-PERP", stream: "trades", expected: far + 1, got: far + 3, missing: 2 },
+    ]);
+    // A restart (seq back to 1, confirmed by 2) is no gap.
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(1, T + 6n * MS), T + 6n * MS);
+    core.onFrame(TRADE_TOPIC, tradeWithSeq(2, T + 7n * MS), T + 7n * MS);
+    expect(gaps).toHaveLength(3);
+    expect(core.stats().streams[0]).toMatchObject({ gaps: 3, missing: 4 + (far - 8) + 2, restarts: 1 });
   });
 });
 

@@ -117,8 +117,8 @@ describe("actor sections", () => {
     );
     expect(keys).toEqual({
       "market-synth": ["booksPort", "host", "intervalMs", "market", "tradesPort"],
-      "md-bridge": ["booksPort", "exchanges", "host", "topics", "tradesPort"],
-      feed: ["instruments", "lookbackNs", "maxClockSkewNs", "staleAfterNs", "topLevels", "watchedSymbols"],
+      "md-bridge": ["booksPort", "exchanges", "host", "streams", "topics", "tradesPort"],
+      feed: ["instruments", "lookbackNs", "maxClockSkewNs", "outlier", "staleAfterNs", "topLevels", "watchedSymbols"],
       "estimator-1": ["detectors", "shard"],
       jumps: ["detectors"],
       "account-sync": ["accountId", "host", "port", "provider"],
@@ -173,6 +173,14 @@ describe("actor sections", () => {
     // The default provider is the synthetic market: the feed watches the symbols it publishes.
     expect(sections.feed().watchedSymbols).toEqual(["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"]);
     expect(sections.mdBridge().topics.length).toBeGreaterThan(0);
+    expect(sections.feed().outlier).toEqual({ sigma: 8, window: 100, minBandBps: 200 });
+    const off = actorSections(daemonConfig("market_data: { quality: { outlier_sigma: 0 } }\n"));
+    expect(off.feed().outlier).toBeUndefined();
+    expect(sections.mdBridge().streams).toEqual([
+      "preprocessed_trades",
+      "preprocessed_book_delta",
+      "preprocessed_book_ckpt",
+    ]);
   });
 
   it("freezes every section all the way down", () => {

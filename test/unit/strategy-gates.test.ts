@@ -201,24 +201,39 @@ describe("strategy gates, in their fixed order", () => {
     expect(jumpAndAnswer(relaxed, T0, 50, STRONG)).toHaveLength(1);
   });
 
-  it(
-    "refuses when expected move × tp_hit_probability does not exceed round-trip taker fees + slippage + " + "buffer",
-    () => {
-      // Cost: 2 × 5 + 2 + 3 = 15 bps. Expected move with no baseline and no RLS: |rho*| × |jump| × 1.
-      const h = strategyHarness();
-      booksAt(h, T0);
-      // 0.8 × 40 = 32 bps; × 0.45 = 14.4 <= 15.
-      expect(jumpAndAnswer(h, T0, 40, STRONG)).toEqual([]);
-      expect(h.port.last).toMatchObject({ outcome: "fee_gate", expectedMoveBps: 32 });
-      // 0.8 × 42 = 33.6 bps; × 0.45 = 15.12 > 15.
-      booksAt(h, T0 + S);
-      expect(jumpAndAnswer(h, T0 + S, 42, STRONG)).toHaveLength(1);
+  it("refuses when expected move × tp_hit_probability does not exceed entry + exit fee + slippage + buffer", () => {
+    // Market entry at taker 5; exit 0.45 × maker 2.5 + 0.55 × taker 5 = 3.875; cost 5 + 3.875 + 2 + 3 = 13.875 bps.
+    // Expected move with no baseline and no RLS: |rho*| × |jump| × 1.
+    const h = strategyHarness();
+    booksAt(h, T0);
+    // 0.8 × 38 = 30.4 bps; × 0.45 = 13.68 <= 13.875.
+    expect(jumpAndAnswer(h, T0, 38, STRONG)).toEqual([]);
+    expect(h.port.last.expectedMoveBps).toBeCloseTo(30.4, 9);
+    expect(h.port.last).toMatchObject({
+      outcome: "fee_gate",
+      reason:
+        "expected move 30.4 bps × tp_hit_probability 0.45 = 13.68 <= cost 13.875 bps (fees: entry 5 + exit 3.875)",
+    });
+    // 0.8 × 39 = 31.2 bps; × 0.45 = 14.04 > 13.875.
+    booksAt(h, T0 + S);
+    expect(jumpAndAnswer(h, T0 + S, 39, STRONG)).toHaveLength(1);
 
-      const off = strategyHarness({ enable_fee_gate: false });
-      booksAt(off, T0);
-      expect(jumpAndAnswer(off, T0, 5, STRONG)).toHaveLength(1);
-    },
-  );
+    const off = strategyHarness({ enable_fee_gate: false });
+    booksAt(off, T0);
+    expect(jumpAndAnswer(off, T0, 5, STRONG)).toHaveLength(1);
+  });
+
+  it("charges a limit entry at maker: the same move that a market entry's cost refuses passes", () => {
+    // Limit entry at maker 2.5: cost 2.5 + 3.875 + 2 + 3 = 11.375 bps; 0.8 × 38 × 0.45 = 13.68 > 11.375.
+    const passes = strategyHarness({ entry_order_type: "limit" });
+    booksAt(passes, T0);
+    expect(jumpAndAnswer(passes, T0, 38, STRONG)).toHaveLength(1);
+    // 0.8 × 31 × 0.45 = 11.16 <= 11.375.
+    const refused = strategyHarness({ entry_order_type: "limit" });
+    booksAt(refused, T0);
+    expect(jumpAndAnswer(refused, T0, 31, STRONG)).toEqual([]);
+    expect(refused.port.last.reason).toContain("<= cost 11.375 bps (fees: entry 2.5 + exit 3.875)");
+  });
 
   it("refuses a size below the lagger's min notional", () => {
     const h = strategyHarness({ base_position_size_usd: 5 });

@@ -24,6 +24,7 @@ import {
 import { BookRebuilder, type BookApplied } from "./book.js";
 import { TickHistory, type MarketDataSink } from "./history.js";
 import type { Instrument, InstrumentId } from "../../model/instruments.js";
+import { TradeOutlierFilter } from "./outlier.js";
 import { SequenceTracker } from "./sequence.js";
 import {
   FEED_DROP_REASONS,
@@ -56,10 +57,13 @@ interface StreamState {
   readonly stream: SeqStream;
   readonly tracker: SequenceTracker;
   readonly book: BookRebuilder | undefined;
+  /** Trade streams with the filter configured. */
+  readonly outlier: TradeOutlierFilter | undefined;
   held: HeldFrame | undefined;
   /** Frames passed on (a `Trade` or `Book` emitted) and frames dropped: a stream that only drops is frozen. */
   accepted: number;
   dropped: number;
+  priceOutliers: number;
   lastDrop?: FeedDropReason;
 }
 
@@ -137,6 +141,7 @@ export class FeedCore {
     }
     const { tracker } = state;
     const verdict = tracker.observe(parsed.seq);
+    if (tracker.newGaps.length > 0) this.reportGaps(state);
     const settled = this.settleCandidate(state, parsed.seq);
     switch (verdict) {
       case "duplicate":
@@ -147,6 +152,13 @@ export class FeedCore {
       default:
         return this.accept(route, parsed, payload, recvNs, false) ?? settled;
     }
+  }
+
+  private reportGaps(state: StreamState): void {
+    if (this.port.gap === undefined) return;
+    const { symbol } = state.instrument;
+    for (const [expected, got] of state.tracker.newGaps)
+      this.port.gap({ symbol, stream: state.stream, expected, got, missing: got - expected });
   }
 
   /** Acts on what the frame just observed told of the held candidate: accept it (before that frame) or drop it. */
@@ -171,6 +183,17 @@ export class FeedCore {
     restart: boolean,
   ): FeedDrop | undefined {
     const { state, topic: parts } = route;
+    if (state.outlier !== undefined) {
+      const price = (wire as MarketstreamTrade).price;
+      const verdict = state.outlier.check(price);
+      if (verdict.outlier) {
+        state.priceOutliers++;
+        const detail =
+          `price ${price} is ${bpsFrom(price, verdict.meanPrice)} bps from the mean ${verdict.meanPrice.toPrecision(8)} ` +
+          `of the last trades, past the band of ${verdict.bandBps.toFixed(1)} bps`;
+        return this.drop({ reason: "price_outlier", field: "price", detail }, state);
+      }
+    }
     this.lastRecvNs[state.instrument.id] = recvNs;
     if (parts.stream === "preprocessed_trades") {
       this.lastTradeRoute = route;
@@ -237,6 +260,7 @@ export class FeedCore {
         ...s.tracker.counters,
         accepted: s.accepted,
         dropped: s.dropped,
+        priceOutliers: s.priceOutliers,
         ...(s.lastDrop ? { lastDrop: s.lastDrop } : {}),
         ...(s.held ? { heldSeq: s.held.wire.seq } : {}),
         ...(s.book ? { bookValid: s.book.valid } : {}),
@@ -263,8 +287,20 @@ export class FeedCore {
     let state = this.states.get(key);
     if (!state) {
       const book = stream === "trades" ? undefined : new BookRebuilder();
+      const filter = this.options.outlier;
+      const outlier = stream === "trades" && filter !== undefined ? new TradeOutlierFilter(filter) : undefined;
       const tracker = new SequenceTracker();
-      state = { instrument: lookup.instrument, stream, tracker, book, held: undefined, accepted: 0, dropped: 0 };
+      state = {
+        instrument: lookup.instrument,
+        stream,
+        tracker,
+        book,
+        outlier,
+        held: undefined,
+        accepted: 0,
+        dropped: 0,
+        priceOutliers: 0,
+      };
       this.states.set(key, state);
     }
     const route = new Route(state, parts);
@@ -352,6 +388,10 @@ export class FeedCore {
     const lookup = this.options.registry.resolve(symbol);
     return lookup.ok ? lookup.instrument.id : undefined;
   }
+}
+
+function bpsFrom(price: number, reference: number): string {
+  return (1e4 * Math.log(price / reference)).toFixed(1);
 }
 
 function normaliseTrade(instrument: InstrumentId, wire: MarketstreamTrade, recvNs: Nanos): Trade {

@@ -9,6 +9,7 @@ import {
   type MarketstreamTrade,
 } from "../../protocol/wire/marketstream.js";
 import type { InstrumentRegistry } from "../../model/instruments.js";
+import type { OutlierFilterOptions } from "./outlier.js";
 import type { SequenceCounters } from "./sequence.js";
 
 /** Every reason a frame is dropped: the wire's rejections, then the feed's own. */
@@ -22,6 +23,7 @@ export const FEED_DROP_REASONS = [
   "stale_book_seq",
   "awaiting_checkpoint",
   "book_overflow",
+  "price_outlier",
 ] as const;
 export type FeedDropReason = (typeof FEED_DROP_REASONS)[number];
 
@@ -37,6 +39,17 @@ export type MarketstreamBookMessage = MarketstreamBookSnapshot | MarketstreamBoo
 export interface FeedPort {
   trade(trade: Trade, wire: MarketstreamTrade): void;
   book(book: Book, wire: MarketstreamBookMessage): void;
+  /** A seq gap just accepted (messages lost upstream); the shell logs it. */
+  gap?(gap: SeqGap): void;
+}
+
+/** Messages lost on one seq counter: `expected` was due, `got` arrived; `missing` = got − expected. */
+export interface SeqGap {
+  readonly symbol: string;
+  readonly stream: SeqStream;
+  readonly expected: number;
+  readonly got: number;
+  readonly missing: number;
 }
 
 export interface FeedCoreOptions {
@@ -49,6 +62,8 @@ export interface FeedCoreOptions {
   readonly maxClockSkewNs: Nanos;
   /** Levels per side in `Book` messages (`lob_top_n`); the book itself keeps every level sent. */
   readonly topLevels?: number;
+  /** The trade-price outlier filter (`market_data.quality`); absent = every price passes (the recorder keeps all). */
+  readonly outlier?: OutlierFilterOptions;
 }
 
 /** The three seq counters marketstream keeps per (exchange, symbol). */
@@ -61,6 +76,8 @@ export interface StreamStats extends SequenceCounters {
   /** Frames passed on as a `Trade` or `Book`, and frames dropped (any reason once the topic was known). */
   readonly accepted: number;
   readonly dropped: number;
+  /** Trades dropped as `price_outlier` (trade streams; 0 on book streams). */
+  readonly priceOutliers: number;
   /** Why the last dropped frame was dropped. */
   readonly lastDrop?: FeedDropReason;
   /** The seq of a frame held until the next one shows whether it starts a new sequence. */

@@ -62,8 +62,15 @@ export class SequenceTracker {
   /** `discardedSeq` after an `observe` whose outcome was `discarded`: the dropped candidate's seq. */
   discardedSeq = -1;
 
+  /**
+   * The gaps the last `observe` accepted, in order, as [expected seq, seq received]: none, one, or two
+   * (a confirmed long jump, then a short gap after it). Reused between calls: read it before the next.
+   */
+  readonly newGaps: [expected: number, got: number][] = [];
+
   observe(seq: number): SeqVerdict {
     this.outcome = "none";
+    this.newGaps.length = 0;
     if (this.lastSeq < 0) return this.accept(seq, "first");
     if (continues(this.lastSeq, seq)) {
       if (this.candidateSeq >= 0) this.discardCandidate();
@@ -90,6 +97,7 @@ export class SequenceTracker {
   }
 
   private countGap(seq: number): void {
+    this.newGaps.push([this.lastSeq + 1, seq]);
     this.counters.gaps++;
     this.counters.missing += seq - this.lastSeq - 1;
   }

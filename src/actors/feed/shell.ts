@@ -6,12 +6,15 @@ import { InstrumentRegistry } from "../../model/instruments.js";
 import { FeedCore, type FeedDrop } from "./core.js";
 import type { StreamStats } from "./feed-types.js";
 import { FeedHealth } from "./health.js";
+import { LogRateLimit } from "./log-limit.js";
 import type { FeedSection } from "./section.js";
 
 const STATS_EVERY_MS = 1000;
 /** Each drop reason is logged at most once per this period; all are counted in leadlag_feed_drops_total. */
 const DROP_LOG_EVERY_MS = 10_000;
 const COUNTED = ["gaps", "duplicates", "outOfOrder", "outliers", "restarts"] as const;
+/** Seq gaps and price outliers are logged one line each, at most this many per symbol and stream per 10 s. */
+const LINES_PER_KEY = 5;
 
 /**
  * What the live feed (marketstream frames) and the backtest's replay feed (recorded messages) share: the
@@ -27,6 +30,7 @@ export interface FeedShell {
 
 export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
   const section = ctx.config;
+  const perKey = new LogRateLimit(LINES_PER_KEY, DROP_LOG_EVERY_MS);
   const core = new FeedCore(
     {
       registry: new InstrumentRegistry(section.instruments),
@@ -34,8 +38,21 @@ export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
       staleAfterNs: section.staleAfterNs,
       maxClockSkewNs: section.maxClockSkewNs,
       topLevels: section.topLevels,
+      ...(section.outlier ? { outlier: section.outlier } : {}),
     },
-    { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
+    {
+      trade: (t) => ctx.send(Channels.trades, t),
+      book: (b) => ctx.send(Channels.books, b),
+      gap: (gap) => {
+        const permit = perKey.permit(`gap|${gap.symbol}|${gap.stream}`, elapsedMs(0n, ctx.now()));
+        if (permit === undefined) return;
+        ctx.log.warn(
+          { ...gap, suppressed: permit.suppressed },
+          "market data seq gap: messages lost upstream (at most 5 lines per symbol and stream per 10 s; " +
+            "suppressed = lines left out before this one)",
+        );
+      },
+    },
   );
   const health = new FeedHealth(new Set(section.watchedSymbols));
   const reported = new Map<string, StreamStats>();
@@ -47,6 +64,16 @@ export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
     noteDrop: (drop, topic) => {
       if (drop === undefined) return;
       const now = elapsedMs(0n, ctx.now());
+      if (drop.reason === "price_outlier") {
+        const permit = perKey.permit(`outlier|${topic}`, now);
+        if (permit !== undefined)
+          ctx.log.warn(
+            { topic, detail: drop.detail, suppressed: permit.suppressed },
+            "trade price outlier dropped (at most 5 lines per symbol per 10 s; all counted in " +
+              "leadlag_feed_price_outliers_total{symbol})",
+          );
+        return;
+      }
       if (now - (lastLogged.get(drop.reason) ?? -Infinity) < DROP_LOG_EVERY_MS) return;
       lastLogged.set(drop.reason, now);
       ctx.log.warn(
@@ -92,6 +119,12 @@ export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
               "feed_sequence_anomalies_total",
               { symbol: s.symbol, stream: s.stream, kind },
               s[kind] - (before?.[kind] ?? 0),
+            );
+          if (s.stream === "trades")
+            ctx.metrics.count(
+              "feed_price_outliers_total",
+              { symbol: s.symbol },
+              s.priceOutliers - (before?.priceOutliers ?? 0),
             );
           if (s.bookValid !== undefined)
             ctx.metrics.gauge("feed_book_valid", s.bookValid ? 1 : 0, { symbol: s.symbol });

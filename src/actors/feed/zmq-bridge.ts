@@ -33,22 +33,15 @@ export interface BridgeStats {
   readonly handlerErrors: number;
 }
 
-const BOOK_STREAMS: readonly MarketstreamStream[] = [
-  "preprocessed_book",
-  "preprocessed_book_delta",
-  "preprocessed_book_ckpt",
-];
-
 /**
  * Exact topics for every exchange × symbol (marketstream spelling, e.g. `HYPERLIQUID` × `BTC-USDC-PERP`).
  * Whole topics, not stream prefixes: ZeroMQ filters by prefix, so `…preprocessed_book` alone would
- * also match `_book_delta` and `_book_ckpt`. All three book streams are subscribed: marketstream sends
- * either snapshots or deltas+checkpoints, and the feed rebuilds from whichever arrives.
+ * also match `_book_delta` and `_book_ckpt`. The streams are the ones the config names (`subscribedStreams`).
  */
 export function subscriptionTopics(
   exchanges: readonly string[],
   symbols: readonly string[],
-  streams: readonly MarketstreamStream[] = ["preprocessed_trades", ...BOOK_STREAMS],
+  streams: readonly MarketstreamStream[],
 ): string[] {
   const topics: string[] = [];
   for (const exchange of exchanges)

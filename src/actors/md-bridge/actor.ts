@@ -14,7 +14,7 @@ export default defineActor<MdBridgeSection>({
   reads: [],
   writes: [Channels.wireMarketData],
   async init(ctx) {
-    const { host, tradesPort, booksPort, topics, exchanges } = ctx.config;
+    const { host, tradesPort, booksPort, topics, exchanges, streams } = ctx.config;
     const bridge = new MarketDataBridge(
       { host, tradesPort, booksPort, topics, logger: ctx.log },
       (topic, payload, recvNs) => {
@@ -24,7 +24,7 @@ export default defineActor<MdBridgeSection>({
     );
     bridge.start();
     ctx.log.info(
-      { topics: topics.length, exchanges, host, trades: tradesPort, books: booksPort },
+      { topics: topics.length, exchanges, streams, host, trades: tradesPort, books: booksPort },
       "subscribed to marketstream",
     );
     ctx.setInterval("stats", 1000);

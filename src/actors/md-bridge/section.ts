@@ -7,6 +7,8 @@ export interface MdBridgeSection {
   readonly tradesPort: number;
   readonly booksPort: number;
   readonly exchanges: readonly string[];
+  /** Trades and the book streams `market_data.deltas.enabled` (or the synthetic `book_mode`) selects. */
+  readonly streams: readonly string[];
   readonly topics: readonly string[];
 }
 
@@ -17,6 +19,7 @@ export function mdBridgeSection(config: Config, subscription: MarketDataSubscrip
     tradesPort: md.port,
     booksPort: md.books_port,
     exchanges: subscription.exchanges,
+    streams: subscription.streams,
     topics: subscription.topics,
   };
 }

@@ -35,9 +35,27 @@ export type Gate = (c: GateContext, p: LeadLagStrategyParams) => string | null;
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, ""));
 
-/** Round-trip cost the expected move must beat, bps: taker in and out, slippage, buffer. */
+type FeeParams = Pick<
+  LeadLagStrategyParams,
+  "entry_order_type" | "maker_fee_bps" | "taker_fee_bps" | "tp_hit_probability"
+>;
+
+/** The entry's fee by its order type, as trading_core charges it: limit → maker, market → taker. */
+export function entryFeeBps(p: FeeParams): number {
+  return p.entry_order_type === "limit" ? p.maker_fee_bps : p.taker_fee_bps;
+}
+
+/**
+ * The exit's expected fee as trading_core charges it: the take-profit (hit with `tp_hit_probability`) at
+ * maker, the stop or time limit otherwise at taker. docs/strategy.md §5 says where leadlag's exits differ.
+ */
+export function exitFeeBps(p: FeeParams): number {
+  return p.tp_hit_probability * p.maker_fee_bps + (1 - p.tp_hit_probability) * p.taker_fee_bps;
+}
+
+/** Round-trip cost the expected move must beat, bps: entry and expected exit fee, slippage, buffer. */
 export function feeGateCostBps(p: LeadLagStrategyParams): number {
-  return 2 * p.taker_fee_bps + p.expected_slippage_bps_total + p.arb_gate_buffer_bps;
+  return entryFeeBps(p) + exitFeeBps(p) + p.expected_slippage_bps_total + p.arb_gate_buffer_bps;
 }
 
 export const GATES = [
@@ -120,7 +138,7 @@ export const GATES = [
       return edge > cost
         ? null
         : `expected move ${fmt(c.favourableMoveBps)} bps × tp_hit_probability ${fmt(p.tp_hit_probability)} = ` +
-            `${fmt(edge)} <= cost ${fmt(cost)} bps`;
+            `${fmt(edge)} <= cost ${fmt(cost)} bps (fees: entry ${fmt(entryFeeBps(p))} + exit ${fmt(exitFeeBps(p))})`;
     },
   ],
 ] as const satisfies readonly (readonly [string, Gate])[];

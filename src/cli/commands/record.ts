@@ -23,7 +23,7 @@ export const recordCommand: Command = {
     "usage: leadlag record --config F --out DIR|postgresql://… [--duration S]",
     "       leadlag record --synthetic --duration S --out DIR|postgresql://… [--config F] [--seed N] [--start ISO]",
     "",
-    "  --config F      YAML config: market_data (host, ports, exchanges, deltas.lob_top_n), symbols, symbol rules",
+    "  --config F      YAML config: market_data (host, ports, exchanges, deltas.enabled, deltas.lob_top_n), symbols, symbol rules",
     "  --out DIR       write DIR/trades.csv and DIR/books.csv",
     "  --out URL       append to PostgreSQL tables trades and ob_snapshots (created if missing)",
     "  --duration S    stop after S seconds (default: until SIGINT/SIGTERM)",

@@ -77,6 +77,14 @@ export const marketDataSchema = z
       })
       .prefault({}),
     synthetic: syntheticSchema.prefault({}),
+    // leadlag: trade-price outlier filter in the feed (docs/market-data.md, Data quality)
+    quality: z
+      .strictObject({
+        outlier_sigma: nonNegativeNumber().default(8), // 0 = off
+        outlier_window: positiveInt().default(100), // accepted trades the mean and σ are taken over
+        outlier_min_band_bps: nonNegativeNumber().default(200), // the band's floor, so quiet markets keep their jumps
+      })
+      .prefault({}),
   })
   .superRefine((md, ctx) => {
     if (md.port === md.books_port)

@@ -55,20 +55,14 @@ const publicHealthServerNeedsToken: Rule = (c) => {
     : null;
 };
 
-const strategyNamesAreUnique: Rule = (c) => {
-  const seen = new Set<string>();
-  const duplicates: RuleViolation[] = [];
-  c.strategies.forEach((strategy, index) => {
-    if (seen.has(strategy.name))
-      duplicates.push({
-        path: ["strategies", index, "name"],
-        value: strategy.name,
-        expected: expected.unique("strategy names"),
-      });
-    seen.add(strategy.name);
-  });
-  return duplicates;
-};
+// Every actor below the strategy (estimator shards, jumps, feed lookback, order settings) is built from the
+// first entry; a second one would be parsed and silently ignored, so it is refused where it stands.
+const oneStrategyPerDaemon: Rule = (c) =>
+  c.strategies.slice(1).map((strategy, index) => ({
+    path: ["strategies", index + 1],
+    value: strategy.name,
+    expected: expected.oneStrategyPerDaemon(c.strategies[0].name),
+  }));
 
 const riskProfilesNameStrategies: Rule = (c) => {
   const known = [...new Set(c.strategies.flatMap((s) => [s.name, s.type]))];
@@ -83,7 +77,7 @@ const CROSS_SECTION_RULES: readonly Rule[] = [
   simulationUsesTheDaemonsRules,
   noFaultInjectionWithRealOrders,
   publicHealthServerNeedsToken,
-  strategyNamesAreUnique,
+  oneStrategyPerDaemon,
   riskProfilesNameStrategies,
 ];
 

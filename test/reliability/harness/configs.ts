@@ -86,6 +86,7 @@ export function tradingConfig(o: TradingConfigOptions): Record<string, unknown> 
       port: o.ports.trades,
       books_port: o.ports.books,
       exchanges: ["HYPERLIQUID"],
+      deltas: { enabled: true }, // the runner's publisher sends deltas + checkpoints (synthetic book_mode default)
       synthetic: syntheticMarket(o.rateMultiplier),
     },
     execution:
