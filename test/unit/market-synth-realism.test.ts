@@ -14,6 +14,8 @@ import { marketDataSchema } from "../../src/config/schema/market-data.js";
 import { parseSymbolRules } from "../../src/model/instruments.js";
 import { SeededRandom } from "../../src/model/random.js";
 import { fromRoot } from "../../src/runtime/paths.js";
+import { parseConfig } from "../../src/config/index.js";
+import { catchConfigError } from "../fixtures/config.js";
 
 const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
 const START = 1_763_380_800_000_000_000n;
@@ -338,5 +340,13 @@ describe("synthetic market: presets", () => {
     expect(issues({ lead_lag: { mode: "sometimes" } })[0]).toMatch(/^synthetic\.lead_lag\.mode: /);
     expect(issues({ co_jumps: { bps: -1 } })[0]).toMatch(/^synthetic\.co_jumps\.bps: /);
     expect(issues({ trade_intensity: { half_life_s: 0 } })[0]).toMatch(/^synthetic\.trade_intensity\.half_life_s: /);
+  });
+
+  it("names the closest key for a misspelt one, through the loader", () => {
+    const error = catchConfigError(() =>
+      parseConfig("market_data:\n  synthetic:\n    co_jump: { rate_per_min: 1 }\n", { env: {} }),
+    );
+    expect(error.issues[0]).toMatchObject({ path: "market_data.synthetic.co_jump" });
+    expect(error.issues[0].expected).toContain('did you mean "co_jumps"');
   });
 });

@@ -110,12 +110,7 @@ export class SyntheticMarket {
     }
   }
 
-  /** Whether the lead-lag is on right now (for tests and research: the hidden state a scan tries to find). */
-  get leadLagOn(): boolean {
-    return this.latent.leadLagOn;
-  }
-
-  /** The hidden state, read-only: latent log prices, lags, co-jump steps. */
+  /** The hidden state a scan tries to find (lead-lag on or off, current lags, co-jump steps): for tests and research. */
   get hidden(): LatentPrices {
     return this.latent;
   }

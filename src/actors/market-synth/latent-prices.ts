@@ -14,6 +14,8 @@ import type { SyntheticMarketSpec, SyntheticSymbolSpec } from "./spec.js";
 
 export const GRID_MS = 5;
 const DT_S = GRID_MS / 1000;
+/** Bounds the co-jump log of a long-running daemon (years of the plausible rate). */
+const MAX_KEPT_CO_JUMPS = 10_000;
 
 /** One lagger's state: where it reads its leader's path and what it has not followed. */
 interface Follower {
@@ -31,7 +33,7 @@ export class LatentPrices {
   readonly logPrice: Float64Array;
   /** Whether the lead-lag is on (every lagger follows its leader) at this step. */
   leadLagOn: boolean;
-  /** Grid steps (from 1) at which a market-wide co-jump hit every symbol. */
+  /** Grid steps (from 1) at which a market-wide co-jump hit every symbol: the last `MAX_KEPT_CO_JUMPS`. */
   readonly coJumpSteps: number[] = [];
   /** The market-wide activity factor's log deviation: trade intensity is exp(x − vol²/2) times the rate. */
   activityLog = 0;
@@ -96,6 +98,7 @@ export class LatentPrices {
     if (coJumps.ratePerMin > 0 && this.random.chance((coJumps.ratePerMin / 60) * DT_S)) {
       this.market += this.jump(coJumps.bps);
       this.coJumpSteps.push(this.step);
+      if (this.coJumpSteps.length > MAX_KEPT_CO_JUMPS) this.coJumpSteps.shift();
     }
     if (leadLag.mode === "switching") {
       const meanS = this.leadLagOn ? leadLag.onMeanS : leadLag.offMeanS;
