@@ -331,8 +331,11 @@ describe("synthetic market: presets", () => {
       "synthetic.symbols.1.volatility_bps: no such key on a lagger: its moves come from its leader, beta and correlation",
     ]);
     expect(issues({ symbols: [leader, { symbol: "ETH", price: 1, leader: "BTC", lag_ms: 300 }] })).toEqual([
-      "synthetic.symbols.1.lag_band_ms: a value ≤ lag_ms (300)",
+      "synthetic.symbols.1.lag_band_ms: a value ≤ lag_ms (300): the preset's band is wider, set lag_band_ms",
     ]);
+    expect(
+      issues({ symbols: [leader, { symbol: "ETH", price: 1, leader: "BTC", lag_ms: 9, lag_band_ms: 10 }] }),
+    ).toEqual(["synthetic.symbols.1.lag_band_ms: a value ≤ lag_ms (9)"]);
     expect(issues({ symbols: [leader, { symbol: "ETH", price: 1, leader: "BTC", beta: 0 }] })[0]).toContain(
       "non-zero beta",
     );

@@ -166,7 +166,8 @@ export const syntheticSchema = syntheticObject
       if (s.beta === 0) reportRule(ctx, at("beta"), 0, expected.nonZeroBeta);
       const lag = s.lag_ms ?? lagger.lag_ms;
       const band = s.lag_band_ms ?? lagger.lag_band_ms;
-      if (band > lag) reportRule(ctx, at("lag_band_ms"), band, expected.atMostField(`lag_ms (${lag})`));
+      if (band > lag)
+        reportRule(ctx, at("lag_band_ms"), band, expected.bandWithinLag(lag, s.lag_band_ms === undefined));
     });
   })
   .transform((synthetic) => resolvePreset(synthetic));
