@@ -1,6 +1,6 @@
 /**
- * A recording for the backtest benchmarks and tests: the synthetic market (market_data.synthetic defaults:
- * BTC leader, ETH and SOL laggers, deltas and checkpoints) through the recorder (src/backtest/recorder/
+ * A recording for the backtest benchmarks and tests: the synthetic market (market_data.synthetic defaults with
+ * `preset: demo`, the market these benchmarks always measured: BTC leader, ETH and SOL laggers, deltas and checkpoints) through the recorder (src/backtest/recorder/
  * synthetic.ts), into any sinks, from a fixed start time.
  */
 import { readFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { fromRoot } from "../src/runtime/paths.js";
 /** 2025-11-17T12:00:00Z, the wire doc's examples' day. */
 export const RECORDING_START_NS: Nanos = 1_763_380_800_000_000_000n;
 const MAX_SKEW_NS = 2n * NS_PER_S;
+const DEMO_MARKET: SyntheticConfig = marketDataSchema.parse({ synthetic: { preset: "demo" } }).synthetic;
 
 export function symbolRules(): InstrumentRegistry {
   return parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
@@ -56,7 +57,7 @@ export function syntheticFrames(
   onFrame: (topic: string, payload: string, recvNs: Nanos) => void,
   seed = 42,
   registry = symbolRules(),
-  synthetic: SyntheticConfig = marketDataSchema.parse({}).synthetic,
+  synthetic: SyntheticConfig = DEMO_MARKET,
 ): void {
   generateFrames({ seconds, startNs: RECORDING_START_NS, synthetic, registry, seed }, onFrame);
 }
@@ -67,7 +68,7 @@ export async function recordSynthetic(
   sink: RecordSink,
   levels = 10,
   seed = 42,
-  synthetic: SyntheticConfig = marketDataSchema.parse({}).synthetic,
+  synthetic: SyntheticConfig = DEMO_MARKET,
 ) {
   const recording = { seconds, startNs: RECORDING_START_NS, synthetic, registry: symbolRules(), seed };
   return recordSyntheticMarket(recording, sink, { levels, maxSkewNs: MAX_SKEW_NS });

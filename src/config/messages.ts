@@ -36,6 +36,11 @@ export const expected = {
   atMostField: (other: string) => `a value ≤ ${other}`,
   excludeZoneInsideGrid: "exclude_low_s ≤ exclude_high_s, both inside [lag_min_s, lag_max_s]",
   positiveIntOrAuto: '"auto" or an integer ≥ 1',
+  laggerKey: "no such key on a leader: it belongs to a lagger (a symbol with leader:)",
+  leaderKey: "no such key on a lagger: its moves come from its leader, beta and correlation",
+  nonZeroBeta: "a non-zero beta (a lagger with beta 0 follows nothing: make it a leader instead)",
+  bandWithinLag: (lag: number, fromPreset: boolean) =>
+    `a value ≤ lag_ms (${lag})${fromPreset ? ": the preset's band is wider, set lag_band_ms" : ""}`,
   isoDate: "an ISO 8601 date or date-time (2025-09-07 or 2025-09-07T08:00:00Z)",
   startBeforeEnd: "a start_date before end_date",
   powerLawOnly: "no queue_power_exponent unless queue_ahead_model is power_law (the linear model has no exponent)",

@@ -81,6 +81,7 @@ market_data:
   port: ${trades}
   books_port: ${books}
   synthetic:
+    preset: demo
     symbols:
       - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 0.5 }
       - { symbol: ETH-USDT-PERP, price: 3100, leader: BTC-USDT-PERP, lag_ms: 1500, correlation: 0.85 }

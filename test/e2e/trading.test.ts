@@ -116,6 +116,8 @@ describe("daemon trading the synthetic lead-lag market", () => {
         await metricSum(ports.health, "leadlag_positions_adopted_total"),
         "positions adopted after the crash",
       ).toBeGreaterThanOrEqual(1);
+      // The demo market says what it is when it starts: its profit is no evidence of an edge.
+      expect(output()).toMatch(/"preset":"demo".*synthetic market: preset demo .*not that the strategy has an edge/);
       const closes = [...output().matchAll(/"closedBy":"(\w+)"/g)].map((m) => m[1]);
       expect(closes.length).toBe(entries);
       for (const c of closes) expect(["sl", "tp", "time_limit"]).toContain(c);

@@ -20,6 +20,7 @@ market_data:
   provider: zmq
   exchanges: [HYPERLIQUID]
   synthetic:
+    preset: demo
     seed: 11
     symbols:
       - { symbol: BTC-USDT-PERP, price: 97000, volatility_bps: 1.0, jump_rate_per_min: 20, jump_bps: 60 }

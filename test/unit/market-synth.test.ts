@@ -75,6 +75,7 @@ describe("synthetic market", () => {
 
   it("lets laggers follow a leader's jump after the configured lag", () => {
     const lagged = spec({
+      preset: "demo",
       book_rate_hz: 200,
       symbols: [
         { symbol: "BTC", price: 97000, volatility_bps: 0.01, jump_rate_per_min: 6, jump_bps: 100 },

@@ -1,9 +1,10 @@
 /**
  * The synthetic market core: a seeded, pure generator of marketstream messages. Time is passed in
- * (`advance(untilNs)` emits every event up to that instant); events are Poisson arrivals of book
- * updates and trades per symbol, priced off the lead-lag latent prices. Output depends only on the
- * spec, the seed and the start time, never on how `advance` calls are spaced: the same seed gives
- * the same bytes.
+ * (`advance(untilNs)` emits every event up to that instant); events are arrivals of book updates
+ * (Poisson) and trades (Poisson with a market-wide intensity that varies, `trade_intensity`) per symbol,
+ * priced off the latent prices plus quote noise; trades print at the touch on the aggressor's side, so
+ * trade prices bounce between bid and ask. Output depends only on the spec, the seed and the start
+ * time, never on how `advance` calls are spaced: the same seed gives the same bytes.
  */
 import { elapsedMs, msToNs, type Nanos } from "../../model/time.js";
 import {
@@ -64,13 +65,15 @@ export class SyntheticMarket {
   private readonly states: SymbolState[];
   private gridMs = 0;
   private tradeCount = 0;
+  /** The trade intensity's current multiple of `trade_rate_hz` (the latent activity factor, mean 1). */
+  private intensity = 1;
 
   constructor(
     readonly spec: SyntheticMarketSpec,
     readonly startNs: Nanos,
   ) {
     this.random = new SeededRandom(spec.seed);
-    this.latent = new LatentPrices(spec.symbols, this.random);
+    this.latent = new LatentPrices(spec, this.random);
     this.states = spec.symbols.map(
       (s) =>
         new SymbolState(
@@ -87,21 +90,42 @@ export class SyntheticMarket {
   advance(untilNs: Nanos, emit: (message: SyntheticMessage) => void): void {
     const untilMs = elapsedMs(this.startNs, untilNs);
     for (;;) {
-      const { state, isBook, atMs } = this.nextEvent();
-      if (atMs > untilMs) return;
-      while (this.gridMs + GRID_MS <= atMs) {
-        this.latent.advance();
-        this.gridMs += GRID_MS;
+      let next = this.nextEvent();
+      // The grid is stepped only up to the next event, whatever `untilNs` is: the stream never depends on it.
+      while (this.gridMs + GRID_MS <= next.atMs) {
+        if (this.gridMs + GRID_MS > untilMs) return;
+        this.stepGrid();
+        next = this.nextEvent();
       }
+      const { state, isBook, atMs } = next;
+      if (atMs > untilMs) return;
       const tsNs = this.startNs + msToNs(atMs);
       if (isBook) {
         this.onBookUpdate(state, atMs, tsNs, emit);
         state.nextBookMs = atMs + this.random.exponential(this.spec.bookRateHz / 1000);
       } else {
         this.onTrade(state, tsNs, emit);
-        state.nextTradeMs = atMs + this.random.exponential(this.spec.tradeRateHz / 1000);
+        state.nextTradeMs = atMs + this.random.exponential((this.spec.tradeRateHz * this.intensity) / 1000);
       }
     }
+  }
+
+  /** The hidden state a scan tries to find (lead-lag on or off, current lags, co-jump steps): for tests and research. */
+  get hidden(): LatentPrices {
+    return this.latent;
+  }
+
+  private stepGrid(): void {
+    this.latent.advance();
+    this.gridMs += GRID_MS;
+    if (this.spec.tradeIntensity.vol === 0) return;
+    // A Poisson process whose rate changes at a grid step keeps its pending arrival with the remaining wait
+    // rescaled by old rate / new rate: exact for a piecewise constant intensity (a random time change).
+    const vol = this.spec.tradeIntensity.vol;
+    const intensity = Math.exp(this.latent.activityLog - (vol * vol) / 2);
+    for (const state of this.states)
+      state.nextTradeMs = this.gridMs + (state.nextTradeMs - this.gridMs) * (this.intensity / intensity);
+    this.intensity = intensity;
   }
 
   private nextEvent(): { state: SymbolState; isBook: boolean; atMs: number } {
@@ -115,7 +139,8 @@ export class SyntheticMarket {
 
   private onBookUpdate(state: SymbolState, atMs: number, tsNs: Nanos, emit: (m: SyntheticMessage) => void): void {
     const index = this.states.indexOf(state);
-    const diff = state.ladder.update(Math.exp(this.latent.logPrice[index]));
+    const noise = state.spec.noiseBps > 0 ? (state.spec.noiseBps / 1e4) * this.random.normal() : 0;
+    const diff = state.ladder.update(Math.exp(this.latent.logPrice[index] + noise));
     const { exchange } = this.spec;
     const symbol = state.spec.symbol;
     if (this.spec.bookMode === "snapshots") {

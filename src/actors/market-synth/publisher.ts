@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { Publisher } from "zeromq";
 import type { SyntheticMarket, SyntheticMessage } from "./generator.js";
 import { wallClockNs } from "../../runtime/clock.js";
+import { presetNotice } from "./spec.js";
 
 export interface SyntheticPublisherOptions {
   readonly host: string;
@@ -49,6 +50,7 @@ export class SyntheticPublisher {
       },
       "synthetic market publishing",
     );
+    this.options.logger.info({ preset: this.market.spec.preset }, presetNotice(this.market.spec));
   }
 
   stats(): SyntheticPublisherStats {

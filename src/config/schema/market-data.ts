@@ -1,63 +1,8 @@
 /** `market_data:` — where ticks and books come from. */
 import { z } from "zod";
 import { expected } from "../messages.js";
-import {
-  flag,
-  host,
-  integer,
-  nonNegativeNumber,
-  numeric,
-  optionalText,
-  port,
-  positiveInt,
-  positiveNumber,
-  reportRule,
-  text,
-  uniqueList,
-} from "./fields.js";
-
-/** One generated instrument; a `leader` makes it a lagger that follows the leader's moves `lag_ms` later. */
-const syntheticSymbolSchema = z.strictObject({
-  symbol: text(), // any spelling in the symbol rules
-  price: positiveNumber(), // start price
-  volatility_bps: nonNegativeNumber().default(1.5), // leaders: std-dev of the log price per √second, in bps
-  jump_rate_per_min: nonNegativeNumber().default(0.3), // leaders: mean jumps per minute (Poisson)
-  jump_bps: nonNegativeNumber().default(30), // leaders: jump size, sign random
-  leader: optionalText(), // lagger of this symbol (which must not have a leader itself)
-  lag_ms: nonNegativeNumber().default(1500), // laggers: delay behind the leader (outside the ±0.3 s exclusion zone)
-  correlation: numeric(z.number().gt(0).max(1)).default(0.8), // laggers: correlation of lagged returns
-});
-
-const DEFAULT_SYNTHETIC_SYMBOLS = [
-  { symbol: "BTC-USDC-PERP", price: 97000 },
-  // Lags beyond the HY exclusion zone (±0.3 s), which can never be chosen as tau* (signal-math §2.5).
-  { symbol: "ETH-USDC-PERP", price: 3100, leader: "BTC-USDC-PERP", lag_ms: 1500, correlation: 0.8 },
-  { symbol: "SOL-USDC-PERP", price: 145, leader: "BTC-USDC-PERP", lag_ms: 1000, correlation: 0.6 },
-];
-
-/** `market_data.synthetic`: the embedded marketstream stand-in (docs/market-data.md). */
-const syntheticSchema = z
-  .strictObject({
-    seed: integer().default(42),
-    exchange: text().default("HYPERLIQUID"), // topic/payload exchange, as marketstream spells it
-    book_mode: z.enum(["deltas", "snapshots"]).default("deltas"), // deltas + checkpoints like the shipped HL config
-    checkpoint_every_ms: positiveInt().default(1000),
-    depth_levels: numeric(z.number().int().min(1).max(10)).default(10),
-    book_rate_hz: positiveNumber().default(20), // mean book updates per second per symbol (Poisson)
-    trade_rate_hz: positiveNumber().default(5), // mean trades per second per symbol (Poisson)
-    publish_interval_ms: positiveInt().default(5), // publisher timer period
-    symbols: z
-      .array(syntheticSymbolSchema)
-      .min(1)
-      .default(DEFAULT_SYNTHETIC_SYMBOLS.map((s) => syntheticSymbolSchema.parse(s))),
-  })
-  .superRefine((synthetic, ctx) => {
-    const roots = synthetic.symbols.filter((s) => s.leader === undefined).map((s) => s.symbol);
-    synthetic.symbols.forEach((s, index) => {
-      if (s.leader !== undefined && !roots.includes(s.leader))
-        reportRule(ctx, ["symbols", index, "leader"], s.leader, expected.oneOf(roots));
-    });
-  });
+import { syntheticSchema } from "./synthetic-market.js";
+import { flag, host, port, positiveInt, reportRule, text, uniqueList } from "./fields.js";
 
 export const marketDataSchema = z
   .strictObject({

@@ -42,6 +42,7 @@ const TRADE_RATE_HZ = 5;
 /** The synthetic market of the trading e2e test: BTC leads and jumps often, ETH and SOL follow. */
 export function syntheticMarket(rateMultiplier = 1): Record<string, unknown> {
   return {
+    preset: "demo",
     seed: 7,
     book_rate_hz: BOOK_RATE_HZ * rateMultiplier,
     trade_rate_hz: TRADE_RATE_HZ * rateMultiplier,
