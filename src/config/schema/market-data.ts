@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { expected } from "../messages.js";
 import { syntheticSchema } from "./synthetic-market.js";
-import { flag, host, port, positiveInt, reportRule, text, uniqueList } from "./fields.js";
+import { flag, host, nonNegativeNumber, port, positiveInt, reportRule, text, uniqueList } from "./fields.js";
 
 export const marketDataSchema = z
   .strictObject({
