@@ -11,7 +11,7 @@ export const LAG_GRID_OPTIONS = {
 } as const;
 
 export const LAG_GRID_USAGE = [
-  "  --lag-min-s S --lag-max-s S --lag-step-s S",
+  "  --lag-min-s S --lag-max-s S --lag-step-s S   (a negative value as --lag-min-s=-30)",
   "                    the lag grid (default: hy_estimator_config, -12 .. 12 step 0.05); at most 2001 lags",
   "  --exclude-low-s S --exclude-high-s S",
   "                    the exclusion zone tau* never takes (default -0.3 .. 0.3); inside the grid",

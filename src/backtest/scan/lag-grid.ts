@@ -58,12 +58,22 @@ export function applyLagGrid(params: HyParams, overrides: LagGridOverrides): { p
   }
 }
 
-/** True when tau* is the grid's first or last lag: the true optimum may lie outside the grid. */
-export function optimumAtEdge(result: HyResult, grid: LagGrid): boolean {
+/**
+ * True when the optimum sits at the grid's edge: the first or last lag's |value| reaches the optimum's (`values` are
+ * the curve's HY or rho at each lag: proportional, so either serves). HY is piecewise constant in the lag, so an
+ * optimum on a plateau that runs into the edge counts too (the tie rule would otherwise report the plateau's
+ * inner end).
+ */
+export function optimumAtEdge(result: HyResult, grid: LagGrid, values: ArrayLike<number>): boolean {
   if (result.status !== "ok") return false;
   const lags = grid.lagsNs;
-  return result.tauStarNs === lags[0] || result.tauStarNs === lags[lags.length - 1];
+  const best = Math.abs(values[lags.indexOf(result.tauStarNs)]);
+  const reaches = (k: number) => grid.excluded[k] === 0 && Math.abs(values[k]) >= best * (1 - EDGE_TIE);
+  return best > 0 && (reaches(0) || reaches(lags.length - 1));
 }
+
+/** Relative tolerance of the edge test's tie (rounding between equal plateau values). */
+const EDGE_TIE = 1e-9;
 
 /** The warning line printed for an optimum at the edge. */
 export function edgeWarning(pairText: string, result: HyResult, params: HyParams): string {

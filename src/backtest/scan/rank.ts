@@ -51,7 +51,7 @@ export function pairFeatureResult(
     rvLagger: realizedVariance(lagger),
   };
   const result = scanHy(curve, grid, inputs, params);
-  return { ...names, result, edge: optimumAtEdge(result, grid) };
+  return { ...names, result, edge: optimumAtEdge(result, grid, curve) };
 }
 
 /** Pairs with at least one passing feature, by best |rho*| (descending), then LLS, then names. */
