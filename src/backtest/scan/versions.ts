@@ -17,6 +17,11 @@ export class VersionsError extends Error {
   override readonly name = "VersionsError";
 }
 
+/** The artifact directory a strategy's `artifacts_path` reads through its `latest` link, or undefined. */
+export function artifactDirOf(artifactsPath: string): string | undefined {
+  return path.basename(artifactsPath) === LATEST ? path.dirname(artifactsPath) : undefined;
+}
+
 /** `YYYYMMDDTHHMMZ` of a wall-clock time (UTC). */
 export function versionName(atMs: number): string {
   const iso = new Date(atMs).toISOString(); // 2026-12-06T20:12:23.000Z

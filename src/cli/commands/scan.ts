@@ -11,7 +11,7 @@ import { SourceError } from "../../backtest/sources/source.js";
 import { LagGridError } from "../../backtest/scan/lag-grid.js";
 import { defaultWorkers } from "../../backtest/scan/hy-pool.js";
 import { runScan, type ScanOutcome } from "../../backtest/scan/scan.js";
-import { LATEST, rollback, VersionsError } from "../../backtest/scan/versions.js";
+import { artifactDirOf, LATEST, rollback, VersionsError } from "../../backtest/scan/versions.js";
 
 const USAGE = [
   "usage: leadlag scan CONFIG --from SRC --start ISO --end ISO [--out DIR] [--keep N] [--holdout F]",
@@ -120,12 +120,13 @@ export const scanCommand: Command = {
 };
 
 function defaultOut(artifactsPath: string): string {
-  if (path.basename(artifactsPath) !== LATEST)
+  const dir = artifactDirOf(artifactsPath);
+  if (dir === undefined)
     throw new UsageError(
       `give --out DIR: the strategy's artifacts_path (${artifactsPath}) does not end in /${LATEST}, so the ` +
         "artifact directory cannot be derived from it",
     );
-  return path.dirname(artifactsPath);
+  return dir;
 }
 
 function fixed(x: number, digits: number): string {
