@@ -49,7 +49,7 @@ export function applyLagGrid(params: HyParams, overrides: LagGridOverrides): { p
   if (points > MAX_SCAN_LAGS)
     throw new LagGridError(
       `the lag grid ${lagMinS}..${lagMaxS} step ${lagStepS} has ${points} lags, more than ${MAX_SCAN_LAGS}: ` +
-        `widen lag-step-s to at least ${((lagMaxS - lagMinS) / (MAX_SCAN_LAGS - 1)).toPrecision(3)}`,
+        `widen lag-step-s to at least ${Number(((lagMaxS - lagMinS) / (MAX_SCAN_LAGS - 1)).toPrecision(3))}`,
     );
   try {
     return { params: next, grid: buildLagGrid(next) };
