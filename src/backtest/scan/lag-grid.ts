@@ -4,6 +4,7 @@
  */
 import { buildLagGrid, type HyParams, type LagGrid } from "../../actors/estimator/params.js";
 import type { HyResult } from "../../actors/estimator/scan.js";
+import { secondsToNsNumber } from "../../model/time.js";
 
 /** A lag grid the scan refuses: exit 2 with this message. */
 export class LagGridError extends Error {
@@ -45,17 +46,25 @@ export function applyLagGrid(params: HyParams, overrides: LagGridOverrides): { p
       `the exclusion zone [${excludeLowS}, ${excludeHighS}] must lie inside the grid [${lagMinS}, ${lagMaxS}] ` +
         "with exclude-low-s <= exclude-high-s",
     );
-  const points = Math.floor((lagMaxS - lagMinS) / lagStepS) + 1;
+  // Counted in integer ns, as buildLagGrid counts them (signal-math §2.5).
+  const points =
+    Math.floor((secondsToNsNumber(lagMaxS) - secondsToNsNumber(lagMinS)) / secondsToNsNumber(lagStepS)) + 1;
   if (points > MAX_SCAN_LAGS)
     throw new LagGridError(
       `the lag grid ${lagMinS}..${lagMaxS} step ${lagStepS} has ${points} lags, more than ${MAX_SCAN_LAGS}: ` +
-        `widen lag-step-s to at least ${Number(((lagMaxS - lagMinS) / (MAX_SCAN_LAGS - 1)).toPrecision(3))}`,
+        `widen lag-step-s to at least ${roundUp3((lagMaxS - lagMinS) / (MAX_SCAN_LAGS - 1))}`,
     );
   try {
     return { params: next, grid: buildLagGrid(next) };
   } catch (err) {
     throw new LagGridError((err as Error).message);
   }
+}
+
+/** `x` rounded up to 3 significant digits: a step that keeps the grid within the cap. */
+function roundUp3(x: number): number {
+  const unit = 10 ** (Math.floor(Math.log10(x)) - 2);
+  return Number((Math.ceil(x / unit - 1e-9) * unit).toPrecision(3));
 }
 
 /**
