@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listVersions } from "../../src/backtest/scan/versions.js";
 import { fromRoot } from "../../src/runtime/paths.js";
@@ -13,6 +14,7 @@ const SECONDS = 300;
 let dir: string;
 let art: string;
 let config: string;
+let csv: string;
 
 async function leadlag(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -31,7 +33,8 @@ const json = (...p: string[]) => JSON.parse(readFileSync(path.join(...p), "utf8"
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "leadlag-scan-cli-"));
   art = path.join(dir, "artifacts");
-  const { arrow } = await recordJumpyMarket(dir, SECONDS);
+  const { arrow, csv: csvDir } = await recordJumpyMarket(dir, SECONDS);
+  csv = csvDir;
   // The strategy reads artifacts/latest: scan's --out defaults to its parent.
   const yaml = backtestConfigYaml(dir, arrow, SECONDS).replace(
     `artifacts_path: ${path.join(dir, "no-artifacts")}`,
@@ -169,5 +172,59 @@ describe("leadlag scan", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`leadlag scan: ${path.join(dir, "nowhere.arrow")}: no such file or directory\n`);
     expect(existsSync(path.join(art, "rejected"))).toBe(true); // from the test before; nothing new was staged
+  });
+
+  it("reads the same history from PostgreSQL and a recorder CSV directory to the same artifacts", async () => {
+    const url = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+    const suffix = `${process.pid}_${Date.now()}`;
+    const tables = { trades: `scan_cli_trades_${suffix}`, books: `scan_cli_books_${suffix}` };
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const imported = await leadlag(
+        "data",
+        "import",
+        csv,
+        "--to",
+        url,
+        "--trade-table",
+        tables.trades,
+        "--book-table",
+        tables.books,
+      );
+      expect(imported.code, imported.stderr).toBe(0);
+      const pgConfig = path.join(dir, "scan-pg.yaml");
+      writeFileSync(
+        pgConfig,
+        readFileSync(config, "utf8").replace(
+          /data_source: .*/,
+          `data_source: { connection: "${url}", trade_table: ${tables.trades}, book_table: ${tables.books} }`,
+        ),
+      );
+      const [fromPg, fromCsv] = [path.join(dir, "from-pg"), path.join(dir, "from-csv")];
+      const runs = [
+        await leadlag("scan", pgConfig, "--holdout", "0.4", "--out", fromPg),
+        await scan("--from", csv, "--out", fromCsv),
+      ];
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      const same = (file: string) => {
+        const [a, b] = [fromPg, fromCsv].map((d) => json(d, "latest", file));
+        delete a.generated_at;
+        delete b.generated_at;
+        return [a, b];
+      };
+      for (const file of ["top_pairs.json", "top_features.json", "baselines.json"]) {
+        const [a, b] = same(file);
+        expect(a, file).toEqual(b);
+      }
+      const [a, b] = [fromPg, fromCsv].map((d) => json(d, "latest", "manifest.json"));
+      expect(a.data.source).toContain(tables.trades);
+      expect(a.data.source).not.toContain("postgres@"); // no credentials in the manifest
+      expect(a.data.rows).toEqual(b.data.rows);
+      expect(a.pairs).toEqual(b.pairs);
+    } finally {
+      await admin.query(`DROP TABLE IF EXISTS ${tables.trades}, ${tables.books}`);
+      await admin.end();
+    }
   });
 });
