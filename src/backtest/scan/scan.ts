@@ -15,7 +15,7 @@ import { leadLagStrategy, loadRegistry, type Config } from "../../config/index.j
 import type { Feature } from "../../protocol/signals.js";
 import { fromRoot, packageRoot } from "../../runtime/paths.js";
 import type { Nanos } from "../../model/time.js";
-import type { BacktestPlan } from "../runner/plan.js";
+import { BacktestRefused, type BacktestPlan } from "../runner/plan.js";
 import { configHash, NoData, windowText } from "../runner/run.js";
 import { openSource } from "../sources/open.js";
 import { pairBaselines } from "./baselines.js";
@@ -98,7 +98,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const symbols = strategy.symbols;
   const recorded = symbols.map((s) => {
     const found = registry.resolve(s);
-    if (!found.ok) throw new NoData(`strategy symbol ${s} is not in ${config.symbol_rules_path}`);
+    if (!found.ok) throw new BacktestRefused(`strategy symbol ${s} is not in ${config.symbol_rules_path}`);
     return found.instrument.mdSymbol;
   });
   const features = strategy.features as readonly Feature[];
