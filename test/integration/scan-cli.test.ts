@@ -227,4 +227,30 @@ describe("leadlag scan", () => {
       await admin.end();
     }
   });
+
+  it("flags the pairs whose optimum sits at the grid's edge: ETH follows BTC 1.5 s later, the grid ends at 1.45 s", async () => {
+    const out = path.join(dir, "edge");
+    const grid = ["--lag-min-s", "0.4", "--lag-max-s", "1.45", "--exclude-low-s", "0.4", "--exclude-high-s", "0.4"];
+    const run = await scan("--out", out, ...grid);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/BTC-USDC-PERP -> ETH-USDC-PERP\s+mid\s+tau\*\s+1\.450 s .* EDGE\n/);
+    expect(run.stdout).toMatch(/BTC-USDC-PERP -> SOL-USDC-PERP\s+mid\s+tau\*\s+1\.000 s .*passes\n/);
+    expect(run.stderr).toContain(
+      "warning: BTC-USDC-PERP -> ETH-USDC-PERP mid: the optimum tau* = 1.450 s sits at the edge of the lag grid [0.4, 1.45] s",
+    );
+    const manifest = json(out, "latest", "manifest.json");
+    expect(manifest.edge_of_grid).toBe(true);
+    const flagged = (leader: string, lagger: string, feature: string) =>
+      manifest.pairs.find(
+        (p: { leader: string; lagger: string; feature: string }) =>
+          p.leader === leader && p.lagger === lagger && p.feature === feature,
+      ).edge_of_grid;
+    expect(flagged("BTC-USDC-PERP", "ETH-USDC-PERP", "mid")).toBe(true);
+    expect(flagged("BTC-USDC-PERP", "SOL-USDC-PERP", "mid")).toBe(false);
+    expect(manifest.warnings).toContain(
+      "warning: BTC-USDC-PERP -> ETH-USDC-PERP mid: the optimum tau* = 1.450 s sits at the edge of the lag grid " +
+        "[0.4, 1.45] s; the true lag may lie outside it (widen --lag-min-s/--lag-max-s)",
+    );
+    expect(manifest.lag_grid.lags).toBe(22);
+  });
 });
