@@ -99,6 +99,7 @@ export const scanBench: Bench = {
       const wall0 = performance.now();
       const all = await scan(workers, 1);
       const wallS = (performance.now() - wall0) / 1000;
+      const rssMb = process.memoryUsage().rss / 2 ** 20;
       const one = await scan(1, 0);
       return {
         bench: "scan",
@@ -117,6 +118,7 @@ export const scanBench: Bench = {
         hy_speedup: round(one.timings.hySeconds / all.timings.hySeconds, 2),
         validate_s: round(all.timings.validateSeconds, 2),
         wall_s: round(wallS, 2),
+        rss_mb: round(rssMb, 0),
         accepted: all.accepted,
         ranked_pairs: all.rankedPairs,
         recording_cached: recording.cached,

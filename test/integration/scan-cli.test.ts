@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -151,7 +151,7 @@ describe("leadlag scan", () => {
     expect(run.stderr).toMatch(/no ordered pair passes the gates \(\|rho\*\| >= 0.999/);
   });
 
-  it("exits 2 on a window without data, --keep 0, a bad lag grid or hold-out; 1 with one line on an unreadable source", async () => {
+  it("exits 2 on a window without data, --keep 0, a bad lag grid or hold-out, an unwritable --out; 1 with one line on an unreadable source", async () => {
     const empty = await scan("--start", "2020-01-01T00:00:00Z", "--end", "2020-01-01T01:00:00Z");
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(
@@ -168,10 +168,16 @@ describe("leadlag scan", () => {
       expect(run.code, flags.join(" ")).toBe(2);
       expect(run.stderr, flags.join(" ")).toMatch(message);
     }
+    const notADir = await scan("--out", path.join(config, "artifacts"));
+    expect(notADir.code).toBe(2);
+    expect(notADir.stderr).toBe(
+      `leadlag scan: cannot write the artifact directory ${path.join(config, "artifacts")}: ENOTDIR\n`,
+    );
     const missing = await scan("--from", path.join(dir, "nowhere.arrow"));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`leadlag scan: ${path.join(dir, "nowhere.arrow")}: no such file or directory\n`);
-    expect(existsSync(path.join(art, "rejected"))).toBe(true); // from the test before; nothing new was staged
+    // Refused before anything was staged.
+    expect(existsSync(art) ? readdirSync(art).filter((n) => n.startsWith(".")) : []).toEqual([]);
   });
 
   it("reads the same history from PostgreSQL and a recorder CSV directory to the same artifacts", async () => {

@@ -24,7 +24,7 @@ import { computeCurves, curveKey, type CurveRequest } from "./hy-pool.js";
 import { applyLagGrid, edgeWarning, type LagGridOverrides } from "./lag-grid.js";
 import { featureWeights, pairFeatureResult, rankPairs, type PairFeatureResult } from "./rank.js";
 import { validateArtifacts, type ValidationResult } from "./validate.js";
-import { accept, freshVersion, reject, stagingDir } from "./versions.js";
+import { accept, ensureWritable, freshVersion, reject, stagingDir } from "./versions.js";
 
 export interface ScanRequest {
   readonly config: Config;
@@ -94,6 +94,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const { config, plan, log } = request;
   const strategy = leadLagStrategy(config).config;
   const { params, grid } = scanGrid(config, request.grid);
+  await ensureWritable(request.outDir);
   const registry = await loadRegistry(config);
   const symbols = strategy.symbols;
   const recorded = symbols.map((s) => {

@@ -5,7 +5,8 @@
  * so a version directory is always complete; `latest` moves by renaming a fresh symlink over it (atomic on
  * POSIX), so a reader sees the old set or the new one, never a missing link.
  */
-import { mkdir, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 export const LATEST = "latest";
@@ -52,6 +53,18 @@ export async function listVersions(dir: string): Promise<string[]> {
 export async function latestVersion(dir: string): Promise<string | undefined> {
   const target = await readlink(path.join(dir, LATEST)).catch(() => undefined);
   return target === undefined ? undefined : path.basename(target);
+}
+
+/** Creates the artifact directory if needed and checks it can be written, before a scan spends minutes on the data. */
+export async function ensureWritable(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new VersionsError(
+      `cannot write the artifact directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+  }
 }
 
 /** A version name not yet used in `dir` (nor in its rejected/), for a scan at `atMs`. */

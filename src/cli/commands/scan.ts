@@ -112,7 +112,7 @@ export const scanCommand: Command = {
     } catch (err) {
       if (err instanceof ConfigError || err instanceof BacktestRefused || err instanceof NoData)
         return fail(2, err.message);
-      if (err instanceof LagGridError) return fail(2, err.message);
+      if (err instanceof LagGridError || err instanceof VersionsError) return fail(2, err.message);
       if (err instanceof SourceError) return fail(1, err.message);
       throw err;
     }
