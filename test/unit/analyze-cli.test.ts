@@ -48,6 +48,24 @@ function leadLagCsv(): string {
   ]);
 }
 
+/** BTC leads ETH by 14 s, outside the default ±12 s grid; ETH ticks every 2 s, so HY sees the lag from the edge. */
+function farLagCsv(): string {
+  const pair = leadLagPair({ seed: 7, durationS: 600, leaderTicksPerS: 10, laggerTicksPerS: 0.5, delayS: 14 });
+  const rows: Row[] = [
+    ...pair.leader.times.map((t, i) => ({
+      ts: EPOCH + BigInt(t),
+      symbol: "BTC",
+      price: Math.exp(pair.leader.logPrices[i]),
+    })),
+    ...pair.lagger.times.map((t, i) => ({
+      ts: EPOCH + BigInt(t),
+      symbol: "ETH",
+      price: Math.exp(pair.lagger.logPrices[i]),
+    })),
+  ].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  return toCsv(rows);
+}
+
 /** One tick a second per symbol; BTC jumps +30 bp alone at 100 s, and after ETH, SOL and XRP (at 199.7 s) at 200 s. */
 function jumpsCsv(): string {
   const random = seededRandom(8);
@@ -83,6 +101,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "leadlag-analyze-"));
   writeFileSync(join(dir, "leadlag.csv"), leadLagCsv());
   writeFileSync(join(dir, "jumps.csv"), jumpsCsv());
+  writeFileSync(join(dir, "far.csv"), farLagCsv());
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
@@ -115,7 +134,19 @@ describe("leadlag analyze", () => {
     ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
-    expect(Object.keys(result)).toEqual(["status", "tau_star_s", "rho_star", "lls", "n_leader", "n_lagger", "passes"]);
+    expect(Object.keys(result)).toEqual([
+      "status",
+      "tau_star_s",
+      "rho_star",
+      "lls",
+      "n_leader",
+      "n_lagger",
+      "passes",
+      "edge_of_grid",
+      "lag_grid",
+    ]);
+    expect(result.edge_of_grid).toBe(false);
+    expect(result.lag_grid).toEqual({ lag_min_s: -12, lag_max_s: 12, lag_step_s: 0.05, lags: 481 });
     expect(result.status).toBe("ok");
     expect(Math.abs(result.tau_star_s - 1.5)).toBeLessThanOrEqual(0.05);
     expect(result.rho_star).toBeGreaterThan(0.6);
@@ -179,6 +210,55 @@ describe("leadlag analyze", () => {
     expect(stdout).toMatch(/tau\*\s+1\.500 s/);
     expect(stdout).toMatch(/rho by lag/);
     expect(stdout).toMatch(/1\.\d0s \* +\|#+/);
+  });
+
+  it("hy warns when the optimum sits at the grid's edge, and a wider grid finds the lag outside the default", async () => {
+    const far = [
+      "analyze",
+      "hy",
+      "--csv",
+      join(dir, "far.csv"),
+      "--leader",
+      "BTC",
+      "--lagger",
+      "ETH",
+      "--lookback-s",
+      "600",
+    ];
+    const narrow = await run([...far, "--json"]);
+    expect(narrow.code).toBe(0);
+    const atEdge = JSON.parse(narrow.stdout);
+    expect(atEdge.tau_star_s).toBe(12);
+    expect(atEdge.edge_of_grid).toBe(true);
+    expect(narrow.stderr).toMatch(
+      /warning: BTC -> ETH: the optimum tau\* = 12\.000 s sits at the edge of the lag grid \[-12, 12\]/,
+    );
+    const text = await run(far);
+    expect(text.stdout).toMatch(/tau\*\s+12\.000 s {2}\(at the edge of the grid\)/);
+
+    const wide = await run([...far, "--json", "--lag-min-s=-30", "--lag-max-s", "30", "--lag-step-s", "0.1"]);
+    const inside = JSON.parse(wide.stdout);
+    expect(Math.abs(inside.tau_star_s - 14)).toBeLessThanOrEqual(0.1);
+    expect(inside.edge_of_grid).toBe(false);
+    expect(inside.lag_grid).toEqual({ lag_min_s: -30, lag_max_s: 30, lag_step_s: 0.1, lags: 601 });
+    expect(wide.stderr).not.toMatch(/warning/);
+  });
+
+  it("hy refuses a bad lag grid with exit 2 and a clear message", async () => {
+    const base = ["analyze", "hy", "--csv", join(dir, "far.csv"), "--leader", "BTC", "--lagger", "ETH"];
+    const cases: [string[], RegExp][] = [
+      [["--lag-min-s", "5", "--lag-max-s", "5"], /lag-min-s < lag-max-s, got 5 >= 5/],
+      [["--lag-step-s", "0"], /lag-step-s must be positive, got 0/],
+      [["--lag-step-s=-1"], /lag-step-s must be positive, got -1/],
+      [["--exclude-low-s=-20"], /exclusion zone \[-20, 0.3\] must lie inside the grid \[-12, 12\]/],
+      [["--lag-step-s", "0.001"], /24001 lags, more than 2001: widen lag-step-s to at least 0\.012/],
+      [["--lag-min-s", "abc"], /--lag-min-s must be a number, got 'abc'/],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, stderr } = await run([...base, ...flags]);
+      expect(code, flags.join(" ")).toBe(2);
+      expect(stderr, flags.join(" ")).toMatch(message);
+    }
   });
 
   it("jumps --json lists BTC's jumps with the co-jump filter applied", async () => {

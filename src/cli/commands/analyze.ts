@@ -1,7 +1,7 @@
 import { batchEstimate } from "../../actors/estimator/batch.js";
 import { CleanSeriesBuilder } from "../../actors/estimator/clean.js";
 import { tradeFeature } from "../../actors/estimator/features.js";
-import { buildLagGrid, DEFAULT_HY_PARAMS } from "../../actors/estimator/params.js";
+import { DEFAULT_HY_PARAMS } from "../../actors/estimator/params.js";
 import type { JumpRecord } from "../../actors/jumps/co-jump.js";
 import { JumpMonitor } from "../../actors/jumps/monitor.js";
 import { DEFAULT_JUMP_PARAMS } from "../../actors/jumps/params.js";
@@ -11,17 +11,22 @@ import {
   type TradeRow,
   type TradesCsvSummary,
 } from "../../backtest/trades-csv.js";
+import { applyLagGrid, edgeWarning, LagGridError, optimumAtEdge } from "../../backtest/scan/lag-grid.js";
 import { numberOption, parseCommandArgs } from "../args.js";
+import { LAG_GRID_OPTIONS, LAG_GRID_USAGE, lagGridOverrides } from "../lag-grid-options.js";
 import { UsageError, type Command } from "../command.js";
 import { plotRhoByLag } from "./analyze-plot.js";
 
 const USAGE = `usage: leadlag analyze hy --csv FILE --leader SYM --lagger SYM [--lookback-s 240] [--end-ns NS] [--json]
+                          [--lag-min-s S --lag-max-s S --lag-step-s S --exclude-low-s S --exclude-high-s S]
        leadlag analyze jumps --csv FILE --symbol SYM [--window-k 50] [--alpha 1e-4]
                              [--co-jump-threshold 3] [--co-jump-window-s 1.0] [--json]
 
 Research tools on a trades CSV (header with at least ts_ns,symbol,price,amount,side).
-  hy      lead-lag (Hayashi-Yoshida over the default lag grid) on trade-price log-returns, evaluated on the
-          window ending at --end-ns (default: the last tick of the two symbols)
+  hy      lead-lag (Hayashi-Yoshida over the lag grid) on trade-price log-returns, evaluated on the
+          window ending at --end-ns (default: the last tick of the two symbols); warns when the optimum sits
+          at the grid's edge (the true lag may lie outside it)
+${LAG_GRID_USAGE}
   jumps   Lee-Mykland jumps of one symbol, with the co-jump filter across every symbol in the file
 Bad rows are skipped, counted and reported with their line numbers on stderr.`;
 
@@ -58,6 +63,7 @@ async function analyzeHy(argv: string[]): Promise<number> {
       "lookback-s": { type: "string" },
       "end-ns": { type: "string" },
       json: { type: "boolean", default: false },
+      ...LAG_GRID_OPTIONS,
     },
     false,
   );
@@ -65,7 +71,7 @@ async function analyzeHy(argv: string[]): Promise<number> {
   const leaderSymbol = required("leader", values.leader);
   const laggerSymbol = required("lagger", values.lagger);
   if (leaderSymbol === laggerSymbol) throw new UsageError("--leader and --lagger must differ");
-  const params = {
+  const lookback = {
     ...DEFAULT_HY_PARAMS,
     inferenceLookbackSeconds: numberOption(
       "lookback-s",
@@ -73,7 +79,15 @@ async function analyzeHy(argv: string[]): Promise<number> {
       DEFAULT_HY_PARAMS.inferenceLookbackSeconds,
     ),
   };
-  if (!(params.inferenceLookbackSeconds > 0)) throw new UsageError("--lookback-s must be positive");
+  if (!(lookback.inferenceLookbackSeconds > 0)) throw new UsageError("--lookback-s must be positive");
+  let gridded: ReturnType<typeof applyLagGrid>;
+  try {
+    gridded = applyLagGrid(lookback, lagGridOverrides(values));
+  } catch (err) {
+    if (err instanceof LagGridError) throw new UsageError(err.message);
+    throw err;
+  }
+  const { params, grid } = gridded;
   const endArg = values["end-ns"];
   if (endArg !== undefined && !/^\d+$/.test(endArg))
     throw new UsageError(`--end-ns must be an integer, got '${endArg}'`);
@@ -96,8 +110,9 @@ async function analyzeHy(argv: string[]): Promise<number> {
   for (const row of ticks)
     (row.symbol === leaderSymbol ? leader : lagger).add(Number(row.tsNs - baseNs), tradeFeature(row.price));
 
-  const grid = buildLagGrid(params);
   const result = batchEstimate(leader, lagger, Number(endNs - baseNs), grid, params, { withCurve: true });
+  const edge = result.rhoByLag !== undefined && optimumAtEdge(result, grid, result.rhoByLag);
+  if (edge) process.stderr.write(`${edgeWarning(`${leaderSymbol} -> ${laggerSymbol}`, result, params)}\n`);
   if (values.json) {
     const line = {
       status: result.status,
@@ -107,6 +122,13 @@ async function analyzeHy(argv: string[]): Promise<number> {
       n_leader: result.nLeader,
       n_lagger: result.nLagger,
       passes: result.passes,
+      edge_of_grid: edge,
+      lag_grid: {
+        lag_min_s: params.lagMinS,
+        lag_max_s: params.lagMaxS,
+        lag_step_s: params.lagStepS,
+        lags: grid.lagsNs.length,
+      },
     };
     process.stdout.write(JSON.stringify(line) + "\n");
     return 0;
@@ -114,7 +136,9 @@ async function analyzeHy(argv: string[]): Promise<number> {
   const summaryLines = [
     `lead-lag ${leaderSymbol} -> ${laggerSymbol}, window ${params.inferenceLookbackSeconds} s ending at ${endNs} ns`,
     `status     ${result.status}`,
-    `tau*       ${result.tauStarS.toFixed(3)} s`,
+    `grid       ${params.lagMinS} .. ${params.lagMaxS} s step ${params.lagStepS} (${grid.lagsNs.length} lags), ` +
+      `exclusion [${params.excludeLowS}, ${params.excludeHighS}]`,
+    `tau*       ${result.tauStarS.toFixed(3)} s${edge ? "  (at the edge of the grid)" : ""}`,
     `rho*       ${result.rhoStar.toFixed(4)}  (gate |rho*| >= ${params.correlationThreshold})`,
     `LLS        ${result.lls.toFixed(4)}  (gate >= ${params.llsThreshold})`,
     `ticks      leader ${result.nLeader}, lagger ${result.nLagger} in the window`,

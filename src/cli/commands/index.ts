@@ -3,6 +3,7 @@ import { analyzeCommand } from "./analyze.js";
 import { backtestCommand } from "./backtest.js";
 import { benchCommand } from "./bench.js";
 import { runCommand } from "./run.js";
+import { scanCommand } from "./scan.js";
 import { checkConfigCommand } from "./check-config.js";
 import { marketCommand } from "./market.js";
 import { recordCommand } from "./record.js";
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   positionsCommand,
   ordersCommand,
   analyzeCommand,
+  scanCommand,
   marketCommand,
   recordCommand,
   dataCommand,
