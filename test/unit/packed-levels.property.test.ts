@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { packedCopyText, packLevels, unpackLevels } from "../../src/backtest/recorder/packed-levels.js";
+import { packedCopyText, packLevels, unpackLevels, viewOf } from "../../src/backtest/recorder/packed-levels.js";
 
 /** Any double, NaN, ±Infinity, -0 and denormals included. */
 const levels = fc.array(fc.double(), { maxLength: 50 });
@@ -12,7 +12,7 @@ describe("packed book levels (bytea codec)", () => {
         const packed = packLevels(values);
         expect(packed.length).toBe(values.length * 8);
         const buf = Buffer.concat([Buffer.alloc(before, 0xaa), packed, Buffer.alloc(after, 0x55)]);
-        const back = unpackLevels(buf, before, packed.length);
+        const back = unpackLevels(viewOf(buf), before, packed.length);
         expect(back).toHaveLength(values.length);
         back!.forEach((v, i) => expect(Object.is(v, values[i]), `${v} vs ${values[i]}`).toBe(true));
       }),
@@ -23,9 +23,9 @@ describe("packed book levels (bytea codec)", () => {
     fc.assert(
       fc.property(levels, fc.integer({ min: 1, max: 7 }), (values, cut) => {
         const packed = packLevels([...values, 1]);
-        expect(unpackLevels(packed, 0, packed.length - cut)).toBeUndefined();
-        expect(unpackLevels(packed, 0, packed.length + 8)).toBeUndefined();
-        expect(unpackLevels(packed, 0, -1)).toBeUndefined();
+        expect(unpackLevels(viewOf(packed), 0, packed.length - cut)).toBeUndefined();
+        expect(unpackLevels(viewOf(packed), 0, packed.length + 8)).toBeUndefined();
+        expect(unpackLevels(viewOf(packed), 0, -1)).toBeUndefined();
       }),
     );
   });

@@ -6,6 +6,7 @@
 import type pg from "pg";
 import type { Readable } from "node:stream";
 import type { RowGate } from "./checks.js";
+import { viewOf } from "../recorder/packed-levels.js";
 import { eventChunk, HeldRows, type SortedInput } from "./merge.js";
 import { type RowDecoder, TupleFields } from "./postgres-rows.js";
 import { SourceError, type ReplayEvent } from "./source.js";
@@ -16,6 +17,7 @@ export class CopyInput implements SortedInput {
   readonly held = new HeldRows();
   private readonly chunks: AsyncIterator<Buffer>;
   private buf: Buffer = Buffer.alloc(0);
+  private view = viewOf(this.buf);
   private pos = 0;
   private headerRead = false;
   private done = false;
@@ -47,7 +49,7 @@ export class CopyInput implements SortedInput {
         this.done = true;
         break;
       }
-      const event = this.decoder.decode(this.buf, this.fields);
+      const event = this.decoder.decode(this.buf, this.view, this.fields);
       if (event === undefined) this.gate.drops.add("bad_row");
       else if (this.gate.pass(event)) out.push(event);
     }
@@ -63,24 +65,24 @@ export class CopyInput implements SortedInput {
 
   /** Locates the next tuple's fields in the buffer: "more" if it is not all there yet, "end" at the trailer. */
   private tuple(): "ok" | "more" | "end" {
-    const { buf } = this;
+    const { buf, view } = this;
     let p = this.pos;
     if (!this.headerRead) {
       if (buf.length - p < 19) return "more";
       if (!buf.subarray(p, p + 11).equals(SIGNATURE))
         throw new SourceError(`table ${this.name}: not a binary COPY stream`);
-      p += 19 + buf.readInt32BE(p + 15);
+      p += 19 + view.getInt32(p + 15);
       this.headerRead = true;
       this.pos = p;
     }
     if (buf.length - p < 2) return "more";
-    const count = buf.readInt16BE(p);
+    const count = view.getInt16(p);
     if (count === -1) return "end";
     p += 2;
     const { at, len } = this.fields;
     for (let i = 0; i < count; i++) {
       if (buf.length - p < 4) return "more";
-      const n = buf.readInt32BE(p);
+      const n = view.getInt32(p);
       p += 4;
       if (i < TupleFields.MAX) {
         at[i] = p;
@@ -99,6 +101,7 @@ export class CopyInput implements SortedInput {
     if (done) return false;
     const rest = this.buf.length - this.pos;
     this.buf = rest > 0 ? Buffer.concat([this.buf.subarray(this.pos), value]) : value;
+    this.view = viewOf(this.buf);
     this.pos = 0;
     return true;
   }

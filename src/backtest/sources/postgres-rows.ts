@@ -19,8 +19,9 @@ export class TupleFields {
   count = 0;
 }
 
+/** `buf` for text and byte compares, `view` (the same bytes) for numbers: see `unpackLevels`. */
 export interface RowDecoder {
-  decode(buf: Buffer, f: TupleFields): ReplayEvent | undefined;
+  decode(buf: Buffer, view: DataView, f: TupleFields): ReplayEvent | undefined;
 }
 
 /** ts_ns, receipt time, exchange, symbol, price, amount, side, trade_id, seq. */
@@ -87,11 +88,11 @@ class NameCache {
 }
 
 /** Exchange and receipt time; the receipt time is the same bigint when equal (one allocation fewer). */
-function times(buf: Buffer, f: TupleFields): [bigint, bigint] {
+function times(view: DataView, f: TupleFields): [bigint, bigint] {
   const [ts, recv] = f.at;
-  const tsNs = buf.readBigInt64BE(ts);
-  const same = buf.readInt32BE(ts) === buf.readInt32BE(recv) && buf.readInt32BE(ts + 4) === buf.readInt32BE(recv + 4);
-  return [tsNs, same ? tsNs : buf.readBigInt64BE(recv)];
+  const tsNs = view.getBigInt64(ts);
+  const same = view.getInt32(ts) === view.getInt32(recv) && view.getInt32(ts + 4) === view.getInt32(recv + 4);
+  return [tsNs, same ? tsNs : view.getBigInt64(recv)];
 }
 
 function notNull(f: TupleFields): boolean {
@@ -106,11 +107,11 @@ export class TradeRows implements RowDecoder {
     this.names = new NameCache(topics);
   }
 
-  decode(buf: Buffer, f: TupleFields): ReplayEvent | undefined {
+  decode(buf: Buffer, view: DataView, f: TupleFields): ReplayEvent | undefined {
     const { at, len } = f;
     if (f.count !== TRADE_FIELDS || !notNull(f)) return undefined;
     if (len[0] !== 8 || len[1] !== 8 || len[4] !== 8 || len[5] !== 8 || len[8] !== 8) return undefined;
-    const [tsNs, recvNs] = times(buf, f);
+    const [tsNs, recvNs] = times(view, f);
     const names = this.names.of(buf, f);
     const topic = this.names.topic(names, 0, "preprocessed_trades");
     const side = sameBytes(BUY, buf, at[6], at[6] + len[6])
@@ -119,10 +120,10 @@ export class TradeRows implements RowDecoder {
         ? "sell"
         : // Not a side: decoded so the row gate counts it as `bad_side`.
           (buf.toString("utf8", at[6], at[6] + len[6]) as "buy");
-    const price = buf.readDoubleBE(at[4]);
-    const amount = buf.readDoubleBE(at[5]);
+    const price = view.getFloat64(at[4]);
+    const amount = view.getFloat64(at[5]);
     const tradeId = buf.toString("utf8", at[7], at[7] + len[7]);
-    const seq = Number(buf.readBigInt64BE(at[8]));
+    const seq = Number(view.getBigInt64(at[8]));
     return tradeEventOn(topic, tsNs, recvNs, names.exchange, names.symbol, price, amount, side, tradeId, seq);
   }
 }
@@ -138,45 +139,45 @@ export class BookRows implements RowDecoder {
     this.names = new NameCache(topics);
   }
 
-  decode(buf: Buffer, f: TupleFields): ReplayEvent | undefined {
+  decode(buf: Buffer, view: DataView, f: TupleFields): ReplayEvent | undefined {
     const { at, len } = f;
     if (f.count !== BOOK_FIELDS || !notNull(f)) return undefined;
     if (len[0] !== 8 || len[1] !== 8 || len[4] !== 8) return undefined;
     let kind = 0;
     while (kind < KIND_BYTES.length && !sameBytes(KIND_BYTES[kind], buf, at[5], at[5] + len[5])) kind++;
     if (kind === KIND_BYTES.length) return undefined;
-    const bidPx = this.levels(buf, f, 6);
-    const bidSz = this.levels(buf, f, 7);
-    const askPx = this.levels(buf, f, 8);
-    const askSz = this.levels(buf, f, 9);
+    const bidPx = this.levels(view, f, 6);
+    const bidSz = this.levels(view, f, 7);
+    const askPx = this.levels(view, f, 8);
+    const askSz = this.levels(view, f, 9);
     if (bidPx === undefined || bidSz === undefined || askPx === undefined || askSz === undefined) return undefined;
-    const [tsNs, recvNs] = times(buf, f);
+    const [tsNs, recvNs] = times(view, f);
     const names = this.names.of(buf, f);
     const topic = this.names.topic(names, 1 + kind, streamOfKind(BOOK_KINDS[kind]));
-    const seq = Number(buf.readBigInt64BE(at[4]));
+    const seq = Number(view.getBigInt64(at[4]));
     const { exchange, symbol } = names;
     return bookEventOn(topic, BOOK_KINDS[kind], tsNs, recvNs, exchange, symbol, seq, bidPx, bidSz, askPx, askSz);
   }
 
-  private levels(buf: Buffer, f: TupleFields, field: number): number[] | undefined {
+  private levels(view: DataView, f: TupleFields, field: number): number[] | undefined {
     return this.packed[field - 6]
-      ? unpackLevels(buf, f.at[field], f.len[field])
-      : floatArray(buf, f.at[field], f.len[field]);
+      ? unpackLevels(view, f.at[field], f.len[field])
+      : floatArray(view, f.at[field], f.len[field]);
   }
 }
 
 /** A binary float8[] of one dimension (or none: empty); undefined if it holds a NULL, has more dimensions or does not fill `byteLength`. */
-function floatArray(buf: Buffer, at: number, byteLength: number): number[] | undefined {
+function floatArray(view: DataView, at: number, byteLength: number): number[] | undefined {
   if (byteLength < 12) return undefined;
-  const dims = buf.readInt32BE(at);
+  const dims = view.getInt32(at);
   if (dims === 0) return [];
   if (dims !== 1 || byteLength < 20) return undefined;
-  const n = buf.readInt32BE(at + 12);
+  const n = view.getInt32(at + 12);
   if (byteLength !== 20 + 12 * n) return undefined;
   const out: number[] = [];
   for (let p = at + 20, end = at + byteLength; p < end; p += 12) {
-    if (buf.readInt32BE(p) !== 8) return undefined;
-    out.push(buf.readDoubleBE(p + 4));
+    if (view.getInt32(p) !== 8) return undefined;
+    out.push(view.getFloat64(p + 4));
   }
   return out;
 }
