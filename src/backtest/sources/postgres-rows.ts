@@ -25,9 +25,9 @@ export interface RowDecoder {
 }
 
 /** ts_ns, receipt time, exchange, symbol, price, amount, side, trade_id, seq. */
-export const TRADE_FIELDS = 9;
+const TRADE_FIELDS = 9;
 /** ts_ns, receipt time, exchange, symbol, seq, kind, bid_px, bid_sz, ask_px, ask_sz. */
-export const BOOK_FIELDS = 10;
+const BOOK_FIELDS = 10;
 /** Distinct (exchange, symbol) pairs kept per table; beyond that rows decode their names as text. */
 const MAX_CACHED_NAMES = 4096;
 const KIND_BYTES = BOOK_KINDS.map((k) => Buffer.from(k));
