@@ -19,17 +19,40 @@ import { FanOutSink, recordSynthetic, symbolRules } from "./backtest-recording.j
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const BATCH_SIZE = 20000;
 
-/** Events/s through a source's batches; with `feed`, each event also through the feed core (decode + book rebuild). */
-async function drain(source: ReplaySource, feed?: FeedCore): Promise<{ events: number; seconds: number }> {
+/**
+ * A source's batches drained; with `feed`, each event also through the feed core (decode + book rebuild).
+ * Wall seconds, and this process's CPU seconds (for PostgreSQL: the client's share, the server's is not in it).
+ */
+async function drain(source: ReplaySource, feed?: FeedCore): Promise<{ events: number; seconds: number; cpu: number }> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let events = 0;
   for await (const batch of source.batches()) {
     events += batch.length;
     if (feed) for (const e of batch) feed.onMessage(e.topic, e.wire, e.recvNs);
   }
   await source.close();
-  return { events, seconds: (performance.now() - t0) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  return { events, seconds: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
+
+/** Best of three drains: events per wall second and per CPU second of this process. */
+async function best(open: () => Promise<ReplaySource>, feed = false): Promise<{ wall: number; cpu: number }> {
+  let wall = 0;
+  let cpu = 0;
+  for (let i = 0; i < 3; i++) {
+    const r = await drain(await open(), feed ? feedCore() : undefined);
+    wall = Math.max(wall, r.events / r.seconds);
+    cpu = Math.max(cpu, r.events / r.cpu);
+  }
+  return { wall: round(wall, 0), cpu: round(cpu, 0) };
+}
+
+/** The book table as recorders before packed levels made it: `double precision[]` levels (the baseline layout). */
+const arrayBookTableSql = (table: string) =>
+  `CREATE TABLE ${table} (ts_ns bigint NOT NULL, recv_ns bigint NOT NULL, exchange text NOT NULL,
+   symbol text NOT NULL, seq bigint NOT NULL, kind text NOT NULL, bid_px double precision[] NOT NULL,
+   bid_sz double precision[] NOT NULL, ask_px double precision[] NOT NULL, ask_sz double precision[] NOT NULL)`;
 
 function feedCore(): FeedCore {
   const ignore = () => undefined;
@@ -41,9 +64,11 @@ function feedCore(): FeedCore {
 
 /**
  * The replay sources on one recording (the synthetic market's three symbols through the recorder; one
- * hour, `--quick` five minutes): events/s decoded from the CSV directory, the PostgreSQL tables and the
- * Arrow replay file (best of three), the file also through the feed core (`data_only_events_per_s`:
- * decode + book rebuild), file sizes and PostgreSQL rows/s.
+ * hour, `--quick` five minutes), each read, decoded into replay events and merged, no strategy (best of
+ * three): the CSV directory, the PostgreSQL tables (book levels packed `bytea`, and the same rows in an
+ * older recorder's `double precision[]` layout, the baseline) and the Arrow replay file, the file also
+ * through the feed core (`data_only_events_per_s`: decode + book rebuild); `cpu_*`: per CPU second of
+ * this process (PostgreSQL: the client's share only); file and table sizes.
  */
 export const backtestSourcesBench: Bench = {
   name: "backtest-sources",
@@ -53,50 +78,61 @@ export const backtestSourcesBench: Bench = {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-bench-sources-"));
     const suffix = `${process.pid}_${Date.now()}`;
     const tables = { trades: `bench_trades_${suffix}`, books: `bench_books_${suffix}` };
+    const arrayTables = { trades: `bench_trades_arr_${suffix}`, books: `bench_books_arr_${suffix}` };
     const admin = new pg.Client({ connectionString: DATABASE_URL });
     await admin.connect();
     try {
-      const pgSink = await PostgresRecordSink.open({
-        url: DATABASE_URL,
-        logger: pino({ level: "silent" }),
-        tables,
-        batchRows: BATCH_SIZE,
-      });
-      const counts = await recordSynthetic(seconds, new FanOutSink([new CsvRecordSink(dir, 10), pgSink]));
-      await admin.query(`ANALYZE ${tables.trades}; ANALYZE ${tables.books}`);
+      await admin.query(arrayBookTableSql(arrayTables.books));
+      const sink = (t: typeof tables) =>
+        PostgresRecordSink.open({
+          url: DATABASE_URL,
+          logger: pino({ level: "silent" }),
+          tables: t,
+          batchRows: BATCH_SIZE,
+        });
+      const sinks = [new CsvRecordSink(dir, 10), await sink(tables), await sink(arrayTables)];
+      const counts = await recordSynthetic(seconds, new FanOutSink(sinks));
+      const all = [tables.trades, tables.books, arrayTables.trades, arrayTables.books];
+      await admin.query(all.map((t) => `ANALYZE ${t};`).join(" "));
       const options = { window: WHOLE_WINDOW, batchSize: BATCH_SIZE };
       const file = path.join(dir, "replay.arrow");
       const t0 = performance.now();
       await writeColumnarFile(await CsvDirectorySource.open(dir, options), file);
       const convertSeconds = (performance.now() - t0) / 1000;
-      const best = async (open: () => Promise<ReplaySource>, feed: boolean) => {
-        let top = 0;
-        for (let i = 0; i < 3; i++) {
-          const r = await drain(await open(), feed ? feedCore() : undefined);
-          top = Math.max(top, r.events / r.seconds);
-        }
-        return round(top, 0);
-      };
-      const csv = await drain(await CsvDirectorySource.open(dir, options));
-      const pgRun = await drain(await PostgresSource.open(DATABASE_URL, tables, options));
+      const csv = await best(() => CsvDirectorySource.open(dir, options));
+      const packed = await best(() => PostgresSource.open(DATABASE_URL, tables, options));
+      const arrays = await best(() => PostgresSource.open(DATABASE_URL, arrayTables, options));
+      const columnar = await best(() => ColumnarFileSource.open(file, options));
+      const dataOnly = await best(() => ColumnarFileSource.open(file, options), true);
       const size = (f: string) => statSync(path.join(dir, f)).size;
+      const tableBytes = async (t: string) =>
+        Number((await admin.query<{ n: string }>("SELECT pg_total_relation_size($1)::int8 AS n", [t])).rows[0].n);
       return {
         bench: "backtest-sources",
         recording_s: seconds,
         symbols: 3,
         trades: counts.trades,
         books: counts.books,
-        csv_events_per_s: round(csv.events / csv.seconds, 0),
-        postgresql_rows_per_s: round(pgRun.events / pgRun.seconds, 0),
-        columnar_events_per_s: await best(() => ColumnarFileSource.open(file, options), false),
-        data_only_events_per_s: await best(() => ColumnarFileSource.open(file, options), true),
+        csv_events_per_s: csv.wall,
+        postgresql_rows_per_s: packed.wall,
+        postgresql_arrays_rows_per_s: arrays.wall,
+        postgresql_speedup: round(packed.wall / arrays.wall, 2),
+        columnar_events_per_s: columnar.wall,
+        data_only_events_per_s: dataOnly.wall,
+        cpu_csv_events_per_s: csv.cpu,
+        cpu_postgresql_rows_per_s: packed.cpu,
+        cpu_postgresql_arrays_rows_per_s: arrays.cpu,
+        cpu_columnar_events_per_s: columnar.cpu,
         convert_s: round(convertSeconds, 2),
         csv_bytes: size("trades.csv") + size("books.csv"),
         columnar_bytes: size("replay.arrow"),
+        postgresql_book_table_bytes: await tableBytes(tables.books),
+        postgresql_arrays_book_table_bytes: await tableBytes(arrayTables.books),
         batch_size: BATCH_SIZE,
       };
     } finally {
-      await admin.query(`DROP TABLE IF EXISTS ${tables.trades}, ${tables.books}`).catch(() => undefined);
+      const drop = [tables.trades, tables.books, arrayTables.trades, arrayTables.books].join(", ");
+      await admin.query(`DROP TABLE IF EXISTS ${drop}`).catch(() => undefined);
       await admin.end();
       rmSync(dir, { recursive: true, force: true });
     }

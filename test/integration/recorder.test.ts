@@ -8,6 +8,7 @@ import { parseSymbolRules } from "../../src/model/instruments.js";
 import { SyntheticMarket, type SyntheticMessage } from "../../src/actors/market-synth/generator.js";
 import { syntheticSpecFromConfig } from "../../src/actors/market-synth/spec.js";
 import { booksCsvHeader, CsvRecordSink, TRADES_CSV_HEADER } from "../../src/backtest/recorder/csv-sink.js";
+import { unpackLevels, viewOf } from "../../src/backtest/recorder/packed-levels.js";
 import { PostgresRecordSink } from "../../src/backtest/recorder/postgres-sink.js";
 import { Recorder } from "../../src/backtest/recorder/recorder.js";
 import type { BookRecord, RecordSink, TradeRecord } from "../../src/backtest/recorder/rows.js";
@@ -153,14 +154,16 @@ describe("recorder", () => {
         );
         expect(books.rowCount).toBe(expected.books.length);
         const byKey = new Map(books.rows.map((r) => [`${r.symbol}/${r.seq}`, r]));
+        // Levels are packed bytea: float64 big-endian, best level first.
+        const levels = (bytes: Buffer) => unpackLevels(viewOf(bytes), 0, bytes.length);
         for (const b of expected.books) {
           const row = byKey.get(`${b.symbol}/${b.seq}`);
           expect({
             tsNs: BigInt(row.ts_ns),
-            bidPx: row.bid_px,
-            bidSz: row.bid_sz,
-            askPx: row.ask_px,
-            askSz: row.ask_sz,
+            bidPx: levels(row.bid_px),
+            bidSz: levels(row.bid_sz),
+            askPx: levels(row.ask_px),
+            askSz: levels(row.ask_sz),
           }).toEqual({ tsNs: b.tsNs, bidPx: b.bidPx, bidSz: b.bidSz, askPx: b.askPx, askSz: b.askSz });
         }
       } finally {

@@ -2,12 +2,15 @@
  * PostgreSQL output: tables `trades` and `ob_snapshots` (created if missing; schema in
  * docs/market-data.md), filled with batched `COPY … FROM STDIN` (text format) through pg-copy-streams.
  * Rows are buffered and copied every `batchRows` rows or `flushIntervalMs`, one COPY at a time.
+ * Book levels go in packed `bytea` columns (packed-levels.ts); a table an older recorder made with
+ * `double precision[]` columns gets arrays, so it stays one layout throughout.
  */
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import type { Logger } from "pino";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { packedCopyText } from "./packed-levels.js";
 import type { BookRecord, RecordSink, TradeRecord } from "./rows.js";
 
 /** The recorder's table names: `backtest.data_source.trade_table` / `book_table` read them back. */
@@ -50,10 +53,10 @@ CREATE TABLE IF NOT EXISTS ${b} (
   symbol   text               NOT NULL,
   seq      bigint             NOT NULL,
   kind     text               NOT NULL DEFAULT 'checkpoint',
-  bid_px   double precision[] NOT NULL,
-  bid_sz   double precision[] NOT NULL,
-  ask_px   double precision[] NOT NULL,
-  ask_sz   double precision[] NOT NULL
+  bid_px   bytea              NOT NULL,
+  bid_sz   bytea              NOT NULL,
+  ask_px   bytea              NOT NULL,
+  ask_sz   bytea              NOT NULL
 );
 ALTER TABLE ${b} ADD COLUMN IF NOT EXISTS recv_ns bigint;
 ALTER TABLE ${b} ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'checkpoint';
@@ -64,6 +67,24 @@ CREATE INDEX IF NOT EXISTS ${index(tables.books, "replay_idx")} ON ${b} (${REPLA
 
 /** The order replay sources read rows in (sources/events.ts `compareEvents`, within one table). */
 export const REPLAY_KEY = `(coalesce(recv_ns, ts_ns)), ts_ns, exchange COLLATE "C", symbol COLLATE "C", seq`;
+
+/** The book table's level columns, in the order rows carry them. */
+export const LEVEL_COLUMNS = ["bid_px", "bid_sz", "ask_px", "ask_sz"] as const;
+
+/**
+ * Per level column of an existing book table (`LEVEL_COLUMNS` order): true when it is packed `bytea`,
+ * false for an older recorder's array (`double precision[]`). Absent columns read as false: the caller
+ * checks that they exist.
+ */
+export async function packedLevelColumns(client: pg.Client, table: string): Promise<boolean[]> {
+  const { rows } = await client.query<{ attname: string }>(
+    "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped " +
+      "AND atttypid = 'bytea'::regtype",
+    [quoteTable(table)],
+  );
+  const packed = new Set(rows.map((r) => r.attname));
+  return LEVEL_COLUMNS.map((c) => packed.has(c));
+}
 
 /** A table name, optionally `schema.table`, quoted part by part. */
 export function quoteTable(name: string): string {
@@ -104,6 +125,7 @@ export class PostgresRecordSink implements RecordSink {
   private constructor(
     private readonly client: pg.Client,
     private readonly options: PostgresSinkOptions,
+    private readonly packed: readonly boolean[],
   ) {
     this.batchRows = options.batchRows ?? 5000;
     this.tradeCopy = tradeCopySql((options.tables ?? DEFAULT_TABLES).trades);
@@ -114,14 +136,16 @@ export class PostgresRecordSink implements RecordSink {
   /** Connects and creates the tables if missing; an error names the server (never the password). */
   static async open(options: PostgresSinkOptions): Promise<PostgresRecordSink> {
     const client = new pg.Client({ connectionString: options.url });
+    let packed: boolean[];
     try {
       await client.connect();
       await client.query(recorderSchemaSql(options.tables));
+      packed = await packedLevelColumns(client, (options.tables ?? DEFAULT_TABLES).books);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw new Error(`recorder: PostgreSQL at ${safeUrl(options.url)}: ${(err as Error).message}`);
     }
-    return new PostgresRecordSink(client, options);
+    return new PostgresRecordSink(client, options, packed);
   }
 
   trade(r: TradeRecord): void {
@@ -133,9 +157,11 @@ export class PostgresRecordSink implements RecordSink {
   }
 
   book(r: BookRecord): void {
+    const [bidPx, bidSz, askPx, askSz] = this.packed;
     this.bookRows.push(
       `${r.tsNs}\t${r.recvNs}\t${copyText(r.exchange)}\t${copyText(r.symbol)}\t${r.seq}\t${r.kind}\t` +
-        `{${r.bidPx.join(",")}}\t{${r.bidSz.join(",")}}\t{${r.askPx.join(",")}}\t{${r.askSz.join(",")}}\n`,
+        `${levelsText(r.bidPx, bidPx)}\t${levelsText(r.bidSz, bidSz)}\t${levelsText(r.askPx, askPx)}\t` +
+        `${levelsText(r.askSz, askSz)}\n`,
     );
     if (this.bookRows.length >= this.batchRows) this.flush();
   }
@@ -171,6 +197,11 @@ export class PostgresRecordSink implements RecordSink {
   private async copy(sql: string, rows: string[]): Promise<void> {
     await pipeline(Readable.from([rows.join("")]), this.client.query(copyFrom(sql)));
   }
+}
+
+/** One level column in COPY's text format: packed bytes, or an array literal for an older table. */
+function levelsText(values: readonly number[], packed: boolean | undefined): string {
+  return packed ? packedCopyText(values) : `{${values.join(",")}}`;
 }
 
 /** COPY text format: backslash, tab and newlines are escaped. */

@@ -24,6 +24,11 @@ const STREAM_OF_KIND: Record<BookKind, MarketstreamStream> = {
 };
 const NO_NUMBERS: number[] = Object.freeze([]) as unknown as number[];
 
+/** The stream a book row of this kind replays on. */
+export function streamOfKind(kind: BookKind): MarketstreamStream {
+  return STREAM_OF_KIND[kind];
+}
+
 /** Interns topics: one `ReplayTopic` object per (exchange, stream, symbol), ids dense from 0. */
 export class TopicTable {
   private readonly byKey = new Map<string, ReplayTopic>();
@@ -53,6 +58,23 @@ export function tradeEvent(
   tradeId: string,
   seq: number,
 ): ReplayEvent {
+  const topic = topics.get(exchange, "preprocessed_trades", symbol);
+  return tradeEventOn(topic, tsNs, recvNs, exchange, symbol, price, amount, side, tradeId, seq);
+}
+
+/** `tradeEvent` for a caller that has the topic already (a reader that caches topics by the row's bytes). */
+export function tradeEventOn(
+  topic: ReplayTopic,
+  tsNs: Nanos,
+  recvNs: Nanos,
+  exchange: string,
+  symbol: string,
+  price: number,
+  amount: number,
+  side: "buy" | "sell",
+  tradeId: string,
+  seq: number,
+): ReplayEvent {
   const wire: MarketstreamTrade = {
     receipt_timestamp_ns: tsNs,
     symbol,
@@ -69,7 +91,7 @@ export function tradeEvent(
     schema_version: 1,
     preprocessing_timestamp: "",
   };
-  return { recvNs, exchTsNs: tsNs, topic: topics.get(exchange, "preprocessed_trades", symbol), wire };
+  return { recvNs, exchTsNs: tsNs, topic, wire };
 }
 
 export function bookEvent(
@@ -86,6 +108,23 @@ export function bookEvent(
   askSz: number[],
 ): ReplayEvent {
   const topic = topics.get(exchange, STREAM_OF_KIND[kind], symbol);
+  return bookEventOn(topic, kind, tsNs, recvNs, exchange, symbol, seq, bidPx, bidSz, askPx, askSz);
+}
+
+/** `bookEvent` for a caller that has the topic already (of the stream `streamOfKind(kind)`). */
+export function bookEventOn(
+  topic: ReplayTopic,
+  kind: BookKind,
+  tsNs: Nanos,
+  recvNs: Nanos,
+  exchange: string,
+  symbol: string,
+  seq: number,
+  bidPx: number[],
+  bidSz: number[],
+  askPx: number[],
+  askSz: number[],
+): ReplayEvent {
   if (kind === "checkpoint") {
     const wire: MarketstreamBookCheckpoint = {
       symbol,
