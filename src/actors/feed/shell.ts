@@ -35,7 +35,12 @@ export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
       maxClockSkewNs: section.maxClockSkewNs,
       topLevels: section.topLevels,
     },
-    { trade: (t) => ctx.send(Channels.trades, t), book: (b) => ctx.send(Channels.books, b) },
+    ctx.log.isLevelEnabled("debug")
+      ? loggedMarketData(ctx)
+      : {
+          trade: (t) => ctx.send(Channels.trades, t),
+          book: (b) => ctx.send(Channels.books, b),
+        },
   );
   const health = new FeedHealth(new Set(section.watchedSymbols));
   const reported = new Map<string, StreamStats>();
@@ -106,6 +111,24 @@ export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
           health: health.update(staleness, stats),
         });
       },
+    },
+  };
+}
+
+/** The core's outputs with a debug line each: chosen once at start, so at info no message costs a branch. */
+function loggedMarketData(ctx: ActorContext<FeedSection>): { trade: (t: Trade) => void; book: (b: Book) => void } {
+  const nameOf = new Map(ctx.config.instruments.map((i) => [i.id, i.symbol]));
+  return {
+    trade: (t) => {
+      ctx.send(Channels.trades, t);
+      const { price, amount, side } = t;
+      ctx.log.debug({ kind: "trade", symbol: nameOf.get(t.instrument), price, amount, side }, "market data received");
+    },
+    book: (b) => {
+      ctx.send(Channels.books, b);
+      const { mid, valid } = b;
+      const touch = { bid: b.bidPx[0], ask: b.askPx[0] };
+      ctx.log.debug({ kind: "book", symbol: nameOf.get(b.instrument), mid, valid, ...touch }, "market data received");
     },
   };
 }
