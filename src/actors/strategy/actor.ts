@@ -196,14 +196,14 @@ export default defineActor<StrategySection>({
       }
     };
     const logEntryOpened = (s: OrderStatusChanged) => {
-      if (s.status === "filled" || s.status === "partially_filled") {
-        ctx.log.debug(
-          { intent: s.intentId, symbol: s.symbol, side: s.side, filled: s.filledSize, avgPrice: s.avgFillPrice },
-          "entry opened",
-        );
-      }
-      if (s.status !== "pending_new" && s.status !== "accepted" && s.status !== "partially_filled")
-        entriesAwaitingFill.delete(s.intentId);
+      if (s.status === "pending_new" || s.status === "accepted") return;
+      // The first fill opens the position; an entry ended without one (canceled, rejected) opened nothing.
+      entriesAwaitingFill.delete(s.intentId);
+      if (s.status !== "filled" && s.status !== "partially_filled") return;
+      ctx.log.debug(
+        { intent: s.intentId, symbol: s.symbol, side: s.side, filled: s.filledSize, avgPrice: s.avgFillPrice },
+        "entry opened",
+      );
     };
 
     ctx.setInterval("tick", TICK_MS);
