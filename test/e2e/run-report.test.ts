@@ -101,6 +101,57 @@ describe("leadlag run --report-json", () => {
     expect(report.actor_restarts).toBe(1);
   }, 200_000);
 
+  it("writes it after a supervisor escalation too (exit 70, stopped_by escalated)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-run-report-storm-"));
+    const [health, trades, books] = [await freePort(), await freePort(), await freePort()];
+    const configPath = path.join(dir, "config.yaml");
+    writeFileSync(
+      configPath,
+      `
+mode: live
+runtime:
+  db_path: ${path.join(dir, "db")}
+  journal: { path: ${path.join(dir, "journal.log")} }
+  control: { fault_injection: true }
+  supervisor: { intensity: 1, period_s: 60, backoff_initial_ms: 1, backoff_max_ms: 1 }
+market_data: { provider: zmq, port: ${trades}, books_port: ${books} }
+execution: { provider: paper, mode: paper }
+strategies:
+  - name: ll
+    type: leadlag
+    config: { symbols: [BTC-USDT-PERP, ETH-USDT-PERP], decision_scores_csv_path: ${path.join(dir, "decisions.csv")} }
+observability:
+  logging: { level: info }
+  health_server: { host: 127.0.0.1, port: ${health} }
+`,
+    );
+    const reportFile = path.join(dir, "report.json");
+    const { child, exited, output } = runDaemon(configPath, ["--report-json", reportFile]);
+    try {
+      const crash = () => fetch(`http://127.0.0.1:${health}/control/actors/strategy/crash`, { method: "POST" });
+      const deadline = Date.now() + 60_000;
+      while (!output().includes('"msg":"leadlag running"') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect((await crash()).status).toBe(202);
+      // Once restarted, a second crash within the period is past the intensity of 1.
+      const restarted = async () => {
+        const res = await fetch(`http://127.0.0.1:${health}/control/actors`);
+        const { actors } = (await res.json()) as { actors: { name: string; state: string; restarts: number }[] };
+        const strategy = actors.find((a) => a.name === "strategy");
+        return strategy?.state === "running" && strategy.restarts === 1;
+      };
+      while (!(await restarted()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await crash().catch(() => undefined);
+      expect(await exited).toBe(70);
+    } finally {
+      child.kill("SIGKILL");
+    }
+    const report = JSON.parse(readFileSync(reportFile, "utf8")) as Report;
+    expect(report.stopped_by).toBe("escalated");
+    expect(report.exit_code).toBe(70);
+    expect(report.actors.find((a) => a.name === "strategy")?.restarts).toBeGreaterThanOrEqual(1);
+  }, 90_000);
+
   it("refuses a report path it could not write before anything starts (exit 2)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-run-report-bad-"));
     const ports = { trades: await freePort(), books: await freePort(), health: await freePort() };
