@@ -3,6 +3,7 @@ export { loadConfig, parseConfig, readConfigText, definedProfiles } from "./load
 export type { LoadOptions, ParseOptions } from "./load.js";
 export { ConfigError, formatConfigIssues, type ConfigIssue, type SourceLocation } from "./errors.js";
 export { redactSecrets, REDACTED } from "./redact.js";
+export { configHash } from "./hash.js";
 export { configSchema, type Config, type ConfigInput } from "./schema/index.js";
 export type {
   RuntimeConfig,

@@ -1,6 +1,8 @@
 import { startStatusLine, tradingStatus } from "./status-line.js";
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, type Config } from "../config/index.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { loadConfig, ConfigError, configHash, type Config } from "../config/index.js";
+import { assertReportWritable, runReport, writeRunReport } from "./run-report.js";
 import { preClose, preCloseOptions, type PreCloseOptions } from "./pre-close.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
@@ -27,6 +29,8 @@ export interface RunOptions {
   readonly logLevel?: string;
   /** `--structured-logging`: JSON lines whatever `observability.logging.structured` says. */
   readonly structuredLogging?: boolean;
+  /** `--report-json FILE`: the run report written when the daemon stops (supervisor/run-report.ts). */
+  readonly reportJson?: string;
 }
 
 /**
@@ -67,6 +71,14 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
         `${LIVE_CONFIRM_ENV}=yes\n`,
     );
     return 2;
+  }
+  if (options.reportJson !== undefined) {
+    try {
+      assertReportWritable(options.reportJson);
+    } catch (err) {
+      process.stderr.write(`leadlag: ${(err as Error).message}\n`);
+      return 2;
+    }
   }
   try {
     // One daemon per data directory: a second one would write the same journal.
@@ -185,11 +197,27 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   try {
     const healthUrl = server ? `http://${health.host}:${health.port}` : undefined;
     const metricsAggregator = config.observability.metrics_aggregator;
-    const info = { configPath, startedAt, healthUrl, closing, metricsAggregator };
+    const report =
+      options.reportJson === undefined
+        ? undefined
+        : {
+            file: options.reportJson,
+            mode: config.mode,
+            configHash: configHash(config),
+            metricsEveryMs: config.observability.metrics_aggregator.poll_interval_sec * 1000,
+          };
+    const info = { configPath, startedAt, healthUrl, closing, metricsAggregator, report };
     return await supervise(supervisor, server, { log, watchdog, notifier, metrics }, info);
   } finally {
     notifier.close();
   }
+}
+
+interface ReportOptions {
+  readonly file: string;
+  readonly mode: string;
+  readonly configHash: string;
+  readonly metricsEveryMs: number;
 }
 
 interface Guards {
@@ -209,6 +237,7 @@ async function supervise(
     healthUrl: string | undefined;
     closing: PreCloseOptions;
     metricsAggregator: Config["observability"]["metrics_aggregator"];
+    report: ReportOptions | undefined;
   },
 ): Promise<number> {
   let signalled: (signal: string) => void = () => undefined;
@@ -246,8 +275,27 @@ async function supervise(
     supervisor.escalated.then((report) => ({ report })),
   ]);
   stopStatusLine();
+  const writeReport = async (stoppedBy: string, exitCode: number) => {
+    if (info.report === undefined) return;
+    const facts = { ...info.report, configPath: info.configPath, startedAt: info.startedAt, stoppedBy, exitCode };
+    try {
+      const body = await runReport(
+        { ...facts, endedAt: Date.now() },
+        {
+          actors: supervisor.actors(),
+          statusOf: (name) => supervisor.actorStatus(name),
+          series: (name) => metrics.series(name),
+        },
+      );
+      writeRunReport(info.report.file, body);
+      log.info({ file: info.report.file }, "run report written");
+    } catch (err) {
+      log.error({ err, file: info.report.file }, "run report not written");
+    }
+  };
   if ("report" in outcome) {
     await server?.close();
+    await writeReport("escalated", EXIT_ESCALATED);
     return EXIT_ESCALATED;
   }
   log.info({ signal: outcome.signal }, "graceful shutdown");
@@ -261,13 +309,17 @@ async function supervise(
       `shutdown left open: ${describeLeftOpen(closed)}`,
     );
   }
+  // The actors ship metrics every poll interval: one more lets the report count what the stop itself did.
+  if (info.report !== undefined) await sleep(info.report.metricsEveryMs + 250);
+  const exitCode = closed.complete ? 0 : EXIT_LEFT_OPEN;
+  await writeReport(outcome.signal, exitCode);
   const reports = await supervisor.stop();
   await server?.close();
   log.info(
     { stopMs: Date.now() - t0, shutdownErrors: reports.length, preCloseMs: closed.elapsedMs },
     "leadlag stopped",
   );
-  return closed.complete ? 0 : EXIT_LEFT_OPEN;
+  return exitCode;
 }
 
 function describeLeftOpen(open: {

@@ -77,14 +77,15 @@ export async function statusJson(src: StatusSources): Promise<Record<string, unk
   };
 }
 
-function countBy(keys: readonly string[]): Record<string, number> {
+export function countBy(keys: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const k of keys) counts[k] = (counts[k] ?? 0) + 1;
   return counts;
 }
 
-async function sumBy(
-  src: StatusSources,
+/** An actor metric summed per `key` of its labels. */
+export async function sumBy(
+  src: Pick<StatusSources, "series">,
   metric: string,
   key: (labels: Record<string, string | number>) => string,
 ): Promise<Record<string, number>> {

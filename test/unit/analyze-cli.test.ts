@@ -102,6 +102,8 @@ beforeAll(() => {
   writeFileSync(join(dir, "leadlag.csv"), leadLagCsv());
   writeFileSync(join(dir, "jumps.csv"), jumpsCsv());
   writeFileSync(join(dir, "far.csv"), farLagCsv());
+  // The same trades under the symbol rules' canonical spellings (as marketstream names them).
+  writeFileSync(join(dir, "jumps-canonical.csv"), jumpsCsv().replace(/,(BTC|ETH|SOL),/g, ",$1-USDC-PERP,"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
@@ -291,5 +293,61 @@ describe("leadlag analyze", () => {
     const missing = await run(["analyze", "jumps", "--csv", join(dir, "absent.csv"), "--symbol", "BTC"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/absent\.csv/);
+  });
+
+  const hy = async (leader: string, lagger: string) =>
+    run(["analyze", "hy", "--csv", join(dir, "leadlag.csv"), "--leader", leader, "--lagger", lagger, "--json"]);
+  const jumpTimes = async (csv: string, symbol: string) => {
+    const { code, stdout, stderr } = await run([
+      "analyze",
+      "jumps",
+      "--csv",
+      join(dir, csv),
+      "--symbol",
+      symbol,
+      "--json",
+    ]);
+    expect(code, stderr).toBe(0);
+    return (JSON.parse(stdout).jumps as { ts_ns: string }[]).map((j) => j.ts_ns);
+  };
+
+  it("takes any spelling the symbol rules resolve, whichever the file uses", async () => {
+    const plain = JSON.parse((await hy("BTC", "ETH")).stdout);
+    for (const [leader, lagger] of [
+      ["btc-usdt-perp", "ETH/USDT:USDT"],
+      ["BTC-USDC-PERP", "ethusdt"],
+    ]) {
+      const { code, stdout } = await hy(leader, lagger);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual(plain);
+    }
+    const expected = [String(EPOCH + 100n * SEC), String(EPOCH + 200n * SEC)];
+    expect(await jumpTimes("jumps.csv", "BTC/USDT:USDT")).toEqual(expected);
+    expect(await jumpTimes("jumps-canonical.csv", "BTC")).toEqual(expected);
+    expect(await jumpTimes("jumps-canonical.csv", "btc-usdt-perp")).toEqual(expected);
+  });
+
+  it("names the symbols the file holds when none of its trades match (exit 2)", async () => {
+    const jumps = await run(["analyze", "jumps", "--csv", join(dir, "jumps-canonical.csv"), "--symbol", "DOGE"]);
+    expect(jumps.code).toBe(2);
+    expect(jumps.stdout).toBe("");
+    expect(jumps.stderr).toBe(
+      `leadlag analyze jumps: no trades of DOGE in ${join(dir, "jumps-canonical.csv")}; it holds ` +
+        "BTC-USDC-PERP, ETH-USDC-PERP, SOL-USDC-PERP, XRP\n",
+    );
+    const lagger = await hy("BTC", "XRP-USDT-PERP");
+    expect(lagger.code).toBe(2);
+    expect(lagger.stderr).toContain(
+      `leadlag analyze hy: no trades of XRP-USDT-PERP in ${join(dir, "leadlag.csv")}; it holds BTC, ETH, SOL\n`,
+    );
+    const both = await hy("DOGE", "XRP");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("no trades of DOGE or XRP in");
+  });
+
+  it("refuses a leader and lagger that are one instrument in two spellings", async () => {
+    const same = await hy("BTC", "btc-usdt-perp");
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain("--leader and --lagger must name different symbols");
   });
 });

@@ -41,8 +41,12 @@ export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
       ...(section.outlier ? { outlier: section.outlier } : {}),
     },
     {
-      trade: (t) => ctx.send(Channels.trades, t),
-      book: (b) => ctx.send(Channels.books, b),
+      ...(ctx.log.isLevelEnabled("debug")
+        ? loggedMarketData(ctx)
+        : {
+            trade: (t: Trade) => ctx.send(Channels.trades, t),
+            book: (b: Book) => ctx.send(Channels.books, b),
+          }),
       gap: (gap) => {
         const permit = perKey.permit(`gap|${gap.symbol}|${gap.stream}`, elapsedMs(0n, ctx.now()));
         if (permit === undefined) return;
@@ -139,6 +143,24 @@ export function createFeedShell(ctx: ActorContext<FeedSection>): FeedShell {
           health: health.update(staleness, stats),
         });
       },
+    },
+  };
+}
+
+/** The core's outputs with a debug line each: chosen once at start, so at info no message costs a branch. */
+function loggedMarketData(ctx: ActorContext<FeedSection>): { trade: (t: Trade) => void; book: (b: Book) => void } {
+  const nameOf = new Map(ctx.config.instruments.map((i) => [i.id, i.symbol]));
+  return {
+    trade: (t) => {
+      ctx.send(Channels.trades, t);
+      const { price, amount, side } = t;
+      ctx.log.debug({ kind: "trade", symbol: nameOf.get(t.instrument), price, amount, side }, "market data received");
+    },
+    book: (b) => {
+      ctx.send(Channels.books, b);
+      const { mid, valid } = b;
+      const touch = { bid: b.bidPx[0], ask: b.askPx[0] };
+      ctx.log.debug({ kind: "book", symbol: nameOf.get(b.instrument), mid, valid, ...touch }, "market data received");
     },
   };
 }

@@ -15,13 +15,13 @@ export default defineActor<JumpsSection>({
     const detectors = ctx.config.detectors;
     const nameOf = spellingsById(detectors.symbols);
     const core = new JumpsCore(detectors);
+    const debug = ctx.log.isLevelEnabled("debug");
     const emit = (jump: JumpDetected | null) => {
       if (jump === null) return;
-      ctx.metrics.count("jumps_detected_total", {
-        symbol: nameOf.get(jump.instrument) ?? String(jump.instrument),
-        systematic: String(jump.systematic),
-      });
+      const symbol = nameOf.get(jump.instrument) ?? String(jump.instrument);
+      ctx.metrics.count("jumps_detected_total", { symbol, systematic: String(jump.systematic) });
       ctx.send(Channels.jumps, jump);
+      if (debug) ctx.log.debug({ symbol, jumpBps: jump.jumpBps, systematic: jump.systematic }, "jump");
     };
     const rehearse = () => {
       const rehearsal = core.rehearse();

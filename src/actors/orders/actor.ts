@@ -126,7 +126,13 @@ export default defineActor<OrdersConfig>({
     const marks = new Map<string, number>();
     // Orders and positions carry the configured spelling (the strategy's); books carry the instrument id.
     const spellingOf = spellingsById(section.universe);
+    // Read once: the level does not change while the actor runs, so at info the debug lines cost one branch.
+    const debug = ctx.log.isLevelEnabled("debug");
     const send = (output: Output): void => {
+      if (debug && output.type === "PlaceOrder") {
+        const { clId, symbol, side, orderType, tif, price, size, reduceOnly } = output;
+        ctx.log.debug({ clId, symbol, side, orderType, tif, price, size, reduceOnly }, "sent to execution");
+      }
       const channel =
         output.type === "PlaceOrder" || output.type === "CancelOrder"
           ? Channels.venueCommands
@@ -247,8 +253,16 @@ export default defineActor<OrdersConfig>({
     };
     const submit = (m: SubmitOrder) => {
       const decision = core.onSubmit(m, ctx.now());
-      if (decision.ok) return commit([decision.event]);
-      deny(m, decision.reason, decision.detail);
+      if (!decision.ok) return deny(m, decision.reason, decision.detail);
+      commit([decision.event]);
+      if (debug) logReservation(decision.event.clId, m);
+    };
+    const logReservation = (clId: string, m: SubmitOrder) => {
+      const reserved = core.ledger.reservation(clId);
+      if (reserved === undefined) return;
+      const { asset, amount } = reserved;
+      const free = core.ledger.free(asset);
+      ctx.log.debug({ clId, symbol: m.symbol, role: m.role, asset, amount, free }, "IM reservation");
     };
     /** Entries are refused while the journal or its database cannot write; exits are journaled if they can be. */
     const submitUnlessHalted = (m: SubmitOrder) => {
@@ -260,6 +274,7 @@ export default defineActor<OrdersConfig>({
       // Fees in a USD stablecoin come out of the one USD collateral balance.
       const booked =
         event.type === "OrderFilled" ? { ...event, feeCurrency: collateralAsset(event.feeCurrency) } : event;
+      if (debug) ctx.log.debug(booked, "execution report");
       commit(core.onVenueEvent(booked));
       ctx.metrics.count("venue_events_total", { type: event.type });
     };

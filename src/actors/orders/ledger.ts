@@ -81,6 +81,12 @@ export class Ledger {
     this.balanceOf(asset).locked += amount;
   }
 
+  /** What an order still holds reserved (initial margin for a perp, quote or base for spot). */
+  reservation(clId: string): { asset: string; amount: number } | undefined {
+    const r = this.reservations.get(clId);
+    return r && { asset: r.asset, amount: r.amount };
+  }
+
   /** Releases what is left of an order's reservation (terminal state); returns the asset it was in. */
   release(clId: string): string | undefined {
     const r = this.reservations.get(clId);

@@ -67,6 +67,8 @@ export default defineActor<RiskSection>({
     });
     // Orders carry the configured spelling (the strategy's); books carry the instrument id.
     const spellingOf = spellingsById(ctx.config.universe);
+    // Read once: the level does not change while the actor runs, so at info the debug line costs one branch.
+    const debug = ctx.log.isLevelEnabled("debug");
     const publish = () => {
       const breaker = core.breakerStatus();
       // One series per state, 1 for the current one: alert rules read `{state="ACTIVE"} != 1` (deploy/prometheus).
@@ -150,6 +152,13 @@ export default defineActor<RiskSection>({
         ProposeOrder: (p: ProposeOrder) => {
           const decision = core.onPropose(p, ctx.now());
           if (decision.kind === "submit") {
+            if (debug) {
+              const { symbol, side, role, size, price } = decision.message;
+              ctx.log.debug(
+                { symbol, side, role, size, price, decision: decision.message.decision },
+                "risk validation",
+              );
+            }
             // One label set for every sample of a metric: Prometheus refuses a series with other label names.
             ctx.metrics.count("risk_decisions_total", { decision: decision.message.decision, rule: "" });
             ctx.send(Channels.approvedOrders, decision.message);

@@ -12,7 +12,8 @@ import type {
 } from "../../protocol/orders.js";
 import type { JumpDetected, PairsScanned } from "../../protocol/signals.js";
 import { nsToSeconds } from "../../model/time.js";
-import { InstrumentRegistry } from "../../model/instruments.js";
+import { InstrumentRegistry, instrumentNamed } from "../../model/instruments.js";
+import { formatPrice, formatSize, formatUsd } from "../../model/display.js";
 import { StrategyCore } from "./core.js";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "./decision-csv.js";
 import type { DecisionRecord } from "./records.js";
@@ -48,7 +49,21 @@ export default defineActor<StrategySection>({
     const section = ctx.config;
     const { params, universe: instruments, artifacts: loaded } = section;
     // The artifacts were read at the daemon's start; this store only serves the reloads.
-    const store = artifactStoreOf(params, new InstrumentRegistry(section.instruments), instruments);
+    const registry = new InstrumentRegistry(section.instruments);
+    const store = artifactStoreOf(params, registry, instruments);
+    // Read once: the level does not change while the actor runs, so at info the debug lines cost one branch.
+    const debug = ctx.log.isLevelEnabled("debug");
+    const price = (symbol: string, value: number) => {
+      const inst = instrumentNamed(registry, symbol);
+      return inst === undefined ? String(value) : formatPrice(value, inst.priceRules);
+    };
+    const size = (symbol: string, value: number) => {
+      const inst = instrumentNamed(registry, symbol);
+      return inst === undefined ? String(value) : formatSize(value, inst.lotSize);
+    };
+    const symbolOf = new Map(instruments.map((i) => [i.id, i.symbol]));
+    // Entries proposed and not yet filled (debug only): their first fill is logged as the entry opened.
+    const entriesAwaitingFill = new Set<string>();
     if (!loaded.ok)
       ctx.log.error({ errors: loaded.errors, path: params.artifacts_path }, "artifacts rejected; using the defaults");
     if (loaded.set.source === "defaults") {
@@ -95,7 +110,8 @@ export default defineActor<StrategySection>({
               pnl: p.realizedPnl,
               fees: p.estimatedFees,
             },
-            "position closed",
+            `position closed: ${p.symbol} ${p.closedBy}, ${p.side} ${size(p.symbol, Math.abs(p.qty))} ` +
+              `${price(p.symbol, p.entryPrice)} → ${price(p.symbol, p.exitPrice)}, PnL ${formatUsd(p.realizedPnl)} USD`,
           );
           ctx.metrics.count("exits_total", { closed_by: p.closedBy });
           ctx.metrics.add("realized_pnl_usd", p.realizedPnl);
@@ -130,6 +146,64 @@ export default defineActor<StrategySection>({
         ctx.metrics.count("orders_proposed_total", { role: order.role, symbol: order.symbol });
         ctx.send(Channels.proposedOrders, order);
       }
+      // After the sends: the lines never delay an order.
+      for (const order of orders) if (order.role === "entry") logEntry(order);
+    };
+    /** The entry's info line, with the decision that took it (pushed in the same turn). */
+    const logEntry = (order: ProposeOrder) => {
+      const record = decided.findLast((d) => d.record.intentId === order.intentId)?.record;
+      const { symbol, side } = order;
+      ctx.log.info(
+        {
+          intent: order.intentId,
+          symbol,
+          side,
+          size: order.size,
+          price: order.price,
+          orderType: order.orderType,
+          strength: record?.strength,
+          tauStarS: record?.tauStarS,
+          leader: record?.leader,
+        },
+        `entry: ${symbol} ${side} ${size(symbol, order.size)} @ ${price(symbol, order.price)}` +
+          (record === undefined
+            ? ""
+            : `, strength ${record.strength.toFixed(2)}, tau* ${record.tauStarS.toFixed(3)} s after ${record.leader}`),
+      );
+      if (!debug) return;
+      entriesAwaitingFill.add(order.intentId);
+      const atr = core.atr(order.instrument);
+      ctx.log.debug({ symbol, ready: atr.ready, atr: atr.atr, closedBars: atr.closedBars }, "ATR status");
+    };
+
+    const logPasses = (pushed: PairsScanned) => {
+      for (const r of pushed.results) {
+        if (!r.passes) continue;
+        const leader = symbolOf.get(pushed.leader);
+        const lagger = symbolOf.get(r.lagger);
+        ctx.log.debug(
+          {
+            leader,
+            lagger,
+            feature: r.feature,
+            tauStarS: r.tauStarS,
+            rhoStar: r.rhoStar,
+            lls: r.lls,
+            shard: pushed.shard,
+          },
+          "HY pass",
+        );
+      }
+    };
+    const logEntryOpened = (s: OrderStatusChanged) => {
+      if (s.status === "pending_new" || s.status === "accepted") return;
+      // The first fill opens the position; an entry ended without one (canceled, rejected) opened nothing.
+      entriesAwaitingFill.delete(s.intentId);
+      if (s.status !== "filled" && s.status !== "partially_filled") return;
+      ctx.log.debug(
+        { intent: s.intentId, symbol: s.symbol, side: s.side, filled: s.filledSize, avgPrice: s.avgFillPrice },
+        "entry opened",
+      );
     };
 
     ctx.setInterval("tick", TICK_MS);
@@ -149,8 +223,10 @@ export default defineActor<StrategySection>({
         PairsScanned: (pushed: PairsScanned) => {
           propose(core.onPairsScanned(pushed, ctx.now()));
           if (core.scansInFlight === 0) ctx.expectReply(0);
+          if (debug) logPasses(pushed);
         },
         OrderStatusChanged: (s: OrderStatusChanged) => {
+          if (debug && entriesAwaitingFill.has(s.intentId)) logEntryOpened(s);
           if (s.status === "filled" || s.status === "partially_filled")
             ctx.metrics.count("fills_total", { symbol: s.symbol });
           const cancel = core.onOrderStatus(s, ctx.now());

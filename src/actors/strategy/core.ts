@@ -13,6 +13,7 @@ import { bracketsFor, decideEntry, type EntryDecision, type EntryEnv } from "./e
 import { PositionExecutor, type ExitReason, type TransitionResult } from "./executor.js";
 import { ExpectedMoveLabels } from "./labels.js";
 import { MarketView } from "./market-view.js";
+import type { AtrReading } from "./atr.js";
 import { Portfolio } from "./portfolio.js";
 import { decisionRecord, type DecisionFields, type StrategyPort } from "./records.js";
 import { RlsExpectedMove } from "./rls.js";
@@ -280,6 +281,11 @@ export class StrategyCore {
   }
 
   // ─── queries (metrics) ──────────────────────────────────────────────────────────────────────────
+
+  /** The instrument's ATR as of its latest book (what the brackets use). */
+  atr(instrument: number): AtrReading {
+    return this.market.atr(instrument);
+  }
 
   get openPositions(): number {
     return this.portfolio.openCount;

@@ -3,14 +3,13 @@
  * daemon's actors on the inline runtime, whose simulated clock only moves with event time; then the
  * record the report is computed from.
  */
-import { createHash } from "node:crypto";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Config } from "../../config/index.js";
-import { loadRegistry, universe } from "../../config/index.js";
+import { configHash, loadRegistry, universe } from "../../config/index.js";
 import { collateralAsset } from "../../model/collateral.js";
 import { secondsToNs, type Nanos } from "../../model/time.js";
 import type { ActorCrashed, HostToSupervisor } from "../../protocol/host.js";
@@ -76,12 +75,6 @@ const inlineLoop: ActorLoopFactory = (children, defs, startNs, log) => new Inlin
 /** At most this many equity and price samples per symbol over the window (1 s apart at least). */
 const MAX_SAMPLES = 5000;
 const OBSERVER = "backtest-observer";
-
-export function configHash(config: Config): string {
-  return createHash("sha256")
-    .update(JSON.stringify(config, (_key, value) => (typeof value === "bigint" ? value.toString() : value)))
-    .digest("hex");
-}
 
 export function windowText(plan: BacktestPlan): string {
   const iso = (ns: Nanos) => new Date(Number(ns / 1_000_000n)).toISOString();

@@ -16,13 +16,19 @@ import { numberOption, parseCommandArgs } from "../args.js";
 import { LAG_GRID_OPTIONS, LAG_GRID_USAGE, lagGridOverrides } from "../lag-grid-options.js";
 import { UsageError, type Command } from "../command.js";
 import { plotRhoByLag } from "./analyze-plot.js";
+import { noTradesMessage, SymbolMatcher } from "./analyze-symbols.js";
+import { loadInstrumentRegistry, SymbolRulesError } from "../../model/instruments.js";
+import { fromRoot } from "../../runtime/paths.js";
 
 const USAGE = `usage: leadlag analyze hy --csv FILE --leader SYM --lagger SYM [--lookback-s 240] [--end-ns NS] [--json]
                           [--lag-min-s S --lag-max-s S --lag-step-s S --exclude-low-s S --exclude-high-s S]
        leadlag analyze jumps --csv FILE --symbol SYM [--window-k 50] [--alpha 1e-4]
                              [--co-jump-threshold 3] [--co-jump-window-s 1.0] [--json]
+       (both: [--symbol-rules FILE], default configs/symbol_rules.csv)
 
 Research tools on a trades CSV (header with at least ts_ns,symbol,price,amount,side).
+A symbol may be given in any spelling the symbol rules resolve to the file's (BTC, btc-usdt-perp,
+BTC/USDT:USDT); when the file holds no trade of it, the symbols it does hold are listed (exit 2).
   hy      lead-lag (Hayashi-Yoshida over the lag grid) on trade-price log-returns, evaluated on the
           window ending at --end-ns (default: the last tick of the two symbols); warns when the optimum sits
           at the grid's edge (the true lag may lie outside it)
@@ -40,13 +46,21 @@ export const analyzeCommand: Command = {
       if (subcommand === "hy") return await analyzeHy(rest);
       if (subcommand === "jumps") return await analyzeJumps(rest);
     } catch (err) {
-      if (!(err instanceof TradesCsvHeaderError) && (err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      const known = err instanceof TradesCsvHeaderError || err instanceof SymbolRulesError;
+      if (!known && (err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       process.stderr.write(`leadlag analyze: ${(err as Error).message}\n`);
       return 1;
     }
     throw new UsageError(subcommand ? `unknown analysis '${subcommand}'` : "name an analysis: hy or jumps");
   },
 };
+
+const DEFAULT_SYMBOL_RULES = fromRoot("configs", "symbol_rules.csv");
+
+async function matchers(rulesPath: string | undefined, ...spellings: string[]): Promise<SymbolMatcher[]> {
+  const registry = await loadInstrumentRegistry(rulesPath ?? DEFAULT_SYMBOL_RULES);
+  return spellings.map((s) => new SymbolMatcher(registry, s));
+}
 
 function required(name: string, value: string | undefined): string {
   if (value === undefined || value === "") throw new UsageError(`--${name} is required`);
@@ -62,6 +76,7 @@ async function analyzeHy(argv: string[]): Promise<number> {
       lagger: { type: "string" },
       "lookback-s": { type: "string" },
       "end-ns": { type: "string" },
+      "symbol-rules": { type: "string" },
       json: { type: "boolean", default: false },
       ...LAG_GRID_OPTIONS,
     },
@@ -70,7 +85,8 @@ async function analyzeHy(argv: string[]): Promise<number> {
   const csv = required("csv", values.csv);
   const leaderSymbol = required("leader", values.leader);
   const laggerSymbol = required("lagger", values.lagger);
-  if (leaderSymbol === laggerSymbol) throw new UsageError("--leader and --lagger must differ");
+  const [leaderMatch, laggerMatch] = await matchers(values["symbol-rules"], leaderSymbol, laggerSymbol);
+  if (leaderMatch.sameAs(laggerMatch)) throw new UsageError("--leader and --lagger must name different symbols");
   const lookback = {
     ...DEFAULT_HY_PARAMS,
     inferenceLookbackSeconds: numberOption(
@@ -93,13 +109,24 @@ async function analyzeHy(argv: string[]): Promise<number> {
     throw new UsageError(`--end-ns must be an integer, got '${endArg}'`);
 
   const ticks: TradeRow[] = [];
+  const isLeader: boolean[] = [];
+  const held = new Set<string>();
+  let leaderTicks = 0;
   const summary = await readTradesCsv(csv, (row) => {
-    if (row.symbol === leaderSymbol || row.symbol === laggerSymbol) ticks.push(row);
+    held.add(row.symbol);
+    const leads = leaderMatch.matches(row.symbol);
+    if (!leads && !laggerMatch.matches(row.symbol)) return;
+    ticks.push(row);
+    isLeader.push(leads);
+    if (leads) leaderTicks++;
   });
   reportBadRows(summary);
-  if (ticks.length === 0) {
-    process.stderr.write(`leadlag analyze hy: no trades of ${leaderSymbol} or ${laggerSymbol} in ${csv}\n`);
-    return 1;
+  const missing = [leaderTicks === 0 && leaderSymbol, leaderTicks === ticks.length && laggerSymbol].filter(
+    (s): s is string => s !== false,
+  );
+  if (missing.length > 0) {
+    process.stderr.write(noTradesMessage("hy", missing, csv, held));
+    return 2;
   }
   // Relative ns from the first tick keep every boundary test exact in doubles (signal-math §1.1).
   const baseNs = ticks[0].tsNs;
@@ -107,8 +134,7 @@ async function analyzeHy(argv: string[]): Promise<number> {
     endArg !== undefined ? BigInt(endArg) : ticks.reduce((max, row) => (row.tsNs > max ? row.tsNs : max), baseNs);
   const leader = new CleanSeriesBuilder();
   const lagger = new CleanSeriesBuilder();
-  for (const row of ticks)
-    (row.symbol === leaderSymbol ? leader : lagger).add(Number(row.tsNs - baseNs), tradeFeature(row.price));
+  ticks.forEach((row, i) => (isLeader[i] ? leader : lagger).add(Number(row.tsNs - baseNs), tradeFeature(row.price)));
 
   const result = batchEstimate(leader, lagger, Number(endNs - baseNs), grid, params, { withCurve: true });
   const edge = result.rhoByLag !== undefined && optimumAtEdge(result, grid, result.rhoByLag);
@@ -160,12 +186,14 @@ async function analyzeJumps(argv: string[]): Promise<number> {
       alpha: { type: "string" },
       "co-jump-threshold": { type: "string" },
       "co-jump-window-s": { type: "string" },
+      "symbol-rules": { type: "string" },
       json: { type: "boolean", default: false },
     },
     false,
   );
   const csv = required("csv", values.csv);
   const symbol = required("symbol", values.symbol);
+  const [symbolMatch] = await matchers(values["symbol-rules"], symbol);
   const params = {
     windowK: numberOption("window-k", values["window-k"], DEFAULT_JUMP_PARAMS.windowK),
     alpha: numberOption("alpha", values.alpha, DEFAULT_JUMP_PARAMS.alpha),
@@ -183,13 +211,18 @@ async function analyzeJumps(argv: string[]): Promise<number> {
   const monitor = new JumpMonitor(params);
   const jumps: JumpRecord[] = [];
   let seen = 0;
+  const held = new Set<string>();
   const summary = await readTradesCsv(csv, (row) => {
-    if (row.symbol === symbol) seen++;
+    held.add(row.symbol);
+    if (symbolMatch.matches(row.symbol)) seen++;
     const jump = monitor.onTick(row.symbol, row.tsNs, row.price);
-    if (jump !== null && jump.symbol === symbol) jumps.push(jump);
+    if (jump !== null && symbolMatch.matches(jump.symbol)) jumps.push(jump);
   });
   reportBadRows(summary);
-  if (seen === 0) process.stderr.write(`leadlag analyze jumps: no trades of ${symbol} in ${csv}\n`);
+  if (seen === 0) {
+    process.stderr.write(noTradesMessage("jumps", [symbol], csv, held));
+    return 2;
+  }
   if (values.json) {
     // ts_ns is a string: epoch nanoseconds do not survive a JSON number in most parsers.
     const rows = jumps.map((j) => ({

@@ -1,5 +1,8 @@
 import type { Command } from "../command.js";
 import { parseCommandArgs } from "../args.js";
+import { type InstrumentRegistry, loadInstrumentRegistry } from "../../model/instruments.js";
+import { fromRoot } from "../../runtime/paths.js";
+import { viewCell } from "./view-cells.js";
 
 const DEFAULT_URL = "http://127.0.0.1:8082";
 
@@ -9,9 +12,9 @@ async function getJson(base: string, path: string): Promise<unknown> {
   return res.json();
 }
 
-function table(rows: Record<string, unknown>[], columns: string[]): string {
+function table(rows: Record<string, unknown>[], columns: string[], registry: InstrumentRegistry): string {
   if (rows.length === 0) return "(none)";
-  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
+  const cells = rows.map((r) => columns.map((c) => viewCell(registry, r, c)));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join("  ");
   return [line(columns), ...cells.map(line)].join("\n");
@@ -28,8 +31,9 @@ function viewCommand(
     name,
     summary,
     usage:
-      `usage: leadlag ${name} [--url ${DEFAULT_URL}] [--json]${name === "orders" ? " [--all]" : ""}\n\nReads ` +
-      `the running daemon's control API.`,
+      `usage: leadlag ${name} [--url ${DEFAULT_URL}] [--json]${name === "orders" ? " [--all]" : ""} ` +
+      `[--symbol-rules FILE]\n\nReads the running daemon's control API. Prices and sizes print at the ` +
+      `instrument's precision from the symbol rules (default configs/symbol_rules.csv); --json is exact.`,
     async run(argv) {
       const { values } = parseCommandArgs(
         argv,
@@ -37,6 +41,7 @@ function viewCommand(
           url: { type: "string", default: DEFAULT_URL },
           json: { type: "boolean", default: false },
           all: { type: "boolean", default: false },
+          "symbol-rules": { type: "string", default: fromRoot("configs", "symbol_rules.csv") },
         },
         false,
       );
@@ -47,7 +52,18 @@ function viewCommand(
         process.stderr.write(`leadlag ${name}: cannot reach the daemon at ${values.url}: ${(err as Error).message}\n`);
         return 1;
       }
-      process.stdout.write((values.json ? JSON.stringify(body) : table(body[key] ?? [], columns)) + "\n");
+      if (values.json) {
+        process.stdout.write(JSON.stringify(body) + "\n");
+        return 0;
+      }
+      let registry: InstrumentRegistry;
+      try {
+        registry = await loadInstrumentRegistry(values["symbol-rules"]!);
+      } catch (err) {
+        process.stderr.write(`leadlag ${name}: ${(err as Error).message}\n`);
+        return 1;
+      }
+      process.stdout.write(table(body[key] ?? [], columns, registry) + "\n");
       return 0;
     },
   };
