@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../src/config/index.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { BacktestRefused, planBacktest } from "../../src/backtest/runner/plan.js";
+import { backtestActorConfig } from "../../src/backtest/runner/children.js";
 import { progressReporter } from "../../src/backtest/runner/progress.js";
 import { paceDelayMs } from "../../src/backtest/runner/run.js";
 import { splitCsvLine } from "../../src/backtest/runner/decisions.js";
@@ -103,6 +104,19 @@ describe("backtest plan", () => {
     const cfg = { ...narrow, backtest: { ...narrow.backtest!, symbols: ["BTC-USDT-PERP"] } };
     await expect(planBacktest(cfg, {})).rejects.toThrow("strategy symbol ETH-USDT-PERP is not replayed");
     await expect(planBacktest(config(), { start: "2025-09-07T10:00:00Z" })).rejects.toBeInstanceOf(BacktestRefused);
+  });
+});
+
+describe("backtest actor config", () => {
+  it("rebuilds microstructure_depth_levels book levels and keeps the journal and decisions in the run's directory", () => {
+    const base = config({ top: "runtime: { database_url: postgresql://u@h/journal }" });
+    const deep = { ...base, backtest: { ...base.backtest!, microstructure_depth_levels: 3 } };
+    const actors = backtestActorConfig(deep, "/tmp/run-1");
+    expect(actors.market_data.deltas.lob_top_n).toBe(3);
+    expect(backtestActorConfig(base, "/tmp/run-1").market_data.deltas.lob_top_n).toBe(10);
+    expect(actors.runtime).toMatchObject({ db_path: "/tmp/run-1/db", journal: { path: "/tmp/run-1/journal.log" } });
+    expect(actors.runtime.database_url).toBeUndefined();
+    expect(actors.strategies[0].config.decision_scores_csv_path).toBe("/tmp/run-1/decisions.csv");
   });
 });
 
