@@ -182,6 +182,33 @@ describe("leadlag backtest", () => {
     expect(rows.slice(1).some((r) => r.includes(",entered,"))).toBe(true);
   }, 60_000);
 
+  it("draws the progress bar on a terminal only, and nothing with --quiet", async () => {
+    // `script` gives the run a pseudo-terminal (util-linux); its output is the terminal's: stdout and stderr.
+    const onTty = (...extra: string[]) =>
+      execFileAsync("script", [
+        "-qec",
+        ["node", fromRoot("bin/leadlag.js"), "backtest", config, ...extra].map((a) => `'${a}'`).join(" "),
+        "/dev/null",
+      ]);
+    const tty = await onTty();
+    expect(tty.stdout).toMatch(/replay \[=+-*\] [1-9]\d?% \| [1-9]\d* events\/s \| ETA \d+s/);
+    expect(tty.stdout).toMatch(/replay \[=+\] 100% \| [1-9]\d* events\/s \| ETA 0s/);
+    expect(tty.stdout).toContain("=== Backtest Summary ===");
+    const quiet = await onTty("--quiet");
+    expect(quiet.stdout).not.toContain("replay");
+    expect(quiet.stdout).not.toContain("Summary");
+    // Off a terminal: plain lines, one every 5 s of wall time (unit-tested), never the bar's drawing.
+    const piped = await leadlag("backtest", config);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).not.toMatch(/replay \[|\x1b\[/);
+    expect(
+      piped.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("replay "))
+        .every((l) => /^replay \d/.test(l)),
+    ).toBe(true);
+  }, 90_000);
+
   it("refuses a window without data with exit 2, naming the symbols and the window", async () => {
     const run = await leadlag("backtest", config, "--start", "2030-01-01", "--end", "2030-01-02");
     expect(run.code).toBe(2);
