@@ -75,6 +75,8 @@ describe("backtest plan", () => {
     ["runtime: { journal: { fsync: every_event } }", "runtime.journal is not used by a backtest"],
     ["runtime: { placement: { estimator_shards: 4 } }", "runtime.placement.estimator_shards is not used by a backtest"],
     ["runtime: { watchdog: { enabled: false } }", "runtime.watchdog is not used by a backtest"],
+    ["runtime: { supervisor: { intensity: 3 } }", "runtime.supervisor is not used by a backtest (actor restarts"],
+    ["runtime: { shutdown: { flatten: true } }", "runtime.shutdown.flatten is not used by a backtest"],
     ["observability: { health_server: { port: 9000 } }", "observability.health_server.port is not used by a backtest"],
     ["observability: { accounts_zmq: { port: 6000 } }", "observability.accounts_zmq is not used by a backtest"],
     ["observability: { logging: { file: /tmp/x.log } }", "observability.logging.file is not used by a backtest"],
@@ -88,7 +90,9 @@ describe("backtest plan", () => {
     await expect(planBacktest(config({ top: "execution: { host: 10.0.0.5, events_port: 6000 }" }), {})).rejects.toThrow(
       /^execution\.host is not used .*; execution\.events_port is not used .*; remove it$/,
     );
-    const defaults = "execution: { host: 127.0.0.1 }\nobservability: { health_server: { enabled: false, port: 8082 } }";
+    const defaults =
+      "execution: { host: 127.0.0.1 }\nobservability: { health_server: { enabled: false, port: 8082 } }\n" +
+      "runtime: { shutdown: { flatten_band_bps: 80 } }"; // the risk actor's HALTED flatten band: used
     await expect(planBacktest(config({ top: defaults }), {})).resolves.toMatchObject({ seed: 42 });
   });
 

@@ -16,6 +16,7 @@ const FEED = "the live feed's ZeroMQ subscription; a backtest replays backtest.d
 const JOURNAL = "the order journal; a backtest journals to a temporary directory removed at the end";
 const THREADS = "thread placement; a backtest runs every actor on one thread";
 const SERVER = "the daemon's HTTP server; a backtest serves nothing";
+const STOP = "the daemon's stop sequence; a backtest ends with its positions open, marked to market (open_pnl)";
 const LOG_FILE = "the daemon's log file; a backtest logs warnings and errors to stderr";
 
 /** Dotted path → why a backtest does not read it. Sections are compared whole. */
@@ -40,6 +41,9 @@ const LIVE_ONLY: Readonly<Record<string, string>> = {
   "runtime.spin": THREADS,
   "runtime.watchdog": "the main-thread stall watchdog; a backtest's clock is event time",
   "runtime.control": SERVER,
+  "runtime.supervisor": "actor restarts; a backtest does not restart an actor (that would be a different run)",
+  "runtime.shutdown.flatten": STOP,
+  "runtime.shutdown.timeout_ms": STOP,
   "observability.health_server.host": SERVER,
   "observability.health_server.port": SERVER,
   "observability.health_server.max_event_loop_lag_ms": SERVER,
