@@ -55,6 +55,9 @@ export const expected = {
     'postgresql or synthetic when mode is backtest (zmq is a live feed; leave provider out to get "auto")',
   tokenForPublicBind: "runtime.control.token to be set when the health server binds a non-loopback host",
   backtestSection: "a backtest section when mode is backtest",
+  liveProvider:
+    "zmq or synthetic when mode is live (postgresql is recorded data, replayed by leadlag backtest with mode: backtest)",
+  liveLayout: "default or isolated when mode is live (inline runs a backtest's simulated clock: leadlag backtest)",
   knownStrategy: (names: readonly string[]) =>
     `a strategy name or type (${names.length ? names.join(", ") : "no strategies configured"})`,
   oneStrategyPerDaemon: (first: string) =>

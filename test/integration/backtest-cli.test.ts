@@ -60,7 +60,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("leadlag backtest", () => {
   it("gives a byte-identical report JSON (but for timing) for the same inputs and seed, from CSV and the replay file", async () => {
-    const reports = ["a", "b", "c"].map((n) => path.join(dir, `${n}.json`));
+    const reports = ["a", "b", "c", "d"].map((n) => path.join(dir, `${n}.json`));
     // One run in an empty working directory and temporary directory of its own: both stay empty.
     const [scratch, cwd] = [mkdtempSync(path.join(dir, "tmp-")), mkdtempSync(path.join(dir, "cwd-"))];
     const anywhere = writeConfig(
@@ -71,6 +71,7 @@ describe("leadlag backtest", () => {
       leadlagIn({ TMPDIR: scratch }, cwd, "backtest", anywhere, "--quiet", "--seed", "3", "--report-json", reports[0]),
       leadlag("backtest", anywhere, "--quiet", "--seed", "3", "--report-json", reports[1]),
       leadlag("backtest", anywhere, "--quiet", "--seed", "3", "--from", files.arrow, "--report-json", reports[2]),
+      leadlag("backtest", anywhere, "--quiet", "--seed", "4", "--report-json", reports[3]),
     ]);
     for (const run of runs) expect(run, run.stderr).toMatchObject({ code: 0, stdout: "" });
     const [a, b, c] = reports.map((f) => readFileSync(f, "utf8"));
@@ -84,6 +85,10 @@ describe("leadlag backtest", () => {
     expect(report[TIMING_KEY].wall_seconds).toBeGreaterThan(0);
     // The replay file holds the same events: only the source's name differs.
     expect(comparable(JSON.parse(c))).toEqual(comparable(report));
+    // --seed reaches the simulated venue: another seed draws other fills (fill_probability 0.9, partials 0.25).
+    const otherSeed = JSON.parse(readFileSync(reports[3], "utf8"));
+    expect(otherSeed.seed).toBe(4);
+    expect({ ...comparable(otherSeed), seed: 3 }).not.toEqual(comparable(report));
     // Nothing left behind: the run's journal and decision file were in a temporary directory, removed.
     expect(readdirSync(scratch)).toEqual([]);
     expect(readdirSync(cwd)).toEqual([]);
@@ -177,6 +182,34 @@ describe("leadlag backtest", () => {
     expect(rows.slice(1).some((r) => r.includes(",entered,"))).toBe(true);
   }, 60_000);
 
+  it("draws the progress bar on a terminal only, and nothing with --quiet", async () => {
+    // `script` gives the run a pseudo-terminal (util-linux); its output is the terminal's: stdout and stderr.
+    const onTty = (...extra: string[]) =>
+      execFileAsync("script", [
+        "-qec",
+        ["node", fromRoot("bin/leadlag.js"), "backtest", config, ...extra].map((a) => `'${a}'`).join(" "),
+        "/dev/null",
+      ]);
+    const tty = await onTty();
+    expect(tty.stdout).toMatch(/replay \[=+-*\] [1-9]\d?% \| [1-9]\d* events\/s \| ETA \d+s/);
+    expect(tty.stdout).toMatch(/replay \[=+\] 100% \| [1-9]\d* events\/s \| ETA 0s/);
+    expect(tty.stdout).toContain("=== Backtest Summary ===");
+    const quiet = await onTty("--quiet");
+    expect(quiet.stdout).not.toContain("replay");
+    expect(quiet.stdout).not.toContain("Summary");
+    // Off a terminal: plain lines, one every 5 s of wall time (unit-tested), never the bar's drawing.
+    const piped = await leadlag("backtest", config);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).not.toContain("replay [");
+    expect(piped.stderr).not.toContain("\u001b["); // no cursor movement
+    expect(
+      piped.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("replay "))
+        .every((l) => /^replay \d/.test(l)),
+    ).toBe(true);
+  }, 90_000);
+
   it("refuses a window without data with exit 2, naming the symbols and the window", async () => {
     const run = await leadlag("backtest", config, "--start", "2030-01-01", "--end", "2030-01-02");
     expect(run.code).toBe(2);
@@ -233,6 +266,36 @@ describe("leadlag backtest", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`cannot write the JSON report ${path.join(dir, "no-such-dir", "r.json")}`);
     expect(run.stderr).not.toContain("no-such-recording");
+  }, 30_000);
+
+  it("merges --profile P over the config, and refuses a profile the file does not define", async () => {
+    const withProfile = writeConfig(
+      "backtest-profiles.yaml",
+      `${readFileSync(config, "utf8")}\nprofiles:\n  later:\n    backtest: { start_date: 2030-01-01T00:00:00Z, end_date: 2030-01-02T00:00:00Z }\n`,
+    );
+    const later = await leadlag("backtest", withProfile, "--profile", "later", "--quiet");
+    expect(later.code).toBe(2);
+    expect(later.stderr).toContain("[2030-01-01T00:00:00.000Z, 2030-01-02T00:00:00.000Z)");
+    const unknown = await leadlag("backtest", withProfile, "--profile", "nope", "--quiet");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("nope");
+    expect(unknown.stderr).toContain("later");
+  }, 30_000);
+
+  it("refuses a key only the live daemon reads, in one line, before it opens the source", async () => {
+    const withEngine = writeConfig(
+      "backtest-engine.yaml",
+      readFileSync(config, "utf8").replace(
+        "execution: { provider: paper, mode: paper }",
+        "execution: { provider: paper, mode: paper, orders_port: 6101 }",
+      ),
+    );
+    const run = await leadlag("backtest", withEngine, "--from", path.join(dir, "no-such-recording"));
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      "leadlag backtest: execution.orders_port is not used by a backtest (the trading engine's ZeroMQ address; a " +
+        "backtest trades the simulated venue); remove it",
+    ]);
   }, 30_000);
 
   it("refuses a config that is not mode: backtest, and leadlag run refuses one that is", async () => {

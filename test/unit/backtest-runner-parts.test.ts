@@ -1,7 +1,9 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/index.js";
+import { loadConfig, parseConfig } from "../../src/config/index.js";
+import { fromRoot } from "../../src/runtime/paths.js";
 import { BacktestRefused, planBacktest } from "../../src/backtest/runner/plan.js";
+import { backtestActorConfig } from "../../src/backtest/runner/children.js";
 import { progressReporter } from "../../src/backtest/runner/progress.js";
 import { paceDelayMs } from "../../src/backtest/runner/run.js";
 import { splitCsvLine } from "../../src/backtest/runner/decisions.js";
@@ -56,11 +58,69 @@ describe("backtest plan", () => {
     await expect(planBacktest(config({ top }), {})).rejects.toThrow(message);
   });
 
+  it.each([
+    ["execution: { host: 10.0.0.5 }", "execution.host is not used by a backtest (the trading engine's ZeroMQ address"],
+    ["execution: { orders_port: 6001, events_port: 6002 }", "execution.orders_port is not used by a backtest"],
+    [
+      "execution: { paper: { latency_ms: 20 } }",
+      "execution.paper is not used by a backtest (the paper venue's latency",
+    ],
+    ["market_data: { port: 7000 }", "market_data.port is not used by a backtest (the live feed's ZeroMQ subscription"],
+    ["market_data: { exchanges: [HYPERLIQUID] }", "market_data.exchanges is not used by a backtest"],
+    ["market_data: { deltas: { lob_top_n: 5 } }", "market_data.deltas is not used by a backtest"],
+    [
+      "runtime: { database_url: postgresql://u@h/db }",
+      "runtime.database_url is not used by a backtest (the order journal",
+    ],
+    ["runtime: { journal: { fsync: every_event } }", "runtime.journal is not used by a backtest"],
+    ["runtime: { placement: { estimator_shards: 4 } }", "runtime.placement.estimator_shards is not used by a backtest"],
+    ["runtime: { watchdog: { enabled: false } }", "runtime.watchdog is not used by a backtest"],
+    ["runtime: { supervisor: { intensity: 3 } }", "runtime.supervisor is not used by a backtest (actor restarts"],
+    ["runtime: { shutdown: { flatten: true } }", "runtime.shutdown.flatten is not used by a backtest"],
+    ["observability: { health_server: { port: 9000 } }", "observability.health_server.port is not used by a backtest"],
+    ["observability: { accounts_zmq: { port: 6000 } }", "observability.accounts_zmq is not used by a backtest"],
+    ["observability: { logging: { file: /tmp/x.log } }", "observability.logging.file is not used by a backtest"],
+  ])("refuses a key only the live daemon reads: %s", async (top, message) => {
+    const refused = planBacktest(config({ top }), {});
+    await expect(refused).rejects.toBeInstanceOf(BacktestRefused);
+    await expect(refused).rejects.toThrow(message);
+  });
+
+  it("names every live-only key at once, and accepts one written with its default value", async () => {
+    await expect(planBacktest(config({ top: "execution: { host: 10.0.0.5, events_port: 6000 }" }), {})).rejects.toThrow(
+      /^execution\.host is not used .*; execution\.events_port is not used .*; remove it$/,
+    );
+    const defaults =
+      "execution: { host: 127.0.0.1 }\nobservability: { health_server: { enabled: false, port: 8082 } }\n" +
+      "runtime: { shutdown: { flatten_band_bps: 80 } }"; // the risk actor's HALTED flatten band: used
+    await expect(planBacktest(config({ top: defaults }), {})).resolves.toMatchObject({ seed: 42 });
+  });
+
+  it("plans configs/backtest.yaml as shipped", async () => {
+    const shipped = await loadConfig(fromRoot("configs/backtest.yaml"), { env: {} });
+    await expect(planBacktest(shipped, {})).resolves.toMatchObject({
+      source: "postgresql://leadlag@127.0.0.1:5432/marketdata",
+    });
+  });
+
   it("refuses a strategy symbol that is not replayed, and an empty window", async () => {
     const narrow = config();
     const cfg = { ...narrow, backtest: { ...narrow.backtest!, symbols: ["BTC-USDT-PERP"] } };
     await expect(planBacktest(cfg, {})).rejects.toThrow("strategy symbol ETH-USDT-PERP is not replayed");
     await expect(planBacktest(config(), { start: "2025-09-07T10:00:00Z" })).rejects.toBeInstanceOf(BacktestRefused);
+  });
+});
+
+describe("backtest actor config", () => {
+  it("rebuilds microstructure_depth_levels book levels and keeps the journal and decisions in the run's directory", () => {
+    const base = config({ top: "runtime: { database_url: postgresql://u@h/journal }" });
+    const deep = { ...base, backtest: { ...base.backtest!, microstructure_depth_levels: 3 } };
+    const actors = backtestActorConfig(deep, "/tmp/run-1");
+    expect(actors.market_data.deltas.lob_top_n).toBe(3);
+    expect(backtestActorConfig(base, "/tmp/run-1").market_data.deltas.lob_top_n).toBe(10);
+    expect(actors.runtime).toMatchObject({ db_path: "/tmp/run-1/db", journal: { path: "/tmp/run-1/journal.log" } });
+    expect(actors.runtime.database_url).toBeUndefined();
+    expect(actors.strategies[0].config.decision_scores_csv_path).toBe("/tmp/run-1/decisions.csv");
   });
 });
 

@@ -164,6 +164,21 @@ describe("cross-section rules", () => {
     expect(issueAt(zmqBacktest, "market_data.provider").value).toBe("zmq");
   });
 
+  it("refuses in live mode what only a backtest reads: recorded data as the feed, the inline layout", () => {
+    expect(issueAt("market_data: {provider: postgresql}\n", "market_data.provider")).toMatchObject({
+      value: "postgresql",
+      expected: expect.stringContaining("zmq or synthetic when mode is live"),
+    });
+    expect(issueAt("runtime:\n  placement: {layout: inline}\n", "runtime.placement.layout").expected).toContain(
+      "leadlag backtest",
+    );
+    // The same keys are what a backtest config holds.
+    const backtest =
+      "mode: backtest\nmarket_data: {provider: postgresql}\nruntime:\n  placement: {layout: inline}\n" +
+      "backtest: {start_date: 2025-09-07, end_date: 2025-09-08, symbols: [X]}\n";
+    expect(() => parseConfig(backtest, { env: {} })).not.toThrow();
+  });
+
   it("refuses a second strategy at its path and wants risk profiles that name the strategy", () => {
     const text =
       "strategies:\n  - {name: a, config: {symbols: [X]}}\n  - {name: b, config: {symbols: [Y]}}\n" +

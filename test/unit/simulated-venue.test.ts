@@ -138,6 +138,28 @@ describe("simulated venue core", () => {
     expect(canceled).toMatchObject({ status: "canceled" });
   });
 
+  it("backtest.simulation's slippage and fee keys price a taker fill: bps from the mid with a base fee, or the book walk with a quote fee", () => {
+    const taker = (simulation: string) => {
+      const { core, fills } = venue(`${certain}, ${simulation}`);
+      core.onBook(SYMBOL, book(1.0), T0);
+      core.onOrderFrame(place({ tif: "IOC", price: 3010, size: 1 }), T0);
+      core.advance(T0);
+      return fills();
+    };
+    // mid 3000 moved 10 bp against the buy; 5 bp of 1 ETH (the actor names the base asset as the fee currency).
+    const bps = taker(
+      "slippage_mode: bps_only, slippage_bps: 10, execution_pricing: mid, fee_mode: base, taker_fee_bps: 5",
+    );
+    expect(bps).toHaveLength(1);
+    expect(bps[0]).toMatchObject({ size: 1, liquidity: "taker" });
+    expect((bps[0] as { price: number }).price).toBeCloseTo(3003, 9);
+    expect((bps[0] as { feeAmount: number }).feeAmount).toBeCloseTo(0.0005, 12);
+    // The book's ask as it stands; 5 bp of 3001 USDC, maker rate unused by a taker.
+    const walk = taker("slippage_mode: book_vwap, fee_mode: quote, taker_fee_bps: 5, maker_fee_bps: -1");
+    expect(walk[0]).toMatchObject({ price: 3001, size: 1, liquidity: "taker" });
+    expect((walk[0] as { feeAmount: number }).feeAmount).toBeCloseTo(1.5005, 10);
+  });
+
   it("the same seed draws the same fills", () => {
     const sizes = (seed: number) => {
       const { core, fills } = venue(`partial_fill_probability: 1, seed: ${seed}`);

@@ -7,6 +7,7 @@ import type { Config } from "../../config/index.js";
 import { leadLagStrategy, loadRegistry } from "../../config/index.js";
 import { msToNs, type Nanos } from "../../model/time.js";
 import { isPostgresUrl } from "../sources/open.js";
+import { liveOnlyKeys } from "./unused-keys.js";
 
 /** A config or command line a backtest cannot run: exit 2 with this one-line message. */
 export class BacktestRefused extends Error {
@@ -66,6 +67,8 @@ export async function planBacktest(config: Config, overrides: BacktestOverrides)
       "runtime.placement.layout: isolated is not used by a backtest, which runs every actor on one thread " +
         "(layout: inline or default)",
     );
+  const unused = liveOnlyKeys(config);
+  if (unused.length > 0) throw new BacktestRefused(unused.join("; "));
   const startNs = isoNs(
     overrides.start !== undefined ? "--start" : "backtest.start_date",
     overrides.start ?? bt.start_date,

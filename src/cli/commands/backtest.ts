@@ -74,6 +74,8 @@ export const backtestCommand: Command = {
       let record: Awaited<ReturnType<typeof runBacktest>>;
       try {
         record = await runBacktest(config, plan, source, { log, decisionsCsv, onProgress: (p) => progress.update(p) });
+        // The window is replayed to its end even when its last event came earlier: the bar ends at 100 %.
+        progress.update({ eventNs: plan.endNs, events: record.meta.eventsReplayed });
       } finally {
         progress.stop();
         await source.close();

@@ -28,6 +28,18 @@ const backtestReplaysRecordedData: Rule = (c) =>
     ? { path: ["market_data", "provider"], value: c.market_data.provider, expected: expected.replayProvider }
     : null;
 
+// The daemon has no replay: a live config naming recorded data would start the ZeroMQ bridge instead.
+const liveReadsALiveFeed: Rule = (c) =>
+  c.mode === "live" && c.market_data.provider === "postgresql"
+    ? { path: ["market_data", "provider"], value: c.market_data.provider, expected: expected.liveProvider }
+    : null;
+
+// The daemon would run the default layout: the inline runtime's simulated clock exists only in a backtest.
+const inlineIsForBacktests: Rule = (c) =>
+  c.mode === "live" && c.runtime.placement.layout === "inline"
+    ? { path: ["runtime", "placement", "layout"], value: "inline", expected: expected.liveLayout }
+    : null;
+
 // One registry for the whole run: instrument ids in the feed's books are row numbers of the daemon's rules file.
 // Both paths are relative to the working directory (config/universe.ts), so one file spelt two ways is the same.
 const simulationUsesTheDaemonsRules: Rule = (c) => {
@@ -74,6 +86,8 @@ const riskProfilesNameStrategies: Rule = (c) => {
 const CROSS_SECTION_RULES: readonly Rule[] = [
   backtestNeedsItsSection,
   backtestReplaysRecordedData,
+  liveReadsALiveFeed,
+  inlineIsForBacktests,
   simulationUsesTheDaemonsRules,
   noFaultInjectionWithRealOrders,
   publicHealthServerNeedsToken,
