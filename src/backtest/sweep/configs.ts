@@ -61,8 +61,8 @@ export function combinationConfig(
     const got = valueAt(config, p.segments);
     if (source.profile !== undefined && !sameValue(got, values[i]))
       throw new SweepRefused(
-        `--param ${p.path}: profile ${source.profile} sets it (${JSON.stringify(got)}), which would hide the ` +
-          "swept value; sweep without --profile or remove the key from the profile",
+        `--param ${p.path}: profile ${source.profile} overrides it (the value there is ${JSON.stringify(got)}), which ` +
+          "would hide the swept value; sweep without --profile or remove the key from the profile",
       );
   });
   return config;

@@ -70,12 +70,16 @@ export async function checkRedis(target: RedisTarget, timeoutMs = 3000): Promise
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  probe.on("error", () => undefined); // the connect() rejection below carries it
+  // The socket's error (ECONNREFUSED, ENOTFOUND) arrives here; connect() then only says the connection closed.
+  let cause: NodeJS.ErrnoException | undefined;
+  probe.on("error", (err: NodeJS.ErrnoException) => {
+    cause ??= err;
+  });
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+    const e = cause ?? (err as NodeJS.ErrnoException);
     throw new QueueUnreachable(`cannot reach Redis at ${target.address}: ${e.code ?? e.message}`);
   } finally {
     probe.disconnect();
