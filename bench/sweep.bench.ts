@@ -93,6 +93,7 @@ export const sweepBench: Bench = {
       combinations,
       texts: combinations.map((c) => combinationText({ text, name: "bench" }, params, c)),
       configName: "bench",
+      env: {},
       seed: 42,
       metric: "sharpe_ratio",
     };

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { combinationConfig, combinationText } from "../../src/backtest/sweep/configs.js";
 import { cartesian, parseParam, parseParams, pathSegments, rangeValues } from "../../src/backtest/sweep/grid.js";
-import { metricNames } from "../../src/backtest/sweep/job.js";
+import { metricNames, referencedEnv } from "../../src/backtest/sweep/job.js";
 import { gridCsv, walkForwardOverall, type FoldLine } from "../../src/backtest/sweep/results.js";
 import { rank, type GridRow } from "../../src/backtest/sweep/sweep.js";
 import { walkForwardFolds } from "../../src/backtest/sweep/walk-forward.js";
@@ -110,6 +110,14 @@ describe("sweep configs", () => {
     expect(() => combinationText(source, parseParams(["strategies.1.config.atr_period=3"]), [3])).toThrow(
       "--param strategies.1.config.atr_period: the config has no item 1 there (it has 1)",
     );
+  });
+
+  it("carries the sweep's values of the variables the config references, and only those", () => {
+    const text = "a: ${DATABASE_URL}\nb: ${ART_DIR:x}\nc: ${UNSET_VAR:y}\n";
+    expect(referencedEnv(text, { DATABASE_URL: "postgresql://h/db", ART_DIR: "/a", HOME: "/root" })).toEqual({
+      DATABASE_URL: "postgresql://h/db",
+      ART_DIR: "/a",
+    });
   });
 
   it("refuses a swept path the chosen profile sets (it would hide every value)", () => {

@@ -18,6 +18,11 @@ export interface SweepJob {
   readonly configText: string;
   readonly configName: string;
   readonly profile?: string;
+  /**
+   * The sweep process's values of the `${VAR}`s the config text references: a queue worker on another
+   * machine substitutes these, not its own environment, so every job reads the same config.
+   */
+  readonly env: Readonly<Record<string, string>>;
   /** The data source (`--from` or the config's), a path every worker can read or a PostgreSQL URL. */
   readonly from?: string;
   readonly start: string;
@@ -36,7 +41,7 @@ export type JobOutcome =
 /** Runs one job in this thread; every error a backtest can name is an outcome, not a throw. */
 export async function runSweepJob(job: SweepJob, log: Logger): Promise<JobOutcome> {
   try {
-    const config = parseConfig(job.configText, { profile: job.profile, sourceName: job.configName });
+    const config = parseConfig(job.configText, { profile: job.profile, sourceName: job.configName, env: job.env });
     const plan = await planBacktest(config, { from: job.from, start: job.start, end: job.end, seed: job.seed });
     const loaded = await loadedWindow(plan, log);
     const record = await runBacktest(config, plan, new MemorySource(loaded, plan.batchSize), { log });
@@ -54,6 +59,16 @@ export async function runSweepJob(job: SweepJob, log: Logger): Promise<JobOutcom
       return { ok: false, index: job.index, kind: "failed", message };
     return { ok: false, index: job.index, kind: "failed", message: `${(err as Error).name}: ${message}` };
   }
+}
+
+/** The variables `text` references (`${VAR}`, `${VAR:default}`) that `env` sets. */
+export function referencedEnv(text: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [, name] of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 /** The report's top-level numbers (and nulls: a ratio without enough returns), timing left out. */

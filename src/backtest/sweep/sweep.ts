@@ -29,6 +29,8 @@ export interface SweepInput {
   readonly texts: readonly string[];
   readonly configName: string;
   readonly profile?: string;
+  /** The environment `${VAR}`s are substituted from (the sweep process's). */
+  readonly env: Readonly<Record<string, string>>;
   readonly from?: string;
   readonly seed?: number;
   readonly metric: string;
@@ -95,6 +97,7 @@ function job(input: SweepInput, index: number, combination: number, start: strin
     index,
     configText: input.texts[combination],
     configName: input.configName,
+    env: input.env,
     ...(input.profile !== undefined ? { profile: input.profile } : {}),
     ...(input.from !== undefined ? { from: input.from } : {}),
     start,

@@ -9,7 +9,7 @@ import { BacktestRefused, planBacktest } from "../../backtest/runner/plan.js";
 import { combinationConfig, combinationText, type ConfigSource } from "../../backtest/sweep/configs.js";
 import { defaultWorkers, type JobExecutor, localExecutor } from "../../backtest/sweep/executors.js";
 import { cartesian, parseParams, SweepRefused } from "../../backtest/sweep/grid.js";
-import { metricNames } from "../../backtest/sweep/job.js";
+import { metricNames, referencedEnv } from "../../backtest/sweep/job.js";
 import { jobProgress } from "../../backtest/sweep/progress.js";
 import {
   DEFAULT_QUEUE_NAME,
@@ -139,6 +139,7 @@ export const sweepCommand: Command = {
         texts,
         configName: file,
         profile: values.profile,
+        env: referencedEnv(source.text, process.env),
         from: values.from,
         seed,
         metric,
