@@ -95,6 +95,7 @@ export async function queueExecutor(url: string, name: string): Promise<JobExecu
   const events = new QueueEvents(name, { connection });
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   const runId = `${Date.now().toString(36)}-${process.pid}`;
+  /** This sweep's jobs not finished yet. */
   const ours = new Set<string>();
   let stalled = 0;
   events.on("stalled", ({ jobId }) => {
@@ -111,10 +112,14 @@ export async function queueExecutor(url: string, name: string): Promise<JobExecu
         removeOnComplete: { age: 3600 },
         removeOnFail: { age: 24 * 3600 },
       });
-      return (await added.waitUntilFinished(events)) as PoolAnswer;
+      const answer = (await added.waitUntilFinished(events)) as PoolAnswer;
+      ours.delete(jobId);
+      return answer;
     },
     counters: () => ({ stalled }),
     async close() {
+      // A sweep that stopped early (a job failed, or it was interrupted) takes back the jobs no worker started.
+      for (const jobId of ours) await queue.remove(jobId).catch(() => undefined);
       await events.close();
       await queue.close();
     },

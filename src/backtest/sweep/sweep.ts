@@ -81,7 +81,10 @@ async function runJobs(
   const out: JobMetrics[] = new Array(jobs.length);
   await Promise.all(
     jobs.map(async (job, i) => {
-      const answer = await executor.run(job);
+      // A pool thread that died, a job BullMQ failed (stalled too often): the sweep cannot be complete.
+      const answer = await executor.run(job).catch((err: Error) => {
+        throw new SweepFailed(`job ${job.index} did not finish: ${err.message}`, "failed");
+      });
       threads.decodes += answer.decoded;
       threads.seen.add(answer.thread);
       if (!answer.outcome.ok) throw new SweepFailed(answer.outcome.message, answer.outcome.kind);
