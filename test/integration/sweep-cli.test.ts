@@ -160,6 +160,9 @@ describe("leadlag sweep", () => {
     const mean = (k: string) => wf.folds.reduce((s: number, f: Record<string, number>) => s + f[k], 0) / 3;
     expect(wf.overall.in_sample_mean).toBeCloseTo(mean("in_sample"), 9);
     expect(wf.overall.out_of_sample_mean).toBeCloseTo(mean("out_of_sample"), 9);
+    // 8 jobs over six spans, all sliced from the sweep's window: decoded once per thread that ran jobs.
+    const [, threads, decodes] = /(\d) threads ran jobs, (\d) window decodes/.exec(run.stdout) ?? [];
+    expect(Number(decodes)).toBe(Number(threads));
     expect(run.stdout).toMatch(/^all\s/m);
     expect(run.stdout).toContain("in-sample net_profit");
   }, 240_000);

@@ -1,16 +1,13 @@
 /**
- * The windows this thread has decoded, kept for the next jobs: a sweep's jobs share one window (a
- * walk-forward's a few), so each worker thread reads and decodes it once, not once per job.
+ * The windows this thread has decoded, kept for the next jobs: every job of a sweep replays a part of one
+ * window (the sweep's), so each worker thread reads and decodes it once, not once per job.
  */
 import type { Logger } from "pino";
 import type { BacktestPlan } from "../runner/plan.js";
 import { openReplay } from "../runner/run.js";
 import { type LoadedWindow, loadIntoMemory } from "../sources/memory.js";
 
-/**
- * Windows kept at once: a walk-forward hands a thread the jobs of one training span after another, so two
- * cover the span in use and the next without holding every fold's events.
- */
+/** Windows kept at once: a sweep decodes one (its whole window); two let a worker serve two sweeps in turn. */
 const KEPT_WINDOWS = 2;
 const cache = new Map<string, Promise<LoadedWindow>>();
 let decodes = 0;

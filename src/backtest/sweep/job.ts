@@ -7,8 +7,8 @@ import type { Logger } from "pino";
 import { parseConfig } from "../../config/index.js";
 import { reportObject, TIMING_KEY } from "../report/json.js";
 import { BacktestRefused, planBacktest } from "../runner/plan.js";
-import { BacktestFailed, NoData, runBacktest } from "../runner/run.js";
-import { MemorySource } from "../sources/memory.js";
+import { BacktestFailed, NoData, runBacktest, windowText } from "../runner/run.js";
+import { MemorySource, sliceWindow } from "../sources/memory.js";
 import { SourceError } from "../sources/source.js";
 import { loadedWindow } from "./data-cache.js";
 
@@ -27,6 +27,12 @@ export interface SweepJob {
   readonly from?: string;
   readonly start: string;
   readonly end: string;
+  /**
+   * The window each worker thread decodes once and slices this job's `[start, end)` from: the whole sweep
+   * window (a walk-forward's folds are parts of it). Equal to the job's window in a plain grid.
+   */
+  readonly dataStart: string;
+  readonly dataEnd: string;
   readonly seed?: number;
 }
 
@@ -43,7 +49,14 @@ export async function runSweepJob(job: SweepJob, log: Logger): Promise<JobOutcom
   try {
     const config = parseConfig(job.configText, { profile: job.profile, sourceName: job.configName, env: job.env });
     const plan = await planBacktest(config, { from: job.from, start: job.start, end: job.end, seed: job.seed });
-    const loaded = await loadedWindow(plan, log);
+    const data = await planBacktest(config, { from: job.from, start: job.dataStart, end: job.dataEnd, seed: job.seed });
+    if (!(data.startNs <= plan.startNs && plan.endNs <= data.endNs))
+      throw new BacktestRefused(
+        `the job's window ${windowText(plan)} is not inside its data window ${windowText(data)}`,
+      );
+    const loaded = sliceWindow(await loadedWindow(data, log), plan.startNs, plan.endNs);
+    if (loaded.events.length === 0)
+      throw new NoData(`no data for ${plan.symbols.join(", ")} in ${windowText(plan)} in ${loaded.description}`);
     const record = await runBacktest(config, plan, new MemorySource(loaded, plan.batchSize), { log });
     return {
       ok: true,

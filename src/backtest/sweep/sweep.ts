@@ -95,7 +95,14 @@ async function runJobs(
   return out;
 }
 
-function job(input: SweepInput, index: number, combination: number, start: string, end: string): SweepJob {
+function job(
+  input: SweepInput,
+  index: number,
+  combination: number,
+  start: string,
+  end: string,
+  data: { start: string; end: string } = { start, end },
+): SweepJob {
   return {
     index,
     configText: input.texts[combination],
@@ -105,6 +112,8 @@ function job(input: SweepInput, index: number, combination: number, start: strin
     ...(input.from !== undefined ? { from: input.from } : {}),
     start,
     end,
+    dataStart: data.start,
+    dataEnd: data.end,
     ...(input.seed !== undefined ? { seed: input.seed } : {}),
   };
 }
@@ -138,6 +147,7 @@ export interface FoldResult {
 
 export async function runWalkForward(
   input: SweepInput,
+  window: { start: string; end: string },
   folds: readonly Fold[],
   executor: JobExecutor,
   onDone: () => void,
@@ -145,7 +155,9 @@ export async function runWalkForward(
   const counts: Counts = { decodes: 0, seen: new Set() };
   const n = input.combinations.length;
   const trainJobs = folds.flatMap((f) =>
-    input.combinations.map((_, c) => job(input, f.index * n + c, c, isoMs(f.train.startMs), isoMs(f.train.endMs))),
+    input.combinations.map((_, c) =>
+      job(input, f.index * n + c, c, isoMs(f.train.startMs), isoMs(f.train.endMs), window),
+    ),
   );
   const trained = await runJobs(executor, trainJobs, { onDone }, counts);
   checkMetric(trained, input.metric);
@@ -162,6 +174,7 @@ export async function runWalkForward(
       inSample[f.index][0].combination,
       isoMs(f.test.startMs),
       isoMs(f.test.endMs),
+      window,
     ),
   );
   const tested = await runJobs(executor, testJobs, { onDone }, counts);

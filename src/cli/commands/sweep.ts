@@ -168,7 +168,8 @@ export const sweepCommand: Command = {
           });
           report = gridTable(params, grid.rows, metric);
         } else {
-          const wf = await runWalkForward(input, folds, executor, () => progress.done());
+          const whole = { start: isoMs(window.startMs), end: isoMs(window.endMs) };
+          const wf = await runWalkForward(input, whole, folds, executor, () => progress.done());
           stats = wf.stats;
           // The combination chosen on the latest training span: what one would deploy next.
           bestText = texts[wf.folds[wf.folds.length - 1].inSample[0].combination];
