@@ -180,10 +180,15 @@ export function gridTable(params: readonly SweepParam[], rows: readonly GridRow[
   );
 }
 
-/** One row per fold and the overall row: in-sample vs out-of-sample. */
+/**
+ * One row per fold and the overall row (means of the metric, the share retained, out-of-sample trades and
+ * net profit summed): in-sample vs out-of-sample.
+ */
 export function walkForwardTable(params: readonly SweepParam[], folds: readonly FoldResult[], metric: string): string {
   const lines = foldLines(params, folds, metric);
   const overall = walkForwardOverall(lines);
+  // With net_profit as the metric its out-of-sample column already is the profit.
+  const profit = metric !== "net_profit";
   const rows = lines.map((l) => [
     String(l.fold),
     `${l.train_start.slice(11, 19)}-${l.train_end.slice(11, 19)}`,
@@ -191,7 +196,8 @@ export function walkForwardTable(params: readonly SweepParam[], folds: readonly 
     params.map((p) => `${p.path.split(".").pop()}=${JSON.stringify(l.params[p.path])}`).join(" "),
     fmt(l.in_sample),
     fmt(l.out_of_sample),
-    fmt(l.out_of_sample_net_profit),
+    fmt(l.out_of_sample_trades),
+    ...(profit ? [fmt(l.out_of_sample_net_profit)] : []),
   ]);
   rows.push([
     "all",
@@ -200,12 +206,11 @@ export function walkForwardTable(params: readonly SweepParam[], folds: readonly 
     overall.retained === null ? "" : `retained ${(overall.retained * 100).toFixed(0)} %`,
     fmt(overall.in_sample_mean),
     fmt(overall.out_of_sample_mean),
-    fmt(overall.out_of_sample_net_profit),
+    fmt(lines.reduce((sum, l) => sum + (l.out_of_sample_trades ?? 0), 0)),
+    ...(profit ? [fmt(overall.out_of_sample_net_profit)] : []),
   ]);
-  return table(
-    ["fold", "train (UTC)", "test (UTC)", "chosen", `in-sample ${metric}`, `out-of-sample ${metric}`, "oos net_profit"],
-    rows,
-  );
+  const header = ["fold", "train (UTC)", "test (UTC)", "chosen", `in-sample ${metric}`, `out-of-sample ${metric}`];
+  return table([...header, "oos trades", ...(profit ? ["oos net_profit"] : [])], rows);
 }
 
 export async function writeSweepFiles(dir: string, files: Readonly<Record<string, string>>): Promise<void> {
