@@ -183,7 +183,7 @@ describe.skipIf(skip)("leadlag sweep --queue", () => {
     rescuer.child.kill("SIGTERM");
   }, 240_000);
 
-  it("names host:port in one line, exit 1, when Redis cannot be reached (sweep and worker)", async () => {
+  it("names host:port in one line, exit 1, when Redis cannot be reached (sweep and worker); exit 2 for a URL that is not redis://", async () => {
     const port = await freePort();
     const sweep = await leadlag(
       "sweep",
@@ -196,6 +196,9 @@ describe.skipIf(skip)("leadlag sweep --queue", () => {
     );
     expect(sweep.code).toBe(1);
     expect(sweep.stderr).toBe(`leadlag sweep: cannot reach Redis at 127.0.0.1:${port}: ECONNREFUSED\n`);
+    const notRedis = await leadlag("worker", "--queue", `http://127.0.0.1:${port}`);
+    expect(notRedis.code).toBe(2);
+    expect(notRedis.stderr).toContain(`--queue must be a redis://HOST:PORT URL, got 'http://127.0.0.1:${port}'`);
     const worker = await leadlag("worker", "--queue", `redis://127.0.0.1:${port}`);
     expect(worker.code).toBe(1);
     expect(worker.stderr).toBe(`leadlag worker: cannot reach Redis at 127.0.0.1:${port}: ECONNREFUSED\n`);

@@ -87,6 +87,13 @@ function positiveInteger(name: string, text: string | undefined, fallback: numbe
   return n;
 }
 
+/** A `--queue` that is not a redis:// URL is bad input (exit 2), not an unreachable Redis. */
+function queueUrl(url: string | undefined): string | undefined {
+  if (url !== undefined && !/^redis:\/\/[^/]/.test(url))
+    throw new UsageError(`--queue must be a redis://HOST:PORT URL, got '${url}'`);
+  return url;
+}
+
 function stderrLine(command: string, message: string): void {
   process.stderr.write(`leadlag ${command}: ${message}\n`);
 }
@@ -99,6 +106,7 @@ export const sweepCommand: Command = {
     const { values, positionals } = parseCommandArgs(argv, SWEEP_OPTIONS);
     if (positionals.length !== 1) throw new UsageError("give exactly one CONFIG file");
     const workers = positiveInteger("workers", values.workers, defaultWorkers());
+    const queue = queueUrl(values.queue);
     const seed = values.seed === undefined ? undefined : numberOption("seed", values.seed, 0);
     if (seed !== undefined && !Number.isSafeInteger(seed))
       throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
@@ -145,9 +153,9 @@ export const sweepCommand: Command = {
         metric,
       };
       executor =
-        values.queue === undefined
+        queue === undefined
           ? localExecutor(workers)
-          : await queueExecutor(values.queue, values["queue-name"] ?? DEFAULT_QUEUE_NAME);
+          : await queueExecutor(queue, values["queue-name"] ?? DEFAULT_QUEUE_NAME);
       const total = folds === undefined ? combinations.length : folds.length * (combinations.length + 1);
       const progress = jobProgress(total, process.stderr.isTTY ? "bar" : "lines");
       const started = performance.now();
@@ -234,13 +242,14 @@ export const workerCommand: Command = {
       "stall-ms": { type: "string" },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    if (values.queue === undefined) throw new UsageError("give --queue redis://HOST:PORT");
+    const url = queueUrl(values.queue);
+    if (url === undefined) throw new UsageError("give --queue redis://HOST:PORT");
     const threads = positiveInteger("workers", values.workers, defaultWorkers());
     const stallMs = positiveInteger("stall-ms", values["stall-ms"], DEFAULT_STALL_MS);
     const name = values["queue-name"] ?? DEFAULT_QUEUE_NAME;
     try {
       const worker = await startQueueWorker({
-        url: values.queue,
+        url,
         name,
         threads,
         stallMs,
