@@ -13,6 +13,7 @@ import { cacheBench } from "./cache.bench.js";
 import { backtestSourcesBench } from "./backtest-sources.bench.js";
 import { backtestBench } from "./backtest.bench.js";
 import { scanBench } from "./scan.bench.js";
+import { sweepBench } from "./sweep.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
 export const benches: Bench[] = [
@@ -30,4 +31,5 @@ export const benches: Bench[] = [
   backtestSourcesBench,
   backtestBench,
   scanBench,
+  sweepBench,
 ];

@@ -9,6 +9,7 @@ import { marketCommand } from "./market.js";
 import { recordCommand } from "./record.js";
 import { dataCommand } from "./data.js";
 import { ordersCommand, positionsCommand } from "./views.js";
+import { sweepCommands } from "./sweep.js";
 
 /** Every `leadlag` subcommand, in the order `leadlag --help` lists them. */
 export const commands: Command[] = [
@@ -23,4 +24,5 @@ export const commands: Command[] = [
   recordCommand,
   dataCommand,
   benchCommand,
+  ...sweepCommands,
 ];
