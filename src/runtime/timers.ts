@@ -7,6 +7,8 @@ export interface TimerEntry {
   readonly everyNs: Nanos;
   /** Bumped when the timer is replaced or cleared, so stale heap entries are skipped instead of searched for. */
   readonly generation: number;
+  /** `owner:name`, built once: the liveness check runs on every turn. */
+  readonly key: string;
 }
 
 /**
@@ -21,8 +23,9 @@ export class TimerQueue {
 
   set(owner: number, name: string, due: Nanos, everyNs: Nanos = 0n): void {
     const generation = this.nextGeneration++;
-    this.live.set(`${owner}:${name}`, generation);
-    this.push({ entry: { owner, name, due, everyNs, generation }, order: this.nextOrder++ });
+    const key = `${owner}:${name}`;
+    this.live.set(key, generation);
+    this.push({ entry: { owner, name, due, everyNs, generation, key }, order: this.nextOrder++ });
   }
 
   clear(owner: number, name: string): void {
@@ -53,7 +56,7 @@ export class TimerQueue {
       const due = next > now ? next : now + top.entry.everyNs;
       this.push({ entry: { ...top.entry, due }, order: this.nextOrder++ });
     } else {
-      this.live.delete(`${top.entry.owner}:${top.entry.name}`);
+      this.live.delete(top.entry.key);
     }
     return top.entry;
   }
@@ -61,7 +64,7 @@ export class TimerQueue {
   private dropStale(): void {
     while (this.heap.length > 0) {
       const { entry } = this.heap[0];
-      if (this.live.get(`${entry.owner}:${entry.name}`) === entry.generation) return;
+      if (this.live.get(entry.key) === entry.generation) return;
       this.pop();
     }
   }

@@ -63,6 +63,7 @@ export class OrderBook {
 
   /** Replaces one side with the given levels (any order; zero sizes skipped). False if they do not fit. */
   replaceSide(side: BookSide, prices: ArrayLike<number>, sizes: ArrayLike<number>): boolean {
+    if (this.copySortedSide(side, prices, sizes)) return true;
     this.clearSide(side);
     for (let i = 0; i < prices.length; i++) {
       if (!this.setLevel(side, prices[i], sizes[i])) return false;
@@ -82,6 +83,27 @@ export class OrderBook {
       j++;
     }
     return j === count;
+  }
+
+  /**
+   * The usual snapshot or checkpoint: levels already best-first, distinct, all sizes positive, and room for them. Then
+   * inserting them one by one would build exactly this copy; anything else returns false and is left to that.
+   */
+  private copySortedSide(side: BookSide, prices: ArrayLike<number>, sizes: ArrayLike<number>): boolean {
+    const n = prices.length;
+    if (n > this.capacity || sizes.length !== n) return false;
+    for (let i = 0; i < n; i++) {
+      if (!(sizes[i] > 0)) return false;
+      if (i > 0 && !(side === BID ? prices[i] < prices[i - 1] : prices[i] > prices[i - 1])) return false;
+    }
+    const px = side === BID ? this.bidPx : this.askPx;
+    const sz = side === BID ? this.bidSz : this.askSz;
+    for (let i = 0; i < n; i++) {
+      px[i] = prices[i];
+      sz[i] = sizes[i];
+    }
+    this.setCount(side, n);
+    return true;
   }
 
   clearSide(side: BookSide): void {

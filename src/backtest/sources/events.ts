@@ -31,15 +31,19 @@ export function streamOfKind(kind: BookKind): MarketstreamStream {
 
 /** Interns topics: one `ReplayTopic` object per (exchange, stream, symbol), ids dense from 0. */
 export class TopicTable {
-  private readonly byKey = new Map<string, ReplayTopic>();
+  /** stream → exchange → symbol: looked up once per event, so no key string is built. */
+  private readonly byKey = new Map<string, Map<string, Map<string, ReplayTopic>>>();
   readonly topics: ReplayTopic[] = [];
 
   get(exchange: string, stream: MarketstreamStream, symbol: string): ReplayTopic {
-    const key = `${stream}\t${exchange}\t${symbol}`;
-    let topic = this.byKey.get(key);
+    let exchanges = this.byKey.get(stream);
+    if (exchanges === undefined) this.byKey.set(stream, (exchanges = new Map()));
+    let symbols = exchanges.get(exchange);
+    if (symbols === undefined) exchanges.set(exchange, (symbols = new Map()));
+    let topic = symbols.get(symbol);
     if (topic === undefined) {
       topic = { exchange, stream, symbol, id: this.topics.length, name: topicOf(exchange, stream, symbol) };
-      this.byKey.set(key, topic);
+      symbols.set(symbol, topic);
       this.topics.push(topic);
     }
     return topic;
