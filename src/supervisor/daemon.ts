@@ -1,6 +1,11 @@
 import { startStatusLine, tradingStatus } from "./status-line.js";
 import type { Logger } from "pino";
-import { loadConfig, ConfigError, type Config } from "../config/index.js";
+import path from "node:path";
+import { loadConfig, readConfigText, ConfigError, type Config } from "../config/index.js";
+import { shadowTapSection } from "../actors/shadow-tap/section.js";
+import { createTapSlots, ShadowGroups } from "./shadows/groups.js";
+import { registerShadowRoutes } from "./shadows/routes.js";
+import { attachConfiguredShadows } from "./shadows/at-start.js";
 import { preClose, preCloseOptions, type PreCloseOptions } from "./pre-close.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
@@ -50,8 +55,11 @@ export function tradesRealMoney(config: Config): boolean {
 export async function runDaemon(configPath: string, options: RunOptions): Promise<number> {
   const env = options.env ?? process.env;
   let config: Config;
+  let configText: string;
   try {
     config = await loadConfig(configPath, { profile: options.profile, env });
+    // Kept for shadows: a `set` shadow is this file with its values written over (docs/shadow.md).
+    configText = await readConfigText(configPath);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(err.message + "\n");
@@ -109,8 +117,9 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     return 2;
   }
   let children: ResolvedChildSpec[];
+  const tapSlots = createTapSlots();
   try {
-    children = resolveChildSpecs(childSpecsFor(config, undefined, start));
+    children = resolveChildSpecs(childSpecsFor(config, undefined, start, shadowTapSection(config, tapSlots)));
   } catch (err) {
     if (!(err instanceof StartResolutionError)) throw err;
     process.stderr.write(`leadlag: ${err.message}\n`);
@@ -163,6 +172,34 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     },
     onMetrics: (samples) => metrics.ingest(samples),
   });
+  const shadows = new ShadowGroups({
+    live: config,
+    liveText: configText,
+    profile: options.profile,
+    env,
+    start,
+    slots: tapSlots,
+    dir: path.join(path.dirname(config.runtime.journal.path), "shadows"),
+    supervisor: {
+      policy: {
+        strategy: sup.strategy,
+        intensity: sup.intensity,
+        periodMs: sup.period_s * 1000,
+        backoffInitialMs: sup.backoff_initial_ms,
+        backoffMaxMs: sup.backoff_max_ms,
+      },
+      heartbeatTimeoutMs: sup.heartbeat_timeout_ms,
+      blockDeadlineMs: 5000,
+      faultInjection: config.runtime.control.fault_injection,
+      logLevel: logging.level,
+      logOutput,
+      metricsEveryMs: config.observability.metrics_aggregator.poll_interval_sec * 1000,
+      startTimeoutMs: 15_000,
+      log,
+    },
+    onMetrics: (samples) => metrics.ingest(samples),
+    log,
+  });
 
   const health = config.observability.health_server;
   let server: ControlServer | undefined;
@@ -175,6 +212,11 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
       const eventLoopLag = () => lag.lastWindow();
       registerControlRoutes(server, supervisor, metrics, { startedAt, maxEventLoopLagMs, eventLoopLag });
       registerFaultRoutes(server, supervisor);
+      registerShadowRoutes(server, shadows, {
+        faultInjection: config.runtime.control.fault_injection,
+        total: (name, where) => metrics.total(name, where),
+        liveDecisionsCsv: config.strategies[0].config.decision_scores_csv_path,
+      });
       await server.listen();
     } catch (err) {
       notifier.close();
@@ -185,8 +227,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
   try {
     const healthUrl = server ? `http://${health.host}:${health.port}` : undefined;
     const metricsAggregator = config.observability.metrics_aggregator;
-    const info = { configPath, startedAt, healthUrl, closing, metricsAggregator };
-    return await supervise(supervisor, server, { log, watchdog, notifier, metrics }, info);
+    const info = { configPath, startedAt, healthUrl, closing, metricsAggregator, shadows: config.shadows };
+    return await supervise(supervisor, server, { log, watchdog, notifier, metrics, shadows }, info);
   } finally {
     notifier.close();
   }
@@ -197,18 +239,20 @@ interface Guards {
   readonly watchdog: MainThreadWatchdog | undefined;
   readonly notifier: ServiceNotifier;
   readonly metrics: DaemonMetrics;
+  readonly shadows: ShadowGroups;
 }
 
 async function supervise(
   supervisor: Supervisor,
   server: ControlServer | undefined,
-  { log, watchdog, notifier, metrics }: Guards,
+  { log, watchdog, notifier, metrics, shadows }: Guards,
   info: {
     configPath: string;
     startedAt: number;
     healthUrl: string | undefined;
     closing: PreCloseOptions;
     metricsAggregator: Config["observability"]["metrics_aggregator"];
+    shadows: Config["shadows"];
   },
 ): Promise<number> {
   let signalled: (signal: string) => void = () => undefined;
@@ -220,6 +264,7 @@ async function supervise(
     await supervisor.start();
   } catch (err) {
     log.fatal({ err }, "daemon failed to start");
+    await shadows.close();
     await supervisor.stop();
     await server?.close();
     return 1;
@@ -237,6 +282,8 @@ async function supervise(
     },
     "leadlag running",
   );
+  // After the live actors run: a shadow that cannot attach is logged and left out; live goes on.
+  await attachConfiguredShadows(shadows, info.shadows, log);
   const aggregator = info.metricsAggregator;
   const stopStatusLine = aggregator.enabled
     ? startStatusLine(aggregator.log_interval_sec * 1000, log, () => tradingStatus((n, w) => metrics.total(n, w)))
@@ -246,6 +293,7 @@ async function supervise(
     supervisor.escalated.then((report) => ({ report })),
   ]);
   stopStatusLine();
+  await shadows.close();
   if ("report" in outcome) {
     await server?.close();
     return EXIT_ESCALATED;

@@ -1,0 +1,87 @@
+import { defineActor } from "../../runtime/actor.js";
+import type { AnyMessage } from "../../protocol/codec.js";
+import { createCodec } from "../../protocol/catalog.js";
+import type { Book, Trade } from "../../protocol/market-data.js";
+import { TAPPED_CHANNELS, TapState } from "../../protocol/shadow-tap.js";
+import { ChannelFrames } from "../../transport/frames.js";
+import { Doorbell } from "../../transport/doorbell.js";
+import { RingProducer } from "../../transport/ring.js";
+import { TickHistory } from "../feed/history.js";
+import type { ShadowTapSection } from "./section.js";
+
+const STATS_EVERY_MS = 1000;
+
+/**
+ * The live side of shadow mode (docs/shadow.md): copies the feed's trades and books, the jumps and the
+ * estimator shards' pushed scans into each attached shadow's drop-oldest ring, and rings that shadow's
+ * thread. It never waits: a full ring overwrites its oldest frames (the shadow sees the gap, the ring counts
+ * it), so a slow or dead shadow cannot hold the live feed back. An attaching shadow first gets the tap's
+ * history (as an estimator shard gets the feed's), so it is warm at its first jump.
+ */
+export default defineActor<ShadowTapSection>({
+  kind: "shadow-tap",
+  reads: [...TAPPED_CHANNELS],
+  writes: [],
+  async init(ctx) {
+    const codec = createCodec();
+    const frames = new ChannelFrames(codec, TAPPED_CHANNELS.length);
+    // Its own scratch: a replay must not overwrite the frame of the message being tapped.
+    const warmFrames = new ChannelFrames(codec, TAPPED_CHANNELS.length);
+    const slots = ctx.config.slots.map((s) => ({
+      ring: new RingProducer(s.ring),
+      bell: new Doorbell(s.bell),
+      state: new Int32Array(s.state),
+      written: 0,
+    }));
+    const history = new TickHistory(ctx.config.historyNs);
+    const channelIndex = new Map<string, number>(TAPPED_CHANNELS.map((c, i) => [c, i]));
+    let reported = slots.map(() => 0);
+
+    const warm = (slot: (typeof slots)[number]) => {
+      const write = (channel: number, m: AnyMessage) => {
+        slot.ring.tryWrite(warmFrames.encode(channel, m));
+        slot.written++;
+      };
+      const n = history.replay({ trade: (t) => write(0, t), book: (b) => write(1, b) });
+      // The supervisor may have detached the slot meanwhile: only a still-warming slot goes live.
+      Atomics.compareExchange(slot.state, 0, TapState.warming, TapState.live);
+      slot.bell.ring();
+      ctx.log.info({ messages: n }, "shadow tap: history replayed to an attaching shadow");
+    };
+
+    const tap = (message: AnyMessage, channel: string) => {
+      let frame: Uint8Array | undefined;
+      for (const slot of slots) {
+        const state = Atomics.load(slot.state, 0);
+        if (state === TapState.idle) continue;
+        if (state === TapState.warming) warm(slot);
+        frame ??= frames.encode(channelIndex.get(channel)!, message);
+        slot.ring.tryWrite(frame);
+        slot.written++;
+        slot.bell.ring();
+      }
+    };
+
+    ctx.setInterval("stats", STATS_EVERY_MS);
+    return {
+      handle: {
+        Trade: (t: Trade, channel) => {
+          history.push(t.instrument, t);
+          tap(t, channel);
+        },
+        Book: (b: Book, channel) => {
+          history.push(b.instrument, b);
+          tap(b, channel);
+        },
+        JumpDetected: tap,
+        PairsScanned: tap,
+      },
+      onTimer: () => {
+        slots.forEach((slot, i) =>
+          ctx.metrics.count("shadow_tap_frames_total", { slot: String(i) }, slot.written - reported[i]),
+        );
+        reported = slots.map((s) => s.written);
+      },
+    };
+  },
+});
