@@ -35,6 +35,8 @@ function writeAt(root: unknown, segments: readonly PathSegment[], value: unknown
   let node = root as Record<PropertyKey, unknown> | unknown[];
   for (let i = 0; i < segments.length - 1; i++) {
     const segment = segments[i];
+    if (Array.isArray(node) && (segment as number) > node.length)
+      return { ok: false, depth: i, expected: "an index of the list (or one past its end)" };
     const next: unknown = (node as Record<PropertyKey, unknown>)[segment];
     if (next === undefined || next === null) {
       if (typeof segments[i + 1] === "number")

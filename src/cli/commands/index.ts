@@ -3,6 +3,7 @@ import { analyzeCommand } from "./analyze.js";
 import { backtestCommand } from "./backtest.js";
 import { benchCommand } from "./bench.js";
 import { runCommand } from "./run.js";
+import { shadowCommand } from "./shadow.js";
 import { checkConfigCommand } from "./check-config.js";
 import { marketCommand } from "./market.js";
 import { recordCommand } from "./record.js";
@@ -16,6 +17,7 @@ export const commands: Command[] = [
   checkConfigCommand,
   positionsCommand,
   ordersCommand,
+  shadowCommand,
   analyzeCommand,
   marketCommand,
   recordCommand,

@@ -37,13 +37,7 @@ const FREE_SECTIONS: ReadonlySet<string> = new Set(["risk", "initial_balance"]);
 export function shadowConfigIssues(live: Config, shadow: Config, inherited: boolean): ShadowConfigIssue[] {
   const issues: ShadowConfigIssue[] = [];
   const namesEngine = shadow.execution.provider === "zmq" && !(inherited && live.execution.provider === "zmq");
-  if (namesEngine)
-    issues.push({
-      path: "execution.provider",
-      message:
-        "'zmq' names a live execution provider (the engine): a shadow's orders go to its simulated venue only, " +
-        "never to a live venue",
-    });
+  if (namesEngine) issues.push({ path: "execution.provider", message: ENGINE_REFUSED });
   if (shadow.shadows.length > 0) issues.push({ path: "shadows", message: "a shadow cannot attach shadows of its own" });
   if (shadow.strategies.length !== 1 || live.strategies.length !== 1)
     issues.push({ path: "strategies", message: "a shadow runs exactly one strategy, as the live daemon does" });
@@ -54,16 +48,46 @@ export function shadowConfigIssues(live: Config, shadow: Config, inherited: bool
     if (top === "backtest" && index === "simulation") continue;
     if (top === "strategies" && index === 0 && section === "name") continue;
     if (top === "strategies" && index === 0 && section === "config" && !FROZEN_STRATEGY_KEYS.has(String(key))) continue;
-    issues.push({
-      path: dotted(path),
-      message:
-        "a shadow reads the live feed, jumps and estimator scans: it may change the strategy's own parameters " +
-        `(not ${[...FROZEN_STRATEGY_KEYS].join(", ")}), risk, initial_balance and backtest.simulation, ` +
-        "nothing else",
-    });
+    issues.push({ path: dotted(path), message: FROZEN });
   }
   return issues;
 }
+
+/**
+ * The `--set` paths a shadow cannot honour, checked before the config is, so a refusal lists these beside the
+ * schema's errors. The same rules as `shadowConfigIssues`, applied to the paths themselves.
+ */
+export function setPathIssues(set: Readonly<Record<string, unknown>>): ShadowConfigIssue[] {
+  const issues: ShadowConfigIssue[] = [];
+  for (const [given, value] of Object.entries(set)) {
+    const parts = given.split(".");
+    const [top, index, section, key] = parts;
+    // As the schema's errors spell it (`strategies[0].config.x`), so each path is named once.
+    const path = dotted(parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p)));
+    if (top === "execution" && index === "provider" && value === "zmq") {
+      issues.push({ path, message: ENGINE_REFUSED });
+      continue;
+    }
+    const free =
+      FREE_SECTIONS.has(top) ||
+      (top === "backtest" && index === "simulation") ||
+      (top === "strategies" && index === "0" && section === "name") ||
+      (top === "strategies" &&
+        index === "0" &&
+        section === "config" &&
+        key !== undefined &&
+        !FROZEN_STRATEGY_KEYS.has(key));
+    if (!free) issues.push({ path, message: FROZEN });
+  }
+  return issues;
+}
+
+const ENGINE_REFUSED =
+  "'zmq' names a live execution provider (the engine): a shadow's orders go to its simulated venue only, " +
+  "never to a live venue";
+const FROZEN =
+  "a shadow reads the live feed, jumps and estimator scans: it may change the strategy's own parameters " +
+  `(not ${[...FROZEN_STRATEGY_KEYS].join(", ")}), risk, initial_balance and backtest.simulation, nothing else`;
 
 /** Leaf paths where two plain-data trees differ (a key on one side only counts as a difference). */
 function differences(a: unknown, b: unknown, at: readonly (string | number)[]): (string | number)[][] {

@@ -21,7 +21,7 @@ import { Supervisor, type ActorStatus, type SupervisorOptions, type SupervisorRe
 import { loadDefs } from "../system.js";
 import { buildTopology } from "../topology.js";
 import { shadowChildSpecs, shadowGroupName } from "./children.js";
-import { shadowConfigIssues, type ShadowConfigIssue } from "./config.js";
+import { setPathIssues, shadowConfigIssues, type ShadowConfigIssue } from "./config.js";
 
 /** How many shadows can be attached at once: the tap has this many slots, each with its own ring. */
 export const TAP_SLOTS = 4;
@@ -29,6 +29,16 @@ export const TAP_SLOTS = 4;
 export const TAP_RING_BYTES = 1 << 22;
 /** The tap as the shadow group's topology names it. */
 const TAP_PEER = "live-tap";
+
+/** The first issue of each path (a `--set` path and the difference it makes say the same). */
+function onePerPath(issues: readonly ShadowConfigIssue[]): ShadowConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => !seen.has(i.path) && seen.add(i.path));
+}
+
+function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 export function createTapSlots(count = TAP_SLOTS, ringBytes = TAP_RING_BYTES): TapSlot[] {
   return Array.from({ length: count }, () => ({
@@ -155,6 +165,7 @@ export class ShadowGroups {
     if (given.length !== 1)
       return { ok: false, errors: [{ path: "", message: "exactly one of config, set or mirror: true" }] };
     const source = request.mirror === true ? "mirror" : request.config !== undefined ? "config" : "set";
+    const pathIssues = source === "set" && isMapping(request.set) ? setPathIssues(request.set) : [];
     let config: Config;
     try {
       if (source === "mirror") config = this.options.live;
@@ -163,7 +174,7 @@ export class ShadowGroups {
           return { ok: false, errors: [{ path: "config", message: "a config file's text (YAML or JSON)" }] };
         config = parseConfig(request.config, { env: this.options.env, sourceName: `shadow ${request.name}` });
       } else {
-        if (typeof request.set !== "object" || request.set === null || Array.isArray(request.set))
+        if (!isMapping(request.set))
           return { ok: false, errors: [{ path: "set", message: "a mapping of dotted config paths to values" }] };
         config = parseConfig(this.options.liveText, {
           profile: this.options.profile,
@@ -174,16 +185,14 @@ export class ShadowGroups {
       }
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
-      return {
-        ok: false,
-        errors: err.issues.map((i) => ({
-          path: i.path,
-          message:
-            i.value === undefined ? `expected ${i.expected}` : `expected ${i.expected}, got ${JSON.stringify(i.value)}`,
-        })),
-      };
+      const schemaIssues = err.issues.map((i) => ({
+        path: i.path,
+        message:
+          i.value === undefined ? `expected ${i.expected}` : `expected ${i.expected}, got ${JSON.stringify(i.value)}`,
+      }));
+      return { ok: false, errors: [...pathIssues, ...schemaIssues] };
     }
-    const issues = shadowConfigIssues(this.options.live, config, source !== "config");
+    const issues = onePerPath([...pathIssues, ...shadowConfigIssues(this.options.live, config, source !== "config")]);
     if (issues.length > 0) return { ok: false, errors: issues };
     const { liveText, profile } = this.options;
     const file =

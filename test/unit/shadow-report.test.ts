@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DECISION_CSV_HEADER, decisionCsvRow } from "../../src/actors/strategy/decision-csv.js";
+import type { DecisionRecord } from "../../src/actors/strategy/records.js";
+import { parseCsvLine, readDecisions } from "../../src/supervisor/shadows/decisions-csv.js";
+import { sideBySide } from "../../src/supervisor/shadows/report.js";
+
+function record(over: Partial<DecisionRecord>): DecisionRecord {
+  return {
+    tsNs: 2_000_000_000n,
+    requestId: 1,
+    leader: "BTC-USDT-PERP",
+    lagger: "ETH-USDT-PERP",
+    jumpTsNs: 1_000_000_000n,
+    jumpBps: 50,
+    tauStarS: 1.5,
+    rhoStar: 0.8,
+    lls: 2,
+    passingScans: 2,
+    strength: 1.2,
+    expectedMoveBps: 20,
+    expectedMoveSource: "prior",
+    outcome: "entered",
+    reason: "",
+    side: "buy",
+    size: 0.1,
+    notionalUsd: 310,
+    intentId: "i-1",
+    ...over,
+  } as DecisionRecord;
+}
+
+function csv(dir: string, name: string, records: DecisionRecord[]): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, [DECISION_CSV_HEADER, ...records.map(decisionCsvRow)].join("\n") + "\n");
+  return file;
+}
+
+describe("shadow report: live and shadow decisions side by side", () => {
+  it("reads the strategy's decision CSV back, quoted reasons included, from the attach time on", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shadow-report-"));
+    const file = csv(dir, "d.csv", [
+      record({ jumpTsNs: 5n }),
+      record({ outcome: "hazard_window", reason: 'last entry 3 s ago, "hazard" < 5', side: "", size: 0 }),
+    ]);
+    const rows = readDecisions(file, 10n);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ outcome: "hazard_window", reason: 'last entry 3 s ago, "hazard" < 5', size: 0 });
+    expect(readDecisions(path.join(dir, "absent.csv"), 0n)).toEqual([]);
+    expect(parseCsvLine('a,"b,""c""",d')).toEqual(["a", 'b,"c"', "d"]);
+  });
+
+  it("pairs the decisions of one jump and lagger, and says where they disagree", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shadow-report-"));
+    const live = readDecisions(
+      csv(dir, "live.csv", [
+        record({}),
+        record({ lagger: "SOL-USDT-PERP", outcome: "fee_gate", reason: "edge", side: "", size: 0 }),
+        record({ jumpTsNs: 3_000_000_000n, lagger: "SOL-USDT-PERP" }),
+      ]),
+      0n,
+    );
+    const shadow = readDecisions(
+      csv(dir, "shadow.csv", [
+        record({ size: 0.05 }),
+        record({ lagger: "SOL-USDT-PERP", side: "buy" }),
+        record({ jumpTsNs: 4_000_000_000n }),
+      ]),
+      0n,
+    );
+    const rows = sideBySide(live, shadow);
+    expect(
+      rows.map((r) => [r.jump_ts_ns, r.lagger, r.agree, r.live?.outcome ?? null, r.shadow?.outcome ?? null]),
+    ).toEqual([
+      ["1000000000", "ETH-USDT-PERP", true, "entered", "entered"],
+      ["1000000000", "SOL-USDT-PERP", false, "fee_gate", "entered"],
+      ["3000000000", "SOL-USDT-PERP", false, "entered", null],
+      ["4000000000", "ETH-USDT-PERP", false, null, "entered"],
+    ]);
+    expect(rows[0].shadow?.size).toBe(0.05);
+    expect(rows[1].live?.reason).toBe("edge");
+  });
+});
