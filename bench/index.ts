@@ -12,6 +12,7 @@ import { tickToOrderBench } from "./tick-to-order.bench.js";
 import { cacheBench } from "./cache.bench.js";
 import { backtestSourcesBench } from "./backtest-sources.bench.js";
 import { backtestBench } from "./backtest.bench.js";
+import { shadowBench } from "./shadow.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
 export const benches: Bench[] = [
@@ -28,4 +29,5 @@ export const benches: Bench[] = [
   cacheBench,
   backtestSourcesBench,
   backtestBench,
+  shadowBench,
 ];

@@ -323,11 +323,15 @@ export class ShadowGroups {
     return shadow.supervisor.crashActor(actor);
   }
 
+  async detachAll(): Promise<void> {
+    await Promise.all([...this.shadows.keys()].map((n) => this.detach(n)));
+  }
+
   /** Detaches every shadow (the daemon's stop, before the live actors stop); no attach is taken after. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.metricsTimer);
-    await Promise.all([...this.shadows.keys()].map((n) => this.detach(n)));
+    await this.detachAll();
   }
 
   private info(s: Shadow): ShadowInfo {
