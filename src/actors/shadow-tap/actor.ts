@@ -10,6 +10,11 @@ import { TickHistory } from "../feed/history.js";
 import type { ShadowTapSection } from "./section.js";
 
 const STATS_EVERY_MS = 1000;
+/**
+ * The copies wait this long, so they are made after the live cascade a message started (the strategy's
+ * decision, risk, the order) rather than inside it, and each shadow's thread is rung once per batch.
+ */
+const FLUSH_AFTER_MS = 1;
 
 /**
  * The live side of shadow mode (docs/shadow.md): copies the feed's trades and books, the jumps and the
@@ -23,10 +28,7 @@ export default defineActor<ShadowTapSection>({
   reads: [...TAPPED_CHANNELS],
   writes: [],
   async init(ctx) {
-    const codec = createCodec();
-    const frames = new ChannelFrames(codec, TAPPED_CHANNELS.length);
-    // Its own scratch: a replay must not overwrite the frame of the message being tapped.
-    const warmFrames = new ChannelFrames(codec, TAPPED_CHANNELS.length);
+    const frames = new ChannelFrames(createCodec(), TAPPED_CHANNELS.length);
     const slots = ctx.config.slots.map((s) => ({
       ring: new RingProducer(s.ring),
       bell: new Doorbell(s.bell),
@@ -35,31 +37,44 @@ export default defineActor<ShadowTapSection>({
     }));
     const history = new TickHistory(ctx.config.historyNs);
     const channelIndex = new Map<string, number>(TAPPED_CHANNELS.map((c, i) => [c, i]));
+    let pending: { channel: number; message: AnyMessage }[] = [];
     let reported = slots.map(() => 0);
 
     const warm = (slot: (typeof slots)[number]) => {
       const write = (channel: number, m: AnyMessage) => {
-        slot.ring.tryWrite(warmFrames.encode(channel, m));
+        slot.ring.tryWrite(frames.encode(channel, m));
         slot.written++;
       };
       const n = history.replay({ trade: (t) => write(0, t), book: (b) => write(1, b) });
       // The supervisor may have detached the slot meanwhile: only a still-warming slot goes live.
       Atomics.compareExchange(slot.state, 0, TapState.warming, TapState.live);
-      slot.bell.ring();
       ctx.log.info({ messages: n }, "shadow tap: history replayed to an attaching shadow");
     };
 
-    const tap = (message: AnyMessage, channel: string) => {
-      let frame: Uint8Array | undefined;
-      for (const slot of slots) {
+    const flush = () => {
+      const batch = pending;
+      pending = [];
+      const live = slots.filter((slot) => {
         const state = Atomics.load(slot.state, 0);
-        if (state === TapState.idle) continue;
+        // A warming slot gets the history first; the batch is newer than all of it.
         if (state === TapState.warming) warm(slot);
-        frame ??= frames.encode(channelIndex.get(channel)!, message);
-        slot.ring.tryWrite(frame);
-        slot.written++;
+        return state !== TapState.idle;
+      });
+      if (live.length === 0) return;
+      for (const { channel, message } of batch) {
+        const frame = frames.encode(channel, message);
+        for (const slot of live) slot.ring.tryWrite(frame);
+      }
+      for (const slot of live) {
+        slot.written += batch.length;
         slot.bell.ring();
       }
+    };
+
+    const tap = (message: AnyMessage, channel: string) => {
+      if (!slots.some((slot) => Atomics.load(slot.state, 0) !== TapState.idle)) return;
+      if (pending.length === 0) ctx.setTimer("flush", FLUSH_AFTER_MS);
+      pending.push({ channel: channelIndex.get(channel)!, message });
     };
 
     ctx.setInterval("stats", STATS_EVERY_MS);
@@ -76,7 +91,8 @@ export default defineActor<ShadowTapSection>({
         JumpDetected: tap,
         PairsScanned: tap,
       },
-      onTimer: () => {
+      onTimer: (name) => {
+        if (name === "flush") return flush();
         slots.forEach((slot, i) =>
           ctx.metrics.count("shadow_tap_frames_total", { slot: String(i) }, slot.written - reported[i]),
         );
