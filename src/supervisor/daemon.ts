@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import path from "node:path";
 import { loadConfig, readConfigText, ConfigError, type Config } from "../config/index.js";
 import { shadowTapSection } from "../actors/shadow-tap/section.js";
+import type { OrdersStatus } from "../protocol/status.js";
 import { createTapSlots, ShadowGroups } from "./shadows/groups.js";
 import { registerShadowRoutes } from "./shadows/routes.js";
 import { attachConfiguredShadows } from "./shadows/at-start.js";
@@ -216,6 +217,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
         faultInjection: config.runtime.control.fault_injection,
         total: (name, where) => metrics.total(name, where),
         liveDecisionsCsv: config.strategies[0].config.decision_scores_csv_path,
+        liveOrders: () => supervisor?.actorStatus("orders") as OrdersStatus | undefined,
       });
       await server.listen();
     } catch (err) {

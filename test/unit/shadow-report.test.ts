@@ -6,6 +6,8 @@ import { DECISION_CSV_HEADER, decisionCsvRow } from "../../src/actors/strategy/d
 import type { DecisionRecord } from "../../src/actors/strategy/records.js";
 import { parseCsvLine, readDecisions } from "../../src/supervisor/shadows/decisions-csv.js";
 import { sideBySide } from "../../src/supervisor/shadows/report.js";
+import { calibrate } from "../../src/supervisor/shadows/calibration.js";
+import type { OrdersStatus } from "../../src/protocol/status.js";
 
 function record(over: Partial<DecisionRecord>): DecisionRecord {
   return {
@@ -83,3 +85,51 @@ describe("shadow report: live and shadow decisions side by side", () => {
     expect(rows[1].live?.reason).toBe("edge");
   });
 });
+
+describe("mirror calibration: live orders beside the simulated fills of the same decisions", () => {
+  const order = (over: Partial<OrdersStatus["orders"][number]>): OrdersStatus["orders"][number] => ({
+    cl_id: "c",
+    strategy: "s",
+    intent_id: "s-1000000000000-1",
+    symbol: "ETH-USDT-PERP",
+    side: "buy",
+    type: "limit",
+    tif: "ioc",
+    role: "entry",
+    price: 3000,
+    size: 1,
+    status: "filled",
+    open: false,
+    filled: 1,
+    avg_fill_price: 3000,
+    exchange_order_id: "1",
+    reason: "",
+    ...over,
+  });
+
+  it("pairs by role, symbol, side and decision time, and signs the price difference against the simulator", () => {
+    const live = [
+      order({}),
+      order({ intent_id: "s-1000000000000-1-x2", role: "exit", side: "sell", avg_fill_price: 3010 }),
+      order({ intent_id: "s-5000000000000-3", symbol: "SOL-USDT-PERP" }),
+      order({ intent_id: "s-9000000000000-4", open: true, status: "accepted", filled: 0 }),
+    ];
+    const mirror = [
+      order({ intent_id: "s-1000004000000-1", avg_fill_price: 3003, size: 1, filled: 0.5 }),
+      order({ intent_id: "s-1000004000000-1-x2", role: "exit", side: "sell", avg_fill_price: 3007 }),
+      order({ intent_id: "s-5900000000000-2", symbol: "SOL-USDT-PERP" }),
+    ];
+    const c = calibrate(live, mirror);
+    expect(c.pairs.map((p) => [p.role, p.side, round(p.price_diff_bps)])).toEqual([
+      ["entry", "buy", 10],
+      ["exit", "sell", round((3 / 3010) * 1e4)],
+    ]);
+    expect(c.unmatched_live).toBe(1);
+    expect(c.fill_ratio_live).toBe(1);
+    expect(c.fill_ratio_simulated).toBe(0.75);
+  });
+});
+
+function round(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 1000) / 1000;
+}

@@ -1,6 +1,8 @@
 import type { ShadowGroups, ShadowInfo } from "./groups.js";
 import { shadowDecisionsPath } from "./children.js";
 import { readDecisions, type DecisionRow } from "./decisions-csv.js";
+import { calibrate, type Calibration } from "./calibration.js";
+import type { OrdersStatus } from "../../protocol/status.js";
 
 /** One side of a decision: entered or the gate that stopped it, with side and size. */
 export interface DecisionSide {
@@ -40,11 +42,15 @@ export interface ShadowReport {
   readonly orders: unknown;
   readonly risk: unknown;
   readonly divergence: readonly Divergence[];
+  /** A mirror's only: the live orders beside the simulated venue's fills of the same decisions. */
+  readonly calibration?: Calibration;
 }
 
 interface ReportSources {
   readonly total: (name: string, where: Readonly<Record<string, string>>) => number;
   readonly liveDecisionsCsv: string;
+  /** The live order manager's published status. */
+  readonly liveOrders: () => OrdersStatus | undefined;
 }
 
 /**
@@ -79,6 +85,14 @@ export function shadowReport(shadows: ShadowGroups, name: string, sources: Repor
     orders: shadows.actorStatus(name, "orders") ?? null,
     risk: shadows.actorStatus(name, "risk") ?? null,
     divergence,
+    ...(info.source === "mirror"
+      ? {
+          calibration: calibrate(
+            sources.liveOrders()?.orders ?? [],
+            (shadows.actorStatus(name, "orders") as OrdersStatus | undefined)?.orders ?? [],
+          ),
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ControlServer } from "../http.js";
+import type { OrdersStatus } from "../../protocol/status.js";
 import type { ShadowGroups } from "./groups.js";
 import { shadowReport } from "./report.js";
 
@@ -8,6 +9,8 @@ export interface ShadowRouteOptions {
   readonly total: (name: string, where: Readonly<Record<string, string>>) => number;
   /** The live strategy's decision file, for the side-by-side in the report. */
   readonly liveDecisionsCsv: string;
+  /** The live order manager's published status, for a mirror's calibration. */
+  readonly liveOrders: () => OrdersStatus | undefined;
 }
 
 /** The shadow routes of the control API (docs/shadow.md); operator routes as the rest of the control API. */
