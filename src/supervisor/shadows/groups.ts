@@ -301,6 +301,16 @@ export class ShadowGroups {
     return this.shadows.get(name)?.file;
   }
 
+  /**
+   * The shadow decides as live does: a mirror, or a shadow whose strategy is the live one (it changes only the
+   * simulation or risk), so its orders can be paired with the live ones (report.ts, calibration).
+   */
+  decidesAsLive(name: string): boolean {
+    const shadow = this.shadows.get(name);
+    if (shadow === undefined) return false;
+    return JSON.stringify(shadow.config.strategies) === JSON.stringify(this.options.live.strategies);
+  }
+
   /** The shadow's resolved config, or undefined. */
   configOf(name: string): Config | undefined {
     return this.shadows.get(name)?.config;

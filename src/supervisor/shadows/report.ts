@@ -42,7 +42,10 @@ export interface ShadowReport {
   readonly orders: unknown;
   readonly risk: unknown;
   readonly divergence: readonly Divergence[];
-  /** A mirror's only: the live orders beside the simulated venue's fills of the same decisions. */
+  /**
+   * A shadow whose strategy is the live one (a mirror, or one changing only the simulation or risk): the live
+   * orders beside the simulated venue's fills of the same decisions.
+   */
   readonly calibration?: Calibration;
 }
 
@@ -85,7 +88,7 @@ export function shadowReport(shadows: ShadowGroups, name: string, sources: Repor
     orders: shadows.actorStatus(name, "orders") ?? null,
     risk: shadows.actorStatus(name, "risk") ?? null,
     divergence,
-    ...(info.source === "mirror"
+    ...(shadows.decidesAsLive(name)
       ? {
           calibration: calibrate(
             sources.liveOrders()?.orders ?? [],
