@@ -91,3 +91,15 @@ describe("config overrides (--set)", () => {
     expect(() => withSet({ "strategies.0.config.entry_threshold": -1 })).toThrow(/entry_threshold/);
   });
 });
+
+describe("shadow config rules: the live shadows list", () => {
+  it("is inherited by set and mirror shadows without a refusal, refused in a config of its own", () => {
+    const withShadows = `${LIVE}shadows:\n  - { name: cand, mirror: true }\n`;
+    const liveWith = parseConfig(withShadows);
+    expect(shadowConfigIssues(liveWith, liveWith, true)).toEqual([]);
+    expect(
+      shadowConfigIssues(liveWith, withSet({ "strategies.0.config.entry_threshold": 2 }, withShadows), true),
+    ).toEqual([]);
+    expect(shadowConfigIssues(live, liveWith, false).map((i) => i.path)).toEqual(["shadows"]);
+  });
+});

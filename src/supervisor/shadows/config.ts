@@ -38,7 +38,9 @@ export function shadowConfigIssues(live: Config, shadow: Config, inherited: bool
   const issues: ShadowConfigIssue[] = [];
   const namesEngine = shadow.execution.provider === "zmq" && !(inherited && live.execution.provider === "zmq");
   if (namesEngine) issues.push({ path: "execution.provider", message: ENGINE_REFUSED });
-  if (shadow.shadows.length > 0) issues.push({ path: "shadows", message: "a shadow cannot attach shadows of its own" });
+  // Built on the live config, a shadow inherits the live `shadows:` list, which it does not read.
+  if (!inherited && shadow.shadows.length > 0)
+    issues.push({ path: "shadows", message: "a shadow cannot attach shadows of its own" });
   if (shadow.strategies.length !== 1 || live.strategies.length !== 1)
     issues.push({ path: "strategies", message: "a shadow runs exactly one strategy, as the live daemon does" });
   for (const path of differences(live, shadow, [])) {
