@@ -3,6 +3,7 @@ import type { AnyMessage } from "../../protocol/codec.js";
 import { createCodec } from "../../protocol/catalog.js";
 import type { Book, Trade } from "../../protocol/market-data.js";
 import { TAPPED_CHANNELS, TapState } from "../../protocol/shadow-tap.js";
+import { Channels } from "../../protocol/channels.js";
 import { ChannelFrames } from "../../transport/frames.js";
 import { Doorbell } from "../../transport/doorbell.js";
 import { RingProducer } from "../../transport/ring.js";
@@ -10,6 +11,9 @@ import { TickHistory } from "../feed/history.js";
 import type { ShadowTapSection } from "./section.js";
 
 const STATS_EVERY_MS = 1000;
+/** Trades and books, the history's messages, are the first two tapped channels (indices 0 and 1). */
+const TRADES = TAPPED_CHANNELS.indexOf(Channels.trades);
+const BOOKS = TAPPED_CHANNELS.indexOf(Channels.books);
 /**
  * The copies wait this long, so they are made after the live cascade a message started (the strategy's
  * decision, risk, the order) rather than inside it, and each shadow's thread is rung once per batch.
@@ -45,7 +49,7 @@ export default defineActor<ShadowTapSection>({
         slot.ring.tryWrite(frames.encode(channel, m));
         slot.written++;
       };
-      const n = history.replay({ trade: (t) => write(0, t), book: (b) => write(1, b) });
+      const n = history.replay({ trade: (t) => write(TRADES, t), book: (b) => write(BOOKS, b) });
       // The supervisor may have detached the slot meanwhile: only a still-warming slot goes live.
       Atomics.compareExchange(slot.state, 0, TapState.warming, TapState.live);
       ctx.log.info({ messages: n }, "shadow tap: history replayed to an attaching shadow");
@@ -54,21 +58,28 @@ export default defineActor<ShadowTapSection>({
     const flush = () => {
       const batch = pending;
       pending = [];
-      const live = slots.filter((slot) => {
+      const live: (typeof slots)[number][] = [];
+      // Warmed now: the history already holds the batch's trades and books (pushed as they came).
+      const warmed: (typeof slots)[number][] = [];
+      for (const slot of slots) {
         const state = Atomics.load(slot.state, 0);
-        // A warming slot gets the history first; the batch is newer than all of it.
-        if (state === TapState.warming) warm(slot);
-        return state !== TapState.idle;
-      });
-      if (live.length === 0) return;
+        if (state === TapState.warming) {
+          warm(slot);
+          warmed.push(slot);
+        } else if (state === TapState.live) live.push(slot);
+      }
+      if (live.length + warmed.length === 0) return;
       for (const { channel, message } of batch) {
         const frame = frames.encode(channel, message);
         for (const slot of live) slot.ring.tryWrite(frame);
+        if (channel <= BOOKS) continue;
+        for (const slot of warmed) {
+          slot.ring.tryWrite(frame);
+          slot.written++;
+        }
       }
-      for (const slot of live) {
-        slot.written += batch.length;
-        slot.bell.ring();
-      }
+      for (const slot of live) slot.written += batch.length;
+      for (const slot of [...live, ...warmed]) slot.bell.ring();
     };
 
     const tap = (message: AnyMessage, channel: string) => {
