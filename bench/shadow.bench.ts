@@ -122,6 +122,7 @@ export const shadowBench: Bench = {
         log,
       },
       onMetrics: () => undefined,
+      liveEquity: () => 0,
       log,
     });
     const attachedNs: bigint[] = [];

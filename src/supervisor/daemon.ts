@@ -199,6 +199,9 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
       log,
     },
     onMetrics: (samples) => metrics.ingest(samples),
+    liveEquity: () =>
+      metrics.total("realized_pnl_usd", { actor: "strategy" }) +
+      metrics.total("unrealized_pnl_usd", { actor: "strategy" }),
     log,
   });
 

@@ -160,10 +160,14 @@ describe("shadow mode against an engine stand-in", () => {
       expect(actors.filter((a) => a.restarts !== 0)).toEqual([]);
 
       const reportFile = path.join(dir, "cand-report.json");
-      const printed = await cli("report", "cand", "--json", reportFile, "--url", url);
+      const htmlFile = path.join(dir, "cand-report.html");
+      const printed = await cli("report", "cand", "--json", reportFile, "--html", htmlFile, "--url", url);
       expect(printed.code).toBe(0);
       expect(printed.out).toContain("shadow cand (running)");
-      expect((JSON.parse(readFileSync(reportFile, "utf8")) as Report).summary.fills).toBeGreaterThanOrEqual(2);
+      const written = JSON.parse(readFileSync(reportFile, "utf8")) as Report & { equity: unknown[] };
+      expect(written.summary.fills).toBeGreaterThanOrEqual(2);
+      expect(written.equity.length).toBeGreaterThan(0);
+      expect(readFileSync(htmlFile, "utf8")).toContain("<h1>Shadow cand (running, set) since");
 
       const promoted = path.join(dir, "promoted.yaml");
       expect((await cli("promote", "cand", "--write", promoted, "--url", url)).code).toBe(0);

@@ -44,6 +44,7 @@ function groups(dir: string, slots: number): ShadowGroups {
       log,
     },
     onMetrics: () => undefined,
+    liveEquity: () => 0,
     log,
   });
 }

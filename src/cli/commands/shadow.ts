@@ -4,6 +4,7 @@ import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 import { parseCommandArgs } from "../args.js";
 import { parseConfig, readConfigText } from "../../config/index.js";
+import { shadowReportHtml, type ShadowReportView } from "./shadow-html.js";
 
 const DEFAULT_URL = "http://127.0.0.1:8082";
 /** The control token (`runtime.control.token`) when the daemon is not on loopback. */
@@ -13,7 +14,7 @@ const USAGE = `usage:
   leadlag shadow attach NAME (--config FILE | --set PATH=VALUE [--set …] | --mirror)
   leadlag shadow list
   leadlag shadow detach NAME
-  leadlag shadow report NAME [--json FILE]
+  leadlag shadow report NAME [--json FILE] [--html FILE]
   leadlag shadow promote NAME --write FILE
 
 Shadows of the running daemon (docs/shadow.md), over its control API. Every form takes
@@ -88,6 +89,7 @@ export const shadowCommand: Command = {
       set: { type: "string", multiple: true },
       mirror: { type: "boolean", default: false },
       json: { type: "string" },
+      html: { type: "string" },
       write: { type: "string" },
     });
     const [action, name, ...extra] = positionals;
@@ -140,6 +142,7 @@ export const shadowCommand: Command = {
           reply = await call(url, token, "GET", `/control/shadows/${needName()}/report`);
           if (reply.status !== 200) return refused(reply);
           if (values.json !== undefined) writeFileSync(values.json, JSON.stringify(reply.body, null, 2) + "\n");
+          if (values.html !== undefined) writeFileSync(values.html, shadowReportHtml(reply.body as ShadowReportView));
           process.stdout.write(summaryLines(reply.body as Parameters<typeof summaryLines>[0]) + "\n");
           return 0;
         }

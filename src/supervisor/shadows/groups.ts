@@ -78,6 +78,16 @@ export interface ShadowInfo {
   readonly failure?: SupervisorReport;
 }
 
+/** One point of the live and the shadow equity (realized + unrealized PnL since the attach, USD). */
+export interface EquityPoint {
+  readonly t_ms: number;
+  readonly live_usd: number;
+  readonly shadow_usd: number;
+}
+
+/** Points kept per shadow: past this, every other one is dropped (the series keeps its whole span). */
+const MAX_EQUITY_POINTS = 2000;
+
 interface Shadow {
   readonly name: string;
   readonly slot: number;
@@ -89,6 +99,10 @@ interface Shadow {
   readonly supervisor: Supervisor;
   readonly attachedAt: Date;
   readonly droppedBefore: number;
+  /** The live equity when the shadow attached: both curves start at 0 there. */
+  readonly liveEquityAtAttach: number;
+  readonly equity: EquityPoint[];
+  pnl: { realized: number; unrealized: number };
   failure?: SupervisorReport;
 }
 
@@ -105,6 +119,8 @@ export interface ShadowGroupsOptions {
   readonly supervisor: Omit<SupervisorOptions, "spinUs" | "rehearseEveryUs" | "onStopping" | "onMetrics" | "standby">;
   /** The shadows' metric samples, already named `shadow_*` and labelled `shadow="NAME"`. */
   readonly onMetrics: (samples: MetricsReport["samples"]) => void;
+  /** The live strategy's realized + unrealized PnL now (USD), for the equity curves. */
+  readonly liveEquity: () => number;
   readonly log: Logger;
 }
 
@@ -232,10 +248,12 @@ export class ShadowGroups {
         ring,
         bell,
       });
-      const labelled = (samples: MetricsReport["samples"]) =>
+      const labelled = (samples: MetricsReport["samples"]) => {
+        this.noteEquity(name, samples);
         this.options.onMetrics(
           samples.map((s) => ({ ...s, name: `shadow_${s.name}`, labels: { ...s.labels, shadow: name } })),
         );
+      };
       supervisor = new Supervisor(topology, {
         ...this.options.supervisor,
         log: log.child({ shadow: name }),
@@ -262,6 +280,9 @@ export class ShadowGroups {
       supervisor,
       attachedAt: new Date(),
       droppedBefore: Ring.stats(this.options.slots[slot].ring).dropped,
+      liveEquityAtAttach: this.options.liveEquity(),
+      equity: [],
+      pnl: { realized: 0, unrealized: 0 },
     };
     this.shadows.set(name, shadow);
     this.reserved.delete(slot);
@@ -309,6 +330,33 @@ export class ShadowGroups {
     const shadow = this.shadows.get(name);
     if (shadow === undefined) return false;
     return JSON.stringify(shadow.config.strategies) === JSON.stringify(this.options.live.strategies);
+  }
+
+  /** The live and the shadow equity since the shadow attached, one point per metrics report of the shadow. */
+  equityOf(name: string): readonly EquityPoint[] | undefined {
+    return this.shadows.get(name)?.equity;
+  }
+
+  private noteEquity(name: string, samples: MetricsReport["samples"]): void {
+    const shadow = this.shadows.get(name);
+    if (shadow === undefined) return;
+    for (const s of samples) {
+      if (s.labels.actor !== `${shadowGroupName(name)}-strategy`) continue;
+      if (s.name === "realized_pnl_usd") shadow.pnl.realized = s.value;
+      else if (s.name === "unrealized_pnl_usd") shadow.pnl.unrealized = s.value;
+    }
+    const point = {
+      t_ms: Date.now(),
+      live_usd: this.options.liveEquity() - shadow.liveEquityAtAttach,
+      shadow_usd: shadow.pnl.realized + shadow.pnl.unrealized,
+    };
+    const last = shadow.equity.at(-1);
+    if (last !== undefined && point.t_ms - last.t_ms < 1000) return;
+    shadow.equity.push(point);
+    if (shadow.equity.length > MAX_EQUITY_POINTS) {
+      const kept = shadow.equity.filter((_, i) => i % 2 === 0);
+      shadow.equity.splice(0, shadow.equity.length, ...kept);
+    }
   }
 
   /** The shadow's resolved config, or undefined. */

@@ -1,4 +1,4 @@
-import type { ShadowGroups, ShadowInfo } from "./groups.js";
+import type { EquityPoint, ShadowGroups, ShadowInfo } from "./groups.js";
 import { shadowDecisionsPath } from "./children.js";
 import { readDecisions, type DecisionRow } from "./decisions-csv.js";
 import { calibrate, type Calibration } from "./calibration.js";
@@ -42,6 +42,8 @@ export interface ShadowReport {
   readonly orders: unknown;
   readonly risk: unknown;
   readonly divergence: readonly Divergence[];
+  /** Live and shadow equity (realized + unrealized PnL since the attach), about one point a second. */
+  readonly equity: readonly EquityPoint[];
   /**
    * A shadow whose strategy is the live one (a mirror, or one changing only the simulation or risk): the live
    * orders beside the simulated venue's fills of the same decisions.
@@ -88,6 +90,7 @@ export function shadowReport(shadows: ShadowGroups, name: string, sources: Repor
     orders: shadows.actorStatus(name, "orders") ?? null,
     risk: shadows.actorStatus(name, "risk") ?? null,
     divergence,
+    equity: shadows.equityOf(name) ?? [],
     ...(shadows.decidesAsLive(name)
       ? {
           calibration: calibrate(
