@@ -7,6 +7,7 @@ import type { DecisionRecord } from "../../src/actors/strategy/records.js";
 import { parseCsvLine, readDecisions } from "../../src/supervisor/shadows/decisions-csv.js";
 import { sideBySide } from "../../src/supervisor/shadows/report.js";
 import { calibrate } from "../../src/supervisor/shadows/calibration.js";
+import { EquityCurve } from "../../src/supervisor/shadows/equity.js";
 import type { OrdersStatus } from "../../src/protocol/status.js";
 
 function record(over: Partial<DecisionRecord>): DecisionRecord {
@@ -133,3 +134,26 @@ describe("mirror calibration: live orders beside the simulated fills of the same
 function round(x: number | null): number | null {
   return x === null ? null : Math.round(x * 1000) / 1000;
 }
+
+describe("equity curve: live and shadow PnL since the attach", () => {
+  it("takes the strategy's PnL samples, at most a point a second, live from its value at the attach, thinned past 2000", () => {
+    let live = 100;
+    const curve = new EquityCurve("shadow-x-strategy", () => live);
+    const pnl = (realized: number, unrealized: number, actor = "shadow-x-strategy") => [
+      { kind: "gauge" as const, name: "realized_pnl_usd", labels: { actor }, value: realized },
+      { kind: "gauge" as const, name: "unrealized_pnl_usd", labels: { actor }, value: unrealized },
+    ];
+    curve.note(pnl(1, 0.5), 0);
+    live = 103;
+    curve.note(pnl(2, 0), 500);
+    curve.note([...pnl(9, 9, "shadow-x-risk"), ...pnl(2, -1)], 1000);
+    expect(curve.series).toEqual([
+      { t_ms: 0, live_usd: 0, shadow_usd: 1.5 },
+      { t_ms: 1000, live_usd: 3, shadow_usd: 1 },
+    ]);
+    for (let t = 2000; t <= 2_000_000; t += 1000) curve.note([], t);
+    expect(curve.series.length).toBeLessThanOrEqual(2000);
+    expect(curve.series[0].t_ms).toBe(0);
+    expect(curve.series.at(-1)!.t_ms).toBeGreaterThan(1_990_000);
+  });
+});

@@ -1,14 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
-import {
-  ConfigError,
-  configFileWith,
-  parseConfig,
-  SHADOW_NAME,
-  type Config,
-  type Environment,
-} from "../../config/index.js";
+import { SHADOW_NAME, type Config, type Environment } from "../../config/index.js";
 import { Channels } from "../../protocol/channels.js";
 import type { MetricsReport } from "../../protocol/host.js";
 import { TAPPED_CHANNELS, TapState, type TapSlot } from "../../protocol/shadow-tap.js";
@@ -21,7 +14,11 @@ import { Supervisor, type ActorStatus, type SupervisorOptions, type SupervisorRe
 import { loadDefs } from "../system.js";
 import { buildTopology } from "../topology.js";
 import { shadowChildSpecs, shadowGroupName } from "./children.js";
-import { setPathIssues, shadowConfigIssues, type ShadowConfigIssue } from "./config.js";
+import type { ShadowConfigIssue } from "./config.js";
+import { EquityCurve, type EquityPoint } from "./equity.js";
+import { resolveShadowConfig, type AttachRequest, type ShadowSource } from "./resolve.js";
+
+export type { AttachRequest } from "./resolve.js";
 
 /** How many shadows can be attached at once: the tap has this many slots, each with its own ring. */
 export const TAP_SLOTS = 4;
@@ -30,30 +27,12 @@ export const TAP_RING_BYTES = 1 << 22;
 /** The tap as the shadow group's topology names it. */
 const TAP_PEER = "live-tap";
 
-/** The first issue of each path (a `--set` path and the difference it makes say the same). */
-function onePerPath(issues: readonly ShadowConfigIssue[]): ShadowConfigIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => !seen.has(i.path) && seen.add(i.path));
-}
-
-function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 export function createTapSlots(count = TAP_SLOTS, ringBytes = TAP_RING_BYTES): TapSlot[] {
   return Array.from({ length: count }, () => ({
     ring: createRing(ringBytes, "drop-oldest").buffer,
     bell: createDoorbell(),
     state: new SharedArrayBuffer(4),
   }));
-}
-
-/** What `POST /control/shadows` takes: exactly one of `config` (a config file's text), `set` or `mirror`. */
-export interface AttachRequest {
-  readonly name: string;
-  readonly config?: string;
-  readonly set?: Readonly<Record<string, unknown>>;
-  readonly mirror?: boolean;
 }
 
 export type AttachResult =
@@ -70,23 +49,13 @@ export interface ShadowInfo {
   readonly group: string;
   /** `running`, or `failed` once the group passed its restart intensity (it is not restarted: `temporary`). */
   readonly state: "running" | "failed";
-  readonly source: "config" | "set" | "mirror";
+  readonly source: ShadowSource;
   readonly attachedAt: string;
   readonly actors: ActorStatus[];
   /** Frames the tap overwrote before the shadow read them (a slow shadow), since it attached. */
   readonly tapDroppedFrames: number;
   readonly failure?: SupervisorReport;
 }
-
-/** One point of the live and the shadow equity (realized + unrealized PnL since the attach, USD). */
-export interface EquityPoint {
-  readonly t_ms: number;
-  readonly live_usd: number;
-  readonly shadow_usd: number;
-}
-
-/** Points kept per shadow: past this, every other one is dropped (the series keeps its whole span). */
-const MAX_EQUITY_POINTS = 2000;
 
 interface Shadow {
   readonly name: string;
@@ -99,10 +68,7 @@ interface Shadow {
   readonly supervisor: Supervisor;
   readonly attachedAt: Date;
   readonly droppedBefore: number;
-  /** The live equity when the shadow attached: both curves start at 0 there. */
-  readonly liveEquityAtAttach: number;
-  readonly equity: EquityPoint[];
-  pnl: { realized: number; unrealized: number };
+  readonly equity: EquityCurve;
   failure?: SupervisorReport;
 }
 
@@ -154,7 +120,8 @@ export class ShadowGroups {
       };
     if (this.shadows.has(name) || this.pending.has(name))
       return { ok: false, status: 409, error: `a shadow named '${name}' is already attached` };
-    const resolved = this.resolveConfig(request);
+    const { live, liveText, profile, env } = this.options;
+    const resolved = resolveShadowConfig(request, { live, liveText, profile, env });
     if (!resolved.ok)
       return { ok: false, status: 400, error: `shadow '${name}': invalid config`, errors: resolved.errors };
     const slot = this.freeSlot();
@@ -172,52 +139,6 @@ export class ShadowGroups {
     }
   }
 
-  private resolveConfig(
-    request: AttachRequest,
-  ):
-    | { ok: true; config: Config; file: string; source: ShadowInfo["source"] }
-    | { ok: false; errors: ShadowConfigIssue[] } {
-    const given = [request.config !== undefined, request.set !== undefined, request.mirror === true].filter(Boolean);
-    if (given.length !== 1)
-      return { ok: false, errors: [{ path: "", message: "exactly one of config, set or mirror: true" }] };
-    const source = request.mirror === true ? "mirror" : request.config !== undefined ? "config" : "set";
-    const pathIssues = source === "set" && isMapping(request.set) ? setPathIssues(request.set) : [];
-    let config: Config;
-    try {
-      if (source === "mirror") config = this.options.live;
-      else if (source === "config") {
-        if (typeof request.config !== "string")
-          return { ok: false, errors: [{ path: "config", message: "a config file's text (YAML or JSON)" }] };
-        config = parseConfig(request.config, { env: this.options.env, sourceName: `shadow ${request.name}` });
-      } else {
-        if (!isMapping(request.set))
-          return { ok: false, errors: [{ path: "set", message: "a mapping of dotted config paths to values" }] };
-        config = parseConfig(this.options.liveText, {
-          profile: this.options.profile,
-          env: this.options.env,
-          overrides: request.set,
-          sourceName: `shadow ${request.name}`,
-        });
-      }
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      const schemaIssues = err.issues.map((i) => ({
-        path: i.path,
-        message:
-          i.value === undefined ? `expected ${i.expected}` : `expected ${i.expected}, got ${JSON.stringify(i.value)}`,
-      }));
-      return { ok: false, errors: [...pathIssues, ...schemaIssues] };
-    }
-    const issues = onePerPath([...pathIssues, ...shadowConfigIssues(this.options.live, config, source !== "config")]);
-    if (issues.length > 0) return { ok: false, errors: issues };
-    const { liveText, profile } = this.options;
-    const file =
-      source === "config"
-        ? (request.config as string)
-        : configFileWith(liveText, { profile, overrides: source === "set" ? request.set : undefined });
-    return { ok: true, config, file, source };
-  }
-
   private freeSlot(): number | undefined {
     const used = new Set([...this.shadows.values()].map((s) => s.slot));
     const free = this.options.slots.findIndex((_, i) => !used.has(i) && !this.reserved.has(i));
@@ -227,7 +148,7 @@ export class ShadowGroups {
   private async startGroup(
     name: string,
     slot: number,
-    { config, file, source }: { config: Config; file: string; source: ShadowInfo["source"] },
+    { config, file, source }: { config: Config; file: string; source: ShadowSource },
   ): Promise<AttachResult> {
     const { log } = this.options;
     this.reserved.add(slot);
@@ -249,7 +170,7 @@ export class ShadowGroups {
         bell,
       });
       const labelled = (samples: MetricsReport["samples"]) => {
-        this.noteEquity(name, samples);
+        this.shadows.get(name)?.equity.note(samples, Date.now());
         this.options.onMetrics(
           samples.map((s) => ({ ...s, name: `shadow_${s.name}`, labels: { ...s.labels, shadow: name } })),
         );
@@ -280,9 +201,7 @@ export class ShadowGroups {
       supervisor,
       attachedAt: new Date(),
       droppedBefore: Ring.stats(this.options.slots[slot].ring).dropped,
-      liveEquityAtAttach: this.options.liveEquity(),
-      equity: [],
-      pnl: { realized: 0, unrealized: 0 },
+      equity: new EquityCurve(`${shadowGroupName(name)}-strategy`, this.options.liveEquity),
     };
     this.shadows.set(name, shadow);
     this.reserved.delete(slot);
@@ -334,29 +253,7 @@ export class ShadowGroups {
 
   /** The live and the shadow equity since the shadow attached, one point per metrics report of the shadow. */
   equityOf(name: string): readonly EquityPoint[] | undefined {
-    return this.shadows.get(name)?.equity;
-  }
-
-  private noteEquity(name: string, samples: MetricsReport["samples"]): void {
-    const shadow = this.shadows.get(name);
-    if (shadow === undefined) return;
-    for (const s of samples) {
-      if (s.labels.actor !== `${shadowGroupName(name)}-strategy`) continue;
-      if (s.name === "realized_pnl_usd") shadow.pnl.realized = s.value;
-      else if (s.name === "unrealized_pnl_usd") shadow.pnl.unrealized = s.value;
-    }
-    const point = {
-      t_ms: Date.now(),
-      live_usd: this.options.liveEquity() - shadow.liveEquityAtAttach,
-      shadow_usd: shadow.pnl.realized + shadow.pnl.unrealized,
-    };
-    const last = shadow.equity.at(-1);
-    if (last !== undefined && point.t_ms - last.t_ms < 1000) return;
-    shadow.equity.push(point);
-    if (shadow.equity.length > MAX_EQUITY_POINTS) {
-      const kept = shadow.equity.filter((_, i) => i % 2 === 0);
-      shadow.equity.splice(0, shadow.equity.length, ...kept);
-    }
+    return this.shadows.get(name)?.equity.series;
   }
 
   /** The shadow's resolved config, or undefined. */

@@ -1,4 +1,5 @@
-import type { EquityPoint, ShadowGroups, ShadowInfo } from "./groups.js";
+import type { ShadowGroups, ShadowInfo } from "./groups.js";
+import type { EquityPoint } from "./equity.js";
 import { shadowDecisionsPath } from "./children.js";
 import { readDecisions, type DecisionRow } from "./decisions-csv.js";
 import { calibrate, type Calibration } from "./calibration.js";
