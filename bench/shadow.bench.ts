@@ -88,7 +88,8 @@ export const shadowBench: Bench = {
     const config = parseConfig(text, { env: {} });
     const start = resolveStart(config);
     const slots = createTapSlots();
-    const log = pino({ level: "warn" });
+    // Silent: the one JSON line is the bench's whole output (a warning would precede it on stdout).
+    const log = pino({ level: "silent" });
     let phase: "warmup" | "none" | "two" = "warmup";
     const latency = { none: [] as number[], two: [] as number[] };
     const onMetrics = (samples: MetricsReport["samples"]) => {
@@ -98,6 +99,7 @@ export const shadowBench: Bench = {
     };
     const supervisor = await startSystem(childSpecsFor(config, undefined, start, shadowTapSection(config, slots)), {
       log,
+      logLevel: "silent",
       spinUs: spinPlan(config),
       rehearseEveryUs: config.runtime.spin.rehearse_every_us,
       metricsEveryMs: 200,
@@ -116,7 +118,7 @@ export const shadowBench: Bench = {
         heartbeatTimeoutMs: 3000,
         blockDeadlineMs: 5000,
         faultInjection: false,
-        logLevel: "warn",
+        logLevel: "silent",
         startTimeoutMs: 15_000,
         metricsEveryMs: 1000,
         log,

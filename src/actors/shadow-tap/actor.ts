@@ -18,7 +18,7 @@ const BOOKS = TAPPED_CHANNELS.indexOf(Channels.books);
  * The copies wait this long, so they are made after the live cascade a message started (the strategy's
  * decision, risk, the order) rather than inside it, and each shadow's thread is rung once per batch.
  */
-const FLUSH_AFTER_MS = 1;
+const FLUSH_AFTER_MS = 10;
 
 /**
  * The live side of shadow mode (docs/shadow.md): copies the feed's trades and books, the jumps and the
