@@ -16,7 +16,9 @@ const TRADES = TAPPED_CHANNELS.indexOf(Channels.trades);
 const BOOKS = TAPPED_CHANNELS.indexOf(Channels.books);
 /**
  * The copies wait this long, so they are made after the live cascade a message started (the strategy's
- * decision, risk, the order) rather than inside it, and each shadow's thread is rung once per batch.
+ * decision, risk, the order) rather than inside it, and each shadow's thread is rung once per batch: at most
+ * 100 wake-ups a second per shadow, which on a 2-core machine take cores from the live threads
+ * (docs/benchmarks.md, `shadow`).
  */
 const FLUSH_AFTER_MS = 10;
 
