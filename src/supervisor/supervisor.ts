@@ -50,6 +50,8 @@ export interface SupervisorOptions {
    * supervisor (shadows/groups.ts) keeps none: an idle thread per shadow costs more than its slower restart.
    */
   readonly standby?: boolean;
+  /** The worker threads' nice value (Linux; a shadow group's: 10); absent: the process's priority. */
+  readonly niceness?: number;
   /** Custom metric samples shipped by the hosts. */
   readonly onMetrics?: (samples: Extract<HostToSupervisor, { type: "MetricsReport" }>["samples"]) => void;
 }
@@ -183,6 +185,7 @@ export class Supervisor {
       logLevel: this.options.logLevel,
       logOutput: this.options.logOutput,
       metricsEveryMs: this.options.metricsEveryMs,
+      niceness: this.options.niceness,
     });
     const handle: ThreadHandle = this.threads.get(thread) ?? { name: thread, expectedExit: false };
     this.threads.set(thread, handle);

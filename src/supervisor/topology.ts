@@ -42,6 +42,8 @@ export interface StartupOptions {
   readonly logLevel: string;
   readonly logOutput?: WorkerLogOutput;
   readonly metricsEveryMs?: number;
+  /** Worker threads only: their nice value (Linux). */
+  readonly niceness?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pino } from "pino";
@@ -51,13 +51,24 @@ function groups(dir: string, slots: number): ShadowGroups {
 
 const refusal = (r: AttachResult) => (r.ok ? undefined : r);
 
+/** Threads of this process at nice 10 (Linux: the 19th field of /proc/self/task/TID/stat). */
+function threadsAtNice10(): number {
+  return readdirSync("/proc/self/task").filter((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16] === "10";
+  }).length;
+}
+
 describe("shadow groups: attach, refuse, crash, detach", () => {
   it("starts a group on its own worker, refuses duplicates, bad configs and the engine, restarts only the crashed actor", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shadow-groups-"));
     const shadows = groups(dir, 2);
     try {
+      const niced = threadsAtNice10();
       const a = await shadows.attach({ name: "a", set: { "strategies.0.config.entry_threshold": 1.5 } });
       expect(a.ok).toBe(true);
+      // Its worker yields the cores to live threads.
+      expect(threadsAtNice10()).toBe(niced + 1);
       const info = shadows.get("a")!;
       expect(info.actors.map((x) => [x.name, x.thread, x.state])).toEqual([
         ["shadow-a-venue", "shadow-a", "running"],

@@ -24,6 +24,8 @@ export type { AttachRequest } from "./resolve.js";
 export const TAP_SLOTS = 4;
 /** Bytes per tap ring: ~40k frames, the tap's history replay included (docs/shadow.md). */
 export const TAP_RING_BYTES = 1 << 22;
+/** A shadow's worker yields the cores to the live threads when there are not enough for all (Linux). */
+export const SHADOW_NICENESS = 10;
 /** The tap as the shadow group's topology names it. */
 const TAP_PEER = "live-tap";
 
@@ -82,7 +84,10 @@ export interface ShadowGroupsOptions {
   readonly slots: readonly TapSlot[];
   /** Where each shadow's journal, breaker state and decisions go (`<dir>/<name>`), emptied on attach. */
   readonly dir: string;
-  readonly supervisor: Omit<SupervisorOptions, "spinUs" | "rehearseEveryUs" | "onStopping" | "onMetrics" | "standby">;
+  readonly supervisor: Omit<
+    SupervisorOptions,
+    "spinUs" | "rehearseEveryUs" | "onStopping" | "onMetrics" | "standby" | "niceness"
+  >;
   /** The shadows' metric samples, already named `shadow_*` and labelled `shadow="NAME"`. */
   readonly onMetrics: (samples: MetricsReport["samples"]) => void;
   /** The live strategy's realized + unrealized PnL now (USD), for the equity curves. */
@@ -182,6 +187,7 @@ export class ShadowGroups {
         spinUs: () => 0,
         rehearseEveryUs: 0,
         standby: false,
+        niceness: SHADOW_NICENESS,
         onMetrics: labelled,
       });
       await supervisor.start();
