@@ -5,7 +5,7 @@ import { SHADOW_NAME, type Config, type Environment } from "../../config/index.j
 import { Channels } from "../../protocol/channels.js";
 import type { MetricsReport } from "../../protocol/host.js";
 import { TAPPED_CHANNELS, TapState, type TapSlot } from "../../protocol/shadow-tap.js";
-import { createDoorbell } from "../../transport/doorbell.js";
+import { createDoorbell, Doorbell } from "../../transport/doorbell.js";
 import { createRing } from "../../transport/ring-layout.js";
 import { Ring } from "../../transport/ring.js";
 import { resolveChildSpecs } from "../child-spec.js";
@@ -165,8 +165,12 @@ export class ShadowGroups {
       const group = shadowChildSpecs(name, config, this.options.start, dir);
       const children = resolveChildSpecs(group.specs);
       const { ring, bell } = this.options.slots[slot];
-      // Whatever a previous shadow of this slot left unread is not this one's.
+      // Whatever a previous shadow of this slot left unread is not this one's, nor is the last heartbeat its
+      // thread left on the doorbell (the new supervisor's heartbeat check would take it for a stuck thread).
       Ring.reset(ring, "discard");
+      const doorbell = new Doorbell(bell);
+      doorbell.setBusySince(0);
+      doorbell.clearCurrentActor();
       const topology = buildTopology(children, await loadDefs(children), undefined, {
         peer: TAP_PEER,
         channels: TAPPED_CHANNELS,
