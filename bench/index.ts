@@ -14,6 +14,7 @@ import { backtestSourcesBench } from "./backtest-sources.bench.js";
 import { backtestBench } from "./backtest.bench.js";
 import { scanBench } from "./scan.bench.js";
 import { sweepBench } from "./sweep.bench.js";
+import { shadowBench } from "./shadow.bench.js";
 
 /** Every benchmark `leadlag bench` knows, by name. */
 export const benches: Bench[] = [
@@ -32,4 +33,5 @@ export const benches: Bench[] = [
   backtestBench,
   scanBench,
   sweepBench,
+  shadowBench,
 ];

@@ -4,6 +4,7 @@
  * issue throws one ConfigError listing them all.
  */
 import { open } from "node:fs/promises";
+import { stringify as stringifyYaml } from "yaml";
 import { ConfigError, type ConfigIssue, listedIssues, makeIssue } from "./errors.js";
 import { expected } from "./messages.js";
 import { applyProfile } from "./profiles.js";
@@ -13,6 +14,7 @@ import { type Environment, substituteEnvironment } from "./substitute.js";
 import { deepFreeze } from "./freeze.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
 import { fromZodIssues } from "./zod-issues.js";
+import { applyOverrides, type Overrides } from "./overrides.js";
 
 export interface ParseOptions {
   /** Name of a profile under `profiles:` to merge over the base config. */
@@ -21,6 +23,8 @@ export interface ParseOptions {
   readonly env?: Environment;
   /** How errors name the source (a file path); defaults to "config". */
   readonly sourceName?: string;
+  /** Dotted-path values written over the file's (a shadow's `--set`, config/overrides.ts). */
+  readonly overrides?: Overrides;
 }
 
 export type LoadOptions = Omit<ParseOptions, "sourceName">;
@@ -75,7 +79,12 @@ export function parseConfig(text: string, options: ParseOptions = {}): Config {
   if (profiled.issues.length > 0) throw located(sourceName, profiled.issues, parsed.source, options.profile);
 
   const substituted = substituteEnvironment(profiled.data, options.env ?? process.env);
-  const result = configSchema.safeParse(substituted.data, { reportInput: true });
+  const overridden =
+    options.overrides === undefined
+      ? { data: substituted.data, issues: [] }
+      : applyOverrides(substituted.data, options.overrides);
+  if (overridden.issues.length > 0) throw new ConfigError(sourceName, listedIssues(overridden.issues));
+  const result = configSchema.safeParse(overridden.data, { reportInput: true });
   // A reference that could not be substituted already explains its path; the schema's complaint about
   // the raw "${VAR}" text left there would only repeat it.
   const unresolved = new Set(substituted.issues.map((issue) => issue.path));
@@ -108,4 +117,20 @@ function locateAll(issues: readonly ConfigIssue[], source: YamlSource, profile: 
     const location = fromProfile ?? source.locate(issue.segments);
     return { ...issue, value: redactValue(issue.segments, issue.value), ...(location ? { location } : {}) };
   });
+}
+
+/**
+ * A config file's text as another config file: the profile merged in (and `profiles:` left out), the overrides
+ * written, `${VAR}` references kept as written (no secret is expanded), `shadows:` left out. What
+ * `leadlag shadow promote` writes. The text must be one `parseConfig` accepted.
+ */
+export function configFileWith(text: string, options: { profile?: string; overrides?: Overrides }): string {
+  const parsed = parseYamlSource(text);
+  if (!parsed.ok) throw new ConfigError("config", parsed.issues);
+  const profiled = applyProfile(parsed.source.data, options.profile);
+  const overridden = applyOverrides(profiled.data, options.overrides ?? {});
+  if (overridden.issues.length > 0) throw new ConfigError("config", overridden.issues);
+  const data = { ...(overridden.data as Record<string, unknown>) };
+  delete data.shadows;
+  return stringifyYaml(data);
 }

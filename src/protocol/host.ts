@@ -49,6 +49,8 @@ export const HostStartup = z.object({
   logLevel: z.string(),
   /** How often the host reports its actors' metrics (`metrics_aggregator.poll_interval_sec`); absent: 1 s. */
   metricsEveryMs: z.number().positive().optional(),
+  /** Linux: the worker thread's nice value (a shadow's worker: 10); absent: the process's priority. */
+  niceness: z.number().int().min(-20).max(19).optional(),
   /** Absent: JSON lines on stdout only. */
   logOutput: z.object({ structured: z.boolean(), toFile: z.boolean() }).optional(),
 });

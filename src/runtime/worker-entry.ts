@@ -5,6 +5,7 @@ import { deepFreeze } from "../config/freeze.js";
 import { wallClock } from "./clock.js";
 import { createHost, loadActorDef } from "./host-factory.js";
 import { createLogger } from "./logger.js";
+import { setThreadNiceness } from "./thread-niceness.js";
 import { DEFAULT_METRICS_EVERY_MS, runHostLoop } from "./run-loop.js";
 
 /**
@@ -29,6 +30,7 @@ const log = createLogger({
   structured: startup.logOutput?.structured,
   forwardToFile: startup.logOutput?.toFile,
 }).child({ thread: startup.thread });
+if (startup.niceness !== undefined) setThreadNiceness(startup.niceness, log);
 const emit = (event: HostToSupervisor): void => port.postMessage(event);
 let stopped = false;
 

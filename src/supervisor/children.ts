@@ -4,6 +4,7 @@ import { estimatorShardCount } from "../config/index.js";
 import type { ChildSpec } from "./child-spec.js";
 import { actorSections, resolveStart, type StartResolution } from "./sections.js";
 import { compiledUrl } from "../runtime/paths.js";
+import type { ShadowTapSection } from "../actors/shadow-tap/section.js";
 
 const ESTIMATOR_THREAD_PREFIX = "worker-estimator-";
 
@@ -19,11 +20,14 @@ export function actorModule(path: string): string {
  * hot thread (`main` by default, else the `hot` worker), one worker per estimator shard.
  * The registry, the universe and the artifacts are resolved once here (`resolveStart`); each child gets
  * its own frozen section of the config (`actorSections`), never the whole `Config`.
+ * With `tap` (the daemon's; never a backtest's), the shadow tap runs last on the feed's thread, so each
+ * message reaches the live strategy before it is copied to the shadows (docs/shadow.md).
  */
 export function childSpecsFor(
   config: Config,
   cpuCount = os.availableParallelism(),
   start: StartResolution = resolveStart(config),
+  tap?: ShadowTapSection,
 ): ChildSpec[] {
   const placement = config.runtime.placement;
   const hot = new Set<string>(placement.hot_worker);
@@ -53,6 +57,7 @@ export function childSpecsFor(
   add("orders", "orders", threadOf("orders"), sections.orders());
   add("risk", "risk", threadOf("risk"), sections.risk());
   add("strategy", "strategy", threadOf("strategy"), sections.strategy());
+  if (tap !== undefined) add("shadow-tap", "shadow-tap", threadOf("feed"), tap);
   return children;
 }
 

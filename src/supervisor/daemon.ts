@@ -1,8 +1,14 @@
 import { startStatusLine, tradingStatus } from "./status-line.js";
 import type { Logger } from "pino";
 import { setTimeout as sleep } from "node:timers/promises";
-import { loadConfig, ConfigError, configHash, type Config } from "../config/index.js";
+import path from "node:path";
+import { loadConfig, readConfigText, ConfigError, configHash, type Config } from "../config/index.js";
 import { assertReportWritable, runReport, writeRunReport } from "./run-report.js";
+import { shadowTapSection } from "../actors/shadow-tap/section.js";
+import type { OrdersStatus } from "../protocol/status.js";
+import { createTapSlots, ShadowGroups } from "./shadows/groups.js";
+import { registerShadowRoutes } from "./shadows/routes.js";
+import { attachConfiguredShadows } from "./shadows/at-start.js";
 import { preClose, preCloseOptions, type PreCloseOptions } from "./pre-close.js";
 import { createLogger } from "../runtime/logger.js";
 import { childSpecsFor, spinPlan } from "./children.js";
@@ -54,8 +60,11 @@ export function tradesRealMoney(config: Config): boolean {
 export async function runDaemon(configPath: string, options: RunOptions): Promise<number> {
   const env = options.env ?? process.env;
   let config: Config;
+  let configText: string;
   try {
     config = await loadConfig(configPath, { profile: options.profile, env });
+    // Kept for shadows: a `set` shadow is this file with its values written over (docs/shadow.md).
+    configText = await readConfigText(configPath);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(err.message + "\n");
@@ -121,8 +130,9 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     return 2;
   }
   let children: ResolvedChildSpec[];
+  const tapSlots = createTapSlots();
   try {
-    children = resolveChildSpecs(childSpecsFor(config, undefined, start));
+    children = resolveChildSpecs(childSpecsFor(config, undefined, start, shadowTapSection(config, tapSlots)));
   } catch (err) {
     if (!(err instanceof StartResolutionError)) throw err;
     process.stderr.write(`leadlag: ${err.message}\n`);
@@ -175,6 +185,37 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     },
     onMetrics: (samples) => metrics.ingest(samples),
   });
+  const shadows = new ShadowGroups({
+    live: config,
+    liveText: configText,
+    profile: options.profile,
+    env,
+    start,
+    slots: tapSlots,
+    dir: path.join(path.dirname(config.runtime.journal.path), "shadows"),
+    supervisor: {
+      policy: {
+        strategy: sup.strategy,
+        intensity: sup.intensity,
+        periodMs: sup.period_s * 1000,
+        backoffInitialMs: sup.backoff_initial_ms,
+        backoffMaxMs: sup.backoff_max_ms,
+      },
+      heartbeatTimeoutMs: sup.heartbeat_timeout_ms,
+      blockDeadlineMs: 5000,
+      faultInjection: config.runtime.control.fault_injection,
+      logLevel: logging.level,
+      logOutput,
+      metricsEveryMs: config.observability.metrics_aggregator.poll_interval_sec * 1000,
+      startTimeoutMs: 15_000,
+      log,
+    },
+    onMetrics: (samples) => metrics.ingest(samples),
+    liveEquity: () =>
+      metrics.total("realized_pnl_usd", { actor: "strategy" }) +
+      metrics.total("unrealized_pnl_usd", { actor: "strategy" }),
+    log,
+  });
 
   const health = config.observability.health_server;
   let server: ControlServer | undefined;
@@ -187,6 +228,12 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
       const eventLoopLag = () => lag.lastWindow();
       registerControlRoutes(server, supervisor, metrics, { startedAt, maxEventLoopLagMs, eventLoopLag });
       registerFaultRoutes(server, supervisor);
+      registerShadowRoutes(server, shadows, {
+        faultInjection: config.runtime.control.fault_injection,
+        total: (name, where) => metrics.total(name, where),
+        liveDecisionsCsv: config.strategies[0].config.decision_scores_csv_path,
+        liveOrders: () => supervisor?.actorStatus("orders") as OrdersStatus | undefined,
+      });
       await server.listen();
     } catch (err) {
       notifier.close();
@@ -206,8 +253,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
             configHash: configHash(config),
             metricsEveryMs: config.observability.metrics_aggregator.poll_interval_sec * 1000,
           };
-    const info = { configPath, startedAt, healthUrl, closing, metricsAggregator, report };
-    return await supervise(supervisor, server, { log, watchdog, notifier, metrics }, info);
+    const info = { configPath, startedAt, healthUrl, closing, metricsAggregator, report, shadows: config.shadows };
+    return await supervise(supervisor, server, { log, watchdog, notifier, metrics, shadows }, info);
   } finally {
     notifier.close();
   }
@@ -225,12 +272,13 @@ interface Guards {
   readonly watchdog: MainThreadWatchdog | undefined;
   readonly notifier: ServiceNotifier;
   readonly metrics: DaemonMetrics;
+  readonly shadows: ShadowGroups;
 }
 
 async function supervise(
   supervisor: Supervisor,
   server: ControlServer | undefined,
-  { log, watchdog, notifier, metrics }: Guards,
+  { log, watchdog, notifier, metrics, shadows }: Guards,
   info: {
     configPath: string;
     startedAt: number;
@@ -238,6 +286,7 @@ async function supervise(
     closing: PreCloseOptions;
     metricsAggregator: Config["observability"]["metrics_aggregator"];
     report: ReportOptions | undefined;
+    shadows: Config["shadows"];
   },
 ): Promise<number> {
   let signalled: (signal: string) => void = () => undefined;
@@ -249,6 +298,7 @@ async function supervise(
     await supervisor.start();
   } catch (err) {
     log.fatal({ err }, "daemon failed to start");
+    await shadows.close();
     await supervisor.stop();
     await server?.close();
     return 1;
@@ -266,6 +316,8 @@ async function supervise(
     },
     "leadlag running",
   );
+  // After the live actors run: a shadow that cannot attach is logged and left out; live goes on.
+  await attachConfiguredShadows(shadows, info.shadows, log);
   const aggregator = info.metricsAggregator;
   const stopStatusLine = aggregator.enabled
     ? startStatusLine(aggregator.log_interval_sec * 1000, log, () => tradingStatus((n, w) => metrics.total(n, w)))
@@ -293,6 +345,7 @@ async function supervise(
       log.error({ err, file: info.report.file }, "run report not written");
     }
   };
+  await shadows.close();
   if ("report" in outcome) {
     await server?.close();
     await writeReport("escalated", EXIT_ESCALATED);

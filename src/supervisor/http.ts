@@ -104,7 +104,7 @@ export class ControlServer {
     }
   }
 
-  route(method: "GET" | "POST", path: string, handler: RouteHandler, operator = method === "POST"): void {
+  route(method: "GET" | "POST" | "DELETE", path: string, handler: RouteHandler, operator = method !== "GET"): void {
     const keys: string[] = [];
     const pattern = new RegExp("^" + path.replace(/\{(\w+)\}/g, (_, k: string) => (keys.push(k), "([^/]+)")) + "$");
     this.routes.push({ method, pattern, keys, handler, operator });

@@ -45,6 +45,13 @@ export interface SupervisorOptions {
    * daemon stands its main-thread watchdog down before anything is stopped.
    */
   readonly onStopping?: () => void;
+  /**
+   * Keep a preloaded standby worker so a dead worker restarts fast (default true). A shadow group's
+   * supervisor (shadows/groups.ts) keeps none: an idle thread per shadow costs more than its slower restart.
+   */
+  readonly standby?: boolean;
+  /** The worker threads' nice value (Linux; a shadow group's: 10); absent: the process's priority. */
+  readonly niceness?: number;
   /** Custom metric samples shipped by the hosts. */
   readonly onMetrics?: (samples: Extract<HostToSupervisor, { type: "MetricsReport" }>["samples"]) => void;
 }
@@ -129,7 +136,7 @@ export class Supervisor {
     }
     this.watchdog = setInterval(() => this.checkHeartbeats(), WATCHDOG_EVERY_MS);
     this.watchdog.unref();
-    if (this.topology.threads.some((t) => t !== "main")) this.scheduleStandby();
+    if (this.options.standby !== false && this.topology.threads.some((t) => t !== "main")) this.scheduleStandby();
   }
 
   private scheduleStandby(): void {
@@ -178,6 +185,7 @@ export class Supervisor {
       logLevel: this.options.logLevel,
       logOutput: this.options.logOutput,
       metricsEveryMs: this.options.metricsEveryMs,
+      niceness: this.options.niceness,
     });
     const handle: ThreadHandle = this.threads.get(thread) ?? { name: thread, expectedExit: false };
     this.threads.set(thread, handle);
@@ -210,7 +218,7 @@ export class Supervisor {
       worker.ref();
       worker.removeAllListeners("exit");
       worker.postMessage(startup);
-      this.scheduleStandby();
+      if (this.options.standby !== false) this.scheduleStandby();
     } else {
       worker = new Worker(WORKER_ENTRY, { workerData: startup, name: `leadlag-${thread}` });
     }

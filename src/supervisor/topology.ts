@@ -42,20 +42,38 @@ export interface StartupOptions {
   readonly logLevel: string;
   readonly logOutput?: WorkerLogOutput;
   readonly metricsEveryMs?: number;
+  /** Worker threads only: their nice value (Linux). */
+  readonly niceness?: number;
+}
+
+/**
+ * Channels a child group reads that are written outside it (a shadow group: the live daemon's shadow tap).
+ * They come first in the topology, in this order, so the outside writer knows their indices; every one
+ * arrives on the one `drop-oldest` ring `ring`, read by the group's single thread, whose doorbell is `bell`.
+ */
+export interface ExternalInput {
+  readonly peer: string;
+  readonly channels: readonly string[];
+  /** Channels the group's children read that nobody writes in it (no message ever comes on them). */
+  readonly silent: readonly string[];
+  readonly ring: SharedArrayBuffer;
+  readonly bell: SharedArrayBuffer;
 }
 
 /**
  * Builds the wiring: which channels exist, which threads read which, and one ring per (writer thread,
- * reader thread, policy). Refuses a channel that some child reads and no child writes.
+ * reader thread, policy). Refuses a channel that some child reads and no child writes (nor `external`).
  */
 export function buildTopology(
   children: readonly ResolvedChildSpec[],
   defs: ReadonlyMap<string, ActorDef>,
   ringBytes = DEFAULT_RING_BYTES,
+  external?: ExternalInput,
 ): Topology {
   const writers = new Map<string, Set<string>>();
   const readers = new Map<string, Set<string>>();
-  const names: string[] = [];
+  const names: string[] = [...(external?.channels ?? [])];
+  const writtenOutside = new Set([...(external?.channels ?? []), ...(external?.silent ?? [])]);
   const note = (map: Map<string, Set<string>>, channel: string, thread: string) => {
     if (!map.has(channel)) map.set(channel, new Set());
     map.get(channel)!.add(thread);
@@ -67,7 +85,7 @@ export function buildTopology(
     for (const c of def.reads) note(readers, c, child.thread);
   }
   for (const [channel, readingThreads] of readers) {
-    if (!writers.has(channel)) {
+    if (!writers.has(channel) && !writtenOutside.has(channel)) {
       const reader = children.find((c) => defs.get(c.name)!.reads.includes(channel))!;
       throw new ChildSpecError(
         "unread_channel_writer_missing",
@@ -88,7 +106,13 @@ export function buildTopology(
       }
     }
   }
-  const doorbells = Object.fromEntries(threads.map((t) => [t, createDoorbell()]));
+  if (external !== undefined) {
+    if (threads.length !== 1) throw new Error(`an external input feeds one thread, not ${threads.join(", ")}`);
+    rings.push({ from: external.peer, to: threads[0], policy: "drop-oldest", buffer: external.ring });
+  }
+  const doorbells = Object.fromEntries(
+    threads.map((t) => [t, external !== undefined ? external.bell : createDoorbell()]),
+  );
   const metricsBlock = createMetricsBlock(children.length);
   const controlRings = Object.fromEntries(
     threads.filter((t) => t !== "main").map((t) => [t, createRing(CONTROL_RING_BYTES, "block").buffer]),

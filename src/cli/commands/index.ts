@@ -4,6 +4,7 @@ import { backtestCommand } from "./backtest.js";
 import { benchCommand } from "./bench.js";
 import { runCommand } from "./run.js";
 import { scanCommand } from "./scan.js";
+import { shadowCommand } from "./shadow.js";
 import { checkConfigCommand } from "./check-config.js";
 import { marketCommand } from "./market.js";
 import { recordCommand } from "./record.js";
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   checkConfigCommand,
   positionsCommand,
   ordersCommand,
+  shadowCommand,
   analyzeCommand,
   scanCommand,
   marketCommand,

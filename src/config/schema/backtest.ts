@@ -32,7 +32,7 @@ const DEFAULT_SLIPPAGE_BPS = 1;
 const DEFAULT_QUEUE_POWER_EXPONENT = 3;
 
 // The simulated venue (src/actors/venues/simulated); formulas and when to use each model in docs/backtest.md.
-const simulationSchema = z
+export const simulationSchema = z
   .strictObject({
     latency_ms: nonNegativeNumber().optional(), // order, response and feed latency, each unless set below (5)
     order_latency_ms: nonNegativeNumber().optional(), // decision → the order reaches the exchange

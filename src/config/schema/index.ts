@@ -12,6 +12,7 @@ import { observabilitySchema } from "./observability.js";
 import { riskSchema } from "./risk.js";
 import { crossSectionViolations } from "./rules.js";
 import { runtimeSchema } from "./runtime.js";
+import { shadowsSchema } from "./shadows.js";
 import { strategySchema } from "./strategy.js";
 
 const sectionsSchema = z.strictObject({
@@ -25,6 +26,7 @@ const sectionsSchema = z.strictObject({
   risk: riskSchema.prefault({}),
   observability: observabilitySchema.prefault({}),
   backtest: backtestSchema.optional(), // required when mode is backtest
+  shadows: shadowsSchema, // shadows attached at start (docs/shadow.md)
 });
 
 export type SectionsOutput = z.output<typeof sectionsSchema>;
@@ -56,3 +58,4 @@ export type RiskConfig = Config["risk"];
 export type ObservabilityConfig = Config["observability"];
 export type BacktestConfig = NonNullable<Config["backtest"]>;
 export type SimulationConfig = BacktestConfig["simulation"];
+export type ShadowSpec = Config["shadows"][number];
