@@ -45,6 +45,9 @@ initial_balance: { USDT: 100000 }
 ${spedUpStrategyYaml({ name: "e2e", dir })}
 risk:
   circuit_breaker: { enabled: false }
+  # Risk's leverage limit above the strategy's perp_leverage (10): an entry risk lets through can then still
+  # lack the initial margin, which is the order manager's refusal for balance this test is about.
+  perps: { max_leverage: 100 }
 observability:
   logging: { level: info }
   health_server: { host: 127.0.0.1, port: ${p.health} }
@@ -162,17 +165,18 @@ describe("live daemon balances (engine stand-in, account publisher)", () => {
       expect(await until(async () => entries.length >= 1, 150_000), "an entry reached the engine").toBe(true);
       expect(await balanceDenials()).toBe(0);
 
-      // The account service reports 1 USDC: it replaces the declared capital, and the next entries are refused.
+      // The account service reports 20 USDC: it replaces the declared capital, and the next entries (500 USD, 50 USD
+      // of initial margin at leverage 10) are refused for balance; exits (reduce-only, no margin) still go out.
       await accounts.receive(); // the daemon's subscription: it is connected
       await accounts.send([
         ACCOUNT_SNAPSHOT_TOPIC,
         serializeAccountSnapshot({
           accountId,
           seq: 1,
-          balances: [{ asset: "USDC", total: 1, available: 1 }],
+          balances: [{ asset: "USDC", total: 20, available: 20 }],
           positions: [],
           marginUsed: 0,
-          marginAvailable: 1,
+          marginAvailable: 20,
           tsNs: BigInt(Date.now()) * 1_000_000n,
         }),
       ]);
@@ -180,7 +184,10 @@ describe("live daemon balances (engine stand-in, account publisher)", () => {
         true,
       );
       expect(log).toContain("first account snapshot: its balances replace the declared initial_balance");
-      expect(log).toMatch(/"rule":"insufficient_balance","reason":"needs [^"]+ USD, free [^"]+".*"msg":"order denied"/);
+      expect(log).toMatch(
+        /"rule":"insufficient_balance","reason":"needs [^"]+ USD, free [^"]+","symbol":"[^"]+","side":"\w+","role":"entry".*"msg":"order denied"/,
+      );
+      expect(log, "an exit refused for balance").not.toMatch(/"rule":"insufficient_balance"[^}]*"role":"(exit|sl|tp)"/);
 
       // SIGTERM: entries stop, open orders are canceled, positions closed by reduce-only IOC (flatten: true).
       child.kill("SIGTERM");
