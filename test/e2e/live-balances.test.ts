@@ -45,9 +45,9 @@ initial_balance: { USDT: 100000 }
 ${spedUpStrategyYaml({ name: "e2e", dir })}
 risk:
   circuit_breaker: { enabled: false }
-  # Risk's leverage limit above the strategy's perp_leverage (10): an entry risk lets through can then still
-  # lack the initial margin, which is the order manager's refusal for balance this test is about.
-  perps: { max_leverage: 100 }
+  # Risk's leverage and maintenance limits far looser than the strategy's perp_leverage (10): an entry risk lets
+  # through can then still lack the initial margin, which is the order manager's refusal this test is about.
+  perps: { max_leverage: 1000, maintenance_buffer_bps: 0 }
 observability:
   logging: { level: info }
   health_server: { host: 127.0.0.1, port: ${p.health} }
