@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pino } from "pino";
 import { XPublisher } from "zeromq";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { EngineStandIn } from "../../bench/engine-standin.js";
 import { parseExecutionOrder } from "../../src/protocol/wire/engine-server.js";
 import { ACCOUNT_SNAPSHOT_TOPIC, serializeAccountSnapshot } from "../../src/protocol/wire/account-sync.js";
+import { instrumentNamed, marketTypeOf, parseSymbolRules, type Instrument } from "../../src/model/instruments.js";
+import type { PriceRules } from "../../src/model/rounding.js";
+import { LocalJournal, replay } from "../../src/actors/orders/journal/local-log.js";
+import { OrderManagerCore } from "../../src/actors/orders/core.js";
+import { CloidGenerator } from "../../src/actors/orders/cloid.js";
 import { freePort } from "../fixtures/ports.js";
 import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";
 
@@ -32,12 +38,16 @@ runtime:
   account_id: ${accountId}
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   journal: { path: ${path.join(dir, "journal.log")} }
+  shutdown: { flatten: true, timeout_ms: 15000 }
 ${spedUpMarketYaml(p)}
 execution: { provider: zmq, mode: live, host: 127.0.0.1, orders_port: ${p.orders}, events_port: ${p.events} }
 initial_balance: { USDT: 100000 }
 ${spedUpStrategyYaml({ name: "e2e", dir })}
 risk:
   circuit_breaker: { enabled: false }
+  # Risk's leverage and maintenance limits far looser than the strategy's perp_leverage (10): an entry risk lets
+  # through can then still lack the initial margin, which is the order manager's refusal this test is about.
+  perps: { max_leverage: 1000, maintenance_buffer_bps: 0 }
 observability:
   logging: { level: info }
   health_server: { host: 127.0.0.1, port: ${p.health} }
@@ -64,8 +74,57 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number): Prom
   return false;
 }
 
+const registry = parseSymbolRules(readFileSync(fromRoot("configs/symbol_rules.csv"), "utf8"));
+
+/**
+ * The venue's price rules read off the frame's own text, written apart from src/model/rounding.ts: decimals
+ * and significant figures counted as a person would, the tick checked with integers.
+ */
+function breaksPriceRules(text: string, rules: PriceRules): string | undefined {
+  if (!/^\d+(\.\d+)?$/.test(text)) return "not plain decimal text";
+  const [whole, fraction = ""] = text.split(".");
+  if (rules.maxDecimals !== null && fraction.length > rules.maxDecimals)
+    return `more than ${rules.maxDecimals} decimals`;
+  const significant = (whole + fraction).replace(/^0+/, "");
+  if (rules.maxSignificantFigures !== null && fraction !== "" && significant.length > rules.maxSignificantFigures)
+    return `more than ${rules.maxSignificantFigures} significant figures`;
+  const [tickWhole, tickFraction = ""] = String(rules.tickSize).split(".");
+  const scale = Math.max(fraction.length, tickFraction.length);
+  const units = BigInt(whole + fraction.padEnd(scale, "0"));
+  const tick = BigInt(tickWhole + tickFraction.padEnd(scale, "0"));
+  return units % tick === 0n ? undefined : `not a multiple of the tick ${rules.tickSize}`;
+}
+
+/** A size printed as whole lots: no more decimals than szDecimals, positive. */
+function breaksLot(text: string, inst: Instrument): string | undefined {
+  const fraction = text.split(".")[1] ?? "";
+  if (fraction.replace(/0+$/, "").length > inst.sizeDecimals) return `more than ${inst.sizeDecimals} decimals`;
+  return Number(text) > 0 ? undefined : "not positive";
+}
+
+/** The order manager's state folded from the journal the daemon left: what it thinks is open at the venue. */
+function foldJournal(file: string): OrderManagerCore {
+  const core = new OrderManagerCore(
+    {
+      accountId: "a",
+      ackTimeoutNs: { ioc: 1n, gtc: 1n },
+      instrument: (symbol) => {
+        const inst = instrumentNamed(registry, symbol);
+        if (inst === undefined) return undefined;
+        return { symbol, marketType: marketTypeOf(inst), base: inst.base, quote: "USD", leverage: 10 };
+      },
+    },
+    new CloidGenerator("00000000000000ff"),
+  );
+  const silent = { level: "silent" } as const;
+  const { journal, records } = LocalJournal.open({ path: file, fsync: "none", fsyncIntervalMs: 100 }, pino(silent));
+  replay(records, (event, seq) => core.apply(event, seq));
+  journal.close();
+  return core;
+}
+
 describe("live daemon balances (engine stand-in, account publisher)", () => {
-  it("enters on declared capital, then refuses entries for balance once the venue's snapshot says the money is gone", async () => {
+  it("enters on declared capital, refuses entries for balance once the venue's snapshot says the money is gone, sends only venue prices and lots, and stops with no order open", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-live-balances-"));
     const ports: Ports = {
       trades: await freePort(),
@@ -77,9 +136,15 @@ describe("live daemon balances (engine stand-in, account publisher)", () => {
     };
     const accountId = `e2e-live-${process.pid}-${Date.now()}`;
     const entries: string[] = [];
+    const places: { role: string; symbol: string; price: string; size: string }[] = [];
     const engine = new EngineStandIn((frame) => {
       const order = parseExecutionOrder(frame);
-      if (order?.action === "place" && order.tags.role === "entry") entries.push(order.clId);
+      if (order?.action !== "place") return;
+      if (order.tags.role === "entry") entries.push(order.clId);
+      // The numbers exactly as the wire carries them, not as JSON.parse would round them.
+      const price = /"price":([^,}]+)/.exec(frame)?.[1] ?? "";
+      const size = /"size":([^,}]+)/.exec(frame)?.[1] ?? "";
+      places.push({ role: order.tags.role ?? "", symbol: order.symbol, price, size });
     });
     await engine.start(ports.orders, ports.events);
     const accounts = new XPublisher({ linger: 0 });
@@ -100,17 +165,18 @@ describe("live daemon balances (engine stand-in, account publisher)", () => {
       expect(await until(async () => entries.length >= 1, 150_000), "an entry reached the engine").toBe(true);
       expect(await balanceDenials()).toBe(0);
 
-      // The account service reports 1 USDC: it replaces the declared capital, and the next entries are refused.
+      // The account service reports 20 USDC: it replaces the declared capital, and the next entries (500 USD, 50 USD
+      // of initial margin at leverage 10) are refused for balance; exits (reduce-only, no margin) still go out.
       await accounts.receive(); // the daemon's subscription: it is connected
       await accounts.send([
         ACCOUNT_SNAPSHOT_TOPIC,
         serializeAccountSnapshot({
           accountId,
           seq: 1,
-          balances: [{ asset: "USDC", total: 1, available: 1 }],
+          balances: [{ asset: "USDC", total: 20, available: 20 }],
           positions: [],
           marginUsed: 0,
-          marginAvailable: 1,
+          marginAvailable: 20,
           tsNs: BigInt(Date.now()) * 1_000_000n,
         }),
       ]);
@@ -118,10 +184,34 @@ describe("live daemon balances (engine stand-in, account publisher)", () => {
         true,
       );
       expect(log).toContain("first account snapshot: its balances replace the declared initial_balance");
-      expect(log).toMatch(/"rule":"insufficient_balance","reason":"needs [^"]+ USD, free [^"]+".*"msg":"order denied"/);
-    } finally {
+      expect(log).toMatch(
+        /"rule":"insufficient_balance","reason":"needs [^"]+ USD, free [^"]+","symbol":"[^"]+","side":"\w+","role":"entry".*"msg":"order denied"/,
+      );
+      expect(log, "an exit refused for balance").not.toMatch(/"rule":"insufficient_balance"[^}]*"role":"(exit|sl|tp)"/);
+
+      // SIGTERM: entries stop, open orders are canceled, positions closed by reduce-only IOC (flatten: true).
       child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      expect(await exited, log.slice(-3000)).toBe(0);
+      expect(log).not.toContain("shutdown left open");
+      const core = foldJournal(path.join(dir, "journal.log"));
+      expect(core.openOrders(), "no order open after the stop").toEqual([]);
+
+      // Every order the engine received obeys the venue's rules: price on the instrument's grid, whole lots.
+      expect(places.length).toBeGreaterThanOrEqual(entries.length);
+      expect(
+        places.some((p) => p.role !== "entry"),
+        "exits reached the engine too",
+      ).toBe(true);
+      for (const p of places) {
+        const inst = instrumentNamed(registry, p.symbol);
+        expect(inst, p.symbol).toBeDefined();
+        if (inst === undefined) continue;
+        expect(breaksPriceRules(p.price, inst.priceRules), `${p.role} ${p.symbol} price ${p.price}`).toBeUndefined();
+        expect(breaksLot(p.size, inst), `${p.role} ${p.symbol} size ${p.size}`).toBeUndefined();
+      }
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
       accounts.close();
       await engine.stop();
     }

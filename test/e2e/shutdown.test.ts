@@ -66,11 +66,11 @@ function foldJournal(file: string): OrderManagerCore {
   return core;
 }
 
-function config(dir: string, health: number, execution: string, shutdown: string, extra = ""): string {
+function config(dir: string, health: number, execution: string, shutdown: string, extra = "", runtime = ""): string {
   const [trades, books] = freePortPair();
   return `
 mode: live
-runtime:
+runtime:${runtime}
   account_id: ${accountOf(dir)}
   database_url: ${process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test"}
   db_path: ${path.join(dir, "db")}
@@ -217,6 +217,63 @@ describe("stopping with positions open", () => {
         leverage: 10,
       });
       expect(received[0]).toMatch(/"price":\d{4}(\.\d)?,/);
+    } finally {
+      pull.close();
+      await reading;
+    }
+  }, 120_000);
+
+  it("an engine that never answers an order turns /health 503 with execution degraded, naming the engine", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shutdown-"));
+    const journalFile = path.join(dir, "journal.log");
+    seedJournal(journalFile);
+    // A breaker that halts on its first mark sends a flatten order at once: the probe the engine never answers.
+    const today = (BigInt(Date.now()) * 1_000_000n) / NS_PER_DAY;
+    new BreakerStore(breakerFileFor(journalFile, accountOf(dir))).save({
+      state: "ACTIVE",
+      day: today.toString(),
+      dayStartEquity: 100_200,
+    });
+    const health = await freePort();
+    const [ordersPort, eventsPort] = freePortPair();
+    const pull = new zmq.Pull({ linger: 0 });
+    await pull.bind(`tcp://127.0.0.1:${ordersPort}`);
+    const received: string[] = [];
+    const reading = (async () => {
+      try {
+        for await (const [frame] of pull) received.push(frame.toString());
+      } catch {
+        // closed
+      }
+    })();
+    try {
+      const file = path.join(dir, "config.yaml");
+      const execution = `{ provider: zmq, mode: paper, orders_port: ${ordersPort}, events_port: ${eventsPort} }`;
+      const breaker = "risk: { circuit_breaker: { reduce_at_drawdown_usd: 40, halt_at_drawdown_usd: 50 } }";
+      const deadline = "\n  order_manager: { ack_timeout_ms: { ioc: 1000, gtc: 1500 } }";
+      writeFileSync(file, config(dir, health, execution, "{ flatten: false, timeout_ms: 2000 }", breaker, deadline));
+      const daemon = start(file);
+      const engineReason = /^venue: engine: no report for [\d.]+ s after an order \(deadline 1\.5 s\)$/;
+      let code = 0;
+      let body: { status?: string; subsystems?: Record<string, string>; reasons?: string[] } = {};
+      for (const until = Date.now() + 60_000; Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 250));
+        try {
+          const res = await fetch(`http://127.0.0.1:${health}/health`);
+          code = res.status;
+          body = (await res.json()) as typeof body;
+          if ((body.reasons ?? []).some((r) => engineReason.test(r))) break;
+        } catch {
+          // not listening yet
+        }
+      }
+      expect(received.length, daemon.log().slice(-3000)).toBeGreaterThanOrEqual(1);
+      expect(code).toBe(503);
+      expect(body).toMatchObject({ status: "degraded", subsystems: { execution: "degraded" } });
+      expect(body.reasons, JSON.stringify(body)).toContainEqual(expect.stringMatching(engineReason));
+      daemon.child.kill("SIGTERM");
+      // The flatten order stays unanswered, so the stop ends as a stop that left something open does.
+      expect([0, 75]).toContain(await daemon.exited);
     } finally {
       pull.close();
       await reading;

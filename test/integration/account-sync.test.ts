@@ -85,6 +85,7 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
             price: PRICE,
             onPlace: (o: PlaceOrder) => placed.push(o),
             onDenied: (d: OrderDenied) => denied.push(d),
+            marginAbove: 0.06,
             expose: (f: (size: number) => void) => (propose = f),
           },
         },
@@ -157,6 +158,21 @@ describe("account sync (emulated account publisher on a real ZeroMQ PUB socket)"
     propose(0.05);
     await waitFor(() => placed.length === 2);
     expect(placed[1]).toMatchObject({ size: 0.05, price: PRICE });
+    // The venue's own refusal for margin: logged and counted by reason, the reservation released.
+    propose(0.1);
+    await waitFor(() => placed.length === 3);
+    const venueMargin = { actor: "orders", reason: "insufficient_balance" };
+    await waitFor(() => metric("venue_rejections_total", venueMargin) === 1);
+    expect(logs.find((l) => l.msg === "order rejected by the venue")).toMatchObject({
+      actor: "orders",
+      reasonCode: "insufficient_balance",
+      reasonText: "Insufficient margin to place order.",
+      symbol: "BTC-USDT-PERP",
+      side: "buy",
+      role: "entry",
+      size: 0.1,
+    });
+    await waitFor(() => orders()?.orders.find((o) => o.cl_id === placed[2].clId)?.status === "rejected");
     expect(breaker()).toBe("ACTIVE");
     const venueAccount = () =>
       (running!.actorStatus("risk") as { venue_account?: Record<string, unknown> }).venue_account;

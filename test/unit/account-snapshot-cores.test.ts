@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { collateralAsset } from "../../src/model/collateral.js";
 import type { AccountSnapshot } from "../../src/protocol/account.js";
 import { RiskCore, type RiskInstrument } from "../../src/actors/risk/core.js";
-import { MS, T0, newOrderManager } from "../../bench/order-harness.js";
+import { ETH_PERP, MS, T0, newOrderManager, submitOrder } from "../../bench/order-harness.js";
 
 /** Only what reconciliation reads of an instrument (no orders are proposed here). */
 const ETH = {
@@ -136,6 +136,26 @@ describe("order manager core: account snapshots", () => {
     events.forEach((e, i) => core.apply(e, 3n + BigInt(i)));
     expect(core.ledger.balance("USD").total).toBe(5_000);
     expect(core.onAccountSnapshot(snapshot(2, { balances }), T0 + 2n * MS)).toEqual([]);
+  });
+});
+
+describe("order manager core: a snapshot that leaves less than the margin in use", () => {
+  it("still admits reduce-only exits (they reserve nothing) and refuses entries, naming the negative free balance", () => {
+    const core = newOrderManager();
+    core.apply({ type: "BalanceSet", asset: "USDC", amount: 1_000, tsNs: T0 }, 1n);
+    const entry = core.onSubmit(submitOrder({ symbol: ETH_PERP.symbol, tif: "GTC", price: 3000, size: 1 }), T0);
+    if (!entry.ok) throw new Error(entry.detail);
+    core.apply(entry.event, 2n); // 300 USDC of initial margin reserved at leverage 10
+    // The venue says 1 USDC is left (a snapshot's BalanceSet): free is now 1 − 300.
+    core.apply({ type: "BalanceSet", asset: "USDC", amount: 1, tsNs: T0 + MS }, 3n);
+    expect(core.ledger.free("USDC")).toBe(-299);
+
+    for (const role of ["exit", "sl", "tp"] as const) {
+      const exit = submitOrder({ symbol: ETH_PERP.symbol, side: "sell", reduceOnly: true, role, size: 0.5 });
+      expect(core.onSubmit(exit, T0 + 2n * MS).ok, role).toBe(true);
+    }
+    const another = core.onSubmit(submitOrder({ symbol: ETH_PERP.symbol, price: 3000, size: 0.01 }), T0 + 2n * MS);
+    expect(another).toEqual({ ok: false, reason: "insufficient_balance", detail: "needs 3 USDC, free -299" });
   });
 });
 

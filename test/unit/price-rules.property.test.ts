@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { priceText, snapPrice, type PriceRules, type SnapDirection } from "../../src/model/rounding.js";
-import { priceRulesOf } from "../../src/model/instruments.js";
+import {
+  decimalsOf,
+  priceText,
+  roundToLot,
+  snapPrice,
+  type PriceRules,
+  type SnapDirection,
+} from "../../src/model/rounding.js";
+import { lotSizeOf, priceRulesOf } from "../../src/model/instruments.js";
 
 /**
  * An oracle written apart from the implementation: it reads a price as decimal text and counts its decimals and
@@ -147,5 +154,25 @@ describe("venue price rules", () => {
       { numRuns: 250 },
     );
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it("sizes go out in whole lots: never above the size (but for float residue), less than a lot below it, printed exactly", () => {
+    // Up to a million units at six decimals: twelve significant digits, well inside a double's.
+    const sizeArb = fc
+      .record({ mantissa: fc.integer({ min: 1, max: 999_999_999 }), exponent: fc.integer({ min: -9, max: -3 }) })
+      .map(({ mantissa, exponent }) => Number(`${mantissa}e${exponent}`) * (1 + 1e-13));
+    fc.assert(
+      fc.property(sizeArb, fc.integer({ min: 0, max: 6 }), (size, sizeDecimals) => {
+        const lot = lotSizeOf(sizeDecimals);
+        const rounded = roundToLot(size, lot);
+        expect(rounded).toBeLessThanOrEqual(size + lot * 1e-9);
+        expect(rounded).toBeGreaterThan(size - lot);
+        const text = plain(rounded);
+        // The oracle: whole lots means no more decimals than szDecimals, and the wire's text is the same number.
+        expect(parts(text).fraction.length, `${size} at lot ${lot} gave ${text}`).toBeLessThanOrEqual(sizeDecimals);
+        expect(Number(rounded.toFixed(decimalsOf(lot)))).toBe(rounded);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

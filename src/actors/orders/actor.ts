@@ -7,6 +7,7 @@ import type {
   AccountStateSent,
   AccountUpdated,
   OrderDenied,
+  OrderRejected,
   PositionChanged,
   RequestAccountState,
   RequestCancel,
@@ -277,6 +278,18 @@ export default defineActor<OrdersConfig>({
       if (debug) ctx.log.debug(booked, "execution report");
       commit(core.onVenueEvent(booked));
       ctx.metrics.count("venue_events_total", { type: event.type });
+      if (event.type === "OrderRejected") reportRejection(event);
+    };
+    /**
+     * The venue's refusals (margin, balance, price, rate) logged and counted by reason code, as leadlag's own
+     * denials are: live, a refusal for margin comes from the venue, and must not pass as a bare OrderRejected.
+     */
+    const reportRejection = (event: OrderRejected) => {
+      const { reasonCode, reasonText, clId } = event;
+      ctx.metrics.count("venue_rejections_total", { reason: reasonCode });
+      const order = core.order(clId)?.submitted;
+      const { symbol, side, role, size, price } = order ?? {};
+      ctx.log.info({ clId, reasonCode, reasonText, symbol, side, role, size, price }, "order rejected by the venue");
     };
     return {
       handle: {

@@ -162,7 +162,9 @@ export class OrderManagerCore {
     if (!inst) return { ok: false, reason: "unknown_instrument", detail: `no instrument '${cmd.symbol}'` };
     const need = this.ledger.requiredReservation(inst, cmd.side, cmd.price, cmd.size, cmd.reduceOnly);
     const free = this.ledger.free(need.asset);
-    if (need.amount > free) {
+    // A reduce-only perp order reserves nothing: it is admitted even when a venue snapshot left free < 0, or
+    // the positions that took the money could never be closed.
+    if (need.amount > 0 && need.amount > free) {
       return { ok: false, reason: "insufficient_balance", detail: `needs ${need.amount} ${need.asset}, free ${free}` };
     }
     const timeout = cannotRest(cmd) ? this.config.ackTimeoutNs.ioc : this.config.ackTimeoutNs.gtc;
