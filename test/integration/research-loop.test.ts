@@ -34,11 +34,11 @@ async function backtest(report: string): Promise<{ stdout: string; decisions: Re
     "--from",
     data,
     ...WINDOW,
-    "--quiet",
     "--report-json",
     report,
   );
   expect(run.code, run.stderr).toBe(0);
+  // Not --quiet: it silences the log lines, the "no artifacts" warning among them.
   return { stdout: run.stdout, decisions: JSON.parse(readFileSync(report, "utf8")).decisions.by_outcome };
 }
 
