@@ -28,15 +28,7 @@ async function leadlag(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 async function backtest(report: string): Promise<{ stdout: string; decisions: Record<string, number> }> {
-  const run = await leadlag(
-    "backtest",
-    "configs/backtest.yaml",
-    "--from",
-    data,
-    ...WINDOW,
-    "--report-json",
-    report,
-  );
+  const run = await leadlag("backtest", "configs/backtest.yaml", "--from", data, ...WINDOW, "--report-json", report);
   expect(run.code, run.stderr).toBe(0);
   // Not --quiet: it silences the log lines, the "no artifacts" warning among them.
   return { stdout: run.stdout, decisions: JSON.parse(readFileSync(report, "utf8")).decisions.by_outcome };
