@@ -76,6 +76,15 @@ describe("leadlag shadow report --html", () => {
   });
 });
 
+describe("leadlag shadow attach --thread", () => {
+  it("takes own or main, and refuses anything else before calling the daemon", async () => {
+    const url = ["--url", "http://127.0.0.1:9"];
+    await expect(shadowCommand.run(["attach", "x", "--mirror", "--thread", "hot", ...url])).rejects.toThrow(
+      "--thread: own or main, got 'hot'",
+    );
+  });
+});
+
 describe("leadlag bench usage: what --quick promises", () => {
   it("says the shadow bench's --quick takes about a minute, beside the 20 s the others keep", () => {
     const lines = benchCommand.usage.split("\n");
