@@ -2,11 +2,13 @@
 export interface Bench {
   readonly name: string;
   readonly summary: string;
+  /** How long `--quick` takes when it cannot finish in 20 s, and why (`leadlag bench`'s usage shows it). */
+  readonly quickTakes?: string;
   run(options: BenchOptions): Promise<BenchResult>;
 }
 
 export interface BenchOptions {
-  /** Finish in under 20 s: fewer iterations, same measurements. */
+  /** Fewer iterations, same measurements: under 20 s unless the bench's `quickTakes` says otherwise. */
   readonly quick: boolean;
 }
 

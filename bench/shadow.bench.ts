@@ -79,6 +79,7 @@ function jumpTimes(file: string): bigint[] {
 export const shadowBench: Bench = {
   name: "shadow",
   summary: "live decision latency with 0 and with 2 shadows attached (same run), attach → first shadow decision",
+  quickTakes: "about a minute: a 35 s warm-up (the live HY window's 30 s) before two 8 s phases",
   async run({ quick }) {
     const phaseMs = quick ? 8_000 : 30_000;
     const rounds = quick ? 1 : 2;

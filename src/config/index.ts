@@ -18,7 +18,7 @@ export type {
   ShadowSpec,
 } from "./schema/index.js";
 export { simulationSchema } from "./schema/backtest.js";
-export { SHADOW_NAME } from "./schema/shadows.js";
+export { SHADOW_NAME, SHADOW_THREADS, type ShadowThread } from "./schema/shadows.js";
 export type { Overrides } from "./overrides.js";
 export { pinoLevel, LOG_LEVEL_NAMES } from "./schema/observability.js";
 export { estimatorShardCount, HOT_WORKER_ACTORS } from "./schema/runtime.js";

@@ -43,6 +43,13 @@ export interface OrdersStatus {
     avg_fill_price: number;
     exchange_order_id: string;
     reason: string;
+    /**
+     * When the order manager placed it (Unix ms), and its first and last booked fill's receipt, in ms after
+     * that: the mirror shadow's time to fill. Optional: statuses from before these fields lack them.
+     */
+    placed_ms?: number;
+    first_fill_after_ms?: number;
+    last_fill_after_ms?: number;
   }[];
   balances: { asset: string; total: number; locked: number }[];
   health: ActorHealth;

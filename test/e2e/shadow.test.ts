@@ -123,7 +123,9 @@ describe("shadow mode against an engine stand-in", () => {
       expect(metrics).toMatch(/^leadlag_shadow_tap_dropped_frames_total\{shadow="cand"\} 0$/m);
 
       // The CLI: a second shadow (the live config itself), a refused duplicate and bad config, the list.
-      expect((await cli("attach", "calib", "--mirror", "--url", url)).code).toBe(0);
+      const calib = await cli("attach", "calib", "--mirror", "--thread", "main", "--url", url);
+      expect(calib.code).toBe(0);
+      expect(calib.out).toContain("attached shadow calib (thread: main)");
       const duplicate = await cli("attach", "calib", "--mirror", "--url", url);
       expect(duplicate.code).toBe(1);
       expect(duplicate.out).toContain("HTTP 409: a shadow named 'calib' is already attached");
@@ -143,7 +145,15 @@ describe("shadow mode against an engine stand-in", () => {
       expect(bad.out).toContain("strategies[0].config.jump_detection_config.alpha");
       const list = await cli("list", "--url", url);
       expect(list.out.split("\n").filter((l) => /^(cand|calib)\t/.test(l))).toHaveLength(2);
+      expect(list.out).toMatch(/^cand\trunning\tset\tthread own\t/m);
+      expect(list.out).toMatch(/^calib\trunning\tmirror\tthread main\t/m);
       expect(list.out).not.toContain("bad");
+      // On the daemon's main thread the mirror is fed by the tap as cand is on its worker: it decides on live jumps.
+      const calibDecided = await until(async () => {
+        const c = (await get("/control/shadows/calib/report")) as Report;
+        return c.divergence.some((d) => d.shadow !== null);
+      }, 60_000);
+      expect(calibDecided, daemon.output().slice(-2000)).toBe(true);
 
       // A shadow actor's crash restarts it alone: every live actor keeps its first incarnation.
       const crash = await fetch(`${url}/control/shadows/cand/actors/shadow-cand-strategy/crash`, { method: "POST" });

@@ -130,4 +130,41 @@ describe("shadow groups: attach, refuse, crash, detach", () => {
     expect(shadows.list()).toEqual([]);
     expect(refusal(await shadows.attach({ name: "late", mirror: true }))!.status).toBe(503);
   }, 60_000);
+
+  it("places a shadow on the daemon's main thread with thread: main (no worker, not reniced), and refuses another thread", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shadow-groups-"));
+    const shadows = groups(dir, 2);
+    try {
+      const niced = threadsAtNice10();
+      const bad = refusal(await shadows.attach({ name: "h", mirror: true, thread: "hot" as "main" }))!;
+      expect(bad).toMatchObject({ status: 400, error: expect.stringContaining('got "hot"') });
+      const m = await shadows.attach({ name: "m", mirror: true, thread: "main" });
+      expect(m.ok).toBe(true);
+      expect(threadsAtNice10()).toBe(niced);
+      const info = shadows.get("m")!;
+      expect(info.thread).toBe("main");
+      expect(info.actors.map((x) => [x.name, x.thread, x.state])).toEqual([
+        ["shadow-m-venue", "main", "running"],
+        ["shadow-m-orders", "main", "running"],
+        ["shadow-m-risk", "main", "running"],
+        ["shadow-m-strategy", "main", "running"],
+      ]);
+      // A crash on the main thread restarts that actor only, as on a worker.
+      expect(shadows.crashActor("m", "shadow-m-strategy")).toBe(true);
+      await waitFor(() => shadows.get("m")!.actors.find((x) => x.name === "shadow-m-strategy")!.restarts === 1, 10_000);
+      expect(shadows.get("m")!.actors.map((x) => [x.restarts, x.state])).toEqual([
+        [0, "running"],
+        [0, "running"],
+        [0, "running"],
+        [1, "running"],
+      ]);
+      // Beside it, a default shadow gets its own (reniced) worker.
+      expect((await shadows.attach({ name: "w", mirror: true })).ok).toBe(true);
+      expect(shadows.get("w")!.thread).toBe("own");
+      expect(threadsAtNice10()).toBe(niced + 1);
+      expect(await shadows.detach("m")).toBe(true);
+    } finally {
+      await shadows.close();
+    }
+  }, 60_000);
 });

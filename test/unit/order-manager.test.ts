@@ -9,7 +9,7 @@ import {
   TRANSITIONS,
   transition,
 } from "../../src/actors/orders/state-machine.js";
-import { fillAnomalyKind, noFillAnomalies, ordersHealth } from "../../src/actors/orders/status.js";
+import { fillAnomalyKind, noFillAnomalies, ordersHealth, ordersStatus } from "../../src/actors/orders/status.js";
 import type { OrderStatus } from "../../src/protocol/orders.js";
 import {
   MS,
@@ -443,6 +443,38 @@ describe("fill identity: dedup by (order, exec id)", () => {
     for (const { seq, event } of h.journal) rebuilt.apply(event, seq);
     expect(rebuilt.allOrders()).toEqual(h.core.allOrders());
     expect(rebuilt.ledger.position("ETH-USDC-PERP")?.qty).toBe(2);
+  });
+});
+
+describe("published order status: placement and fill times (the shadow mirror's time to fill)", () => {
+  it("carries the placement in Unix ms and the first and last fill's receipt in ms after it, fill fields only once filled", () => {
+    const h = new OrderHarness();
+    h.balance("USDC", 10_000);
+    const id = h.submit({ size: 1, tsNs: T0 + 250_000n });
+    const unfilled = h.submit({ size: 1, intentId: "ll-2", tsNs: T0 + 2n * MS });
+    h.venue(accepted(id));
+    h.venue(filled(id, "t1", 0.4, 3000, { recvNs: T0 + 12n * MS + 250_000n }));
+    h.venue(filled(id, "t2", 0.6, 3000, { recvNs: T0 + 40n * MS + 750_000n }));
+    h.venue(filled(id, "t2", 0.6, 3000, { recvNs: T0 + 90n * MS })); // a duplicate moves nothing
+    const health = {
+      fillAnomalies: noFillAnomalies(),
+      unresolved: [],
+      nowNs: T0,
+      journal: { writeFailure: undefined, syncFailure: undefined },
+      database: { problem: undefined, haltsEntries: false },
+      held: 0,
+      reconciled: true,
+    };
+    const byId = new Map(ordersStatus(h.core, new Map(), health).orders.map((o) => [o.cl_id, o]));
+    expect(byId.get(id)).toMatchObject({
+      status: "filled",
+      placed_ms: 1_763_380_800_000.25,
+      first_fill_after_ms: 12,
+      last_fill_after_ms: 40.5,
+    });
+    expect(byId.get(unfilled)?.placed_ms).toBe(1_763_380_800_002);
+    expect(byId.get(unfilled)).not.toHaveProperty("first_fill_after_ms");
+    expect(byId.get(unfilled)).not.toHaveProperty("last_fill_after_ms");
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/cli/command.js";
 import { parseSetPairs, shadowCommand } from "../../src/cli/commands/shadow.js";
 import { shadowReportHtml } from "../../src/cli/commands/shadow-html.js";
+import { benchCommand } from "../../src/cli/commands/bench.js";
 
 describe("leadlag shadow: arguments", () => {
   it("reads each --set value as YAML", () => {
@@ -72,5 +73,25 @@ describe("leadlag shadow report --html", () => {
     expect(html).toContain("realized_pnl_usd     1.25");
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).toContain("echarts");
+  });
+});
+
+describe("leadlag shadow attach --thread", () => {
+  it("takes own or main, and refuses anything else before calling the daemon", async () => {
+    const url = ["--url", "http://127.0.0.1:9"];
+    await expect(shadowCommand.run(["attach", "x", "--mirror", "--thread", "hot", ...url])).rejects.toThrow(
+      "--thread: own or main, got 'hot'",
+    );
+  });
+});
+
+describe("leadlag bench usage: what --quick promises", () => {
+  it("says the shadow bench's --quick takes about a minute, beside the 20 s the others keep", () => {
+    const lines = benchCommand.usage.split("\n");
+    expect(lines).toContain("  --quick   fewer iterations (under 20 s unless the benchmark's line says otherwise)");
+    expect(lines.find((l) => l.startsWith("  shadow "))).toMatch(
+      /\(--quick: about a minute: a 35 s warm-up \(the live HY window's 30 s\) before two 8 s phases\)$/,
+    );
+    expect(lines.find((l) => l.startsWith("  ring "))).not.toContain("--quick");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { parseConfig, type Config } from "../../src/config/index.js";
+import { ConfigError, parseConfig, type Config } from "../../src/config/index.js";
 import { applyOverrides } from "../../src/config/overrides.js";
 import { FROZEN_STRATEGY_KEYS, setPathIssues, shadowConfigIssues } from "../../src/supervisor/shadows/config.js";
 
@@ -101,5 +101,23 @@ describe("shadow config rules: the live shadows list", () => {
       shadowConfigIssues(liveWith, withSet({ "strategies.0.config.entry_threshold": 2 }, withShadows), true),
     ).toEqual([]);
     expect(shadowConfigIssues(live, liveWith, false).map((i) => i.path)).toEqual(["shadows"]);
+  });
+
+  it("places each shadow on its own worker unless it says thread: main, and refuses any other thread", () => {
+    const list = parseConfig(
+      `${LIVE}shadows:\n  - { name: a, mirror: true }\n  - { name: b, mirror: true, thread: main }\n`,
+    ).shadows;
+    expect(list.map((s) => [s.name, s.thread])).toEqual([
+      ["a", "own"],
+      ["b", "main"],
+    ]);
+    let error: unknown;
+    try {
+      parseConfig(`${LIVE}shadows:\n  - { name: c, mirror: true, thread: hot }\n`);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toMatchObject([{ path: "shadows[0].thread", value: "hot" }]);
   });
 });

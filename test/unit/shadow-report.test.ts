@@ -128,6 +128,36 @@ describe("mirror calibration: live orders beside the simulated fills of the same
     expect(c.unmatched_live).toBe(1);
     expect(c.fill_ratio_live).toBe(1);
     expect(c.fill_ratio_simulated).toBe(0.75);
+    // Orders from a status without times: no time to fill, not a zero.
+    expect(c.pairs[0].live.first_fill_after_ms).toBeNull();
+    expect(c.time_to_first_fill_ms).toEqual({ live: null, simulated: null });
+  });
+
+  it("gives the median and p90 time to first and last fill, live against simulated, over the filled pairs", () => {
+    const live: OrdersStatus["orders"][number][] = [];
+    const mirror: OrdersStatus["orders"][number][] = [];
+    // Live first fills 10..100 ms (last +5), simulated 2 ms each (last the same): the simulator is too fast.
+    for (let i = 1; i <= 10; i++) {
+      const intent = `s-${1000 + i}000000000-${i}`;
+      live.push(
+        order({ intent_id: intent, placed_ms: 1e12, first_fill_after_ms: 10 * i, last_fill_after_ms: 10 * i + 5 }),
+      );
+      mirror.push(order({ intent_id: intent, placed_ms: 1e12, first_fill_after_ms: 2, last_fill_after_ms: 2 }));
+    }
+    // An unfilled live IOC beside a simulated fill: counted on the simulated side only.
+    const unfilledIntent = "s-2000000000000-11";
+    live.push(order({ intent_id: unfilledIntent, status: "canceled", filled: 0, avg_fill_price: 0, placed_ms: 1e12 }));
+    mirror.push(order({ intent_id: unfilledIntent, placed_ms: 1e12, first_fill_after_ms: 3, last_fill_after_ms: 3 }));
+    const c = calibrate(live, mirror);
+    expect(c.pairs).toHaveLength(11);
+    expect(c.pairs[0].live).toMatchObject({ first_fill_after_ms: 10, last_fill_after_ms: 15 });
+    expect(c.pairs[10].live.first_fill_after_ms).toBeNull();
+    expect(c.time_to_first_fill_ms).toEqual({
+      live: { n: 10, median: 50, p90: 90 },
+      simulated: { n: 11, median: 2, p90: 2 }, // nearest rank: the 10th of 11 values
+    });
+    expect(c.time_to_last_fill_ms.live).toEqual({ n: 10, median: 55, p90: 95 });
+    expect(c.fill_ratio_live).toBeCloseTo(10 / 11, 12);
   });
 });
 

@@ -71,6 +71,34 @@ describe("shadow group topology: isolated from the live account", () => {
     });
   }
 
+  it("thread main puts the whole group on the daemon's main thread, fed by the same tap ring; names stay shadow-NAME-*", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shadow-topology-"));
+    const config = liveConfig("paper", dir);
+    const [slot] = createTapSlots(1, 1 << 16);
+    const group = shadowChildSpecs("cand", config, resolveStart(config), path.join(dir, "cand"), "main");
+    expect(group.thread).toBe("main");
+    expect(group.specs.map((s) => [s.name, s.thread])).toEqual([
+      ["shadow-cand-venue", "main"],
+      ["shadow-cand-orders", "main"],
+      ["shadow-cand-risk", "main"],
+      ["shadow-cand-strategy", "main"],
+    ]);
+    const children = resolveChildSpecs(group.specs);
+    const topology = buildTopology(children, await loadDefs(children), undefined, {
+      peer: "live-tap",
+      channels: TAPPED_CHANNELS,
+      silent: [Channels.accountSnapshots],
+      ring: slot.ring,
+      bell: slot.bell,
+    });
+    expect(topology.threads).toEqual(["main"]);
+    expect(topology.rings.map((r) => [r.from, r.to, r.policy])).toEqual([["live-tap", "main", "drop-oldest"]]);
+    expect(topology.doorbells.main).toBe(slot.bell);
+    // The default is its own worker.
+    const own = shadowChildSpecs("cand", config, resolveStart(config), path.join(dir, "cand"));
+    expect(new Set(own.specs.map((s) => s.thread))).toEqual(new Set(["shadow-cand"]));
+  });
+
   it("the live daemon's tap reads the feed's and estimators' outputs and writes no channel", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "leadlag-shadow-topology-"));
     const config = liveConfig("paper", dir);

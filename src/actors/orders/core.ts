@@ -46,6 +46,9 @@ export interface ManagedOrder {
   exchangeOrderId: string;
   filledSize: number;
   avgFillPrice: number;
+  /** Receipt time of the first and the last booked fill (the shadow mirror's time to fill), undefined before one. */
+  firstFillNs: bigint | undefined;
+  lastFillNs: bigint | undefined;
   /** Client id of the cancel request in flight, "" if none. */
   cancelClId: string;
   /** A cancel was requested at some point (by the strategy, risk, or to learn the state of an `unknown` order). */
@@ -309,7 +312,7 @@ export class OrderManagerCore {
     const inst = this.config.instrument(e.symbol);
     const order: ManagedOrder = {
       ...{ clId: e.clId, submitted: e, status: "pending_new", exchangeOrderId: "", filledSize: 0, avgFillPrice: 0 },
-      ...{ cancelClId: "", cancelRequested: false, lastReason: "" },
+      ...{ cancelClId: "", cancelRequested: false, lastReason: "", firstFillNs: undefined, lastFillNs: undefined },
     };
     this.orders.set(e.clId, order);
     this.watched.add(e.clId);
@@ -453,6 +456,8 @@ export class OrderManagerCore {
     if (fill.exchangeOrderId !== "" && order.exchangeOrderId === "") order.exchangeOrderId = fill.exchangeOrderId;
     order.avgFillPrice = (order.avgFillPrice * order.filledSize + fill.price * fill.size) / filled;
     order.filledSize = filled;
+    order.firstFillNs ??= fill.recvNs;
+    order.lastFillNs = fill.recvNs;
     const inst = this.config.instrument(order.submitted.symbol);
     if (inst) {
       this.ledger.applyFill(order.clId, inst, fill);

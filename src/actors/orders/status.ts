@@ -1,7 +1,7 @@
 import type { ActorHealth, OrdersStatus } from "../../protocol/status.js";
-import type { Anomaly, OrderManagerCore, UnresolvedOrder } from "./core.js";
+import type { Anomaly, ManagedOrder, OrderManagerCore, UnresolvedOrder } from "./core.js";
 import { isOpen } from "./state-machine.js";
-import { nsToSeconds } from "../../model/time.js";
+import { elapsedMs, nsToSeconds } from "../../model/time.js";
 
 /** Fills not booked as the venue reported them, or booked under an id the venue had used before. */
 export type FillAnomalyKind = "fill_id_collision" | "overfill" | "unknown_order_fill";
@@ -78,6 +78,18 @@ export function ordersHealth(facts: OrdersHealthFacts): ActorHealth {
 /** Terminal orders kept in the status (most recent first); open orders are always all there. */
 const RECENT_TERMINAL_ORDERS = 500;
 
+type FillTimes = Pick<OrdersStatus["orders"][number], "placed_ms" | "first_fill_after_ms" | "last_fill_after_ms">;
+
+/** Placement in Unix ms (µs kept: whole µs fit a double exactly), fills relative to it; fill fields only once filled. */
+export function fillTimes(o: Pick<ManagedOrder, "submitted" | "firstFillNs" | "lastFillNs">): FillTimes {
+  const placed = o.submitted.tsNs;
+  return {
+    placed_ms: Number(placed / 1000n) / 1000,
+    ...(o.firstFillNs === undefined ? {} : { first_fill_after_ms: elapsedMs(placed, o.firstFillNs) }),
+    ...(o.lastFillNs === undefined ? {} : { last_fill_after_ms: elapsedMs(placed, o.lastFillNs) }),
+  };
+}
+
 export function ordersStatus(
   core: OrderManagerCore,
   marks: ReadonlyMap<string, number>,
@@ -115,6 +127,7 @@ export function ordersStatus(
       avg_fill_price: o.avgFillPrice,
       exchange_order_id: o.exchangeOrderId,
       reason: o.lastReason,
+      ...fillTimes(o),
     })),
     balances: core.ledger.assets().map((asset) => ({ asset, ...core.ledger.balance(asset) })),
     health: ordersHealth(health),

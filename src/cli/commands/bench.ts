@@ -2,15 +2,17 @@ import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 import { parseCommandArgs } from "../args.js";
 import { benches } from "../../../bench/index.js";
+import type { Bench } from "../../../bench/bench.js";
 
 export const benchCommand: Command = {
   name: "bench",
   summary: "run a benchmark and print its result (one JSON line with --json)",
   get usage() {
-    const list = benches.map((b) => `  ${b.name.padEnd(14)} ${b.summary}`).join("\n");
+    const quick = (b: Bench) => (b.quickTakes === undefined ? "" : ` (--quick: ${b.quickTakes})`);
+    const list = benches.map((b) => `  ${b.name.padEnd(14)} ${b.summary}${quick(b)}`).join("\n");
     return (
       `usage: leadlag bench <name> [--json] [--quick]\n\n  --json    print exactly one JSON line\n  --quick   ` +
-      `fewer iterations (under 20 s)\n\nbenchmarks:\n${list}`
+      `fewer iterations (under 20 s unless the benchmark's line says otherwise)\n\nbenchmarks:\n${list}`
     );
   },
   async run(argv) {

@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 import type { Command } from "../command.js";
 import { UsageError } from "../command.js";
 import { parseCommandArgs } from "../args.js";
-import { parseConfig, readConfigText } from "../../config/index.js";
+import { parseConfig, readConfigText, SHADOW_THREADS } from "../../config/index.js";
 import { shadowReportHtml, type ShadowReportView } from "./shadow-html.js";
 
 const DEFAULT_URL = "http://127.0.0.1:8082";
@@ -11,7 +11,7 @@ const DEFAULT_URL = "http://127.0.0.1:8082";
 const TOKEN_ENV = "LEADLAG_CONTROL_TOKEN";
 
 const USAGE = `usage:
-  leadlag shadow attach NAME (--config FILE | --set PATH=VALUE [--set …] | --mirror)
+  leadlag shadow attach NAME (--config FILE | --set PATH=VALUE [--set …] | --mirror) [--thread own|main]
   leadlag shadow list
   leadlag shadow detach NAME
   leadlag shadow report NAME [--json FILE] [--html FILE]
@@ -19,6 +19,7 @@ const USAGE = `usage:
 
 Shadows of the running daemon (docs/shadow.md), over its control API. Every form takes
 --url URL (default ${DEFAULT_URL}) and --token TOKEN (default $${TOKEN_ENV}).
+--thread: the shadow's actors on their own worker (own, the default) or on the daemon's main thread.
 A --set value is read as YAML: --set strategies.0.config.entry_threshold=1.5.
 promote writes the shadow's config as a config file for the next start; it never changes the live daemon.`;
 
@@ -88,6 +89,7 @@ export const shadowCommand: Command = {
       config: { type: "string" },
       set: { type: "string", multiple: true },
       mirror: { type: "boolean", default: false },
+      thread: { type: "string", default: "own" },
       json: { type: "string" },
       html: { type: "string" },
       write: { type: "string" },
@@ -107,28 +109,39 @@ export const shadowCommand: Command = {
           needName();
           const given = [values.config !== undefined, (values.set ?? []).length > 0, values.mirror].filter(Boolean);
           if (given.length !== 1) throw new UsageError("attach takes exactly one of --config FILE, --set or --mirror");
-          const body =
+          const thread = values.thread!;
+          if (!(SHADOW_THREADS as readonly string[]).includes(thread))
+            throw new UsageError(`--thread: own or main, got '${thread}'`);
+          const source =
             values.config !== undefined
-              ? { name, config: await readConfigText(values.config) }
+              ? { config: await readConfigText(values.config) }
               : values.mirror
-                ? { name, mirror: true }
-                : { name, set: parseSetPairs(values.set ?? []) };
+                ? { mirror: true }
+                : { set: parseSetPairs(values.set ?? []) };
+          const body = { name, ...source, thread };
           reply = await call(url, token, "POST", "/control/shadows", body);
           if (reply.status !== 201) return refused(reply);
-          process.stdout.write(`attached shadow ${name}\n`);
+          process.stdout.write(`attached shadow ${name} (thread: ${thread})\n`);
           return 0;
         }
         case "list": {
           reply = await call(url, token, "GET", "/control/shadows");
           if (reply.status !== 200) return refused(reply);
           const { shadows } = reply.body as {
-            shadows: { name: string; state: string; source: string; attachedAt: string; tapDroppedFrames: number }[];
+            shadows: {
+              name: string;
+              state: string;
+              source: string;
+              thread: string;
+              attachedAt: string;
+              tapDroppedFrames: number;
+            }[];
           };
           if (shadows.length === 0) process.stdout.write("(no shadows)\n");
           else
             for (const s of shadows)
               process.stdout.write(
-                `${s.name}\t${s.state}\t${s.source}\tsince ${s.attachedAt}\tdropped ${s.tapDroppedFrames}\n`,
+                `${s.name}\t${s.state}\t${s.source}\tthread ${s.thread}\tsince ${s.attachedAt}\tdropped ${s.tapDroppedFrames}\n`,
               );
           return 0;
         }

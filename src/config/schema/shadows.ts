@@ -2,6 +2,10 @@
 import { z } from "zod";
 import { flag, reportRule, text } from "./fields.js";
 
+/** Where a shadow's actors run: `own` worker thread `shadow-NAME` (the default), or the daemon's `main` thread. */
+export const SHADOW_THREADS = ["own", "main"] as const;
+export type ShadowThread = (typeof SHADOW_THREADS)[number];
+
 /** A shadow's name: its child group is `shadow-NAME`, its worker thread too. */
 export const SHADOW_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -11,6 +15,7 @@ const shadowSchema = z
     config: text().optional(), // a config file for the shadow, relative to the working directory
     set: z.record(text(), z.unknown()).optional(), // dotted path → value, written over the live config
     mirror: flag().default(false), // the live config itself
+    thread: z.enum(SHADOW_THREADS).default("own"), // own: its own worker; main: the daemon's main thread
   })
   .superRefine((s, ctx) => {
     const given = [s.config !== undefined, s.set !== undefined, s.mirror].filter(Boolean).length;

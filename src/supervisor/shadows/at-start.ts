@@ -15,12 +15,15 @@ export async function attachConfiguredShadows(
     let request: AttachRequest;
     if (spec.config !== undefined) {
       try {
-        request = { name: spec.name, config: await readConfigText(spec.config) };
+        request = { name: spec.name, config: await readConfigText(spec.config), thread: spec.thread };
       } catch (err) {
         log.error({ shadow: spec.name, file: spec.config, err }, "shadow not attached: its config file cannot be read");
         continue;
       }
-    } else request = spec.mirror ? { name: spec.name, mirror: true } : { name: spec.name, set: spec.set };
+    } else
+      request = spec.mirror
+        ? { name: spec.name, mirror: true, thread: spec.thread }
+        : { name: spec.name, set: spec.set, thread: spec.thread };
     const result = await shadows.attach(request);
     if (result.ok) log.info({ shadow: spec.name }, "shadow attached from the config's shadows list");
     else log.error({ shadow: spec.name, error: result.error, errors: result.errors }, "shadow not attached");

@@ -16,6 +16,16 @@ export interface FillSide {
   readonly size: number;
   readonly filled: number;
   readonly avg_fill_price: number;
+  /** Placement → first and last booked fill (ms, receipt times), null while unfilled or from an older status. */
+  readonly first_fill_after_ms: number | null;
+  readonly last_fill_after_ms: number | null;
+}
+
+/** Nearest-rank quantiles over the pairs where that side filled; null with no such pair. */
+export interface TimeToFill {
+  readonly n: number;
+  readonly median: number;
+  readonly p90: number;
 }
 
 export interface CalibrationPair {
@@ -35,6 +45,9 @@ export interface Calibration {
   readonly fill_ratio_live: number | null;
   readonly fill_ratio_simulated: number | null;
   readonly mean_price_diff_bps: number | null;
+  /** Placement → first fill, and → last fill (the whole filled size), live against simulated. */
+  readonly time_to_first_fill_ms: { readonly live: TimeToFill | null; readonly simulated: TimeToFill | null };
+  readonly time_to_last_fill_ms: { readonly live: TimeToFill | null; readonly simulated: TimeToFill | null };
 }
 
 const INTENT = /-(\d{10,})-\d+(?:-x\d+)?$/;
@@ -49,6 +62,8 @@ const fillSide = (o: Order): FillSide => ({
   size: o.size,
   filled: o.filled,
   avg_fill_price: o.avg_fill_price,
+  first_fill_after_ms: o.first_fill_after_ms ?? null,
+  last_fill_after_ms: o.last_fill_after_ms ?? null,
 });
 
 /** Pairs terminal orders (open ones are not judged yet); each mirror order pairs at most once. */
@@ -89,7 +104,22 @@ export function calibrate(live: readonly Order[], mirror: readonly Order[]): Cal
     fill_ratio_live: ratio((p) => p.live),
     fill_ratio_simulated: ratio((p) => p.simulated),
     mean_price_diff_bps: mean(pairs.flatMap((p) => (p.price_diff_bps === null ? [] : [p.price_diff_bps]))),
+    time_to_first_fill_ms: {
+      live: timeToFill(pairs.map((p) => p.live.first_fill_after_ms)),
+      simulated: timeToFill(pairs.map((p) => p.simulated.first_fill_after_ms)),
+    },
+    time_to_last_fill_ms: {
+      live: timeToFill(pairs.map((p) => p.live.last_fill_after_ms)),
+      simulated: timeToFill(pairs.map((p) => p.simulated.last_fill_after_ms)),
+    },
   };
+}
+
+function timeToFill(values: readonly (number | null)[]): TimeToFill | null {
+  const xs = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (xs.length === 0) return null;
+  const rank = (q: number) => xs[Math.max(0, Math.ceil(q * xs.length) - 1)];
+  return { n: xs.length, median: rank(0.5), p90: rank(0.9) };
 }
 
 function mean(xs: readonly number[]): number | null {

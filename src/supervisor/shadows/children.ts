@@ -1,15 +1,16 @@
 /**
  * A shadow's child group (docs/shadow.md): its own strategy, risk and order manager, and the backtest's
- * simulated venue in place of the engine or the paper venue, all on the shadow's worker thread. Nothing
+ * simulated venue in place of the engine or the paper venue, all on the shadow's worker thread (or all on the
+ * daemon's main thread: `thread: main`). Nothing
  * in it writes a channel the live daemon reads: it is fed by the tap and answers only to itself.
  */
 import path from "node:path";
-import { simulationSchema, type Config } from "../../config/index.js";
+import { simulationSchema, type Config, type ShadowThread } from "../../config/index.js";
 import { actorModule } from "../children.js";
 import type { ChildSpec } from "../child-spec.js";
 import { actorSections, type StartResolution } from "../sections.js";
 
-/** The group's thread, and the prefix of its children's names. */
+/** The group's name: the prefix of its children's names, and its worker thread's. */
 export function shadowGroupName(name: string): string {
   return `shadow-${name}`;
 }
@@ -35,17 +36,25 @@ export function shadowDecisionsPath(dir: string): string {
 }
 
 export interface ShadowChildren {
+  /** `shadow-NAME`, or `main`. */
   readonly thread: string;
   readonly specs: ChildSpec[];
 }
 
 /** The group's children, in start order (venue first, strategy last: the stop order is the reverse). */
-export function shadowChildSpecs(name: string, config: Config, start: StartResolution, dir: string): ShadowChildren {
-  const thread = shadowGroupName(name);
+export function shadowChildSpecs(
+  name: string,
+  config: Config,
+  start: StartResolution,
+  dir: string,
+  placement: ShadowThread = "own",
+): ShadowChildren {
+  const group = shadowGroupName(name);
+  const thread = placement === "main" ? "main" : group;
   const sections = actorSections(shadowActorConfig(config, dir), start);
   const shutdownMs = config.runtime.supervisor.shutdown_timeout_ms;
   const child = (role: string, module: string, section: object): ChildSpec => ({
-    name: `${thread}-${role}`,
+    name: `${group}-${role}`,
     module: actorModule(module),
     thread,
     config: section,

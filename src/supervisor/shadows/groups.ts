@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
-import { SHADOW_NAME, type Config, type Environment } from "../../config/index.js";
+import { SHADOW_NAME, SHADOW_THREADS, type Config, type Environment, type ShadowThread } from "../../config/index.js";
 import { Channels } from "../../protocol/channels.js";
 import type { MetricsReport } from "../../protocol/host.js";
 import { TAPPED_CHANNELS, TapState, type TapSlot } from "../../protocol/shadow-tap.js";
@@ -52,6 +52,7 @@ export interface ShadowInfo {
   /** `running`, or `failed` once the group passed its restart intensity (it is not restarted: `temporary`). */
   readonly state: "running" | "failed";
   readonly source: ShadowSource;
+  readonly thread: ShadowThread;
   readonly attachedAt: string;
   readonly actors: ActorStatus[];
   /** Frames the tap overwrote before the shadow read them (a slow shadow), since it attached. */
@@ -66,6 +67,7 @@ interface Shadow {
   /** The shadow's config as a config file (`shadow promote`): `${VAR}` references kept, no secret expanded. */
   readonly file: string;
   readonly source: ShadowInfo["source"];
+  readonly thread: ShadowThread;
   readonly dir: string;
   readonly supervisor: Supervisor;
   readonly attachedAt: Date;
@@ -123,6 +125,13 @@ export class ShadowGroups {
         status: 400,
         error: `name: a shadow name matching ${SHADOW_NAME}, got ${JSON.stringify(name)}`,
       };
+    const thread = request.thread ?? "own";
+    if (!SHADOW_THREADS.includes(thread))
+      return {
+        ok: false,
+        status: 400,
+        error: `thread: 'own' (its own worker, the default) or 'main' (the daemon's main thread), got ${JSON.stringify(thread)}`,
+      };
     if (this.shadows.has(name) || this.pending.has(name))
       return { ok: false, status: 409, error: `a shadow named '${name}' is already attached` };
     const { live, liveText, profile, env } = this.options;
@@ -138,7 +147,7 @@ export class ShadowGroups {
       };
     this.pending.add(name);
     try {
-      return await this.startGroup(name, slot, resolved);
+      return await this.startGroup(name, slot, thread, resolved);
     } finally {
       this.pending.delete(name);
     }
@@ -153,6 +162,7 @@ export class ShadowGroups {
   private async startGroup(
     name: string,
     slot: number,
+    thread: ShadowThread,
     { config, file, source }: { config: Config; file: string; source: ShadowSource },
   ): Promise<AttachResult> {
     const { log } = this.options;
@@ -162,7 +172,7 @@ export class ShadowGroups {
     try {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const group = shadowChildSpecs(name, config, this.options.start, dir);
+      const group = shadowChildSpecs(name, config, this.options.start, dir, thread);
       const children = resolveChildSpecs(group.specs);
       const { ring, bell } = this.options.slots[slot];
       // Whatever a previous shadow of this slot left unread is not this one's, nor is the last heartbeat its
@@ -207,6 +217,7 @@ export class ShadowGroups {
       config,
       file,
       source,
+      thread,
       dir,
       supervisor,
       attachedAt: new Date(),
@@ -222,7 +233,7 @@ export class ShadowGroups {
       log.error({ shadow: name, report }, "shadow passed its restart intensity: stopped, live actors untouched");
     });
     this.startMetrics();
-    log.info({ shadow: name, source, slot, dir }, "shadow attached");
+    log.info({ shadow: name, source, thread, slot, dir }, "shadow attached");
     return { ok: true, shadow: this.info(shadow) };
   }
 
@@ -305,6 +316,7 @@ export class ShadowGroups {
       group: shadowGroupName(s.name),
       state: s.failure === undefined ? "running" : "failed",
       source: s.source,
+      thread: s.thread,
       attachedAt: s.attachedAt.toISOString(),
       actors: s.supervisor.actors(),
       tapDroppedFrames: this.dropped(s),

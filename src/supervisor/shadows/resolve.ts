@@ -3,7 +3,14 @@
  * the live config file, or the live config itself; checked by the schema and by what a shadow may change
  * (config.ts). Every error comes back with its path; nothing throws for a bad request.
  */
-import { ConfigError, configFileWith, parseConfig, type Config, type Environment } from "../../config/index.js";
+import {
+  ConfigError,
+  configFileWith,
+  parseConfig,
+  type Config,
+  type Environment,
+  type ShadowThread,
+} from "../../config/index.js";
 import { setPathIssues, shadowConfigIssues, type ShadowConfigIssue } from "./config.js";
 
 /** What `POST /control/shadows` takes: exactly one of `config` (a config file's text), `set` or `mirror`. */
@@ -12,6 +19,8 @@ export interface AttachRequest {
   readonly config?: string;
   readonly set?: Readonly<Record<string, unknown>>;
   readonly mirror?: boolean;
+  /** `own` worker (the default) or the daemon's `main` thread (groups.ts checks it). */
+  readonly thread?: ShadowThread;
 }
 
 export type ShadowSource = "config" | "set" | "mirror";
