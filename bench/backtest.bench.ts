@@ -10,41 +10,19 @@ import { type ActorLoopFactory, openReplay, runBacktest } from "../src/backtest/
 import { writeColumnarFile } from "../src/backtest/sources/columnar.js";
 import { CsvDirectorySource } from "../src/backtest/sources/csv.js";
 import { WHOLE_WINDOW } from "../src/backtest/sources/open.js";
-import { loadConfig, parseConfig } from "../src/config/index.js";
+import { loadConfig } from "../src/config/index.js";
 import { fromRoot } from "../src/runtime/paths.js";
-import { NS_PER_S } from "../src/model/time.js";
 import type { Bench } from "./bench.js";
 import { round } from "./bench.js";
 import { cachedReplayFile } from "./backtest-cache.js";
 import { dataOnly, decodeOnly, type Rate } from "./backtest-data-only.js";
-import { FanOutSink, RECORDING_START_NS, recordSynthetic } from "./backtest-recording.js";
+import { FanOutSink, recordSynthetic } from "./backtest-recording.js";
+import { BENCH_SYMBOLS, benchBacktestConfig } from "./backtest-config.js";
+import { BACKTEST_HEAP_MB, windowMemory } from "./backtest-memory.js";
 import { directActorLoop } from "./direct-actors.js";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const SYMBOLS = ["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"];
 const silent = pino({ level: "silent" });
-
-/** configs/backtest.yaml's strategy (defaults) on the synthetic market's three symbols, over the recording. */
-function configFor(dir: string, seconds: number, tables: { trades: string; books: string }) {
-  const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
-  return parseConfig(
-    `
-mode: backtest
-execution: { provider: paper, mode: paper }
-initial_balance: { USDC: 100000 }
-strategies:
-  - name: bench
-    type: leadlag
-    config: { symbols: [${SYMBOLS.join(", ")}], artifacts_path: ${path.join(dir, "no-artifacts")} }
-backtest:
-  start_date: ${iso(RECORDING_START_NS)}
-  end_date: ${iso(RECORDING_START_NS + BigInt(seconds) * NS_PER_S)}
-  symbols: [${SYMBOLS.join(", ")}]
-  data_source: { trade_table: ${tables.trades}, book_table: ${tables.books} }
-`,
-    { env: {} },
-  );
-}
 
 /**
  * The full backtest (every trading actor on the inline runtime) on one recording of configs/paper.yaml's
@@ -52,8 +30,9 @@ backtest:
  * handlers called in a plain loop (`cores_alone_events_per_s`, bench/direct-actors.ts) and the ratio
  * (`runtime_overhead`); decode + book rebuild + simulated venue (`data_only_events_per_s`) and decode alone
  * (`decode_only_events_per_s`, bench/backtest-data-only.ts); event time replayed per wall second
- * (`speed_vs_real_time`); RSS after the one-hour window and after a 24-hour one (`--quick`: 5 minutes and 2 hours,
- * the same 24x), replayed from a cached replay file (bench/backtest-cache.ts). Wall-clock rates: on a shared
+ * (`speed_vs_real_time`); memory of the one-hour window and of a 24-hour one (`--quick`: 5 minutes and 2 hours, the
+ * same 24x; the long one from a cached replay file, bench/backtest-cache.ts), each replayed in a child process of
+ * its own under the heap cap docs/backtest.md gives users (bench/backtest-memory.ts). Wall-clock rates: on a shared
  * machine, `cpu_*` gives the process CPU time of the same runs.
  */
 export const backtestBench: Bench = {
@@ -76,7 +55,7 @@ export const backtestBench: Bench = {
       await admin.query(`ANALYZE ${tables.trades}; ANALYZE ${tables.books}`);
       const file = path.join(dir, "replay.arrow");
       await writeColumnarFile(await CsvDirectorySource.open(csvDir, { window: WHOLE_WINDOW, batchSize: 20000 }), file);
-      const config = configFor(dir, seconds, tables);
+      const config = benchBacktestConfig(dir, seconds, tables);
 
       const backtest = async (from: string, actorLoop?: ActorLoopFactory, runConfig = config) => {
         const plan = await planBacktest(runConfig, { from });
@@ -93,11 +72,9 @@ export const backtestBench: Bench = {
         }
       };
       const columnar = await backtest(file);
-      const rssShortMb = process.memoryUsage().rss / 2 ** 20;
-      // The long window right after the short one, before the other sources' runs add their own buffers.
-      const longFile = await cachedReplayFile(longSeconds, market);
-      const long = await backtest(longFile, undefined, configFor(dir, longSeconds, tables));
-      const rssLongMb = process.memoryUsage().rss / 2 ** 20;
+      // Both windows the same way: a fresh process each, the same heap setting, nothing else running in it.
+      const short = await windowMemory(file, seconds);
+      const long = await windowMemory(await cachedReplayFile(longSeconds, market), longSeconds);
       const direct = await backtest(file, directActorLoop);
       const csv = await backtest(csvDir);
       const postgres = await backtest(DATABASE_URL);
@@ -108,7 +85,7 @@ export const backtestBench: Bench = {
       return {
         bench: "backtest",
         recording_s: seconds,
-        symbols: SYMBOLS.length,
+        symbols: BENCH_SYMBOLS.length,
         events: columnar.record.meta.eventsReplayed,
         trades: columnar.record.trades.length,
         decisions: columnar.record.decisions.length,
@@ -125,14 +102,21 @@ export const backtestBench: Bench = {
         cpu_decode_only_events_per_s: cpuRate(decode),
         speed_vs_real_time: round(seconds / columnar.wall, 1),
         cpu_speed_vs_real_time: round(seconds / columnar.cpu, 1),
-        // RSS after the short window's replay-file run, and after the long window's (24x longer) in the same process.
+        // Each window in its own process under --max-old-space-size (`rss_heap_cap_mb`): RSS at the end of the
+        // replay, its peak, and the heap in use after a forced collection (the state the run retains).
         rss_windows_s: [seconds, longSeconds],
-        rss_1h_mb: round(rssShortMb, 0),
-        rss_24h_mb: round(rssLongMb, 0),
-        rss_growth_ratio: round(rssLongMb / rssShortMb, 3),
-        long_window_events: long.record.meta.eventsReplayed,
-        long_window_events_per_s: round(long.rate, 0),
-        cpu_long_window_events_per_s: round(long.record.meta.eventsReplayed / long.cpu, 0),
+        rss_heap_cap_mb: BACKTEST_HEAP_MB,
+        rss_1h_mb: round(short.rss_mb, 0),
+        rss_24h_mb: round(long.rss_mb, 0),
+        rss_growth_ratio: round(long.rss_mb / short.rss_mb, 3),
+        max_rss_1h_mb: round(short.max_rss_mb, 0),
+        max_rss_24h_mb: round(long.max_rss_mb, 0),
+        heap_used_after_gc_1h_mb: round(short.heap_used_after_gc_mb, 1),
+        heap_used_after_gc_24h_mb: round(long.heap_used_after_gc_mb, 1),
+        long_window_events: long.events,
+        long_window_trades: long.trades,
+        long_window_events_per_s: round(long.events / long.wall_s, 0),
+        cpu_long_window_events_per_s: round(long.events / long.cpu_s, 0),
         ...(quick ? { windows_scaled: "--quick: 5 min and 2 h windows stand for 1 h and 24 h" } : {}),
       };
     } finally {
