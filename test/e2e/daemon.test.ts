@@ -146,6 +146,7 @@ describe("daemon", () => {
         "orders",
         "risk",
         "strategy",
+        "shadow-tap", // always there, idle until a shadow attaches (docs/shadow.md)
       ]);
       expect(names).toContain("estimator-0");
       for (const a of await actorsOf()) expect(a.state).toBe("running");
