@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { splitCsvLine } from "../../src/backtest/runner/decisions.js";
+import { splitCsvLine } from "../../src/model/csv-line.js";
 import { fromRoot } from "../../src/runtime/paths.js";
 import { freePort } from "../fixtures/ports.js";
 import { spedUpMarketYaml, spedUpStrategyYaml } from "../fixtures/sped-up-demo.js";

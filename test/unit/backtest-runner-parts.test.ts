@@ -6,7 +6,7 @@ import { BacktestRefused, planBacktest } from "../../src/backtest/runner/plan.js
 import { backtestActorConfig } from "../../src/backtest/runner/children.js";
 import { progressReporter } from "../../src/backtest/runner/progress.js";
 import { paceDelayMs } from "../../src/backtest/runner/run.js";
-import { splitCsvLine } from "../../src/backtest/runner/decisions.js";
+import { splitCsvLine } from "../../src/model/csv-line.js";
 import { RecordBuilder } from "../../src/backtest/runner/record-builder.js";
 
 const S = 1_000_000_000n;

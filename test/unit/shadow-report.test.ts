@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DECISION_CSV_HEADER, decisionCsvRow } from "../../src/actors/strategy/decision-csv.js";
 import type { DecisionRecord } from "../../src/actors/strategy/records.js";
-import { parseCsvLine, readDecisions } from "../../src/supervisor/shadows/decisions-csv.js";
+import { readDecisions } from "../../src/supervisor/shadows/decisions-csv.js";
+import { splitCsvLine } from "../../src/model/csv-line.js";
 import { sideBySide } from "../../src/supervisor/shadows/report.js";
 import { calibrate } from "../../src/supervisor/shadows/calibration.js";
 import { EquityCurve } from "../../src/supervisor/shadows/equity.js";
@@ -52,7 +53,7 @@ describe("shadow report: live and shadow decisions side by side", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ outcome: "hazard_window", reason: 'last entry 3 s ago, "hazard" < 5', size: 0 });
     expect(readDecisions(path.join(dir, "absent.csv"), 0n)).toEqual([]);
-    expect(parseCsvLine('a,"b,""c""",d')).toEqual(["a", 'b,"c"', "d"]);
+    expect(splitCsvLine('a,"b,""c""",d')).toEqual(["a", 'b,"c"', "d"]);
   });
 
   it("pairs the decisions of one jump and lagger, and says where they disagree", () => {

@@ -3,6 +3,7 @@
  * the record's decisions, and the leader of each entered intent.
  */
 import { readFile } from "node:fs/promises";
+import { splitCsvLine } from "../../model/csv-line.js";
 import { DECISION_CSV_HEADER } from "../../actors/strategy/decision-csv.js";
 import type { DecisionPoint } from "../report/record.js";
 
@@ -39,35 +40,4 @@ export async function readDecisions(path: string): Promise<DecisionsRead> {
     if (outcome === "entered") leaderOf.set(cell(cells, "intent_id"), cell(cells, "leader"));
   }
   return { decisions, leaderOf };
-}
-
-/** One RFC 4180 line as `decisionCsvRow` writes it: a cell is quoted when it holds a comma or a quote. */
-export function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let cell = "";
-      i++;
-      for (;;) {
-        const close = line.indexOf('"', i);
-        if (close < 0) throw new Error(`unterminated quoted cell in: ${line}`);
-        cell += line.slice(i, close);
-        if (line[close + 1] === '"') {
-          cell += '"';
-          i = close + 2;
-        } else {
-          i = close + 1;
-          break;
-        }
-      }
-      cells.push(cell);
-    } else {
-      const comma = line.indexOf(",", i);
-      cells.push(line.slice(i, comma < 0 ? line.length : comma));
-      i = comma < 0 ? line.length : comma;
-    }
-    if (i >= line.length) return cells;
-    i++; // the comma
-  }
 }

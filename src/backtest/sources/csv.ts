@@ -7,8 +7,9 @@
  *
  * Lines are split by hand rather than with a CSV library: the recorder quotes nothing but a text with a
  * comma, quote or newline in it (never in its symbols and ids), and a split is several times faster than
- * a general parser on 40-number book lines; a line with a quote takes the general path (`splitQuoted`).
+ * a general parser on 40-number book lines; a line with a quote takes the general path (`splitCsvLine`, src/model/csv-line.ts).
  */
+import { splitCsvLine } from "../../model/csv-line.js";
 import { open, stat, type FileHandle } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import path from "node:path";
@@ -85,29 +86,7 @@ class LineReader {
 
 /** Cells of a line; the general path (RFC 4180 quotes) only for a line with a quote in it. */
 function cellsOf(line: string): string[] {
-  return line.includes('"') ? splitQuoted(line) : line.split(",");
-}
-
-export function splitQuoted(line: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      cells.push(cell);
-      cell = "";
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells;
+  return line.includes('"') ? splitCsvLine(line) : line.split(",");
 }
 
 interface Header {

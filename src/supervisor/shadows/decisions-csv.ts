@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { splitCsvLine } from "../../model/csv-line.js";
 
 /** One row of a decision-score CSV (actors/strategy/decision-csv.ts) as the shadow report reads it. */
 export interface DecisionRow {
@@ -16,7 +17,7 @@ export interface DecisionRow {
 export function readDecisions(file: string, sinceNs: bigint): DecisionRow[] {
   if (!existsSync(file)) return [];
   const [header, ...lines] = readFileSync(file, "utf8").split("\n");
-  const columns = parseCsvLine(header);
+  const columns = splitCsvLine(header);
   const at = (name: string) => columns.indexOf(name);
   const [leader, lagger, jump, outcome, reason, side, size, notional] = [
     "leader",
@@ -31,7 +32,7 @@ export function readDecisions(file: string, sinceNs: bigint): DecisionRow[] {
   const rows: DecisionRow[] = [];
   for (const line of lines) {
     if (line === "") continue;
-    const cells = parseCsvLine(line);
+    const cells = splitCsvLine(line);
     if (!/^\d+$/.test(cells[jump] ?? "")) continue;
     const jumpTsNs = BigInt(cells[jump]);
     if (jumpTsNs < sinceNs) continue;
@@ -47,27 +48,4 @@ export function readDecisions(file: string, sinceNs: bigint): DecisionRow[] {
     });
   }
   return rows;
-}
-
-/** RFC 4180 cells of one line (quoted cells may hold commas and doubled quotes). */
-export function parseCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      cells.push(cell);
-      cell = "";
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells;
 }
