@@ -1,3 +1,4 @@
+import { BENCH_SYMBOLS, benchBacktestConfig } from "./backtest-config.js";
 import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,13 +10,11 @@ import { runScan } from "../src/backtest/scan/scan.js";
 import { writeColumnarFile } from "../src/backtest/sources/columnar.js";
 import { CsvDirectorySource } from "../src/backtest/sources/csv.js";
 import { WHOLE_WINDOW } from "../src/backtest/sources/open.js";
-import { parseConfig } from "../src/config/index.js";
-import { NS_PER_S } from "../src/model/time.js";
 import type { Bench } from "./bench.js";
 import { round } from "./bench.js";
-import { RECORDING_START_NS, recordSynthetic } from "./backtest-recording.js";
+import { recordSynthetic } from "./backtest-recording.js";
 
-const SYMBOLS = ["BTC-USDC-PERP", "ETH-USDC-PERP", "SOL-USDC-PERP"];
+const SYMBOLS = BENCH_SYMBOLS;
 /** The hold-out is small so that the scan itself reads exactly `scanSeconds` of the recording. */
 const HOLDOUT = 0.05;
 const silent = pino({ level: "silent" });
@@ -44,24 +43,11 @@ async function cachedRecording(seconds: number): Promise<{ file: string; cached:
 }
 
 function configFor(dir: string, seconds: number, file: string) {
-  const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
-  return parseConfig(
-    `
-mode: backtest
-execution: { provider: paper, mode: paper }
-initial_balance: { USDC: 100000 }
-strategies:
-  - name: bench
-    type: leadlag
-    config: { symbols: [${SYMBOLS.join(", ")}], artifacts_path: ${path.join(dir, "latest")} }
-backtest:
-  start_date: ${iso(RECORDING_START_NS)}
-  end_date: ${iso(RECORDING_START_NS + BigInt(seconds) * NS_PER_S)}
-  symbols: [${SYMBOLS.join(", ")}]
-  data_source: { type: file, connection: ${file} }
-`,
-    { env: {} },
-  );
+  const unused = { trades: "unused_trades", books: "unused_books" };
+  return benchBacktestConfig(dir, seconds, unused, {
+    artifactsPath: path.join(dir, "latest"),
+    dataSource: `{ type: file, connection: ${file} }`,
+  });
 }
 
 /**

@@ -160,7 +160,8 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
         "systemd may kill a stalled daemon before the watchdog names the actor",
     );
   }
-  supervisor = new Supervisor(topology, {
+  // What the live supervisor and each shadow group's own supervisor share.
+  const supervision = {
     policy: {
       strategy: sup.strategy,
       intensity: sup.intensity,
@@ -169,8 +170,6 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
       backoffMaxMs: sup.backoff_max_ms,
     },
     heartbeatTimeoutMs: sup.heartbeat_timeout_ms,
-    spinUs: spinPlan(config),
-    rehearseEveryUs: config.runtime.spin.rehearse_every_us,
     blockDeadlineMs: 5000,
     faultInjection: config.runtime.control.fault_injection,
     logLevel: logging.level,
@@ -178,6 +177,11 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     metricsEveryMs: config.observability.metrics_aggregator.poll_interval_sec * 1000,
     startTimeoutMs: 15_000,
     log,
+  };
+  supervisor = new Supervisor(topology, {
+    ...supervision,
+    spinUs: spinPlan(config),
+    rehearseEveryUs: config.runtime.spin.rehearse_every_us,
     // Every stop (a signal, an escalation, a failed start) stands the watchdog down first: a stop is no stall.
     onStopping: () => {
       watchdog?.stop();
@@ -193,23 +197,7 @@ export async function runDaemon(configPath: string, options: RunOptions): Promis
     start,
     slots: tapSlots,
     dir: path.join(path.dirname(config.runtime.journal.path), "shadows"),
-    supervisor: {
-      policy: {
-        strategy: sup.strategy,
-        intensity: sup.intensity,
-        periodMs: sup.period_s * 1000,
-        backoffInitialMs: sup.backoff_initial_ms,
-        backoffMaxMs: sup.backoff_max_ms,
-      },
-      heartbeatTimeoutMs: sup.heartbeat_timeout_ms,
-      blockDeadlineMs: 5000,
-      faultInjection: config.runtime.control.fault_injection,
-      logLevel: logging.level,
-      logOutput,
-      metricsEveryMs: config.observability.metrics_aggregator.poll_interval_sec * 1000,
-      startTimeoutMs: 15_000,
-      log,
-    },
+    supervisor: supervision,
     onMetrics: (samples) => metrics.ingest(samples),
     liveEquity: () =>
       metrics.total("realized_pnl_usd", { actor: "strategy" }) +
