@@ -94,3 +94,31 @@ export interface BacktestRecord {
   /** Net position per symbol left open at the end (closed at the last mark in `equity`). */
   readonly openAtEnd: Readonly<Record<string, number>>;
 }
+
+/** A run that replayed nothing (every report figure must still be defined for it), with `meta` as given. */
+export function emptyRecord(meta: Partial<BacktestMeta> = {}): BacktestRecord {
+  return {
+    meta: {
+      startNs: 0n,
+      endNs: 0n,
+      firstEventNs: undefined,
+      lastEventNs: undefined,
+      symbols: [],
+      source: "",
+      seed: 0,
+      configHash: "",
+      initialEquity: 0,
+      eventsReplayed: 0,
+      rowsSkipped: {},
+      wallSeconds: 0,
+      ...meta,
+    },
+    trades: [],
+    decisions: [],
+    jumps: [],
+    equity: [],
+    prices: {},
+    feesPaid: 0,
+    openAtEnd: {},
+  };
+}

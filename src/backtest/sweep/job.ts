@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { parseConfig } from "../../config/index.js";
+import { emptyRecord } from "../report/record.js";
 import { reportObject, TIMING_KEY } from "../report/json.js";
 import { BacktestRefused, planBacktest } from "../runner/plan.js";
 import { BacktestFailed, NoData, runBacktest, windowText } from "../runner/run.js";
@@ -95,28 +96,6 @@ export function scalarMetrics(report: Record<string, unknown>): JobMetrics {
 
 /** The figures a sweep can rank by: those of an empty run's report (every run's report has the same keys). */
 export function metricNames(): string[] {
-  const empty = {
-    meta: {
-      startNs: 0n,
-      endNs: 60_000_000_000n,
-      firstEventNs: undefined,
-      lastEventNs: undefined,
-      symbols: [],
-      source: "",
-      seed: 0,
-      configHash: "",
-      initialEquity: 1,
-      eventsReplayed: 0,
-      rowsSkipped: {},
-      wallSeconds: 0,
-    },
-    trades: [],
-    decisions: [],
-    jumps: [],
-    equity: [],
-    prices: {},
-    feesPaid: 0,
-    openAtEnd: {},
-  };
+  const empty = emptyRecord({ endNs: 60_000_000_000n, initialEquity: 1 });
   return Object.keys(scalarMetrics(reportObject(empty)));
 }
