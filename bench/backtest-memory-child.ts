@@ -10,6 +10,7 @@ import { pino } from "pino";
 import { planBacktest } from "../src/backtest/runner/plan.js";
 import { openReplay, runBacktest } from "../src/backtest/runner/run.js";
 import { benchBacktestConfig } from "./backtest-config.js";
+import { peakRssMb } from "./peak-rss.js";
 
 const MB = 2 ** 20;
 
@@ -38,7 +39,7 @@ async function main(file: string, seconds: number): Promise<void> {
         wall_s: wall,
         cpu_s: (cpu.user + cpu.system) / 1e6,
         rss_mb: rss / MB,
-        max_rss_mb: (process.resourceUsage().maxRSS * 1024) / MB,
+        max_rss_mb: peakRssMb(),
         heap_used_after_gc_mb: process.memoryUsage().heapUsed / MB,
         heap_limit_mb: (await import("node:v8")).getHeapStatistics().heap_size_limit / MB,
       })}\n`,
